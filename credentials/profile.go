@@ -1,0 +1,242 @@
+// Package credentials holds credential profiles: the record an administrator
+// edits, its validation, the metadata file that stores it, the OS keyring that
+// stores its secrets, and import/export. It knows nothing of HTTP or Fyne.
+package credentials
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Type says who uses a profile.
+type Type string
+
+const (
+	// TypeApplication is a machine-to-machine client (client credentials).
+	TypeApplication Type = "application"
+	// TypeUser is an interactive client (authorization code + PKCE).
+	TypeUser Type = "user"
+)
+
+// Label is the human name of the type.
+func (t Type) Label() string {
+	switch t {
+	case TypeApplication:
+		return "Application"
+	case TypeUser:
+		return "User"
+	}
+	return string(t)
+}
+
+// GrantType is the OAuth grant a profile uses.
+type GrantType string
+
+const (
+	GrantClientCredentials GrantType = "client_credentials"
+	GrantAuthorizationCode GrantType = "authorization_code"
+)
+
+// Label is the human name of the grant.
+func (g GrantType) Label() string {
+	switch g {
+	case GrantClientCredentials:
+		return "Client Credentials"
+	case GrantAuthorizationCode:
+		return "Authorization Code"
+	}
+	return string(g)
+}
+
+// DefaultGrant is the grant that goes with a profile type.
+func (t Type) DefaultGrant() GrantType {
+	if t == TypeUser {
+		return GrantAuthorizationCode
+	}
+	return GrantClientCredentials
+}
+
+// AuthMethod is how the client authenticates at the token endpoint.
+type AuthMethod string
+
+const (
+	AuthBasic AuthMethod = "client_secret_basic"
+	AuthPost  AuthMethod = "client_secret_post"
+)
+
+// ProxyMode selects how a profile reaches its IdP.
+type ProxyMode string
+
+const (
+	ProxyNone   ProxyMode = "none"
+	ProxySystem ProxyMode = "system" // HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+	ProxyURL    ProxyMode = "url"
+)
+
+// Status is the last known state of a profile's credential.
+type Status string
+
+const (
+	StatusUntested  Status = "Untested"
+	StatusActive    Status = "Active"
+	StatusExpired   Status = "Expired"
+	StatusFailed    Status = "Failed"
+	StatusLoggedOut Status = "Logged out"
+)
+
+// DefaultTenantHeader carries the tenant id on test requests.
+const DefaultTenantHeader = "X-TENANT-ID"
+
+// DefaultRefreshInterval is used when a profile does not set one.
+const DefaultRefreshInterval = 5 * time.Minute
+
+// MinRefreshInterval keeps profiles from hammering their IdP.
+const MinRefreshInterval = 30 * time.Second
+
+// Duration is a time.Duration that reads and writes as "5m0s" in JSON,
+// so the file stays readable by people.
+type Duration time.Duration
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		// Accept plain seconds too, as people write them by hand.
+		var n float64
+		if err2 := json.Unmarshal(b, &n); err2 != nil {
+			return fmt.Errorf("duration must be a string like \"5m\" or a number of seconds")
+		}
+		*d = Duration(time.Duration(n * float64(time.Second)))
+		return nil
+	}
+	if s == "" {
+		*d = 0
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: use a value like 30s, 5m or 1h", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Proxy is how a profile reaches its IdP. The proxy password lives in the keyring.
+type Proxy struct {
+	Mode     ProxyMode `json:"mode,omitempty"`
+	URL      string    `json:"url,omitempty"`
+	Username string    `json:"username,omitempty"`
+}
+
+// TLS holds the optional trust settings of a profile.
+type TLS struct {
+	CAFile             string `json:"caFile,omitempty"`
+	InsecureSkipVerify bool   `json:"insecureSkipVerify,omitempty"`
+}
+
+// Profile is one credential profile. Secrets are never part of it: they are
+// kept in the keyring under the profile's ID, which survives renames.
+type Profile struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Type      Type      `json:"type"`
+	GrantType GrantType `json:"grantType"`
+
+	IssuerURL     string `json:"issuerUrl,omitempty"`
+	TokenURL      string `json:"tokenUrl,omitempty"`
+	AuthURL       string `json:"authUrl,omitempty"`
+	RevocationURL string `json:"revocationUrl,omitempty"`
+
+	ClientID   string     `json:"clientId"`
+	AuthMethod AuthMethod `json:"authMethod,omitempty"`
+	Scope      string     `json:"scope,omitempty"`
+	Audience   string     `json:"audience,omitempty"`
+	Resource   string     `json:"resource,omitempty"`
+
+	RefreshInterval Duration `json:"refreshInterval,omitempty"`
+	Proxy           Proxy    `json:"proxy"`
+	TLS             TLS      `json:"tls"`
+
+	UsernameClaim string `json:"usernameClaim,omitempty"`
+	RolesClaim    string `json:"rolesClaim,omitempty"`
+	TenantClaim   string `json:"tenantClaim,omitempty"`
+	Tenant        string `json:"tenant,omitempty"`
+	TenantHeader  string `json:"tenantHeader,omitempty"`
+	RedirectPort  int    `json:"redirectPort,omitempty"`
+
+	Bookkeeping
+}
+
+// Bookkeeping is what the app records about a profile; the administrator does
+// not edit it, and exports leave it out.
+type Bookkeeping struct {
+	// Revision counts configuration saves; a save carrying an older revision
+	// than the file's was made on stale data and is refused.
+	Revision        int       `json:"revision"`
+	CreatedAt       time.Time `json:"createdAt"`
+	UpdatedAt       time.Time `json:"updatedAt"`
+	HasSecret       bool      `json:"hasSecret,omitempty"`
+	SecretSetAt     time.Time `json:"secretSetAt,omitzero"`
+	SecretRotatedAt time.Time `json:"secretRotatedAt,omitzero"`
+	HasProxyPass    bool      `json:"hasProxyPassword,omitempty"`
+	LastStatus      Status    `json:"lastStatus,omitempty"`
+	LastError       string    `json:"lastError,omitempty"`
+	LastCategory    string    `json:"lastCategory,omitempty"`
+	LastChecked     time.Time `json:"lastChecked,omitzero"`
+	TokenExpiry     time.Time `json:"tokenExpiry,omitzero"`
+	LoggedInAs      string    `json:"loggedInAs,omitempty"`
+}
+
+// Normalize trims whitespace and fills defaults that follow from other fields.
+// It does not validate.
+func (p *Profile) Normalize() {
+	trim := func(s *string) { *s = strings.TrimSpace(*s) }
+	for _, s := range []*string{&p.Name, &p.IssuerURL, &p.TokenURL, &p.AuthURL, &p.RevocationURL,
+		&p.ClientID, &p.Audience, &p.Resource, &p.Proxy.URL, &p.Proxy.Username, &p.TLS.CAFile,
+		&p.UsernameClaim, &p.RolesClaim, &p.TenantClaim, &p.Tenant, &p.TenantHeader} {
+		trim(s)
+	}
+	p.Scope = strings.Join(strings.Fields(p.Scope), " ")
+	if p.GrantType == "" {
+		p.GrantType = p.Type.DefaultGrant()
+	}
+	if p.AuthMethod == "" {
+		p.AuthMethod = AuthBasic
+	}
+	if p.RefreshInterval == 0 {
+		p.RefreshInterval = Duration(DefaultRefreshInterval)
+	}
+	if p.Proxy.Mode == "" {
+		if p.Proxy.URL != "" {
+			p.Proxy.Mode = ProxyURL
+		} else {
+			p.Proxy.Mode = ProxyNone
+		}
+	}
+	if p.TenantHeader == "" {
+		p.TenantHeader = DefaultTenantHeader
+	}
+	if p.LastStatus == "" {
+		p.LastStatus = StatusUntested
+	}
+}
+
+// Config returns the profile without its bookkeeping: what an export holds
+// and what decides whether a saved profile changed.
+func (p Profile) Config() Profile {
+	p.Bookkeeping = Bookkeeping{}
+	return p
+}
+
+// SameName compares profile names the way uniqueness is checked.
+func SameName(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}

@@ -1,0 +1,280 @@
+package credentials
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Repository is the one place that saves, renames and deletes profiles. It
+// keeps the metadata file and the keyring in step: a save or delete either
+// happens in both or in neither.
+type Repository struct {
+	Store   *Store
+	Secrets *Secrets
+	Now     func() time.Time
+}
+
+// NewRepository opens the default store and the OS keyring.
+func NewRepository() (*Repository, error) {
+	path, err := DefaultStorePath()
+	if err != nil {
+		return nil, err
+	}
+	return &Repository{Store: NewStore(path), Secrets: NewSecrets(nil), Now: time.Now}, nil
+}
+
+func (r *Repository) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// SecretChange says which secrets a save sets. nil leaves a secret as it is;
+// a pointer to "" removes it.
+type SecretChange struct {
+	ClientSecret  *string
+	ProxyPassword *string
+}
+
+// Secret returns a pointer for SecretChange fields.
+func Secret(s string) *string { return &s }
+
+// List returns all profiles. It never touches the keyring.
+func (r *Repository) List() ([]Profile, error) { return r.Store.List() }
+
+// Get finds a profile by name (case-insensitive) or ID.
+func (r *Repository) Get(nameOrID string) (Profile, error) { return r.Store.Get(nameOrID) }
+
+// Save validates p and stores it with the given secret changes. A new profile
+// has an empty ID. An existing one must carry the Revision it was read at;
+// if the file has moved on, ErrConflict is returned and nothing changes.
+func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
+	p.Normalize()
+	all, err := r.Store.List()
+	if err != nil {
+		return Profile{}, err
+	}
+	var old *Profile
+	if p.ID != "" {
+		o, err := find(all, p.ID)
+		if err != nil {
+			return Profile{}, fmt.Errorf("%w (it may have been deleted elsewhere; reload)", err)
+		}
+		old = &o
+	}
+	hasSecret := old != nil && old.HasSecret
+	if ch.ClientSecret != nil {
+		hasSecret = *ch.ClientSecret != ""
+	}
+	if err := Validate(p, ValidateOptions{Others: all, HasSecret: hasSecret}); err != nil {
+		return Profile{}, err
+	}
+	if old != nil && old.Revision != p.Revision {
+		return Profile{}, ErrConflict
+	}
+	if p.ID == "" {
+		p.ID = newID()
+	}
+
+	// Keyring first: if it fails, the file has not changed.
+	undo, err := r.applySecrets(p.ID, ch)
+	if err != nil {
+		return Profile{}, err
+	}
+	now := r.now()
+	var saved Profile
+	err = r.Store.Update(func(ps []Profile) ([]Profile, error) {
+		idx := -1
+		for i, q := range ps {
+			if q.ID == p.ID {
+				idx = i
+			} else if SameName(q.Name, p.Name) {
+				return nil, &ValidationError{Fields: []FieldError{{FieldName,
+					fmt.Sprintf("A profile named %q was just added elsewhere; choose another name.", q.Name)}}}
+			}
+		}
+		next := p
+		if idx >= 0 {
+			cur := ps[idx]
+			if cur.Revision != p.Revision {
+				return nil, ErrConflict
+			}
+			next.Bookkeeping = cur.Bookkeeping
+			if cur.Config() != p.Config() || ch.ClientSecret != nil || ch.ProxyPassword != nil {
+				// New settings: the old test result no longer says anything.
+				next.LastStatus, next.LastError, next.LastCategory = StatusUntested, "", ""
+				next.TokenExpiry, next.LoggedInAs = time.Time{}, ""
+			}
+		} else {
+			if old != nil {
+				return nil, fmt.Errorf("%w: %q was deleted elsewhere; reload", ErrNotFound, p.Name)
+			}
+			next.Bookkeeping = Bookkeeping{CreatedAt: now, LastStatus: StatusUntested}
+		}
+		next.Revision++
+		next.UpdatedAt = now
+		if ch.ClientSecret != nil {
+			next.HasSecret = *ch.ClientSecret != ""
+			next.SecretSetAt = now
+		}
+		if ch.ProxyPassword != nil {
+			next.HasProxyPass = *ch.ProxyPassword != ""
+		}
+		if idx >= 0 {
+			ps[idx] = next
+		} else {
+			ps = append(ps, next)
+		}
+		saved = next
+		return ps, nil
+	})
+	if err != nil {
+		undo()
+		return Profile{}, err
+	}
+	return saved, nil
+}
+
+// applySecrets writes the changed secrets and returns a function that puts
+// the previous values back.
+func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), err error) {
+	type prev struct {
+		kind   SecretKind
+		value  string
+		exists bool
+	}
+	var done []prev
+	undo = func() {
+		for i := len(done) - 1; i >= 0; i-- {
+			d := done[i]
+			if d.exists {
+				_ = r.Secrets.Set(id, d.kind, d.value)
+			} else {
+				_ = r.Secrets.Delete(id, d.kind)
+			}
+		}
+	}
+	for _, c := range []struct {
+		kind SecretKind
+		v    *string
+	}{{ClientSecret, ch.ClientSecret}, {ProxyPassword, ch.ProxyPassword}} {
+		if c.v == nil {
+			continue
+		}
+		old, err := r.Secrets.Get(id, c.kind)
+		exists := err == nil
+		if err != nil && !errors.Is(err, ErrSecretNotFound) {
+			undo()
+			return nil, err
+		}
+		if *c.v == "" {
+			err = r.Secrets.Delete(id, c.kind)
+		} else {
+			err = r.Secrets.Set(id, c.kind, *c.v)
+		}
+		if err != nil {
+			undo()
+			return nil, err
+		}
+		done = append(done, prev{c.kind, old, exists})
+	}
+	return undo, nil
+}
+
+// Delete removes a profile and every keyring entry it has. If the keyring
+// cannot be cleared the profile stays, so no secret is orphaned unseen.
+func (r *Repository) Delete(nameOrID string) error {
+	p, err := r.Store.Get(nameOrID)
+	if err != nil {
+		return err
+	}
+	saved := map[SecretKind]string{}
+	for _, k := range AllSecretKinds {
+		v, err := r.Secrets.Get(p.ID, k)
+		if errors.Is(err, ErrSecretNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		saved[k] = v
+	}
+	restore := func() {
+		for k, v := range saved {
+			_ = r.Secrets.Set(p.ID, k, v)
+		}
+	}
+	for k := range saved {
+		if err := r.Secrets.Delete(p.ID, k); err != nil {
+			restore()
+			return err
+		}
+	}
+	err = r.Store.Update(func(ps []Profile) ([]Profile, error) {
+		out := ps[:0]
+		for _, q := range ps {
+			if q.ID != p.ID {
+				out = append(out, q)
+			}
+		}
+		return out, nil
+	})
+	if err != nil {
+		restore()
+		return err
+	}
+	return nil
+}
+
+// Record updates a profile's bookkeeping (status, last error, expiry) without
+// touching its configuration or revision, so it never conflicts with an edit.
+// A profile deleted meanwhile is silently skipped.
+func (r *Repository) Record(id string, fn func(*Bookkeeping)) error {
+	return r.Store.Update(func(ps []Profile) ([]Profile, error) {
+		for i := range ps {
+			if ps[i].ID == id {
+				fn(&ps[i].Bookkeeping)
+			}
+		}
+		return ps, nil
+	})
+}
+
+// ReplaceClientSecret stores a new client secret (after it was tested) and
+// records the rotation time. If the file cannot be updated the old secret is
+// put back.
+func (r *Repository) ReplaceClientSecret(id, secret string) error {
+	if secret == "" {
+		return errors.New("the new secret is empty")
+	}
+	undo, err := r.applySecrets(id, SecretChange{ClientSecret: &secret})
+	if err != nil {
+		return err
+	}
+	now := r.now()
+	err = r.Store.Update(func(ps []Profile) ([]Profile, error) {
+		for i := range ps {
+			if ps[i].ID == id {
+				ps[i].HasSecret = true
+				ps[i].SecretSetAt = now
+				ps[i].SecretRotatedAt = now
+				return ps, nil
+			}
+		}
+		return nil, fmt.Errorf("%w: it was deleted elsewhere", ErrNotFound)
+	})
+	if err != nil {
+		undo()
+	}
+	return err
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,264 @@
+package credentials
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// SchemaVersion is the version of the metadata file this build writes.
+const SchemaVersion = 1
+
+// ErrConflict means the profile was changed by someone else since it was read.
+var ErrConflict = errors.New("the profile was changed elsewhere (another window or credctl); reload it and make your change again")
+
+// ErrNotFound means no profile has the given name or ID.
+var ErrNotFound = errors.New("profile not found")
+
+// CorruptError says the metadata file cannot be used. The store refuses to
+// write until the user decides what to do (see Store.StartFresh).
+type CorruptError struct {
+	Path   string
+	Backup string // a copy of the broken file, kept for the user; "" if none could be made
+	Err    error
+}
+
+func (e *CorruptError) Error() string {
+	msg := fmt.Sprintf("the profile file %s cannot be read: %v", e.Path, e.Err)
+	if e.Backup != "" {
+		msg += fmt.Sprintf("; a copy was kept at %s", e.Backup)
+	}
+	return msg + ". Nothing will be written until you repair the file or choose to start with an empty profile list"
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// fileData is the on-disk shape.
+type fileData struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	Profiles      []Profile `json:"profiles"`
+}
+
+// Store keeps profile metadata in one JSON file. Every write happens under an
+// exclusive lock file and re-reads the file first, so two processes editing
+// different profiles both keep their edits; writes are atomic (temp file,
+// fsync, rename), so a crash leaves the old or the new file, never a mix.
+type Store struct {
+	path string
+}
+
+// DefaultStorePath is os.UserConfigDir()/credworkbench/profiles.json
+// (XDG_CONFIG_HOME relocates it).
+func DefaultStorePath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the user configuration directory: %w", err)
+	}
+	return filepath.Join(dir, "credworkbench", "profiles.json"), nil
+}
+
+// NewStore returns a store for the given file path. Nothing is touched yet.
+func NewStore(path string) *Store { return &Store{path: path} }
+
+// Path is the metadata file.
+func (s *Store) Path() string { return s.path }
+
+// List returns all profiles sorted by name. A missing file is an empty store.
+func (s *Store) List() ([]Profile, error) {
+	return s.read()
+}
+
+// Get returns the profile whose name (case-insensitive) or ID matches.
+func (s *Store) Get(nameOrID string) (Profile, error) {
+	ps, err := s.read()
+	if err != nil {
+		return Profile{}, err
+	}
+	return find(ps, nameOrID)
+}
+
+func find(ps []Profile, nameOrID string) (Profile, error) {
+	for _, p := range ps {
+		if p.ID == nameOrID {
+			return p, nil
+		}
+	}
+	for _, p := range ps {
+		if SameName(p.Name, nameOrID) {
+			return p, nil
+		}
+	}
+	return Profile{}, fmt.Errorf("%w: %q", ErrNotFound, nameOrID)
+}
+
+// Update runs fn on the current profiles under the store's lock and writes
+// what it returns. If fn fails, nothing is written.
+func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("cannot create the configuration directory: %w", err)
+	}
+	unlock, err := lockFile(s.path + ".lock")
+	if err != nil {
+		return fmt.Errorf("cannot lock %s: %w", s.path, err)
+	}
+	defer unlock()
+	ps, err := s.read()
+	if err != nil {
+		return err
+	}
+	out, err := fn(ps)
+	if err != nil {
+		return err
+	}
+	return s.write(out)
+}
+
+func (s *Store) read() ([]Profile, error) {
+	b, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &CorruptError{Path: s.path, Err: err}
+	}
+	var d fileData
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&d); err != nil {
+		return nil, s.corrupt(b, describeJSONError(b, err))
+	}
+	if d.SchemaVersion == 0 {
+		return nil, s.corrupt(b, errors.New("it has no schemaVersion, so it is not a Credential Workbench profile file"))
+	}
+	if d.SchemaVersion > SchemaVersion {
+		// Written by a newer release: reading is fine, rewriting would drop its fields.
+		return nil, &CorruptError{Path: s.path, Err: fmt.Errorf("it was written by a newer Credential Workbench (schema %d, this one knows %d); update the app", d.SchemaVersion, SchemaVersion)}
+	}
+	for i := range d.Profiles {
+		d.Profiles[i].Normalize()
+	}
+	sortProfiles(d.Profiles)
+	return d.Profiles, nil
+}
+
+// corrupt keeps a copy of a broken file next to it (named by its content hash,
+// so repeated loads do not pile up copies) and describes the problem.
+func (s *Store) corrupt(content []byte, cause error) error {
+	sum := sha256.Sum256(content)
+	backup := s.path + ".broken-" + hex.EncodeToString(sum[:4])
+	if _, err := os.Stat(backup); err != nil {
+		if err := os.WriteFile(backup, content, 0o600); err != nil {
+			backup = ""
+		}
+	}
+	return &CorruptError{Path: s.path, Backup: backup, Err: cause}
+}
+
+// StartFresh is the user's decision to give up a broken file: it is moved
+// aside (kept, never deleted) and an empty store is written.
+func (s *Store) StartFresh() (kept string, err error) {
+	unlock, err := lockFile(s.path + ".lock")
+	if err != nil {
+		return "", fmt.Errorf("cannot lock %s: %w", s.path, err)
+	}
+	defer unlock()
+	if b, err := os.ReadFile(s.path); err == nil {
+		sum := sha256.Sum256(b)
+		kept = s.path + ".broken-" + hex.EncodeToString(sum[:4])
+		if err := os.WriteFile(kept, b, 0o600); err != nil {
+			return "", fmt.Errorf("cannot keep a copy of %s: %w", s.path, err)
+		}
+	}
+	return kept, s.write(nil)
+}
+
+func (s *Store) write(ps []Profile) error {
+	sortProfiles(ps)
+	if ps == nil {
+		ps = []Profile{}
+	}
+	b, err := json.MarshalIndent(fileData{SchemaVersion: SchemaVersion, Profiles: ps}, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	return writeAtomic(s.path, b)
+}
+
+// writeAtomic writes through a temp file in the same directory, fsyncs it and
+// renames it over the target, then fsyncs the directory so the rename sticks.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("cannot replace %s: %w", path, err)
+	}
+	ok = true
+	syncDir(dir)
+	return nil
+}
+
+func sortProfiles(ps []Profile) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		return strings.ToLower(ps[i].Name) < strings.ToLower(ps[j].Name)
+	})
+}
+
+// describeJSONError turns a decoder error into "line L, column C: …".
+func describeJSONError(b []byte, err error) error {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 {
+		return err
+	}
+	line, col := 1, 1
+	for i := int64(0); i < off && i < int64(len(b)); i++ {
+		if b[i] == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, err)
+}

@@ -1,0 +1,308 @@
+package credentials
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"unicode"
+)
+
+// Field names used in validation errors, so forms can put each message next
+// to its field.
+const (
+	FieldName            = "name"
+	FieldType            = "type"
+	FieldGrantType       = "grantType"
+	FieldIssuerURL       = "issuerUrl"
+	FieldTokenURL        = "tokenUrl"
+	FieldAuthURL         = "authUrl"
+	FieldRevocationURL   = "revocationUrl"
+	FieldClientID        = "clientId"
+	FieldClientSecret    = "clientSecret"
+	FieldAuthMethod      = "authMethod"
+	FieldScope           = "scope"
+	FieldAudience        = "audience"
+	FieldResource        = "resource"
+	FieldRefreshInterval = "refreshInterval"
+	FieldProxy           = "proxy"
+	FieldCAFile          = "caFile"
+	FieldUsernameClaim   = "usernameClaim"
+	FieldRolesClaim      = "rolesClaim"
+	FieldTenantClaim     = "tenantClaim"
+	FieldTenantHeader    = "tenantHeader"
+	FieldRedirectPort    = "redirectPort"
+)
+
+// MaxNameLength keeps names readable in a table.
+const MaxNameLength = 64
+
+// FieldError is one problem with one field.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// ValidationError lists every problem found, one per field.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	msgs := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		msgs[i] = f.Message
+	}
+	return "invalid profile: " + strings.Join(msgs, "; ")
+}
+
+// For returns the message for a field, or "".
+func (e *ValidationError) For(field string) string {
+	if e == nil {
+		return ""
+	}
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return f.Message
+		}
+	}
+	return ""
+}
+
+// IsValidation reports whether err is (or wraps) a ValidationError.
+func IsValidation(err error) bool {
+	var v *ValidationError
+	return errors.As(err, &v)
+}
+
+// ValidateOptions carries what validation cannot see in the profile itself.
+type ValidateOptions struct {
+	// Others are the other stored profiles, for the unique-name rule.
+	Others []Profile
+	// HasSecret says a client secret is stored or about to be.
+	HasSecret bool
+	// SecretOptional skips the "Application needs a secret" rule (import,
+	// where secrets are added later).
+	SecretOptional bool
+}
+
+// Validate checks a normalized profile and returns nil or a *ValidationError
+// with one message per field.
+func Validate(p Profile, opt ValidateOptions) error {
+	var errs []FieldError
+	add := func(field, format string, args ...any) {
+		for _, e := range errs {
+			if e.Field == field {
+				return // one message per field: the first problem is the one to fix
+			}
+		}
+		errs = append(errs, FieldError{field, fmt.Sprintf(format, args...)})
+	}
+
+	// Name.
+	switch {
+	case p.Name == "":
+		add(FieldName, "Name is required.")
+	case len([]rune(p.Name)) > MaxNameLength:
+		add(FieldName, "Name is longer than %d characters.", MaxNameLength)
+	default:
+		for _, r := range p.Name {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" _-&.", r) {
+				add(FieldName, "Name may hold letters, digits, spaces and _ - & . only, not %q.", r)
+				break
+			}
+		}
+	}
+	for _, o := range opt.Others {
+		if o.ID != p.ID && SameName(o.Name, p.Name) {
+			add(FieldName, "A profile named %q already exists (names are compared ignoring case).", o.Name)
+		}
+	}
+
+	// Type and grant.
+	switch p.Type {
+	case TypeApplication:
+		if p.GrantType != GrantClientCredentials {
+			add(FieldGrantType, "An Application profile uses the Client Credentials grant.")
+		}
+		if !opt.HasSecret && !opt.SecretOptional {
+			add(FieldClientSecret, "An Application profile needs a client secret.")
+		}
+		if p.TokenURL == "" && p.IssuerURL == "" {
+			add(FieldTokenURL, "Token endpoint URL is required (or an issuer URL to discover it).")
+		}
+	case TypeUser:
+		if p.GrantType != GrantAuthorizationCode {
+			add(FieldGrantType, "A User profile uses the Authorization Code grant.")
+		}
+		if p.AuthURL == "" && p.IssuerURL == "" {
+			add(FieldAuthURL, "Authorization endpoint URL is required (or an issuer URL to discover it).")
+		}
+		if p.TokenURL == "" && p.IssuerURL == "" {
+			add(FieldTokenURL, "Token endpoint URL is required (or an issuer URL to discover it).")
+		}
+	case "":
+		add(FieldType, "Type is required: Application or User.")
+	default:
+		add(FieldType, "Type must be Application or User, not %q.", p.Type)
+	}
+
+	// Endpoints.
+	for _, u := range []struct{ field, label, value string }{
+		{FieldIssuerURL, "Issuer URL", p.IssuerURL},
+		{FieldTokenURL, "Token endpoint URL", p.TokenURL},
+		{FieldAuthURL, "Authorization endpoint URL", p.AuthURL},
+		{FieldRevocationURL, "Revocation endpoint URL", p.RevocationURL},
+	} {
+		if u.value != "" {
+			if msg := checkEndpoint(u.label, u.value); msg != "" {
+				add(u.field, "%s", msg)
+			}
+		}
+	}
+
+	if p.ClientID == "" {
+		add(FieldClientID, "Client ID is required.")
+	} else if strings.ContainsFunc(p.ClientID, unicode.IsControl) {
+		add(FieldClientID, "Client ID holds control characters.")
+	}
+	if p.AuthMethod != AuthBasic && p.AuthMethod != AuthPost {
+		add(FieldAuthMethod, "Client authentication must be client_secret_basic or client_secret_post.")
+	}
+	for _, s := range strings.Fields(p.Scope) {
+		for _, r := range s {
+			// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+			if r < 0x21 || r == 0x22 || r == 0x5C || r > 0x7E {
+				add(FieldScope, "Scope %q holds %q, which a scope may not contain.", s, r)
+				break
+			}
+		}
+	}
+	if strings.ContainsFunc(p.Audience, unicode.IsControl) {
+		add(FieldAudience, "Audience holds control characters.")
+	}
+	if p.Resource != "" {
+		if u, err := url.Parse(p.Resource); err != nil || !u.IsAbs() || u.Fragment != "" {
+			add(FieldResource, "Resource must be an absolute URI without a fragment (RFC 8707).")
+		}
+	}
+	if p.RefreshInterval.D() < MinRefreshInterval {
+		add(FieldRefreshInterval, "Refresh interval must be at least 30s.")
+	}
+
+	// Proxy.
+	switch p.Proxy.Mode {
+	case ProxyNone, ProxySystem:
+	case ProxyURL:
+		if msg := checkProxyURL(p.Proxy.URL); msg != "" {
+			add(FieldProxy, "%s", msg)
+		}
+	default:
+		add(FieldProxy, "Proxy must be none, system or a URL.")
+	}
+
+	// TLS.
+	if p.TLS.CAFile != "" {
+		if st, err := os.Stat(p.TLS.CAFile); err != nil {
+			add(FieldCAFile, "CA bundle file %s cannot be read: %v.", p.TLS.CAFile, errors.Unwrap(err))
+		} else if st.IsDir() {
+			add(FieldCAFile, "CA bundle %s is a directory; choose a PEM file.", p.TLS.CAFile)
+		}
+	}
+
+	// Claims.
+	for _, c := range []struct{ field, label, value string }{
+		{FieldUsernameClaim, "Username claim", p.UsernameClaim},
+		{FieldRolesClaim, "Roles claim", p.RolesClaim},
+		{FieldTenantClaim, "Tenant claim", p.TenantClaim},
+	} {
+		if c.value != "" {
+			if _, err := ParseClaimPath(c.value); err != nil {
+				add(c.field, "%s: %v.", c.label, err)
+			}
+		}
+	}
+	if !isHeaderToken(p.TenantHeader) {
+		add(FieldTenantHeader, "Tenant header %q is not a valid HTTP header name.", p.TenantHeader)
+	}
+	if p.RedirectPort != 0 && (p.RedirectPort < 1024 || p.RedirectPort > 65535) {
+		add(FieldRedirectPort, "Redirect port must be 0 (any free port) or between 1024 and 65535.")
+	}
+
+	if len(errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: errs}
+}
+
+// checkEndpoint returns "" for an acceptable endpoint URL, or what is wrong.
+func checkEndpoint(label, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Sprintf("%s is not a valid URL.", label)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Sprintf("%s must start with https://.", label)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return fmt.Sprintf("%s has no host.", label)
+	}
+	if u.User != nil {
+		return fmt.Sprintf("%s must not carry a user or password.", label)
+	}
+	if u.Fragment != "" {
+		return fmt.Sprintf("%s must not have a #fragment.", label)
+	}
+	if u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
+		return fmt.Sprintf("%s must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost).", label)
+	}
+	return ""
+}
+
+func checkProxyURL(raw string) string {
+	if raw == "" {
+		return "Proxy URL is required when the proxy is set to a URL."
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "Proxy URL is not a valid URL."
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+	default:
+		return "Proxy URL must start with http://, https:// or socks5://."
+	}
+	if u.Hostname() == "" {
+		return "Proxy URL has no host."
+	}
+	if _, hasPass := u.User.Password(); hasPass {
+		// The file is not the place for a password.
+		return "Put the proxy password in the proxy password field, not in the URL."
+	}
+	return ""
+}
+
+// IsLoopbackHost reports whether host names this machine's loopback interface.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isHeaderToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r > 0x7E || r <= 0x20 || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
+			return false
+		}
+	}
+	return true
+}
