@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages a make target needs, only those missing.
+# Usage: scripts/deps.sh build|test|package
+# As root it runs apt-get; with password-less sudo it uses sudo; otherwise it
+# prints the exact command to run and fails.
+set -euo pipefail
+
+build=(gcc libc6-dev pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
+case "${1:-build}" in
+  build)   want=("${build[@]}") ;;
+  test)    want=("${build[@]}" dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick libgl1-mesa-dri tinyproxy chromium nodejs npm curl) ;;
+  package) want=("${build[@]}" gcc-mingw-w64-x86-64 desktop-file-utils xz-utils zip file) ;;
+  *) echo "usage: $0 build|test|package" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  # nodejs/npm may come from elsewhere (nodesource, nvm): a working command counts.
+  case "$p" in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" = 0 ]; then
+  echo "Installing missing packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  echo "Installing missing packages with sudo: ${missing[*]}"
+  sudo env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends ${missing[*]} >/dev/null"
+else
+  echo "These packages are missing: ${missing[*]}" >&2
+  echo "Install them with:" >&2
+  echo "  sudo sh -c '$cmd'" >&2
+  exit 1
+fi
