@@ -1,0 +1,238 @@
+package testidp
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ErrLoginRejected is returned when the IdP rejects the user name or password.
+var ErrLoginRejected = errors.New("testidp: login rejected")
+
+// ChromiumPath is the browser ChromiumLogin drives.
+var ChromiumPath = "/usr/bin/chromium"
+
+type browserConfig struct {
+	roots *x509.CertPool
+}
+
+// BrowserOption configures BrowserLogin and ChromiumLogin.
+type BrowserOption func(*browserConfig)
+
+// WithRootCAs trusts pool (e.g. IdP.CAPool) for an https IdP; nil is ignored.
+// ChromiumLogin cannot be given a CA and ignores certificate errors instead.
+func WithRootCAs(pool *x509.CertPool) BrowserOption {
+	return func(c *browserConfig) { c.roots = pool }
+}
+
+// BrowserLogin acts as the user's browser: it opens authURL, signs in as
+// user, follows the redirects to the client's redirect URI (any origin other
+// than the IdP's, e.g. http://127.0.0.1:PORT/callback) and loads that page
+// too. It fails unless the callback page answers 200.
+func BrowserLogin(ctx context.Context, authURL, user, password string, opts ...BrowserOption) error {
+	_, err := BrowserLoginPage(ctx, authURL, user, password, opts...)
+	return err
+}
+
+// BrowserLoginPage is BrowserLogin returning the body of the callback page.
+func BrowserLoginPage(ctx context.Context, authURL, user, password string, opts ...BrowserOption) (string, error) {
+	var cfg browserConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	start, err := url.Parse(authURL)
+	if err != nil {
+		return "", err
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{
+		Jar:       jar,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cfg.roots}},
+		// Redirects are followed by hand to notice when we leave the IdP.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	defer client.CloseIdleConnections()
+
+	method, target, form := http.MethodGet, start, url.Values(nil)
+	submitted := false
+	for range 20 {
+		status, body, location, err := fetch(ctx, client, method, target, form)
+		if err != nil {
+			return "", err
+		}
+		if target.Scheme != start.Scheme || target.Host != start.Host {
+			// Left the IdP: this is the client's redirect URI (or wherever it sent us).
+			if status/100 == 3 && location != nil {
+				method, target, form = http.MethodGet, location, nil
+				continue
+			}
+			if status != http.StatusOK {
+				return body, fmt.Errorf("testidp: callback %s answered HTTP %d: %s", target.Redacted(), status, snippet(body))
+			}
+			return body, nil
+		}
+		switch {
+		case status/100 == 3 && location != nil:
+			method, target, form = http.MethodGet, location, nil
+		case strings.Contains(body, `id="login-error"`) && submitted:
+			return "", fmt.Errorf("%w: %s", ErrLoginRejected, snippet(body))
+		case strings.Contains(body, `id="login-form"`):
+			action, err := formAction(body, target)
+			if err != nil {
+				return "", err
+			}
+			method, target, submitted = http.MethodPost, action, true
+			form = url.Values{"username": {user}, "password": {password}}
+		default:
+			return "", fmt.Errorf("testidp: unexpected IdP page %s: HTTP %d: %s", target.Redacted(), status, snippet(body))
+		}
+	}
+	return "", errors.New("testidp: too many redirects")
+}
+
+func fetch(ctx context.Context, client *http.Client, method string, u *url.URL, form url.Values) (int, string, *url.URL, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, "", nil, err
+	}
+	loc, _ := resp.Location() // nil when there is none
+	return resp.StatusCode, string(data), loc, nil
+}
+
+var formActionRE = regexp.MustCompile(`<form[^>]*\baction="([^"]*)"`)
+
+func formAction(page string, base *url.URL) (*url.URL, error) {
+	m := formActionRE.FindStringSubmatch(page)
+	if m == nil {
+		return nil, fmt.Errorf("testidp: no form action in login page: %s", snippet(page))
+	}
+	return base.Parse(html.UnescapeString(m[1]))
+}
+
+var tagRE = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<[^>]*>`)
+
+// snippet returns the start of a page's text for error messages.
+func snippet(page string) string {
+	text := strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(page, " "))), " ")
+	if len(text) > 300 {
+		text = text[:300] + "..."
+	}
+	return text
+}
+
+// ChromiumResult is what headless Chromium saw at the end of the login.
+type ChromiumResult struct {
+	// CloseAttempted reports that the final page called window.close() (or
+	// closed). Chromium may ignore the call for a tab it did not open by
+	// script, so the call itself is recorded.
+	CloseAttempted bool   `json:"closeAttempted"`
+	URL            string `json:"url"`    // the callback page's URL
+	Status         int    `json:"status"` // its HTTP status
+	Text           string `json:"text"`   // its visible text (document.body.innerText)
+}
+
+// ChromiumLogin drives headless Chromium through the login at authURL and
+// reports whether the final (callback) page tried to close itself.
+func ChromiumLogin(ctx context.Context, authURL, user, password string, opts ...BrowserOption) (closeAttempted bool, err error) {
+	res, err := ChromiumLoginPage(ctx, authURL, user, password, opts...)
+	if err != nil {
+		return false, err
+	}
+	return res.CloseAttempted, nil
+}
+
+// ChromiumLoginPage is ChromiumLogin returning what the callback page showed.
+// An https IdP's certificate is not checked when a BrowserOption with root
+// CAs is given (Chromium cannot be handed a CA pool).
+func ChromiumLoginPage(ctx context.Context, authURL, user, password string, opts ...BrowserOption) (*ChromiumResult, error) {
+	var cfg browserConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if _, err := os.Stat(ChromiumPath); err != nil {
+		return nil, fmt.Errorf("testidp: %s not found; run: apt-get install -y chromium", ChromiumPath)
+	}
+	node, err := checkNode("playwright-core")
+	if err != nil {
+		return nil, err
+	}
+	timeout := 60 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	input, err := json.Marshal(map[string]any{
+		"authURL":           authURL,
+		"username":          user,
+		"password":          password,
+		"executablePath":    ChromiumPath,
+		"ignoreHTTPSErrors": cfg.roots != nil,
+		"timeoutMs":         timeout.Milliseconds(),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	cmd := exec.CommandContext(ctx, node, filepath.Join(nodeDir(), "browser-login.mjs"))
+	cmd.Dir = nodeDir()
+	setProcessGroup(cmd)
+	cmd.Cancel = func() error { return killProcessGroup(cmd) } // Chromium too
+	cmd.WaitDelay = 5 * time.Second
+	cmd.Stdin = bytes.NewReader(input)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if os.Getenv("TESTIDP_VERBOSE") != "" {
+		cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
+	}
+	runErr := cmd.Run()
+	// Chromium's helper processes may outlive the script: clean up the group.
+	_ = killProcessGroup(cmd)
+
+	var out struct {
+		ChromiumResult
+		Error    string `json:"error"`
+		Rejected bool   `json:"rejected"`
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &out); err != nil {
+		return nil, fmt.Errorf("testidp: browser-login.mjs failed (%v): %s%s", runErr, stdout.String(), stderr.String())
+	}
+	switch {
+	case out.Rejected:
+		return nil, fmt.Errorf("%w: %s", ErrLoginRejected, out.Error)
+	case out.Error != "":
+		return nil, fmt.Errorf("testidp: chromium login: %s\n%s", out.Error, stderr.String())
+	case out.Status != http.StatusOK:
+		return &out.ChromiumResult, fmt.Errorf("testidp: callback %s answered HTTP %d: %s", out.URL, out.Status, out.Text)
+	}
+	return &out.ChromiumResult, nil
+}

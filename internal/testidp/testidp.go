@@ -1,0 +1,542 @@
+// Package testidp runs a real OpenID Connect identity provider (node's
+// oidc-provider), a real forward proxy (tinyproxy) and real browsers (a
+// net/http one and headless Chromium) for tests.
+//
+// Prerequisites (the helpers fail the test with these commands when missing):
+//
+//	npm ci --prefix internal/testidp/node     # from the module root
+//	apt-get install -y tinyproxy chromium     # StartProxy, ChromiumLogin
+//
+// Set TESTIDP_VERBOSE=1 to stream the IdP's log to stderr.
+package testidp
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Defaults of the IdP started by Start.
+const (
+	// Resource is the API audience of every access token (all are JWTs).
+	Resource = "https://api.credworkbench.test"
+	// ResourceScopes are the known API scopes.
+	ResourceScopes = "api:read api:write api:admin"
+
+	// AppClientID is a confidential client_credentials client allowed AppScopes.
+	AppClientID     = "app"
+	AppClientSecret = "app-secret"
+	AppScopes       = "api:read api:write"
+	// DisallowedScope is known to the IdP but not allowed for AppClientID:
+	// requesting it gives invalid_scope.
+	DisallowedScope = "api:admin"
+	// AppUsername and AppRoles are the claims of AppClientID's access tokens.
+	AppUsername = "service-account-app"
+
+	// PublicClientID is a public (auth method "none", PKCE S256 required)
+	// authorization_code + refresh_token client with a loopback redirect URI.
+	PublicClientID = "public-user"
+	// ConfidentialClientID is the same with a client secret.
+	ConfidentialClientID     = "confidential-user"
+	ConfidentialClientSecret = "confidential-secret"
+	// UserScopes are allowed for both user clients.
+	UserScopes = "openid profile email offline_access api:read api:write"
+	// RedirectURI is registered for both user clients; since they are native
+	// clients, any port is accepted (RFC 8252), e.g. http://127.0.0.1:43210/callback.
+	RedirectURI = "http://127.0.0.1/callback"
+
+	// Username and Password log in; UserRoles and TenantID are in its tokens.
+	Username = "alice"
+	Password = "wonderland"
+	TenantID = "tenant-42"
+	// Username2 / Password2 is a second user with only the "viewer" role.
+	Username2 = "bob"
+	Password2 = "builder"
+)
+
+// UserRoles are the roles of Username; AppRoles those of AppClientID.
+var (
+	UserRoles = []string{"admin", "viewer"}
+	AppRoles  = []string{"service"}
+)
+
+// User is an account that can log in. Roles appear as "roles" and
+// "realm_access.roles", TenantID as "TenantID", Username as
+// "preferred_username" in ID tokens and JWT access tokens.
+type User struct {
+	Username string   `json:"username"`
+	Password string   `json:"password,omitempty"`
+	Name     string   `json:"name,omitempty"`
+	Email    string   `json:"email,omitempty"`
+	Roles    []string `json:"roles"`
+	TenantID string   `json:"tenant,omitempty"`
+}
+
+// Client is a registered OAuth client. Both client_secret_basic and
+// client_secret_post are accepted for any client with secrets.
+type Client struct {
+	ID string
+	// Secrets are all accepted (secret rotation); none makes a public client.
+	Secrets []string
+	// GrantTypes: client_credentials, authorization_code, refresh_token.
+	GrantTypes []string
+	// RedirectURIs; loopback http URIs match any port.
+	RedirectURIs []string
+	// Scope is the allowlist of known scopes; "" allows all.
+	Scope string
+	// ServiceAccount supplies the claims of client_credentials tokens.
+	ServiceAccount *User
+}
+
+// Stats counts what the IdP saw since start or the last Reset.
+type Stats struct {
+	Authorization  int            `json:"authorization"` // GET /auth (login started)
+	Token          int            `json:"token"`         // token endpoint requests, any outcome
+	Revocation     int            `json:"revocation"`
+	Introspection  int            `json:"introspection"`
+	Userinfo       int            `json:"userinfo"`
+	Discovery      int            `json:"discovery"`
+	JWKS           int            `json:"jwks"`
+	LoginSucceeded int            `json:"loginSucceeded"`
+	LoginFailed    int            `json:"loginFailed"`
+	Grants         map[string]int `json:"grants"`      // successful token responses by grant_type
+	TokenErrors    map[string]int `json:"tokenErrors"` // token endpoint errors by OAuth error code
+}
+
+// Fault makes the token endpoint misbehave (see IdP.SetTokenFault).
+type Fault struct {
+	Status int           // HTTP status to answer with; 0 = answer normally (after Delay)
+	Delay  time.Duration // delay before answering
+	Count  int           // number of requests affected; 0 = all until Reset
+}
+
+// IdP is a running identity provider. Its endpoints are read from discovery.
+type IdP struct {
+	Issuer           string
+	DiscoveryURL     string
+	AuthURL          string
+	TokenURL         string
+	RevocationURL    string
+	IntrospectionURL string
+	UserinfoURL      string
+	JWKSURL          string
+
+	// CAFile (PEM) and CAPool trust the IdP's certificate; empty/nil without TLS.
+	CAFile string
+	CAPool *x509.CertPool
+
+	// admin talks to the test endpoints; it skips certificate checks so it
+	// also works with the deliberately broken TLS variants.
+	admin *http.Client
+}
+
+type config struct {
+	Port            int        `json:"port"`
+	TLS             *tlsFiles  `json:"tls,omitempty"`
+	Resource        string     `json:"resource"`
+	ResourceScopes  string     `json:"resourceScopes"`
+	AccessTokenTTL  int        `json:"accessTokenTTL"`
+	RefreshTokenTTL int        `json:"refreshTokenTTL"`
+	Users           []User     `json:"users"`
+	Clients         []jsClient `json:"clients"`
+
+	tlsMode  tlsMode
+	clients  []Client
+	problems []string
+}
+
+type tlsFiles struct {
+	Cert string `json:"cert"`
+	Key  string `json:"key"`
+}
+
+// jsClient is a Client as oidc-provider client metadata (see server.mjs).
+type jsClient struct {
+	ID              string   `json:"client_id"`
+	Secrets         []string `json:"secrets,omitempty"`
+	GrantTypes      []string `json:"grant_types"`
+	ResponseTypes   []string `json:"response_types"`
+	RedirectURIs    []string `json:"redirect_uris"`
+	ApplicationType string   `json:"application_type,omitempty"`
+	Scope           string   `json:"scope,omitempty"`
+	ServiceAccount  *User    `json:"service_account,omitempty"`
+}
+
+// Option configures Start.
+type Option func(*config)
+
+// WithTLS serves https with a certificate for 127.0.0.1 and localhost signed
+// by a fresh test CA (IdP.CAFile / IdP.CAPool).
+func WithTLS() Option { return func(c *config) { c.tlsMode = tlsValid } }
+
+// WithTLSWrongHost serves https with a CA-signed certificate that is only
+// valid for "wrong.credworkbench.test": hostname mismatch for 127.0.0.1.
+func WithTLSWrongHost() Option { return func(c *config) { c.tlsMode = tlsWrongHost } }
+
+// WithTLSExpired serves https with a CA-signed certificate that has expired.
+func WithTLSExpired() Option { return func(c *config) { c.tlsMode = tlsExpired } }
+
+// WithClientSecrets replaces the secrets of an existing client; every one of
+// them authenticates it.
+func WithClientSecrets(clientID string, secrets ...string) Option {
+	return func(c *config) {
+		for i := range c.clients {
+			if c.clients[i].ID == clientID {
+				c.clients[i].Secrets = secrets
+				return
+			}
+		}
+		c.problems = append(c.problems, fmt.Sprintf("WithClientSecrets: no client %q", clientID))
+	}
+}
+
+// WithClient adds a client or replaces the one with the same ID.
+func WithClient(cl Client) Option {
+	return func(c *config) {
+		for i := range c.clients {
+			if c.clients[i].ID == cl.ID {
+				c.clients[i] = cl
+				return
+			}
+		}
+		c.clients = append(c.clients, cl)
+	}
+}
+
+// WithUser adds a user or replaces the one with the same username.
+func WithUser(u User) Option {
+	return func(c *config) {
+		for i := range c.Users {
+			if c.Users[i].Username == u.Username {
+				c.Users[i] = u
+				return
+			}
+		}
+		c.Users = append(c.Users, u)
+	}
+}
+
+// WithAccessTokenTTL sets the lifetime of access and ID tokens (whole seconds).
+func WithAccessTokenTTL(d time.Duration) Option {
+	return func(c *config) { c.AccessTokenTTL = max(1, int(d/time.Second)) }
+}
+
+// WithRefreshTokenTTL sets the lifetime of refresh tokens (whole seconds).
+func WithRefreshTokenTTL(d time.Duration) Option {
+	return func(c *config) { c.RefreshTokenTTL = max(1, int(d/time.Second)) }
+}
+
+// WithPort listens on a fixed port instead of a free one (e.g. to restart an
+// IdP at the same address).
+func WithPort(port int) Option { return func(c *config) { c.Port = port } }
+
+func defaultConfig() *config {
+	userGrants := []string{"authorization_code", "refresh_token"}
+	return &config{
+		Resource:        Resource,
+		ResourceScopes:  ResourceScopes,
+		AccessTokenTTL:  3600,
+		RefreshTokenTTL: 86400,
+		Users: []User{
+			{Username: Username, Password: Password, Name: "Alice Liddell", Email: "alice@credworkbench.test", Roles: UserRoles, TenantID: TenantID},
+			{Username: Username2, Password: Password2, Name: "Bob Builder", Email: "bob@credworkbench.test", Roles: []string{"viewer"}, TenantID: TenantID},
+		},
+		clients: []Client{
+			{
+				ID: AppClientID, Secrets: []string{AppClientSecret}, GrantTypes: []string{"client_credentials"}, Scope: AppScopes,
+				ServiceAccount: &User{Username: AppUsername, Roles: AppRoles, TenantID: TenantID},
+			},
+			{ID: PublicClientID, GrantTypes: userGrants, RedirectURIs: []string{RedirectURI}, Scope: UserScopes},
+			{ID: ConfidentialClientID, Secrets: []string{ConfidentialClientSecret}, GrantTypes: userGrants, RedirectURIs: []string{RedirectURI}, Scope: UserScopes},
+		},
+	}
+}
+
+func (cl Client) metadata() jsClient {
+	m := jsClient{
+		ID: cl.ID, Secrets: cl.Secrets, GrantTypes: cl.GrantTypes, RedirectURIs: cl.RedirectURIs,
+		Scope: cl.Scope, ServiceAccount: cl.ServiceAccount, ResponseTypes: []string{},
+	}
+	for _, g := range cl.GrantTypes {
+		if g == "authorization_code" {
+			m.ResponseTypes = []string{"code"}
+		}
+	}
+	if m.RedirectURIs == nil {
+		m.RedirectURIs = []string{}
+	}
+	if len(m.RedirectURIs) > 0 {
+		m.ApplicationType = "native" // loopback redirects with any port
+	}
+	return m
+}
+
+// nodeDir is internal/testidp/node, found from this source file so that
+// tests of any package can start the IdP.
+func nodeDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "node")
+}
+
+// checkNode returns the node binary, or an error telling how to install what
+// is missing.
+func checkNode(module string) (string, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return "", fmt.Errorf("testidp: node not found on PATH (install Node.js >= 20): %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(nodeDir(), "node_modules", module, "package.json")); err != nil {
+		return "", fmt.Errorf("testidp: %s is not installed; run from the module root: npm ci --prefix internal/testidp/node", module)
+	}
+	return node, nil
+}
+
+// Start runs an IdP for the duration of the test.
+func Start(t testing.TB, opts ...Option) *IdP {
+	t.Helper()
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(cfg)
+	}
+	if len(cfg.problems) > 0 {
+		t.Fatalf("testidp: %s", strings.Join(cfg.problems, "; "))
+	}
+	for _, cl := range cfg.clients {
+		cfg.Clients = append(cfg.Clients, cl.metadata())
+	}
+	node, err := checkNode("oidc-provider")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	idp := &IdP{}
+	if cfg.tlsMode != tlsNone {
+		files, err := writeCerts(dir, cfg.tlsMode)
+		if err != nil {
+			t.Fatalf("testidp: certificates: %v", err)
+		}
+		cfg.TLS = &tlsFiles{Cert: files.cert, Key: files.key}
+		idp.CAFile, idp.CAPool = files.caFile, files.caPool
+	}
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfgFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(node, "server.mjs", cfgFile)
+	cmd.Dir = nodeDir()
+	setProcessGroup(cmd)
+	stdout := newFirstLine()
+	stderr := &syncBuffer{}
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
+	if os.Getenv("TESTIDP_VERBOSE") != "" {
+		cmd.Stderr = io.MultiWriter(stderr, os.Stderr)
+	}
+	// server.mjs exits when its stdin closes: no orphan if the test binary dies.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("testidp: starting node: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = stdin.Close()
+		_ = killProcessGroup(cmd)
+		<-exited
+		if t.Failed() {
+			t.Logf("testidp server log:\n%s", stderr.String())
+		}
+	})
+
+	var ready struct {
+		Issuer string `json:"issuer"`
+		Port   int    `json:"port"`
+	}
+	select {
+	case <-stdout.done:
+		if err := json.Unmarshal(stdout.line(), &ready); err != nil || ready.Issuer == "" {
+			t.Fatalf("testidp: bad ready line %q: %v\nstderr:\n%s", stdout.line(), err, stderr.String())
+		}
+	case err := <-exited:
+		exited <- err // for the cleanup
+		t.Fatalf("testidp: server exited before listening: %v\nstderr:\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("testidp: server did not start within 30s\nstderr:\n%s", stderr.String())
+	}
+
+	idp.Issuer = ready.Issuer
+	idp.admin = &http.Client{
+		Timeout:   10 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, //nolint:gosec // see IdP.admin
+	}
+	idp.DiscoveryURL = idp.Issuer + "/.well-known/openid-configuration"
+	var disc struct {
+		Auth          string `json:"authorization_endpoint"`
+		Token         string `json:"token_endpoint"`
+		Revocation    string `json:"revocation_endpoint"`
+		Introspection string `json:"introspection_endpoint"`
+		Userinfo      string `json:"userinfo_endpoint"`
+		JWKS          string `json:"jwks_uri"`
+	}
+	if err := idp.call(http.MethodGet, idp.DiscoveryURL, nil, &disc); err != nil {
+		t.Fatalf("testidp: discovery: %v", err)
+	}
+	idp.AuthURL, idp.TokenURL, idp.RevocationURL = disc.Auth, disc.Token, disc.Revocation
+	idp.IntrospectionURL, idp.UserinfoURL, idp.JWKSURL = disc.Introspection, disc.Userinfo, disc.JWKS
+	idp.Reset(t) // discovery is not the test's own traffic
+	return idp
+}
+
+// HTTPClient returns a client that trusts the IdP's CA when TLS is on.
+func (p *IdP) HTTPClient() *http.Client {
+	if p.CAPool == nil {
+		return &http.Client{Timeout: 30 * time.Second}
+	}
+	return &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.CAPool}},
+	}
+}
+
+// Stats returns the request counters.
+func (p *IdP) Stats(t testing.TB) Stats {
+	t.Helper()
+	var s Stats
+	if err := p.call(http.MethodGet, p.Issuer+"/__test/stats", nil, &s); err != nil {
+		t.Fatalf("testidp: stats: %v", err)
+	}
+	return s
+}
+
+// Reset zeroes the counters and clears any fault.
+func (p *IdP) Reset(t testing.TB) {
+	t.Helper()
+	if err := p.call(http.MethodPost, p.Issuer+"/__test/reset", nil, nil); err != nil {
+		t.Fatalf("testidp: reset: %v", err)
+	}
+}
+
+// SetTokenFault makes the token endpoint slow and/or fail (until Reset).
+func (p *IdP) SetTokenFault(t testing.TB, f Fault) {
+	t.Helper()
+	form := url.Values{
+		"status":  {fmt.Sprint(f.Status)},
+		"delayMs": {fmt.Sprint(f.Delay.Milliseconds())},
+		"count":   {fmt.Sprint(f.Count)},
+	}
+	if f.Count == 0 {
+		form.Set("count", "-1")
+	}
+	if err := p.call(http.MethodPost, p.Issuer+"/__test/fault", form, nil); err != nil {
+		t.Fatalf("testidp: fault: %v", err)
+	}
+}
+
+// Browser returns a login function for this IdP (trusting its CA) in the
+// shape the oauthflow code uses to "open the browser".
+func (p *IdP) Browser(user, password string) func(ctx context.Context, authURL string) error {
+	return func(ctx context.Context, authURL string) error {
+		return BrowserLogin(ctx, authURL, user, password, WithRootCAs(p.CAPool))
+	}
+}
+
+func (p *IdP) call(method, u string, form url.Values, out any) error {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		return err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := p.admin.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: HTTP %d: %s", method, u, resp.StatusCode, data)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// firstLine is an io.Writer that captures the first line written to it.
+type firstLine struct {
+	mu   sync.Mutex
+	buf  []byte
+	done chan struct{}
+	seen bool
+}
+
+func newFirstLine() *firstLine { return &firstLine{done: make(chan struct{})} }
+
+func (w *firstLine) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.seen {
+		w.buf = append(w.buf, b...)
+		if i := bytes.IndexByte(w.buf, '\n'); i >= 0 {
+			w.buf, w.seen = w.buf[:i], true
+			close(w.done)
+		}
+	}
+	return len(b), nil
+}
+
+func (w *firstLine) line() []byte {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
