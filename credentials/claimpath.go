@@ -24,6 +24,9 @@ func ParseClaimPath(path string) ([]string, error) {
 		}
 		if s[0] == '.' {
 			s = s[1:]
+			if s == "" {
+				return nil, fmt.Errorf("claim path %q names no claim after \"$.\"", path)
+			}
 		} else if s[0] != '[' {
 			return nil, fmt.Errorf("claim path %q: $ must be followed by . or [", path)
 		}

@@ -145,7 +145,7 @@ type TLS struct {
 // Profile is one credential profile. Secrets are never part of it: they are
 // kept in the keyring under the profile's ID, which survives renames.
 type Profile struct {
-	ID        string    `json:"id"`
+	ID        string    `json:"id,omitempty"` // empty in exports
 	Name      string    `json:"name"`
 	Type      Type      `json:"type"`
 	GrantType GrantType `json:"grantType"`
@@ -180,9 +180,9 @@ type Profile struct {
 type Bookkeeping struct {
 	// Revision counts configuration saves; a save carrying an older revision
 	// than the file's was made on stale data and is refused.
-	Revision        int       `json:"revision"`
-	CreatedAt       time.Time `json:"createdAt"`
-	UpdatedAt       time.Time `json:"updatedAt"`
+	Revision        int       `json:"revision,omitempty"`
+	CreatedAt       time.Time `json:"createdAt,omitzero"`
+	UpdatedAt       time.Time `json:"updatedAt,omitzero"`
 	HasSecret       bool      `json:"hasSecret,omitempty"`
 	SecretSetAt     time.Time `json:"secretSetAt,omitzero"`
 	SecretRotatedAt time.Time `json:"secretRotatedAt,omitzero"`

@@ -40,8 +40,10 @@ type Keyring interface {
 type SystemKeyring struct{}
 
 func (SystemKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (SystemKeyring) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
-func (SystemKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
+func (SystemKeyring) Set(service, user, secret string) error {
+	return keyring.Set(service, user, secret)
+}
+func (SystemKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
 
 // ErrSecretNotFound means the keyring has no such entry.
 var ErrSecretNotFound = errors.New("secret not found in the keyring")

@@ -1,7 +1,6 @@
 package credentials
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,8 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
+	"time"
 )
 
 // SchemaVersion is the version of the metadata file this build writes.
@@ -102,8 +103,14 @@ func find(ps []Profile, nameOrID string) (Profile, error) {
 // Update runs fn on the current profiles under the store's lock and writes
 // what it returns. If fn fails, nothing is written.
 func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+	dir := filepath.Dir(s.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create the configuration directory: %w", err)
+	}
+	// A directory made earlier by hand or another tool may be looser: only
+	// this user should see which IdPs and clients are configured.
+	if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o077 != 0 {
+		_ = os.Chmod(dir, 0o700)
 	}
 	unlock, err := lockFile(s.path + ".lock")
 	if err != nil {
@@ -130,16 +137,18 @@ func (s *Store) read() ([]Profile, error) {
 		return nil, &CorruptError{Path: s.path, Err: err}
 	}
 	var d fileData
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&d); err != nil {
+	// json.Unmarshal, not a Decoder: it rejects data after the object and
+	// reports a truncated file as a syntax error with a position.
+	if err := json.Unmarshal(b, &d); err != nil {
 		return nil, s.corrupt(b, describeJSONError(b, err))
 	}
-	if d.SchemaVersion == 0 {
-		return nil, s.corrupt(b, errors.New("it has no schemaVersion, so it is not a Credential Workbench profile file"))
+	if d.SchemaVersion < 1 {
+		return nil, s.corrupt(b, errors.New("it has no valid schemaVersion, so it is not a Credential Workbench profile file"))
 	}
 	if d.SchemaVersion > SchemaVersion {
-		// Written by a newer release: reading is fine, rewriting would drop its fields.
-		return nil, &CorruptError{Path: s.path, Err: fmt.Errorf("it was written by a newer Credential Workbench (schema %d, this one knows %d); update the app", d.SchemaVersion, SchemaVersion)}
+		// Written by a newer release: rewriting would drop its fields, so it
+		// is treated like a broken file (kept, never overwritten).
+		return nil, s.corrupt(b, fmt.Errorf("it was written by a newer Credential Workbench (schema %d, this one knows %d); update the app", d.SchemaVersion, SchemaVersion))
 	}
 	for i := range d.Profiles {
 		d.Profiles[i].Normalize()
@@ -175,6 +184,13 @@ func (s *Store) StartFresh() (kept string, err error) {
 		if err := os.WriteFile(kept, b, 0o600); err != nil {
 			return "", fmt.Errorf("cannot keep a copy of %s: %w", s.path, err)
 		}
+	} else if _, statErr := os.Lstat(s.path); statErr == nil {
+		// Unreadable (permissions, or not a file at all): it cannot be
+		// copied, so it is moved aside whole rather than overwritten.
+		kept = s.path + ".broken-" + time.Now().UTC().Format("20060102T150405.000000000")
+		if err := os.Rename(s.path, kept); err != nil {
+			return "", fmt.Errorf("cannot move %s aside: %w", s.path, err)
+		}
 	}
 	return kept, s.write(nil)
 }
@@ -189,6 +205,16 @@ func (s *Store) write(ps []Profile) error {
 		return err
 	}
 	b = append(b, '\n')
+	// Every write holds the lock, so a temp file seen now was left by a
+	// process killed mid-save: clear it away.
+	dir, prefix := filepath.Dir(s.path), "."+filepath.Base(s.path)+".tmp-"
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), prefix) {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 	return writeAtomic(s.path, b)
 }
 
@@ -251,6 +277,11 @@ func describeJSONError(b []byte, err error) error {
 	if off < 0 {
 		return err
 	}
+	// Offset counts the bytes read when the error was found, the offending
+	// one included: step back onto it, except at the end of a truncated file.
+	if off > 0 && off <= int64(len(b)) && !(se != nil && off == int64(len(b)) && strings.Contains(se.Error(), "end of JSON input")) {
+		off--
+	}
 	line, col := 1, 1
 	for i := int64(0); i < off && i < int64(len(b)); i++ {
 		if b[i] == '\n' {
@@ -260,5 +291,32 @@ func describeJSONError(b []byte, err error) error {
 			col++
 		}
 	}
+	if te != nil && te.Field != "" {
+		// Say it in the file's own terms rather than Go's type names.
+		return fmt.Errorf("invalid JSON at line %d, column %d: %q must be %s, not %s", line, col, te.Field, jsonKind(te.Type), te.Value)
+	}
 	return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, err)
+}
+
+// jsonKind names what JSON value a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another kind of value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list [...]"
+	case reflect.Struct, reflect.Map:
+		return "an object {...}"
+	}
+	return "another kind of value"
 }

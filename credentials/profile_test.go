@@ -1,0 +1,192 @@
+package credentials
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fullProfile sets every field, bookkeeping included, to a value that is not
+// a default, so a field the store forgets or renames shows up as a difference.
+func fullProfile() Profile {
+	t0 := time.Date(2025, 3, 4, 5, 6, 7, 890123456, time.UTC)
+	return Profile{
+		ID:              "0123456789abcdef",
+		Name:            "Ärger & Co. _-1",
+		Type:            TypeUser,
+		GrantType:       GrantAuthorizationCode,
+		IssuerURL:       "https://idp.example.com/realms/main",
+		TokenURL:        "https://idp.example.com/realms/main/token",
+		AuthURL:         "https://idp.example.com/realms/main/auth",
+		RevocationURL:   "https://idp.example.com/realms/main/revoke",
+		ClientID:        "workbench-ui",
+		AuthMethod:      AuthPost,
+		Scope:           "openid profile api://backend/.default",
+		Audience:        "https://api.example.com",
+		Resource:        "https://api.example.com/v1",
+		RefreshInterval: Duration(90 * time.Second),
+		Proxy:           Proxy{Mode: ProxyURL, URL: "http://proxy.example.com:3128", Username: "bob"},
+		TLS:             TLS{CAFile: "/etc/ssl/certs/corp.pem", InsecureSkipVerify: true},
+		UsernameClaim:   "preferred_username",
+		RolesClaim:      "realm_access.roles",
+		TenantClaim:     "$.TenantID",
+		Tenant:          "testTenant",
+		TenantHeader:    "X-Tenant",
+		RedirectPort:    8400,
+		Bookkeeping: Bookkeeping{
+			Revision:        7,
+			CreatedAt:       t0,
+			UpdatedAt:       t0.Add(time.Hour),
+			HasSecret:       true,
+			SecretSetAt:     t0.Add(2 * time.Hour),
+			SecretRotatedAt: t0.Add(3 * time.Hour),
+			HasProxyPass:    true,
+			LastStatus:      StatusFailed,
+			LastError:       "invalid_client: client authentication failed",
+			LastCategory:    "credentials",
+			LastChecked:     t0.Add(4 * time.Hour),
+			TokenExpiry:     t0.Add(5 * time.Hour),
+			LoggedInAs:      "alice",
+		},
+	}
+}
+
+// assertAllSet fails for every field of v (recursively) that holds its zero value.
+func assertAllSet(t *testing.T, v reflect.Value, path string) {
+	t.Helper()
+	if v.Type() == reflect.TypeFor[time.Time]() || v.Kind() != reflect.Struct {
+		if v.IsZero() {
+			t.Errorf("fixture leaves %s at its zero value: set it so the round trip covers it", path)
+		}
+		return
+	}
+	for i := range v.NumField() {
+		assertAllSet(t, v.Field(i), path+"."+v.Type().Field(i).Name)
+	}
+}
+
+func TestStoreRoundTripsEveryField(t *testing.T) {
+	p := fullProfile()
+	assertAllSet(t, reflect.ValueOf(p), "Profile")
+
+	q := fullProfile()
+	q.ID, q.Name, q.Type, q.GrantType = "fedcba9876543210", "M2M api", TypeApplication, GrantClientCredentials
+	q.AuthMethod, q.Proxy = AuthBasic, Proxy{Mode: ProxySystem}
+	q.LastStatus, q.LastError, q.LastCategory = StatusActive, "", ""
+
+	path := filepath.Join(t.TempDir(), "profiles.json")
+	s := NewStore(path)
+	if err := s.Update(func([]Profile) ([]Profile, error) { return []Profile{p, q}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := NewStore(path).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Profile{q, p} // sorted by lower-cased name: "m2m api" < "ärger …"
+	if !reflect.DeepEqual(got, want) {
+		gb, _ := json.MarshalIndent(got, "", " ")
+		wb, _ := json.MarshalIndent(want, "", " ")
+		t.Fatalf("profiles changed on the way through the store:\ngot  %s\nwant %s", gb, wb)
+	}
+
+	// Get by ID and by name (any case) finds the same record.
+	for _, key := range []string{p.ID, strings.ToUpper(p.Name), "  m2m API "} {
+		g, err := s.Get(key)
+		if err != nil {
+			t.Fatalf("Get(%q): %v", key, err)
+		}
+		if g.ID != p.ID && g.ID != q.ID {
+			t.Fatalf("Get(%q) returned %q", key, g.ID)
+		}
+	}
+	if _, err := s.Get("nobody"); err == nil || !strings.Contains(err.Error(), "nobody") {
+		t.Fatalf("Get of a missing profile: %v", err)
+	}
+}
+
+func TestDurationJSON(t *testing.T) {
+	b, err := json.Marshal(Duration(5 * time.Minute))
+	if err != nil || string(b) != `"5m0s"` {
+		t.Fatalf("Marshal(5m) = %s, %v; want \"5m0s\"", b, err)
+	}
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{`"5m0s"`, 5 * time.Minute},
+		{`"90s"`, 90 * time.Second},
+		{`"1h"`, time.Hour},
+		{`300`, 5 * time.Minute},
+		{`45.5`, 45*time.Second + 500*time.Millisecond},
+		{`""`, 0},
+	} {
+		var d Duration
+		if err := json.Unmarshal([]byte(tc.in), &d); err != nil {
+			t.Errorf("Unmarshal(%s): %v", tc.in, err)
+			continue
+		}
+		if d.D() != tc.want {
+			t.Errorf("Unmarshal(%s) = %v, want %v", tc.in, d.D(), tc.want)
+		}
+	}
+	for _, bad := range []string{`"five minutes"`, `true`, `{}`} {
+		var d Duration
+		err := json.Unmarshal([]byte(bad), &d)
+		if err == nil {
+			t.Errorf("Unmarshal(%s) accepted", bad)
+		} else if !strings.Contains(err.Error(), "30s") && !strings.Contains(err.Error(), "seconds") {
+			t.Errorf("Unmarshal(%s) error does not say what is expected: %v", bad, err)
+		}
+	}
+}
+
+// A hand-edited file may give the refresh interval in seconds; the store reads it.
+func TestStoreReadsDurationAsSeconds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "profiles.json")
+	content := `{"schemaVersion": 1, "profiles": [
+  {"id": "a1", "name": "secs", "type": "user", "clientId": "c", "issuerUrl": "https://idp.example.com", "refreshInterval": 120},
+  {"id": "a2", "name": "text", "type": "user", "clientId": "c", "issuerUrl": "https://idp.example.com", "refreshInterval": "5m0s"}
+]}`
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := NewStore(path).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].RefreshInterval.D() != 2*time.Minute || ps[1].RefreshInterval.D() != 5*time.Minute {
+		t.Fatalf("got %+v", ps)
+	}
+	// Written back, it is the readable form.
+	if err := NewStore(path).Update(func(ps []Profile) ([]Profile, error) { return ps, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if b := readFile(t, path); !strings.Contains(string(b), `"refreshInterval": "2m0s"`) {
+		t.Fatalf("rewritten file does not hold \"2m0s\":\n%s", b)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	p := Profile{Name: "  spaced  ", Type: TypeApplication, Scope: "  a   b\tc ", Proxy: Proxy{URL: " http://p:1 "}}
+	p.Normalize()
+	want := Profile{Name: "spaced", Type: TypeApplication, GrantType: GrantClientCredentials, Scope: "a b c",
+		AuthMethod: AuthBasic, RefreshInterval: Duration(DefaultRefreshInterval),
+		Proxy: Proxy{Mode: ProxyURL, URL: "http://p:1"}, TenantHeader: DefaultTenantHeader,
+		Bookkeeping: Bookkeeping{LastStatus: StatusUntested}}
+	if !reflect.DeepEqual(p, want) {
+		t.Fatalf("Normalize:\ngot  %+v\nwant %+v", p, want)
+	}
+	u := Profile{Type: TypeUser}
+	u.Normalize()
+	if u.GrantType != GrantAuthorizationCode || u.Proxy.Mode != ProxyNone {
+		t.Fatalf("User defaults: %+v", u)
+	}
+	if p.Config().Bookkeeping != (Bookkeeping{}) || p.Config().Name != "spaced" {
+		t.Fatalf("Config() keeps bookkeeping or loses settings: %+v", p.Config())
+	}
+}
