@@ -384,8 +384,8 @@ func Start(t testing.TB, opts ...Option) *IdP {
 	case err := <-exited:
 		exited <- err // for the cleanup
 		t.Fatalf("testidp: server exited before listening: %v\nstderr:\n%s", err, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("testidp: server did not start within 30s\nstderr:\n%s", stderr.String())
+	case <-time.After(90 * time.Second):
+		t.Fatalf("testidp: server did not start within 90s (is the machine overloaded?)\nstderr:\n%s", stderr.String())
 	}
 
 	idp.Issuer = ready.Issuer

@@ -1,0 +1,138 @@
+package oauthflow
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// Test runs the profile's grant now (client credentials for Application
+// profiles, a refresh for logged-in User profiles), records the outcome and
+// keeps the token fresh from then on. Concurrent tests of one profile share
+// one request. The error is non-nil only when no test could be made (no such
+// profile, unreadable store); an IdP's refusal is a Result with Status
+// Failed and a Failure saying why.
+func (s *Service) Test(ctx context.Context, nameOrID string) (Result, error) {
+	p, err := s.Repo.Get(nameOrID)
+	if err != nil {
+		return Result{}, err
+	}
+	_, res, _ := s.mgr.refresh(ctx, p, EventTested)
+	return res, nil
+}
+
+// fetchClientCredentials runs the client-credentials grant once, with the
+// stored secret or, when secret is non-nil, with that one (rotation). It
+// neither records nor caches anything: the manager and RotateSecret do.
+func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Profile, secret *string) (*oauth2.Token, Result, error) {
+	start := s.Clock.Now()
+	fail := func(f *Failure, warnings []string) (*oauth2.Token, Result, error) {
+		return nil, failedResult(p, f, warnings, start), f
+	}
+	if p.Type != credentials.TypeApplication {
+		return fail(&Failure{Category: CatConfig, Message: "only Application profiles use the client credentials grant"}, nil)
+	}
+	client, warnings, err := s.httpClient(p)
+	if err != nil {
+		return fail(classifyError(err), nil)
+	}
+	p, err = s.withEndpoints(ctx, p, client)
+	if err != nil {
+		return fail(classifyError(err), warnings)
+	}
+	if p.TokenURL == "" {
+		return fail(&Failure{Category: CatConfig, Message: "the profile has neither a token endpoint URL nor an issuer URL"}, warnings)
+	}
+	var sec string
+	if secret != nil {
+		sec = *secret
+	} else {
+		sec, err = s.Repo.Secrets.Get(p.ID, credentials.ClientSecret)
+		if errors.Is(err, credentials.ErrSecretNotFound) {
+			return fail(&Failure{Category: CatCredentials, Err: err,
+				Message: "no client secret is stored for this profile in the OS keyring: edit the profile and enter the client secret"}, warnings)
+		}
+		if err != nil {
+			return fail(classifyError(err), warnings)
+		}
+	}
+	if sec == "" {
+		return fail(&Failure{Category: CatCredentials, Message: "the client secret is empty"}, warnings)
+	}
+	if hint := EntraScopeHint(p.TokenURL, p.Scope); hint != "" {
+		warnings = append(warnings, hint)
+	}
+
+	cfg := clientcredentials.Config{
+		ClientID:       p.ClientID,
+		ClientSecret:   sec,
+		TokenURL:       p.TokenURL,
+		Scopes:         strings.Fields(p.Scope),
+		EndpointParams: url.Values{},
+		AuthStyle:      authStyle(p.AuthMethod),
+	}
+	if p.Audience != "" {
+		cfg.EndpointParams.Set("audience", p.Audience)
+	}
+	if p.Resource != "" {
+		cfg.EndpointParams.Set("resource", p.Resource)
+	}
+	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
+	if err != nil {
+		f := classifyError(err)
+		redactFailure(f, sec)
+		return fail(f, warnings)
+	}
+	res := activeResult(p, tok, tokenLifetime(tok), warnings, start)
+	return tok, res, nil
+}
+
+// authStyle maps the profile's choice; never auto-detect, which would send
+// the secret a second way after a failure.
+func authStyle(m credentials.AuthMethod) oauth2.AuthStyle {
+	if m == credentials.AuthPost {
+		return oauth2.AuthStyleInParams
+	}
+	return oauth2.AuthStyleInHeader
+}
+
+// tokenLifetime is expires_in as sent by the IdP (clientcredentials only
+// keeps an absolute Expiry on the real clock, which a test clock cannot use).
+func tokenLifetime(tok *oauth2.Token) time.Duration {
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		return time.Duration(v * float64(time.Second))
+	case string:
+		if n, err := strconv.ParseFloat(v, 64); err == nil {
+			return time.Duration(n * float64(time.Second))
+		}
+	}
+	if !tok.Expiry.IsZero() {
+		return time.Until(tok.Expiry)
+	}
+	return 0
+}
+
+func activeResult(p credentials.Profile, tok *oauth2.Token, lifetime time.Duration, warnings []string, at time.Time) Result {
+	info := Inspect(tok.AccessToken, p)
+	res := Result{
+		ProfileID: p.ID, Name: p.Name, Status: credentials.StatusActive,
+		Token: info, Warnings: append(warnings, ClaimWarnings(info, p)...), CheckedAt: at,
+	}
+	if lifetime > 0 {
+		res.Expiry = at.Add(lifetime)
+	}
+	return res
+}
+
+func failedResult(p credentials.Profile, f *Failure, warnings []string, at time.Time) Result {
+	return Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusFailed, Failure: f, Warnings: warnings, CheckedAt: at}
+}

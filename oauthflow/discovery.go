@@ -1,0 +1,149 @@
+package oauthflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// Discover reads the issuer's /.well-known/openid-configuration through the
+// profile's HTTP client (proxy, CA) and returns its endpoints.
+func (s *Service) Discover(ctx context.Context, p credentials.Profile) (Endpoints, error) {
+	if p.IssuerURL == "" {
+		return Endpoints{}, &Failure{Category: CatConfig, Message: "the profile has no issuer URL to discover endpoints from"}
+	}
+	client, _, err := s.httpClient(p)
+	if err != nil {
+		return Endpoints{}, classifyError(err)
+	}
+	return discover(ctx, client, p.IssuerURL)
+}
+
+func discover(ctx context.Context, client *http.Client, issuer string) (Endpoints, error) {
+	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, client), issuer)
+	if err != nil {
+		return Endpoints{}, classifyDiscovery(err, issuer)
+	}
+	var doc discoveryDoc
+	if err := provider.Claims(&doc); err != nil {
+		return Endpoints{}, &Failure{Category: CatEndpoint, Err: err, Message: "the discovery document cannot be read: " + sanitizeText(err.Error(), maxDescription)}
+	}
+	ep := provider.Endpoint()
+	e := Endpoints{
+		Issuer: issuer, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
+		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
+	}
+	if e.TokenURL == "" {
+		return e, &Failure{Category: CatEndpoint, Message: "the discovery document of " + e.Issuer + " names no token endpoint; enter it by hand"}
+	}
+	return e, nil
+}
+
+// withEndpoints fills the profile's missing endpoints from discovery when
+// it has an issuer URL.
+func (s *Service) withEndpoints(ctx context.Context, p credentials.Profile, client *http.Client) (credentials.Profile, error) {
+	if p.IssuerURL == "" || (p.TokenURL != "" && (p.Type != credentials.TypeUser || p.AuthURL != "")) {
+		return p, nil
+	}
+	e, err := s.mgr.discovered(ctx, p, client)
+	if err != nil {
+		return p, err
+	}
+	if p.TokenURL == "" {
+		p.TokenURL = e.TokenURL
+	}
+	if p.AuthURL == "" {
+		p.AuthURL = e.AuthURL
+	}
+	if p.RevocationURL == "" {
+		p.RevocationURL = e.RevocationURL
+	}
+	return p, nil
+}
+
+// discoveryDoc holds the discovery fields go-oidc does not expose.
+type discoveryDoc struct {
+	RevocationURL string `json:"revocation_endpoint"`
+	JWKSURL       string `json:"jwks_uri"`
+	UserinfoURL   string `json:"userinfo_endpoint"`
+}
+
+var statusPrefixRE = regexp.MustCompile(`^(\d{3}) `)
+
+// classifyDiscovery explains a go-oidc NewProvider error. go-oidc puts the
+// response body into some of its messages; only the status is kept.
+func classifyDiscovery(err error, issuer string) *Failure {
+	wellKnown := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+	var mismatch *oidc.IssuerMismatchError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &mismatch):
+		return &Failure{Category: CatConfig, Err: err, Message: fmt.Sprintf(
+			"the discovery document names the issuer %q, not %q: set the issuer URL exactly as the IdP spells it", mismatch.Discovered, mismatch.Provided)}
+	case strings.HasPrefix(msg, "oidc: failed to decode provider discovery object"):
+		return &Failure{Category: CatEndpoint, Err: errors.New("invalid discovery document"), Message: fmt.Sprintf(
+			"%s is not an OpenID Connect discovery document; check the issuer URL", wellKnown)}
+	case statusPrefixRE.MatchString(msg):
+		code := statusPrefixRE.FindStringSubmatch(msg)[1]
+		return &Failure{Category: CatEndpoint, Err: errors.New("discovery failed with HTTP " + code), Message: fmt.Sprintf(
+			"discovery at %s answered HTTP %s; check the issuer URL (or enter the endpoints by hand)", wellKnown, code)}
+	}
+	f := classifyError(err)
+	if f.Category == CatOther {
+		f.Message = "discovery failed: " + f.Message
+	}
+	return f
+}
+
+// Entra ID (Microsoft identity platform) v2.0 endpoints.
+const entraHost = "login.microsoftonline.com"
+
+var entraTenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]*$`)
+
+// EntraEndpoints returns the v2.0 endpoints of an Entra ID tenant (a tenant
+// GUID, a verified domain like contoso.onmicrosoft.com, or "organizations").
+func EntraEndpoints(tenantID string) (Endpoints, error) {
+	t := strings.TrimSpace(tenantID)
+	if !entraTenantRE.MatchString(t) {
+		return Endpoints{}, fmt.Errorf("%q is not an Entra tenant ID: use the directory (tenant) ID GUID or a domain like contoso.onmicrosoft.com", tenantID)
+	}
+	base := "https://" + entraHost + "/" + url.PathEscape(t)
+	return Endpoints{
+		Issuer:      base + "/v2.0",
+		TokenURL:    base + "/oauth2/v2.0/token",
+		AuthURL:     base + "/oauth2/v2.0/authorize",
+		JWKSURL:     base + "/discovery/v2.0/keys",
+		UserinfoURL: "https://graph.microsoft.com/oidc/userinfo",
+	}, nil
+}
+
+// EntraScopeHint returns advice when a client-credentials scope for an
+// Entra token URL lacks "/.default", which Entra requires for that grant;
+// "" when the hint does not apply.
+func EntraScopeHint(tokenURL, scope string) string {
+	u, err := url.Parse(tokenURL)
+	if err != nil || !strings.EqualFold(u.Hostname(), entraHost) {
+		return ""
+	}
+	fields := strings.Fields(scope)
+	for _, s := range fields {
+		if strings.HasSuffix(s, "/.default") {
+			return ""
+		}
+	}
+	example := "api://<app-id>/.default"
+	if len(fields) == 1 {
+		if i := strings.LastIndex(fields[0], "/"); i > 0 {
+			example = fields[0][:i] + "/.default"
+		}
+	}
+	return fmt.Sprintf("Entra ID issues client-credentials tokens only for a scope ending in /.default (for example %s).", example)
+}

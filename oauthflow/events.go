@@ -1,0 +1,101 @@
+package oauthflow
+
+import "sync"
+
+// maxQueuedEvents bounds what a stalled subscriber can pile up; the oldest
+// events are dropped first (a newer event supersedes them anyway).
+const maxQueuedEvents = 4096
+
+// eventHub delivers events to subscribers. Each subscriber has its own
+// queue drained by a goroutine that exists only while there is something to
+// deliver, so publish never blocks, a slow subscriber delays only itself,
+// a subscriber may call back into the Service, and nothing is left running
+// when all is delivered.
+type eventHub struct {
+	mu   sync.Mutex
+	next int
+	subs map[int]*subscriber
+}
+
+type subscriber struct {
+	fn        func(Event)
+	mu        sync.Mutex
+	queue     []Event
+	running   bool
+	cancelled bool
+}
+
+func newEventHub() *eventHub { return &eventHub{subs: map[int]*subscriber{}} }
+
+// Subscribe calls fn for every event, in order, on a goroutine of its own
+// (not the publisher's). cancel stops delivery; an event being delivered
+// when cancel is called still completes.
+func (s *Service) Subscribe(fn func(Event)) (cancel func()) {
+	h := s.events
+	sub := &subscriber{fn: fn}
+	h.mu.Lock()
+	id := h.next
+	h.next++
+	h.subs[id] = sub
+	h.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			h.mu.Lock()
+			delete(h.subs, id)
+			h.mu.Unlock()
+			sub.mu.Lock()
+			sub.cancelled, sub.queue = true, nil
+			sub.mu.Unlock()
+		})
+	}
+}
+
+// publish queues e for every subscriber and returns at once.
+func (s *Service) publish(e Event) {
+	if e.Time.IsZero() {
+		e.Time = s.Clock.Now()
+	}
+	h := s.events
+	h.mu.Lock()
+	subs := make([]*subscriber, 0, len(h.subs))
+	for _, sub := range h.subs {
+		subs = append(subs, sub)
+	}
+	h.mu.Unlock()
+	for _, sub := range subs {
+		sub.push(e)
+	}
+}
+
+func (sub *subscriber) push(e Event) {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if sub.cancelled {
+		return
+	}
+	if len(sub.queue) >= maxQueuedEvents {
+		sub.queue = sub.queue[1:]
+	}
+	sub.queue = append(sub.queue, e)
+	if !sub.running {
+		sub.running = true
+		go sub.drain()
+	}
+}
+
+func (sub *subscriber) drain() {
+	for {
+		sub.mu.Lock()
+		if sub.cancelled || len(sub.queue) == 0 {
+			sub.running = false
+			sub.queue = nil
+			sub.mu.Unlock()
+			return
+		}
+		e := sub.queue[0]
+		sub.queue = sub.queue[1:]
+		sub.mu.Unlock()
+		sub.fn(e)
+	}
+}

@@ -1,0 +1,66 @@
+package oauthflow
+
+import (
+	"testing"
+	"time"
+)
+
+// A slow subscriber neither blocks the publisher nor other subscribers, a
+// subscriber may call back into the Service, and cancel stops delivery.
+func TestEventsSlowSubscriberAndReentry(t *testing.T) {
+	s := ccService(t, &ccMemKeyring{})
+	p := ccSave(t, s, ccApp("events", "http://127.0.0.1:1/token"), "x-secret")
+
+	release := make(chan struct{})
+	slowGot := make(chan Event, 10)
+	cancelSlow := s.Subscribe(func(e Event) {
+		<-release
+		slowGot <- e
+	})
+	defer cancelSlow()
+
+	fast := make(chan Event, 10)
+	reentered := make(chan error, 10)
+	s.Subscribe(func(e Event) {
+		// Calling back into the service from a subscriber must not deadlock.
+		_, err := s.Status(e.ProfileID)
+		reentered <- err
+		fast <- e
+	})
+
+	start := time.Now()
+	for range 3 {
+		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventSaved})
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Fatalf("publish blocked for %v on a slow subscriber", d)
+	}
+	for i := range 3 {
+		select {
+		case e := <-fast:
+			if e.Kind != EventSaved || e.Time.IsZero() {
+				t.Errorf("event %+v", e)
+			}
+			if err := <-reentered; err != nil {
+				t.Errorf("Status from a subscriber: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("fast subscriber got %d of 3 events while the slow one was stuck", i)
+		}
+	}
+	close(release)
+	for i := range 3 {
+		select {
+		case <-slowGot:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("slow subscriber got %d of 3 events", i)
+		}
+	}
+	cancelSlow()
+	s.publish(Event{ProfileID: p.ID, Kind: EventDeleted})
+	select {
+	case e := <-slowGot:
+		t.Errorf("cancelled subscriber got %+v", e)
+	case <-time.After(200 * time.Millisecond):
+	}
+}

@@ -1,0 +1,110 @@
+// Package oauthflow talks to identity providers for credential profiles:
+// the per-profile HTTP client, discovery, the client-credentials grant, the
+// authorization-code + PKCE loopback login, refresh, token inspection,
+// diagnostics and the token manager. It knows nothing of Fyne; the GUI and
+// credctl both call its Service, so they can never disagree.
+package oauthflow
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Category says which part of a profile a failure points at.
+type Category string
+
+const (
+	CatCredentials Category = "credentials"
+	CatScope       Category = "scope"
+	CatEndpoint    Category = "endpoint"
+	CatNetwork     Category = "network"
+	CatProxy       Category = "proxy"
+	CatTLS         Category = "tls"
+	CatRedirect    Category = "redirect" // redirect URI or authorization-code flow refused
+	CatLogin       Category = "login"    // the user or IdP refused the login (access_denied …)
+	CatClaims      Category = "claims"   // JWT username/roles mapping
+	CatConfig      Category = "configuration"
+	CatKeyring     Category = "keyring"
+	CatCancelled   Category = "cancelled"
+	CatOther       Category = "other"
+)
+
+// Label is the category as shown to people.
+func (c Category) Label() string {
+	switch c {
+	case CatTLS:
+		return "TLS"
+	case "":
+		return ""
+	}
+	return strings.ToUpper(string(c[:1])) + string(c[1:])
+}
+
+// Advice is the check that applies to a category (the seed's checklist).
+func (c Category) Advice() string {
+	switch c {
+	case CatCredentials:
+		return "Verify the client ID and client secret, and the client authentication method (basic or post) the IdP expects."
+	case CatScope:
+		return "Confirm the scope permissions: the client must be allowed every requested scope (Entra ID wants <app-id-uri>/.default for client credentials)."
+	case CatEndpoint:
+		return "Check the endpoint URL: it must be the IdP's token endpoint (use the issuer's discovery document to find it)."
+	case CatNetwork:
+		return "Validate network access: the host name, that the IdP is reachable from here, firewalls and the proxy setting."
+	case CatProxy:
+		return "Validate the proxy: its URL, that it is running, and its user name and password."
+	case CatTLS:
+		return "Check TLS: the IdP's certificate must match its host name and be signed by a trusted CA (set a CA bundle file for a private CA)."
+	case CatRedirect:
+		return "Confirm the redirect URI http://127.0.0.1/callback (any port) is registered and the authorization code flow is enabled for this client at the IdP."
+	case CatLogin:
+		return "The login was refused or abandoned: try again, and check that the user may use this client."
+	case CatClaims:
+		return "Check the JWT mapping fields: the username and roles claim paths must exist in the ID or access token."
+	case CatConfig:
+		return "Fix the profile's settings and save it again."
+	case CatKeyring:
+		return "Make the OS keyring available (install/unlock gnome-keyring or KWallet on Linux) and try again."
+	case CatCancelled:
+		return ""
+	}
+	return "See the error for details."
+}
+
+// Failure is why a profile is not Active: a category with its advice, our
+// own summary and, when the IdP gave one, its error code and description
+// (stripped of markup).
+type Failure struct {
+	Category       Category
+	Message        string // what happened, for people
+	IdPError       string // RFC 6749 error code, e.g. invalid_client
+	IdPDescription string
+	HTTPStatus     int
+	Err            error // the underlying error, for errors.Is/As
+}
+
+func (f *Failure) Error() string {
+	var b strings.Builder
+	b.WriteString(f.Message)
+	if f.IdPError != "" {
+		fmt.Fprintf(&b, " (IdP said: %s", f.IdPError)
+		if f.IdPDescription != "" {
+			fmt.Fprintf(&b, ": %s", f.IdPDescription)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func (f *Failure) Unwrap() error { return f.Err }
+
+// Advice is the check that applies.
+func (f *Failure) Advice() string { return f.Category.Advice() }
+
+// AsFailure returns err's Failure, if it has one.
+func AsFailure(err error) (*Failure, bool) {
+	var f *Failure
+	ok := errors.As(err, &f)
+	return f, ok
+}

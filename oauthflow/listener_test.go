@@ -1,0 +1,278 @@
+package oauthflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// get fetches a URL from the listener and returns status and body.
+func get(t *testing.T, u string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func startLoopback(t *testing.T, port int, issuer string) *loopback {
+	t.Helper()
+	l, err := listenLoopback(port, "the-state", issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.close)
+	return l
+}
+
+func TestLoopbackBindsLoopbackOnly(t *testing.T) {
+	l := startLoopback(t, 0, "")
+	addr := l.ln.Addr().(*net.TCPAddr)
+	if !addr.IP.Equal(net.IPv4(127, 0, 0, 1)) || addr.Port == 0 {
+		t.Fatalf("listener address %v, want 127.0.0.1:<port>", addr)
+	}
+	want := fmt.Sprintf("http://127.0.0.1:%d/callback", addr.Port)
+	if l.redirectURI != want {
+		t.Fatalf("redirect URI %q, want %q", l.redirectURI, want)
+	}
+	// Every other local address must refuse the port.
+	others := []string{"::1"}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() {
+			others = append(others, ipn.IP.String())
+		}
+	}
+	for _, ip := range others {
+		target := net.JoinHostPort(ip, strconv.Itoa(addr.Port))
+		c, err := net.DialTimeout("tcp", target, time.Second)
+		if err == nil {
+			c.Close()
+			t.Errorf("the listener is reachable at %s; it must only listen on 127.0.0.1", target)
+		}
+	}
+	t.Logf("checked that %v refuse port %d", others, addr.Port)
+}
+
+func TestLoopbackAcceptsOneCallback(t *testing.T) {
+	l := startLoopback(t, 0, "https://idp.example")
+	done := make(chan struct{})
+	var status int
+	var body string
+	var hdr http.Header
+	go func() {
+		defer close(done)
+		status, body, hdr = get(t, l.redirectURI+"?code=abc&state=the-state&iss="+url.QueryEscape("https://idp.example"))
+	}()
+	cb, err := l.wait(context.Background())
+	if err != nil || cb.err != nil || cb.code != "abc" {
+		t.Fatalf("wait = %+v, %v; want code abc", cb, err)
+	}
+	// While the first page waits for the exchange, a second callback (even a
+	// valid one) changes nothing.
+	st2, body2, _ := get(t, l.redirectURI+"?code=other&state=the-state")
+	if st2 != http.StatusConflict || !strings.Contains(body2, "already completed") {
+		t.Fatalf("second callback: %d %q", st2, body2)
+	}
+	select {
+	case cb2 := <-l.got:
+		t.Fatalf("a second callback was accepted: %+v", cb2)
+	default:
+	}
+	l.respond(nil)
+	<-done
+	if status != http.StatusOK || !strings.Contains(body, "You are logged in") || !strings.Contains(body, "window.close()") {
+		t.Fatalf("success page: %d %q", status, body)
+	}
+	if !strings.Contains(body, "do not share") {
+		t.Errorf("success page does not ask not to share its address: %q", body)
+	}
+	for k, v := range map[string]string{"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"} {
+		if hdr.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, hdr.Get(k), v)
+		}
+	}
+	if csp := hdr.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("Content-Security-Policy = %q", csp)
+	}
+	if strings.Contains(body, "http://") || strings.Contains(body, "https://") {
+		t.Errorf("the page loads or links something external: %q", body)
+	}
+	l.close()
+	if _, err := http.Get(l.redirectURI); err == nil {
+		t.Fatal("the listener still answers after close")
+	}
+}
+
+func TestLoopbackExchangeErrorShownOnPage(t *testing.T) {
+	l := startLoopback(t, 0, "")
+	done := make(chan string)
+	go func() {
+		_, body, _ := get(t, l.redirectURI+"?code=abc&state=the-state")
+		done <- body
+	}()
+	if _, err := l.wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	l.respond(errors.New(`the IdP said <script>alert("x")</script>`))
+	body := <-done
+	if !strings.Contains(body, "Login failed") || strings.Contains(body, "<script>alert") ||
+		!strings.Contains(body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
+		t.Fatalf("error page does not show the escaped reason: %q", body)
+	}
+}
+
+func TestLoopbackRejectsBadResponses(t *testing.T) {
+	for _, tc := range []struct {
+		name, query string
+		cat         Category
+		msg         string
+		idpErr      string
+	}{
+		{"wrong state", "code=abc&state=nope", CatLogin, "does not match", ""},
+		{"missing state", "code=abc", CatLogin, "no state parameter", ""},
+		{"missing code", "state=the-state", CatRedirect, "no authorization code", ""},
+		{"access denied", "error=access_denied&error_description=" + url.QueryEscape("User <b>said</b> no") + "&state=the-state",
+			CatLogin, "refused or cancelled", "access_denied"},
+		{"error without state", "error=unauthorized_client", CatRedirect, "refused the login request", "unauthorized_client"},
+		{"error with wrong state", "error=access_denied&state=nope", CatLogin, "does not match", ""},
+		{"wrong issuer", "code=abc&state=the-state&iss=" + url.QueryEscape("https://evil.example"), CatLogin, "RFC 9207", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := startLoopback(t, 0, "https://idp.example")
+			status, body, _ := get(t, l.redirectURI+"?"+tc.query)
+			if status != http.StatusBadRequest || !strings.Contains(body, "Login failed") {
+				t.Fatalf("page: %d %q", status, body)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			cb, err := l.wait(ctx)
+			if err != nil {
+				t.Fatalf("the flow did not end: %v", err)
+			}
+			if cb.err == nil || cb.code != "" {
+				t.Fatalf("accepted: %+v", cb)
+			}
+			if cb.err.Category != tc.cat || !strings.Contains(cb.err.Error(), tc.msg) || cb.err.IdPError != tc.idpErr {
+				t.Fatalf("failure = %v (%s, idp %q); want %s containing %q", cb.err, cb.err.Category, cb.err.IdPError, tc.cat, tc.msg)
+			}
+			if strings.Contains(body, "<b>said</b>") {
+				t.Fatalf("markup from the IdP reached the page unescaped: %q", body)
+			}
+		})
+	}
+}
+
+func TestLoopbackOtherPathsDoNotEndWait(t *testing.T) {
+	l := startLoopback(t, 0, "")
+	base := strings.TrimSuffix(l.redirectURI, "/callback")
+	for _, p := range []string{"/favicon.ico", "/", "/callback/x"} {
+		if st, _, _ := get(t, base+p); st != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", p, st)
+		}
+	}
+	resp, err := http.Post(l.redirectURI, "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /callback = %d, want 405", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if cb, err := l.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the wait ended: %+v %v", cb, err)
+	}
+	// And the real callback still works afterwards.
+	go func() { _, _, _ = get(t, l.redirectURI+"?code=late&state=the-state") }()
+	cb, err := l.wait(context.Background())
+	if err != nil || cb.code != "late" {
+		t.Fatalf("callback after the 404s: %+v %v", cb, err)
+	}
+	l.respond(nil)
+}
+
+func TestLoopbackRejectsOversizedRequest(t *testing.T) {
+	l := startLoopback(t, 0, "")
+	status, _, _ := get(t, l.redirectURI+"?code="+strings.Repeat("a", 64<<10)+"&state=the-state")
+	if status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("oversized callback answered %d, want 431", status)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := l.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("an oversized request ended the wait: %v", err)
+	}
+}
+
+func TestLoopbackBusyFixedPort(t *testing.T) {
+	busy, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	start := time.Now()
+	_, err = listenLoopback(port, "s", "")
+	f, ok := AsFailure(err)
+	if !ok {
+		t.Fatalf("err = %v, want a Failure", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Errorf("a busy port took %v to report", time.Since(start))
+	}
+	if f.Category != CatConfig || !strings.Contains(f.Message, strconv.Itoa(port)) ||
+		!strings.Contains(f.Message, "already in use") || !strings.Contains(f.Message, "redirect port to 0") {
+		t.Fatalf("failure = %q (%s)", f.Message, f.Category)
+	}
+}
+
+func TestLoopbackFixedPort(t *testing.T) {
+	// Find a free port, release it, and ask for it explicitly.
+	probe, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := probe.Addr().(*net.TCPAddr).Port
+	probe.Close()
+	l := startLoopback(t, port, "")
+	if l.port() != port || l.redirectURI != fmt.Sprintf("http://127.0.0.1:%d/callback", port) {
+		t.Fatalf("fixed port %d gave %s", port, l.redirectURI)
+	}
+	if _, err := listenLoopback(70000, "s", ""); err == nil || !strings.Contains(err.Error(), "not a TCP port") {
+		t.Fatalf("port 70000: %v", err)
+	}
+}
+
+func TestLoopbackCloseEndsPendingPage(t *testing.T) {
+	l := startLoopback(t, 0, "")
+	done := make(chan string)
+	go func() {
+		_, body, _ := get(t, l.redirectURI+"?code=abc&state=the-state")
+		done <- body
+	}()
+	if _, err := l.wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	l.close() // the login gave up without an answer (e.g. cancelled)
+	select {
+	case body := <-done:
+		if !strings.Contains(body, "stopped before it completed") {
+			t.Fatalf("page after close: %q", body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the callback page hangs after close")
+	}
+}

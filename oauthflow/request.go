@@ -1,0 +1,256 @@
+package oauthflow
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// MaxResponseExcerpt is how much of a test request's answer is kept.
+const MaxResponseExcerpt = 64 << 10
+
+// SOAPVersion selects the SOAP envelope conventions of a test request.
+type SOAPVersion string
+
+const (
+	SOAP11 SOAPVersion = "1.1" // text/xml + SOAPAction header
+	SOAP12 SOAPVersion = "1.2" // application/soap+xml; action="…"
+)
+
+// SOAPRequest builds a POST of a SOAP envelope with the headers its version
+// wants (the seed's WS_SOAP transport).
+func SOAPRequest(version SOAPVersion, endpoint, action string, envelope []byte) RequestSpec {
+	h := http.Header{}
+	if version == SOAP12 {
+		ct := "application/soap+xml; charset=utf-8"
+		if action != "" {
+			ct += fmt.Sprintf("; action=%q", action)
+		}
+		h.Set("Content-Type", ct)
+		h.Set("Accept", "application/soap+xml, text/xml")
+	} else {
+		h.Set("Content-Type", "text/xml; charset=utf-8")
+		h.Set("SOAPAction", fmt.Sprintf("%q", action))
+		h.Set("Accept", "text/xml")
+	}
+	return RequestSpec{Method: http.MethodPost, URL: endpoint, Header: h, Body: envelope}
+}
+
+// Request sends a test request with the profile's token (renewed if
+// needed): Authorization: Bearer, the tenant header when the profile has a
+// tenant, through the profile's proxy and TLS settings. The answer's status,
+// headers and the first MaxResponseExcerpt bytes of its body come back; a
+// 401 or 403 carries the WWW-Authenticate reason. An error means no answer
+// (no token, bad URL, network); it is a *Failure where one applies.
+func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec) (*Response, error) {
+	p, err := s.Repo.Get(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(spec.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &Failure{Category: CatConfig, Message: fmt.Sprintf("%q is not an http:// or https:// URL", spec.URL)}
+	}
+	method := strings.ToUpper(strings.TrimSpace(spec.Method))
+	if method == "" {
+		method = http.MethodGet
+	}
+	client, err := s.apiClient(p)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Timeout > 0 {
+		ctx2, cancel := context.WithTimeout(ctx, spec.Timeout)
+		defer cancel()
+		ctx = ctx2
+	}
+	var body io.Reader
+	if spec.Body != nil {
+		body = bytes.NewReader(spec.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, &Failure{Category: CatConfig, Message: "cannot build the request: " + err.Error()}
+	}
+	for k, vs := range spec.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, classifyError(err)
+	}
+	defer resp.Body.Close()
+	excerpt, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseExcerpt+1))
+	out := &Response{
+		Status:     resp.StatusCode,
+		StatusText: http.StatusText(resp.StatusCode),
+		Header:     resp.Header,
+		Duration:   time.Since(start),
+	}
+	if len(excerpt) > MaxResponseExcerpt {
+		excerpt, out.Truncated = excerpt[:MaxResponseExcerpt], true
+	}
+	out.Body = excerpt
+	if readErr != nil {
+		out.Truncated = true
+	}
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		out.AuthProblem = authProblem(resp.StatusCode, resp.Header.Values("WWW-Authenticate"))
+	}
+	return out, nil
+}
+
+// authProblem explains a 401/403 from its WWW-Authenticate challenge.
+func authProblem(status int, challenges []string) string {
+	base := "the API refused the token (401 Unauthorized)"
+	if status == http.StatusForbidden {
+		base = "the API accepted the token but refused access (403 Forbidden)"
+	}
+	for _, c := range challenges {
+		params := challengeParams(c)
+		code, desc := params["error"], params["error_description"]
+		if code == "" && desc == "" {
+			continue
+		}
+		reason := sanitizeText(code, 64)
+		if desc != "" {
+			if reason != "" {
+				reason += ": "
+			}
+			reason += sanitizeText(desc, maxDescription)
+		}
+		if scope := params["scope"]; scope != "" {
+			reason += " (needs scope " + sanitizeText(scope, 200) + ")"
+		}
+		return base + ": " + reason
+	}
+	if len(challenges) > 0 {
+		return base + "; WWW-Authenticate: " + sanitizeText(strings.Join(challenges, ", "), maxDescription)
+	}
+	return base
+}
+
+// challengeParams parses the auth-params of a Bearer challenge (RFC 6750
+// §3), e.g. `Bearer realm="api", error="invalid_token", error_description="…"`.
+func challengeParams(c string) map[string]string {
+	out := map[string]string{}
+	s := strings.TrimSpace(c)
+	if i := strings.IndexByte(s, ' '); i > 0 && !strings.Contains(s[:i], "=") {
+		s = s[i+1:]
+	}
+	for s != "" {
+		s = strings.TrimLeft(s, " ,")
+		eq := strings.IndexByte(s, '=')
+		if eq <= 0 {
+			break
+		}
+		key := strings.ToLower(strings.TrimSpace(s[:eq]))
+		s = strings.TrimLeft(s[eq+1:], " ")
+		var val string
+		if strings.HasPrefix(s, `"`) {
+			var b strings.Builder
+			i := 1
+			for ; i < len(s); i++ {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+					b.WriteByte(s[i])
+					continue
+				}
+				if s[i] == '"' {
+					break
+				}
+				b.WriteByte(s[i])
+			}
+			val = b.String()
+			s = s[min(i+1, len(s)):]
+		} else {
+			end := strings.IndexByte(s, ',')
+			if end < 0 {
+				end = len(s)
+			}
+			val, s = strings.TrimSpace(s[:end]), s[end:]
+		}
+		out[key] = val
+	}
+	return out
+}
+
+// HTTPClient returns an *http.Client for Go programs that calls APIs with
+// the profile's token: every request gets Authorization: Bearer (renewed as
+// needed) and the tenant header, and goes through the profile's proxy and
+// TLS settings. Redirects to another host are not followed, so the token
+// never leaves the host it was meant for.
+func (s *Service) HTTPClient(ctx context.Context, nameOrID string) (*http.Client, error) {
+	p, err := s.Repo.Get(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.apiClient(p)
+}
+
+func (s *Service) apiClient(p credentials.Profile) (*http.Client, error) {
+	client, _, err := s.mgr.client(p, true)
+	if err != nil {
+		return nil, classifyError(err)
+	}
+	client.Transport = &Transport{Service: s, Profile: p.ID, Base: client.Transport}
+	return client, nil
+}
+
+// Transport is an http.RoundTripper that adds a profile's bearer token and
+// tenant header to each request. Base nil means http.DefaultTransport; use
+// Service.HTTPClient to get one with the profile's proxy and TLS settings.
+type Transport struct {
+	Service *Service
+	Profile string // name or ID
+	Base    http.RoundTripper
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	fail := func(err error) (*http.Response, error) {
+		if req.Body != nil {
+			req.Body.Close() // RoundTrip must close the body, also on error
+		}
+		return nil, err
+	}
+	p, err := t.Service.Repo.Get(t.Profile)
+	if err != nil {
+		return fail(err)
+	}
+	tok, err := t.Service.mgr.Token(req.Context(), p)
+	if err != nil {
+		return fail(err)
+	}
+	if tok == nil || tok.AccessToken == "" {
+		return fail(errors.New("the profile has no access token"))
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if p.Tenant != "" {
+		h := p.TenantHeader
+		if h == "" {
+			h = credentials.DefaultTenantHeader
+		}
+		r.Header.Set(h, p.Tenant)
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(r)
+}

@@ -1,0 +1,168 @@
+package oauthflow
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// Clock is the time source, swapped in tests.
+type Clock interface {
+	Now() time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Browser opens a URL in the user's browser.
+type Browser interface {
+	Open(url string) error
+}
+
+// Result is the outcome of testing, renewing or logging in with a profile.
+type Result struct {
+	ProfileID string
+	Name      string
+	Status    credentials.Status
+	Expiry    time.Time  // when the token stops being valid (zero if unknown)
+	Token     *TokenInfo // what the token says, when there is one
+	Failure   *Failure   // why not Active, when Status is Failed
+	Warnings  []string   // e.g. TLS verification is off
+	CheckedAt time.Time
+}
+
+// Active reports whether the result carries a valid token.
+func (r Result) Active() bool { return r.Status == credentials.StatusActive }
+
+// TokenInfo is what an access token (and, for logins, the ID token) tells.
+// It never holds the token itself.
+type TokenInfo struct {
+	Opaque    bool           // not a JWT: nothing to decode
+	Header    map[string]any // JWT header
+	Claims    map[string]any // JWT claims (access token; ID token claims merged for logins)
+	Username  string
+	Roles     []string
+	Tenant    string
+	Scopes    []string
+	Issuer    string
+	Audience  []string
+	Expiry    time.Time
+	TokenType string
+}
+
+// EventKind names what happened to a profile.
+type EventKind string
+
+const (
+	EventSaved     EventKind = "saved"
+	EventDeleted   EventKind = "deleted"
+	EventTesting   EventKind = "testing" // work started (show progress)
+	EventTested    EventKind = "tested"
+	EventRenewed   EventKind = "renewed"
+	EventFailed    EventKind = "failed"
+	EventExpired   EventKind = "expired"
+	EventLoggedIn  EventKind = "logged in"
+	EventLoggedOut EventKind = "logged out"
+	EventRotated   EventKind = "secret rotated"
+)
+
+// Event is published to subscribers (the GUI table, credctl) whenever a
+// profile's state changes.
+type Event struct {
+	ProfileID string
+	Name      string
+	Kind      EventKind
+	Result    *Result // for tested / renewed / failed / logged in
+	Time      time.Time
+}
+
+// RequestSpec is a test request made with a profile's token.
+type RequestSpec struct {
+	Method  string
+	URL     string
+	Header  http.Header
+	Body    []byte
+	Timeout time.Duration
+}
+
+// Response is what a test request got back.
+type Response struct {
+	Status      int
+	StatusText  string
+	Header      http.Header
+	Body        []byte // at most an excerpt
+	Truncated   bool
+	Duration    time.Duration
+	AuthProblem string // for 401/403: the WWW-Authenticate reason
+}
+
+// LoginOptions tune an interactive login.
+type LoginOptions struct {
+	// Timeout for the whole login (default 5 minutes).
+	Timeout time.Duration
+	// NoBrowser skips opening the browser; OnURL must show the URL.
+	NoBrowser bool
+	// OnURL is called with the authorization URL as soon as the listener is
+	// ready, so the GUI can offer "Copy login URL" and the CLI can print it.
+	// browserErr is non-nil when the browser could not be opened.
+	OnURL func(authURL string, browserErr error)
+}
+
+// Endpoints are what discovery found.
+type Endpoints struct {
+	Issuer        string
+	TokenURL      string
+	AuthURL       string
+	RevocationURL string
+	JWKSURL       string
+	UserinfoURL   string
+}
+
+// Service is the one set of operations the GUI and credctl share.
+// Build it with NewService.
+type Service struct {
+	Repo    *credentials.Repository
+	Clock   Clock
+	Browser Browser
+	// HTTPTimeout bounds each call to an IdP or API (0 = DefaultHTTPTimeout).
+	HTTPTimeout time.Duration
+
+	mgr    *Manager       // in-memory tokens, renewal, status (manager.go)
+	events *eventHub      // subscribers (events.go)
+	logins *loginSessions // pending interactive logins (login.go)
+}
+
+// NewService wires the operations to a repository. browser may be nil (the
+// system browser), clock may be nil (the system clock).
+func NewService(repo *credentials.Repository, browser Browser, clock Clock) *Service {
+	if clock == nil {
+		clock = systemClock{}
+	}
+	if browser == nil {
+		browser = SystemBrowser{}
+	}
+	s := &Service{Repo: repo, Clock: clock, Browser: browser}
+	s.events = newEventHub()
+	s.mgr = newManager(s)
+	s.logins = newLoginSessions()
+	return s
+}
+
+// Close stops background renewal.
+func (s *Service) Close() { s.mgr.Close() }
+
+// Contract between the files of this package (who implements what):
+//   httpclient.go   (s *Service) httpClient(p credentials.Profile) (*http.Client, []string, error)
+//                    — the one HTTP client of a profile: proxy, CA, TLS>=1.2, timeouts; warnings like "TLS verification is off"
+//   errors.go       classifyError(err error) *Failure — any transport / oauth2.RetrieveError → categorized Failure
+//   inspect.go      Inspect(token string, p credentials.Profile) *TokenInfo; ClaimValue(claims, path) (any, bool)
+//   clientcredentials.go  Test, fetchClientCredentials
+//   manager.go      Manager: newManager, Put(p, tok, Result), Forget(id), Status, Token, TestAll, Close
+//                    — renews Application tokens by re-running the grant and User tokens via s.refreshUser
+//   events.go       eventHub, Subscribe, publish
+//   service_ops.go  Save, Delete (keeps the manager in step)
+//   rotate.go, request.go, discovery.go
+//   login.go        SystemBrowser, loginSessions, newLoginSessions, Login, Logout,
+//                    (s *Service) refreshUser(ctx, p) (*oauth2.Token, Result, error), restore on start

@@ -1,0 +1,39 @@
+package oauthflow
+
+import (
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// Save stores a new or edited profile with its secret changes (see
+// credentials.Repository.Save) and keeps the token manager in step: the
+// token obtained with the old settings is dropped and the profile is
+// Untested. If the manager was keeping an Application profile's token
+// fresh, renewal restarts with the new settings at once (the outcome comes
+// as an event); other profiles are tested when the caller calls Test.
+func (s *Service) Save(p credentials.Profile, ch credentials.SecretChange) (credentials.Profile, error) {
+	saved, err := s.Repo.Save(p, ch)
+	if err != nil {
+		return saved, err
+	}
+	wasKept := s.mgr.Forget(saved.ID)
+	s.publish(Event{ProfileID: saved.ID, Name: saved.Name, Kind: EventSaved})
+	if wasKept && saved.Type == credentials.TypeApplication {
+		_, _ = s.mgr.start(saved, EventRenewed)
+	}
+	return saved, nil
+}
+
+// Delete removes a profile with its keyring entries, stops its renewal and
+// drops its token.
+func (s *Service) Delete(nameOrID string) error {
+	p, err := s.Repo.Get(nameOrID)
+	if err != nil {
+		return err
+	}
+	if err := s.Repo.Delete(p.ID); err != nil {
+		return err
+	}
+	s.mgr.Forget(p.ID)
+	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventDeleted})
+	return nil
+}
