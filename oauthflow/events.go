@@ -1,6 +1,11 @@
 package oauthflow
 
-import "sync"
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
 
 // maxQueuedEvents bounds what a stalled subscriber can pile up; the oldest
 // events are dropped first (a newer event supersedes them anyway).
@@ -56,6 +61,7 @@ func (s *Service) publish(e Event) {
 	if e.Time.IsZero() {
 		e.Time = s.Clock.Now()
 	}
+	s.logEvent(e)
 	h := s.events
 	h.mu.Lock()
 	subs := make([]*subscriber, 0, len(h.subs))
@@ -98,4 +104,28 @@ func (sub *subscriber) drain() {
 		sub.mu.Unlock()
 		sub.fn(e)
 	}
+}
+
+// logEvent writes one structured line per event. Only names, states and
+// categories go in: a Result never holds a token, and failure texts are
+// already stripped of anything the request carried.
+func (s *Service) logEvent(e Event) {
+	if s.Log == nil {
+		return
+	}
+	attrs := []any{"profile", e.Name, "event", string(e.Kind)}
+	if r := e.Result; r != nil {
+		attrs = append(attrs, "status", string(r.Status))
+		if !r.Expiry.IsZero() {
+			attrs = append(attrs, "expiry", r.Expiry.Format(time.RFC3339))
+		}
+		if f := r.Failure; f != nil {
+			attrs = append(attrs, "category", string(f.Category), "error", f.Error())
+		}
+	}
+	level := slog.LevelInfo
+	if e.Kind == EventFailed {
+		level = slog.LevelWarn
+	}
+	s.Log.Log(context.Background(), level, "profile "+string(e.Kind), attrs...)
 }

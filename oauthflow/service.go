@@ -1,6 +1,7 @@
 package oauthflow
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -128,6 +129,8 @@ type Service struct {
 	Browser Browser
 	// HTTPTimeout bounds each call to an IdP or API (0 = DefaultHTTPTimeout).
 	HTTPTimeout time.Duration
+	// Log receives one line per event (never a secret or token); nil discards.
+	Log *slog.Logger
 
 	mgr    *Manager       // in-memory tokens, renewal, status (manager.go)
 	events *eventHub      // subscribers (events.go)
@@ -153,16 +156,15 @@ func NewService(repo *credentials.Repository, browser Browser, clock Clock) *Ser
 // Close stops background renewal.
 func (s *Service) Close() { s.mgr.Close() }
 
-// Contract between the files of this package (who implements what):
-//   httpclient.go   (s *Service) httpClient(p credentials.Profile) (*http.Client, []string, error)
-//                    — the one HTTP client of a profile: proxy, CA, TLS>=1.2, timeouts; warnings like "TLS verification is off"
-//   errors.go       classifyError(err error) *Failure — any transport / oauth2.RetrieveError → categorized Failure
-//   inspect.go      Inspect(token string, p credentials.Profile) *TokenInfo; ClaimValue(claims, path) (any, bool)
-//   clientcredentials.go  Test, fetchClientCredentials
-//   manager.go      Manager: newManager, Put(p, tok, Result), Forget(id), Status, Token, TestAll, Close
-//                    — renews Application tokens by re-running the grant and User tokens via s.refreshUser
-//   events.go       eventHub, Subscribe, publish
-//   service_ops.go  Save, Delete (keeps the manager in step)
-//   rotate.go, request.go, discovery.go
-//   login.go        SystemBrowser, loginSessions, newLoginSessions, Login, Logout,
-//                    (s *Service) refreshUser(ctx, p) (*oauth2.Token, Result, error), restore on start
+// Where things are in this package:
+//   httpclient.go         the one HTTP client of a profile (proxy, CA, TLS >= 1.2, timeouts, size limit)
+//   errors.go             any transport or token-endpoint error → a categorized Failure
+//   inspect.go            JWT decoding and claim paths (username, roles, tenant)
+//   discovery.go          OIDC discovery and the Entra ID helpers
+//   clientcredentials.go  Test: the client-credentials grant
+//   manager.go            in-memory tokens, renewal, single-flight, Status, Token, TestAll
+//   events.go             Subscribe and publishing
+//   service_ops.go        Save and Delete, keeping the manager in step
+//   rotate.go, request.go secret rotation; test requests and a bearer-adding http.Client
+//   login.go, listener.go, pages.go, browser.go
+//                         authorization code + PKCE through the loopback listener, refresh, logout
