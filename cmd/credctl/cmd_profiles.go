@@ -1,0 +1,347 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+func defineList(fs *flag.FlagSet) func(*app, []string) error {
+	asJSON := fs.Bool("json", false, "print JSON (an array of profiles, see docs/credctl.md)")
+	return func(a *app, args []string) error {
+		if err := wantArgs("list", args); err != nil {
+			return err
+		}
+		repo, err := a.repository()
+		if err != nil {
+			return err
+		}
+		ps, err := repo.List()
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		if *asJSON {
+			out := make([]profileJSON, 0, len(ps))
+			for _, p := range ps {
+				out = append(out, toProfileJSON(p, now))
+			}
+			return writeJSON(a.stdout, out)
+		}
+		if len(ps) == 0 {
+			fmt.Fprintln(a.stderr, "No profiles yet. Add one with 'credctl add' or 'credctl import'.")
+			return nil
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tTYPE\tSTATUS\tEXPIRES\tLAST CHECKED")
+		for _, p := range ps {
+			st := string(displayStatus(p, now))
+			if p.LastCategory != "" && st == string(credentials.StatusFailed) {
+				st += " (" + p.LastCategory + ")"
+			}
+			expires := ""
+			if !p.TokenExpiry.IsZero() && displayStatus(p, now) == credentials.StatusActive {
+				expires = humanUntil(p.TokenExpiry, now)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Type.Label(), st, orDash(expires), orDash(humanTime(p.LastChecked)))
+		}
+		return tw.Flush()
+	}
+}
+
+func defineShow(fs *flag.FlagSet) func(*app, []string) error {
+	asJSON := fs.Bool("json", false, "print JSON (a profile object, see docs/credctl.md)")
+	return func(a *app, args []string) error {
+		if err := wantArgs("show", args, "NAME"); err != nil {
+			return err
+		}
+		repo, err := a.repository()
+		if err != nil {
+			return err
+		}
+		p, err := repo.Get(args[0])
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		if *asJSON {
+			return writeJSON(a.stdout, toProfileJSON(p, now))
+		}
+		return writeProfile(a, p, now)
+	}
+}
+
+// writeProfile prints a profile as aligned "Field: value" lines.
+func writeProfile(a *app, p credentials.Profile, now time.Time) error {
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 1, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	row("Name", p.Name)
+	row("ID", p.ID)
+	row("Type", p.Type.Label())
+	row("Grant type", p.GrantType.Label())
+	row("Issuer URL", p.IssuerURL)
+	row("Token endpoint", p.TokenURL)
+	row("Authorization endpoint", p.AuthURL)
+	row("Revocation endpoint", p.RevocationURL)
+	row("Client ID", p.ClientID)
+	secret := "not set"
+	if p.HasSecret {
+		secret = "set"
+		if !p.SecretSetAt.IsZero() {
+			secret += " " + humanTime(p.SecretSetAt)
+		}
+		if !p.SecretRotatedAt.IsZero() {
+			secret += ", rotated " + humanTime(p.SecretRotatedAt)
+		}
+	}
+	row("Client secret", secret)
+	row("Client authentication", string(p.AuthMethod))
+	row("Scope", p.Scope)
+	row("Audience", p.Audience)
+	row("Resource", p.Resource)
+	row("Refresh interval", p.RefreshInterval.D().String())
+	switch p.Proxy.Mode {
+	case credentials.ProxyURL:
+		proxy := p.Proxy.URL
+		if p.Proxy.Username != "" {
+			proxy += " (user " + p.Proxy.Username + ", password "
+			if p.HasProxyPass {
+				proxy += "set)"
+			} else {
+				proxy += "not set)"
+			}
+		}
+		row("Proxy", proxy)
+	case credentials.ProxySystem:
+		row("Proxy", "system (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)")
+	default:
+		row("Proxy", "none")
+	}
+	row("CA bundle", p.TLS.CAFile)
+	if p.TLS.InsecureSkipVerify {
+		row("TLS verification", "OFF (anyone on the network can impersonate the IdP)")
+	}
+	row("Username claim", p.UsernameClaim)
+	row("Roles claim", p.RolesClaim)
+	row("Tenant claim", p.TenantClaim)
+	if p.Tenant != "" {
+		row("Tenant", p.Tenant+" (header "+p.TenantHeader+")")
+	}
+	if p.Type == credentials.TypeUser {
+		port := "any free port"
+		if p.RedirectPort != 0 {
+			port = fmt.Sprint(p.RedirectPort)
+		}
+		row("Redirect port", port)
+	}
+	st := displayStatus(p, now)
+	status := string(st)
+	if st == credentials.StatusActive && !p.TokenExpiry.IsZero() {
+		status += ", token expires " + humanUntil(p.TokenExpiry, now)
+	}
+	row("Status", status)
+	row("Logged in as", p.LoggedInAs)
+	if p.LastError != "" {
+		cat := ""
+		if p.LastCategory != "" {
+			cat = "(" + p.LastCategory + ") "
+		}
+		row("Last error", cat+oneLine(p.LastError))
+	}
+	row("Last checked", humanTime(p.LastChecked))
+	row("Created", humanTime(p.CreatedAt))
+	row("Updated", humanTime(p.UpdatedAt))
+	return tw.Flush()
+}
+
+func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
+	f := registerProfileFlags(fs, false)
+	return func(a *app, args []string) error {
+		if err := wantArgs("add", args); err != nil {
+			return err
+		}
+		var missing []string
+		for _, name := range []string{"name", "type", "client-id"} {
+			if !f.given(name) {
+				missing = append(missing, "--"+name)
+			}
+		}
+		if len(missing) > 0 {
+			return &usageError{cmd: "add", msg: "missing " + strings.Join(missing, ", ")}
+		}
+		var p credentials.Profile
+		if err := f.apply("add", &p); err != nil {
+			return err
+		}
+		svc, err := a.service()
+		if err != nil {
+			return err
+		}
+		repo := svc.Repo
+		// Check first, so nobody types a secret for a profile that will be refused.
+		if err := precheck(repo, p, f.secretStdin); err != nil {
+			return err
+		}
+		ch, err := a.secretChanges(p, f)
+		if err != nil {
+			return err
+		}
+		saved, err := svc.Save(p, ch)
+		if err != nil {
+			return err
+		}
+		a.warnInsecure(saved)
+		fmt.Fprintf(a.stdout, "Added profile %q (%s). Check it with: credctl test %s\n", saved.Name, saved.Type.Label(), shellQuote(saved.Name))
+		return nil
+	}
+}
+
+func defineEdit(fs *flag.FlagSet) func(*app, []string) error {
+	f := registerProfileFlags(fs, true)
+	return func(a *app, args []string) error {
+		if err := wantArgs("edit", args, "NAME"); err != nil {
+			return err
+		}
+		if !f.anyGiven() {
+			return &usageError{cmd: "edit", msg: "nothing to change: give the flags of the settings to change"}
+		}
+		if f.secretStdin && f.clearSecret {
+			return &usageError{cmd: "edit", msg: "--client-secret-stdin and --clear-client-secret exclude each other"}
+		}
+		if f.proxyPassStdin && f.clearProxyPass {
+			return &usageError{cmd: "edit", msg: "--proxy-password-stdin and --clear-proxy-password exclude each other"}
+		}
+		svc, err := a.service()
+		if err != nil {
+			return err
+		}
+		p, err := svc.Repo.Get(args[0])
+		if err != nil {
+			return err
+		}
+		if err := f.apply("edit", &p); err != nil {
+			return err
+		}
+		ch, err := a.secretChanges(p, f)
+		if err != nil {
+			return err
+		}
+		saved, err := svc.Save(p, ch)
+		if err != nil {
+			return err
+		}
+		dropTokenCache(svc.Repo, saved.ID)
+		a.warnInsecure(saved)
+		fmt.Fprintf(a.stdout, "Saved profile %q.\n", saved.Name)
+		return nil
+	}
+}
+
+// secretChanges reads the secrets the flags ask for.
+func (a *app) secretChanges(p credentials.Profile, f *profileFlags) (credentials.SecretChange, error) {
+	var ch credentials.SecretChange
+	var prompts []secretPrompt
+	if f.secretStdin {
+		prompts = append(prompts, secretPrompt{"client secret", credentials.FieldClientSecret})
+	}
+	if f.proxyPassStdin {
+		prompts = append(prompts, secretPrompt{"proxy password", credentials.FieldProxy})
+	}
+	if len(prompts) > 0 {
+		vals, err := a.readSecrets(p.Name, prompts...)
+		if err != nil {
+			return ch, err
+		}
+		i := 0
+		if f.secretStdin {
+			ch.ClientSecret = &vals[i]
+			i++
+		}
+		if f.proxyPassStdin {
+			ch.ProxyPassword = &vals[i]
+		}
+	}
+	if f.clearSecret {
+		ch.ClientSecret = credentials.Secret("")
+	}
+	if f.clearProxyPass {
+		ch.ProxyPassword = credentials.Secret("")
+	}
+	return ch, nil
+}
+
+// precheck validates a new profile without touching the keyring or file.
+func precheck(repo *credentials.Repository, p credentials.Profile, secretComing bool) error {
+	others, err := repo.List()
+	if err != nil {
+		return err
+	}
+	p.Normalize()
+	return credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing})
+}
+
+func (a *app) warnInsecure(p credentials.Profile) {
+	if p.TLS.InsecureSkipVerify {
+		fmt.Fprintf(a.stderr, "Warning: TLS verification is off for %q: anyone on the network path can impersonate the IdP. Use --ca-file instead.\n", p.Name)
+	}
+}
+
+func defineDelete(fs *flag.FlagSet) func(*app, []string) error {
+	yes := fs.Bool("yes", false, "do not ask for confirmation (required when standard input is not a terminal)")
+	return func(a *app, args []string) error {
+		if err := wantArgs("delete", args, "NAME"); err != nil {
+			return err
+		}
+		repo, err := a.repository()
+		if err != nil {
+			return err
+		}
+		p, err := repo.Get(args[0])
+		if err != nil {
+			return err
+		}
+		if !*yes {
+			if !a.stdinIsTerminal() {
+				return &usageError{cmd: "delete", msg: "deleting cannot be undone and standard input is not a terminal to confirm it: pass --yes"}
+			}
+			ok, err := a.confirm(fmt.Sprintf("Delete profile %q and its secrets from the keyring? This cannot be undone.", p.Name))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				fmt.Fprintln(a.stderr, "Nothing was deleted.")
+				return nil
+			}
+		}
+		if err := a.deleteProfile(p); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Deleted profile %q.\n", p.Name)
+		return nil
+	}
+}
+
+// shellQuote quotes a profile name for a command the user can paste.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " '\"&\\$`;|<>()*?[]!#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// deleteProfile removes the profile, its keyring entries and its cached token.
+func (a *app) deleteProfile(p credentials.Profile) error {
+	svc, err := a.service()
+	if err != nil {
+		return err
+	}
+	return svc.Delete(p.ID)
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"text/tabwriter"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/version"
+)
+
+// maxImportFile bounds what import reads.
+const maxImportFile = 16 << 20
+
+// importJSON is the `import --json` result.
+type importJSON struct {
+	Added   []string          `json:"added"`
+	Invalid []importIssueJSON `json:"invalid"`
+	DryRun  bool              `json:"dryRun"`
+}
+
+type importIssueJSON struct {
+	Index int    `json:"index"` // position in the file, from 0
+	Name  string `json:"name"`
+	Error string `json:"error"`
+}
+
+func defineImport(fs *flag.FlagSet) func(*app, []string) error {
+	skip := fs.Bool("skip-invalid", false, "import the valid entries and skip the invalid ones (otherwise nothing is imported when one is invalid)")
+	dryRun := fs.Bool("dry-run", false, "only print the preview")
+	asJSON := fs.Bool("json", false, "print the outcome as JSON instead of the preview")
+	var def credentials.ImportDefaults
+	fs.StringVar(&def.IssuerURL, "issuer", "", "issuer `URL` for client registrations that do not name the IdP")
+	fs.StringVar(&def.TokenURL, "token-url", "", "token endpoint `URL` for client registrations")
+	fs.StringVar(&def.AuthURL, "auth-url", "", "authorization endpoint `URL` for User client registrations")
+	return func(a *app, args []string) error {
+		if err := wantArgs("import", args, "FILE"); err != nil {
+			return err
+		}
+		data, err := readInput(a, args[0])
+		if err != nil {
+			return err
+		}
+		svc, err := a.service()
+		if err != nil {
+			return err
+		}
+		existing, err := svc.Repo.List()
+		if err != nil {
+			return err
+		}
+		entries, err := credentials.ParseImport(data, existing, def)
+		if err != nil {
+			return &exitError{code: exitValidation, msg: fmt.Sprintf("cannot import %s: %v", args[0], err)}
+		}
+		out := importJSON{Added: []string{}, Invalid: []importIssueJSON{}, DryRun: *dryRun}
+		var valid []credentials.ImportEntry
+		for _, e := range entries {
+			if e.Err != nil {
+				name := e.Profile.Name
+				if name == "" {
+					name = fmt.Sprintf("entry %d", e.Index+1)
+				}
+				out.Invalid = append(out.Invalid, importIssueJSON{Index: e.Index, Name: name, Error: oneLine(e.Err.Error())})
+			} else {
+				valid = append(valid, e)
+			}
+		}
+		if !*asJSON {
+			writeImportPreview(a.stdout, args[0], valid, out.Invalid)
+		}
+		var result error
+		switch {
+		case len(out.Invalid) > 0 && !*skip:
+			result = &exitError{code: exitValidation,
+				msg: fmt.Sprintf("nothing was imported: %d of %d entries are invalid; fix them or pass --skip-invalid", len(out.Invalid), len(entries))}
+		case *dryRun:
+		case len(valid) == 0:
+			if !*asJSON {
+				fmt.Fprintln(a.stdout, "Nothing to import.")
+			}
+		default:
+			sum, err := svc.Repo.Import(entries, *skip)
+			if err != nil {
+				return err
+			}
+			out.Added = append(out.Added, sum.Added...)
+			if !*asJSON {
+				fmt.Fprintf(a.stdout, "Imported %d profile(s).", len(sum.Added))
+				if hasAppWithoutSecret(valid) {
+					fmt.Fprint(a.stdout, " Application profiles need their client secret: credctl edit NAME --client-secret-stdin")
+				}
+				fmt.Fprintln(a.stdout)
+			}
+		}
+		if *asJSON {
+			if err := writeJSON(a.stdout, out); err != nil {
+				return err
+			}
+		}
+		return result
+	}
+}
+
+func writeImportPreview(w io.Writer, file string, valid []credentials.ImportEntry, invalid []importIssueJSON) {
+	fmt.Fprintf(w, "Preview of %s: %d to add, %d invalid\n", file, len(valid), len(invalid))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, e := range valid {
+		fmt.Fprintf(tw, "  + %s\t%s\t%s\n", e.Profile.Name, e.Profile.Type.Label(), orDash(firstNonEmpty(e.Profile.TokenURL, e.Profile.IssuerURL)))
+	}
+	for _, e := range invalid {
+		fmt.Fprintf(tw, "  ! %s\tinvalid:\t%s\n", e.Name, e.Error)
+	}
+	_ = tw.Flush()
+}
+
+func hasAppWithoutSecret(es []credentials.ImportEntry) bool {
+	for _, e := range es {
+		if e.Profile.Type == credentials.TypeApplication {
+			return true
+		}
+	}
+	return false
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// readInput reads a file argument; "-" is standard input.
+func readInput(a *app, name string) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		if a.stdin == nil {
+			return nil, errors.New("no standard input")
+		}
+		r = a.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", name, errors.Unwrap(err))
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxImportFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", name, err)
+	}
+	if len(b) > maxImportFile {
+		return nil, fmt.Errorf("%s is larger than %d MiB", name, maxImportFile>>20)
+	}
+	return b, nil
+}
+
+func defineExport(fs *flag.FlagSet) func(*app, []string) error {
+	return func(a *app, args []string) error {
+		if len(args) > 1 {
+			return &usageError{cmd: "export", msg: fmt.Sprintf("unexpected argument %q: give at most one FILE", args[1])}
+		}
+		repo, err := a.repository()
+		if err != nil {
+			return err
+		}
+		ps, err := repo.List()
+		if err != nil {
+			return err
+		}
+		data, err := credentials.Export(ps)
+		if err != nil {
+			return err
+		}
+		if len(args) == 0 || args[0] == "-" {
+			_, err := a.stdout.Write(data)
+			return err
+		}
+		if err := writePrivateFile(args[0], data); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "Exported %d profile(s) to %s (no secrets).\n", len(ps), args[0])
+		return nil
+	}
+}
+
+// writePrivateFile writes data readable by the owner only, also when the
+// file existed with wider permissions.
+func writePrivateFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, errors.Unwrap(err))
+	}
+	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		_ = f.Close()
+		return fmt.Errorf("cannot restrict %s to its owner: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
+}
+
+func defineVersion(fs *flag.FlagSet) func(*app, []string) error {
+	return func(a *app, args []string) error {
+		if err := wantArgs("version", args); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "credctl %s (%s %s/%s)\n", version.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return nil
+	}
+}

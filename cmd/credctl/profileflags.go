@@ -1,0 +1,174 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// profileFlags are the profile settings shared by add and edit. Only flags
+// given on the command line are applied, so edit changes just those.
+type profileFlags struct {
+	fs *flag.FlagSet
+
+	name, typ, grant                             string
+	issuer, tokenURL, authURL, revocationURL     string
+	clientID, authMethod, scope, audience, resrc string
+	refresh                                      time.Duration
+	proxy, proxyUser, caFile                     string
+	insecure                                     bool
+	usernameClaim, rolesClaim, tenantClaim       string
+	tenant, tenantHeader                         string
+	redirectPort                                 int
+	secretStdin, proxyPassStdin                  bool
+	clearSecret, clearProxyPass                  bool
+	rename                                       string
+}
+
+func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
+	f := &profileFlags{fs: fs}
+	if edit {
+		fs.StringVar(&f.rename, "rename", "", "new `name` of the profile")
+		fs.BoolVar(&f.clearSecret, "clear-client-secret", false, "remove the stored client secret (public User clients)")
+		fs.BoolVar(&f.clearProxyPass, "clear-proxy-password", false, "remove the stored proxy password")
+	} else {
+		fs.StringVar(&f.name, "name", "", "profile `name` (letters, digits, space, _ - & .)")
+	}
+	fs.StringVar(&f.typ, "type", "", "profile `type`: application (client credentials) or user (interactive login)")
+	fs.StringVar(&f.grant, "grant", "", "`grant`: client_credentials or authorization_code (default: from --type)")
+	fs.StringVar(&f.issuer, "issuer", "", "issuer `URL` (OIDC discovery finds the endpoints)")
+	fs.StringVar(&f.tokenURL, "token-url", "", "token endpoint `URL`")
+	fs.StringVar(&f.authURL, "auth-url", "", "authorization endpoint `URL` (User profiles)")
+	fs.StringVar(&f.revocationURL, "revocation-url", "", "token revocation endpoint `URL`")
+	fs.StringVar(&f.clientID, "client-id", "", "client `ID`")
+	fs.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from standard input (first line), or prompt on a terminal")
+	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication `method`: client_secret_basic or client_secret_post")
+	fs.StringVar(&f.scope, "scope", "", "space-separated `scopes`")
+	fs.StringVar(&f.audience, "audience", "", "`audience` parameter of token requests")
+	fs.StringVar(&f.resrc, "resource", "", "`resource` parameter of token requests (RFC 8707)")
+	fs.DurationVar(&f.refresh, "refresh-interval", 0, "how often the token is renewed, e.g. `5m` (at least 30s)")
+	fs.StringVar(&f.proxy, "proxy", "", "how to reach the IdP: a proxy `URL`, system (HTTPS_PROXY, NO_PROXY) or none")
+	fs.StringVar(&f.proxyUser, "proxy-user", "", "proxy `user` name")
+	fs.BoolVar(&f.proxyPassStdin, "proxy-password-stdin", false, "read the proxy password from standard input (the line after the client secret, if that is read too)")
+	fs.StringVar(&f.caFile, "ca-file", "", "PEM `file` of CA certificates to trust for the IdP")
+	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the IdP's TLS certificate (testing only; prints a warning)")
+	fs.StringVar(&f.usernameClaim, "username-claim", "", "JWT `claim` path of the user name, e.g. preferred_username")
+	fs.StringVar(&f.rolesClaim, "roles-claim", "", "JWT `claim` path of the roles, e.g. realm_access.roles")
+	fs.StringVar(&f.tenantClaim, "tenant-claim", "", "JWT `claim` path of the tenant, e.g. $.TenantID")
+	fs.StringVar(&f.tenant, "tenant", "", "`tenant` id sent in the tenant header on requests")
+	fs.StringVar(&f.tenantHeader, "tenant-header", "", "`header` that carries the tenant (default X-TENANT-ID)")
+	fs.IntVar(&f.redirectPort, "redirect-port", 0, "User profiles: loopback redirect `port`, 0 = any free port")
+	return f
+}
+
+// given reports whether a flag was on the command line.
+func (f *profileFlags) given(name string) bool {
+	found := false
+	f.fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == name {
+			found = true
+		}
+	})
+	return found
+}
+
+// anyGiven reports whether any flag was given.
+func (f *profileFlags) anyGiven() bool {
+	n := 0
+	f.fs.Visit(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// apply copies the given flags onto p. cmd names the command for errors.
+func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
+	set := func(name string, dst *string, v string) {
+		if f.given(name) {
+			*dst = v
+		}
+	}
+	if f.given("type") {
+		t, err := parseType(f.typ)
+		if err != nil {
+			return &usageError{cmd: cmd, msg: err.Error()}
+		}
+		if t != p.Type {
+			p.Type = t
+			p.GrantType = t.DefaultGrant()
+		}
+	}
+	if f.given("grant") {
+		switch g := credentials.GrantType(strings.ToLower(strings.TrimSpace(f.grant))); g {
+		case credentials.GrantClientCredentials, credentials.GrantAuthorizationCode:
+			p.GrantType = g
+		default:
+			return &usageError{cmd: cmd, msg: fmt.Sprintf("--grant must be client_credentials or authorization_code, not %q", f.grant)}
+		}
+	}
+	if f.given("auth-method") {
+		switch m := credentials.AuthMethod(strings.ToLower(strings.TrimSpace(f.authMethod))); m {
+		case credentials.AuthBasic, credentials.AuthPost:
+			p.AuthMethod = m
+		default:
+			return &usageError{cmd: cmd, msg: fmt.Sprintf("--auth-method must be client_secret_basic or client_secret_post, not %q", f.authMethod)}
+		}
+	}
+	set("name", &p.Name, f.name)
+	set("rename", &p.Name, f.rename)
+	set("issuer", &p.IssuerURL, f.issuer)
+	set("token-url", &p.TokenURL, f.tokenURL)
+	set("auth-url", &p.AuthURL, f.authURL)
+	set("revocation-url", &p.RevocationURL, f.revocationURL)
+	set("client-id", &p.ClientID, f.clientID)
+	set("scope", &p.Scope, f.scope)
+	set("audience", &p.Audience, f.audience)
+	set("resource", &p.Resource, f.resrc)
+	set("username-claim", &p.UsernameClaim, f.usernameClaim)
+	set("roles-claim", &p.RolesClaim, f.rolesClaim)
+	set("tenant-claim", &p.TenantClaim, f.tenantClaim)
+	set("tenant", &p.Tenant, f.tenant)
+	set("tenant-header", &p.TenantHeader, f.tenantHeader)
+	set("proxy-user", &p.Proxy.Username, f.proxyUser)
+	if f.given("refresh-interval") {
+		p.RefreshInterval = credentials.Duration(f.refresh)
+	}
+	if f.given("redirect-port") {
+		p.RedirectPort = f.redirectPort
+	}
+	if f.given("insecure-skip-verify") {
+		p.TLS.InsecureSkipVerify = f.insecure
+	}
+	if f.given("ca-file") {
+		p.TLS.CAFile = strings.TrimSpace(f.caFile)
+		if p.TLS.CAFile != "" {
+			// The GUI and later runs may start elsewhere: store an absolute path.
+			if abs, err := filepath.Abs(p.TLS.CAFile); err == nil {
+				p.TLS.CAFile = abs
+			}
+		}
+	}
+	if f.given("proxy") {
+		switch v := strings.TrimSpace(f.proxy); strings.ToLower(v) {
+		case "", "none":
+			p.Proxy.Mode, p.Proxy.URL = credentials.ProxyNone, ""
+		case "system":
+			p.Proxy.Mode, p.Proxy.URL = credentials.ProxySystem, ""
+		default:
+			p.Proxy.Mode, p.Proxy.URL = credentials.ProxyURL, v
+		}
+	}
+	return nil
+}
+
+func parseType(s string) (credentials.Type, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "application", "app":
+		return credentials.TypeApplication, nil
+	case "user":
+		return credentials.TypeUser, nil
+	}
+	return "", fmt.Errorf("--type must be application or user, not %q", s)
+}
