@@ -1,0 +1,41 @@
+// Command credworkbench is the Credential Workbench desktop app. It only
+// wires the parts together; the screens live in package ui.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/assets"
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui"
+)
+
+func main() {
+	a := app.NewWithID("io.github.credworkbench")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	win := a.NewWindow(ui.Title)
+	win.Resize(ui.WindowSize(a))
+
+	repo, err := credentials.NewRepository()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "credworkbench:", err)
+		msg := widget.NewLabel("Credential Workbench cannot start: " + err.Error())
+		msg.Wrapping = fyne.TextWrapWord
+		win.SetContent(msg)
+		win.ShowAndRun()
+		os.Exit(1)
+	}
+	svc := oauthflow.NewService(repo, nil, nil)
+	defer svc.Close()
+
+	wb := ui.New(a, win, repo, svc)
+	wb.Start()
+	wb.CheckKeyring()
+	win.ShowAndRun()
+}

@@ -1,0 +1,273 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// detailsPane shows the selected profile: its settings (never a secret),
+// what its current token says, its last error with advice, and its recent
+// events.
+type detailsPane struct {
+	w      *Workbench
+	box    *fyne.Container
+	scroll *container.Scroll
+
+	// Widgets tests read.
+	title    *widget.Label
+	status   *widget.Label
+	expires  *widget.Label
+	fields   *fyne.Container // form layout: label, value, label, value…
+	token    *fyne.Container
+	failure  *widget.Label
+	advice   *widget.Label
+	history  *widget.Label
+	current  *row
+	sections map[string]*fyne.Container
+}
+
+func newDetailsPane(w *Workbench) *detailsPane {
+	d := &detailsPane{w: w}
+	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.title.Wrapping = fyne.TextWrapWord
+	d.status = widget.NewLabel("")
+	d.status.Wrapping = fyne.TextWrapWord
+	d.expires = widget.NewLabel("")
+	d.fields = container.New(layout.NewFormLayout())
+	d.token = container.New(layout.NewFormLayout())
+	d.failure = wrapLabel()
+	d.failure.Importance = widget.DangerImportance
+	d.advice = wrapLabel()
+	d.history = wrapLabel()
+	d.history.TextStyle.Monospace = true
+	d.sections = map[string]*fyne.Container{
+		"token":   container.NewVBox(heading("Current token"), d.token),
+		"failure": container.NewVBox(heading("Last error"), d.failure, d.advice),
+		"history": container.NewVBox(heading("Recent events"), d.history),
+	}
+	// Settings on the left; state (error, token, history) on the right.
+	d.box = container.NewGridWithColumns(2,
+		container.NewVBox(d.title, d.status, d.expires, d.fields),
+		container.NewVBox(d.sections["failure"], d.sections["token"], d.sections["history"]))
+	d.scroll = container.NewVScroll(container.NewPadded(d.box))
+	d.scroll.SetMinSize(fyne.NewSize(0, 160))
+	d.show(nil)
+	return d
+}
+
+func heading(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func wrapLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func valueLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// show fills the pane for r (nil: nothing selected).
+func (d *detailsPane) show(r *row) {
+	d.current = r
+	if r == nil {
+		d.title.SetText("No profile selected")
+		d.status.SetText("Select a profile in the table to see its settings, its token and its history.")
+		d.status.Importance = widget.MediumImportance
+		d.expires.SetText("")
+		setItems(d.fields, nil)
+		for _, s := range d.sections {
+			s.Hide()
+		}
+		return
+	}
+	p := r.p
+	d.title.SetText(p.Name)
+	text, imp := d.w.statusOf(r)
+	d.status.SetText("Status: " + text)
+	d.status.Importance = imp
+	d.status.Refresh()
+	d.refreshCountdown()
+
+	items := []item{{"Type", p.Type.Label() + " — " + p.GrantType.Label()}}
+	add := func(label, v string) {
+		if v != "" {
+			items = append(items, item{label, v})
+		}
+	}
+	add("Issuer", p.IssuerURL)
+	add("Token endpoint", p.TokenURL)
+	add("Authorization endpoint", p.AuthURL)
+	add("Client ID", p.ClientID)
+	add("Client secret", secretState(p.HasSecret, p.SecretSetAt, p.SecretRotatedAt))
+	add("Client authentication", string(p.AuthMethod))
+	add("Scope", p.Scope)
+	add("Audience", p.Audience)
+	add("Resource", p.Resource)
+	add("Refresh interval", p.RefreshInterval.D().String())
+	switch p.Proxy.Mode {
+	case credentials.ProxyURL:
+		add("Proxy", p.Proxy.URL)
+		if p.Proxy.Username != "" {
+			add("Proxy user", p.Proxy.Username+" (password "+map[bool]string{true: "set", false: "not set"}[p.HasProxyPass]+")")
+		}
+	case credentials.ProxySystem:
+		add("Proxy", "system (HTTPS_PROXY / NO_PROXY)")
+	}
+	add("CA bundle", p.TLS.CAFile)
+	if p.TLS.InsecureSkipVerify {
+		add("TLS", "⚠ certificate verification is OFF")
+	}
+	if p.Type == credentials.TypeUser {
+		port := "any free port"
+		if p.RedirectPort != 0 {
+			port = fmt.Sprint(p.RedirectPort)
+		}
+		add("Redirect port", port)
+	}
+	add("Username claim", p.UsernameClaim)
+	add("Roles claim", p.RolesClaim)
+	add("Tenant", p.Tenant)
+	add("Last checked", shortTime(p.LastChecked, d.w.now()))
+	setItems(d.fields, items)
+
+	// Current token: from this session's results, else the service's state.
+	res, ok := d.w.live[p.ID]
+	if !ok {
+		var err error
+		res, err = d.w.ops.Status(p.ID)
+		ok = err == nil
+	}
+	if ok && res.Token != nil && res.Active() {
+		setItems(d.token, tokenItems(res.Token, res.Expiry))
+		d.sections["token"].Show()
+	} else {
+		d.sections["token"].Hide()
+	}
+
+	// Last error, with the category's advice.
+	var f *oauthflow.Failure
+	if ok && res.Failure != nil {
+		f = res.Failure
+	}
+	switch {
+	case f != nil:
+		d.failure.SetText(fmt.Sprintf("%s: %s", f.Category.Label(), f.Error()))
+		d.advice.SetText("What to check: " + f.Advice())
+		d.sections["failure"].Show()
+	case p.LastError != "" && d.w.effectiveStatus(r) == credentials.StatusFailed:
+		d.failure.SetText(fmt.Sprintf("%s: %s", categoryLabel(p.LastCategory), p.LastError))
+		d.advice.SetText("What to check: " + oauthflow.Category(p.LastCategory).Advice())
+		d.sections["failure"].Show()
+	default:
+		d.sections["failure"].Hide()
+	}
+	if d.advice.Text == "What to check: " {
+		d.advice.SetText("")
+	}
+
+	// Recent events, newest first.
+	h := d.w.history[p.ID]
+	if len(h) == 0 {
+		d.history.SetText("Nothing happened to this profile since the workbench started.")
+	} else {
+		var b strings.Builder
+		for i := len(h) - 1; i >= 0; i-- {
+			ev := h[i]
+			fmt.Fprintf(&b, "%s  %s", ev.Time.Local().Format("15:04:05"), ev.Kind)
+			if ev.Result != nil && ev.Result.Failure != nil {
+				fmt.Fprintf(&b, " (%s)", ev.Result.Failure.Category.Label())
+			}
+			b.WriteString("\n")
+		}
+		d.history.SetText(strings.TrimRight(b.String(), "\n"))
+	}
+	d.sections["history"].Show()
+}
+
+func (d *detailsPane) refreshCountdown() {
+	if d.current == nil {
+		return
+	}
+	if e := d.w.expiresIn(d.current); e != "—" {
+		d.expires.SetText("Token expires in " + e)
+		d.expires.Show()
+	} else {
+		d.expires.SetText("")
+		d.expires.Hide()
+	}
+}
+
+// item is one "label: value" line of the details.
+type item struct{ label, value string }
+
+// setItems replaces the lines of a form-layout container.
+func setItems(c *fyne.Container, items []item) {
+	objs := make([]fyne.CanvasObject, 0, 2*len(items))
+	for _, it := range items {
+		l := widget.NewLabelWithStyle(it.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		objs = append(objs, l, valueLabel(it.value))
+	}
+	c.Objects = objs
+	c.Refresh()
+}
+
+func tokenItems(t *oauthflow.TokenInfo, expiry time.Time) []item {
+	var items []item
+	add := func(label, v string) {
+		if v != "" {
+			items = append(items, item{label, v})
+		}
+	}
+	if t.Opaque {
+		add("Token", "opaque (not a JWT): nothing to decode")
+	}
+	add("Username", t.Username)
+	add("Roles", strings.Join(t.Roles, ", "))
+	add("Tenant", t.Tenant)
+	add("Scopes", strings.Join(t.Scopes, " "))
+	add("Issuer", t.Issuer)
+	add("Audience", strings.Join(t.Audience, ", "))
+	if t.Expiry.IsZero() {
+		t.Expiry = expiry
+	}
+	if !t.Expiry.IsZero() {
+		add("Expires", t.Expiry.Local().Format("2006-01-02 15:04:05"))
+	}
+	return items
+}
+
+// secretState says whether a secret is set and since when; never its value.
+func secretState(has bool, setAt, rotatedAt time.Time) string {
+	if !has {
+		return "not set"
+	}
+	s := "set"
+	if !setAt.IsZero() {
+		s += " on " + setAt.Local().Format("2006-01-02 15:04")
+	}
+	if !rotatedAt.IsZero() {
+		s += ", rotated " + rotatedAt.Local().Format("2006-01-02 15:04")
+	}
+	return s + " (kept in the OS keyring)"
+}
+
+func categoryLabel(c string) string {
+	if c == "" {
+		return "unknown"
+	}
+	return oauthflow.Category(c).Label()
+}

@@ -1,0 +1,577 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// Choices shown in the form's selects.
+const (
+	typeApplication = "Application (machine-to-machine)"
+	typeUser        = "User (interactive login)"
+	proxyNone       = "None (direct)"
+	proxySystem     = "System (HTTPS_PROXY / NO_PROXY)"
+	proxyURL        = "This proxy URL"
+)
+
+// formField is one input with its label and its inline validation message.
+type formField struct {
+	key     string // credentials.Field* name
+	label   *widget.Label
+	input   fyne.CanvasObject
+	msg     *widget.Label
+	cell    *fyne.Container
+	touched bool
+}
+
+func (f *formField) setVisible(on bool) {
+	if on {
+		f.label.Show()
+		f.cell.Show()
+	} else {
+		f.label.Hide()
+		f.cell.Hide()
+	}
+}
+
+// profileForm is the Add / Edit form.
+type profileForm struct {
+	w    *Workbench
+	orig *credentials.Profile // nil when adding
+	s    *shownDialog
+
+	name, issuer, tokenURL, authURL, revocationURL, clientID  *entry
+	secret, scope, audience, resource, refresh, redirectPort  *entry
+	usernameClaim, rolesClaim, tenantClaim, tenant, tenantHdr *entry
+	proxyURL, proxyUser, proxyPass, caFile                    *entry
+	typ                                                       *widget.RadioGroup
+	authMethod, proxyMode                                     *widget.Select
+	skipTLS                                                   *widget.Check
+	tlsWarning                                                *widget.Label
+	secretHint                                                *widget.Label
+	discover, browseCA, save                                  *widget.Button
+	problems                                                  *widget.Label // summary next to Save
+	advanced                                                  *widget.Accordion
+
+	fields map[string]*formField
+	order  []*formField
+	errs   *credentials.ValidationError
+	extra  map[string]string // problems the form finds itself (unparsable numbers)
+	saving bool
+}
+
+// openForm shows the Add form (p == nil) or the Edit form for p.
+func (w *Workbench) openForm(p *credentials.Profile) *profileForm {
+	f := &profileForm{w: w, orig: p, fields: map[string]*formField{}}
+	if p != nil {
+		c := *p
+		f.orig = &c
+	}
+	content := f.build()
+	title := "Add profile"
+	if p != nil {
+		title = "Edit " + p.Name
+	}
+	f.s = w.showDialog(title, content,
+		dialogButton{label: "Cancel"},
+		dialogButton{label: "Save", importance: widget.HighImportance, keepOpen: true, fn: f.submit})
+	f.s.onClose = func() { w.form = nil }
+	f.save = f.s.button("Save")
+	w.form = f
+	f.s.d.Resize(fyne.NewSize(720, 640))
+	f.validate()
+	w.win.Canvas().Focus(f.name)
+	return f
+}
+
+func (f *profileForm) newField(key, label string, input fyne.CanvasObject) *formField {
+	ff := &formField{key: key, label: widget.NewLabel(label), input: input}
+	ff.label.Alignment = fyne.TextAlignTrailing
+	ff.msg = widget.NewLabel("")
+	ff.msg.Importance = widget.DangerImportance
+	ff.msg.Wrapping = fyne.TextWrapWord
+	ff.msg.Hide()
+	ff.cell = container.NewVBox(input, ff.msg)
+	f.fields[key] = ff
+	f.order = append(f.order, ff)
+	return ff
+}
+
+func (f *profileForm) textField(key, label, placeholder string) *entry {
+	e := newEntry(f.w)
+	e.SetPlaceHolder(placeholder)
+	ff := f.newField(key, label, e)
+	e.OnChanged = func(string) {
+		ff.touched = true
+		f.validate()
+	}
+	return e
+}
+
+func (f *profileForm) build() fyne.CanvasObject {
+	w := f.w
+	f.name = f.textField(credentials.FieldName, "Name", "e.g. Billing API (prod)")
+	f.typ = widget.NewRadioGroup([]string{typeApplication, typeUser}, nil)
+	f.typ.Horizontal = true
+	f.typ.Required = true
+	f.newField(credentials.FieldType, "Type", f.typ)
+	f.issuer = f.textField(credentials.FieldIssuerURL, "Issuer URL", "optional: https://idp.example.com/realms/x")
+	f.discover = widget.NewButton("Discover", f.runDiscover)
+	// The issuer's row holds the Discover button.
+	f.fields[credentials.FieldIssuerURL].cell.Objects[0] = container.NewBorder(nil, nil, nil, f.discover, f.issuer)
+	f.tokenURL = f.textField(credentials.FieldTokenURL, "Token endpoint", "https://idp.example.com/oauth2/token")
+	f.authURL = f.textField(credentials.FieldAuthURL, "Authorization endpoint", "https://idp.example.com/oauth2/authorize")
+	f.revocationURL = f.textField(credentials.FieldRevocationURL, "Revocation endpoint", "optional: used on logout")
+	f.clientID = f.textField(credentials.FieldClientID, "Client ID", "")
+	f.secret = newEntry(w)
+	f.secret.Password = true
+	secretField := f.newField(credentials.FieldClientSecret, "Client secret", f.secret)
+	f.secret.OnChanged = func(string) {
+		secretField.touched = true
+		f.validate()
+	}
+	f.secretHint = widget.NewLabel("")
+	f.secretHint.Importance = widget.LowImportance
+	f.secretHint.Wrapping = fyne.TextWrapWord
+	secretField.cell.Add(f.secretHint)
+	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost)}, func(string) { f.validate() })
+	f.newField(credentials.FieldAuthMethod, "Client authentication", f.authMethod)
+	f.scope = f.textField(credentials.FieldScope, "Scope", "space-separated, e.g. api:read api:write")
+	f.audience = f.textField(credentials.FieldAudience, "Audience", "optional")
+	f.resource = f.textField(credentials.FieldResource, "Resource", "optional: https://api.example.com")
+	f.refresh = f.textField(credentials.FieldRefreshInterval, "Refresh interval", "5m")
+	f.redirectPort = f.textField(credentials.FieldRedirectPort, "Redirect port", "0 = any free port")
+	f.usernameClaim = f.textField(credentials.FieldUsernameClaim, "JWT username claim", "preferred_username")
+	f.rolesClaim = f.textField(credentials.FieldRolesClaim, "JWT roles claim", "roles or realm_access.roles")
+
+	main := container.New(layout.NewFormLayout())
+	for _, ff := range f.order {
+		main.Add(ff.label)
+		main.Add(ff.cell)
+	}
+	basicCount := len(f.order)
+
+	// Advanced: proxy, TLS, tenant.
+	f.proxyMode = widget.NewSelect([]string{proxyNone, proxySystem, proxyURL}, func(string) {
+		f.updateVisibility()
+		f.validate()
+	})
+	f.newField(credentials.FieldProxy, "Proxy", f.proxyMode)
+	f.proxyURL = f.textField("proxyUrl", "Proxy URL", "http://proxy.example.com:3128 or socks5://…")
+	f.proxyUser = f.textField("proxyUser", "Proxy user", "optional")
+	f.proxyPass = newEntry(w)
+	f.proxyPass.Password = true
+	f.newField("proxyPassword", "Proxy password", f.proxyPass)
+	f.proxyPass.OnChanged = func(string) { f.validate() }
+	f.caFile = f.textField(credentials.FieldCAFile, "CA bundle file", "optional: PEM file of a private CA")
+	f.browseCA = widget.NewButton("Browse…", f.pickCAFile)
+	f.fields[credentials.FieldCAFile].cell.Objects[0] = container.NewBorder(nil, nil, nil, f.browseCA, f.caFile)
+	f.skipTLS = widget.NewCheck("Skip TLS certificate verification", nil)
+	f.tlsWarning = widget.NewLabel("⚠ Anyone on the network path can read the secret and the tokens. Use only against a test IdP.")
+	f.tlsWarning.Importance = widget.DangerImportance
+	f.tlsWarning.Wrapping = fyne.TextWrapWord
+	f.skipTLS.OnChanged = func(on bool) {
+		if on {
+			f.tlsWarning.Show()
+		} else {
+			f.tlsWarning.Hide()
+		}
+		f.validate()
+	}
+	tlsField := f.newField("insecureSkipVerify", "TLS", f.skipTLS)
+	tlsField.cell.Add(f.tlsWarning)
+	f.tenant = f.textField("tenant", "Tenant", "optional: sent in a header on test requests")
+	f.tenantHdr = f.textField(credentials.FieldTenantHeader, "Tenant header", credentials.DefaultTenantHeader)
+	f.tenantClaim = f.textField(credentials.FieldTenantClaim, "JWT tenant claim", "optional, e.g. $.TenantID")
+	adv := container.New(layout.NewFormLayout())
+	for _, ff := range f.order[basicCount:] {
+		adv.Add(ff.label)
+		adv.Add(ff.cell)
+	}
+	f.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced: proxy, TLS, tenant", adv))
+
+	f.problems = widget.NewLabel("")
+	f.problems.Wrapping = fyne.TextWrapWord
+	f.problems.Importance = widget.WarningImportance
+
+	f.fill()
+	f.typ.OnChanged = func(string) {
+		f.fields[credentials.FieldType].touched = true
+		f.updateVisibility()
+		f.validate()
+	}
+	f.updateVisibility()
+
+	body := container.NewVBox(main, f.advanced, f.problems)
+	scroll := container.NewVScroll(container.NewPadded(body))
+	return container.NewStack(canvasSpacer(680, 520), scroll)
+}
+
+// fill puts the edited profile's values (or an Add form's defaults) into the inputs.
+func (f *profileForm) fill() {
+	p := credentials.Profile{Type: credentials.TypeApplication, AuthMethod: credentials.AuthBasic,
+		RefreshInterval: credentials.Duration(credentials.DefaultRefreshInterval), TenantHeader: credentials.DefaultTenantHeader}
+	if f.orig != nil {
+		p = *f.orig
+	}
+	set := func(e *entry, v string) { e.Text = v; e.Refresh() }
+	set(f.name, p.Name)
+	set(f.issuer, p.IssuerURL)
+	set(f.tokenURL, p.TokenURL)
+	set(f.authURL, p.AuthURL)
+	set(f.revocationURL, p.RevocationURL)
+	set(f.clientID, p.ClientID)
+	set(f.scope, p.Scope)
+	set(f.audience, p.Audience)
+	set(f.resource, p.Resource)
+	set(f.refresh, p.RefreshInterval.D().String())
+	if p.RedirectPort != 0 {
+		set(f.redirectPort, strconv.Itoa(p.RedirectPort))
+	}
+	set(f.usernameClaim, p.UsernameClaim)
+	set(f.rolesClaim, p.RolesClaim)
+	set(f.tenantClaim, p.TenantClaim)
+	set(f.tenant, p.Tenant)
+	set(f.tenantHdr, p.TenantHeader)
+	set(f.proxyURL, p.Proxy.URL)
+	set(f.proxyUser, p.Proxy.Username)
+	set(f.caFile, p.TLS.CAFile)
+	if p.Type == credentials.TypeUser {
+		f.typ.Selected = typeUser
+	} else {
+		f.typ.Selected = typeApplication
+	}
+	f.typ.Refresh()
+	f.authMethod.Selected = string(p.AuthMethod)
+	if f.authMethod.Selected == "" {
+		f.authMethod.Selected = string(credentials.AuthBasic)
+	}
+	f.authMethod.Refresh()
+	switch p.Proxy.Mode {
+	case credentials.ProxySystem:
+		f.proxyMode.Selected = proxySystem
+	case credentials.ProxyURL:
+		f.proxyMode.Selected = proxyURL
+	default:
+		f.proxyMode.Selected = proxyNone
+	}
+	f.proxyMode.Refresh()
+	f.skipTLS.Checked = p.TLS.InsecureSkipVerify
+	f.skipTLS.Refresh()
+	if !p.TLS.InsecureSkipVerify {
+		f.tlsWarning.Hide()
+	}
+	if f.orig != nil {
+		// Editing: show every problem at once; adding: only where typed.
+		for _, ff := range f.order {
+			ff.touched = true
+		}
+		if p.Proxy.Mode != credentials.ProxyNone || p.TLS.CAFile != "" || p.TLS.InsecureSkipVerify || p.Tenant != "" {
+			f.advanced.Open(0)
+		}
+	}
+}
+
+func (f *profileForm) selectedType() credentials.Type {
+	if f.typ.Selected == typeUser {
+		return credentials.TypeUser
+	}
+	return credentials.TypeApplication
+}
+
+// updateVisibility shows the fields that apply to the type and proxy mode.
+func (f *profileForm) updateVisibility() {
+	user := f.selectedType() == credentials.TypeUser
+	for key, on := range map[string]bool{
+		credentials.FieldAuthURL:       user,
+		credentials.FieldRevocationURL: user,
+		credentials.FieldRedirectPort:  user,
+		credentials.FieldUsernameClaim: user,
+		credentials.FieldRolesClaim:    user,
+		credentials.FieldAudience:      !user,
+		credentials.FieldResource:      !user,
+		"proxyUrl":                     f.proxyMode.Selected == proxyURL,
+		"proxyUser":                    f.proxyMode.Selected == proxyURL,
+		"proxyPassword":                f.proxyMode.Selected == proxyURL,
+	} {
+		f.fields[key].setVisible(on)
+	}
+	switch {
+	case f.orig != nil && f.orig.HasSecret:
+		f.secret.SetPlaceHolder("leave empty to keep the stored secret")
+		f.secretHint.SetText("A secret is stored in the OS keyring (" +
+			secretState(true, f.orig.SecretSetAt, f.orig.SecretRotatedAt) + "). Type a new one only to replace it.")
+	case user:
+		f.secret.SetPlaceHolder("optional: only for confidential clients")
+		f.secretHint.SetText("Public clients (PKCE only) have no secret.")
+	default:
+		f.secret.SetPlaceHolder("the client secret issued by the IdP")
+		f.secretHint.SetText("Stored in the OS keyring, never in a file.")
+	}
+	if f.orig != nil && f.orig.HasProxyPass {
+		f.proxyPass.SetPlaceHolder("leave empty to keep the stored password")
+	}
+}
+
+// profile builds the profile the inputs describe, and the secret changes.
+func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) {
+	var p credentials.Profile
+	if f.orig != nil {
+		p = *f.orig
+	}
+	f.extra = map[string]string{}
+	p.Name = f.name.Text
+	p.Type = f.selectedType()
+	p.GrantType = p.Type.DefaultGrant()
+	p.IssuerURL = f.issuer.Text
+	p.TokenURL = f.tokenURL.Text
+	p.ClientID = f.clientID.Text
+	p.AuthMethod = credentials.AuthMethod(f.authMethod.Selected)
+	p.Scope = f.scope.Text
+	p.UsernameClaim, p.RolesClaim, p.TenantClaim = "", "", f.tenantClaim.Text
+	p.AuthURL, p.RevocationURL, p.RedirectPort, p.Audience, p.Resource = "", "", 0, "", ""
+	if p.Type == credentials.TypeUser {
+		p.AuthURL = f.authURL.Text
+		p.RevocationURL = f.revocationURL.Text
+		p.UsernameClaim = f.usernameClaim.Text
+		p.RolesClaim = f.rolesClaim.Text
+		if s := strings.TrimSpace(f.redirectPort.Text); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				f.extra[credentials.FieldRedirectPort] = "Redirect port must be a number (0 = any free port)."
+			}
+			p.RedirectPort = n
+		}
+	} else {
+		p.Audience = f.audience.Text
+		p.Resource = f.resource.Text
+	}
+	p.RefreshInterval = 0
+	if s := strings.TrimSpace(f.refresh.Text); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			f.extra[credentials.FieldRefreshInterval] = "Refresh interval: use a value like 30s, 5m or 1h."
+			d = credentials.DefaultRefreshInterval
+		}
+		p.RefreshInterval = credentials.Duration(d)
+	}
+	p.Proxy = credentials.Proxy{}
+	switch f.proxyMode.Selected {
+	case proxySystem:
+		p.Proxy.Mode = credentials.ProxySystem
+	case proxyURL:
+		p.Proxy = credentials.Proxy{Mode: credentials.ProxyURL, URL: f.proxyURL.Text, Username: f.proxyUser.Text}
+	default:
+		p.Proxy.Mode = credentials.ProxyNone
+	}
+	p.TLS = credentials.TLS{CAFile: f.caFile.Text, InsecureSkipVerify: f.skipTLS.Checked}
+	p.Tenant = f.tenant.Text
+	p.TenantHeader = f.tenantHdr.Text
+	p.Normalize()
+
+	var ch credentials.SecretChange
+	if f.secret.Text != "" {
+		ch.ClientSecret = credentials.Secret(f.secret.Text)
+	}
+	if f.proxyPass.Text != "" && p.Proxy.Mode == credentials.ProxyURL {
+		ch.ProxyPassword = credentials.Secret(f.proxyPass.Text)
+	}
+	return p, ch
+}
+
+// validate runs credentials.Validate on every change and shows its messages
+// next to the fields the user has touched; Save is enabled only when valid.
+func (f *profileForm) validate() {
+	p, ch := f.profile()
+	hasSecret := ch.ClientSecret != nil || (f.orig != nil && f.orig.HasSecret)
+	var others []credentials.Profile
+	for _, r := range f.w.rows {
+		if f.orig == nil || r.p.ID != f.orig.ID {
+			others = append(others, r.p)
+		}
+	}
+	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret})
+	f.errs = nil
+	var ve *credentials.ValidationError
+	if errors.As(err, &ve) {
+		f.errs = ve
+	}
+	f.showErrors()
+}
+
+func (f *profileForm) showErrors() {
+	n := 0
+	var hidden []string
+	for _, ff := range f.order {
+		msg := f.extra[ff.key]
+		if msg == "" {
+			msg = f.errs.For(ff.key)
+		}
+		if ff.key == "proxyUrl" {
+			msg = "" // proxy problems are reported on the proxy select
+		}
+		if msg != "" {
+			n++
+		}
+		if msg != "" && (ff.touched || f.orig != nil) && ff.label.Visible() {
+			ff.msg.SetText(msg)
+			ff.msg.Show()
+		} else {
+			ff.msg.SetText("")
+			ff.msg.Hide()
+			if msg != "" {
+				hidden = append(hidden, strings.TrimSuffix(ff.label.Text, ":"))
+			}
+		}
+	}
+	switch {
+	case n == 0:
+		f.problems.SetText("")
+		f.problems.Hide()
+	case len(hidden) > 0:
+		f.problems.SetText("Still needed before Save: " + strings.Join(hidden, ", ") + ".")
+		f.problems.Show()
+	default:
+		f.problems.SetText(fmt.Sprintf("Fix %s above to save.", plural(n, "problem")))
+		f.problems.Show()
+	}
+	if f.save != nil {
+		if n == 0 && !f.saving {
+			f.save.Enable()
+		} else {
+			f.save.Disable()
+		}
+	}
+}
+
+// message returns the inline validation message shown for a field.
+func (f *profileForm) message(key string) string {
+	if ff := f.fields[key]; ff != nil && ff.msg.Visible() {
+		return ff.msg.Text
+	}
+	return ""
+}
+
+// submit saves through the service; an Application profile is tested at once.
+func (f *profileForm) submit() {
+	f.validate()
+	if f.save.Disabled() {
+		return
+	}
+	w := f.w
+	p, ch := f.profile()
+	f.saving = true
+	f.save.Disable()
+	var saved credentials.Profile
+	w.background(p.ID, "Saving…", func(ctx context.Context) error {
+		var err error
+		saved, err = w.ops.Save(p, ch)
+		return err
+	}, func(err error) {
+		f.saving = false
+		if err != nil {
+			var ve *credentials.ValidationError
+			if errors.As(err, &ve) {
+				f.errs = ve
+				for _, ff := range f.order {
+					ff.touched = true
+				}
+				f.showErrors()
+			} else {
+				f.problems.SetText("Not saved: " + err.Error())
+				f.problems.Importance = widget.DangerImportance
+				f.problems.Show()
+				f.problems.Refresh()
+				f.save.Enable()
+			}
+			return
+		}
+		w.hideDialog(f.s)
+		w.form = nil
+		w.selected = saved.ID
+		delete(w.live, saved.ID)
+		w.reload()
+		w.setStatus(fmt.Sprintf("Saved %q", saved.Name))
+		if i := w.viewIndex(saved.ID); i >= 0 {
+			w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+		}
+		if saved.Type == credentials.TypeApplication {
+			w.testProfile(saved.ID, saved.Name)
+		}
+	})
+}
+
+// runDiscover reads the issuer's discovery document and fills the endpoints.
+func (f *profileForm) runDiscover() {
+	w := f.w
+	p, _ := f.profile()
+	issuerField := f.fields[credentials.FieldIssuerURL]
+	if p.IssuerURL == "" {
+		issuerField.msg.SetText("Enter the issuer URL first, e.g. https://idp.example.com/realms/x.")
+		issuerField.msg.Show()
+		return
+	}
+	f.discover.Disable()
+	f.discover.SetText("Discovering…")
+	w.background("", "Discovering "+p.IssuerURL+"…", func(ctx context.Context) error {
+		ep, err := w.ops.Discover(ctx, p)
+		if err == nil {
+			w.do(func() {
+				if ep.TokenURL != "" {
+					f.tokenURL.SetText(ep.TokenURL)
+				}
+				if ep.AuthURL != "" {
+					f.authURL.SetText(ep.AuthURL)
+				}
+				if ep.RevocationURL != "" {
+					f.revocationURL.SetText(ep.RevocationURL)
+				}
+			})
+		}
+		return err
+	}, func(err error) {
+		f.discover.Enable()
+		f.discover.SetText("Discover")
+		if err != nil {
+			issuerField.msg.SetText("Discovery failed: " + err.Error())
+			issuerField.msg.Show()
+			w.setStatus("Discovery failed")
+			return
+		}
+		f.validate()
+		w.setStatus("Endpoints discovered from " + p.IssuerURL)
+	})
+}
+
+func (f *profileForm) pickCAFile() {
+	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		_ = rc.Close()
+		f.caFile.SetText(rc.URI().Path())
+	}, f.w.win)
+	fd.Resize(fyne.NewSize(700, 480))
+	fd.Show()
+}
+
+// canvasSpacer is an invisible object that gives its container a minimum size.
+func canvasSpacer(width, height float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(width, height))
+	return r
+}

@@ -1,0 +1,30 @@
+// Package ui is the Fyne workbench: the credentials table, the details pane,
+// the add/edit form and the dialogs. It holds no OAuth or storage logic: it
+// reads profiles from a credentials.Repository and calls the operations of
+// oauthflow.Service, the same ones credctl uses.
+package ui
+
+import (
+	"context"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// Operations is what the workbench asks of oauthflow.Service. It is an
+// interface so a behaviour test can swap in a fake where a real IdP is not
+// the point (e.g. to hold a Test in flight).
+type Operations interface {
+	Save(p credentials.Profile, ch credentials.SecretChange) (credentials.Profile, error)
+	Delete(nameOrID string) error
+	Test(ctx context.Context, nameOrID string) (oauthflow.Result, error)
+	TestAll(ctx context.Context, concurrency int) ([]oauthflow.Result, error)
+	Login(ctx context.Context, nameOrID string, opts oauthflow.LoginOptions) (oauthflow.Result, error)
+	Logout(ctx context.Context, nameOrID string) error
+	RotateSecret(ctx context.Context, nameOrID, newSecret string) (oauthflow.Result, error)
+	Discover(ctx context.Context, p credentials.Profile) (oauthflow.Endpoints, error)
+	Status(nameOrID string) (oauthflow.Result, error)
+	Subscribe(fn func(oauthflow.Event)) (cancel func())
+}
+
+var _ Operations = (*oauthflow.Service)(nil)

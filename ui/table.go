@@ -1,0 +1,387 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"image/color"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// Columns of the credentials table.
+const (
+	colName = iota
+	colType
+	colGrant
+	colEndpoint
+	colClientID
+	colStatus
+	colExpires
+	colChecked
+	numCols
+)
+
+var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Last checked"}
+
+var defaultColWidths = [numCols]float32{160, 100, 150, 260, 140, 180, 90, 115}
+
+// minColWidth keeps a dragged column from vanishing.
+const minColWidth = 50
+
+func (w *Workbench) buildTable() {
+	w.colWidths = make([]float32, numCols)
+	for i := range w.colWidths {
+		w.colWidths[i] = float32(w.app.Preferences().FloatWithFallback(fmt.Sprintf(prefColWidth, i), float64(defaultColWidths[i])))
+		if w.colWidths[i] < minColWidth {
+			w.colWidths[i] = defaultColWidths[i]
+		}
+	}
+	t := widget.NewTable(
+		func() (int, int) { return len(w.view), numCols },
+		func() fyne.CanvasObject { return newTableCell(w) },
+		func(id widget.TableCellID, o fyne.CanvasObject) { w.updateCell(id, o.(*tableCell)) },
+	)
+	t.ShowHeaderRow = true
+	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(w) }
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		h := o.(*headerCell)
+		h.col = id.Col
+		title := colTitles[id.Col]
+		if id.Col == w.sortCol {
+			if w.sortDesc {
+				title += " ▼"
+			} else {
+				title += " ▲"
+			}
+		}
+		h.label.SetText(title)
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		if id.Row < 0 || id.Row >= len(w.view) {
+			return
+		}
+		id2 := w.view[id.Row].p.ID
+		if id2 != w.selected {
+			w.selected = id2
+			w.details.show(w.view[id.Row])
+			w.updateActions()
+			w.table.Refresh()
+		}
+	}
+	for i, cw := range w.colWidths {
+		t.SetColumnWidth(i, cw)
+	}
+	w.table = t
+}
+
+// cellText is what a table cell shows and how it is styled.
+func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
+	p := r.p
+	switch col {
+	case colName:
+		return p.Name, widget.MediumImportance
+	case colType:
+		return p.Type.Label(), widget.MediumImportance
+	case colGrant:
+		return p.GrantType.Label(), widget.MediumImportance
+	case colEndpoint:
+		return endpointOf(p), widget.MediumImportance
+	case colClientID:
+		return p.ClientID, widget.MediumImportance
+	case colStatus:
+		return w.statusOf(r)
+	case colExpires:
+		return w.expiresIn(r), widget.MediumImportance
+	case colChecked:
+		return shortTime(p.LastChecked, w.now()), widget.MediumImportance
+	}
+	return "", widget.MediumImportance
+}
+
+func endpointOf(p credentials.Profile) string {
+	switch {
+	case p.TokenURL != "":
+		return p.TokenURL
+	case p.IssuerURL != "":
+		return p.IssuerURL
+	}
+	return p.AuthURL
+}
+
+// statusOf spells the status out (never colour alone) and picks its colour.
+func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
+	if b := w.busy[r.p.ID]; b != "" {
+		return b, widget.WarningImportance
+	}
+	st := w.effectiveStatus(r)
+	switch st {
+	case credentials.StatusActive:
+		if r.p.Type == credentials.TypeUser && r.p.LoggedInAs != "" {
+			return "Active (" + r.p.LoggedInAs + ")", widget.SuccessImportance
+		}
+		return "Active", widget.SuccessImportance
+	case credentials.StatusFailed:
+		if r.p.LastCategory != "" {
+			return "Failed: " + categoryLabel(r.p.LastCategory), widget.DangerImportance
+		}
+		return "Failed", widget.DangerImportance
+	}
+	return string(st), widget.MediumImportance
+}
+
+// effectiveStatus is the recorded status, except that an Active token whose
+// expiry has passed is Expired.
+func (w *Workbench) effectiveStatus(r *row) credentials.Status {
+	st := r.p.LastStatus
+	if st == credentials.StatusActive && !r.p.TokenExpiry.IsZero() && !w.now().Before(r.p.TokenExpiry) {
+		return credentials.StatusExpired
+	}
+	if st == "" {
+		return credentials.StatusUntested
+	}
+	return st
+}
+
+func (w *Workbench) expiresIn(r *row) string {
+	if r.p.TokenExpiry.IsZero() || w.effectiveStatus(r) != credentials.StatusActive {
+		return "—"
+	}
+	return countdown(r.p.TokenExpiry.Sub(w.now()))
+}
+
+// countdown formats a remaining time as "59m 58s", "1h 05m", "12s".
+func countdown(d time.Duration) string {
+	if d <= 0 {
+		return "expired"
+	}
+	d = d.Truncate(time.Second)
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%dd %02dh", int(d.Hours())/24, int(d.Hours())%24)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%ds", int(d.Seconds()))
+}
+
+// shortTime shows a time of today as 15:04:05 and others with their date.
+func shortTime(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	t = t.Local()
+	now = now.Local()
+	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
+	c.id = id
+	if id.Row >= len(w.view) {
+		c.label.SetText("")
+		return
+	}
+	var bg color.Color = color.Transparent
+	if w.view[id.Row].p.ID == w.selected {
+		bg = theme.Color(theme.ColorNameSelection)
+	}
+	if c.bg.FillColor != bg {
+		c.bg.FillColor = bg
+		c.bg.Refresh()
+	}
+	text, imp := w.cellText(w.view[id.Row], id.Col)
+	bold := id.Col == colStatus && imp != widget.MediumImportance
+	// Refreshing a label re-shapes its text, the bulk of the table's cost:
+	// only touch cells that changed (the countdown ticks every second).
+	if c.label.Text == text && c.label.Importance == imp && c.label.TextStyle.Bold == bold {
+		return
+	}
+	c.label.Importance = imp
+	c.label.TextStyle.Bold = bold
+	c.label.SetText(text)
+}
+
+// sortView orders the view by the sort column; ties keep name order.
+func (w *Workbench) sortView() {
+	col, desc := w.sortCol, w.sortDesc
+	key := func(r *row) string {
+		switch col {
+		case colStatus:
+			s, _ := w.statusOf(r)
+			return strings.ToLower(s)
+		case colExpires:
+			if r.p.TokenExpiry.IsZero() {
+				return ""
+			}
+			return r.p.TokenExpiry.UTC().Format(time.RFC3339)
+		case colChecked:
+			if r.p.LastChecked.IsZero() {
+				return ""
+			}
+			return r.p.LastChecked.UTC().Format(time.RFC3339)
+		}
+		s, _ := w.cellText(r, col)
+		return strings.ToLower(s)
+	}
+	// Keys are computed once per row, not once per comparison.
+	type keyed struct {
+		key, name string
+		r         *row
+	}
+	ks := make([]keyed, len(w.view))
+	for i, r := range w.view {
+		ks[i] = keyed{key(r), strings.ToLower(r.p.Name), r}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		c := cmp.Compare(a.key, b.key)
+		if c == 0 {
+			c = cmp.Compare(a.name, b.name)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+	for i := range ks {
+		w.view[i] = ks[i].r
+	}
+}
+
+// sortBy is what clicking a header does: sort by it, or reverse the order
+// when it already is the sort column.
+func (w *Workbench) sortBy(col int) {
+	if col == w.sortCol {
+		w.sortDesc = !w.sortDesc
+	} else {
+		w.sortCol, w.sortDesc = col, false
+	}
+	w.applyView()
+}
+
+// setColumnWidth resizes a column and remembers its width.
+func (w *Workbench) setColumnWidth(col int, width float32) {
+	width = max(width, minColWidth)
+	w.colWidths[col] = width
+	w.table.SetColumnWidth(col, width)
+}
+
+func (w *Workbench) saveColumnWidth(col int) {
+	w.app.Preferences().SetFloat(fmt.Sprintf(prefColWidth, col), float64(w.colWidths[col]))
+}
+
+// rowMenu is the right-click menu of a row: the toolbar's actions.
+func (w *Workbench) rowMenu(r *row) *fyne.Menu {
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItem("Edit…", w.editSelected),
+		fyne.NewMenuItem("Test (Ctrl+T)", w.testSelected),
+	}
+	if r.p.Type == credentials.TypeUser {
+		items = append(items,
+			fyne.NewMenuItem("Log in with this credential (Ctrl+L)", w.loginSelected),
+			fyne.NewMenuItem("Log out", w.logoutSelected))
+	}
+	if r.p.HasSecret {
+		items = append(items, fyne.NewMenuItem("Rotate secret…", w.rotateSelected))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Delete…", w.deleteSelected))
+	busy := w.busy[r.p.ID] != ""
+	for _, it := range items {
+		if busy && it.Label != "Edit…" && !it.IsSeparator {
+			it.Disabled = true
+		}
+	}
+	return fyne.NewMenu("", items...)
+}
+
+// tableCell is a table cell that knows its row, so a double click edits and
+// a right click opens the row menu.
+type tableCell struct {
+	widget.BaseWidget
+	w     *Workbench
+	id    widget.TableCellID
+	label *widget.Label
+	bg    *canvas.Rectangle // the selection colour across the whole row
+}
+
+var (
+	_ fyne.Tappable          = (*tableCell)(nil)
+	_ fyne.DoubleTappable    = (*tableCell)(nil)
+	_ fyne.SecondaryTappable = (*tableCell)(nil)
+)
+
+func newTableCell(w *Workbench) *tableCell {
+	c := &tableCell{w: w, label: widget.NewLabel("Template text"), bg: canvas.NewRectangle(color.Transparent)}
+	c.label.Truncation = fyne.TextTruncateEllipsis
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, c.label))
+}
+
+// Tapped selects the row and takes the focus away from the filter, so
+// Enter and Delete act on the selection.
+func (c *tableCell) Tapped(*fyne.PointEvent) {
+	c.w.selectRow(c.id.Row)
+	c.w.win.Canvas().Unfocus()
+}
+
+func (c *tableCell) DoubleTapped(*fyne.PointEvent) {
+	c.w.selectRow(c.id.Row)
+	c.w.editSelected()
+}
+
+func (c *tableCell) TappedSecondary(e *fyne.PointEvent) {
+	if c.id.Row >= len(c.w.view) {
+		return
+	}
+	c.w.selectRow(c.id.Row)
+	c.w.menu = c.w.rowMenu(c.w.view[c.id.Row])
+	widget.ShowPopUpMenuAtPosition(c.w.menu, c.w.win.Canvas(), e.AbsolutePosition)
+}
+
+// headerCell sorts on click and resizes its column when dragged sideways.
+type headerCell struct {
+	widget.BaseWidget
+	w     *Workbench
+	col   int
+	label *widget.Label
+}
+
+var (
+	_ fyne.Tappable  = (*headerCell)(nil)
+	_ fyne.Draggable = (*headerCell)(nil)
+)
+
+func newHeaderCell(w *Workbench) *headerCell {
+	h := &headerCell{w: w, label: widget.NewLabelWithStyle("Last checked ▼", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	h.label.Truncation = fyne.TextTruncateEllipsis
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(h.label)
+}
+
+func (h *headerCell) Tapped(*fyne.PointEvent) { h.w.sortBy(h.col) }
+
+func (h *headerCell) Dragged(e *fyne.DragEvent) {
+	h.w.setColumnWidth(h.col, h.w.colWidths[h.col]+e.Dragged.DX)
+}
+
+func (h *headerCell) DragEnd() { h.w.saveColumnWidth(h.col) }

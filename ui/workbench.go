@@ -1,0 +1,697 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/version"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// Title is the main window's title (the smoke test finds the window by it).
+const Title = "Credential Workbench"
+
+// Preference keys for what the workbench remembers between runs.
+const (
+	prefWidth    = "window.width"
+	prefHeight   = "window.height"
+	prefColWidth = "table.column.%d.width"
+)
+
+// opTimeout bounds one background operation (a test, a save); logins have
+// their own, longer timeout inside oauthflow.
+const opTimeout = 90 * time.Second
+
+// Workbench is the main window: toolbar, filter, credentials table, details
+// pane, status bar and banner. Every widget a user touches is a field, so
+// tests drive it the way a person would.
+type Workbench struct {
+	app  fyne.App
+	win  fyne.Window
+	repo *credentials.Repository
+	ops  Operations
+
+	// do runs fn on the UI goroutine (fyne.Do); tests swap in a queue they
+	// drain on the test goroutine, which is then the one UI goroutine.
+	do  func(fn func())
+	now func() time.Time
+
+	rows     []*row // every profile, as read from the store
+	view     []*row // filtered and sorted: what the table shows
+	selected string // profile ID
+	sortCol  int
+	sortDesc bool
+	busy     map[string]string           // profile ID → "Testing…", "Logging in…"
+	live     map[string]oauthflow.Result // latest result per profile from this session
+	history  map[string][]oauthflow.Event
+	running  int // background operations in flight
+	readOnly bool
+	stop     chan struct{}
+	unsub    func()
+
+	// Widgets.
+	toolbar    map[string]*widget.Button
+	filter     *entry
+	table      *widget.Table
+	colWidths  []float32
+	emptyHint  *fyne.Container
+	tableArea  *fyne.Container
+	details    *detailsPane
+	statusText *widget.Label
+	countText  *widget.Label
+	activity   *widget.Activity
+	banner     *fyne.Container
+	bannerText *widget.Label
+	bannerFix  *widget.Button
+
+	// dlg is the dialog on top (Escape closes it); form is the open add/edit form.
+	dlg  *shownDialog
+	form *profileForm
+	menu *fyne.Menu // the last right-click menu
+}
+
+// row is one profile plus what the filter searches, lower-cased once.
+type row struct {
+	p      credentials.Profile
+	search string
+}
+
+func newRow(p credentials.Profile) *row {
+	return &row{p: p, search: strings.ToLower(strings.Join(
+		[]string{p.Name, p.ClientID, p.TokenURL, p.AuthURL, p.IssuerURL}, "\x00"))}
+}
+
+// New builds the workbench into win and loads the profiles. Call Start to
+// begin the live updates (event subscription and the countdown ticker).
+func New(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations) *Workbench {
+	return newWorkbench(app, win, repo, ops, fyne.Do)
+}
+
+func newWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations, do func(func())) *Workbench {
+	w := &Workbench{
+		app: app, win: win, repo: repo, ops: ops, do: do, now: time.Now,
+		busy: map[string]string{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{},
+		stop: make(chan struct{}),
+	}
+	w.build()
+	w.reload()
+	return w
+}
+
+// Start subscribes to the service's events and starts the once-a-second
+// countdown; both stop when the window closes (or Stop is called).
+func (w *Workbench) Start() {
+	w.unsub = w.ops.Subscribe(func(ev oauthflow.Event) {
+		select {
+		case <-w.stop:
+		default:
+			w.do(func() { w.onEvent(ev) })
+		}
+	})
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+				w.do(w.tick)
+			}
+		}
+	}()
+}
+
+// Stop ends the live updates and remembers the window size.
+func (w *Workbench) Stop() {
+	select {
+	case <-w.stop:
+		return
+	default:
+	}
+	close(w.stop)
+	if w.unsub != nil {
+		w.unsub()
+	}
+	if s := w.win.Canvas().Size(); s.Width > 0 && s.Height > 0 {
+		w.app.Preferences().SetFloat(prefWidth, float64(s.Width))
+		w.app.Preferences().SetFloat(prefHeight, float64(s.Height))
+	}
+}
+
+// WindowSize is the remembered window size, or a default.
+func WindowSize(app fyne.App) fyne.Size {
+	p := app.Preferences()
+	return fyne.NewSize(float32(p.FloatWithFallback(prefWidth, 1280)), float32(p.FloatWithFallback(prefHeight, 780)))
+}
+
+func (w *Workbench) build() {
+	w.toolbar = map[string]*widget.Button{}
+	var tools []fyne.CanvasObject
+	// Fyne 2.7 has no tooltips, so every toolbar button carries its name as
+	// text next to the icon; the shortcut is in the right-click menu.
+	for _, t := range []struct {
+		name string
+		icon fyne.Resource
+		fn   func()
+	}{
+		{"Add", theme.ContentAddIcon(), w.addProfile},
+		{"Edit", theme.DocumentCreateIcon(), w.editSelected},
+		{"Delete", theme.DeleteIcon(), w.deleteSelected},
+		{"Test", theme.MediaPlayIcon(), w.testSelected},
+		{"Test all", theme.MediaFastForwardIcon(), w.testAll},
+		{"Login", theme.LoginIcon(), w.loginSelected},
+		{"Logout", theme.LogoutIcon(), w.logoutSelected},
+		{"Rotate secret", theme.ViewRefreshIcon(), w.rotateSelected},
+		{"Import", theme.DownloadIcon(), w.importProfiles},
+		{"Export", theme.UploadIcon(), w.exportProfiles},
+		{"Refresh", theme.ViewRefreshIcon(), w.reload},
+		{"About", theme.InfoIcon(), w.showAbout},
+	} {
+		b := widget.NewButtonWithIcon(t.name, t.icon, t.fn)
+		b.Importance = widget.LowImportance
+		w.toolbar[t.name] = b
+		tools = append(tools, b)
+		if t.name == "Delete" || t.name == "Rotate secret" || t.name == "Refresh" {
+			tools = append(tools, widget.NewSeparator())
+		}
+	}
+	w.toolbar["Add"].Importance = widget.HighImportance
+
+	w.filter = newEntry(w)
+	w.filter.SetPlaceHolder("Filter by name, client ID or endpoint (Ctrl+F)")
+	w.filter.OnChanged = func(string) { w.applyView() }
+
+	w.buildTable()
+	addFirst := widget.NewButtonWithIcon("Add your first profile", theme.ContentAddIcon(), w.addProfile)
+	addFirst.Importance = widget.HighImportance
+	w.emptyHint = container.NewCenter(container.NewVBox(
+		widget.NewLabelWithStyle("No credential profiles yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle("A profile holds an OAuth client: its endpoints, client ID and scope.\n"+
+			"Its secret goes to the OS keyring, never to a file.", fyne.TextAlignCenter, fyne.TextStyle{}),
+		container.NewCenter(addFirst),
+	))
+	w.tableArea = container.NewStack(w.table, w.emptyHint)
+
+	w.details = newDetailsPane(w)
+	// The table gets the full width (eight columns); details below it.
+	split := container.NewVSplit(w.tableArea, w.details.scroll)
+	split.Offset = 0.55
+
+	w.bannerText = widget.NewLabel("")
+	w.bannerText.Wrapping = fyne.TextWrapWord
+	w.bannerText.Importance = widget.DangerImportance
+	w.bannerFix = widget.NewButton("", nil)
+	w.bannerFix.Hide()
+	w.banner = container.NewBorder(nil, widget.NewSeparator(), widget.NewIcon(theme.WarningIcon()), w.bannerFix, w.bannerText)
+	w.banner.Hide()
+
+	w.statusText = widget.NewLabel("Ready")
+	w.statusText.Truncation = fyne.TextTruncateEllipsis
+	w.countText = widget.NewLabel("")
+	w.activity = widget.NewActivity()
+	w.activity.Stop()
+	w.activity.Hide()
+	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
+
+	top := container.NewVBox(w.banner, container.NewHBox(tools...), w.filter)
+	w.win.SetContent(container.NewBorder(top, container.NewVBox(widget.NewSeparator(), status), nil, nil, split))
+	w.bindKeys()
+	w.win.SetOnClosed(w.Stop)
+}
+
+// bindKeys adds the keyboard shortcuts. Ctrl+letter work even while an entry
+// has the focus; Enter, Delete and Escape work when no entry has it (the
+// form's entries handle Escape themselves).
+func (w *Workbench) bindKeys() {
+	c := w.win.Canvas()
+	for key, fn := range map[fyne.KeyName]func(){
+		fyne.KeyN: w.addProfile,
+		fyne.KeyT: w.testSelected,
+		fyne.KeyL: w.loginSelected,
+		fyne.KeyF: func() { c.Focus(w.filter) },
+	} {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
+	}
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		switch ev.Name {
+		case fyne.KeyEscape:
+			w.closeDialog()
+		case fyne.KeyReturn, fyne.KeyEnter:
+			if w.dlg == nil {
+				w.editSelected()
+			}
+		case fyne.KeyDelete:
+			if w.dlg == nil {
+				w.deleteSelected()
+			}
+		case fyne.KeyUp, fyne.KeyDown:
+			w.moveSelection(ev.Name == fyne.KeyDown)
+		}
+	})
+}
+
+// reload reads the profiles from the store (never the keyring).
+func (w *Workbench) reload() {
+	ps, err := w.repo.List()
+	var corrupt *credentials.CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		w.showCorrupt(corrupt)
+		ps = nil
+	case err != nil:
+		w.showBanner("Cannot read the profiles: "+err.Error(), "", nil)
+		ps = nil
+	default:
+		if w.readOnly {
+			w.readOnly = false
+			w.hideBanner()
+		}
+	}
+	w.rows = make([]*row, len(ps))
+	for i, p := range ps {
+		w.rows[i] = newRow(p)
+	}
+	w.applyView()
+	w.updateActions()
+}
+
+// applyView filters and sorts the rows and refreshes the table.
+func (w *Workbench) applyView() {
+	q := strings.ToLower(strings.TrimSpace(w.filter.Text))
+	view := make([]*row, 0, len(w.rows))
+	for _, r := range w.rows {
+		if q == "" || strings.Contains(r.search, q) {
+			view = append(view, r)
+		}
+	}
+	w.view = view
+	w.sortView()
+	if len(w.rows) == 0 && !w.readOnly {
+		w.emptyHint.Show()
+		w.table.Hide()
+	} else {
+		w.emptyHint.Hide()
+		w.table.Show()
+	}
+	w.table.UnselectAll()
+	if i := w.viewIndex(w.selected); i >= 0 {
+		w.table.Select(widget.TableCellID{Row: i, Col: 0})
+	} else if w.selected != "" && w.findRow(w.selected) == nil {
+		w.selected = ""
+	}
+	w.table.Refresh()
+	w.updateCount()
+	if r := w.selectedRow(); r != w.details.current || r == nil {
+		w.details.show(r) // filtering and sorting keep the selected row as it is
+	}
+	w.updateActions()
+}
+
+func (w *Workbench) updateCount() {
+	switch {
+	case len(w.view) == len(w.rows):
+		w.countText.SetText(plural(len(w.rows), "profile"))
+	default:
+		w.countText.SetText(fmt.Sprintf("%d of %s", len(w.view), plural(len(w.rows), "profile")))
+	}
+}
+
+func (w *Workbench) viewIndex(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i, r := range w.view {
+		if r.p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (w *Workbench) findRow(id string) *row {
+	for _, r := range w.rows {
+		if r.p.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+func (w *Workbench) selectedRow() *row {
+	if w.selected == "" {
+		return nil
+	}
+	return w.findRow(w.selected)
+}
+
+// selectRow selects the profile shown in table row i.
+func (w *Workbench) selectRow(i int) {
+	if i < 0 || i >= len(w.view) {
+		return
+	}
+	w.table.Select(widget.TableCellID{Row: i, Col: 0})
+}
+
+func (w *Workbench) moveSelection(down bool) {
+	i := w.viewIndex(w.selected)
+	switch {
+	case len(w.view) == 0:
+		return
+	case i < 0:
+		i = 0
+	case down && i < len(w.view)-1:
+		i++
+	case !down && i > 0:
+		i--
+	}
+	w.selectRow(i)
+	w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+}
+
+// updateActions enables the toolbar buttons that apply to the selection.
+func (w *Workbench) updateActions() {
+	r := w.selectedRow()
+	set := func(name string, on bool) {
+		if on {
+			w.toolbar[name].Enable()
+		} else {
+			w.toolbar[name].Disable()
+		}
+	}
+	rw := !w.readOnly
+	set("Add", rw)
+	set("Import", rw)
+	set("Export", rw && len(w.rows) > 0)
+	set("Test all", rw && len(w.rows) > 0)
+	set("Edit", rw && r != nil)
+	set("Delete", rw && r != nil)
+	idle := r != nil && w.busy[r.p.ID] == ""
+	set("Test", rw && idle)
+	isUser := r != nil && r.p.Type == credentials.TypeUser
+	set("Login", rw && idle && isUser)
+	set("Logout", rw && idle && isUser)
+	set("Rotate secret", rw && idle && r.p.HasSecret)
+}
+
+// tick advances the live countdowns.
+func (w *Workbench) tick() {
+	for _, r := range w.view {
+		if !r.p.TokenExpiry.IsZero() || len(w.live) > 0 || len(w.busy) > 0 {
+			w.table.Refresh()
+			w.details.refreshCountdown()
+			return
+		}
+	}
+}
+
+// onEvent applies what the service reports.
+func (w *Workbench) onEvent(ev oauthflow.Event) {
+	h := append(w.history[ev.ProfileID], ev)
+	if len(h) > 20 {
+		h = h[len(h)-20:]
+	}
+	w.history[ev.ProfileID] = h
+	switch ev.Kind {
+	case oauthflow.EventSaved, oauthflow.EventDeleted:
+		w.reload()
+		return
+	case oauthflow.EventTesting:
+		if w.busy[ev.ProfileID] == "" {
+			w.busy[ev.ProfileID] = "Testing…"
+		}
+	}
+	if ev.Result != nil {
+		w.applyResult(*ev.Result)
+	}
+	w.refreshRow(ev.ProfileID)
+}
+
+// applyResult takes a result into the row and its bookkeeping copy, so the
+// table shows it without re-reading the store.
+func (w *Workbench) applyResult(res oauthflow.Result) {
+	if res.Failure != nil && res.Failure.Category == oauthflow.CatCancelled {
+		return // a cancelled login or test leaves the profile as it was
+	}
+	if old, ok := w.live[res.ProfileID]; ok && old.CheckedAt.After(res.CheckedAt) {
+		return
+	}
+	w.live[res.ProfileID] = res
+	if r := w.findRow(res.ProfileID); r != nil {
+		r.p.LastStatus = res.Status
+		r.p.LastChecked = res.CheckedAt
+		r.p.TokenExpiry = res.Expiry
+		r.p.LastError, r.p.LastCategory = "", ""
+		if res.Failure != nil {
+			r.p.LastError, r.p.LastCategory = res.Failure.Error(), string(res.Failure.Category)
+		}
+		if res.Token != nil && res.Token.Username != "" {
+			r.p.LoggedInAs = res.Token.Username
+		}
+	}
+}
+
+func (w *Workbench) refreshRow(id string) {
+	w.table.Refresh()
+	if id == w.selected {
+		w.details.show(w.selectedRow())
+	}
+	w.updateActions()
+}
+
+// background runs op off the UI goroutine with progress shown in the status
+// bar (and "label" in the profile's row when id is set); done runs on the UI
+// goroutine.
+func (w *Workbench) background(id, label string, op func(ctx context.Context) error, done func(error)) {
+	if id != "" {
+		w.busy[id] = label
+		w.refreshRow(id)
+	}
+	w.running++
+	w.statusText.SetText(label)
+	w.activity.Show()
+	w.activity.Start()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		err := op(ctx)
+		w.do(func() {
+			w.running--
+			if w.running == 0 {
+				w.activity.Stop()
+				w.activity.Hide()
+			}
+			if id != "" {
+				delete(w.busy, id)
+			}
+			if err != nil {
+				w.noteKeyring(err)
+			}
+			done(err)
+			if id != "" {
+				w.refreshRow(id)
+			}
+		})
+	}()
+}
+
+func (w *Workbench) setStatus(s string) { w.statusText.SetText(s) }
+
+// --- toolbar actions ---
+
+func (w *Workbench) addProfile() {
+	if w.readOnly || w.dlg != nil {
+		return
+	}
+	w.openForm(nil)
+}
+
+func (w *Workbench) editSelected() {
+	r := w.selectedRow()
+	if r == nil || w.readOnly || w.dlg != nil {
+		return
+	}
+	w.openForm(&r.p)
+}
+
+func (w *Workbench) testSelected() {
+	r := w.selectedRow()
+	if r == nil || w.readOnly || w.busy[r.p.ID] != "" {
+		return
+	}
+	w.testProfile(r.p.ID, r.p.Name)
+}
+
+func (w *Workbench) testProfile(id, name string) {
+	var res oauthflow.Result
+	w.background(id, "Testing…", func(ctx context.Context) error {
+		var err error
+		res, err = w.ops.Test(ctx, id)
+		return err
+	}, func(err error) {
+		if res.ProfileID != "" {
+			w.applyResult(res)
+		}
+		w.setStatus(resultLine(name, res, err))
+	})
+}
+
+func (w *Workbench) testAll() {
+	if w.readOnly || len(w.rows) == 0 {
+		return
+	}
+	var results []oauthflow.Result
+	ids := make([]string, 0, len(w.rows))
+	for _, r := range w.rows {
+		if w.busy[r.p.ID] == "" {
+			w.busy[r.p.ID] = "Testing…"
+			ids = append(ids, r.p.ID)
+		}
+	}
+	w.table.Refresh()
+	w.background("", fmt.Sprintf("Testing %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
+		var err error
+		results, err = w.ops.TestAll(ctx, 0)
+		return err
+	}, func(err error) {
+		for _, id := range ids {
+			delete(w.busy, id)
+		}
+		active := 0
+		for _, res := range results {
+			w.applyResult(res)
+			if res.Active() {
+				active++
+			}
+		}
+		if err != nil {
+			w.setStatus("Test all: " + err.Error())
+		} else {
+			w.setStatus(fmt.Sprintf("Tested %s: %d active, %d not", plural(len(results), "profile"), active, len(results)-active))
+		}
+		w.refreshRow(w.selected)
+	})
+}
+
+func (w *Workbench) logoutSelected() {
+	r := w.selectedRow()
+	if r == nil || w.readOnly || r.p.Type != credentials.TypeUser || w.busy[r.p.ID] != "" {
+		return
+	}
+	id, name := r.p.ID, r.p.Name
+	w.background(id, "Logging out…", func(ctx context.Context) error {
+		return w.ops.Logout(ctx, id)
+	}, func(err error) {
+		if err != nil {
+			w.setStatus(fmt.Sprintf("%s: logout failed: %v", name, err))
+			return
+		}
+		delete(w.live, id)
+		if r := w.findRow(id); r != nil {
+			r.p.LastStatus, r.p.TokenExpiry, r.p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
+		}
+		w.setStatus(name + ": logged out")
+	})
+}
+
+// noteKeyring shows the keyring banner when an operation failed because
+// the OS keyring is unavailable.
+func (w *Workbench) noteKeyring(err error) {
+	var ke *credentials.KeyringError
+	if errors.As(err, &ke) && ke.Problem != credentials.KeyringTooBig {
+		w.showBanner("The OS keyring is not available, so secrets cannot be read or saved: "+ke.Error()+
+			". Profiles can still be viewed and exported.", "", nil)
+	}
+}
+
+// CheckKeyring asks the keyring once, in the background, whether it works,
+// and shows the banner if it does not. Listing profiles never needs it.
+func (w *Workbench) CheckKeyring() {
+	go func() {
+		_, err := w.repo.Secrets.Get("credworkbench-probe", credentials.ClientSecret)
+		if err != nil && !errors.Is(err, credentials.ErrSecretNotFound) {
+			w.do(func() { w.noteKeyring(err) })
+		}
+	}()
+}
+
+func (w *Workbench) showBanner(text, fixLabel string, fix func()) {
+	w.bannerText.SetText(text)
+	if fix != nil {
+		w.bannerFix.SetText(fixLabel)
+		w.bannerFix.OnTapped = fix
+		w.bannerFix.Show()
+	} else {
+		w.bannerFix.Hide()
+	}
+	w.banner.Show()
+}
+
+func (w *Workbench) hideBanner() { w.banner.Hide() }
+
+// showCorrupt turns the workbench read-only and offers to start afresh.
+func (w *Workbench) showCorrupt(ce *credentials.CorruptError) {
+	w.readOnly = true
+	msg := fmt.Sprintf("The profile file %s cannot be read: %v.", ce.Path, ce.Err)
+	if ce.Backup != "" {
+		msg += fmt.Sprintf(" A copy of it is kept at %s.", ce.Backup)
+	}
+	msg += " Nothing will be written until you repair the file (then press Refresh) or start with an empty list."
+	w.showBanner(msg, "Start with an empty list…", func() { w.confirmStartFresh(ce) })
+}
+
+func (w *Workbench) confirmStartFresh(ce *credentials.CorruptError) {
+	w.showConfirm("Start with an empty list?",
+		fmt.Sprintf("The broken file %s is kept as a copy next to it; the workbench starts with no profiles.\n"+
+			"Secrets already in the keyring stay there.", ce.Path),
+		"Start with an empty list (the broken file is kept)", func() {
+			kept, err := w.repo.Store.StartFresh()
+			if err != nil {
+				w.showError("Cannot start afresh", err)
+				return
+			}
+			w.readOnly = false
+			w.hideBanner()
+			w.reload()
+			w.setStatus("Started with an empty list; the broken file is kept at " + kept)
+		})
+}
+
+func (w *Workbench) showAbout() {
+	w.showMessage("About Credential Workbench",
+		fmt.Sprintf("Credential Workbench %s\n\nOAuth2 / OpenID Connect credential profiles: test, log in, rotate.\n"+
+			"Secrets are kept in the OS keyring.\nProfiles: %s", version.Version, w.repo.Store.Path()))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// resultLine is the status-bar sentence for a test or login outcome.
+func resultLine(name string, res oauthflow.Result, err error) string {
+	if f, ok := oauthflow.AsFailure(err); ok && res.Failure == nil {
+		res.Failure = f
+	}
+	switch {
+	case res.Active():
+		return fmt.Sprintf("%s: Active, token valid until %s", name, res.Expiry.Local().Format("15:04:05"))
+	case res.Failure != nil:
+		return fmt.Sprintf("%s: Failed (%s): %s", name, res.Failure.Category.Label(), res.Failure.Error())
+	case err != nil:
+		return fmt.Sprintf("%s: %v", name, err)
+	}
+	return fmt.Sprintf("%s: %s", name, res.Status)
+}
