@@ -9,11 +9,15 @@ endif
 LDFLAGS := -X github.com/credworkbench/credworkbench/internal/version.Version=$(VERSION)
 NODE_DIR := internal/testidp/node
 
-.PHONY: run build credctl deps-build deps-test node-deps test vet staticcheck bench clean
+.PHONY: demo run build credctl deps-build deps-test node-deps test vet staticcheck bench clean
 
 ## run: install what is missing, build and start the workbench
 run: deps-build build
 	./bin/credworkbench
+
+## demo: the workbench against the project's test IdP, with a working Application and User profile
+demo: build node-deps
+	$(GO) run ./internal/demo -workbench bin/credworkbench
 
 build: deps-build
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/credworkbench ./cmd/credworkbench
@@ -47,6 +51,9 @@ staticcheck:
 ## bench: benchmarks against the local test IdP (figures go to docs/benchmarks.md)
 bench: deps-test node-deps
 	scripts/test.sh -run '^$$' -bench . -benchtime 2s ./oauthflow/ ./cmd/credctl/ ./ui/
+
+# Installers: package-linux, package-windows, package-macos, package-check.
+-include packaging/packaging.mk
 
 clean:
 	rm -rf bin dist

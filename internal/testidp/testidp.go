@@ -308,38 +308,52 @@ func checkNode(module string) (string, error) {
 // Start runs an IdP for the duration of the test.
 func Start(t testing.TB, opts ...Option) *IdP {
 	t.Helper()
+	idp, stop, err := Launch(t.TempDir(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if log := stop(); t.Failed() {
+			t.Logf("testidp server log:\n%s", log)
+		}
+	})
+	return idp
+}
+
+// Launch runs an IdP outside a test (make demo). Its files go to dir; stop
+// ends the server and returns its log.
+func Launch(dir string, opts ...Option) (idp *IdP, stop func() (log string), err error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(cfg)
 	}
 	if len(cfg.problems) > 0 {
-		t.Fatalf("testidp: %s", strings.Join(cfg.problems, "; "))
+		return nil, nil, fmt.Errorf("testidp: %s", strings.Join(cfg.problems, "; "))
 	}
 	for _, cl := range cfg.clients {
 		cfg.Clients = append(cfg.Clients, cl.metadata())
 	}
 	node, err := checkNode("oidc-provider")
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 
-	dir := t.TempDir()
-	idp := &IdP{}
+	idp = &IdP{}
 	if cfg.tlsMode != tlsNone {
 		files, err := writeCerts(dir, cfg.tlsMode)
 		if err != nil {
-			t.Fatalf("testidp: certificates: %v", err)
+			return nil, nil, fmt.Errorf("testidp: certificates: %v", err)
 		}
 		cfg.TLS = &tlsFiles{Cert: files.cert, Key: files.key}
 		idp.CAFile, idp.CAPool = files.caFile, files.caPool
 	}
 	data, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	cfgFile := filepath.Join(dir, "config.json")
 	if err := os.WriteFile(cfgFile, data, 0o600); err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 
 	cmd := exec.Command(node, "server.mjs", cfgFile)
@@ -355,22 +369,27 @@ func Start(t testing.TB, opts ...Option) *IdP {
 	// server.mjs exits when its stdin closes: no orphan if the test binary dies.
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("testidp: starting node: %v", err)
+		return nil, nil, fmt.Errorf("testidp: starting node: %v", err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		_ = killProcessGroup(cmd)
-		<-exited
-		if t.Failed() {
-			t.Logf("testidp server log:\n%s", stderr.String())
-		}
-	})
+	var once sync.Once
+	stop = func() string {
+		once.Do(func() {
+			_ = stdin.Close()
+			_ = killProcessGroup(cmd)
+			<-exited
+		})
+		return stderr.String()
+	}
+	fail := func(format string, args ...any) (*IdP, func() string, error) {
+		log := stop()
+		return nil, nil, fmt.Errorf(format+"\nstderr:\n%s", append(args, log)...)
+	}
 
 	var ready struct {
 		Issuer string `json:"issuer"`
@@ -379,13 +398,13 @@ func Start(t testing.TB, opts ...Option) *IdP {
 	select {
 	case <-stdout.done:
 		if err := json.Unmarshal(stdout.line(), &ready); err != nil || ready.Issuer == "" {
-			t.Fatalf("testidp: bad ready line %q: %v\nstderr:\n%s", stdout.line(), err, stderr.String())
+			return fail("testidp: bad ready line %q: %v", stdout.line(), err)
 		}
 	case err := <-exited:
-		exited <- err // for the cleanup
-		t.Fatalf("testidp: server exited before listening: %v\nstderr:\n%s", err, stderr.String())
+		exited <- err // for stop
+		return fail("testidp: server exited before listening: %v", err)
 	case <-time.After(90 * time.Second):
-		t.Fatalf("testidp: server did not start within 90s (is the machine overloaded?)\nstderr:\n%s", stderr.String())
+		return fail("testidp: server did not start within 90s (is the machine overloaded?)")
 	}
 
 	idp.Issuer = ready.Issuer
@@ -403,12 +422,15 @@ func Start(t testing.TB, opts ...Option) *IdP {
 		JWKS          string `json:"jwks_uri"`
 	}
 	if err := idp.call(http.MethodGet, idp.DiscoveryURL, nil, &disc); err != nil {
-		t.Fatalf("testidp: discovery: %v", err)
+		return fail("testidp: discovery: %v", err)
 	}
 	idp.AuthURL, idp.TokenURL, idp.RevocationURL = disc.Auth, disc.Token, disc.Revocation
 	idp.IntrospectionURL, idp.UserinfoURL, idp.JWKSURL = disc.Introspection, disc.Userinfo, disc.JWKS
-	idp.Reset(t) // discovery is not the test's own traffic
-	return idp
+	// Discovery is not the caller's own traffic.
+	if err := idp.call(http.MethodPost, idp.Issuer+"/__test/reset", nil, nil); err != nil {
+		return fail("testidp: reset: %v", err)
+	}
+	return idp, stop, nil
 }
 
 // HTTPClient returns a client that trusts the IdP's CA when TLS is on.
