@@ -9,7 +9,7 @@ build=(gcc libc6-dev pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev lib
 case "${1:-build}" in
   build)   want=("${build[@]}") ;;
   test)    want=("${build[@]}" dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick libgl1-mesa-dri tinyproxy chromium nodejs npm curl) ;;
-  package) want=("${build[@]}" gcc-mingw-w64-x86-64 desktop-file-utils xz-utils zip file) ;;
+  package) want=("${build[@]}" gcc-mingw-w64-x86-64 desktop-file-utils xz-utils zip unzip file osslsigncode openssl) ;;
   *) echo "usage: $0 build|test|package" >&2; exit 2 ;;
 esac
 
