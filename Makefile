@@ -2,7 +2,7 @@
 SHELL := bash
 GO ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null | sed 's/^v//' || echo dev)
+VERSION ?= $(shell git describe --tags 2>/dev/null | sed 's/^v//')
 ifeq ($(VERSION),)
 VERSION := dev
 endif
@@ -57,3 +57,38 @@ bench: deps-test node-deps
 
 clean:
 	rm -rf bin dist
+
+# ---- hardening (docs/reliability.md) ----
+FUZZTIME ?= 30s
+GOSEC := github.com/securego/gosec/v2/cmd/gosec@v2.30.0
+
+.PHONY: fuzz gosec
+
+# fuzz-one PKG,TARGET: one `go test -fuzz` call. Go 1.26 sometimes fails a
+# duration-bounded run with a bare "context deadline exceeded" when -fuzztime
+# expires (golang/go#75804, fixed in Go 1.27): that, and only that, without a
+# failing input written, is reported and not counted as a failure.
+define fuzz-one
+	@echo "== $(2) ($(1), $(FUZZTIME))"; \
+	out=$$($(GO) test -run '^$$' -fuzz '^$(2)$$' -fuzztime $(FUZZTIME) ./$(1)/ 2>&1); rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "$$out" | tail -n 3; \
+	elif echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \
+		echo "$$out" | tail -n 4; echo "$(2): Go's fuzztime deadline race (golang/go#75804), no failing input: not a failure"; \
+	else echo "$$out"; exit 1; fi
+endef
+
+## fuzz: run every fuzz target for FUZZTIME (default 30s; CI: make fuzz FUZZTIME=10s).
+## -fuzz takes one target per package, so one call per target.
+fuzz:
+	$(call fuzz-one,credentials,FuzzParseClaimPath)
+	$(call fuzz-one,credentials,FuzzParseImport)
+	$(call fuzz-one,credentials,FuzzValidate)
+	$(call fuzz-one,oauthflow,FuzzInspect)
+	$(call fuzz-one,oauthflow,FuzzCallbackQuery)
+	$(call fuzz-one,oauthflow,FuzzTokenResponse)
+
+## gosec: static security analysis, pinned; every finding is fixed or justified
+## with a `#nosec Gxxx -- reason` comment at its line (nothing excluded here).
+# dist/ holds packaging's staged copy of the sources (its own module), not code.
+gosec:
+	$(GO) run $(GOSEC) -quiet -exclude-dir=dist ./...

@@ -110,7 +110,7 @@ func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
 	// A directory made earlier by hand or another tool may be looser: only
 	// this user should see which IdPs and clients are configured.
 	if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o077 != 0 {
-		_ = os.Chmod(dir, 0o700)
+		_ = os.Chmod(dir, 0o700) // #nosec G302 -- a directory needs its x bit; 0700 is owner-only
 	}
 	unlock, err := lockFile(s.path + ".lock")
 	if err != nil {
@@ -162,8 +162,8 @@ func (s *Store) read() ([]Profile, error) {
 func (s *Store) corrupt(content []byte, cause error) error {
 	sum := sha256.Sum256(content)
 	backup := s.path + ".broken-" + hex.EncodeToString(sum[:4])
-	if _, err := os.Stat(backup); err != nil {
-		if err := os.WriteFile(backup, content, 0o600); err != nil {
+	if _, err := os.Stat(backup); err != nil { // #nosec G703 -- backup is next to the user's own store file
+		if err := os.WriteFile(backup, content, 0o600); err != nil { // #nosec G703 -- backup is next to the user's own store file
 			backup = ""
 		}
 	}
@@ -181,14 +181,14 @@ func (s *Store) StartFresh() (kept string, err error) {
 	if b, err := os.ReadFile(s.path); err == nil {
 		sum := sha256.Sum256(b)
 		kept = s.path + ".broken-" + hex.EncodeToString(sum[:4])
-		if err := os.WriteFile(kept, b, 0o600); err != nil {
+		if err := os.WriteFile(kept, b, 0o600); err != nil { // #nosec G703 -- kept is next to the user's own store file
 			return "", fmt.Errorf("cannot keep a copy of %s: %w", s.path, err)
 		}
 	} else if _, statErr := os.Lstat(s.path); statErr == nil {
 		// Unreadable (permissions, or not a file at all): it cannot be
 		// copied, so it is moved aside whole rather than overwritten.
 		kept = s.path + ".broken-" + time.Now().UTC().Format("20060102T150405.000000000")
-		if err := os.Rename(s.path, kept); err != nil {
+		if err := os.Rename(s.path, kept); err != nil { // #nosec G703 -- both paths are the user's own store file
 			return "", fmt.Errorf("cannot move %s aside: %w", s.path, err)
 		}
 	}

@@ -70,7 +70,7 @@ func openWSL(rawURL string) error {
 		return errors.New("running under WSL without wslview, so the Windows browser cannot be opened: " +
 			"install wslu (sudo apt install wslu), or open the login URL in a browser yourself")
 	}
-	cmd := exec.Command(path, rawURL)
+	cmd := exec.Command(path, rawURL) // #nosec G204 -- the opener found on PATH, the URL as one argument, no shell
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("wslview could not open the browser (%v): open the login URL in a browser yourself", err)

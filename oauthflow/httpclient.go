@@ -90,7 +90,7 @@ func (s *Service) buildTransport(p credentials.Profile) (*http.Transport, []stri
 		tlsCfg.RootCAs = pool
 	}
 	if p.TLS.InsecureSkipVerify {
-		tlsCfg.InsecureSkipVerify = true //nolint:gosec // only when the administrator chose it; reported as a warning
+		tlsCfg.InsecureSkipVerify = true // #nosec G402 -- only when the administrator chose it; reported as a warning
 		warnings = append(warnings, WarnInsecureTLS)
 	}
 	proxy, err := s.proxyFunc(p)
@@ -159,7 +159,7 @@ func (s *Service) proxyFunc(p credentials.Profile) (func(*http.Request) (*url.UR
 
 // loadCABundle reads a PEM file and adds its certificates to the system roots.
 func loadCABundle(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) // #nosec G304 -- the CA bundle file the administrator chose
 	if err != nil {
 		return nil, &Failure{Category: CatTLS, Err: err,
 			Message: fmt.Sprintf("cannot read the CA bundle file %s: %v; choose a readable PEM file", path, errors.Unwrap(err))}
@@ -205,18 +205,18 @@ func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode == http.StatusProxyAuthRequired {
 		// A plain-http request through a proxy that wants credentials;
 		// tinyproxy and others reset the connection right after the status.
-		resp.Body.Close()
+		resp.Body.Close() // #nosec G104 -- the answer is refused; closing its body cannot fail in a way that matters
 		return nil, &errProxyStatus{Status: resp.StatusCode, Text: http.StatusText(resp.StatusCode)}
 	}
 	if resp.ContentLength >= MaxIdPResponse {
-		resp.Body.Close()
+		resp.Body.Close() // #nosec G104 -- the answer is refused; closing its body cannot fail in a way that matters
 		return nil, errBodyTooLarge
 	}
 	// A successful HTML answer is a web page (a login page, a portal), never
 	// a token, discovery or revocation answer. Error pages go on to oauth2,
 	// which keeps their status.
 	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct == "text/html" && resp.StatusCode < 300 {
-		resp.Body.Close()
+		resp.Body.Close() // #nosec G104 -- the answer is refused; closing its body cannot fail in a way that matters
 		return nil, &errHTMLAnswer{status: resp.StatusCode}
 	}
 	resp.Body = &limitedBody{rc: resp.Body, left: MaxIdPResponse - 1}

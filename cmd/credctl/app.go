@@ -248,7 +248,7 @@ func commandHelp(w io.Writer, c command) {
 }
 
 // commandNotes adds what flags alone do not say.
-var commandNotes = map[string]string{
+var commandNotes = map[string]string{ // #nosec G101 -- help texts; they hold no credentials
 	"add": `The client secret (and, with --proxy-password-stdin, the proxy password on
 the next line) is read from standard input:
   printf '%s\n' "$SECRET" | credctl add --name api --type application \

@@ -60,7 +60,7 @@ func storeCachedToken(repo *credentials.Repository, p credentials.Profile, tok *
 	if tok == nil || tok.AccessToken == "" || tok.Expiry.IsZero() {
 		return false, nil
 	}
-	b, err := json.Marshal(cachedToken{
+	b, err := json.Marshal(cachedToken{ // #nosec G117 -- marshaled only into the profile's keyring entry, never a file
 		Version: cacheVersion, AccessToken: tok.AccessToken, TokenType: tok.Type(), Expiry: tok.Expiry.UTC(),
 		Revision: p.Revision, UpdatedAt: p.UpdatedAt, SecretSetAt: p.SecretSetAt,
 	})

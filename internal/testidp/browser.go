@@ -203,7 +203,7 @@ func ChromiumLoginPage(ctx context.Context, authURL, user, password string, opts
 		return nil, err
 	}
 
-	cmd := exec.CommandContext(ctx, node, filepath.Join(nodeDir(), "browser-login.mjs"))
+	cmd := exec.CommandContext(ctx, node, filepath.Join(nodeDir(), "browser-login.mjs")) // #nosec G204 -- test harness: node with its own script
 	cmd.Dir = nodeDir()
 	setProcessGroup(cmd)
 	cmd.Cancel = func() error { return killProcessGroup(cmd) } // Chromium too

@@ -90,7 +90,7 @@ DisableViaHeader Yes
 	}
 	_ = os.Remove(p.LogFile)
 
-	cmd := exec.Command(bin, "-d", "-c", confFile)
+	cmd := exec.Command(bin, "-d", "-c", confFile) // #nosec G204 -- test harness: tinyproxy with its own config file
 	setProcessGroup(cmd)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -106,7 +106,7 @@ DisableViaHeader Yes
 	for {
 		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
 		if err == nil {
-			conn.Close()
+			conn.Close() // #nosec G104 -- a probe connection; its Close error does not matter
 			t.Cleanup(stop)
 			return nil
 		}

@@ -356,7 +356,7 @@ func Launch(dir string, opts ...Option) (idp *IdP, stop func() (log string), err
 		return nil, nil, err
 	}
 
-	cmd := exec.Command(node, "server.mjs", cfgFile)
+	cmd := exec.Command(node, "server.mjs", cfgFile) // #nosec G204 -- test harness: node and its own config file
 	cmd.Dir = nodeDir()
 	setProcessGroup(cmd)
 	stdout := newFirstLine()
@@ -410,7 +410,7 @@ func Launch(dir string, opts ...Option) (idp *IdP, stop func() (log string), err
 	idp.Issuer = ready.Issuer
 	idp.admin = &http.Client{
 		Timeout:   10 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, //nolint:gosec // see IdP.admin
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, // #nosec G402 -- test-only admin client, see IdP.admin
 	}
 	idp.DiscoveryURL = idp.Issuer + "/.well-known/openid-configuration"
 	var disc struct {
