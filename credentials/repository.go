@@ -80,8 +80,10 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 		p.ID = newID()
 	}
 
-	// Keyring first: if it fails, the file has not changed.
-	undo, err := r.applySecrets(p.ID, ch)
+	// New secrets go to the keyring first: if that fails, the file has not
+	// changed. Removed secrets go after the file write, so a crash in between
+	// never leaves a profile that claims a secret the keyring lost.
+	undo, removals, err := r.applySecrets(p.ID, ch)
 	if err != nil {
 		return Profile{}, err
 	}
@@ -136,12 +138,32 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 		undo()
 		return Profile{}, err
 	}
+	if err := r.removeSecrets(saved.ID, removals); err != nil {
+		return saved, fmt.Errorf("the profile was saved, but %w", err)
+	}
 	return saved, nil
 }
 
-// applySecrets writes the changed secrets and returns a function that puts
-// the previous values back.
-func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), err error) {
+// removeSecrets deletes keyring entries whose profile no longer refers to
+// them. A failure leaves an unused entry behind, never a missing one.
+func (r *Repository) removeSecrets(id string, kinds []SecretKind) error {
+	var errs []error
+	for _, k := range kinds {
+		if err := r.Secrets.Delete(id, k); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("some of its old keyring entries could not be removed (remove them with `secret-tool clear service %s username %s/KIND`): %w",
+			KeyringService, id, errors.Join(errs...))
+	}
+	return nil
+}
+
+// applySecrets writes the secrets a save sets and returns a function that
+// puts the previous values back, and the kinds the save removes (deleted by
+// the caller once the file no longer refers to them).
+func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), removals []SecretKind, err error) {
 	type prev struct {
 		kind   SecretKind
 		value  string
@@ -165,54 +187,44 @@ func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), err 
 		if c.v == nil {
 			continue
 		}
+		if *c.v == "" {
+			removals = append(removals, c.kind)
+			continue
+		}
 		old, err := r.Secrets.Get(id, c.kind)
 		exists := err == nil
 		if err != nil && !errors.Is(err, ErrSecretNotFound) {
 			undo()
-			return nil, err
+			return nil, nil, err
 		}
-		if *c.v == "" {
-			err = r.Secrets.Delete(id, c.kind)
-		} else {
-			err = r.Secrets.Set(id, c.kind, *c.v)
-		}
-		if err != nil {
+		if err := r.Secrets.Set(id, c.kind, *c.v); err != nil {
 			undo()
-			return nil, err
+			return nil, nil, err
 		}
 		done = append(done, prev{c.kind, old, exists})
 	}
-	return undo, nil
+	return undo, removals, nil
 }
 
-// Delete removes a profile and every keyring entry it has. If the keyring
-// cannot be cleared the profile stays, so no secret is orphaned unseen.
+// Delete removes a profile and every keyring entry it has. The keyring is
+// checked first, so a profile whose entries cannot be removed stays; the file
+// is written before the entries go, so a crash in between leaves an unused
+// entry behind rather than a profile without its secret.
 func (r *Repository) Delete(nameOrID string) error {
 	p, err := r.Store.Get(nameOrID)
 	if err != nil {
 		return err
 	}
-	saved := map[SecretKind]string{}
+	var present []SecretKind
 	for _, k := range AllSecretKinds {
-		v, err := r.Secrets.Get(p.ID, k)
+		_, err := r.Secrets.Get(p.ID, k)
 		if errors.Is(err, ErrSecretNotFound) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		saved[k] = v
-	}
-	restore := func() {
-		for k, v := range saved {
-			_ = r.Secrets.Set(p.ID, k, v)
-		}
-	}
-	for k := range saved {
-		if err := r.Secrets.Delete(p.ID, k); err != nil {
-			restore()
-			return err
-		}
+		present = append(present, k)
 	}
 	err = r.Store.Update(func(ps []Profile) ([]Profile, error) {
 		out := ps[:0]
@@ -224,8 +236,10 @@ func (r *Repository) Delete(nameOrID string) error {
 		return out, nil
 	})
 	if err != nil {
-		restore()
 		return err
+	}
+	if err := r.removeSecrets(p.ID, present); err != nil {
+		return fmt.Errorf("the profile %q was deleted, but %w", p.Name, err)
 	}
 	return nil
 }
@@ -251,7 +265,7 @@ func (r *Repository) ReplaceClientSecret(id, secret string) error {
 	if secret == "" {
 		return errors.New("the new secret is empty")
 	}
-	undo, err := r.applySecrets(id, SecretChange{ClientSecret: &secret})
+	undo, _, err := r.applySecrets(id, SecretChange{ClientSecret: &secret})
 	if err != nil {
 		return err
 	}

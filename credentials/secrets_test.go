@@ -296,9 +296,11 @@ func TestFileWriteFailsRestoresKeyring(t *testing.T) {
 	}
 }
 
-// Delete keeps the profile when the keyring cannot be cleared, so no
-// secret is left behind unseen.
-func TestDeleteKeyringFailsKeepsProfile(t *testing.T) {
+// Delete writes the file before it clears the keyring (a crash in between
+// must not leave a profile without its secret). When the keyring refuses the
+// removal afterwards, the error says so and how to clean up: the entry is
+// left behind, never hidden.
+func TestDeleteKeyringFailsReportsLeftovers(t *testing.T) {
 	mem := newMemKeyring()
 	repo := newRepo(t, mem)
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s"), ProxyPassword: Secret("pp")})
@@ -311,13 +313,34 @@ func TestDeleteKeyringFailsKeepsProfile(t *testing.T) {
 	if !errors.As(err, &ke) || ke.Op != "delete" || ke.Problem != KeyringLocked {
 		t.Fatalf("want a locked-keyring error, got %v", err)
 	}
-	if _, err := repo.Get(p.ID); err != nil {
-		t.Fatalf("profile gone although its secrets could not be removed: %v", err)
-	}
-	for kind, want := range map[SecretKind]string{ClientSecret: "s", ProxyPassword: "pp"} {
-		if got, _ := repo.Secrets.Get(p.ID, kind); got != want {
-			t.Fatalf("%s = %q, want %q", kind, got, want)
+	for _, want := range []string{`"api" was deleted`, "secret-tool clear service credworkbench username " + p.ID} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
 		}
+	}
+	if _, err := repo.Get(p.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("profile still there after Delete: %v", err)
+	}
+}
+
+// A keyring that cannot even be read stops Delete before anything changes.
+func TestDeleteUnreadableKeyringKeepsProfile(t *testing.T) {
+	mem := newMemKeyring()
+	repo := newRepo(t, mem)
+	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem.getErr = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+	if err := repo.Delete(p.ID); !IsKeyringError(err) {
+		t.Fatalf("want a keyring error, got %v", err)
+	}
+	mem.getErr = nil
+	if _, err := repo.Get(p.ID); err != nil {
+		t.Fatalf("profile gone although the keyring was unreadable: %v", err)
+	}
+	if got, _ := repo.Secrets.Get(p.ID, ClientSecret); got != "s" {
+		t.Fatalf("secret = %q, want it kept", got)
 	}
 }
 

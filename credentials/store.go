@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,6 +55,14 @@ type fileData struct {
 // fsync, rename), so a crash leaves the old or the new file, never a mix.
 type Store struct {
 	path string
+
+	// The last parsed file, reused while the file is the same one: every
+	// write renames a new file into place, so a changed file is a different
+	// inode. The token manager reads the store on every renewal, and with
+	// thousands of profiles parsing would dominate.
+	mu         sync.Mutex
+	cachedInfo os.FileInfo
+	cached     []Profile
 }
 
 // DefaultStorePath is os.UserConfigDir()/credworkbench/profiles.json
@@ -129,6 +138,28 @@ func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
 }
 
 func (s *Store) read() ([]Profile, error) {
+	// One parse serves every reader waiting here (many renewals come due at
+	// once); the others then find the cache valid.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	info, statErr := os.Stat(s.path)
+	if statErr == nil && s.cacheValid(info) {
+		return append([]Profile(nil), s.cached...), nil // Profile holds no references: a shallow copy is a copy
+	}
+	ps, err := s.parse()
+	if err == nil && statErr == nil {
+		s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
+	}
+	return ps, err
+}
+
+// cacheValid reports whether info is the file last parsed or written.
+func (s *Store) cacheValid(info os.FileInfo) bool {
+	c := s.cachedInfo
+	return c != nil && os.SameFile(c, info) && c.ModTime().Equal(info.ModTime()) && c.Size() == info.Size()
+}
+
+func (s *Store) parse() ([]Profile, error) {
 	b, err := os.ReadFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -215,7 +246,16 @@ func (s *Store) write(ps []Profile) error {
 			}
 		}
 	}
-	return writeAtomic(s.path, b)
+	if err := writeAtomic(s.path, b); err != nil {
+		return err
+	}
+	// What was just written needs no parsing to be read back.
+	s.mu.Lock()
+	if info, err := os.Stat(s.path); err == nil {
+		s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
+	}
+	s.mu.Unlock()
+	return nil
 }
 
 // writeAtomic writes through a temp file in the same directory, fsyncs it and

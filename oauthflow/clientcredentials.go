@@ -3,6 +3,7 @@ package oauthflow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -91,8 +92,43 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 		redactFailure(f, sec)
 		return fail(f, warnings)
 	}
+	if f := checkTokenResponse(tok); f != nil {
+		return fail(f, warnings)
+	}
 	res := activeResult(p, tok, tokenLifetime(tok), warnings, start)
 	return tok, res, nil
+}
+
+// maxTokenLifetime caps absurd expires_in values (which would overflow a
+// time.Duration) to something that still reads as "a long time".
+const maxTokenLifetime = 10 * 365 * 24 * time.Hour
+
+// checkTokenResponse refuses token responses a client must not use
+// (RFC 6749 §5.1, RFC 6750): a token type other than Bearer, or a token that
+// is expired on arrival.
+func checkTokenResponse(tok *oauth2.Token) *Failure {
+	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
+		return &Failure{Category: CatEndpoint, Message: fmt.Sprintf(
+			"the IdP issued a token of type %q; only Bearer tokens are supported (RFC 6750)", sanitizeTokenType(t))}
+	}
+	if tokenLifetime(tok) < 0 {
+		return &Failure{Category: CatEndpoint, Message: "the IdP issued a token that is already expired (negative expires_in)"}
+	}
+	return nil
+}
+
+// sanitizeTokenType keeps an IdP-chosen string printable and short.
+func sanitizeTokenType(t string) string {
+	t = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '<' || r == '>' {
+			return -1
+		}
+		return r
+	}, t)
+	if len(t) > 40 {
+		t = t[:40] + "…"
+	}
+	return t
 }
 
 // authStyle maps the profile's choice; never auto-detect, which would send
@@ -107,12 +143,21 @@ func authStyle(m credentials.AuthMethod) oauth2.AuthStyle {
 // tokenLifetime is expires_in as sent by the IdP (clientcredentials only
 // keeps an absolute Expiry on the real clock, which a test clock cannot use).
 func tokenLifetime(tok *oauth2.Token) time.Duration {
+	seconds := func(n float64) time.Duration {
+		if n < 0 {
+			return -time.Second // expired on arrival; the size does not matter
+		}
+		if n*float64(time.Second) >= float64(maxTokenLifetime) {
+			return maxTokenLifetime
+		}
+		return time.Duration(n * float64(time.Second))
+	}
 	switch v := tok.Extra("expires_in").(type) {
 	case float64:
-		return time.Duration(v * float64(time.Second))
+		return seconds(v)
 	case string:
 		if n, err := strconv.ParseFloat(v, 64); err == nil {
-			return time.Duration(n * float64(time.Second))
+			return seconds(n)
 		}
 	}
 	if !tok.Expiry.IsZero() {

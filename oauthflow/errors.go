@@ -40,6 +40,7 @@ func classifyError(err error) *Failure {
 		re        *oauth2.RetrieveError
 		ke        *credentials.KeyringError
 		redirect  *errCrossHostRedirect
+		loop      *errRedirectLoop
 		htmlErr   *errHTMLAnswer
 		proxyStat *errProxyStatus
 		opErr     *net.OpError
@@ -67,6 +68,8 @@ func classifyError(err error) *Failure {
 		f.Category, f.HTTPStatus, f.Message = CatEndpoint, htmlErr.status, htmlErr.Error()
 	case errors.As(err, &redirect):
 		f.Category, f.Message = CatEndpoint, redirect.Error()
+	case errors.As(err, &loop):
+		f.Category, f.Message = CatEndpoint, loop.Error()
 	case errors.As(err, &proxyStat):
 		f.Category, f.HTTPStatus = CatProxy, proxyStat.Status
 		f.Message = proxyStat.Error()
@@ -93,7 +96,7 @@ func classifyError(err error) *Failure {
 		f.Category, f.Message = CatNetwork, fmt.Sprintf("cannot resolve the host name %s: %s", dnsErr.Name, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		f.Category, f.Message = CatNetwork, fmt.Sprintf("%s refused the connection (nothing listens on that port)", hostOr(host, "the server"))
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) || strings.Contains(msg, context.DeadlineExceeded.Error()): // oauth2 flattens body-read errors into text
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) || strings.Contains(msg, context.DeadlineExceeded.Error()) || strings.Contains(msg, "Client.Timeout"): // oauth2 flattens body-read errors into text
 		f.Category, f.Message = CatNetwork, fmt.Sprintf("%s did not answer in time", hostOr(host, "the server"))
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
 		errors.Is(err, net.ErrClosed), strings.Contains(msg, "EOF"), strings.Contains(msg, "connection reset"):

@@ -49,6 +49,16 @@ func (e *errCrossHostRedirect) Error() string {
 	return fmt.Sprintf("the server at %s redirected to another host (%s); not followed, so no credentials go there", e.from, e.to)
 }
 
+// errRedirectLoop is an endpoint that keeps redirecting.
+type errRedirectLoop struct {
+	host string
+	n    int
+}
+
+func (e *errRedirectLoop) Error() string {
+	return fmt.Sprintf("the server at %s redirected %d times without answering; this URL is not a working endpoint", e.host, e.n)
+}
+
 // errProxyStatus is a proxy's refusal of a CONNECT request (net/http only
 // gives the status text, so it is typed here through OnProxyConnectResponse).
 type errProxyStatus struct {
@@ -178,7 +188,7 @@ func loadCABundle(path string) (*x509.CertPool, error) {
 // sameHostRedirects follows redirects on the same scheme and host only.
 func sameHostRedirects(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
-		return fmt.Errorf("stopped after %d redirects", len(via))
+		return &errRedirectLoop{host: via[0].URL.Host, n: len(via)}
 	}
 	first := via[0].URL
 	if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {

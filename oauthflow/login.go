@@ -405,6 +405,9 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 // knownUser (from an earlier login) stands in when a refresh tells no user
 // name.
 func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Token, nonce, knownUser string, at time.Time) (Result, *Failure) {
+	if f := checkTokenResponse(tok); f != nil {
+		return Result{}, f
+	}
 	p := u.p
 	warnings := slices.Clone(u.warnings)
 	var idClaims map[string]any

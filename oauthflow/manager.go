@@ -403,7 +403,14 @@ func (m *Manager) failedLocked(p credentials.Profile, res Result, gen uint64) {
 	if interval <= 0 {
 		interval = credentials.DefaultRefreshInterval
 	}
-	m.scheduleLocked(e, min(interval, maxRetryDelay), gen)
+	delay := min(interval, maxRetryDelay)
+	if !e.expiry.IsZero() {
+		// Retry while the token still works, not after it has expired.
+		if left := e.expiry.Sub(m.s.Clock.Now()); left > 0 {
+			delay = min(delay, max(left/2, time.Second))
+		}
+	}
+	m.scheduleLocked(e, delay, gen)
 }
 
 // renewAfter is when to renew a token: at the refresh interval or shortly

@@ -13,8 +13,9 @@ trap 'rm -rf "$tmp_home"' EXIT
 export HOME="$tmp_home" XDG_CONFIG_HOME="$tmp_home/.config" XDG_DATA_HOME="$tmp_home/.local/share" XDG_CACHE_HOME="$tmp_home/.cache"
 export LANG=en_US.UTF-8 CREDWB_KEYRING=real
 
+# Not exec: the trap above must still remove the throw-away HOME.
 # shellcheck disable=SC2016 # expanded by the inner shell
-exec dbus-run-session -- sh -c '
+dbus-run-session -- sh -c '
   echo -n credworkbench-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
   exec xvfb-run -a -s "-screen 0 1280x800x24" go test "$@"
 ' sh "$@"
