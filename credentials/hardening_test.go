@@ -96,13 +96,8 @@ func TestHardeningHelper(t *testing.T) {
 		}
 	case "secretwriter":
 		n, _ := strconv.Atoi(os.Getenv("CREDWB_COUNT"))
-		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
-			if _, err := os.Stat(os.Getenv("CREDWB_GO")); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				fail("start signal never came")
-			}
+		if !awaitStartSignal() {
+			fail("start signal never came")
 		}
 		for i := range n {
 			name := fmt.Sprintf("%s-%d", prefix, i)

@@ -51,13 +51,8 @@ func TestHelperProcess(t *testing.T) {
 	case "writer":
 		n, _ := strconv.Atoi(os.Getenv("CREDWB_COUNT"))
 		// Start together with the other writer, so their saves interleave.
-		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
-			if _, err := os.Stat(os.Getenv("CREDWB_GO")); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				fail("start signal never came")
-			}
+		if !awaitStartSignal() {
+			fail("start signal never came")
 		}
 		for i := range n {
 			name := fmt.Sprintf("%s-%d", prefix, i)
@@ -257,4 +252,15 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// awaitStartSignal lets two helper processes start writing together, so
+// their saves interleave: it waits (up to 30 s) for the file CREDWB_GO.
+func awaitStartSignal() bool {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if _, err := os.Stat(os.Getenv("CREDWB_GO")); err == nil {
+			return true
+		}
+	}
+	return false
 }
