@@ -67,6 +67,7 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	if err != nil {
 		return nil, err
 	}
+	client.Transport.(*Transport).AccessToken = spec.AccessToken
 	if spec.Timeout > 0 {
 		ctx2, cancel := context.WithTimeout(ctx, spec.Timeout)
 		defer cancel()
@@ -218,6 +219,9 @@ type Transport struct {
 	Service *Service
 	Profile string // name or ID
 	Base    http.RoundTripper
+	// AccessToken, when set, is sent instead of asking the Service for one
+	// (credctl passes the token it cached in the keyring).
+	AccessToken string
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -232,15 +236,21 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return fail(err)
 	}
-	tok, err := t.Service.mgr.Token(req.Context(), p)
-	if err != nil {
-		return fail(err)
+	access := t.AccessToken
+	if access == "" {
+		tok, err := t.Service.mgr.Token(req.Context(), p)
+		if err != nil {
+			return fail(err)
+		}
+		if tok != nil {
+			access = tok.AccessToken
+		}
 	}
-	if tok == nil || tok.AccessToken == "" {
+	if access == "" {
 		return fail(errors.New("the profile has no access token"))
 	}
 	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	r.Header.Set("Authorization", "Bearer "+access)
 	if p.Tenant != "" {
 		h := p.TenantHeader
 		if h == "" {

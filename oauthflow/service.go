@@ -86,6 +86,9 @@ type RequestSpec struct {
 	Header  http.Header
 	Body    []byte
 	Timeout time.Duration
+	// AccessToken, when set, is used instead of the Service's own token
+	// (credctl's keyring cache); empty means get or renew one as needed.
+	AccessToken string
 }
 
 // Response is what a test request got back.

@@ -417,6 +417,13 @@ func defineRequest(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
+		// The same token `credctl token` would print: the cached one while it
+		// is good, so a script's requests do not each cost a token fetch.
+		tok, err := a.accessToken(args[0], false)
+		if err != nil {
+			return err
+		}
+		spec.AccessToken = tok.AccessToken
 		resp, err := svc.Request(a.ctx, args[0], spec)
 		if err != nil {
 			return err

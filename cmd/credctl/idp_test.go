@@ -267,6 +267,11 @@ func TestRequest(t *testing.T) {
 	contains(t, "500", o.stderr, "HTTP 500")
 	<-got
 	c.must(exitUsage, "", "request", "api", srv.URL, "--data", "@"+filepath.Join(t.TempDir(), "missing"))
+
+	// Five requests, one token: each later request used the keyring cache.
+	if n := tokenRequests(t, idp); n != 1 {
+		t.Errorf("%d token requests at the IdP for five API requests, want 1 (the cached token reused)", n)
+	}
 }
 
 func TestImportExportRoundTrip(t *testing.T) {
