@@ -126,7 +126,7 @@ func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
 		return fmt.Errorf("cannot lock %s: %w", s.path, err)
 	}
 	defer unlock()
-	ps, err := s.read()
+	ps, err := s.load(true)
 	if err != nil {
 		return err
 	}
@@ -137,13 +137,19 @@ func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
 	return s.write(out)
 }
 
-func (s *Store) read() ([]Profile, error) {
+func (s *Store) read() ([]Profile, error) { return s.load(false) }
+
+// load returns the profiles, parsed afresh when fresh is set. Writes always
+// start from a fresh parse: the cache trusts inode, mtime and size, which a
+// filesystem with coarse timestamps could repeat across two quick rewrites
+// by another process, and a write must never build on a stale copy.
+func (s *Store) load(fresh bool) ([]Profile, error) {
 	// One parse serves every reader waiting here (many renewals come due at
 	// once); the others then find the cache valid.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	info, statErr := os.Stat(s.path)
-	if statErr == nil && s.cacheValid(info) {
+	if !fresh && statErr == nil && s.cacheValid(info) {
 		return append([]Profile(nil), s.cached...), nil // Profile holds no references: a shallow copy is a copy
 	}
 	ps, err := s.parse()

@@ -217,7 +217,7 @@ func TestManagerRenewsBeforeExpiry(t *testing.T) {
 	if st.Status != credentials.StatusFailed {
 		t.Errorf("status %s after a failed renewal, want Failed", st.Status)
 	}
-	clock.Advance(60 * time.Second) // the retry, a minute later and past the expiry, fails too
+	clock.Advance(60 * time.Second) // the retries before expiry fail too, and the clock passes the expiry
 	ev.wait(t, p.ID, EventFailed, 10*time.Second)
 	st, _ = s.Status(p.Name)
 	if st.Status != credentials.StatusExpired {
