@@ -24,6 +24,7 @@ type Operations interface {
 	RotateSecret(ctx context.Context, nameOrID, newSecret string) (oauthflow.Result, error)
 	Discover(ctx context.Context, p credentials.Profile) (oauthflow.Endpoints, error)
 	Status(nameOrID string) (oauthflow.Result, error)
+	Request(ctx context.Context, nameOrID string, spec oauthflow.RequestSpec) (*oauthflow.Response, error)
 	Subscribe(fn func(oauthflow.Event)) (cancel func())
 }
 

@@ -78,6 +78,11 @@ type Workbench struct {
 	dlg  *shownDialog
 	form *profileForm
 	menu *fyne.Menu // the last right-click menu
+
+	// req is the open request dialog; reqMemory its last request per
+	// profile ID, for this session only.
+	req       *requestDialog
+	reqMemory map[string]requestMemory
 }
 
 // row is one profile plus what the filter searches, lower-cased once.
@@ -101,7 +106,7 @@ func newWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, o
 	w := &Workbench{
 		app: app, win: win, repo: repo, ops: ops, do: do, now: time.Now,
 		busy: map[string]string{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{},
-		stop: make(chan struct{}),
+		reqMemory: map[string]requestMemory{}, stop: make(chan struct{}),
 	}
 	w.build()
 	w.reload()
@@ -172,6 +177,7 @@ func (w *Workbench) build() {
 		{"Test all", theme.MediaFastForwardIcon(), w.testAll},
 		{"Login", theme.LoginIcon(), w.loginSelected},
 		{"Logout", theme.LogoutIcon(), w.logoutSelected},
+		{"Request", theme.MailSendIcon(), w.requestSelected},
 		{"Rotate secret", theme.ViewRefreshIcon(), w.rotateSelected},
 		{"Import", theme.DownloadIcon(), w.importProfiles},
 		{"Export", theme.UploadIcon(), w.exportProfiles},
@@ -239,6 +245,7 @@ func (w *Workbench) bindKeys() {
 		fyne.KeyN: w.addProfile,
 		fyne.KeyT: w.testSelected,
 		fyne.KeyL: w.loginSelected,
+		fyne.KeyR: w.requestSelected,
 		fyne.KeyF: func() { c.Focus(w.filter) },
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
@@ -401,6 +408,7 @@ func (w *Workbench) updateActions() {
 	isUser := r != nil && r.p.Type == credentials.TypeUser
 	set("Login", rw && idle && isUser)
 	set("Logout", rw && idle && isUser)
+	set("Request", r != nil)
 	set("Rotate secret", rw && idle && r.p.HasSecret)
 }
 
@@ -433,6 +441,12 @@ func (w *Workbench) onEvent(ev oauthflow.Event) {
 	}
 	if ev.Result != nil {
 		w.applyResult(*ev.Result)
+		// A fetch the workbench did not start (a renewal, a test request's
+		// token) only shows "Testing…" until its outcome arrives; the
+		// workbench's own operations clear theirs when they return.
+		if w.busy[ev.ProfileID] == "Testing…" {
+			delete(w.busy, ev.ProfileID)
+		}
 	}
 	w.refreshRow(ev.ProfileID)
 }

@@ -1,0 +1,548 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// requestMethods are the methods the dialog offers.
+var requestMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead}
+
+// requestMemory is what the dialog remembers per profile for the session,
+// so a second test request to the same API is one click.
+type requestMemory struct {
+	url, method, headers, body string
+}
+
+// soapAction is the placeholder action the SOAP presets fill in; the user
+// replaces it with the operation's action.
+const soapAction = "urn:example:Operation"
+
+// soapEnvelopes are the presets' envelope skeletons.
+var soapEnvelopes = map[oauthflow.SOAPVersion]string{
+	oauthflow.SOAP11: `<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">
+  <soap:Header/>
+  <soap:Body>
+    <!-- the operation's request element -->
+  </soap:Body>
+</soap:Envelope>`,
+	oauthflow.SOAP12: `<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope">
+  <soap:Header/>
+  <soap:Body>
+    <!-- the operation's request element -->
+  </soap:Body>
+</soap:Envelope>`,
+}
+
+// requestDialog is "Send a test request": the request on top, the answer
+// below. Every widget a user touches is a field, so tests drive it.
+type requestDialog struct {
+	w         *Workbench
+	s         *shownDialog
+	profileID string
+	name      string
+
+	url        *entry
+	urlMsg     *widget.Label
+	method     *widget.Select
+	headers    *entry
+	headersMsg *widget.Label
+	body       *entry
+	soap11     *widget.Button
+	soap12     *widget.Button
+	send       *widget.Button
+	cancel     *widget.Button
+	copyBtn    *widget.Button
+
+	progress *widget.ProgressBarInfinite
+	status   *widget.Label // "HTTP 200 OK · 123 ms", or the failure
+	problem  *widget.Label // 401/403 reason, or the failure's category
+	advice   *widget.Label // what to check
+	response *widget.Label // headers and body excerpt, monospace
+	scroll   *container.Scroll
+
+	header http.Header // parsed from the headers entry while valid
+	stop   context.CancelFunc
+	seq    int // which send the answer belongs to
+	closed bool
+}
+
+func (w *Workbench) requestSelected() {
+	r := w.selectedRow()
+	if r == nil || w.dlg != nil {
+		return
+	}
+	w.openRequest(r.p.ID, r.p.Name)
+}
+
+// openRequest shows the request dialog for a profile.
+func (w *Workbench) openRequest(id, name string) *requestDialog {
+	d := &requestDialog{w: w, profileID: id, name: name}
+
+	d.url = newEntry(w)
+	d.url.SetPlaceHolder("https://api.example.com/v1/resource")
+	d.urlMsg = inlineMessage()
+	d.method = widget.NewSelect(requestMethods, func(string) {})
+	d.method.SetSelected(http.MethodGet)
+
+	d.headers = newEntry(w)
+	d.headers.MultiLine = true
+	d.headers.Wrapping = fyne.TextWrapOff
+	d.headers.SetMinRowsVisible(3)
+	d.headers.SetPlaceHolder("Accept: application/json\n(one \"Name: value\" per line)")
+	d.headersMsg = inlineMessage()
+
+	d.body = newEntry(w)
+	d.body.MultiLine = true
+	d.body.Wrapping = fyne.TextWrapOff
+	d.body.TextStyle.Monospace = true
+	d.body.SetMinRowsVisible(4)
+	d.body.SetPlaceHolder("Request body (optional)")
+
+	d.soap11 = widget.NewButton("SOAP 1.1", func() { d.soapPreset(oauthflow.SOAP11) })
+	d.soap12 = widget.NewButton("SOAP 1.2", func() { d.soapPreset(oauthflow.SOAP12) })
+	note := widget.NewLabel("Authorization: Bearer and the tenant header are added from the profile.")
+	note.Importance = widget.LowImportance
+	note.Wrapping = fyne.TextWrapWord
+
+	d.progress = widget.NewProgressBarInfinite()
+	d.progress.Stop()
+	d.progress.Hide()
+	d.status = heading("No request sent yet")
+	d.problem = wrapLabel()
+	d.problem.Importance = widget.DangerImportance
+	d.problem.TextStyle.Bold = true
+	d.problem.Hide()
+	d.advice = wrapLabel()
+	d.advice.Hide()
+	d.response = widget.NewLabel("")
+	d.response.TextStyle.Monospace = true
+	// No word wrapping: Fyne re-measures a wrapped 64 KiB line for seconds;
+	// responseText breaks long lines itself (the text is monospace).
+	d.response.Wrapping = fyne.TextWrapOff
+	d.scroll = container.NewScroll(d.response)
+	d.scroll.SetMinSize(fyne.NewSize(0, 200))
+
+	if m, ok := w.reqMemory[id]; ok {
+		d.url.SetText(m.url)
+		d.method.SetSelected(m.method)
+		d.headers.SetText(m.headers)
+		d.body.SetText(m.body)
+	}
+
+	form := container.New(layout.NewFormLayout(),
+		widget.NewLabelWithStyle("URL", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
+		container.NewVBox(container.NewBorder(nil, nil, d.method, nil, d.url), d.urlMsg),
+		widget.NewLabelWithStyle("Headers", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
+		container.NewVBox(d.headers, d.headersMsg),
+		widget.NewLabelWithStyle("Body", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
+		d.body,
+		widget.NewLabel(""),
+		container.NewBorder(nil, nil, container.NewHBox(d.soap11, d.soap12), nil, note),
+	)
+	answer := container.NewBorder(
+		container.NewVBox(widget.NewSeparator(), d.progress, d.status, d.problem, d.advice), nil, nil, nil, d.scroll)
+	content := container.NewStack(canvasSpacer(820, 640), container.NewBorder(form, nil, nil, nil, answer))
+
+	d.s = w.showDialog("Send a test request with "+name, content,
+		dialogButton{label: "Close"},
+		dialogButton{label: "Copy response", keepOpen: true, fn: d.copyResponse},
+		dialogButton{label: "Cancel request", keepOpen: true, fn: d.cancelSend},
+		dialogButton{label: "Send", importance: widget.HighImportance, keepOpen: true, fn: d.sendNow})
+	d.send, d.cancel, d.copyBtn = d.s.button("Send"), d.s.button("Cancel request"), d.s.button("Copy response")
+	d.s.input = d.url
+	// Escape, Close and a replacing dialog all end here: stop the request.
+	d.s.d.SetOnClosed(d.closing)
+	d.cancel.Disable()
+	d.copyBtn.Disable()
+
+	d.url.OnChanged = func(string) { d.validate() }
+	d.url.OnSubmitted = func(string) {
+		if !d.send.Disabled() {
+			d.sendNow()
+		}
+	}
+	d.headers.OnChanged = func(string) { d.validate() }
+	d.validate()
+	w.req = d
+	w.win.Canvas().Focus(d.url)
+	return d
+}
+
+func inlineMessage() *widget.Label {
+	l := wrapLabel()
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+func setMessage(l *widget.Label, msg string) {
+	l.SetText(msg)
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// validate checks the URL and headers as they are typed; Send is enabled
+// only when both are usable and no request is in flight.
+func (d *requestDialog) validate() {
+	urlMsg := checkRequestURL(d.url.Text)
+	setMessage(d.urlMsg, urlMsg)
+	h, headerMsg := parseHeaderLines(d.headers.Text)
+	setMessage(d.headersMsg, headerMsg)
+	d.header = h
+	if urlMsg != "" || headerMsg != "" || strings.TrimSpace(d.url.Text) == "" || d.stop != nil {
+		d.send.Disable()
+	} else {
+		d.send.Enable()
+	}
+}
+
+// checkRequestURL says what is wrong with a typed URL ("" when it is fine
+// or still empty: an empty field only keeps Send disabled).
+func checkRequestURL(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "Enter a full http:// or https:// URL, e.g. https://api.example.com/v1/items"
+	}
+	return ""
+}
+
+// parseHeaderLines reads "Name: value" lines (blank lines ignored) and
+// says which line is wrong and why.
+func parseHeaderLines(text string) (http.Header, string) {
+	h := http.Header{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		name = strings.TrimSpace(name)
+		switch {
+		case !ok || name == "":
+			return nil, fmt.Sprintf("Line %d (%q) must look like \"Name: value\".", i+1, clip(line, 40))
+		case !validHeaderName(name):
+			return nil, fmt.Sprintf("Line %d: %q is not a valid header name (letters, digits and -_. only, no spaces).", i+1, clip(name, 40))
+		case strings.EqualFold(name, "Authorization"):
+			return nil, fmt.Sprintf("Line %d: Authorization is set from the profile's token; remove this line.", i+1)
+		}
+		h.Add(textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value))
+	}
+	return h, ""
+}
+
+// validHeaderName is RFC 9110's token (hand-written: net/http keeps its
+// check internal and x/net's httpguts is not a direct dependency).
+func validHeaderName(s string) bool {
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// soapPreset turns the request into a SOAP call of that version: POST, the
+// version's Content-Type and action, and an envelope skeleton. Other header
+// lines and a body the user typed are kept.
+func (d *requestDialog) soapPreset(v oauthflow.SOAPVersion) {
+	action := soapAction
+	spec := oauthflow.SOAPRequest(v, strings.TrimSpace(d.url.Text), action, nil)
+	var lines []string
+	for _, line := range strings.Split(d.headers.Text, "\n") {
+		name, _, _ := strings.Cut(line, ":")
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "content-type", "soapaction", "accept":
+			continue // replaced by the preset's
+		}
+		if strings.TrimSpace(line) != "" {
+			lines = append(lines, line)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(spec.Header)) {
+		name := k
+		if name == "Soapaction" {
+			name = "SOAPAction" // as the SOAP 1.1 spec spells it; header names are case-insensitive
+		}
+		lines = append(lines, name+": "+spec.Header.Get(k))
+	}
+	d.method.SetSelected(spec.Method)
+	d.headers.SetText(strings.Join(lines, "\n"))
+	body := strings.TrimSpace(d.body.Text)
+	if body == "" || body == soapEnvelopes[oauthflow.SOAP11] || body == soapEnvelopes[oauthflow.SOAP12] {
+		d.body.SetText(soapEnvelopes[v])
+	}
+	d.validate()
+}
+
+// sendNow sends the request in the background; the dialog stays usable
+// and Cancel request stops it.
+func (d *requestDialog) sendNow() {
+	d.validate()
+	if d.send.Disabled() {
+		return
+	}
+	w := d.w
+	spec := oauthflow.RequestSpec{Method: d.method.Selected, URL: strings.TrimSpace(d.url.Text), Header: d.header}
+	if d.body.Text != "" {
+		spec.Body = []byte(d.body.Text)
+	}
+	w.reqMemory[d.profileID] = requestMemory{url: spec.URL, method: spec.Method, headers: d.headers.Text, body: d.body.Text}
+
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	d.stop = cancel
+	d.seq++
+	seq := d.seq
+	d.send.Disable()
+	d.cancel.Enable()
+	d.progress.Show()
+	d.progress.Start()
+	d.status.SetText(fmt.Sprintf("Sending %s %s…", spec.Method, spec.URL))
+	d.status.Importance = widget.MediumImportance
+	d.status.Refresh()
+	d.problem.Hide()
+	d.advice.Hide()
+	w.running++
+	w.activity.Show()
+	w.activity.Start()
+	w.setStatus(fmt.Sprintf("%s: sending %s %s…", d.name, spec.Method, spec.URL))
+	go func() {
+		defer cancel()
+		resp, err := w.ops.Request(ctx, d.profileID, spec)
+		w.do(func() {
+			w.running--
+			if w.running == 0 {
+				w.activity.Stop()
+				w.activity.Hide()
+			}
+			if err != nil {
+				w.noteKeyring(err)
+			}
+			if d.seq != seq {
+				return
+			}
+			d.stop = nil
+			d.finish(resp, err)
+		})
+	}()
+}
+
+func (d *requestDialog) cancelSend() {
+	if d.stop != nil {
+		d.stop()
+	}
+}
+
+// closing is Escape or Close: stop what is in flight; its answer is dropped.
+func (d *requestDialog) closing() {
+	if d.closed {
+		return
+	}
+	d.closed = true
+	d.cancelSend()
+	if d.w.req == d {
+		d.w.req = nil
+	}
+}
+
+// finish shows the answer, or why there is none.
+func (d *requestDialog) finish(resp *oauthflow.Response, err error) {
+	w := d.w
+	d.progress.Stop()
+	d.progress.Hide()
+	d.cancel.Disable()
+	d.validate()
+	if err != nil {
+		d.showError(err)
+		return
+	}
+	line := fmt.Sprintf("HTTP %d %s · %s", resp.Status, resp.StatusText, formatDuration(resp.Duration))
+	d.status.SetText(line)
+	switch {
+	case resp.Status >= 200 && resp.Status < 300:
+		d.status.Importance = widget.SuccessImportance
+	case resp.Status >= 400:
+		d.status.Importance = widget.DangerImportance
+	default:
+		d.status.Importance = widget.WarningImportance
+	}
+	d.status.Refresh()
+	if resp.AuthProblem != "" || resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
+		problem := resp.AuthProblem
+		if problem == "" {
+			problem = fmt.Sprintf("The API refused the request (%d %s).", resp.Status, resp.StatusText)
+		}
+		setMessage(d.problem, upperFirst(problem))
+		setMessage(d.advice, "What to check: "+authAdvice(resp.Status, resp.AuthProblem))
+	}
+	d.response.SetText(responseText(resp))
+	d.scroll.ScrollToTop()
+	d.copyBtn.Enable()
+	w.setStatus(fmt.Sprintf("%s: %s %s → %s", d.name, d.method.Selected, strings.TrimSpace(d.url.Text), line))
+}
+
+func (d *requestDialog) showError(err error) {
+	d.status.Importance = widget.DangerImportance
+	d.response.SetText("")
+	d.copyBtn.Disable()
+	f, ok := oauthflow.AsFailure(err)
+	switch {
+	case ok && f.Category == oauthflow.CatCancelled, errors.Is(err, context.Canceled):
+		d.status.Importance = widget.MediumImportance
+		d.status.SetText("Request cancelled: no answer.")
+		d.w.setStatus(d.name + ": request cancelled")
+		return
+	case ok:
+		d.status.SetText("No answer: the request failed.")
+		setMessage(d.problem, fmt.Sprintf("%s: %s", f.Category.Label(), redact(f.Error())))
+		if a := f.Advice(); a != "" {
+			setMessage(d.advice, "What to check: "+a)
+		}
+	default:
+		d.status.SetText("No answer: the request failed.")
+		setMessage(d.problem, upperFirst(redact(err.Error())))
+	}
+	d.status.Refresh()
+	d.w.setStatus(fmt.Sprintf("%s: request failed: %s", d.name, d.problem.Text))
+}
+
+// authAdvice is the check that applies to a 401/403, by the API's error code.
+func authAdvice(status int, problem string) string {
+	switch {
+	case strings.Contains(problem, "insufficient_scope"):
+		return "The token lacks a scope the API needs: add it to the profile's scope (the client must be allowed it at the IdP), then Test again."
+	case strings.Contains(problem, "invalid_token"):
+		return "The API rejected the token itself: it may be expired or revoked, or meant for another API. " +
+			"Press Test to fetch a fresh token, and check the profile's audience/resource and that the API trusts this IdP."
+	case strings.Contains(problem, "invalid_request"):
+		return "The API found the request malformed: check the URL, the method and the headers."
+	case status == http.StatusForbidden:
+		return "The token was accepted but lacks permission: check the roles or scopes granted at the IdP, and the tenant."
+	}
+	return "The API wants a different token: check that it accepts tokens from this IdP (issuer, audience/resource) with the Bearer scheme."
+}
+
+// responseText is the answer's headers and body excerpt as shown.
+func responseText(resp *oauthflow.Response) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
+		for _, v := range resp.Header[k] {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	b.WriteString("\n")
+	body := resp.Body
+	switch {
+	case len(body) == 0:
+		b.WriteString("(empty body)")
+	case !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0:
+		fmt.Fprintf(&b, "(%d bytes of binary data, not shown)", len(body))
+	default:
+		if !resp.Truncated && strings.Contains(resp.Header.Get("Content-Type"), "json") {
+			var pretty bytes.Buffer
+			if json.Indent(&pretty, body, "", "  ") == nil {
+				body = pretty.Bytes()
+			}
+		}
+		b.WriteString(strings.ReplaceAll(string(body), "\r\n", "\n"))
+	}
+	if resp.Truncated {
+		fmt.Fprintf(&b, "\n… (truncated: only the first %d KiB of the body are shown)", oauthflow.MaxResponseExcerpt>>10)
+	}
+	return hardWrap(redact(b.String()), responseColumns)
+}
+
+// responseColumns is where hardWrap breaks lines: about the width of the
+// dialog's monospace response area.
+const responseColumns = 100
+
+// hardWrap breaks lines longer than n runes (minified JSON, SOAP on one line).
+func hardWrap(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if utf8.RuneCountInString(line) <= n {
+			continue
+		}
+		r := []rune(line)
+		var b strings.Builder
+		for len(r) > n {
+			b.WriteString(string(r[:n]))
+			b.WriteString("\n")
+			r = r[n:]
+		}
+		b.WriteString(string(r))
+		lines[i] = b.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// bearerLike finds tokens an API may echo back (e.g. an echo service
+// returning the request's Authorization header), so the dialog never shows
+// the profile's token: "Bearer <token>" and JWT-shaped strings. A token has
+// at least 16 characters, so a challenge's `Bearer realm="…"` stays readable.
+var bearerLike = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+
+func redact(s string) string {
+	return bearerLike.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasPrefix(strings.ToLower(m), "bearer") {
+			return m[:len("bearer")] + " ••••(token hidden)"
+		}
+		return "••••(token hidden)"
+	})
+}
+
+func (d *requestDialog) copyResponse() {
+	text := d.status.Text + "\n" + d.response.Text
+	d.w.app.Clipboard().SetContent(text)
+	d.w.setStatus("Response copied (tokens hidden)")
+}
+
+func formatDuration(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[n:]
+}
