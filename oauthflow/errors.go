@@ -233,10 +233,17 @@ var tagRE = regexp.MustCompile(`(?s)<[^>]*>`)
 // from elsewhere (an IdP, a server) and caps its length.
 func sanitizeText(s string, limit int) string {
 	s = tagRE.ReplaceAllString(s, " ")
-	s = html.UnescapeString(s)
+	// Unescaping can make new markup ("&lt;script&gt;"): strip it again, and
+	// turn any bracket left over into a look-alike that no page will parse.
+	s = tagRE.ReplaceAllString(html.UnescapeString(s), " ")
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+		switch {
+		case unicode.IsControl(r) || r == unicode.ReplacementChar:
 			return ' '
+		case r == '<':
+			return '‹'
+		case r == '>':
+			return '›'
 		}
 		return r
 	}, s)
