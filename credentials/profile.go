@@ -229,6 +229,18 @@ func (p *Profile) Normalize() {
 	}
 }
 
+// StatusAt is the recorded status as it stands at now: an Active token whose
+// expiry has passed is Expired, and a profile never tested is Untested.
+func (p Profile) StatusAt(now time.Time) Status {
+	switch {
+	case p.LastStatus == "":
+		return StatusUntested
+	case p.LastStatus == StatusActive && !p.TokenExpiry.IsZero() && !now.Before(p.TokenExpiry):
+		return StatusExpired
+	}
+	return p.LastStatus
+}
+
 // Config returns the profile without its bookkeeping: what an export holds
 // and what decides whether a saved profile changed.
 func (p Profile) Config() Profile {

@@ -190,3 +190,24 @@ func TestNormalize(t *testing.T) {
 		t.Fatalf("Config() keeps bookkeeping or loses settings: %+v", p.Config())
 	}
 }
+
+func TestStatusAt(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		status Status
+		expiry time.Time
+		want   Status
+	}{
+		{"", time.Time{}, StatusUntested},
+		{StatusActive, now.Add(time.Minute), StatusActive},
+		{StatusActive, now, StatusExpired},
+		{StatusActive, time.Time{}, StatusActive},
+		{StatusFailed, now.Add(-time.Hour), StatusFailed},
+		{StatusLoggedOut, time.Time{}, StatusLoggedOut},
+	} {
+		p := Profile{Bookkeeping: Bookkeeping{LastStatus: c.status, TokenExpiry: c.expiry}}
+		if got := p.StatusAt(now); got != c.want {
+			t.Errorf("%q expiring %v: %q, want %q", c.status, c.expiry, got, c.want)
+		}
+	}
+}

@@ -80,15 +80,9 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 		p.ID = newID()
 	}
 
-	// New secrets go to the keyring first: if that fails, the file has not
-	// changed. Removed secrets go after the file write, so a crash in between
-	// never leaves a profile that claims a secret the keyring lost.
-	undo, removals, err := r.applySecrets(p.ID, ch)
-	if err != nil {
-		return Profile{}, err
-	}
 	now := r.now()
 	var saved Profile
+	undo, removals := func() {}, []SecretKind(nil)
 	err = r.Store.Update(func(ps []Profile) ([]Profile, error) {
 		idx := -1
 		for i, q := range ps {
@@ -117,6 +111,16 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 			}
 			next.Bookkeeping = Bookkeeping{CreatedAt: now, LastStatus: StatusUntested}
 		}
+		// New secrets go to the keyring before the file is written, while
+		// the file lock keeps another process's save of this profile out:
+		// if the keyring fails, the file has not changed. Removed secrets go
+		// after the write, so a crash in between never leaves a profile that
+		// claims a secret the keyring lost.
+		u, rm, err := r.applySecrets(p.ID, ch)
+		if err != nil {
+			return nil, err // applySecrets has undone its own writes
+		}
+		undo, removals = u, rm
 		next.Revision++
 		next.UpdatedAt = now
 		if ch.ClientSecret != nil {
@@ -265,14 +269,18 @@ func (r *Repository) ReplaceClientSecret(id, secret string) error {
 	if secret == "" {
 		return errors.New("the new secret is empty")
 	}
-	undo, _, err := r.applySecrets(id, SecretChange{ClientSecret: &secret})
-	if err != nil {
-		return err
-	}
 	now := r.now()
-	err = r.Store.Update(func(ps []Profile) ([]Profile, error) {
+	undo := func() {}
+	err := r.Store.Update(func(ps []Profile) ([]Profile, error) {
 		for i := range ps {
 			if ps[i].ID == id {
+				// Under the file lock, like Save: no other process's save of
+				// this profile can interleave with the keyring write.
+				u, _, err := r.applySecrets(id, SecretChange{ClientSecret: &secret})
+				if err != nil {
+					return nil, err
+				}
+				undo = u
 				ps[i].HasSecret = true
 				ps[i].SecretSetAt = now
 				ps[i].SecretRotatedAt = now

@@ -158,6 +158,16 @@ func (s *Secrets) Set(profileID string, kind SecretKind, value string) error {
 	return nil
 }
 
+// Check asks the keyring whether it answers (reading an entry that does not
+// exist), so a missing or locked Secret Service is reported up front.
+func (s *Secrets) Check() error {
+	_, err := s.Get("credworkbench-probe", ClientSecret)
+	if errors.Is(err, ErrSecretNotFound) {
+		return nil
+	}
+	return err
+}
+
 // Delete removes a secret; a missing one is not an error.
 func (s *Secrets) Delete(profileID string, kind SecretKind) error {
 	err := s.call(func() error { return s.kr.Delete(KeyringService, entry(profileID, kind)) })

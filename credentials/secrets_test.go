@@ -230,8 +230,8 @@ func TestKeyringSetFailsLeavesFileUnchanged(t *testing.T) {
 }
 
 // The file cannot be written after the keyring was: the keyring is put back.
-// The store is made unwritable by a directory where its lock file goes, which
-// stops root as well (permissions would not).
+// The write fails through the store's test hook (a full disk), which stops
+// root as well (permissions would not).
 func TestFileWriteFailsRestoresKeyring(t *testing.T) {
 	kr := realKeyring(t)
 	hk := &hookKeyring{Keyring: kr}
@@ -243,13 +243,8 @@ func TestFileWriteFailsRestoresKeyring(t *testing.T) {
 	cleanupKeyring(t, kr, p.ID)
 	fileBefore := readFile(t, repo.Store.Path())
 
-	lock := repo.Store.Path() + ".lock"
-	if err := os.Remove(lock); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(lock, 0o700); err != nil {
-		t.Fatal(err)
-	}
+	// The disk fills up: the file cannot be written once the keyring has been.
+	repo.Store.failWrite = func() error { return errors.New("no space left on device") }
 	p.Scope = "changed"
 	if _, err := repo.Save(p, SecretChange{ClientSecret: Secret("new-secret"), ProxyPassword: Secret("new-pass")}); err == nil {
 		t.Fatal("Save succeeded although the store cannot be written")
@@ -456,5 +451,20 @@ func TestSecretSizeLimit(t *testing.T) {
 	cleanupKeyring(t, kr, p.ID)
 	if got, err := repo.Secrets.Get(p.ID, ClientSecret); err != nil || got != exact {
 		t.Fatalf("2560-byte secret read back as %d bytes, %v", len(got), err)
+	}
+}
+
+// Check is quiet for a working keyring (an absent probe entry is fine) and
+// reports a missing Secret Service as a typed, actionable error.
+func TestSecretsCheck(t *testing.T) {
+	mem := newMemKeyring()
+	if err := NewSecrets(mem).Check(); err != nil {
+		t.Fatalf("working keyring: %v", err)
+	}
+	mem.getErr = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+	err := NewSecrets(mem).Check()
+	var ke *KeyringError
+	if !errors.As(err, &ke) || ke.Problem != KeyringUnavailable || !strings.Contains(err.Error(), "gnome-keyring") {
+		t.Fatalf("unavailable keyring: %v", err)
 	}
 }

@@ -63,6 +63,9 @@ type Store struct {
 	mu         sync.Mutex
 	cachedInfo os.FileInfo
 	cached     []Profile
+
+	// failWrite, when set (tests only), makes writes fail, e.g. a full disk.
+	failWrite func() error
 }
 
 // DefaultStorePath is os.UserConfigDir()/credworkbench/profiles.json
@@ -233,6 +236,11 @@ func (s *Store) StartFresh() (kept string, err error) {
 }
 
 func (s *Store) write(ps []Profile) error {
+	if s.failWrite != nil {
+		if err := s.failWrite(); err != nil {
+			return err
+		}
+	}
 	sortProfiles(ps)
 	if ps == nil {
 		ps = []Profile{}

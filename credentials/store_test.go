@@ -316,24 +316,23 @@ func TestRevisionConflict(t *testing.T) {
 	}
 }
 
-// The check inside the lock catches an edit that lands between the first
-// read and the write, and the keyring goes back to what it was.
-func TestConflictInsideLockRestoresSecret(t *testing.T) {
+// A save made on a stale copy (another process edited the profile since it
+// was read) is refused before the keyring is touched. The keyring writes of
+// a save happen under the store's file lock, so two processes saving the
+// same profile cannot interleave them (a hook that tried to save from
+// inside the keyring write would wait for the lock).
+func TestStaleSaveKeepsSecret(t *testing.T) {
 	mem := newMemKeyring()
-	hk := &hookKeyring{Keyring: mem}
-	repo := newRepo(t, hk)
+	repo := newRepo(t, mem)
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("old")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := &Repository{Store: NewStore(repo.Store.Path()), Secrets: NewSecrets(newMemKeyring())}
-	hk.afterSet = func() {
-		hk.afterSet = nil
-		q, _ := other.Get(p.ID)
-		q.Scope = "edited elsewhere"
-		if _, err := other.Save(q, SecretChange{}); err != nil {
-			t.Error(err)
-		}
+	other := &Repository{Store: NewStore(repo.Store.Path()), Secrets: NewSecrets(mem)}
+	q, _ := other.Get(p.ID)
+	q.Scope = "edited elsewhere"
+	if _, err := other.Save(q, SecretChange{}); err != nil {
+		t.Fatal(err)
 	}
 	p.Scope = "mine"
 	if _, err := repo.Save(p, SecretChange{ClientSecret: Secret("new")}); !errors.Is(err, ErrConflict) {
@@ -360,15 +359,12 @@ func TestDuplicateNameRace(t *testing.T) {
 	if _, err := repo.Save(userProfile("tAKEN"), SecretChange{}); !IsValidation(err) {
 		t.Fatalf("duplicate name: %v", err)
 	}
-	hk.afterSet = func() {
-		hk.afterSet = nil
-		if _, err := other.Save(userProfile("Race"), SecretChange{}); err != nil {
-			t.Error(err)
-		}
+	if _, err := other.Save(userProfile("Race"), SecretChange{}); err != nil {
+		t.Fatal(err)
 	}
 	_, err := repo.Save(appProfile("RACE"), SecretChange{ClientSecret: Secret("s")})
 	var ve *ValidationError
-	if !errors.As(err, &ve) || !strings.Contains(ve.For(FieldName), "just added elsewhere") {
+	if !errors.As(err, &ve) || !strings.Contains(ve.For(FieldName), "already exists") {
 		t.Fatalf("want a name error, got %v", err)
 	}
 	if hk.Keyring.(*memKeyring).len() != 0 {
