@@ -109,26 +109,12 @@ const maxTokenLifetime = 10 * 365 * 24 * time.Hour
 func checkTokenResponse(tok *oauth2.Token) *Failure {
 	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
 		return &Failure{Category: CatEndpoint, Message: fmt.Sprintf(
-			"the IdP issued a token of type %q; only Bearer tokens are supported (RFC 6750)", sanitizeTokenType(t))}
+			"the IdP issued a token of type %q; only Bearer tokens are supported (RFC 6750)", sanitizeText(t, 40))}
 	}
 	if tokenLifetime(tok) < 0 {
 		return &Failure{Category: CatEndpoint, Message: "the IdP issued a token that is already expired (negative expires_in)"}
 	}
 	return nil
-}
-
-// sanitizeTokenType keeps an IdP-chosen string printable and short.
-func sanitizeTokenType(t string) string {
-	t = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '<' || r == '>' {
-			return -1
-		}
-		return r
-	}, t)
-	if len(t) > 40 {
-		t = t[:40] + "…"
-	}
-	return t
 }
 
 // authStyle maps the profile's choice; never auto-detect, which would send

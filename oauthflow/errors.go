@@ -140,7 +140,7 @@ func classifyRetrieve(re *oauth2.RetrieveError) *Failure {
 	case "invalid_scope":
 		f.Category, f.Message = CatScope, "the IdP refused the requested scope"
 		return f
-	case "invalid_target":
+	case "invalid_target", "invalid_resource": // RFC 8707; Entra ID's name for an unknown app-id URI
 		f.Category, f.Message = CatScope, "the IdP refused the requested resource or audience"
 		return f
 	case "unsupported_grant_type":

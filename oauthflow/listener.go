@@ -195,15 +195,17 @@ func (l *loopback) parse(q url.Values) callback {
 	if iss := q.Get("iss"); iss != "" && l.issuer != "" && iss != l.issuer {
 		return callback{err: &Failure{Category: CatLogin, Message: fmt.Sprintf("The login response comes from issuer %q, "+
 			"not from %q that this login was sent to, so it was rejected (RFC 9207). Check the profile's issuer URL.",
-			clip(iss, 200), l.issuer)}}
+			sanitizeText(iss, 200), l.issuer)}}
 	}
-	if e := q.Get("error"); e != "" {
-		return callback{err: authorizationError(e, q.Get("error_description"))}
-	}
+	// Error responses carry the state too (RFC 6749 4.1.2.1): without it, any
+	// local page could end the login with a message of its choosing.
 	if !hasState {
 		return callback{err: &Failure{Category: CatLogin, Message: "The login response has no state parameter, so " +
 			"it cannot be matched to this login and was rejected. Start the login again; if it keeps happening the " +
 			"IdP does not return the state it is given."}}
+	}
+	if e := q.Get("error"); e != "" {
+		return callback{err: authorizationError(e, q.Get("error_description"))}
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -215,7 +217,7 @@ func (l *loopback) parse(q url.Values) callback {
 
 // authorizationError turns an error redirect from the IdP into a Failure.
 func authorizationError(code, desc string) *Failure {
-	f := &Failure{IdPError: clip(cleanText(code), 100), IdPDescription: clip(cleanText(desc), 500)}
+	f := &Failure{IdPError: sanitizeText(code, 100), IdPDescription: sanitizeText(desc, 500)}
 	switch code {
 	case "access_denied":
 		f.Category, f.Message = CatLogin, "The login was refused or cancelled at the IdP."
@@ -231,22 +233,4 @@ func authorizationError(code, desc string) *Failure {
 		f.Category, f.Message = CatLogin, "The IdP ended the login with an error."
 	}
 	return f
-}
-
-// cleanText drops control characters (and so any attempt at fake lines in
-// logs); the pages escape markup themselves.
-func cleanText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
 }

@@ -145,7 +145,10 @@ func TestLoopbackRejectsBadResponses(t *testing.T) {
 		{"missing code", "state=the-state", CatRedirect, "no authorization code", ""},
 		{"access denied", "error=access_denied&error_description=" + url.QueryEscape("User <b>said</b> no") + "&state=the-state",
 			CatLogin, "refused or cancelled", "access_denied"},
-		{"error without state", "error=unauthorized_client", CatRedirect, "refused the login request", "unauthorized_client"},
+		// RFC 6749 4.1.2.1: an error response carries the state too; without
+		// it any local page could end the login with text of its choosing.
+		{"error without state", "error=unauthorized_client", CatLogin, "no state parameter", ""},
+		{"error with state", "error=unauthorized_client&state=the-state", CatRedirect, "refused the login request", "unauthorized_client"},
 		{"error with wrong state", "error=access_denied&state=nope", CatLogin, "does not match", ""},
 		{"wrong issuer", "code=abc&state=the-state&iss=" + url.QueryEscape("https://evil.example"), CatLogin, "RFC 9207", ""},
 	} {

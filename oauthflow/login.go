@@ -177,6 +177,10 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 			"%q is an %s profile: only User profiles log in; use Test for it", p.Name, p.Type.Label())}
 		return failedResult(p, f, nil, start), nil
 	}
+	if opt.NoBrowser && opt.OnURL == nil {
+		// Nobody would ever see the login URL: do not wait minutes for it.
+		return Result{}, errors.New("a login without a browser needs LoginOptions.OnURL to show the URL")
+	}
 	timeout := opt.Timeout
 	if timeout <= 0 {
 		timeout = DefaultLoginTimeout
@@ -249,6 +253,14 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		return fail(f)
 	}
 	unlock := s.logins.lock(p.ID)
+	if ctx.Err() != nil {
+		// A logout (or cancel) came while the code was being exchanged:
+		// it wins, and no refresh token is stored behind its back.
+		unlock()
+		f := waitFailure(ctx)
+		outcome = f
+		return fail(f)
+	}
 	w := s.keepRefreshToken(p, "", tok.RefreshToken)
 	unlock()
 	if w != "" {
@@ -634,6 +646,13 @@ func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oaut
 			// token reused): the stored token is useless.
 			f.Category = CatLogin
 			f.Message = "the session has ended at the IdP (the refresh token expired or was revoked): log in again"
+			// Another process (credctl, a second window) may have rotated the
+			// token meanwhile: delete only the one that was refused.
+			if cur, err := s.Repo.Secrets.Get(p.ID, credentials.RefreshToken); err == nil && cur != rt {
+				f.Message = "the refresh token was replaced by another process meanwhile: test again to use the new one"
+				f.Category = CatOther
+				return nil, res, f
+			}
 			_ = s.Repo.Secrets.Delete(p.ID, credentials.RefreshToken)
 			s.logins.setMemToken(p.ID, "")
 			res.Status = credentials.StatusLoggedOut

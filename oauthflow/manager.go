@@ -133,8 +133,9 @@ func (m *Manager) Status(p credentials.Profile) Result {
 	found := e != nil && e.profile.Revision == p.Revision
 	if found {
 		r = e.result
-		if e.tok != nil && !e.expiry.IsZero() && !now.Before(e.expiry) {
-			r.Status, r.Failure = credentials.StatusExpired, nil
+		// Only a good token goes stale; a failure keeps saying why.
+		if r.Status == credentials.StatusActive && !e.expiry.IsZero() && !now.Before(e.expiry) {
+			r.Status = credentials.StatusExpired
 		}
 	}
 	m.mu.Unlock()
@@ -146,13 +147,7 @@ func (m *Manager) Status(p credentials.Profile) Result {
 
 // recordedResult rebuilds a Result from the stored bookkeeping.
 func recordedResult(p credentials.Profile, now time.Time) Result {
-	r := Result{ProfileID: p.ID, Name: p.Name, Status: p.LastStatus, Expiry: p.TokenExpiry, CheckedAt: p.LastChecked}
-	if r.Status == "" {
-		r.Status = credentials.StatusUntested
-	}
-	if r.Status == credentials.StatusActive && !p.TokenExpiry.IsZero() && !now.Before(p.TokenExpiry) {
-		r.Status = credentials.StatusExpired
-	}
+	r := Result{ProfileID: p.ID, Name: p.Name, Status: p.StatusAt(now), Expiry: p.TokenExpiry, CheckedAt: p.LastChecked}
 	if r.Status == credentials.StatusFailed {
 		cat := Category(p.LastCategory)
 		if cat == "" {
@@ -191,6 +186,8 @@ func (m *Manager) Put(p credentials.Profile, tok *oauth2.Token, res Result) {
 	if m.closed {
 		return
 	}
+	// A fetch started before this token arrived must not overwrite it.
+	m.gens[p.ID]++
 	m.storeLocked(p, tok, res, m.gens[p.ID])
 }
 
@@ -399,18 +396,45 @@ func (m *Manager) failedLocked(p credentials.Profile, res Result, gen uint64) {
 		return
 	}
 	e.profile, e.result = p, res
-	interval := p.RefreshInterval.D()
-	if interval <= 0 {
-		interval = credentials.DefaultRefreshInterval
-	}
-	delay := min(interval, maxRetryDelay)
-	if !e.expiry.IsZero() {
-		// Retry while the token still works, not after it has expired.
-		if left := e.expiry.Sub(m.s.Clock.Now()); left > 0 {
-			delay = min(delay, max(left/2, time.Second))
+	stopRetrying := func() {
+		if e.stop != nil {
+			e.stop()
+			e.stop = nil
 		}
 	}
+	if res.Status == credentials.StatusLoggedOut {
+		// The session ended at the IdP: nothing to renew, nothing to hand out.
+		stopRetrying()
+		e.tok = nil
+		return
+	}
+	if res.Failure != nil && !transient(res.Failure.Category) {
+		// A refused secret or scope will not fix itself: keep the token while
+		// it works, but do not ask the IdP again every minute.
+		stopRetrying()
+		return
+	}
+	delay := min(p.RefreshInterval.D(), maxRetryDelay)
+	if delay <= 0 {
+		delay = maxRetryDelay
+	}
+	if !e.expiry.IsZero() {
+		left := e.expiry.Sub(m.s.Clock.Now())
+		if left <= 0 {
+			// Expired: the next Token or Test fetches anew; no timer needed.
+			stopRetrying()
+			return
+		}
+		// Retry while the token still works, not after it has expired.
+		delay = min(delay, max(left/2, time.Second))
+	}
 	m.scheduleLocked(e, delay, gen)
+}
+
+// transient reports whether a failure may go away by itself (an outage,
+// a flaky network), so retrying is worth it.
+func transient(c Category) bool {
+	return c == CatNetwork || c == CatEndpoint || c == CatProxy || c == CatOther
 }
 
 // renewAfter is when to renew a token: at the refresh interval or shortly
@@ -569,7 +593,7 @@ func (s *Service) record(p credentials.Profile, res Result) {
 		batch := r.pending
 		r.pending = nil
 		r.mu.Unlock()
-		_ = s.Repo.Store.Update(func(ps []credentials.Profile) ([]credentials.Profile, error) {
+		err := s.Repo.Store.Update(func(ps []credentials.Profile) ([]credentials.Profile, error) {
 			for _, q := range batch {
 				for i := range ps {
 					if ps[i].ID == q.p.ID {
@@ -579,6 +603,10 @@ func (s *Service) record(p credentials.Profile, res Result) {
 			}
 			return ps, nil
 		})
+		if err != nil && s.Log != nil {
+			// The in-memory state stays right; only the file lags behind.
+			s.Log.Warn("cannot record test results in the profile file", "error", err.Error())
+		}
 		r.mu.Lock()
 		for _, q := range batch {
 			q.written = true
@@ -610,6 +638,10 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 		return
 	}
 	b.LastStatus, b.LastChecked = res.Status, res.CheckedAt.UTC()
+	if res.Status == credentials.StatusLoggedOut {
+		// The session ended at the IdP: nobody is logged in any more.
+		b.LoggedInAs, b.TokenExpiry = "", time.Time{}
+	}
 	if res.Failure != nil {
 		b.LastError, b.LastCategory = res.Failure.Error(), string(res.Failure.Category)
 		return

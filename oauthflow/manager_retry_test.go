@@ -111,3 +111,56 @@ func TestManagerRetriesFailedRenewalBeforeExpiry(t *testing.T) {
 		t.Errorf("%d token requests, want 4 (the renewed token is served)", n)
 	}
 }
+
+// A renewal refused for a reason that will not fix itself (the secret was
+// revoked: invalid_client) is not retried every minute; the token is kept
+// while it works and the status keeps saying why it failed.
+func TestManagerDoesNotRetryRefusedCredentials(t *testing.T) {
+	clock := newCCFakeClock()
+	var (
+		mu    sync.Mutex
+		calls int
+	)
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if n > 1 {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = fmt.Fprint(w, `{"error":"invalid_client","error_description":"client authentication failed"}`)
+			return
+		}
+		_, _ = fmt.Fprint(w, `{"access_token":"tok-1","token_type":"Bearer","expires_in":600}`)
+	}))
+	t.Cleanup(idp.Close)
+
+	s := ccServiceWithClock(t, clock)
+	ev := ccSubscribe(t, s)
+	p := ccApp("revoked", idp.URL+"/token")
+	p.RefreshInterval = credentials.Duration(time.Minute)
+	p = ccSave(t, s, p, "revoked-secret")
+	ccWantActive(t, ccTest(t, s, p.Name))
+
+	clock.Advance(time.Minute) // renewal at the interval: refused
+	failed := ev.wait(t, p.ID, EventFailed, 5*time.Second)
+	if failed.Result.Failure == nil || failed.Result.Failure.Category != CatCredentials {
+		t.Fatalf("renewal failure %+v", failed.Result.Failure)
+	}
+	for range 5 { // five more minutes: nobody asks the IdP again
+		clock.Advance(time.Minute)
+		ev.none(t, p.ID, EventFailed, 100*time.Millisecond)
+	}
+	mu.Lock()
+	n := calls
+	mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d token requests, want 2 (no retries of refused credentials)", n)
+	}
+	clock.Advance(10 * time.Minute) // past the kept token's expiry
+	st, _ := s.Status(p.Name)
+	if st.Status != credentials.StatusFailed || st.Failure == nil || st.Failure.Category != CatCredentials {
+		t.Errorf("status %s (%v), want Failed: Credentials", st.Status, st.Failure)
+	}
+}

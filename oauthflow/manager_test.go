@@ -220,8 +220,9 @@ func TestManagerRenewsBeforeExpiry(t *testing.T) {
 	clock.Advance(60 * time.Second) // the retries before expiry fail too, and the clock passes the expiry
 	ev.wait(t, p.ID, EventFailed, 10*time.Second)
 	st, _ = s.Status(p.Name)
-	if st.Status != credentials.StatusExpired {
-		t.Errorf("status %s after expiry, want Expired", st.Status)
+	// The token is gone, and the status still says why: not a bare "Expired".
+	if st.Status != credentials.StatusFailed || st.Failure == nil || st.Failure.Category != CatEndpoint {
+		t.Errorf("status %s (%v) after expiry, want Failed with the renewal's reason", st.Status, st.Failure)
 	}
 }
 

@@ -57,7 +57,8 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	}
 	u, err := url.Parse(spec.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &Failure{Category: CatConfig, Message: fmt.Sprintf("%q is not an http:// or https:// URL", spec.URL)}
+		// Not the URL itself: it may carry a key in its query or user part.
+		return nil, &Failure{Category: CatConfig, Message: "the request URL is not an http:// or https:// URL with a host"}
 	}
 	method := strings.ToUpper(strings.TrimSpace(spec.Method))
 	if method == "" {
@@ -67,7 +68,15 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	if err != nil {
 		return nil, err
 	}
-	client.Transport.(*Transport).AccessToken = spec.AccessToken
+	access := spec.AccessToken
+	if access == "" {
+		tok, err := s.mgr.Token(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		access = tok.AccessToken
+	}
+	client.Transport.(*Transport).AccessToken = access
 	if spec.Timeout > 0 {
 		ctx2, cancel := context.WithTimeout(ctx, spec.Timeout)
 		defer cancel()
@@ -109,7 +118,26 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		out.AuthProblem = authProblem(resp.StatusCode, resp.Header.Values("WWW-Authenticate"))
 	}
+	hideToken(out, access)
 	return out, nil
+}
+
+// TokenHidden replaces the access token wherever an API echoes it back, so
+// a response shown or printed never carries it.
+const TokenHidden = "[access token hidden]"
+
+func hideToken(out *Response, token string) {
+	if len(token) < 8 {
+		return // too short to be a real token; replacing would garble the body
+	}
+	out.Body = bytes.ReplaceAll(out.Body, []byte(token), []byte(TokenHidden))
+	h := out.Header.Clone()
+	for k, vs := range h {
+		for i, v := range vs {
+			h[k][i] = strings.ReplaceAll(v, token, TokenHidden)
+		}
+	}
+	out.Header = h
 }
 
 // authProblem explains a 401/403 from its WWW-Authenticate challenge.
@@ -249,6 +277,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if access == "" {
 		return fail(errors.New("the profile has no access token"))
 	}
+	if prev := req.Response; prev != nil && prev.Request != nil && !strings.EqualFold(prev.Request.URL.Host, req.URL.Host) {
+		// A redirect to another host (with a caller's own redirect policy):
+		// the token is for the API, not for wherever it points.
+		return base(t.Base).RoundTrip(req)
+	}
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+access)
 	if p.Tenant != "" {
@@ -258,9 +291,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r.Header.Set(h, p.Tenant)
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
+	return base(t.Base).RoundTrip(r)
+}
+
+func base(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		return http.DefaultTransport
 	}
-	return base.RoundTrip(r)
+	return rt
 }

@@ -36,6 +36,10 @@ func TestRequestCarriesBearerAndTenant(t *testing.T) {
 			_, _ = w.Write([]byte(strings.Repeat("y", MaxResponseExcerpt+100)))
 		case "/elsewhere":
 			http.Redirect(w, r, "http://127.0.0.2:1/", http.StatusFound)
+		case "/echo":
+			tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			w.Header().Set("X-Echo", tok)
+			_, _ = w.Write([]byte(`{"youSent":"` + tok + `"}`))
 		default:
 			w.Header().Set("X-Answer", "42")
 			_, _ = w.Write([]byte("hello"))
@@ -68,6 +72,18 @@ func TestRequestCarriesBearerAndTenant(t *testing.T) {
 	}
 	if n := idp.Stats(t).Grants["client_credentials"]; n != 1 {
 		t.Errorf("%d grants for a request and Token, want 1 (token reused)", n)
+	}
+
+	// An API that echoes the token back: the response never carries it.
+	echo, err := s.Request(ctx, p.Name, RequestSpec{URL: api.URL + "/echo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(echo.Body), tok.AccessToken) || strings.Contains(echo.Header.Get("X-Echo"), tok.AccessToken) {
+		t.Errorf("the echoed token reaches the response: %s / %s", echo.Body, echo.Header.Get("X-Echo"))
+	}
+	if string(echo.Body) != `{"youSent":"`+TokenHidden+`"}` || echo.Header.Get("X-Echo") != TokenHidden {
+		t.Errorf("echo response %s / %q", echo.Body, echo.Header.Get("X-Echo"))
 	}
 
 	// A configured tenant header name; SOAP 1.1 and 1.2.

@@ -30,7 +30,17 @@ func (s *Service) Delete(nameOrID string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Repo.Delete(p.ID); err != nil {
+	// A login still waiting would store a refresh token for a profile that
+	// no longer exists: end it, and delete under the session lock so a
+	// refresh finishing now cannot write one either.
+	s.logins.abort(p.ID)
+	unlock := s.logins.lock(p.ID)
+	err = s.Repo.Delete(p.ID)
+	if err == nil {
+		s.logins.setMemToken(p.ID, "")
+	}
+	unlock()
+	if err != nil {
 		return err
 	}
 	s.mgr.Forget(p.ID)
