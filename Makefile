@@ -9,14 +9,14 @@ endif
 LDFLAGS := -X github.com/credworkbench/credworkbench/internal/version.Version=$(VERSION)
 NODE_DIR := internal/testidp/node
 
-.PHONY: demo run build credctl deps-build deps-test node-deps test vet staticcheck bench clean
+.PHONY: demo run build credctl deps-build deps-demo deps-test node-deps test vet staticcheck bench clean
 
 ## run: install what is missing, build and start the workbench
 run: deps-build build
 	./bin/credworkbench
 
 ## demo: the workbench against the project's test IdP, with a working Application and User profile
-demo: build node-deps
+demo: deps-demo build node-deps
 	$(GO) run ./internal/demo -workbench bin/credworkbench
 
 build: deps-build
@@ -31,6 +31,9 @@ deps-build:
 
 deps-test:
 	@scripts/deps.sh test
+
+deps-demo:
+	@scripts/deps.sh demo
 
 # The test identity provider (oidc-provider) and Playwright, pinned by package-lock.json.
 node-deps: $(NODE_DIR)/node_modules/.package-lock.json

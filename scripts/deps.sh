@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages a make target needs, only those missing.
-# Usage: scripts/deps.sh build|test|package
+# Usage: scripts/deps.sh build|demo|test|package
 # As root it runs apt-get; with password-less sudo it uses sudo; otherwise it
 # prints the exact command to run and fails.
 set -euo pipefail
@@ -8,9 +8,10 @@ set -euo pipefail
 build=(gcc libc6-dev pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
 case "${1:-build}" in
   build)   want=("${build[@]}") ;;
+  demo)    want=("${build[@]}" nodejs npm) ;;
   test)    want=("${build[@]}" dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick libgl1-mesa-dri tinyproxy chromium nodejs npm curl) ;;
   package) want=("${build[@]}" gcc-mingw-w64-x86-64 desktop-file-utils xz-utils zip unzip file osslsigncode openssl) ;;
-  *) echo "usage: $0 build|test|package" >&2; exit 2 ;;
+  *) echo "usage: $0 build|demo|test|package" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -19,7 +20,19 @@ for p in "${want[@]}"; do
   case "$p" in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+check_node() {
+  # The test IdP (oidc-provider 9) and Playwright need Node.js 20 or later;
+  # Debian 12's own nodejs is 18.
+  case "${1:-build}" in demo|test) ;; *) return 0 ;; esac
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$major" -lt 20 ]; then
+    echo "Node.js 20 or later is needed (found: $(node --version 2>/dev/null || echo none))." >&2
+    echo "Install it from https://nodejs.org or NodeSource, then run make again." >&2
+    exit 1
+  fi
+}
+
+if [ ${#missing[@]} -eq 0 ]; then check_node "${1:-build}"; exit 0; fi
 
 cmd="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" = 0 ]; then
@@ -35,3 +48,4 @@ else
   echo "  sudo sh -c '$cmd'" >&2
   exit 1
 fi
+check_node "${1:-build}"

@@ -241,11 +241,12 @@ func tokenItems(t *oauthflow.TokenInfo, expiry time.Time) []item {
 	add("Scopes", strings.Join(t.Scopes, " "))
 	add("Issuer", t.Issuer)
 	add("Audience", strings.Join(t.Audience, ", "))
-	if t.Expiry.IsZero() {
-		t.Expiry = expiry
+	exp := t.Expiry // t is shared with the service: read it, never write it
+	if exp.IsZero() {
+		exp = expiry
 	}
-	if !t.Expiry.IsZero() {
-		add("Expires", t.Expiry.Local().Format("2006-01-02 15:04:05"))
+	if !exp.IsZero() {
+		add("Expires", exp.Local().Format("2006-01-02 15:04:05"))
 	}
 	return items
 }

@@ -387,8 +387,12 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	if f.secret.Text != "" {
 		ch.ClientSecret = credentials.Secret(f.secret.Text)
 	}
-	if f.proxyPass.Text != "" && p.Proxy.Mode == credentials.ProxyURL {
+	switch {
+	case f.proxyPass.Text != "" && p.Proxy.Mode == credentials.ProxyURL:
 		ch.ProxyPassword = credentials.Secret(f.proxyPass.Text)
+	case p.Proxy.Mode != credentials.ProxyURL && f.orig != nil && f.orig.HasProxyPass:
+		// No explicit proxy any more: its password must not linger in the keyring.
+		ch.ProxyPassword = credentials.Secret("")
 	}
 	return p, ch
 }

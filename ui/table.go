@@ -138,18 +138,8 @@ func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
 	return string(st), widget.MediumImportance
 }
 
-// effectiveStatus is the recorded status, except that an Active token whose
-// expiry has passed is Expired.
-func (w *Workbench) effectiveStatus(r *row) credentials.Status {
-	st := r.p.LastStatus
-	if st == credentials.StatusActive && !r.p.TokenExpiry.IsZero() && !w.now().Before(r.p.TokenExpiry) {
-		return credentials.StatusExpired
-	}
-	if st == "" {
-		return credentials.StatusUntested
-	}
-	return st
-}
+// effectiveStatus is the recorded status as it stands now.
+func (w *Workbench) effectiveStatus(r *row) credentials.Status { return r.p.StatusAt(w.now()) }
 
 func (w *Workbench) expiresIn(r *row) string {
 	if r.p.TokenExpiry.IsZero() || w.effectiveStatus(r) != credentials.StatusActive {

@@ -632,8 +632,7 @@ func (w *Workbench) noteKeyring(err error) {
 // and shows the banner if it does not. Listing profiles never needs it.
 func (w *Workbench) CheckKeyring() {
 	go func() {
-		_, err := w.repo.Secrets.Get("credworkbench-probe", credentials.ClientSecret)
-		if err != nil && !errors.Is(err, credentials.ErrSecretNotFound) {
+		if err := w.repo.Secrets.Check(); err != nil {
 			w.do(func() { w.noteKeyring(err) })
 		}
 	}()

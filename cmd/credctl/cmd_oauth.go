@@ -382,7 +382,9 @@ func (f *headerFlag) Set(v string) error {
 	k, val, ok := strings.Cut(v, ":")
 	k = strings.TrimSpace(k)
 	if !ok || k == "" || strings.ContainsAny(k, " \t") {
-		return fmt.Errorf("header %q must look like 'Name: value'", v)
+		// Only the first word is repeated: the rest may be a token.
+		name, _, _ := strings.Cut(strings.TrimSpace(v), " ")
+		return fmt.Errorf("header %q… must look like 'Name: value'", name)
 	}
 	if f.h == nil {
 		f.h = http.Header{}

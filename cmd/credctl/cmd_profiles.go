@@ -39,12 +39,12 @@ func defineList(fs *flag.FlagSet) func(*app, []string) error {
 		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tTYPE\tSTATUS\tEXPIRES\tLAST CHECKED")
 		for _, p := range ps {
-			st := string(displayStatus(p, now))
+			st := string(p.StatusAt(now))
 			if p.LastCategory != "" && st == string(credentials.StatusFailed) {
 				st += " (" + p.LastCategory + ")"
 			}
 			expires := ""
-			if !p.TokenExpiry.IsZero() && displayStatus(p, now) == credentials.StatusActive {
+			if !p.TokenExpiry.IsZero() && p.StatusAt(now) == credentials.StatusActive {
 				expires = humanUntil(p.TokenExpiry, now)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Type.Label(), st, orDash(expires), orDash(humanTime(p.LastChecked)))
@@ -142,7 +142,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 		}
 		row("Redirect port", port)
 	}
-	st := displayStatus(p, now)
+	st := p.StatusAt(now)
 	status := string(st)
 	if st == credentials.StatusActive && !p.TokenExpiry.IsZero() {
 		status += ", token expires " + humanUntil(p.TokenExpiry, now)

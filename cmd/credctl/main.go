@@ -14,6 +14,9 @@ func main() {
 	// Ctrl-C cancels the running operation (a login closes its listener)
 	// instead of killing the process mid-write.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first Ctrl-C the default handling is back: a second one
+	// ends credctl at once (e.g. stuck at a hidden prompt).
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

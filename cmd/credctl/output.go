@@ -73,19 +73,6 @@ type statusJSON struct {
 	LoggedInAs  string    `json:"loggedInAs,omitempty"`
 }
 
-// displayStatus is the stored status as of now: an Active token whose expiry
-// has passed is Expired.
-func displayStatus(p credentials.Profile, now time.Time) credentials.Status {
-	st := p.LastStatus
-	if st == "" {
-		st = credentials.StatusUntested
-	}
-	if st == credentials.StatusActive && !p.TokenExpiry.IsZero() && !now.Before(p.TokenExpiry) {
-		st = credentials.StatusExpired
-	}
-	return st
-}
-
 func utc(t time.Time) time.Time {
 	if t.IsZero() {
 		return t
@@ -105,7 +92,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		Tenant: p.Tenant, TenantHeader: p.TenantHeader, RedirectPort: p.RedirectPort,
 		ClientSecret: secretJSON{Set: p.HasSecret, SetAt: utc(p.SecretSetAt), RotatedAt: utc(p.SecretRotatedAt)},
 		Status: statusJSON{
-			State: string(displayStatus(p, now)), Category: p.LastCategory, Error: p.LastError,
+			State: string(p.StatusAt(now)), Category: p.LastCategory, Error: p.LastError,
 			CheckedAt: utc(p.LastChecked), TokenExpiry: utc(p.TokenExpiry), LoggedInAs: p.LoggedInAs,
 		},
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),

@@ -31,6 +31,11 @@ func (a *app) readSecrets(profile string, prompts ...secretPrompt) ([]string, er
 			fmt.Fprintf(a.stderr, "%s for %q (input hidden): ", capitalize(p.label), profile)
 			b, err := term.ReadPassword(int(a.stdin.Fd()))
 			fmt.Fprintln(a.stderr)
+			if a.ctx != nil && a.ctx.Err() != nil {
+				// Ctrl-C at the hidden prompt: the read only ends at Enter,
+				// but what was typed must not be saved.
+				return nil, errors.New("cancelled (Ctrl-C): nothing was saved")
+			}
 			if err != nil {
 				return nil, fmt.Errorf("cannot read the %s from the terminal: %w", p.label, err)
 			}

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -58,21 +59,23 @@ func run(workbench string) error {
 		Scope: "openid profile offline_access api:read", Resource: testidp.Resource,
 		UsernameClaim: "preferred_username", RolesClaim: "realm_access.roles",
 	}
-	var saved []credentials.Profile
 	for _, p := range []struct {
 		p      credentials.Profile
 		secret *string
 	}{{app, credentials.Secret(testidp.AppClientSecret)}, {user, nil}} {
-		s, err := repo.Save(p.p, credentials.SecretChange{ClientSecret: p.secret})
-		if err != nil {
+		if _, err := repo.Save(p.p, credentials.SecretChange{ClientSecret: p.secret}); err != nil {
 			return fmt.Errorf("seeding the demo profiles: %w", err)
 		}
-		saved = append(saved, s)
 	}
-	// The demo's keyring entries go away with the demo.
+	// The demo's keyring entries go away with the demo, also those of
+	// profiles added while it ran (their file goes with the temp dir).
 	defer func() {
-		for _, p := range saved {
-			if err := repo.Delete(p.ID); err != nil {
+		left, err := repo.List()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "demo: cannot read the demo profiles to remove their keyring entries: %v\n", err)
+		}
+		for _, p := range left {
+			if err := repo.Delete(p.ID); err != nil && !errors.Is(err, credentials.ErrNotFound) {
 				fmt.Fprintf(os.Stderr, "demo: could not remove %q from the keyring: %v\n", p.Name, err)
 			}
 		}
