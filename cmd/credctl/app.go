@@ -174,6 +174,24 @@ func (a *app) repository() (*credentials.Repository, error) {
 	return a.repo, nil
 }
 
+// profile finds a profile by name (ignoring case) or ID.
+func (a *app) profile(nameOrID string) (credentials.Profile, error) {
+	repo, err := a.repository()
+	if err != nil {
+		return credentials.Profile{}, err
+	}
+	return repo.Get(nameOrID)
+}
+
+// profiles lists the stored profiles; it never touches the keyring.
+func (a *app) profiles() ([]credentials.Profile, error) {
+	repo, err := a.repository()
+	if err != nil {
+		return nil, err
+	}
+	return repo.List()
+}
+
 // stdinIsTerminal reports whether prompts can be shown and answered.
 func (a *app) stdinIsTerminal() bool {
 	return a.stdin != nil && term.IsTerminal(int(a.stdin.Fd()))

@@ -16,11 +16,7 @@ func defineList(fs *flag.FlagSet) func(*app, []string) error {
 		if err := wantArgs("list", args); err != nil {
 			return err
 		}
-		repo, err := a.repository()
-		if err != nil {
-			return err
-		}
-		ps, err := repo.List()
+		ps, err := a.profiles()
 		if err != nil {
 			return err
 		}
@@ -59,11 +55,7 @@ func defineShow(fs *flag.FlagSet) func(*app, []string) error {
 		if err := wantArgs("show", args, "NAME"); err != nil {
 			return err
 		}
-		repo, err := a.repository()
-		if err != nil {
-			return err
-		}
-		p, err := repo.Get(args[0])
+		p, err := a.profile(args[0])
 		if err != nil {
 			return err
 		}
@@ -300,11 +292,7 @@ func defineDelete(fs *flag.FlagSet) func(*app, []string) error {
 		if err := wantArgs("delete", args, "NAME"); err != nil {
 			return err
 		}
-		repo, err := a.repository()
-		if err != nil {
-			return err
-		}
-		p, err := repo.Get(args[0])
+		p, err := a.profile(args[0])
 		if err != nil {
 			return err
 		}

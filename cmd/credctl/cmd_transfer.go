@@ -167,11 +167,7 @@ func defineExport(fs *flag.FlagSet) func(*app, []string) error {
 		if len(args) > 1 {
 			return &usageError{cmd: "export", msg: fmt.Sprintf("unexpected argument %q: give at most one FILE", args[1])}
 		}
-		repo, err := a.repository()
-		if err != nil {
-			return err
-		}
-		ps, err := repo.List()
+		ps, err := a.profiles()
 		if err != nil {
 			return err
 		}

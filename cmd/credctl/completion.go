@@ -20,11 +20,7 @@ var fileFlags = []string{"ca-file", "data"}
 
 func defineCompleteNames(fs *flag.FlagSet) func(*app, []string) error {
 	return func(a *app, _ []string) error {
-		repo, err := a.repository()
-		if err != nil {
-			return err
-		}
-		ps, err := repo.List()
+		ps, err := a.profiles()
 		if err != nil {
 			return err
 		}
