@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -106,6 +107,10 @@ type Secrets struct {
 	kr      Keyring
 	timeout time.Duration
 	limit   int
+	// stuck counts calls that timed out and have not returned yet. While one
+	// hangs, new calls fail at once instead of each leaving another blocked
+	// goroutine behind (a dead Secret Service blocks every call for 2 min).
+	stuck *atomic.Int32
 }
 
 // NewSecrets wraps a keyring; nil means the OS keyring.
@@ -113,7 +118,7 @@ func NewSecrets(kr Keyring) *Secrets {
 	if kr == nil {
 		kr = SystemKeyring{}
 	}
-	return &Secrets{kr: kr, timeout: 15 * time.Second, limit: PlatformSecretLimit(runtime.GOOS)}
+	return &Secrets{kr: kr, timeout: 15 * time.Second, limit: PlatformSecretLimit(runtime.GOOS), stuck: new(atomic.Int32)}
 }
 
 // WithLimit sets the size limit (tests use it to act as Windows or macOS).
@@ -180,6 +185,9 @@ func (s *Secrets) Delete(profileID string, kind SecretKind) error {
 // call runs op with the deadline; on timeout op keeps running in the
 // background (go-keyring cannot be cancelled) and a timeout error is returned.
 func (s *Secrets) call(op func() error) error {
+	if s.stuck.Load() > 0 {
+		return errKeyringTimeout{d: s.timeout, earlier: true}
+	}
 	done := make(chan error, 1)
 	go func() { done <- op() }()
 	t := time.NewTimer(s.timeout)
@@ -188,14 +196,23 @@ func (s *Secrets) call(op func() error) error {
 	case err := <-done:
 		return err
 	case <-t.C:
-		return errKeyringTimeout{s.timeout}
+		s.stuck.Add(1)
+		go func() { <-done; s.stuck.Add(-1) }()
+		return errKeyringTimeout{d: s.timeout}
 	}
 }
 
-type errKeyringTimeout struct{ d time.Duration }
+type errKeyringTimeout struct {
+	d       time.Duration
+	earlier bool // an earlier call is still waiting for the keyring
+}
 
 func (e errKeyringTimeout) Error() string {
-	return fmt.Sprintf("the keyring did not answer within %s", e.d)
+	if e.earlier {
+		return "the keyring has not answered an earlier request yet"
+	}
+	// The call may still complete later: a write may yet be stored.
+	return fmt.Sprintf("the keyring did not answer within %s (a value being stored may still arrive)", e.d)
 }
 
 const linuxKeyringHint = "Credential Workbench keeps secrets in the Secret Service. Install and start one " +

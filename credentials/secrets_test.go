@@ -468,3 +468,35 @@ func TestSecretsCheck(t *testing.T) {
 		t.Fatalf("unavailable keyring: %v", err)
 	}
 }
+
+// While a call hangs past its deadline, the next ones fail at once instead of
+// each waiting (and leaving another goroutine blocked); once the hung call
+// returns, the keyring is asked again.
+func TestKeyringHungCallFailsFastUntilItReturns(t *testing.T) {
+	release := make(chan struct{})
+	sec := NewSecrets(blockingKeyring{release}).WithTimeout(100 * time.Millisecond)
+	if _, err := sec.Get("p", ClientSecret); !IsKeyringError(err) || !strings.Contains(err.Error(), "100ms") {
+		t.Fatalf("first call: %v", err)
+	}
+	start := time.Now()
+	_, err := sec.Get("p", ClientSecret)
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Fatalf("second call waited %v although an earlier one still hangs", d)
+	}
+	var ke *KeyringError
+	if !errors.As(err, &ke) || ke.Problem != KeyringTimeout || !strings.Contains(err.Error(), "earlier request") {
+		t.Fatalf("second call: %v", err)
+	}
+	close(release) // the hung call returns
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := sec.Get("p", ClientSecret)
+		if err != nil && strings.Contains(err.Error(), "released") {
+			break // the keyring was asked again (and answered)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the keyring is never asked again after the hung call returned: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
