@@ -203,8 +203,9 @@ func TestAddUserProfileByTyping(t *testing.T) {
 	f := h.wb.form
 	f.typ.SetSelected(typeUser)
 	if !f.fields[credentials.FieldAuthURL].label.Visible() || !f.fields[credentials.FieldRedirectPort].label.Visible() ||
-		!f.fields[credentials.FieldRolesClaim].label.Visible() || f.fields[credentials.FieldAudience].label.Visible() {
-		t.Fatal("a User form shows the authorization endpoint, redirect port and claims, not audience")
+		!f.fields[credentials.FieldRolesClaim].label.Visible() || !f.fields[credentials.FieldAudience].label.Visible() ||
+		!f.fields[credentials.FieldResource].label.Visible() {
+		t.Fatal("a User form shows the authorization endpoint, redirect port, claims, audience and resource")
 	}
 	test.Type(f.name, "Portal login")
 	test.Type(f.clientID, testidp.PublicClientID)
