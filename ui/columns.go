@@ -9,10 +9,19 @@ import (
 // window narrows: the long texts (names and URLs).
 var growCols = []int{colName, colEndpoint}
 
+// compactColWidths are the widths the columns give up first, in
+// shrinkOrder, when the table is narrower than the remembered widths: the
+// grant type follows from the type, the times are short, and the name and
+// status say most.
+var compactColWidths = [numCols]float32{140, 80, 60, 140, 90, 125, 80, 80}
+
+var shrinkOrder = []int{colGrant, colType, colChecked, colExpires, colClientID, colEndpoint, colStatus, colName}
+
 // fitColumns turns the remembered column widths into the shown ones so the
 // columns share the table's width: spare width goes to Name and Endpoint;
-// missing width is taken from Name and Endpoint, then from every column in
-// proportion, never below minColWidth.
+// missing width is taken column by column (least needed first) down to a
+// compact width, then from every column in proportion, never below
+// minColWidth.
 func fitColumns(pref []float32, avail float32) []float32 {
 	out := append([]float32(nil), pref...)
 	sum := float32(0)
@@ -20,24 +29,21 @@ func fitColumns(pref []float32, avail float32) []float32 {
 		sum += v
 	}
 	diff := avail - sum
-	if diff > 0 {
+	if diff >= 0 {
 		for _, c := range growCols {
 			out[c] += diff / float32(len(growCols))
 		}
 		return out
 	}
-	// Too narrow: shrink Name and Endpoint down to half their width first.
 	need := -diff
-	for _, c := range growCols {
-		give := min(need/float32(len(growCols)), out[c]/2)
+	for _, c := range shrinkOrder {
+		give := min(need, max(out[c]-compactColWidths[c], 0))
 		out[c] -= give
-		sum -= give
+		need -= give
 	}
-	diff = avail - sum
-	if diff >= 0 {
+	if need <= 0 {
 		return out
 	}
-	// Then everyone in proportion, down to the minimum.
 	shrinkable := float32(0)
 	for _, v := range out {
 		shrinkable += max(v-minColWidth, 0)
@@ -45,7 +51,7 @@ func fitColumns(pref []float32, avail float32) []float32 {
 	if shrinkable <= 0 {
 		return out
 	}
-	f := min(-diff/shrinkable, 1)
+	f := min(need/shrinkable, 1)
 	for i, v := range out {
 		out[i] = v - max(v-minColWidth, 0)*f
 	}
