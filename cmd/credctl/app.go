@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -26,6 +27,9 @@ type app struct {
 
 	repo *credentials.Repository
 	svc  *oauthflow.Service
+	// log gets what goes wrong without stopping the command (a result that
+	// could not be recorded, a token that could not be cached), on stderr.
+	log *slog.Logger
 }
 
 // command is one subcommand. define registers the flags on fs and returns
@@ -73,7 +77,7 @@ func findCommand(name string) (command, bool) {
 
 // run executes one invocation and returns the process exit code.
 func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr)}
 	defer a.close()
 	err := a.dispatch(args)
 	if err != nil {

@@ -31,11 +31,17 @@ func main() {
 		win.ShowAndRun()
 		os.Exit(1)
 	}
+	log, closeLog := openLog()
+	defer closeLog()
 	svc := oauthflow.NewService(repo, nil, nil)
+	svc.Log = log
 	defer svc.Close()
 
 	wb := ui.New(a, win, repo, svc)
 	wb.Start()
 	wb.CheckKeyring()
+	// Show what credctl and other windows change, and test every profile
+	// in the background, so what the table shows is what works now.
+	wb.GoLive(svc)
 	win.ShowAndRun()
 }
