@@ -276,9 +276,9 @@ func (w *Workbench) bindKeys() {
 		case fyne.KeyPageUp, fyne.KeyPageDown:
 			w.moveSelectionBy(w.pageRows(), ev.Name == fyne.KeyPageDown)
 		case fyne.KeyHome:
-			w.moveSelectionBy(len(w.view), false)
+			w.moveSelectionTo(0)
 		case fyne.KeyEnd:
-			w.moveSelectionBy(len(w.view), true)
+			w.moveSelectionTo(len(w.view) - 1)
 		}
 	})
 }
@@ -403,6 +403,14 @@ func (w *Workbench) moveSelectionBy(n int, down bool) {
 		i = min(i+n, len(w.view)-1)
 	default:
 		i = max(i-n, 0)
+	}
+	w.moveSelectionTo(i)
+}
+
+// moveSelectionTo selects table row i and scrolls to it.
+func (w *Workbench) moveSelectionTo(i int) {
+	if w.dlg != nil || i < 0 || i >= len(w.view) {
+		return
 	}
 	w.selectRow(i)
 	w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
