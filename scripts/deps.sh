@@ -16,7 +16,7 @@ case "${1:-build}" in
                  wixl msitools lintian appstream rpm) ;;
   # The installed packages under test: the .deb with apt, the MSI under Wine
   # (64-bit only: our build is x64), windows found and read under Xvfb.
-  package-test) want=(gcc-mingw-w64-x86-64 wine wine64 desktop-file-utils appstream dbus gnome-keyring libsecret-tools
+  package-test) want=(gcc-mingw-w64-x86-64 wine wine64 msitools desktop-file-utils appstream dbus gnome-keyring libsecret-tools
                       xvfb xauth xdotool imagemagick tesseract-ocr libgl1-mesa-dri nodejs npm) ;;
   *) echo "usage: $0 build|demo|test|package|package-test" >&2; exit 2 ;;
 esac

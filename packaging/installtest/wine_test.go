@@ -82,10 +82,58 @@ func (w *winePrefix) regQuery(t *testing.T, key, name string) string {
 	return ""
 }
 
-// installedApps lists the DisplayName values under the Uninstall key.
-func (w *winePrefix) installedApps(t *testing.T) string {
+// installedVersions lists the DisplayVersion of every "Credential Workbench"
+// entry in Installed apps (the Uninstall key).
+func (w *winePrefix) installedVersions(t *testing.T) []string {
 	t.Helper()
-	return w.run(t, "", "reg", "query", uninstallKey, "/s").stdout
+	var versions []string
+	ours := false
+	for _, line := range strings.Split(w.run(t, "", "reg", "query", uninstallKey, "/s").stdout, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case strings.HasPrefix(line, "HKEY_"):
+			ours = false
+		case len(f) >= 3 && f[0] == "DisplayName":
+			ours = strings.Join(f[2:], " ") == "Credential Workbench"
+		case len(f) >= 3 && f[0] == "DisplayVersion" && ours:
+			versions = append(versions, f[2])
+		}
+	}
+	return versions
+}
+
+const olderVersion = "0.0.1.1"
+
+// olderMSI is a copy of msi that claims to be an older release: another
+// ProductCode and package code, version olderVersion, the same UpgradeCode.
+func olderMSI(t *testing.T, msi string) string {
+	t.Helper()
+	requireTools(t, "msibuild")
+	older := filepath.Join(t.TempDir(), "older.msi")
+	b, err := os.ReadFile(msi) // #nosec G304 -- the package under test
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(older, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set := func(prop, value string) {
+		mustRun(t, cmdSpec{}, "msibuild", older, "-q",
+			"UPDATE `Property` SET `Value` = '"+value+"' WHERE `Property` = '"+prop+"'")
+	}
+	set("ProductCode", "{0E1D2C3B-4A59-4687-9A8B-7C6D5E4F3A21}")
+	set("ProductVersion", olderVersion)
+	// Its upgrade rows speak of its own version, as an older build's would.
+	code := "{51CDCF57-0957-47E2-873D-AB2C6487DFD2}"
+	mustRun(t, cmdSpec{}, "msibuild", older, "-q", "DELETE FROM `Upgrade`")
+	mustRun(t, cmdSpec{}, "msibuild", older, "-q", "INSERT INTO `Upgrade` (`UpgradeCode`, `VersionMax`, `Attributes`, `ActionProperty`) "+
+		"VALUES ('"+code+"', '"+olderVersion+"', 513, 'WIX_UPGRADE_DETECTED')")
+	mustRun(t, cmdSpec{}, "msibuild", older, "-q", "INSERT INTO `Upgrade` (`UpgradeCode`, `VersionMin`, `Attributes`, `ActionProperty`) "+
+		"VALUES ('"+code+"', '"+olderVersion+"', 2, 'WIX_DOWNGRADE_DETECTED')")
+	// A new package code (summary information revision number) as well.
+	mustRun(t, cmdSpec{}, "msibuild", older, "-s", "Installation Database", "Credential Workbench contributors",
+		"x64;1033", "{5A6B7C8D-9E0F-4A1B-8C2D-3E4F5A6B7C8D}")
+	return older
 }
 
 // credentialEntries lists the Credential Manager targets Wine keeps in the
@@ -102,8 +150,20 @@ func TestWindowsMSIUnderWine(t *testing.T) {
 	msi := distFile(t, "credworkbench-VERSION-windows-amd64.msi")
 	w := newWinePrefix(t)
 
-	// --- install
+	// --- an older release first, then this MSI over it: the upgrade replaces it
+	older := olderMSI(t, msi)
+	mustRun(t, cmdSpec{env: w.env, timeout: 5 * time.Minute}, "wine", "msiexec", "/i", older, "/qn")
+	if v := w.installedVersions(t); len(v) != 1 || v[0] != olderVersion {
+		t.Fatalf("after installing the older MSI, want version %s in Installed apps, got %v", olderVersion, v)
+	}
 	mustRun(t, cmdSpec{env: w.env, timeout: 5 * time.Minute}, "wine", "msiexec", "/i", msi, "/qn")
+	if v := w.installedVersions(t); len(v) != 1 || v[0] == olderVersion {
+		t.Fatalf("the MSI did not upgrade the older install: Installed apps lists versions %v", v)
+	}
+	// And the older one refuses to go over the newer one.
+	if r := run(t, cmdSpec{env: w.env, timeout: 5 * time.Minute}, "wine", "msiexec", "/i", older, "/qn"); r.code == 0 {
+		t.Fatal("the older MSI installed over the newer one (downgrade not refused)")
+	}
 	installDir := w.unix(installDirWin)
 	for _, f := range []string{"Credential Workbench.exe", "credctl.exe", "README.txt"} {
 		if !exists(filepath.Join(installDir, f)) {
@@ -118,9 +178,6 @@ func TestWindowsMSIUnderWine(t *testing.T) {
 	}
 	if p := w.regQuery(t, envKey, "PATH"); !strings.Contains(p, installDirWin) {
 		t.Fatalf("the system PATH lacks %s after the install: %q", installDirWin, p)
-	}
-	if apps := w.installedApps(t); strings.Count(apps, "Credential Workbench") == 0 {
-		t.Fatalf("no \"Credential Workbench\" under %s:\n%s", uninstallKey, apps)
 	}
 
 	// --- credctl.exe from the install dir, through the client-credentials path
@@ -228,8 +285,8 @@ func TestWindowsMSIUnderWine(t *testing.T) {
 	if p := w.regQuery(t, envKey, "PATH"); strings.Contains(p, installDirWin) {
 		t.Fatalf("the uninstall left %s on the system PATH: %q", installDirWin, p)
 	}
-	if apps := w.installedApps(t); strings.Contains(apps, "Credential Workbench") {
-		t.Fatalf("the uninstall left \"Credential Workbench\" under %s", uninstallKey)
+	if v := w.installedVersions(t); len(v) != 0 {
+		t.Fatalf("the uninstall left \"Credential Workbench\" %v in Installed apps", v)
 	}
 	if b, err := os.ReadFile(profiles); err != nil || !strings.Contains(string(b), "Billing API") {
 		t.Fatalf("the uninstall removed the user's profiles (%s): %v", profiles, err)
