@@ -90,6 +90,7 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	if err != nil {
 		f := classifyError(err)
 		redactFailure(f, sec)
+		addScopeProposal(f, p.Scope)
 		return fail(f, warnings)
 	}
 	if f := checkTokenResponse(tok); f != nil {

@@ -137,7 +137,7 @@ type Service struct {
 
 	mgr    *Manager       // in-memory tokens, renewal, status (manager.go)
 	events *eventHub      // subscribers (events.go)
-	logins *loginSessions // pending interactive logins (login.go)
+	logins *loginSessions // pending interactive logins (login_sessions.go)
 }
 
 // NewService wires the operations to a repository. browser may be nil (the
@@ -161,13 +161,22 @@ func (s *Service) Close() { s.mgr.Close() }
 
 // Where things are in this package:
 //   httpclient.go         the one HTTP client of a profile (proxy, CA, TLS >= 1.2, timeouts, size limit)
+//   httpclient_cache.go   the manager's per-profile transport, client and discovery cache
 //   errors.go             any transport or token-endpoint error → a categorized Failure
 //   inspect.go            JWT decoding and claim paths (username, roles, tenant)
 //   discovery.go          OIDC discovery and the Entra ID helpers
 //   clientcredentials.go  Test: the client-credentials grant
-//   manager.go            in-memory tokens, renewal, single-flight, Status, Token, TestAll
+//   manager.go            in-memory tokens, single-flight, Status, Token, TestAll
+//   manager_renewal.go    when and how a kept token is renewed (and retried)
+//   bookkeeping.go        writing results into the profile file (group commit)
 //   events.go             Subscribe and publishing
 //   service_ops.go        Save and Delete, keeping the manager in step
 //   rotate.go, request.go secret rotation; test requests and a bearer-adding http.Client
-//   login.go, listener.go, pages.go, browser.go
-//                         authorization code + PKCE through the loopback listener, refresh, logout
+//   login_authcode.go     Login: authorization code + PKCE through the browser and loopback listener
+//   login_client.go       what a User profile needs to talk to its IdP (endpoints, secret, code exchange)
+//   login_idtoken.go      ID token verification and who logged in with which roles
+//   login_refresh.go      refresh-token redemption and keeping the refresh token
+//   login_sessions.go     pending logins, per-profile session lock, key sets
+//   logout.go             Logout and refresh-token revocation (RFC 7009)
+//   listener.go, pages.go, browser.go
+//                         the loopback redirect listener, its pages, the system browser

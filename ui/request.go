@@ -337,19 +337,12 @@ func (d *requestDialog) sendNow() {
 	d.status.Refresh()
 	d.problem.Hide()
 	d.advice.Hide()
-	w.running++
-	w.activity.Show()
-	w.activity.Start()
-	w.setStatus(fmt.Sprintf("%s: sending %s %s…", d.name, spec.Method, spec.URL))
+	finish := w.startWork(fmt.Sprintf("%s: sending %s %s…", d.name, spec.Method, spec.URL))
 	go func() {
 		defer cancel()
 		resp, err := w.ops.Request(ctx, d.profileID, spec)
 		w.do(func() {
-			w.running--
-			if w.running == 0 {
-				w.activity.Stop()
-				w.activity.Hide()
-			}
+			finish()
 			if err != nil {
 				w.noteKeyring(err)
 			}
@@ -427,6 +420,10 @@ func (d *requestDialog) showError(err error) {
 		d.status.SetText("Request cancelled: no answer.")
 		d.w.setStatus(d.name + ": request cancelled")
 		return
+	case ok && notLoggedIn("", f):
+		d.status.SetText("Not logged in: no token to send.")
+		setMessage(d.problem, "Not logged in.")
+		setMessage(d.advice, "Log in with this profile first (Login, Ctrl+L), then send the request again.")
 	case ok:
 		d.status.SetText("No answer: the request failed.")
 		setMessage(d.problem, fmt.Sprintf("%s: %s", f.Category.Label(), redact(f.Error())))

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -62,8 +63,8 @@ func TestFilterAndSort(t *testing.T) {
 	if got := h.columnTexts(colName); !slices.Equal(got, []string{"Zeta portal", "Mid portal", "alpha portal"}) {
 		t.Fatalf("after clicking Name = %v", got)
 	}
-	if !strings.HasSuffix(h.header(colName).label.Text, "▼") {
-		t.Errorf("Name header should show a descending arrow, shows %q", h.header(colName).label.Text)
+	if hc := h.header(colName); !hc.icon.Visible() || hc.icon.Resource != theme.MoveDownIcon() || strings.ContainsAny(hc.label.Text, "▲▼") {
+		t.Errorf("Name header should show a descending theme icon (no Unicode arrow), shows %q", hc.label.Text)
 	}
 	test.Tap(h.header(colClientID))
 	if got := h.columnTexts(colClientID); !slices.Equal(got, []string{"alpha-client", "shared-id", "zeta-client"}) {
@@ -203,8 +204,9 @@ func TestAddUserProfileByTyping(t *testing.T) {
 	f := h.wb.form
 	f.typ.SetSelected(typeUser)
 	if !f.fields[credentials.FieldAuthURL].label.Visible() || !f.fields[credentials.FieldRedirectPort].label.Visible() ||
-		!f.fields[credentials.FieldRolesClaim].label.Visible() || f.fields[credentials.FieldAudience].label.Visible() {
-		t.Fatal("a User form shows the authorization endpoint, redirect port and claims, not audience")
+		!f.fields[credentials.FieldRolesClaim].label.Visible() || !f.fields[credentials.FieldAudience].label.Visible() ||
+		!f.fields[credentials.FieldResource].label.Visible() {
+		t.Fatal("a User form shows the authorization endpoint, redirect port, claims, audience and resource")
 	}
 	test.Type(f.name, "Portal login")
 	test.Type(f.clientID, testidp.PublicClientID)

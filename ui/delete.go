@@ -1,0 +1,33 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+)
+
+func (w *Workbench) deleteSelected() {
+	r := w.selectedRow()
+	if r == nil || w.readOnly || w.dlg != nil {
+		return
+	}
+	id, name := r.p.ID, r.p.Name
+	w.showConfirm("Delete profile",
+		fmt.Sprintf("Delete the profile %q?\n\nIts settings and its secrets in the OS keyring are removed. This cannot be undone.", name),
+		"Delete", func() {
+			w.background(id, "Deleting…", func(ctx context.Context) error {
+				return w.ops.Delete(id)
+			}, func(err error) {
+				if err != nil {
+					w.showError("Cannot delete "+name, err)
+					return
+				}
+				delete(w.live, id)
+				delete(w.history, id)
+				if w.selected == id {
+					w.selected = ""
+				}
+				w.reload()
+				w.setStatus(fmt.Sprintf("Deleted %q", name))
+			})
+		})
+}
