@@ -321,7 +321,7 @@ Imported profiles have no secret: set it with
   credctl edit NAME --client-secret-stdin
 `,
 	"export": "The export holds no secrets and no status; a FILE is written with mode 0600.\n",
-	"delete": "Without --yes, credctl asks on a terminal; in scripts pass --yes.\n",
+	"delete": "Without --yes, credctl asks on a terminal; in scripts pass --yes.\nA profile that transports use is deleted only with --force; they then have no credential.\n",
 	"login": `With --no-browser, or when the browser cannot be opened, the URL to open is
 printed on standard error. Ctrl-C cancels the login and closes the listener.
 `,

@@ -5,9 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/credworkbench/credworkbench/internal/logfile"
 )
@@ -43,7 +41,7 @@ func defineLogs(fs *flag.FlagSet) func(*app, []string) error {
 				_ = writeJSONLine(a.stdout, e)
 				return
 			}
-			fmt.Fprintln(a.stdout, formatEntry(e))
+			fmt.Fprintln(a.stdout, logfile.Format(e))
 		}
 		for _, e := range entries {
 			print(e)
@@ -70,40 +68,6 @@ func filterNote(f logfile.Filter) string {
 		return ""
 	}
 	return " " + strings.Join(parts, " and ")
-}
-
-// formatEntry is one line: time, level, message, the named fields, the rest.
-func formatEntry(e logfile.Entry) string {
-	var b strings.Builder
-	if !e.Time.IsZero() {
-		b.WriteString(e.Time.Local().Format(time.DateTime) + " ")
-	}
-	fmt.Fprintf(&b, "%-5s %s", e.LevelName, e.Msg)
-	if e.Profile != "" {
-		fmt.Fprintf(&b, " profile=%q", e.Profile)
-	}
-	if e.Transport != "" {
-		fmt.Fprintf(&b, " transport=%q", e.Transport)
-	}
-	keys := make([]string, 0, len(e.Attrs))
-	for k := range e.Attrs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(&b, " %s=%s", k, quoteIfNeeded(e.Attrs[k]))
-	}
-	if e.Error != "" {
-		fmt.Fprintf(&b, " error=%q", e.Error)
-	}
-	return b.String()
-}
-
-func quoteIfNeeded(s string) string {
-	if s == "" || strings.ContainsAny(s, " \"=") {
-		return fmt.Sprintf("%q", s)
-	}
-	return s
 }
 
 // writeJSONLine writes v as one line (JSON Lines), so --follow output can be piped.

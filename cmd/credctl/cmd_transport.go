@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -546,4 +547,60 @@ func (a *app) transportRun(name, as string, asJSON bool) error {
 		return &exitError{code: code, msg: string(res.Outcome), quiet: true}
 	}
 	return nil
+}
+
+// checkTransportsUsing refuses to delete a profile that transports use,
+// naming them, unless force is set; with force it says which transports
+// are left without a credential.
+func (a *app) checkTransportsUsing(p credentials.Profile, force bool) error {
+	ts, err := a.transports()
+	if err != nil {
+		return err
+	}
+	using, err := ts.Using(p.ID)
+	if err != nil {
+		return err
+	}
+	if len(using) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(using))
+	for _, t := range using {
+		names = append(names, strconv.Quote(t.Name))
+	}
+	list := strings.Join(names, ", ")
+	if !force {
+		return &usageError{cmd: "delete", msg: fmt.Sprintf("profile %q is the credential of transport(s) %s; pass --force to delete it anyway (they will have no credential), or pick another credential first with 'credctl transport edit NAME --credential PROFILE'", p.Name, list)}
+	}
+	fmt.Fprintf(a.stderr, "Warning: transport(s) %s will have no credential.\n", list)
+	return nil
+}
+
+// importTransports imports the transports of an export file, linking each
+// to its profile by name among the profiles now stored.
+func (a *app) importTransports(data []byte, skipInvalid bool) ([]string, error) {
+	ts, err := a.transports()
+	if err != nil {
+		return nil, err
+	}
+	existing, err := ts.List()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := a.profiles()
+	if err != nil {
+		return nil, err
+	}
+	entries, err := credentials.ParseTransportImport(data, existing, ps)
+	if err != nil || len(entries) == 0 {
+		return nil, err
+	}
+	sum, err := ts.ImportTransports(entries, skipInvalid)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range sum.Skipped {
+		fmt.Fprintf(a.stderr, "Skipped transport %q (invalid).\n", name)
+	}
+	return sum.Added, nil
 }

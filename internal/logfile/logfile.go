@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -396,4 +397,38 @@ func ParseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("level %q is not debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+// Format is one line for people: time, level, message, the named fields, the rest.
+func Format(e Entry) string {
+	var b strings.Builder
+	if !e.Time.IsZero() {
+		b.WriteString(e.Time.Local().Format(time.DateTime) + " ")
+	}
+	fmt.Fprintf(&b, "%-5s %s", e.LevelName, e.Msg)
+	if e.Profile != "" {
+		fmt.Fprintf(&b, " profile=%q", e.Profile)
+	}
+	if e.Transport != "" {
+		fmt.Fprintf(&b, " transport=%q", e.Transport)
+	}
+	keys := make([]string, 0, len(e.Attrs))
+	for k := range e.Attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%s", k, quoteIfNeeded(e.Attrs[k]))
+	}
+	if e.Error != "" {
+		fmt.Fprintf(&b, " error=%q", e.Error)
+	}
+	return b.String()
+}
+
+func quoteIfNeeded(s string) string {
+	if s == "" || strings.ContainsAny(s, " \"=") {
+		return fmt.Sprintf("%q", s)
+	}
+	return s
 }
