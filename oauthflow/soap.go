@@ -25,6 +25,18 @@ const (
 // wsse:Security/wsse:BinarySecurityToken (ValueType JWT, Base64Binary),
 // creating the header when the envelope has none.
 func InjectWSSE(envelope []byte, token string) ([]byte, error) {
+	// The whole envelope must be well-formed, not only the part before the
+	// insertion point: the service would refuse a broken one anyway.
+	check := xml.NewDecoder(bytes.NewReader(envelope))
+	for {
+		_, err := check.Token() // Token, not RawToken: it checks that tags match
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the body is not a well-formed SOAP envelope: %v", err)
+		}
+	}
 	d := xml.NewDecoder(bytes.NewReader(envelope))
 	var prefix string
 	depth := 0

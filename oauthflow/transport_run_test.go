@@ -3,6 +3,7 @@ package oauthflow
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -25,6 +26,7 @@ const soap12Env = `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envel
 // runEnv is a real IdP, a Service with an Application profile for it, and
 // the resource-server config that trusts the IdP.
 type runEnv struct {
+	log *lockedBuffer
 	idp *testidp.IdP
 	s   *Service
 	app credentials.Profile
@@ -36,11 +38,13 @@ func newRunEnv(t *testing.T, tenant string) *runEnv {
 	ccRequireRealKeyring(t)
 	idp := testidp.Start(t)
 	s := ccService(t, nil)
+	log := &lockedBuffer{}
+	s.Log = slog.New(slog.NewJSONHandler(log, nil))
 	p := ccApp("backend", idp.TokenURL)
 	p.Scope = "api:read api:write"
 	p.Tenant = tenant
 	app := ccSave(t, s, p, testidp.AppClientSecret)
-	return &runEnv{idp: idp, s: s, app: app,
+	return &runEnv{log: log, idp: idp, s: s, app: app,
 		cfg: testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource}}
 }
 
@@ -150,6 +154,12 @@ func TestRunTransportsWithValidCredential(t *testing.T) {
 	tok, _ := e.s.Token(context.Background(), e.app.ID)
 	if strings.Contains(string(b), tok.AccessToken) || strings.Contains(string(b), testidp.AppClientSecret) {
 		t.Fatal("the transports file holds a token or secret")
+	}
+	// The log names each run and its outcome, never the token.
+	logged := e.log.String()
+	if strings.Contains(logged, tok.AccessToken) || strings.Contains(logged, testidp.AppClientSecret) ||
+		!strings.Contains(logged, `"transport":"billing 1.2 wsse"`) || !strings.Contains(logged, `"outcome":"ok"`) {
+		t.Fatalf("log:\n%s", logged)
 	}
 }
 

@@ -39,13 +39,13 @@ func newLogsView(n *navigator) *logsView {
 	if p, err := logfile.Path(); err == nil {
 		v.path = p
 	}
-	reload := func(string) { v.load() }
-	v.profile = widget.NewSelect([]string{allChoice}, reload)
-	v.profile.SetSelected(allChoice)
-	v.transport = widget.NewSelect([]string{allChoice}, reload)
-	v.transport.SetSelected(allChoice)
-	v.level = widget.NewSelect([]string{allChoice, "Info", "Warning", "Error"}, reload)
-	v.level.SetSelected(allChoice)
+	v.profile = widget.NewSelect([]string{allChoice}, nil)
+	v.transport = widget.NewSelect([]string{allChoice}, nil)
+	v.level = widget.NewSelect([]string{allChoice, "Info", "Warning", "Error"}, nil)
+	for _, s := range []*widget.Select{v.profile, v.transport, v.level} {
+		s.SetSelected(allChoice)
+		s.OnChanged = func(string) { v.load() }
+	}
 	v.refresh = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
 	v.info = widget.NewLabel("")
 	v.info.Wrapping = fyne.TextWrapWord

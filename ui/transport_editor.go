@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/textproto"
+	"sort"
 	"strings"
 	"time"
 
@@ -60,6 +61,7 @@ func (n *navigator) edit(t *credentials.Transport) *transportEditor {
 		return nil
 	}
 	e := &transportEditor{n: n, orig: t, profileIDs: map[string]string{}}
+	n.editor = e
 	content := e.build()
 	title := "Transport configuration: new transport"
 	if t != nil && t.ID != "" {
@@ -143,6 +145,9 @@ func (e *transportEditor) build() fyne.CanvasObject {
 
 // sync shows the rows the type and the Authorization choice need.
 func (e *transportEditor) sync() {
+	if len(e.credRows) < 2 || e.typ == nil || e.auth == nil {
+		return // still being built
+	}
 	soap := e.typ.Selected == string(credentials.TransportWSSOAP)
 	cred := e.auth.Selected == authCredential
 	for _, r := range e.httpRows {
@@ -320,4 +325,51 @@ func truncateText(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// saveAsTransport turns the Send-request dialog's call into a transport
+// with this profile as its credential, in the Transport configuration
+// editor: the request is the same call, now with a name and kept.
+func (d *requestDialog) saveAsTransport() {
+	d.closing()
+	t := transportFromRequest(d.method.Selected, d.url.Text, d.headers.Text, d.body.Text)
+	t.Authorization, t.ProfileID = credentials.AuthCredential, d.profileID
+	d.w.nav.edit(&t)
+}
+
+// transportFromRequest makes a transport of a request: a SOAP 1.1 or 1.2
+// call (by its Content-Type) becomes WS_SOAP with its action, and the
+// headers the SOAP type sets itself are left out.
+func transportFromRequest(method, rawURL, headerText, body string) credentials.Transport {
+	t := credentials.Transport{Type: credentials.TransportHTTP, Method: method, URL: strings.TrimSpace(rawURL), Body: body}
+	h, _ := parseHeaderLines(headerText)
+	ct := strings.ToLower(h.Get("Content-Type"))
+	switch {
+	case strings.HasPrefix(ct, "application/soap+xml"):
+		t.Type, t.SOAPVersion = credentials.TransportWSSOAP, credentials.SOAPVersion12
+		if _, after, ok := strings.Cut(h.Get("Content-Type"), "action="); ok {
+			t.SOAPAction = strings.Trim(strings.TrimSpace(strings.Split(after, ";")[0]), `"`)
+		}
+	case strings.HasPrefix(ct, "text/xml") && h.Get("SOAPAction") != "":
+		t.Type, t.SOAPVersion = credentials.TransportWSSOAP, credentials.SOAPVersion11
+		t.SOAPAction = strings.Trim(h.Get("SOAPAction"), `"`)
+	}
+	for _, k := range sortedKeys(h) {
+		if t.Type == credentials.TransportWSSOAP && (k == "Content-Type" || k == "Soapaction" || k == "Accept") {
+			continue
+		}
+		for _, v := range h[k] {
+			t.Headers = append(t.Headers, credentials.Header{Name: k, Value: v})
+		}
+	}
+	return t
+}
+
+func sortedKeys(h http.Header) []string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -49,7 +49,8 @@ type navigator struct {
 
 	transports []credentials.Transport
 	selected   string
-	menu       *fyne.Menu // the last right-click menu (tests read it)
+	menu       *fyne.Menu       // the last right-click menu (tests read it)
+	editor     *transportEditor // the last editor opened (tests drive it)
 	banner     *widget.Label
 
 	// runAs keeps, per transport ID, the User profile it runs as after a
@@ -358,4 +359,36 @@ func (nn *navNode) CreateRenderer() fyne.WidgetRenderer {
 func (nn *navNode) TappedSecondary(ev *fyne.PointEvent) {
 	nn.nav.tree.Select(nn.id)
 	nn.nav.showMenu(nn.id, ev.AbsolutePosition)
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// importTransports brings in the transports of an export file after its
+// profiles, and says what it did for the status bar.
+func (n *navigator) importTransports(data []byte, skipInvalid bool) string {
+	ts := n.w.repo.Transports()
+	existing, err := ts.List()
+	if err != nil {
+		return "; transports not imported: " + err.Error()
+	}
+	entries, err := credentials.ParseTransportImport(data, existing, n.w.profiles())
+	if err != nil {
+		return "; transports not imported: " + err.Error()
+	}
+	if len(entries) == 0 {
+		return ""
+	}
+	sum, err := ts.ImportTransports(entries, skipInvalid)
+	n.reload()
+	if err != nil {
+		n.w.showError("Transports not imported", err)
+		return "; transports not imported"
+	}
+	return fmt.Sprintf(" and %s", plural(len(sum.Added), "transport"))
 }
