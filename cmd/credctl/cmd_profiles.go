@@ -298,12 +298,16 @@ func (a *app) warnInsecure(p credentials.Profile) {
 
 func defineDelete(fs *flag.FlagSet) func(*app, []string) error {
 	yes := fs.Bool("yes", false, "do not ask for confirmation (required when standard input is not a terminal)")
+	force := fs.Bool("force", false, "delete also when transports use the profile (they then have no credential)")
 	return func(a *app, args []string) error {
 		if err := wantArgs("delete", args, "NAME"); err != nil {
 			return err
 		}
 		p, err := a.profile(args[0])
 		if err != nil {
+			return err
+		}
+		if err := a.checkTransportsUsing(p, *force); err != nil {
 			return err
 		}
 		if !*yes {
