@@ -17,6 +17,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -90,7 +91,7 @@ func TestPrivateKeyJWTAgainstTestIdP(t *testing.T) {
 	}))
 	var kr credentials.Keyring
 	if !ccRealKeyring(t) {
-		kr = &ccMemKeyring{}
+		kr = testenv.NewMemKeyring()
 	}
 	s := ccService(t, kr)
 
@@ -156,9 +157,9 @@ func TestSignAssertionClaims(t *testing.T) {
 	base := credentials.Profile{ClientID: "cid", TokenURL: "https://idp.example/token", IssuerURL: "https://idp.example"}
 	jtis := map[string]bool{}
 	for _, c := range []struct {
-		name     string
-		mod      func(*credentials.Profile)
-		alg, aud string
+		name      string
+		mod       func(*credentials.Profile)
+		alg, aud  string
 		x5t, s256 bool
 	}{
 		{"defaults", nil, "RS256", "https://idp.example/token", true, true},
