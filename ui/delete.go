@@ -11,8 +11,12 @@ func (w *Workbench) deleteSelected() {
 		return
 	}
 	id, name := r.p.ID, r.p.Name
+	used := ""
+	if ts := w.nav.transportsUsing(id); len(ts) > 0 {
+		used = fmt.Sprintf("\n\nIt is the credential of transport(s) %s, which will then have no credential.", quoteList(ts))
+	}
 	w.showConfirm("Delete profile",
-		fmt.Sprintf("Delete the profile %q?\n\nIts settings and its secrets in the OS keyring are removed. This cannot be undone.", name),
+		fmt.Sprintf("Delete the profile %q?\n\nIts settings and its secrets in the OS keyring are removed. This cannot be undone.%s", name, used),
 		"Delete", func() {
 			w.background(id, "Deleting…", func(ctx context.Context) error {
 				return w.ops.Delete(id)
@@ -27,6 +31,7 @@ func (w *Workbench) deleteSelected() {
 					w.selected = ""
 				}
 				w.reload()
+				w.nav.reload()
 				w.setStatus(fmt.Sprintf("Deleted %q", name))
 			})
 		})

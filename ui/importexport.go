@@ -86,6 +86,7 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 			if len(sum.Skipped) > 0 {
 				msg += fmt.Sprintf(", skipped %d invalid", len(sum.Skipped))
 			}
+			msg += w.nav.importTransports(data, skip.Checked)
 			w.setStatus(msg)
 		}})
 	s.body = list
@@ -114,7 +115,7 @@ func (w *Workbench) exportProfiles() {
 	if len(w.rows) == 0 || w.dlg != nil {
 		return
 	}
-	data, err := credentials.Export(w.profiles())
+	data, err := credentials.ExportAll(w.profiles(), w.nav.transports)
 	if err != nil {
 		w.showError("Cannot export", err)
 		return

@@ -167,6 +167,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 
 	d.s = w.showDialog("Send a test request with "+name, content,
 		dialogButton{label: "Close"},
+		dialogButton{label: "Save as transport", fn: d.saveAsTransport},
 		dialogButton{label: "Copy response", keepOpen: true, fn: d.copyResponse},
 		dialogButton{label: "Cancel request", keepOpen: true, fn: d.cancelSend},
 		dialogButton{label: "Send", importance: widget.HighImportance, keepOpen: true, fn: d.sendNow})

@@ -90,6 +90,8 @@ type Workbench struct {
 	// profile ID, for this session only.
 	req       *requestDialog
 	reqMemory map[string]requestMemory
+
+	nav *navigator // the tree on the left and the view it selects
 }
 
 // row is one profile plus what the filter searches, lower-cased once.
@@ -123,6 +125,7 @@ func newWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, o
 // Start subscribes to the service's events and starts the once-a-second
 // countdown; both stop when the window closes (or Stop is called).
 func (w *Workbench) Start() {
+	w.nav.start()
 	w.unsub = w.ops.Subscribe(func(ev oauthflow.Event) {
 		select {
 		case <-w.stop:
@@ -155,6 +158,7 @@ func (w *Workbench) Stop() {
 	if w.unsub != nil {
 		w.unsub()
 	}
+	w.nav.stop()
 	if s := w.win.Canvas().Size(); s.Width > 0 && s.Height > 0 {
 		w.app.Preferences().SetFloat(prefWidth, float64(s.Width))
 		w.app.Preferences().SetFloat(prefHeight, float64(s.Height))
@@ -243,7 +247,9 @@ func (w *Workbench) build() {
 	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
 
 	top := container.NewVBox(w.banner, w.newToolbar(tools), w.filter)
-	w.win.SetContent(container.NewBorder(top, container.NewVBox(widget.NewSeparator(), status), nil, nil, split))
+	// The navigation tree (tree.go) shows this view under Administration › Credentials.
+	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, split))
+	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, w.nav.root))
 	w.bindKeys()
 	w.win.SetOnClosed(w.Stop)
 }
@@ -312,6 +318,10 @@ func (w *Workbench) reload() {
 	}
 	w.applyView()
 	w.updateActions()
+	if w.nav != nil { // a renamed or deleted profile shows in the transports too
+		w.nav.transport.refresh()
+		w.nav.logs.refreshChoices()
+	}
 }
 
 // applyView filters and sorts the rows and refreshes the table.
