@@ -47,7 +47,8 @@ func (w *Workbench) allowed(act string, r *row) bool {
 }
 
 // needsSecret is an Application profile that cannot be tested until its
-// client secret is entered (e.g. just imported).
+// client secret is entered (e.g. just imported). One that signs assertions
+// (private_key_jwt) needs a key instead, which credctl sets up.
 func needsSecret(p credentials.Profile) bool {
-	return p.Type == credentials.TypeApplication && !p.HasSecret
+	return p.Type == credentials.TypeApplication && p.AuthMethod != credentials.AuthPrivateKeyJWT && !p.HasSecret
 }

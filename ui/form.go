@@ -302,6 +302,11 @@ func (f *profileForm) fill() {
 		f.typ.Selected = typeApplication
 	}
 	f.typ.Refresh()
+	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
+		// Signed assertions are set up with credctl (key material); the form
+		// keeps the choice so a save does not silently switch it back.
+		f.authMethod.Options = append(f.authMethod.Options, string(credentials.AuthPrivateKeyJWT))
+	}
 	f.authMethod.Selected = string(p.AuthMethod)
 	if f.authMethod.Selected == "" {
 		f.authMethod.Selected = string(credentials.AuthBasic)
@@ -460,7 +465,8 @@ func (f *profileForm) validate() {
 			others = append(others, r.p)
 		}
 	}
-	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret})
+	hasKey := f.orig != nil && f.orig.HasPrivateKey
+	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret, HasPrivateKey: hasKey})
 	f.errs = nil
 	var ve *credentials.ValidationError
 	if errors.As(err, &ve) {

@@ -41,14 +41,14 @@ func (o *savingOps) last() (credentials.Profile, int) {
 // every field it can hold set to a value that is not a default, including
 // the fields the form hides for the kind (an Application profile's login
 // endpoints, a stale proxy URL under the system proxy).
-func roundTripProfiles(caFile string) []credentials.Profile {
+func roundTripProfiles(t *testing.T, caFile string) []credentials.Profile {
 	t0 := time.Date(2025, 3, 4, 5, 6, 7, 890123456, time.UTC)
 	book := credentials.Bookkeeping{
 		CreatedAt: t0, UpdatedAt: t0.Add(time.Hour), HasSecret: true, SecretSetAt: t0.Add(2 * time.Hour),
 		SecretRotatedAt: t0.Add(3 * time.Hour), HasProxyPass: true,
 		LastStatus: credentials.StatusFailed, LastError: "invalid_client: client authentication failed",
 		LastCategory: "credentials", LastChecked: t0.Add(4 * time.Hour), TokenExpiry: t0.Add(5 * time.Hour),
-		LoggedInAs: "alice",
+		LoggedInAs: "alice", LoginAt: t0.Add(6 * time.Hour),
 	}
 	userFull := credentials.Profile{
 		Name: "Ärger & Co. _-1", Type: credentials.TypeUser,
@@ -73,11 +73,22 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	appFull.AuthMethod = credentials.AuthBasic
 	appFull.Proxy = credentials.Proxy{Mode: credentials.ProxySystem, URL: "http://old-proxy.example.com:8080", Username: "carol"}
 	appFull.LastStatus, appFull.LastError, appFull.LastCategory = credentials.StatusActive, "", ""
+	appFull.HasProxyPass = false // only an explicit proxy URL has a password
 	appPlain := credentials.Profile{
 		Name: "Plain app", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token",
 		ClientID: "reports", Bookkeeping: credentials.Bookkeeping{HasSecret: true},
 	}
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain}
+	km, err := credentials.GenerateKeyMaterial("signed-app", 30, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	appSigned := credentials.Profile{
+		Name: "Signed app", Type: credentials.TypeApplication, IssuerURL: "https://idp.example.com",
+		TokenURL: "https://idp.example.com/token", ClientID: "signed", AuthMethod: credentials.AuthPrivateKeyJWT,
+		Certificate: credentials.CertificatePEM(km.Cert), AssertionAlg: "RS256", AssertionHeaders: "x5t",
+		AssertionAudience: "issuer", Bookkeeping: credentials.Bookkeeping{HasPrivateKey: true},
+	}
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appSigned}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that
@@ -120,7 +131,7 @@ func TestEditSaveWithoutChangesKeepsEveryField(t *testing.T) {
 	if err := os.WriteFile(caFile, []byte("not read by the form"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	seedNoSecrets(t, repo, roundTripProfiles(caFile)...)
+	seedNoSecrets(t, repo, roundTripProfiles(t, caFile)...)
 	before, err := repo.List()
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +169,8 @@ func TestEditSaveWithoutChangesKeepsEveryField(t *testing.T) {
 			if stored.Config() != p.Config() {
 				t.Errorf("stored settings changed:\n%+v\n%+v", stored.Config(), p.Config())
 			}
-			if stored.HasSecret != p.HasSecret || stored.HasProxyPass != p.HasProxyPass || stored.SecretSetAt != p.SecretSetAt {
+			if stored.HasSecret != p.HasSecret || stored.HasProxyPass != p.HasProxyPass || stored.SecretSetAt != p.SecretSetAt ||
+				stored.HasPrivateKey != p.HasPrivateKey {
 				t.Errorf("stored secret bookkeeping changed: %+v", stored.Bookkeeping)
 			}
 		})
