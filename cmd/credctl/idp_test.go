@@ -83,7 +83,8 @@ func TestApplicationProfile(t *testing.T) {
 	}
 	contains(t, "list after test", c.must(0, "", "list").stdout, "Active", "in 59m")
 
-	// Token: the second call is served from the keyring cache, without the IdP.
+	// Token: the token the last test obtained is in the shared store, so no
+	// call reaches the IdP.
 	idp.Reset(t)
 	tok1 := strings.TrimSpace(c.must(0, "", "token", "Billing API").stdout)
 	if strings.Count(tok1, ".") != 2 {
@@ -91,8 +92,8 @@ func TestApplicationProfile(t *testing.T) {
 	}
 	tok2 := strings.TrimSpace(c.must(0, "", "token", "Billing API").stdout)
 	tj := decode[tokenJSON](t, c.must(0, "", "token", "Billing API", "--json").stdout)
-	if n := tokenRequests(t, idp); n != 1 {
-		t.Fatalf("three token calls reached the IdP %d times, want 1", n)
+	if n := tokenRequests(t, idp); n != 0 {
+		t.Fatalf("three token calls reached the IdP %d times, want 0 (the tested token is shared)", n)
 	}
 	if tok2 != tok1 || tj.AccessToken != tok1 || !tj.Cached || tj.TokenType != "Bearer" || tj.ExpiresIn < 3000 {
 		t.Fatalf("cached token differs or is not marked cached: %+v", tj)
@@ -272,9 +273,10 @@ func TestRequest(t *testing.T) {
 	<-got
 	c.must(exitUsage, "", "request", "api", srv.URL, "--data", "@"+filepath.Join(t.TempDir(), "missing"))
 
-	// Five requests, one token: each later request used the keyring cache.
-	if n := tokenRequests(t, idp); n != 1 {
-		t.Errorf("%d token requests at the IdP for five API requests, want 1 (the cached token reused)", n)
+	// Five requests, two tokens: the first served the first four requests
+	// (the shared store); the 401 evicted it, so the fifth fetched anew.
+	if n := tokenRequests(t, idp); n != 2 {
+		t.Errorf("%d token requests at the IdP for five API requests, want 2 (one reused, one after the 401)", n)
 	}
 }
 
