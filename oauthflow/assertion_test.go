@@ -156,9 +156,9 @@ func TestSignAssertionClaims(t *testing.T) {
 	base := credentials.Profile{ClientID: "cid", TokenURL: "https://idp.example/token", IssuerURL: "https://idp.example"}
 	jtis := map[string]bool{}
 	for _, c := range []struct {
-		name     string
-		mod      func(*credentials.Profile)
-		alg, aud string
+		name      string
+		mod       func(*credentials.Profile)
+		alg, aud  string
 		x5t, s256 bool
 	}{
 		{"defaults", nil, "RS256", "https://idp.example/token", true, true},
