@@ -226,6 +226,9 @@ type Bookkeeping struct {
 	LastChecked     time.Time `json:"lastChecked,omitzero"`
 	TokenExpiry     time.Time `json:"tokenExpiry,omitzero"`
 	LoggedInAs      string    `json:"loggedInAs,omitempty"`
+	// LoginAt is when the current login session began (User profiles; zero
+	// when logged out): tokens of an older session are stale.
+	LoginAt time.Time `json:"loginAt,omitzero"`
 }
 
 // Normalize trims whitespace and fills defaults that follow from other fields.

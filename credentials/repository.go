@@ -69,6 +69,13 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 		}
 		old = &o
 	}
+	if p.Proxy.Mode != ProxyURL {
+		// No explicit proxy any more: its password must not linger in the
+		// keyring, whichever front end saved the change.
+		if ch.ProxyPassword != nil || (old != nil && old.HasProxyPass) {
+			ch.ProxyPassword = Secret("")
+		}
+	}
 	hasSecret := old != nil && old.HasSecret
 	if ch.ClientSecret != nil {
 		hasSecret = *ch.ClientSecret != ""

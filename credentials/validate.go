@@ -109,18 +109,8 @@ func Validate(p Profile, opt ValidateOptions) error {
 	}
 
 	// Name.
-	switch {
-	case p.Name == "":
-		add(FieldName, "Name is required.")
-	case len([]rune(p.Name)) > MaxNameLength:
-		add(FieldName, "Name is longer than %d characters.", MaxNameLength)
-	default:
-		for _, r := range p.Name {
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" _-&.", r) {
-				add(FieldName, "Name may hold letters, digits, spaces and _ - & . only, not %q.", r)
-				break
-			}
-		}
+	if msg := nameProblem(p.Name); msg != "" {
+		add(FieldName, "%s", msg)
 	}
 	for _, o := range opt.Others {
 		if o.ID != p.ID && SameName(o.Name, p.Name) {
@@ -250,6 +240,22 @@ func Validate(p Profile, opt ValidateOptions) error {
 		return nil
 	}
 	return &ValidationError{Fields: errs}
+}
+
+// nameProblem says what is wrong with a profile or transport name, or "".
+func nameProblem(name string) string {
+	switch {
+	case name == "":
+		return "Name is required."
+	case len([]rune(name)) > MaxNameLength:
+		return fmt.Sprintf("Name is longer than %d characters.", MaxNameLength)
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" _-&.", r) {
+			return fmt.Sprintf("Name may hold letters, digits, spaces and _ - & . only, not %q.", r)
+		}
+	}
+	return ""
 }
 
 // checkEndpoint returns "" for an acceptable endpoint URL, or what is wrong.

@@ -88,11 +88,8 @@ func TestPrivateKeyJWTAgainstTestIdP(t *testing.T) {
 		ServiceAccount: &testidp.User{Username: "svc-pkjwt", Roles: []string{"service"}},
 		JWKS:           []json.RawMessage{pkJWK(t, rsaKM), pkJWK(t, ecKM)},
 	}))
-	var kr credentials.Keyring
-	if !ccRealKeyring(t) {
-		kr = &ccMemKeyring{}
-	}
-	s := ccService(t, kr)
+	ccRequireRealKeyring(t) // the private key lives in the keyring only
+	s := ccService(t, nil)
 
 	for _, c := range []struct {
 		name string

@@ -26,7 +26,7 @@ func (s *Service) Test(ctx context.Context, nameOrID string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	_, res, _ := s.mgr.refresh(ctx, p, EventTested)
+	_, res, _ := s.mgr.refresh(ctx, p, EventTested, fetchForce)
 	return res, nil
 }
 

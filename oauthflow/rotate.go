@@ -72,8 +72,15 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string) 
 		}
 		return failedResult(p, f, res.Warnings, res.CheckedAt), &RotateError{Step: RotateStepStore, Err: f}
 	}
-	s.mgr.Put(p, tok, res)
-	s.record(p, res)
+	// The rotation changed the profile (its secret's date): the token
+	// belongs to the profile as it is now.
+	if cur, err := s.Repo.Get(p.ID); err == nil {
+		p = cur
+	}
+	res = withRecordWarning(res, s.record(p, res))
+	if w := s.mgr.Share(p, tok, res); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventRotated, Result: &res})
 	return res, nil
 }

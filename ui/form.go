@@ -66,6 +66,7 @@ type profileForm struct {
 	discover, browseCA, save                                  *widget.Button
 	problems                                                  *widget.Label // summary next to Save
 	advanced                                                  *widget.Accordion
+	cert                                                      certPart // private_key_jwt (form_certificate.go)
 
 	fields map[string]*formField
 	order  []*formField
@@ -148,8 +149,14 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.secretHint.Importance = widget.LowImportance
 	f.secretHint.Wrapping = fyne.TextWrapWord
 	secretField.cell.Add(f.secretHint)
-	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost)}, func(string) { f.validate() })
+	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
+		if f.cert.info != nil { // not while building
+			f.updateVisibility()
+			f.validate()
+		}
+	})
 	f.newField(credentials.FieldAuthMethod, "Client authentication", f.authMethod)
+	f.buildCertificate()
 	f.scope = f.textField(credentials.FieldScope, "Scope", "space-separated, e.g. api:read api:write")
 	f.audience = f.textField(credentials.FieldAudience, "Audience", "optional")
 	f.resource = f.textField(credentials.FieldResource, "Resource", "optional: https://api.example.com")
@@ -261,6 +268,7 @@ func (f *profileForm) fill() {
 		f.authMethod.Selected = string(credentials.AuthBasic)
 	}
 	f.authMethod.Refresh()
+	f.fillCertificate(p)
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:
 		f.proxyMode.Selected = proxySystem
@@ -296,17 +304,19 @@ func (f *profileForm) selectedType() credentials.Type {
 // updateVisibility shows the fields that apply to the type and proxy mode.
 func (f *profileForm) updateVisibility() {
 	user := f.selectedType() == credentials.TypeUser
+	// Only what the engine ignores for the type is hidden (the login
+	// endpoints of an Application profile); hidden inputs still keep their
+	// values, so a save never drops a setting the form does not show.
 	for key, on := range map[string]bool{
 		credentials.FieldAuthURL:       user,
 		credentials.FieldRevocationURL: user,
 		credentials.FieldRedirectPort:  user,
-		credentials.FieldUsernameClaim: user,
-		credentials.FieldRolesClaim:    user,
-		credentials.FieldAudience:      !user,
-		credentials.FieldResource:      !user,
 		"proxyUrl":                     f.proxyMode.Selected == proxyURL,
 		"proxyUser":                    f.proxyMode.Selected == proxyURL,
 		"proxyPassword":                f.proxyMode.Selected == proxyURL,
+		credentials.FieldClientSecret:  !f.usesCertificate(),
+		credentials.FieldCertificate:   f.usesCertificate(),
+		credentials.FieldAssertion:     f.usesCertificate(),
 	} {
 		f.fields[key].setVisible(on)
 	}
@@ -328,6 +338,9 @@ func (f *profileForm) updateVisibility() {
 }
 
 // profile builds the profile the inputs describe, and the secret changes.
+// Every input is read whether it is shown or not: an input starts with the
+// edited profile's value, so a setting the user did not change is saved as
+// it was, even one the form hides for the current type or proxy mode.
 func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) {
 	var p credentials.Profile
 	if f.orig != nil {
@@ -339,26 +352,23 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.GrantType = p.Type.DefaultGrant()
 	p.IssuerURL = f.issuer.Text
 	p.TokenURL = f.tokenURL.Text
+	p.AuthURL = f.authURL.Text
+	p.RevocationURL = f.revocationURL.Text
 	p.ClientID = f.clientID.Text
 	p.AuthMethod = credentials.AuthMethod(f.authMethod.Selected)
 	p.Scope = f.scope.Text
-	p.UsernameClaim, p.RolesClaim, p.TenantClaim = "", "", f.tenantClaim.Text
-	p.AuthURL, p.RevocationURL, p.RedirectPort, p.Audience, p.Resource = "", "", 0, "", ""
-	if p.Type == credentials.TypeUser {
-		p.AuthURL = f.authURL.Text
-		p.RevocationURL = f.revocationURL.Text
-		p.UsernameClaim = f.usernameClaim.Text
-		p.RolesClaim = f.rolesClaim.Text
-		if s := strings.TrimSpace(f.redirectPort.Text); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				f.extra[credentials.FieldRedirectPort] = "Redirect port must be a number (0 = any free port)."
-			}
-			p.RedirectPort = n
+	p.Audience = f.audience.Text
+	p.Resource = f.resource.Text
+	p.UsernameClaim = f.usernameClaim.Text
+	p.RolesClaim = f.rolesClaim.Text
+	p.TenantClaim = f.tenantClaim.Text
+	p.RedirectPort = 0
+	if s := strings.TrimSpace(f.redirectPort.Text); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			f.extra[credentials.FieldRedirectPort] = "Redirect port must be a number (0 = any free port)."
 		}
-	} else {
-		p.Audience = f.audience.Text
-		p.Resource = f.resource.Text
+		p.RedirectPort = n
 	}
 	p.RefreshInterval = 0
 	if s := strings.TrimSpace(f.refresh.Text); s != "" {
@@ -369,12 +379,12 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 		}
 		p.RefreshInterval = credentials.Duration(d)
 	}
-	p.Proxy = credentials.Proxy{}
+	p.Proxy = credentials.Proxy{URL: f.proxyURL.Text, Username: f.proxyUser.Text}
 	switch f.proxyMode.Selected {
 	case proxySystem:
 		p.Proxy.Mode = credentials.ProxySystem
 	case proxyURL:
-		p.Proxy = credentials.Proxy{Mode: credentials.ProxyURL, URL: f.proxyURL.Text, Username: f.proxyUser.Text}
+		p.Proxy.Mode = credentials.ProxyURL
 	default:
 		p.Proxy.Mode = credentials.ProxyNone
 	}
@@ -384,14 +394,15 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.Normalize()
 
 	var ch credentials.SecretChange
+	f.readCertificate(&p, &ch)
 	if f.secret.Text != "" {
 		ch.ClientSecret = credentials.Secret(f.secret.Text)
 	}
 	switch {
 	case f.proxyPass.Text != "" && p.Proxy.Mode == credentials.ProxyURL:
 		ch.ProxyPassword = credentials.Secret(f.proxyPass.Text)
-	case p.Proxy.Mode != credentials.ProxyURL && f.orig != nil && f.orig.HasProxyPass:
-		// No explicit proxy any more: its password must not linger in the keyring.
+	case p.Proxy.Mode != credentials.ProxyURL && f.orig != nil && f.orig.HasProxyPass && f.orig.Proxy.Mode == credentials.ProxyURL:
+		// The user turned the explicit proxy off: its password must not linger in the keyring.
 		ch.ProxyPassword = credentials.Secret("")
 	}
 	return p, ch
@@ -408,7 +419,7 @@ func (f *profileForm) validate() {
 			others = append(others, r.p)
 		}
 	}
-	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret})
+	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret, HasPrivateKey: f.hasKey()})
 	f.errs = nil
 	var ve *credentials.ValidationError
 	if errors.As(err, &ve) {
@@ -424,6 +435,9 @@ func (f *profileForm) showErrors() {
 		msg := f.extra[ff.key]
 		if msg == "" {
 			msg = f.errs.For(ff.key)
+		}
+		if msg == "" && ff.key == credentials.FieldCertificate {
+			msg = f.errs.For(credentials.FieldPrivateKey)
 		}
 		if ff.key == "proxyUrl" {
 			msg = "" // proxy problems are reported on the proxy select

@@ -110,7 +110,6 @@ func defineCertificate(fs *flag.FlagSet) func(*app, []string) error {
 			_ = os.Remove(path)
 			return err
 		}
-		dropTokenCache(svc.Repo, saved.ID)
 		fmt.Fprintf(a.stdout, "Generated a key pair and a self-signed certificate for %q (valid until %s).\n",
 			saved.Name, km.Cert.NotAfter.UTC().Format("2006-01-02"))
 		fmt.Fprintf(a.stdout, "The private key is in the OS keyring; the public certificate was written to %s.\n", path)

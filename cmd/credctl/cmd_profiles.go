@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 func defineList(fs *flag.FlagSet) func(*app, []string) error {
@@ -173,6 +174,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 
 func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
 	f := registerProfileFlags(fs, false)
+	noTest := fs.Bool("no-test", false, "do not test an Application profile after saving it")
 	return func(a *app, args []string) error {
 		if err := wantArgs("add", args); err != nil {
 			return err
@@ -208,18 +210,24 @@ func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
 			return err
 		}
 		a.warnInsecure(saved)
-		fmt.Fprintf(a.stdout, "Added profile %q (%s). Check it with: credctl test %s\n", saved.Name, saved.Type.Label(), shellQuote(saved.Name))
+		fmt.Fprintf(a.stdout, "Added profile %q (%s).\n", saved.Name, saved.Type.Label())
+		if saved.Type != credentials.TypeApplication || *noTest {
+			fmt.Fprintf(a.stdout, "Check it with: credctl test %s\n", shellQuote(saved.Name))
+			return nil
+		}
+		a.testAfterSave(svc, saved)
 		return nil
 	}
 }
 
 func defineEdit(fs *flag.FlagSet) func(*app, []string) error {
 	f := registerProfileFlags(fs, true)
+	noTest := fs.Bool("no-test", false, "do not test an Application profile after saving it")
 	return func(a *app, args []string) error {
 		if err := wantArgs("edit", args, "NAME"); err != nil {
 			return err
 		}
-		if !f.anyGiven() {
+		if !f.anyGivenBut("no-test") {
 			return &usageError{cmd: "edit", msg: "nothing to change: give the flags of the settings to change"}
 		}
 		if f.secretStdin && f.clearSecret {
@@ -247,9 +255,11 @@ func defineEdit(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		dropTokenCache(svc.Repo, saved.ID)
 		a.warnInsecure(saved)
 		fmt.Fprintf(a.stdout, "Saved profile %q.\n", saved.Name)
+		if saved.Type == credentials.TypeApplication && !*noTest {
+			a.testAfterSave(svc, saved)
+		}
 		return nil
 	}
 }
@@ -336,12 +346,16 @@ func (a *app) warnInsecure(p credentials.Profile) {
 
 func defineDelete(fs *flag.FlagSet) func(*app, []string) error {
 	yes := fs.Bool("yes", false, "do not ask for confirmation (required when standard input is not a terminal)")
+	force := fs.Bool("force", false, "delete also when transports use the profile (they then have no credential)")
 	return func(a *app, args []string) error {
 		if err := wantArgs("delete", args, "NAME"); err != nil {
 			return err
 		}
 		p, err := a.profile(args[0])
 		if err != nil {
+			return err
+		}
+		if err := a.checkTransportsUsing(p, *force); err != nil {
 			return err
 		}
 		if !*yes {
@@ -380,6 +394,18 @@ func (a *app) deleteProfile(p credentials.Profile) error {
 		return err
 	}
 	return svc.Delete(p.ID)
+}
+
+// testAfterSave tests a just-saved Application profile, as the workbench's
+// Save does, and reports its status. The profile is saved either way, so a
+// failed test is reported, not an error of the command.
+func (a *app) testAfterSave(svc *oauthflow.Service, p credentials.Profile) {
+	res, err := svc.Test(a.ctx, p.ID)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "Warning: the profile was saved but could not be tested: %v\n", err)
+		return
+	}
+	a.writeResults([]oauthflow.Result{res}, time.Now())
 }
 
 func orWord(s, def string) string {

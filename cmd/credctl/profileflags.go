@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,10 +85,14 @@ func (f *profileFlags) given(name string) bool {
 	return found
 }
 
-// anyGiven reports whether any flag was given.
-func (f *profileFlags) anyGiven() bool {
+// anyGivenBut reports whether any flag other than those named was given.
+func (f *profileFlags) anyGivenBut(names ...string) bool {
 	n := 0
-	f.fs.Visit(func(*flag.Flag) { n++ })
+	f.fs.Visit(func(fl *flag.Flag) {
+		if !slices.Contains(names, fl.Name) {
+			n++
+		}
+	})
 	return n > 0
 }
 
