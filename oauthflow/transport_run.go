@@ -197,7 +197,7 @@ func (s *Service) Run(ctx context.Context, t credentials.Transport, opt RunOptio
 		spec.Body = env
 		resp, err = s.sendWSSE(ctx, p, spec, access)
 	} else {
-		// Request takes the token from the same shared store: the one inspected above.
+		// Request takes the same token from the token store (since #11).
 		resp, err = s.Request(ctx, p.ID, spec)
 	}
 	s.finish(res, resp, err, Inspect(access, p), p)

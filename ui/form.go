@@ -66,6 +66,7 @@ type profileForm struct {
 	discover, browseCA, save                                  *widget.Button
 	problems                                                  *widget.Label // summary next to Save
 	advanced                                                  *widget.Accordion
+	cert                                                      certPart // private_key_jwt (form_certificate.go)
 
 	fields map[string]*formField
 	order  []*formField
@@ -148,8 +149,14 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.secretHint.Importance = widget.LowImportance
 	f.secretHint.Wrapping = fyne.TextWrapWord
 	secretField.cell.Add(f.secretHint)
-	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost)}, func(string) { f.validate() })
+	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
+		if f.cert.info != nil { // not while building
+			f.updateVisibility()
+			f.validate()
+		}
+	})
 	f.newField(credentials.FieldAuthMethod, "Client authentication", f.authMethod)
+	f.buildCertificate()
 	f.scope = f.textField(credentials.FieldScope, "Scope", "space-separated, e.g. api:read api:write")
 	f.audience = f.textField(credentials.FieldAudience, "Audience", "optional")
 	f.resource = f.textField(credentials.FieldResource, "Resource", "optional: https://api.example.com")
@@ -261,6 +268,7 @@ func (f *profileForm) fill() {
 		f.authMethod.Selected = string(credentials.AuthBasic)
 	}
 	f.authMethod.Refresh()
+	f.fillCertificate(p)
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:
 		f.proxyMode.Selected = proxySystem
@@ -306,6 +314,9 @@ func (f *profileForm) updateVisibility() {
 		"proxyUrl":                     f.proxyMode.Selected == proxyURL,
 		"proxyUser":                    f.proxyMode.Selected == proxyURL,
 		"proxyPassword":                f.proxyMode.Selected == proxyURL,
+		credentials.FieldClientSecret:  !f.usesCertificate(),
+		credentials.FieldCertificate:   f.usesCertificate(),
+		credentials.FieldAssertion:     f.usesCertificate(),
 	} {
 		f.fields[key].setVisible(on)
 	}
@@ -383,6 +394,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.Normalize()
 
 	var ch credentials.SecretChange
+	f.readCertificate(&p, &ch)
 	if f.secret.Text != "" {
 		ch.ClientSecret = credentials.Secret(f.secret.Text)
 	}
@@ -407,7 +419,7 @@ func (f *profileForm) validate() {
 			others = append(others, r.p)
 		}
 	}
-	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret})
+	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret, HasPrivateKey: f.hasKey()})
 	f.errs = nil
 	var ve *credentials.ValidationError
 	if errors.As(err, &ve) {
@@ -423,6 +435,9 @@ func (f *profileForm) showErrors() {
 		msg := f.extra[ff.key]
 		if msg == "" {
 			msg = f.errs.For(ff.key)
+		}
+		if msg == "" && ff.key == credentials.FieldCertificate {
+			msg = f.errs.For(credentials.FieldPrivateKey)
 		}
 		if ff.key == "proxyUrl" {
 			msg = "" // proxy problems are reported on the proxy select

@@ -58,6 +58,7 @@ func commands() []command {
 		{name: "request", args: "NAME URL [--method M] [--header 'K: V'] [--data @file|STRING]", summary: "Send an HTTP request with the profile's token", define: defineRequest},
 		{name: "transport", args: "list|show|add|edit|delete|run [NAME] [FLAGS]", summary: "Saved HTTP and WS_SOAP calls that use a profile's token", define: defineTransport},
 		{name: "logs", args: "[--profile NAME] [--transport NAME] [--level L] [--follow]", summary: "Print the workbench's OAuth and HTTP events (never a secret or token)", define: defineLogs},
+		{name: "certificate", args: "new NAME [--days 365] [--out FILE]", summary: "Generate a key pair and self-signed certificate for private_key_jwt (key to the keyring)", define: defineCertificate},
 		{name: "rotate-secret", args: "NAME --new-secret-stdin", summary: "Test a new client secret and store it in place of the old one", define: defineRotate},
 		{name: "import", args: "FILE [--skip-invalid]", summary: "Import profiles from an export or a client-registration file", define: defineImport},
 		{name: "export", args: "[FILE]", summary: "Export the profiles without secrets (standard output when no FILE)", define: defineExport},
@@ -209,7 +210,8 @@ const exitCodeHelp = `Exit codes:
   2  usage error (unknown command or flag, missing argument, no --yes without a terminal)
   3  profile not found
   4  invalid profile or input (validation)
-  5  authentication failed at the IdP (credentials, scope, login refused, redirect URI refused)
+  5  authentication failed at the IdP (credentials, scope, login refused, redirect URI refused,
+     MFA / conditional access, consent, tenant)
   6  network, proxy, TLS or endpoint problem
   7  OS keyring unavailable, locked or not answering
 `
@@ -328,6 +330,13 @@ Imported profiles have no secret: set it with
 	"delete": "Without --yes, credctl asks on a terminal; in scripts pass --yes.\nA profile that transports use is deleted only with --force; they then have no credential.\n",
 	"login": `With --no-browser, or when the browser cannot be opened, the URL to open is
 printed on standard error. Ctrl-C cancels the login and closes the listener.
+`,
+	"certificate": `new NAME switches the profile to private_key_jwt: the private key goes to the
+OS keyring, the public certificate to NAME.crt (or --out FILE), which is never
+overwritten. Upload it to the IdP (or register the printed JWK).
+To import an existing certificate instead:
+  credctl edit NAME --auth-method private_key_jwt --certificate client.pem
+  credctl edit NAME --certificate client.pfx --certificate-password-stdin
 `,
 	"rotate-secret": `The new secret is read from standard input (or a prompt), tested at the IdP,
 and stored only when it works; the old one stays otherwise.
