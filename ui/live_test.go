@@ -133,6 +133,10 @@ func TestLiveWorkbenchFollowsCredctl(t *testing.T) {
 		t.Errorf("the added profile showed after %s, want within 2 s (the service published it after %s)", d, seen("from cli/saved", start))
 	}
 
+	if d := seen("from cli/saved", start); d < 0 || d > 2*time.Second {
+		t.Errorf("the service published the added profile after %s, want within 2 s", d)
+	}
+
 	credctl(t, home, "", "logout", "portal")
 	start = time.Now()
 	h.waitFor("the logout credctl made", func() bool {
