@@ -67,6 +67,7 @@ type profileForm struct {
 	problems                                                  *widget.Label // summary next to Save
 	advanced                                                  *widget.Accordion
 	cert                                                      certPart // private_key_jwt (form_certificate.go)
+	secretExpires                                             *entry
 
 	fields map[string]*formField
 	order  []*formField
@@ -149,6 +150,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.secretHint.Importance = widget.LowImportance
 	f.secretHint.Wrapping = fyne.TextWrapWord
 	secretField.cell.Add(f.secretHint)
+	f.secretExpires = f.textField(fieldSecretExpires, "Secret expires", "optional: YYYY-MM-DD, for expiry warnings")
 	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
 		if f.cert.info != nil { // not while building
 			f.updateVisibility()
@@ -257,6 +259,9 @@ func (f *profileForm) fill() {
 	set(f.proxyURL, p.Proxy.URL)
 	set(f.proxyUser, p.Proxy.Username)
 	set(f.caFile, p.TLS.CAFile)
+	if !p.SecretExpiresAt.IsZero() {
+		set(f.secretExpires, p.SecretExpiresAt.UTC().Format("2006-01-02"))
+	}
 	if p.Type == credentials.TypeUser {
 		f.typ.Selected = typeUser
 	} else {
@@ -315,6 +320,7 @@ func (f *profileForm) updateVisibility() {
 		"proxyUser":                    f.proxyMode.Selected == proxyURL,
 		"proxyPassword":                f.proxyMode.Selected == proxyURL,
 		credentials.FieldClientSecret:  !f.usesCertificate(),
+		fieldSecretExpires:             !f.usesCertificate(),
 		credentials.FieldCertificate:   f.usesCertificate(),
 		credentials.FieldAssertion:     f.usesCertificate(),
 	} {
@@ -393,6 +399,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TenantHeader = f.tenantHdr.Text
 	p.Normalize()
 
+	p.SecretExpiresAt = f.readSecretExpires()
 	var ch credentials.SecretChange
 	f.readCertificate(&p, &ch)
 	if f.secret.Text != "" {
