@@ -552,10 +552,15 @@ func (f *profileForm) runDiscover() {
 	}
 	f.discover.Disable()
 	f.discover.SetText("Discovering…")
+	note := ""
 	w.background("", "Discovering "+p.IssuerURL+"…", func(ctx context.Context) error {
 		ep, err := w.ops.Discover(ctx, p)
 		if err == nil {
 			w.do(func() {
+				if ep.IssuerNote != "" {
+					f.issuer.SetText(ep.Issuer)
+					note = " (" + ep.IssuerNote + ")"
+				}
 				if ep.TokenURL != "" {
 					f.tokenURL.SetText(ep.TokenURL)
 				}
@@ -578,7 +583,7 @@ func (f *profileForm) runDiscover() {
 			return
 		}
 		f.validate()
-		w.setStatus("Endpoints discovered from " + p.IssuerURL)
+		w.setStatus("Endpoints discovered from " + p.IssuerURL + note)
 	})
 }
 
