@@ -133,8 +133,9 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.newField(credentials.FieldType, "Type", f.typ)
 	f.issuer = f.textField(credentials.FieldIssuerURL, "Issuer URL", "optional: https://idp.example.com/realms/x")
 	f.discover = widget.NewButton("Discover", f.runDiscover)
-	// The issuer's row holds the Discover button.
-	f.fields[credentials.FieldIssuerURL].cell.Objects[0] = container.NewBorder(nil, nil, nil, f.discover, f.issuer)
+	// The issuer's row holds the Preset… and Discover buttons.
+	f.fields[credentials.FieldIssuerURL].cell.Objects[0] = container.NewBorder(nil, nil, nil,
+		container.NewHBox(widget.NewButton("Preset…", f.askPreset), f.discover), f.issuer)
 	f.tokenURL = f.textField(credentials.FieldTokenURL, "Token endpoint", "https://idp.example.com/oauth2/token")
 	f.authURL = f.textField(credentials.FieldAuthURL, "Authorization endpoint", "https://idp.example.com/oauth2/authorize")
 	f.revocationURL = f.textField(credentials.FieldRevocationURL, "Revocation endpoint", "optional: used on logout")
