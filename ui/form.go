@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -74,6 +75,10 @@ type profileForm struct {
 	errs   *credentials.ValidationError
 	extra  map[string]string // problems the form finds itself (unparsable numbers)
 	saving bool
+
+	initial      credentials.Profile // what the inputs held when the form opened
+	discardArmed bool                // Escape was pressed once on a changed form
+	scroll       *container.Scroll
 }
 
 // openForm shows the Add form (p == nil) or the Edit form for p.
@@ -89,15 +94,55 @@ func (w *Workbench) openForm(p *credentials.Profile) *profileForm {
 		title = "Edit " + p.Name
 	}
 	f.s = w.showDialog(title, content,
-		dialogButton{label: "Cancel"},
+		dialogButton{label: "Cancel", keepOpen: true, fn: w.closeDialog},
 		dialogButton{label: "Save", importance: widget.HighImportance, keepOpen: true, fn: f.submit})
 	f.s.onClose = func() { w.form = nil }
+	f.s.onEnter = f.submit
+	f.s.mayClose = f.mayDiscard
 	f.save = f.s.button("Save")
 	w.form = f
 	f.s.d.Resize(fyne.NewSize(720, 640))
 	f.validate()
+	f.initial, _ = f.profile()
 	w.win.Canvas().Focus(f.name)
 	return f
+}
+
+// changed says whether the user changed anything, a typed secret included.
+func (f *profileForm) changed() bool {
+	p, _ := f.profile()
+	return p != f.initial || f.secret.Text != "" || f.proxyPass.Text != ""
+}
+
+// mayDiscard is asked before Escape or Cancel closes the form: changes
+// (above all a typed secret) are never dropped silently; the first press
+// says what would be lost, the second discards.
+func (f *profileForm) mayDiscard() bool {
+	if f.discardArmed || f.saving || !f.changed() {
+		return true
+	}
+	f.discardArmed = true
+	what := "unsaved changes"
+	if f.secret.Text != "" || f.proxyPass.Text != "" {
+		what = "unsaved changes, including a typed secret"
+	}
+	f.problems.SetText("This form has " + what + ". Press Escape or Discard changes again to drop them, or Save to keep them.")
+	f.problems.Importance = widget.WarningImportance
+	f.problems.Show()
+	f.problems.Refresh()
+	if b := f.s.button("Cancel"); b != nil {
+		b.SetText("Discard changes")
+	}
+	f.scrollTo(f.problems)
+	return false
+}
+
+// scrollTo scrolls the form so o is in view.
+func (f *profileForm) scrollTo(o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(f.scroll.Content).Y
+	f.scroll.Offset = fyne.NewPos(0, max(y-theme.Padding()*4, 0))
+	f.scroll.Refresh()
 }
 
 func (f *profileForm) newField(key, label string, input fyne.CanvasObject) *formField {
@@ -126,7 +171,7 @@ func (f *profileForm) textField(key, label, placeholder string) *entry {
 
 func (f *profileForm) build() fyne.CanvasObject {
 	w := f.w
-	f.name = f.textField(credentials.FieldName, "Name", "e.g. Billing API (prod)")
+	f.name = f.textField(credentials.FieldName, "Name", "e.g. Billing API - prod")
 	f.typ = widget.NewRadioGroup([]string{typeApplication, typeUser}, nil)
 	f.typ.Horizontal = true
 	f.typ.Required = true
@@ -145,6 +190,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	secretField := f.newField(credentials.FieldClientSecret, "Client secret", f.secret)
 	f.secret.OnChanged = func(string) {
 		secretField.touched = true
+		f.updateVisibility()
 		f.validate()
 	}
 	f.secretHint = widget.NewLabel("")
@@ -227,8 +273,8 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.updateVisibility()
 
 	body := container.NewVBox(main, f.advanced, f.problems)
-	scroll := container.NewVScroll(container.NewPadded(body))
-	return container.NewStack(canvasSpacer(680, 520), scroll)
+	f.scroll = container.NewVScroll(container.NewPadded(body))
+	return container.NewStack(canvasSpacer(680, 520), f.scroll)
 }
 
 // fill puts the edited profile's values (or an Add form's defaults) into the inputs.
@@ -248,7 +294,7 @@ func (f *profileForm) fill() {
 	set(f.scope, p.Scope)
 	set(f.audience, p.Audience)
 	set(f.resource, p.Resource)
-	set(f.refresh, p.RefreshInterval.D().String())
+	set(f.refresh, humanDuration(p.RefreshInterval.D()))
 	if p.RedirectPort != 0 {
 		set(f.redirectPort, strconv.Itoa(p.RedirectPort))
 	}
@@ -317,21 +363,23 @@ func (f *profileForm) updateVisibility() {
 		credentials.FieldAuthURL:       user,
 		credentials.FieldRevocationURL: user,
 		credentials.FieldRedirectPort:  user,
-		"proxyUrl":                     f.proxyMode.Selected == proxyURL,
-		"proxyUser":                    f.proxyMode.Selected == proxyURL,
-		"proxyPassword":                f.proxyMode.Selected == proxyURL,
-		credentials.FieldClientSecret:  !f.usesCertificate(),
-		fieldSecretExpires:             !f.usesCertificate(),
-		credentials.FieldCertificate:   f.usesCertificate(),
-		credentials.FieldAssertion:     f.usesCertificate(),
+		// A public User client (no secret, no certificate) does not authenticate itself.
+		credentials.FieldAuthMethod:   !user || f.secret.Text != "" || (f.orig != nil && f.orig.HasSecret) || f.usesCertificate(),
+		"proxyUrl":                    f.proxyMode.Selected == proxyURL,
+		"proxyUser":                   f.proxyMode.Selected == proxyURL,
+		"proxyPassword":               f.proxyMode.Selected == proxyURL,
+		credentials.FieldClientSecret: !f.usesCertificate(),
+		fieldSecretExpires:            !f.usesCertificate(),
+		credentials.FieldCertificate:  f.usesCertificate(),
+		credentials.FieldAssertion:    f.usesCertificate(),
 	} {
 		f.fields[key].setVisible(on)
 	}
 	switch {
 	case f.orig != nil && f.orig.HasSecret:
 		f.secret.SetPlaceHolder("leave empty to keep the stored secret")
-		f.secretHint.SetText("A secret is stored in the OS keyring (" +
-			secretState(true, f.orig.SecretSetAt, f.orig.SecretRotatedAt) + "). Type a new one only to replace it.")
+		f.secretHint.SetText("A secret is stored in the OS keyring, " +
+			secretDates(f.orig.SecretSetAt, f.orig.SecretRotatedAt) + ". Type a new one only to replace it.")
 	case user:
 		f.secret.SetPlaceHolder("optional: only for confidential clients")
 		f.secretHint.SetText("Public clients (PKCE only) have no secret.")
@@ -419,6 +467,11 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 // validate runs credentials.Validate on every change and shows its messages
 // next to the fields the user has touched; Save is enabled only when valid.
 func (f *profileForm) validate() {
+	if f.discardArmed && f.s != nil {
+		// Typing again takes back the first Escape.
+		f.discardArmed = false
+		f.s.button("Cancel").SetText("Cancel")
+	}
 	p, ch := f.profile()
 	hasSecret := ch.ClientSecret != nil || (f.orig != nil && f.orig.HasSecret)
 	var others []credentials.Profile
@@ -438,7 +491,7 @@ func (f *profileForm) validate() {
 
 func (f *profileForm) showErrors() {
 	n := 0
-	var hidden []string
+	var hidden, shown []string
 	for _, ff := range f.order {
 		msg := f.extra[ff.key]
 		if msg == "" {
@@ -456,6 +509,7 @@ func (f *profileForm) showErrors() {
 		if msg != "" && (ff.touched || f.orig != nil) && ff.label.Visible() {
 			ff.msg.SetText(msg)
 			ff.msg.Show()
+			shown = append(shown, ff.label.Text)
 		} else {
 			ff.msg.SetText("")
 			ff.msg.Hide()
@@ -472,7 +526,7 @@ func (f *profileForm) showErrors() {
 		f.problems.SetText("Still needed before Save: " + strings.Join(hidden, ", ") + ".")
 		f.problems.Show()
 	default:
-		f.problems.SetText(fmt.Sprintf("Fix %s above to save.", plural(n, "problem")))
+		f.problems.SetText("Fix " + strings.Join(shown, ", ") + " above to save (Enter shows the first).")
 		f.problems.Show()
 	}
 	if f.save != nil {
@@ -496,6 +550,13 @@ func (f *profileForm) message(key string) string {
 func (f *profileForm) submit() {
 	f.validate()
 	if f.save.Disabled() {
+		// Enter on an invalid form: show the first problem.
+		for _, ff := range f.order {
+			if ff.msg.Visible() {
+				f.scrollTo(ff.label)
+				break
+			}
+		}
 		return
 	}
 	w := f.w

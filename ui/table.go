@@ -84,6 +84,12 @@ func (w *Workbench) buildTable() {
 	for i, cw := range w.colWidths {
 		t.SetColumnWidth(i, cw)
 	}
+	w.shownWidths = append([]float32(nil), w.colWidths...)
+	prefs := w.app.Preferences()
+	if c := prefs.IntWithFallback(prefSortCol, colName); c >= 0 && c < numCols {
+		w.sortCol = c
+	}
+	w.sortDesc = prefs.BoolWithFallback(prefSortDesc, false)
 	w.table = t
 }
 
@@ -271,14 +277,18 @@ func (w *Workbench) sortBy(col int) {
 	} else {
 		w.sortCol, w.sortDesc = col, false
 	}
+	w.app.Preferences().SetInt(prefSortCol, w.sortCol)
+	w.app.Preferences().SetBool(prefSortDesc, w.sortDesc)
 	w.applyView()
 }
 
-// setColumnWidth resizes a column and remembers its width.
+// setColumnWidth resizes a column (then the columns share the width again)
+// and remembers its width.
 func (w *Workbench) setColumnWidth(col int, width float32) {
 	width = max(width, minColWidth)
 	w.colWidths[col] = width
 	w.table.SetColumnWidth(col, width)
+	w.applyColumnWidths()
 }
 
 func (w *Workbench) saveColumnWidth(col int) {

@@ -50,7 +50,9 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	requireKeyring(t)
 	idp := testidp.Start(t)
 	repo := newRepo(t, nil)
-	app := saveProfile(t, repo, appProfile("Backend", idp), testidp.AppClientSecret)
+	ap := appProfile("Backend", idp)
+	ap.Tenant = testidp.TenantID
+	app := saveProfile(t, repo, ap, testidp.AppClientSecret)
 	t.Cleanup(func() { _ = repo.Delete(app.ID) })
 	user := saveProfile(t, repo, credentials.Profile{Name: "Alice portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
 		ClientID: testidp.PublicClientID, Scope: "openid profile api:read", Resource: testidp.Resource, Tenant: testidp.TenantID}, "")
@@ -145,6 +147,7 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	h.closeAll()
 
 	// Deleting the profile asks and names the transport; afterwards it shows no credential.
+	nav.tree.Select(nodeCredentials)
 	h.selectProfile("Backend")
 	h.wb.deleteSelected()
 	if h.wb.dlg == nil || !strings.Contains(h.wb.dlg.body.Text, `transport(s) "Orders"`) {

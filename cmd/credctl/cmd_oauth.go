@@ -219,7 +219,7 @@ func (a *app) accessToken(name string, fresh bool) (tokenJSON, error) {
 	if err != nil {
 		return tokenJSON{}, err
 	}
-	p, err := svc.Repo.Get(name)
+	p, err := svc.Profile(name)
 	if err != nil {
 		return tokenJSON{}, err
 	}
@@ -307,7 +307,7 @@ func defineLogout(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		p, err := svc.Repo.Get(args[0])
+		p, err := svc.Profile(args[0])
 		if err != nil {
 			return err
 		}
@@ -338,7 +338,7 @@ func defineRotate(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		p, err := svc.Repo.Get(args[0])
+		p, err := svc.Profile(args[0])
 		if err != nil {
 			return err
 		}

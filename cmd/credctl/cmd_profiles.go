@@ -243,7 +243,7 @@ func defineEdit(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		p, err := svc.Repo.Get(args[0])
+		p, err := svc.Profile(args[0])
 		if err != nil {
 			return err
 		}
