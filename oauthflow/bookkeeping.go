@@ -12,10 +12,21 @@ import (
 // returns once the result is in the file. Every record rewrites the whole
 // file under its lock (with fsync), so concurrent records are written
 // together: the first caller writes everything queued while it works
-// (group commit), which keeps "Test all" from queueing on the file.
-func (s *Service) record(p credentials.Profile, res Result) {
+// (group commit), which keeps "Test all" from queueing on the file. The
+// error says the file could not be written; callers pass it on (see
+// withRecordWarning), it is never dropped.
+func (s *Service) record(p credentials.Profile, res Result) error {
+	return s.recordReq(&recordReq{p: p, res: res})
+}
+
+// recordLogin records a login's result and starts a new session (LoginAt):
+// tokens of an older session, in any process, are stale from now on.
+func (s *Service) recordLogin(p credentials.Profile, res Result) error {
+	return s.recordReq(&recordReq{p: p, res: res, login: true})
+}
+
+func (s *Service) recordReq(req *recordReq) error {
 	r := &s.mgr.rec
-	req := &recordReq{p: p, res: res}
 	r.mu.Lock()
 	r.pending = append(r.pending, req)
 	if r.flushing {
@@ -26,7 +37,7 @@ func (s *Service) record(p credentials.Profile, res Result) {
 			r.done.Wait()
 		}
 		r.mu.Unlock()
-		return
+		return req.err
 	}
 	r.flushing = true
 	for len(r.pending) > 0 {
@@ -38,18 +49,21 @@ func (s *Service) record(p credentials.Profile, res Result) {
 				for i := range ps {
 					if ps[i].ID == q.p.ID {
 						applyResult(&ps[i].Bookkeeping, q.p, q.res)
+						if q.login && ps[i].Revision == q.p.Revision {
+							ps[i].LoginAt = q.p.LoginAt
+						}
 					}
 				}
 			}
 			return ps, nil
 		})
-		if err != nil && s.Log != nil {
+		if err != nil {
 			// The in-memory state stays right; only the file lags behind.
-			s.Log.Warn("cannot record test results in the profile file", "error", err.Error())
+			s.logWarn("cannot record test results in the profile file", "error", err.Error())
 		}
 		r.mu.Lock()
 		for _, q := range batch {
-			q.written = true
+			q.written, q.err = true, err
 		}
 		if r.done != nil {
 			r.done.Broadcast()
@@ -57,6 +71,7 @@ func (s *Service) record(p credentials.Profile, res Result) {
 	}
 	r.flushing = false
 	r.mu.Unlock()
+	return req.err
 }
 
 // recorder queues bookkeeping writes (see Service.record).
@@ -70,7 +85,9 @@ type recorder struct {
 type recordReq struct {
 	p       credentials.Profile
 	res     Result
+	login   bool // p.LoginAt starts a new session
 	written bool
+	err     error
 }
 
 func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) {
@@ -80,7 +97,7 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 	b.LastStatus, b.LastChecked = res.Status, res.CheckedAt.UTC()
 	if res.Status == credentials.StatusLoggedOut {
 		// The session ended at the IdP: nobody is logged in any more.
-		b.LoggedInAs, b.TokenExpiry = "", time.Time{}
+		b.LoggedInAs, b.TokenExpiry, b.LoginAt = "", time.Time{}, time.Time{}
 	}
 	if res.Failure != nil {
 		b.LastError, b.LastCategory = res.Failure.Error(), string(res.Failure.Category)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // idpFixture is a documented IdP error answer (testdata/idperrors), kept
@@ -69,7 +70,7 @@ func TestIdPDiagnosesFromDocumentedBodies(t *testing.T) {
 	}
 	var kr credentials.Keyring
 	if !ccRealKeyring(t) {
-		kr = &ccMemKeyring{}
+		kr = testenv.NewMemKeyring()
 	}
 	s := ccService(t, kr)
 	const secret = "S3cr3t-value-never-shown"

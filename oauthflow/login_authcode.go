@@ -71,14 +71,19 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 	tok, res := s.runLogin(ctx, p, opt, start)
 	switch {
 	case res.Active():
-		s.mgr.Put(p, tok, res)
-		s.record(p, res)
+		// A new session: the login time is part of the profile state the
+		// token belongs to, so older sessions' tokens are stale everywhere.
+		p.LoginAt = start.UTC()
+		res = withRecordWarning(res, s.recordLogin(p, res))
+		if w := s.mgr.Share(p, tok, res); w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
 		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventLoggedIn, Result: &res})
 	case res.Failure != nil && res.Failure.Category == CatCancelled:
 		// The user changed their mind: the profile's state is what it was.
 		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventFailed, Result: &res})
 	default:
-		s.record(p, res)
+		res = withRecordWarning(res, s.record(p, res))
 		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventFailed, Result: &res})
 	}
 	return res, nil
@@ -128,7 +133,15 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		outcome = f
 		return fail(f)
 	}
-	unlock := s.logins.lock(p.ID)
+	unlock, err := s.lockProfile(ctx, p.ID)
+	if err != nil {
+		if ctx.Err() == nil {
+			f := lockFailure(err)
+			outcome = f
+			return fail(f)
+		}
+		unlock = func() {}
+	}
 	if ctx.Err() != nil {
 		// A logout (or cancel) came while the code was being exchanged:
 		// it wins, and no refresh token is stored behind its back.

@@ -59,8 +59,8 @@ func (s *Service) refreshToken(p credentials.Profile) (string, error) {
 // authentication. A rotated refresh token replaces the stored one. It
 // neither records nor caches: the manager does.
 func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oauth2.Token, Result, error) {
+	// The caller (Manager.fetch) holds the profile's lock.
 	start := s.Clock.Now()
-	defer s.logins.lock(p.ID)()
 	rt, err := s.refreshToken(p)
 	if errors.Is(err, credentials.ErrSecretNotFound) {
 		f := &Failure{Category: CatLogin, Message: "not logged in: log in to start a session"}

@@ -29,7 +29,11 @@ func (s *Service) Logout(ctx context.Context, nameOrID string) error {
 		return &Failure{Category: CatConfig, Message: fmt.Sprintf("%q is an %s profile: only User profiles log out", p.Name, p.Type.Label())}
 	}
 	s.logins.abort(p.ID)
-	defer s.logins.lock(p.ID)()
+	unlock, err := s.lockProfile(ctx, p.ID)
+	if err != nil {
+		return lockFailure(err)
+	}
+	defer unlock()
 	rt, err := s.refreshToken(p)
 	if err != nil && !errors.Is(err, credentials.ErrSecretNotFound) {
 		return classifyError(err)
@@ -40,15 +44,16 @@ func (s *Service) Logout(ctx context.Context, nameOrID string) error {
 	}
 	s.logins.setMemToken(p.ID, "")
 	s.mgr.Forget(p.ID)
-	for _, k := range []credentials.SecretKind{credentials.RefreshToken, credentials.TokenCache} {
-		if err := s.Repo.Secrets.Delete(p.ID, k); err != nil {
-			return classifyError(err)
-		}
+	if err := s.Repo.Secrets.Delete(p.ID, credentials.RefreshToken); err != nil {
+		return classifyError(err)
+	}
+	if err := s.deleteStoredToken(p.ID); err != nil {
+		return classifyError(err)
 	}
 	now := s.Clock.Now()
 	err = s.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastChecked = credentials.StatusLoggedOut, now.UTC()
-		b.LastError, b.LastCategory, b.LoggedInAs, b.TokenExpiry = "", "", "", time.Time{}
+		b.LastError, b.LastCategory, b.LoggedInAs, b.TokenExpiry, b.LoginAt = "", "", "", time.Time{}, time.Time{}
 	})
 	res := Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusLoggedOut, CheckedAt: now}
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventLoggedOut, Result: &res})

@@ -38,7 +38,7 @@ func (m *Manager) storeLocked(p credentials.Profile, tok *oauth2.Token, res Resu
 		e = &tokenEntry{}
 		m.entries[p.ID] = e
 	}
-	e.profile, e.tok, e.expiry, e.result = p, tok, expiry, res
+	e.profile, e.fp, e.tok, e.expiry, e.result = p, profileFingerprint(p), tok, expiry, res
 	var lifetime time.Duration
 	if !expiry.IsZero() {
 		lifetime = expiry.Sub(now)
@@ -146,5 +146,5 @@ func (m *Manager) renew(id string, gen uint64) {
 		m.mu.Unlock()
 		return
 	}
-	_, _, _ = m.refresh(m.ctx, p, EventRenewed)
+	_, _, _ = m.refresh(m.ctx, p, EventRenewed, fetchRenew)
 }

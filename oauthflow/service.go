@@ -86,9 +86,6 @@ type RequestSpec struct {
 	Header  http.Header
 	Body    []byte
 	Timeout time.Duration
-	// AccessToken, when set, is used instead of the Service's own token
-	// (credctl's keyring cache); empty means get or renew one as needed.
-	AccessToken string
 }
 
 // Response is what a test request got back.
@@ -100,6 +97,7 @@ type Response struct {
 	Truncated   bool
 	Duration    time.Duration
 	AuthProblem string // for 401/403: the WWW-Authenticate reason
+	Advice      string // for 401/403: what to check (AuthAdvice)
 }
 
 // LoginOptions tune an interactive login.
@@ -116,7 +114,10 @@ type LoginOptions struct {
 
 // Endpoints are what discovery found.
 type Endpoints struct {
-	Issuer        string
+	Issuer string
+	// IssuerNote says that the IdP's issuer differs from the profile's only
+	// by a trailing slash and that its spelling was adopted.
+	IssuerNote    string
 	TokenURL      string
 	AuthURL       string
 	RevocationURL string
@@ -132,8 +133,16 @@ type Service struct {
 	Browser Browser
 	// HTTPTimeout bounds each call to an IdP or API (0 = DefaultHTTPTimeout).
 	HTTPTimeout time.Duration
-	// Log receives one line per event (never a secret or token); nil discards.
+	// Log receives one line per event and every problem that does not stop
+	// an operation (never a secret or token); nil discards.
 	Log *slog.Logger
+	// Tokens is the access-token store shared by every process of the user
+	// (NewService: the OS keyring, with encrypted overflow files in the user
+	// cache directory); nil keeps tokens in memory only.
+	Tokens TokenStore
+	// LockTimeout bounds the wait for another process's fetch or logout of
+	// the same profile (0 = credentials.DefaultProfileLockTimeout).
+	LockTimeout time.Duration
 
 	mgr    *Manager       // in-memory tokens, renewal, status (manager.go)
 	events *eventHub      // subscribers (events.go)
@@ -150,6 +159,9 @@ func NewService(repo *credentials.Repository, browser Browser, clock Clock) *Ser
 		browser = SystemBrowser{}
 	}
 	s := &Service{Repo: repo, Clock: clock, Browser: browser}
+	if repo != nil && repo.Secrets != nil {
+		s.Tokens = NewKeyringTokenStore(repo.Secrets, "")
+	}
 	s.events = newEventHub()
 	s.mgr = newManager(s)
 	s.logins = newLoginSessions()
@@ -167,6 +179,9 @@ func (s *Service) Close() { s.mgr.Close() }
 //   discovery.go          OIDC discovery and the Entra ID helpers
 //   clientcredentials.go  Test: the client-credentials grant
 //   manager.go            in-memory tokens, single-flight, Status, Token, TestAll
+//   tokenstore.go         the token store shared by all processes (keyring), fingerprints
+//   sealedfiles.go        AES-GCM files for token sets too large for the keyring
+//   tokens_service.go     the cross-process profile lock, CurrentToken, FetchToken
 //   manager_renewal.go    when and how a kept token is renewed (and retried)
 //   bookkeeping.go        writing results into the profile file (group commit)
 //   events.go             Subscribe and publishing

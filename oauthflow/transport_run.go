@@ -200,8 +200,12 @@ func (s *Service) Run(ctx context.Context, t credentials.Transport, opt RunOptio
 		}
 		spec.Body = env
 		resp, err = s.sendWSSE(ctx, p, spec, access)
+		if err == nil && resp.Status == http.StatusUnauthorized {
+			// Refused like a bearer token: no process hands it out again.
+			s.mgr.Evict(ctx, p, access)
+		}
 	} else {
-		spec.AccessToken = access
+		// Request takes the same token from the token store (since #11).
 		resp, err = s.Request(ctx, p.ID, spec)
 	}
 	s.finish(res, resp, err, Inspect(access, p), p)

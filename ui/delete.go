@@ -7,7 +7,7 @@ import (
 
 func (w *Workbench) deleteSelected() {
 	r := w.selectedRow()
-	if r == nil || w.readOnly || w.dlg != nil {
+	if !w.allowed(actDelete, r) || w.dlg != nil {
 		return
 	}
 	id, name := r.p.ID, r.p.Name

@@ -124,11 +124,12 @@ func (d *detailsPane) show(r *row) {
 	add("Authorization endpoint", p.AuthURL)
 	add("Client ID", p.ClientID)
 	add("Client secret", secretState(p.HasSecret, p.SecretSetAt, p.SecretRotatedAt))
+	add(credentialExpiryDetail(p, d.w.now()))
 	add("Client authentication", string(p.AuthMethod))
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)
 	add("Resource", p.Resource)
-	add("Refresh interval", p.RefreshInterval.D().String())
+	add("Refresh interval", humanDuration(p.RefreshInterval.D()))
 	switch p.Proxy.Mode {
 	case credentials.ProxyURL:
 		add("Proxy", p.Proxy.URL)
@@ -295,6 +296,11 @@ func secretState(has bool, setAt, rotatedAt time.Time) string {
 	if !has {
 		return "not set"
 	}
+	return secretDates(setAt, rotatedAt) + " (kept in the OS keyring)"
+}
+
+// secretDates is "set on 2025-03-04 10:00, rotated 2025-06-01 09:00".
+func secretDates(setAt, rotatedAt time.Time) string {
 	s := "set"
 	if !setAt.IsZero() {
 		s += " on " + setAt.Local().Format("2006-01-02 15:04")
@@ -302,7 +308,19 @@ func secretState(has bool, setAt, rotatedAt time.Time) string {
 	if !rotatedAt.IsZero() {
 		s += ", rotated " + rotatedAt.Local().Format("2006-01-02 15:04")
 	}
-	return s + " (kept in the OS keyring)"
+	return s
+}
+
+// humanDuration writes a duration as people do: 5m, 1h30m, 45s (not 5m0s).
+func humanDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func categoryLabel(c string) string {

@@ -17,6 +17,9 @@ type shownDialog struct {
 	input   *entry        // the dialog's entry, when it has one
 	onClose func()        // what Escape / Cancel does besides hiding
 	onEnter func()        // what Enter does, where that is safe (never Delete)
+	// mayClose, when set, is asked before Escape or Cancel closes the
+	// dialog; false keeps it open (e.g. to ask about unsaved changes).
+	mayClose func() bool
 }
 
 // button returns the dialog's button with this label (nil if none).
@@ -75,6 +78,9 @@ func (w *Workbench) hideDialog(s *shownDialog) {
 func (w *Workbench) closeDialog() {
 	s := w.dlg
 	if s == nil {
+		return
+	}
+	if s.mayClose != nil && !s.mayClose() {
 		return
 	}
 	w.hideDialog(s)

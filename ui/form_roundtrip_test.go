@@ -48,7 +48,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		SecretRotatedAt: t0.Add(3 * time.Hour), HasProxyPass: true,
 		LastStatus: credentials.StatusFailed, LastError: "invalid_client: client authentication failed",
 		LastCategory: "credentials", LastChecked: t0.Add(4 * time.Hour), TokenExpiry: t0.Add(5 * time.Hour),
-		LoggedInAs: "alice",
+		LoggedInAs: "alice", LoginAt: t0.Add(6 * time.Hour),
 	}
 	userFull := credentials.Profile{
 		Name: "Ärger & Co. _-1", Type: credentials.TypeUser,
@@ -61,7 +61,8 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		TLS:             credentials.TLS{CAFile: caFile, InsecureSkipVerify: true},
 		UsernameClaim:   "preferred_username", RolesClaim: "realm_access.roles", TenantClaim: "$.TenantID",
 		Tenant: "testTenant", TenantHeader: "X-Tenant", RedirectPort: 8400,
-		Bookkeeping: book,
+		SecretExpiresAt: time.Date(2027, 3, 31, 23, 59, 59, 0, time.UTC),
+		Bookkeeping:     book,
 	}
 	userPublic := credentials.Profile{
 		Name: "Public login", Type: credentials.TypeUser, IssuerURL: "https://idp.example.com/realms/pub",
@@ -77,7 +78,18 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		Name: "Plain app", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token",
 		ClientID: "reports", Bookkeeping: credentials.Bookkeeping{HasSecret: true},
 	}
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain}
+	km, err := credentials.GenerateKeyMaterial("wb-pkjwt", 30, t0)
+	if err != nil {
+		panic(err)
+	}
+	appCert := credentials.Profile{
+		Name: "Cert app", Type: credentials.TypeApplication, IssuerURL: "https://login.example.com/tenant/v2.0",
+		TokenURL: "https://login.example.com/tenant/oauth2/v2.0/token", ClientID: "cert-client",
+		AuthMethod: credentials.AuthPrivateKeyJWT, Certificate: credentials.CertificatePEM(km.Cert),
+		AssertionAlg: credentials.AlgPS256, AssertionHeaders: credentials.HeadersX5tS256, AssertionAudience: credentials.AudienceIssuer,
+		Bookkeeping: credentials.Bookkeeping{HasPrivateKey: true},
+	}
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that

@@ -26,13 +26,14 @@ const (
 	colClientID
 	colStatus
 	colExpires
+	colSecretExpires
 	colChecked
 	numCols
 )
 
-var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Last checked"}
+var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Secret expires", "Last checked"}
 
-var defaultColWidths = [numCols]float32{160, 100, 150, 260, 140, 180, 90, 115}
+var defaultColWidths = [numCols]float32{160, 100, 150, 240, 130, 170, 85, 120, 115}
 
 // minColWidth keeps a dragged column from vanishing.
 const minColWidth = 50
@@ -83,6 +84,12 @@ func (w *Workbench) buildTable() {
 	for i, cw := range w.colWidths {
 		t.SetColumnWidth(i, cw)
 	}
+	w.shownWidths = append([]float32(nil), w.colWidths...)
+	prefs := w.app.Preferences()
+	if c := prefs.IntWithFallback(prefSortCol, colName); c >= 0 && c < numCols {
+		w.sortCol = c
+	}
+	w.sortDesc = prefs.BoolWithFallback(prefSortDesc, false)
 	w.table = t
 }
 
@@ -104,6 +111,8 @@ func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
 		return w.statusOf(r)
 	case colExpires:
 		return w.expiresIn(r), widget.MediumImportance
+	case colSecretExpires:
+		return credentialExpiryText(p, w.now())
 	case colChecked:
 		return shortTime(p.LastChecked, w.now()), widget.MediumImportance
 	}
@@ -225,6 +234,8 @@ func (w *Workbench) sortView() {
 				return ""
 			}
 			return r.p.TokenExpiry.UTC().Format(time.RFC3339)
+		case colSecretExpires:
+			return expirySortKey(r.p)
 		case colChecked:
 			if r.p.LastChecked.IsZero() {
 				return ""
@@ -266,14 +277,18 @@ func (w *Workbench) sortBy(col int) {
 	} else {
 		w.sortCol, w.sortDesc = col, false
 	}
+	w.app.Preferences().SetInt(prefSortCol, w.sortCol)
+	w.app.Preferences().SetBool(prefSortDesc, w.sortDesc)
 	w.applyView()
 }
 
-// setColumnWidth resizes a column and remembers its width.
+// setColumnWidth resizes a column (then the columns share the width again)
+// and remembers its width.
 func (w *Workbench) setColumnWidth(col int, width float32) {
 	width = max(width, minColWidth)
 	w.colWidths[col] = width
 	w.table.SetColumnWidth(col, width)
+	w.applyColumnWidths()
 }
 
 func (w *Workbench) saveColumnWidth(col int) {

@@ -27,6 +27,8 @@ const (
 	prefWidth    = "window.width"
 	prefHeight   = "window.height"
 	prefColWidth = "table.column.%d.width"
+	prefSortCol  = "table.sort.column"
+	prefSortDesc = "table.sort.descending"
 )
 
 // opTimeout bounds one background operation (a test, a save); logins have
@@ -61,19 +63,23 @@ type Workbench struct {
 	unsub    func()
 
 	// Widgets.
-	toolbar    map[string]*widget.Button
-	filter     *entry
-	table      *widget.Table
-	colWidths  []float32
-	emptyHint  *fyne.Container
-	tableArea  *fyne.Container
-	details    *detailsPane
-	statusText *widget.Label
-	countText  *widget.Label
-	activity   *widget.Activity
-	banner     *fyne.Container
-	bannerText *widget.Label
-	bannerFix  *widget.Button
+	toolbar map[string]*widget.Button
+	// toolbarMore opens the menu of the buttons a narrow window hides.
+	toolbarMore   *widget.Button
+	toolbarLayout *toolbarLayout
+	filter        *entry
+	table         *widget.Table
+	colWidths     []float32 // as the user set them (remembered)
+	shownWidths   []float32 // fitted to the table's width
+	emptyHint     *fyne.Container
+	tableArea     *fyne.Container
+	details       *detailsPane
+	statusText    *widget.Label
+	countText     *widget.Label
+	activity      *widget.Activity
+	banner        *fyne.Container
+	bannerText    *widget.Label
+	bannerFix     *widget.Button
 
 	// dlg is the dialog on top (Escape closes it); form is the open add/edit form.
 	dlg  *shownDialog
@@ -183,7 +189,7 @@ func (w *Workbench) build() {
 		{"Login", theme.LoginIcon(), w.loginSelected},
 		{"Logout", theme.LogoutIcon(), w.logoutSelected},
 		{"Request", theme.MailSendIcon(), w.requestSelected},
-		{"Rotate secret", theme.ViewRefreshIcon(), w.rotateSelected},
+		{"Rotate secret", theme.HistoryIcon(), w.rotateSelected},
 		{"Import", theme.DownloadIcon(), w.importProfiles},
 		{"Export", theme.UploadIcon(), w.exportProfiles},
 		{"Refresh", theme.ViewRefreshIcon(), w.reload},
@@ -217,7 +223,7 @@ func (w *Workbench) build() {
 			"Its secret goes to the OS keyring, never to a file.", fyne.TextAlignCenter, fyne.TextStyle{}),
 		container.NewCenter(addFirst),
 	))
-	w.tableArea = container.NewStack(w.table, w.emptyHint)
+	w.tableArea = container.New(&columnsLayout{w: w}, w.table, w.emptyHint)
 
 	w.details = newDetailsPane(w)
 	// The table gets the full width (eight columns); details below it.
@@ -240,7 +246,7 @@ func (w *Workbench) build() {
 	w.activity.Hide()
 	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
 
-	top := container.NewVBox(w.banner, container.NewHBox(tools...), w.filter)
+	top := container.NewVBox(w.banner, w.newToolbar(tools), w.filter)
 	// The navigation tree (tree.go) shows this view under Administration › Credentials.
 	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, split))
 	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, w.nav.root))
@@ -282,9 +288,9 @@ func (w *Workbench) bindKeys() {
 		case fyne.KeyPageUp, fyne.KeyPageDown:
 			w.moveSelectionBy(w.pageRows(), ev.Name == fyne.KeyPageDown)
 		case fyne.KeyHome:
-			w.moveSelectionBy(len(w.view), false)
+			w.moveSelectionTo(0)
 		case fyne.KeyEnd:
-			w.moveSelectionBy(len(w.view), true)
+			w.moveSelectionTo(len(w.view) - 1)
 		}
 	})
 }
@@ -412,6 +418,14 @@ func (w *Workbench) moveSelectionBy(n int, down bool) {
 		i = min(i+n, len(w.view)-1)
 	default:
 		i = max(i-n, 0)
+	}
+	w.moveSelectionTo(i)
+}
+
+// moveSelectionTo selects table row i and scrolls to it.
+func (w *Workbench) moveSelectionTo(i int) {
+	if w.dlg != nil || i < 0 || i >= len(w.view) {
+		return
 	}
 	w.selectRow(i)
 	w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})

@@ -32,7 +32,10 @@ func main() {
 		win.ShowAndRun()
 		os.Exit(1)
 	}
+	log, closeLog := openLog()
+	defer closeLog()
 	svc := oauthflow.NewService(repo, nil, nil)
+	svc.Log = log
 	defer svc.Close()
 	// OAuth and transport events go to the log the Logs view and `credctl
 	// logs` read; without it the app still works, only unlogged.
@@ -48,5 +51,8 @@ func main() {
 	wb := ui.New(a, win, repo, svc)
 	wb.Start()
 	wb.CheckKeyring()
+	// Show what credctl and other windows change, and test every profile
+	// in the background, so what the table shows is what works now.
+	wb.GoLive(svc)
 	win.ShowAndRun()
 }
