@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
@@ -104,8 +102,6 @@ func ccWantFailed(t testing.TB, res Result, cat Category) *Failure {
 	}
 	return res.Failure
 }
-
-var errNotFoundKeyring = keyring.ErrNotFound
 
 // ---- tests ----
 
