@@ -295,7 +295,10 @@ func (w *Workbench) saveColumnWidth(col int) {
 	w.app.Preferences().SetFloat(fmt.Sprintf(prefColWidth, col), float64(w.colWidths[col]))
 }
 
-const menuRequest = "Send a test request… (Ctrl+R)"
+const (
+	menuRequest      = "Send a test request… (Ctrl+R)"
+	menuLoginAnother = "Log in as another user…"
+)
 
 // rowMenu is the right-click menu of a row: the toolbar's actions, enabled
 // by the same rule as the toolbar.
@@ -312,6 +315,7 @@ func (w *Workbench) rowMenu(r *row) *fyne.Menu {
 	if r.p.Type == credentials.TypeUser {
 		all = append(all,
 			entry{actLogin, "Log in with this credential (Ctrl+L)", w.loginSelected},
+			entry{actLogin, menuLoginAnother, w.loginAnotherSelected},
 			entry{actLogout, "Log out", w.logoutSelected})
 	}
 	all = append(all, entry{actSetSecret, "Set client secret…", w.setSecretSelected})
