@@ -17,7 +17,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/credworkbench/credworkbench/credentials"
-	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -89,11 +88,8 @@ func TestPrivateKeyJWTAgainstTestIdP(t *testing.T) {
 		ServiceAccount: &testidp.User{Username: "svc-pkjwt", Roles: []string{"service"}},
 		JWKS:           []json.RawMessage{pkJWK(t, rsaKM), pkJWK(t, ecKM)},
 	}))
-	var kr credentials.Keyring
-	if !ccRealKeyring(t) {
-		kr = testenv.NewMemKeyring()
-	}
-	s := ccService(t, kr)
+	ccRequireRealKeyring(t) // the private key lives in the keyring only
+	s := ccService(t, nil)
 
 	for _, c := range []struct {
 		name string

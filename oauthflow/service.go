@@ -118,7 +118,10 @@ type LoginOptions struct {
 
 // Endpoints are what discovery found.
 type Endpoints struct {
-	Issuer        string
+	Issuer string
+	// IssuerNote says that the IdP's issuer differs from the profile's only
+	// by a trailing slash and that its spelling was adopted.
+	IssuerNote    string
 	TokenURL      string
 	AuthURL       string
 	RevocationURL string

@@ -47,8 +47,11 @@ func (w *Workbench) allowed(act string, r *row) bool {
 }
 
 // needsSecret is an Application profile that cannot be tested until its
-// client secret is entered (e.g. just imported). One that signs assertions
-// (private_key_jwt) needs a key instead, which credctl sets up.
+// client secret is entered (e.g. just imported).
+// A private_key_jwt profile needs its private key instead.
 func needsSecret(p credentials.Profile) bool {
-	return p.Type == credentials.TypeApplication && p.AuthMethod != credentials.AuthPrivateKeyJWT && !p.HasSecret
+	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
+		return p.Type == credentials.TypeApplication && !p.HasPrivateKey
+	}
+	return p.Type == credentials.TypeApplication && !p.HasSecret
 }

@@ -124,6 +124,7 @@ func (d *detailsPane) show(r *row) {
 	add("Authorization endpoint", p.AuthURL)
 	add("Client ID", p.ClientID)
 	add("Client secret", secretState(p.HasSecret, p.SecretSetAt, p.SecretRotatedAt))
+	add(credentialExpiryDetail(p, d.w.now()))
 	add("Client authentication", string(p.AuthMethod))
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)

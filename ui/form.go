@@ -67,6 +67,8 @@ type profileForm struct {
 	discover, browseCA, save                                  *widget.Button
 	problems                                                  *widget.Label // summary next to Save
 	advanced                                                  *widget.Accordion
+	cert                                                      certPart // private_key_jwt (form_certificate.go)
+	secretExpires                                             *entry
 
 	fields map[string]*formField
 	order  []*formField
@@ -176,8 +178,9 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.newField(credentials.FieldType, "Type", f.typ)
 	f.issuer = f.textField(credentials.FieldIssuerURL, "Issuer URL", "optional: https://idp.example.com/realms/x")
 	f.discover = widget.NewButton("Discover", f.runDiscover)
-	// The issuer's row holds the Discover button.
-	f.fields[credentials.FieldIssuerURL].cell.Objects[0] = container.NewBorder(nil, nil, nil, f.discover, f.issuer)
+	// The issuer's row holds the Preset… and Discover buttons.
+	f.fields[credentials.FieldIssuerURL].cell.Objects[0] = container.NewBorder(nil, nil, nil,
+		container.NewHBox(widget.NewButton("Preset…", f.askPreset), f.discover), f.issuer)
 	f.tokenURL = f.textField(credentials.FieldTokenURL, "Token endpoint", "https://idp.example.com/oauth2/token")
 	f.authURL = f.textField(credentials.FieldAuthURL, "Authorization endpoint", "https://idp.example.com/oauth2/authorize")
 	f.revocationURL = f.textField(credentials.FieldRevocationURL, "Revocation endpoint", "optional: used on logout")
@@ -194,8 +197,15 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.secretHint.Importance = widget.LowImportance
 	f.secretHint.Wrapping = fyne.TextWrapWord
 	secretField.cell.Add(f.secretHint)
-	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost)}, func(string) { f.validate() })
+	f.secretExpires = f.textField(fieldSecretExpires, "Secret expires", "optional: YYYY-MM-DD, for expiry warnings")
+	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
+		if f.cert.info != nil { // not while building
+			f.updateVisibility()
+			f.validate()
+		}
+	})
 	f.newField(credentials.FieldAuthMethod, "Client authentication", f.authMethod)
+	f.buildCertificate()
 	f.scope = f.textField(credentials.FieldScope, "Scope", "space-separated, e.g. api:read api:write")
 	f.audience = f.textField(credentials.FieldAudience, "Audience", "optional")
 	f.resource = f.textField(credentials.FieldResource, "Resource", "optional: https://api.example.com")
@@ -296,22 +306,21 @@ func (f *profileForm) fill() {
 	set(f.proxyURL, p.Proxy.URL)
 	set(f.proxyUser, p.Proxy.Username)
 	set(f.caFile, p.TLS.CAFile)
+	if !p.SecretExpiresAt.IsZero() {
+		set(f.secretExpires, p.SecretExpiresAt.UTC().Format("2006-01-02"))
+	}
 	if p.Type == credentials.TypeUser {
 		f.typ.Selected = typeUser
 	} else {
 		f.typ.Selected = typeApplication
 	}
 	f.typ.Refresh()
-	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
-		// Signed assertions are set up with credctl (key material); the form
-		// keeps the choice so a save does not silently switch it back.
-		f.authMethod.Options = append(f.authMethod.Options, string(credentials.AuthPrivateKeyJWT))
-	}
 	f.authMethod.Selected = string(p.AuthMethod)
 	if f.authMethod.Selected == "" {
 		f.authMethod.Selected = string(credentials.AuthBasic)
 	}
 	f.authMethod.Refresh()
+	f.fillCertificate(p)
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:
 		f.proxyMode.Selected = proxySystem
@@ -354,11 +363,15 @@ func (f *profileForm) updateVisibility() {
 		credentials.FieldAuthURL:       user,
 		credentials.FieldRevocationURL: user,
 		credentials.FieldRedirectPort:  user,
-		// A public User client (no secret) does not authenticate itself.
-		credentials.FieldAuthMethod: !user || f.secret.Text != "" || (f.orig != nil && f.orig.HasSecret),
-		"proxyUrl":                  f.proxyMode.Selected == proxyURL,
-		"proxyUser":                 f.proxyMode.Selected == proxyURL,
-		"proxyPassword":             f.proxyMode.Selected == proxyURL,
+		// A public User client (no secret, no certificate) does not authenticate itself.
+		credentials.FieldAuthMethod:   !user || f.secret.Text != "" || (f.orig != nil && f.orig.HasSecret) || f.usesCertificate(),
+		"proxyUrl":                    f.proxyMode.Selected == proxyURL,
+		"proxyUser":                   f.proxyMode.Selected == proxyURL,
+		"proxyPassword":               f.proxyMode.Selected == proxyURL,
+		credentials.FieldClientSecret: !f.usesCertificate(),
+		fieldSecretExpires:            !f.usesCertificate(),
+		credentials.FieldCertificate:  f.usesCertificate(),
+		credentials.FieldAssertion:    f.usesCertificate(),
 	} {
 		f.fields[key].setVisible(on)
 	}
@@ -435,7 +448,9 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TenantHeader = f.tenantHdr.Text
 	p.Normalize()
 
+	p.SecretExpiresAt = f.readSecretExpires()
 	var ch credentials.SecretChange
+	f.readCertificate(&p, &ch)
 	if f.secret.Text != "" {
 		ch.ClientSecret = credentials.Secret(f.secret.Text)
 	}
@@ -465,8 +480,7 @@ func (f *profileForm) validate() {
 			others = append(others, r.p)
 		}
 	}
-	hasKey := f.orig != nil && f.orig.HasPrivateKey
-	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret, HasPrivateKey: hasKey})
+	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret, HasPrivateKey: f.hasKey()})
 	f.errs = nil
 	var ve *credentials.ValidationError
 	if errors.As(err, &ve) {
@@ -482,6 +496,9 @@ func (f *profileForm) showErrors() {
 		msg := f.extra[ff.key]
 		if msg == "" {
 			msg = f.errs.For(ff.key)
+		}
+		if msg == "" && ff.key == credentials.FieldCertificate {
+			msg = f.errs.For(credentials.FieldPrivateKey)
 		}
 		if ff.key == "proxyUrl" {
 			msg = "" // proxy problems are reported on the proxy select
@@ -597,10 +614,15 @@ func (f *profileForm) runDiscover() {
 	}
 	f.discover.Disable()
 	f.discover.SetText("Discovering…")
+	note := ""
 	w.background("", "Discovering "+p.IssuerURL+"…", func(ctx context.Context) error {
 		ep, err := w.ops.Discover(ctx, p)
 		if err == nil {
 			w.do(func() {
+				if ep.IssuerNote != "" {
+					f.issuer.SetText(ep.Issuer)
+					note = " (" + ep.IssuerNote + ")"
+				}
 				if ep.TokenURL != "" {
 					f.tokenURL.SetText(ep.TokenURL)
 				}
@@ -623,7 +645,7 @@ func (f *profileForm) runDiscover() {
 			return
 		}
 		f.validate()
-		w.setStatus("Endpoints discovered from " + p.IssuerURL)
+		w.setStatus("Endpoints discovered from " + p.IssuerURL + note)
 	})
 }
 

@@ -41,7 +41,7 @@ func (o *savingOps) last() (credentials.Profile, int) {
 // every field it can hold set to a value that is not a default, including
 // the fields the form hides for the kind (an Application profile's login
 // endpoints, a stale proxy URL under the system proxy).
-func roundTripProfiles(t *testing.T, caFile string) []credentials.Profile {
+func roundTripProfiles(caFile string) []credentials.Profile {
 	t0 := time.Date(2025, 3, 4, 5, 6, 7, 890123456, time.UTC)
 	book := credentials.Bookkeeping{
 		CreatedAt: t0, UpdatedAt: t0.Add(time.Hour), HasSecret: true, SecretSetAt: t0.Add(2 * time.Hour),
@@ -61,7 +61,8 @@ func roundTripProfiles(t *testing.T, caFile string) []credentials.Profile {
 		TLS:             credentials.TLS{CAFile: caFile, InsecureSkipVerify: true},
 		UsernameClaim:   "preferred_username", RolesClaim: "realm_access.roles", TenantClaim: "$.TenantID",
 		Tenant: "testTenant", TenantHeader: "X-Tenant", RedirectPort: 8400,
-		Bookkeeping: book,
+		SecretExpiresAt: time.Date(2027, 3, 31, 23, 59, 59, 0, time.UTC),
+		Bookkeeping:     book,
 	}
 	userPublic := credentials.Profile{
 		Name: "Public login", Type: credentials.TypeUser, IssuerURL: "https://idp.example.com/realms/pub",
@@ -73,22 +74,22 @@ func roundTripProfiles(t *testing.T, caFile string) []credentials.Profile {
 	appFull.AuthMethod = credentials.AuthBasic
 	appFull.Proxy = credentials.Proxy{Mode: credentials.ProxySystem, URL: "http://old-proxy.example.com:8080", Username: "carol"}
 	appFull.LastStatus, appFull.LastError, appFull.LastCategory = credentials.StatusActive, "", ""
-	appFull.HasProxyPass = false // only an explicit proxy URL has a password
 	appPlain := credentials.Profile{
 		Name: "Plain app", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token",
 		ClientID: "reports", Bookkeeping: credentials.Bookkeeping{HasSecret: true},
 	}
-	km, err := credentials.GenerateKeyMaterial("signed-app", 30, time.Now())
+	km, err := credentials.GenerateKeyMaterial("wb-pkjwt", 30, t0)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
-	appSigned := credentials.Profile{
-		Name: "Signed app", Type: credentials.TypeApplication, IssuerURL: "https://idp.example.com",
-		TokenURL: "https://idp.example.com/token", ClientID: "signed", AuthMethod: credentials.AuthPrivateKeyJWT,
-		Certificate: credentials.CertificatePEM(km.Cert), AssertionAlg: "RS256", AssertionHeaders: "x5t",
-		AssertionAudience: "issuer", Bookkeeping: credentials.Bookkeeping{HasPrivateKey: true},
+	appCert := credentials.Profile{
+		Name: "Cert app", Type: credentials.TypeApplication, IssuerURL: "https://login.example.com/tenant/v2.0",
+		TokenURL: "https://login.example.com/tenant/oauth2/v2.0/token", ClientID: "cert-client",
+		AuthMethod: credentials.AuthPrivateKeyJWT, Certificate: credentials.CertificatePEM(km.Cert),
+		AssertionAlg: credentials.AlgPS256, AssertionHeaders: credentials.HeadersX5tS256, AssertionAudience: credentials.AudienceIssuer,
+		Bookkeeping: credentials.Bookkeeping{HasPrivateKey: true},
 	}
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appSigned}
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that
@@ -131,7 +132,7 @@ func TestEditSaveWithoutChangesKeepsEveryField(t *testing.T) {
 	if err := os.WriteFile(caFile, []byte("not read by the form"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	seedNoSecrets(t, repo, roundTripProfiles(t, caFile)...)
+	seedNoSecrets(t, repo, roundTripProfiles(caFile)...)
 	before, err := repo.List()
 	if err != nil {
 		t.Fatal(err)
@@ -169,8 +170,7 @@ func TestEditSaveWithoutChangesKeepsEveryField(t *testing.T) {
 			if stored.Config() != p.Config() {
 				t.Errorf("stored settings changed:\n%+v\n%+v", stored.Config(), p.Config())
 			}
-			if stored.HasSecret != p.HasSecret || stored.HasProxyPass != p.HasProxyPass || stored.SecretSetAt != p.SecretSetAt ||
-				stored.HasPrivateKey != p.HasPrivateKey {
+			if stored.HasSecret != p.HasSecret || stored.HasProxyPass != p.HasProxyPass || stored.SecretSetAt != p.SecretSetAt {
 				t.Errorf("stored secret bookkeeping changed: %+v", stored.Bookkeeping)
 			}
 		})

@@ -50,7 +50,9 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	requireKeyring(t)
 	idp := testidp.Start(t)
 	repo := newRepo(t, nil)
-	app := saveProfile(t, repo, appProfile("Backend", idp), testidp.AppClientSecret)
+	ap := appProfile("Backend", idp)
+	ap.Tenant = testidp.TenantID
+	app := saveProfile(t, repo, ap, testidp.AppClientSecret)
 	t.Cleanup(func() { _ = repo.Delete(app.ID) })
 	user := saveProfile(t, repo, credentials.Profile{Name: "Alice portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
 		ClientID: testidp.PublicClientID, Scope: "openid profile api:read", Resource: testidp.Resource, Tenant: testidp.TenantID}, "")
@@ -145,6 +147,7 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	h.closeAll()
 
 	// Deleting the profile asks and names the transport; afterwards it shows no credential.
+	nav.tree.Select(nodeCredentials)
 	h.selectProfile("Backend")
 	h.wb.deleteSelected()
 	if h.wb.dlg == nil || !strings.Contains(h.wb.dlg.body.Text, `transport(s) "Orders"`) {
@@ -217,5 +220,22 @@ func TestLogsViewFilters(t *testing.T) {
 	nav.logs.load()
 	if len(nav.logs.entries) != 0 || !strings.Contains(nav.logs.info.Text, "No events") {
 		t.Fatalf("a missing log: %q", nav.logs.info.Text)
+	}
+}
+
+func TestSaveAsTransportFromRequest(t *testing.T) {
+	tr := transportFromRequest("POST", " https://soap.example.com/x ",
+		"Content-Type: application/soap+xml; charset=utf-8; action=\"urn:a:B\"\nAccept: application/soap+xml\nX-Trace: 1", "<e/>")
+	if tr.Type != credentials.TransportWSSOAP || tr.SOAPVersion != "1.2" || tr.SOAPAction != "urn:a:B" ||
+		len(tr.Headers) != 1 || tr.Headers[0].Name != "X-Trace" || tr.URL != "https://soap.example.com/x" || tr.Body != "<e/>" {
+		t.Fatalf("SOAP 1.2: %+v", tr)
+	}
+	tr = transportFromRequest("POST", "https://soap.example.com/x", "Content-Type: text/xml; charset=utf-8\nSOAPAction: \"urn:x\"", "<e/>")
+	if tr.Type != credentials.TransportWSSOAP || tr.SOAPVersion != "1.1" || tr.SOAPAction != "urn:x" || len(tr.Headers) != 0 {
+		t.Fatalf("SOAP 1.1: %+v", tr)
+	}
+	tr = transportFromRequest("GET", "https://api.example.com/", "Accept: application/json", "")
+	if tr.Type != credentials.TransportHTTP || tr.Method != "GET" || len(tr.Headers) != 1 {
+		t.Fatalf("HTTP: %+v", tr)
 	}
 }

@@ -320,9 +320,8 @@ func (w *Workbench) reload() {
 	}
 	w.applyView()
 	w.updateActions()
-	if w.nav != nil { // a renamed or deleted profile shows in the transports too
-		w.nav.transport.refresh()
-		w.nav.logs.refreshChoices()
+	if w.nav != nil { // the transports too: a renamed or deleted profile shows there
+		w.nav.reload()
 	}
 }
 

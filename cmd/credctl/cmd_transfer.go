@@ -51,11 +51,10 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		existing, err := svc.Repo.List()
-		if err != nil {
-			return err
+		if _, err := svc.Profiles(); err != nil {
+			return err // an unreadable store is not the import file's fault
 		}
-		entries, err := credentials.ParseImport(data, existing, def)
+		entries, err := svc.ParseImport(data, def)
 		if err != nil {
 			return &exitError{code: exitValidation, msg: fmt.Sprintf("cannot import %s: %v", args[0], err)}
 		}
@@ -86,7 +85,7 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 				fmt.Fprintln(a.stdout, "Nothing to import.")
 			}
 		default:
-			sum, err := svc.Repo.Import(entries, *skip)
+			sum, err := svc.Import(entries, *skip)
 			if err != nil {
 				return err
 			}

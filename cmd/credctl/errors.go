@@ -113,6 +113,9 @@ var flagOfField = map[string]string{
 	credentials.FieldTenantClaim:     "--tenant-claim",
 	credentials.FieldTenantHeader:    "--tenant-header",
 	credentials.FieldRedirectPort:    "--redirect-port",
+	credentials.FieldCertificate:     "--certificate",
+	credentials.FieldPrivateKey:      "--certificate",
+	credentials.FieldAssertion:       "--assertion-alg/--assertion-headers/--assertion-audience",
 }
 
 // printError writes err to stderr: the message, and for IdP and keyring
