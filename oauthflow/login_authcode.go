@@ -113,6 +113,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		nonce = randomToken()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
+	opts = append(opts, promptOptions(opt)...)
 	authURL := cfg.AuthCodeURL(state, opts...)
 	s.offerURL(ctx, authURL, opt)
 

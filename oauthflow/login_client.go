@@ -33,6 +33,9 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 			return u, classifyError(err)
 		}
 		u.ep = ep
+		if ep.IssuerNote != "" {
+			u.warnings = append(u.warnings, ep.IssuerNote)
+		}
 		// Endpoints typed into the profile win over discovered ones.
 		if u.p.AuthURL == "" {
 			u.p.AuthURL = ep.AuthURL

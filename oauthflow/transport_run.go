@@ -122,7 +122,11 @@ func (s *Service) Run(ctx context.Context, t credentials.Transport, opt RunOptio
 	t.Normalize()
 	res := &RunResult{Transport: t, At: s.Clock.Now().UTC()}
 	defer s.logRun(ctx, res)
-	if err := credentials.ValidateTransport(t, credentials.TransportValidateOptions{}); err != nil {
+	check := t
+	if check.Name == "" {
+		check.Name = "unsaved" // an unsaved transport needs no name to run
+	}
+	if err := credentials.ValidateTransport(check, credentials.TransportValidateOptions{}); err != nil {
 		res.Outcome = OutcomeInvalid
 		res.Diagnosis = &Diagnosis{Cause: "the transport cannot be sent: " + err.Error(), Category: CatConfig, Checks: []string{"Edit the transport and fix the fields named."}}
 		return res

@@ -46,7 +46,9 @@ cleanup() {
 }
 trap cleanup EXIT
 # A browser that "opens" without showing anything, so the login dialog waits.
-mkdir -p "$tmp/bin" "$XDG_CONFIG_HOME/credworkbench"
+mkdir -p "$tmp/bin" "$XDG_CONFIG_HOME/credworkbench" "$XDG_CONFIG_HOME/fyne/io.github.credworkbench"
+# The shots show the seeded states: no test of every profile at start.
+echo '{"startup.testApplications": false}' >"$XDG_CONFIG_HOME/fyne/io.github.credworkbench/preferences.json"
 printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/xdg-open"
 chmod +x "$tmp/bin/xdg-open"
 export PATH="$tmp/bin:$PATH"
@@ -90,9 +92,13 @@ wid="$(timeout 60 xdotool search --sync --name "Credential Workbench" | head -1)
 [[ -n "$wid" ]] || { echo "screenshots.sh: the window did not appear" >&2; cat "$tmp/app.log" >&2; exit 1; }
 xdotool windowsize "$wid" "${SHOTS_SIZE%x*}" "${SHOTS_SIZE#*x}" windowfocus --sync "$wid" 2>/dev/null || true
 sleep 2
-# Fyne may still apply its own size after the window appears: size it again.
-xdotool windowsize --sync "$wid" "${SHOTS_SIZE%x*}" "${SHOTS_SIZE#*x}" 2>/dev/null || true
+# Fyne may miss a resize while it starts up: nudge the size and set it again,
+# so a real change reaches it.
+w="${SHOTS_SIZE%x*}" h="${SHOTS_SIZE#*x}"
+xdotool windowsize --sync "$wid" $((w - 1)) $((h - 1)) 2>/dev/null || true
 sleep 1
+xdotool windowsize --sync "$wid" "$w" "$h" 2>/dev/null || true
+sleep 2
 key() { xdotool key --window "$wid" --clearmodifiers "$@"; sleep 0.7; }
 shot() { import -window "$wid" "$SHOTS_DIR/$1"; echo "wrote $SHOTS_DIR/$1"; }
 mkdir -p "$SHOTS_DIR"

@@ -70,10 +70,10 @@ func TestWindowWorksFrom800x600(t *testing.T) {
 	}
 
 	// Wide: the free width goes to Name and Endpoint.
-	h.win.Resize(fyne.NewSize(1440, 900))
+	h.win.Resize(fyne.NewSize(1920, 1080))
 	w := h.wb.shownWidths
 	if w[colName] <= defaultColWidths[colName]+50 || w[colEndpoint] <= defaultColWidths[colEndpoint]+50 {
-		t.Errorf("at 1440 px Name is %v and Endpoint %v wide", w[colName], w[colEndpoint])
+		t.Errorf("at 1920 px Name is %v and Endpoint %v wide", w[colName], w[colEndpoint])
 	}
 	if avail := h.wb.tableArea.Size().Width; avail-sum(w) > 40 {
 		t.Errorf("%v px stay empty", avail-sum(w))
