@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -32,10 +33,10 @@ func main() {
 		win.ShowAndRun()
 		os.Exit(1)
 	}
-	log, closeLog := openLog()
-	defer closeLog()
 	svc := oauthflow.NewService(repo, nil, nil)
-	svc.Log = log
+	// Until the log file is open (or when it cannot be), problems that do
+	// not stop an operation still reach the user's terminal.
+	svc.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	defer svc.Close()
 	// OAuth and transport events go to the log the Logs view and `credctl
 	// logs` read; without it the app still works, only unlogged.
