@@ -286,7 +286,13 @@ func expiredFirst(f *Failure, p credentials.Profile, now time.Time) {
 		return
 	}
 	at, what := p.CredentialExpiry()
-	if at.IsZero() || now.Before(at) {
+	if at.IsZero() {
+		return
+	}
+	if now.Before(at) {
+		if f.secretProblem { // the IdP's answer may mean expiry: show the date on record
+			f.Message += fmt.Sprintf(" (The %s's recorded expiry is %s.)", what, at.UTC().Format("2006-01-02"))
+		}
 		return
 	}
 	f.Message = fmt.Sprintf("the %s expired on %s (recorded expiry): create a new one at the IdP and update the profile. %s",

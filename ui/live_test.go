@@ -149,3 +149,25 @@ func TestLiveWorkbenchFollowsCredctl(t *testing.T) {
 		t.Error("the workbench still hands out a token of a session credctl ended")
 	}
 }
+
+// With the startup preference off, the workbench opens without testing:
+// the profiles stay Untested until the user asks (and the IdP sees nothing).
+func TestLiveStartupTestCanBeTurnedOff(t *testing.T) {
+	requireKeyring(t)
+	idp := testidp.Start(t, testidp.WithTLS())
+	repo := newRepo(t, nil)
+	p := saveProfile(t, repo, appProfile("quiet app", idp), testidp.AppClientSecret)
+	t.Cleanup(func() { _ = repo.Delete(p.ID) })
+	h := newHarness(t, repo, nil)
+	h.app.Preferences().SetBool(PrefStartupTest, false)
+	idp.Reset(t)
+	h.wb.GoLive(h.svc)
+	time.Sleep(500 * time.Millisecond)
+	h.q.drain()
+	if st := h.statusOf("quiet app"); !strings.HasPrefix(st, string(credentials.StatusUntested)) {
+		t.Fatalf("status %q with the startup test turned off, want Untested", st)
+	}
+	if n := idp.Stats(t).Token; n != 0 {
+		t.Fatalf("%d token requests with the startup test turned off", n)
+	}
+}

@@ -33,7 +33,7 @@ const (
 
 var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Secret expires", "Last checked"}
 
-var defaultColWidths = [numCols]float32{160, 100, 150, 240, 130, 170, 85, 120, 115}
+var defaultColWidths = [numCols]float32{140, 90, 120, 220, 120, 150, 80, 95, 100}
 
 // minColWidth keeps a dragged column from vanishing.
 const minColWidth = 50
