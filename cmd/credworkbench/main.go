@@ -13,7 +13,6 @@ import (
 
 	"github.com/credworkbench/credworkbench/assets"
 	"github.com/credworkbench/credworkbench/credentials"
-	"github.com/credworkbench/credworkbench/internal/logfile"
 	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui"
 )
@@ -38,16 +37,6 @@ func main() {
 	// not stop an operation still reach the user's terminal.
 	svc.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	defer svc.Close()
-	// OAuth and transport events go to the log the Logs view and `credctl
-	// logs` read; without it the app still works, only unlogged.
-	if path, err := logfile.Path(); err == nil {
-		if lw, err := logfile.OpenWriter(path); err == nil {
-			defer lw.Close()
-			svc.Log = logfile.NewLogger(lw)
-		} else {
-			fmt.Fprintln(os.Stderr, "credworkbench: no log file:", err)
-		}
-	}
 
 	wb := ui.New(a, win, repo, svc)
 	wb.Start()
