@@ -64,6 +64,31 @@ type AuthMethod string
 const (
 	AuthBasic AuthMethod = "client_secret_basic"
 	AuthPost  AuthMethod = "client_secret_post"
+	// AuthPrivateKeyJWT signs a fresh JWT assertion with the profile's
+	// private key for every token request (RFC 7523).
+	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
+)
+
+// Algorithms of a private_key_jwt assertion; "" picks by key type (RSA:
+// RS256, EC: ES256).
+const (
+	AlgRS256 = "RS256"
+	AlgPS256 = "PS256"
+	AlgES256 = "ES256"
+)
+
+// Thumbprint headers of an assertion: Entra wants x5t (SHA-1) or x5t#S256,
+// and answers AADSTS700027 to a SHA-256 value in x5t, so both is the default.
+const (
+	HeadersBoth    = ""
+	HeadersX5t     = "x5t"
+	HeadersX5tS256 = "x5t#S256"
+)
+
+// Audiences of an assertion.
+const (
+	AudienceTokenURL = "" // the token endpoint (Entra, Okta, oidc-provider)
+	AudienceIssuer   = "issuer"
 )
 
 // ProxyMode selects how a profile reaches its IdP.
@@ -161,6 +186,18 @@ type Profile struct {
 	Audience   string     `json:"audience,omitempty"`
 	Resource   string     `json:"resource,omitempty"`
 
+	// private_key_jwt settings. The certificate is public (PEM); its private
+	// key is in the keyring only.
+	Certificate       string `json:"certificate,omitempty"`
+	AssertionAlg      string `json:"assertionAlg,omitempty"`
+	AssertionHeaders  string `json:"assertionHeaders,omitempty"`
+	AssertionAudience string `json:"assertionAudience,omitempty"`
+
+	// SecretExpiresAt is when the client secret expires, as the admin
+	// entered it (IdPs rarely tell a client); zero = unknown. A certificate's
+	// expiry is its NotAfter instead.
+	SecretExpiresAt time.Time `json:"secretExpiresAt,omitzero"`
+
 	RefreshInterval Duration `json:"refreshInterval,omitempty"`
 	Proxy           Proxy    `json:"proxy"`
 	TLS             TLS      `json:"tls"`
@@ -187,12 +224,16 @@ type Bookkeeping struct {
 	SecretSetAt     time.Time `json:"secretSetAt,omitzero"`
 	SecretRotatedAt time.Time `json:"secretRotatedAt,omitzero"`
 	HasProxyPass    bool      `json:"hasProxyPassword,omitempty"`
+	HasPrivateKey   bool      `json:"hasPrivateKey,omitempty"`
 	LastStatus      Status    `json:"lastStatus,omitempty"`
 	LastError       string    `json:"lastError,omitempty"`
 	LastCategory    string    `json:"lastCategory,omitempty"`
 	LastChecked     time.Time `json:"lastChecked,omitzero"`
 	TokenExpiry     time.Time `json:"tokenExpiry,omitzero"`
 	LoggedInAs      string    `json:"loggedInAs,omitempty"`
+	// LoginAt is when the current login session began (User profiles; zero
+	// when logged out): tokens of an older session are stale.
+	LoginAt time.Time `json:"loginAt,omitzero"`
 }
 
 // Normalize trims whitespace and fills defaults that follow from other fields.
@@ -201,10 +242,15 @@ func (p *Profile) Normalize() {
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
 	for _, s := range []*string{&p.Name, &p.IssuerURL, &p.TokenURL, &p.AuthURL, &p.RevocationURL,
 		&p.ClientID, &p.Audience, &p.Resource, &p.Proxy.URL, &p.Proxy.Username, &p.TLS.CAFile,
-		&p.UsernameClaim, &p.RolesClaim, &p.TenantClaim, &p.Tenant, &p.TenantHeader} {
+		&p.UsernameClaim, &p.RolesClaim, &p.TenantClaim, &p.Tenant, &p.TenantHeader, &p.Certificate,
+		&p.AssertionAlg, &p.AssertionHeaders, &p.AssertionAudience} {
 		trim(s)
 	}
 	p.Scope = strings.Join(strings.Fields(p.Scope), " ")
+	p.AssertionAlg = strings.ToUpper(p.AssertionAlg)
+	if p.Certificate != "" {
+		p.Certificate += "\n"
+	}
 	if p.GrantType == "" {
 		p.GrantType = p.Type.DefaultGrant()
 	}
@@ -251,4 +297,43 @@ func (p Profile) Config() Profile {
 // SameName compares profile names the way uniqueness is checked.
 func SameName(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// CredentialExpiry is when the profile's client credential expires and what
+// it is: the certificate's NotAfter for private_key_jwt, else the recorded
+// secret expiry. Zero when unknown.
+func (p Profile) CredentialExpiry() (time.Time, string) {
+	if p.AuthMethod == AuthPrivateKeyJWT {
+		if c, err := ParseCertificatePEM(p.Certificate); err == nil {
+			return c.NotAfter.UTC(), "certificate"
+		}
+		return time.Time{}, "certificate"
+	}
+	if !p.HasSecret && p.Type == TypeUser {
+		return time.Time{}, "client secret" // a public client has none
+	}
+	return p.SecretExpiresAt, "client secret"
+}
+
+// sameSettings says whether two profiles configure the same token requests:
+// the recorded secret expiry is a note about the secret, not a setting, so
+// changing it keeps the last test result.
+func sameSettings(a, b Profile) bool {
+	a, b = a.Config(), b.Config()
+	a.SecretExpiresAt, b.SecretExpiresAt = time.Time{}, time.Time{}
+	return a == b
+}
+
+// ParseExpiryDate reads a YYYY-MM-DD date as the end of that day in UTC
+// (a secret "expires on" a day is still valid during it).
+func ParseExpiryDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date: use YYYY-MM-DD, e.g. 2027-03-31", s)
+	}
+	return d.Add(24*time.Hour - time.Second).UTC(), nil
 }

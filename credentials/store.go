@@ -31,14 +31,20 @@ type CorruptError struct {
 	Path   string
 	Backup string // a copy of the broken file, kept for the user; "" if none could be made
 	Err    error
+	// Kind names what the file holds, "profile" (the default) or "transport".
+	Kind string
 }
 
 func (e *CorruptError) Error() string {
-	msg := fmt.Sprintf("the profile file %s cannot be read: %v", e.Path, e.Err)
+	kind := e.Kind
+	if kind == "" {
+		kind = "profile"
+	}
+	msg := fmt.Sprintf("the %s file %s cannot be read: %v", kind, e.Path, e.Err)
 	if e.Backup != "" {
 		msg += fmt.Sprintf("; a copy was kept at %s", e.Backup)
 	}
-	return msg + ". Nothing will be written until you repair the file or choose to start with an empty profile list"
+	return msg + fmt.Sprintf(". Nothing will be written until you repair the file or choose to start with an empty %s list", kind)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
@@ -200,14 +206,19 @@ func (s *Store) parse() ([]Profile, error) {
 // corrupt keeps a copy of a broken file next to it (named by its content hash,
 // so repeated loads do not pile up copies) and describes the problem.
 func (s *Store) corrupt(content []byte, cause error) error {
+	return corruptFile(s.path, content, cause)
+}
+
+// corruptFile is Store.corrupt for any store file.
+func corruptFile(path string, content []byte, cause error) *CorruptError {
 	sum := sha256.Sum256(content)
-	backup := s.path + ".broken-" + hex.EncodeToString(sum[:4])
+	backup := path + ".broken-" + hex.EncodeToString(sum[:4])
 	if _, err := os.Stat(backup); err != nil { // #nosec G703 -- backup is next to the user's own store file
 		if err := os.WriteFile(backup, content, 0o600); err != nil { // #nosec G703 -- backup is next to the user's own store file
 			backup = ""
 		}
 	}
-	return &CorruptError{Path: s.path, Backup: backup, Err: cause}
+	return &CorruptError{Path: path, Backup: backup, Err: cause}
 }
 
 // StartFresh is the user's decision to give up a broken file: it is moved

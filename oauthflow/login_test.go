@@ -66,6 +66,21 @@ func TestLoginWithTestIdP(t *testing.T) {
 	requireKeyring(t)
 	idp := testidp.Start(t)
 
+	t.Run("issuer typed with a trailing slash", func(t *testing.T) {
+		// The IdP's spelling is adopted: the ID token's iss and the RFC
+		// 9207 iss parameter match it, and the login says so.
+		idp.Reset(t)
+		repo := loginRepo(t)
+		p := saveUserProfile(t, repo, idp.Issuer+"/", testidp.PublicClientID, "", nil)
+		s := NewService(repo, newFakeBrowser(idp.Browser(testidp.Username, testidp.Password)), nil)
+		defer s.Close()
+		res := loginOK(t, s, p.Name, LoginOptions{})
+		assertAlice(t, res)
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "spells its issuer") }) {
+			t.Errorf("no note on the adopted issuer: %q", res.Warnings)
+		}
+	})
+
 	t.Run("public client", func(t *testing.T) {
 		idp.Reset(t)
 		repo := loginRepo(t)
@@ -423,6 +438,15 @@ func TestLoginWithTestIdP(t *testing.T) {
 		defer s2.Close()
 		if st, _ := s2.Status(p.Name); st.Status != credentials.StatusActive {
 			t.Errorf("status after restart %s", st.Status)
+		}
+		// The login's access token is in the shared store: a restart uses it.
+		if _, cached, err := s2.FetchToken(context.Background(), p.Name, TokenOptions{}); err != nil || !cached {
+			t.Fatalf("Token after restart: cached=%v err=%v, want the stored token", cached, err)
+		}
+		// Once it is gone (expired), the session is restored with the refresh token.
+		s2.mgr.Forget(p.ID)
+		if err := s2.Tokens.Delete(p.ID); err != nil {
+			t.Fatal(err)
 		}
 		tok, err := s2.Token(context.Background(), p.Name)
 		if err != nil || tok.AccessToken == "" {

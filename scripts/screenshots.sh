@@ -6,6 +6,9 @@
 # The profiles' states are seeded into a throw-away config (the table shows
 # the recorded status); nothing touches your real config or keyring.
 # Needs: xvfb xdotool imagemagick (import). Usage: scripts/screenshots.sh [BINARY]
+# SHOTS_SIZE=800x600 (default 1280x800) sets the window size and
+# SHOTS_DIR=/tmp/x (default docs) where the pictures go, to check other sizes.
+# SHOTS_PAUSE=2 waits longer after each key or click on a busy machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +24,9 @@ if [[ "${1:-}" != "--inner" ]]; then
   # HOME is a throw-away dir before the keyring daemon starts, so it makes a
   # fresh keyring there instead of touching yours.
   SHOTS_TMP="$(mktemp -d)"
+  export SHOTS_SIZE="${SHOTS_SIZE:-1280x800}" SHOTS_DIR="${SHOTS_DIR:-docs}"
   export SHOTS_TMP HOME="$SHOTS_TMP" XDG_CONFIG_HOME="$SHOTS_TMP/config" XDG_DATA_HOME="$SHOTS_TMP/data" LANG=en_US.UTF-8
-  inner=(xvfb-run -a -s "-screen 0 1280x800x24" "$0" --inner "$(realpath "$bin")")
+  inner=(xvfb-run -a -s "-screen 0 2560x1440x24" "$0" --inner "$(realpath "$bin")")
   if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
     # A private Secret Service, so the shots show no keyring banner.
     exec dbus-run-session -- sh -c 'echo -n screenshots | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$@"' sh "${inner[@]}"
@@ -43,7 +47,9 @@ cleanup() {
 }
 trap cleanup EXIT
 # A browser that "opens" without showing anything, so the login dialog waits.
-mkdir -p "$tmp/bin" "$XDG_CONFIG_HOME/credworkbench"
+mkdir -p "$tmp/bin" "$XDG_CONFIG_HOME/credworkbench" "$XDG_CONFIG_HOME/fyne/io.github.credworkbench"
+# The shots show the seeded states: no test of every profile at start.
+echo '{"startup.testApplications": false}' >"$XDG_CONFIG_HOME/fyne/io.github.credworkbench/preferences.json"
 printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/xdg-open"
 chmod +x "$tmp/bin/xdg-open"
 export PATH="$tmp/bin:$PATH"
@@ -85,14 +91,23 @@ EOF
 pid=$!
 wid="$(timeout 60 xdotool search --sync --name "Credential Workbench" | head -1)"
 [[ -n "$wid" ]] || { echo "screenshots.sh: the window did not appear" >&2; cat "$tmp/app.log" >&2; exit 1; }
-xdotool windowsize "$wid" 1280 800 windowfocus --sync "$wid" 2>/dev/null || true
+xdotool windowsize "$wid" "${SHOTS_SIZE%x*}" "${SHOTS_SIZE#*x}" windowfocus --sync "$wid" 2>/dev/null || true
 sleep 2
-key() { xdotool key --window "$wid" --clearmodifiers "$@"; sleep 0.7; }
-shot() { import -window "$wid" "docs/$1"; echo "wrote docs/$1"; }
-mkdir -p docs
+# Fyne may miss a resize while it starts up: nudge the size and set it again,
+# so a real change reaches it.
+w="${SHOTS_SIZE%x*}" h="${SHOTS_SIZE#*x}"
+xdotool windowsize --sync "$wid" $((w - 1)) $((h - 1)) 2>/dev/null || true
+sleep 1
+xdotool windowsize --sync "$wid" "$w" "$h" 2>/dev/null || true
+sleep 2
+key() { xdotool key --window "$wid" --clearmodifiers "$@"; sleep "${SHOTS_PAUSE:-0.7}"; }
+shot() { import -window "$wid" "$SHOTS_DIR/$1"; echo "wrote $SHOTS_DIR/$1"; }
+mkdir -p "$SHOTS_DIR"
 
 # Main: select "Legacy reports" (4th row) so the details show its failure.
-key Down Down Down Down
+# A click, as the navigation tree may hold the keyboard focus at start.
+click() { xdotool mousemove --window "$wid" "$1" "$2" click 1; sleep "${SHOTS_PAUSE:-0.7}"; }
+click 330 253
 sleep 1
 shot screenshot-main.png
 
@@ -104,10 +119,10 @@ key Tab Tab Tab
 xdotool type --window "$wid" --delay 20 "http://idp.example.com/token"
 sleep 1
 shot screenshot-add.png
-key Escape
+key Escape Escape # the first Escape on a changed form only warns
 
 # Login: select "Staff login" (last row) and press Ctrl+L.
-key Down Down
+click 330 332
 key ctrl+l
 sleep 2
 shot screenshot-login.png

@@ -26,13 +26,14 @@ const (
 	colClientID
 	colStatus
 	colExpires
+	colSecretExpires
 	colChecked
 	numCols
 )
 
-var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Last checked"}
+var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Secret expires", "Last checked"}
 
-var defaultColWidths = [numCols]float32{160, 100, 150, 260, 140, 180, 90, 115}
+var defaultColWidths = [numCols]float32{140, 90, 120, 220, 120, 150, 80, 95, 100}
 
 // minColWidth keeps a dragged column from vanishing.
 const minColWidth = 50
@@ -55,15 +56,18 @@ func (w *Workbench) buildTable() {
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		h := o.(*headerCell)
 		h.col = id.Col
-		title := colTitles[id.Col]
-		if id.Col == w.sortCol {
-			if w.sortDesc {
-				title += " ▼"
-			} else {
-				title += " ▲"
-			}
+		h.label.SetText(colTitles[id.Col])
+		// A theme icon, not a Unicode arrow: some fonts lack the glyph.
+		switch {
+		case id.Col != w.sortCol:
+			h.icon.Hide()
+		case w.sortDesc:
+			h.icon.SetResource(theme.MoveDownIcon())
+			h.icon.Show()
+		default:
+			h.icon.SetResource(theme.MoveUpIcon())
+			h.icon.Show()
 		}
-		h.label.SetText(title)
 	}
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row < 0 || id.Row >= len(w.view) {
@@ -80,6 +84,12 @@ func (w *Workbench) buildTable() {
 	for i, cw := range w.colWidths {
 		t.SetColumnWidth(i, cw)
 	}
+	w.shownWidths = append([]float32(nil), w.colWidths...)
+	prefs := w.app.Preferences()
+	if c := prefs.IntWithFallback(prefSortCol, colName); c >= 0 && c < numCols {
+		w.sortCol = c
+	}
+	w.sortDesc = prefs.BoolWithFallback(prefSortDesc, false)
 	w.table = t
 }
 
@@ -101,6 +111,8 @@ func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
 		return w.statusOf(r)
 	case colExpires:
 		return w.expiresIn(r), widget.MediumImportance
+	case colSecretExpires:
+		return credentialExpiryText(p, w.now())
 	case colChecked:
 		return shortTime(p.LastChecked, w.now()), widget.MediumImportance
 	}
@@ -122,8 +134,13 @@ func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
 	if b := w.busy[r.p.ID]; b != "" {
 		return b, widget.WarningImportance
 	}
+	if needsSecret(r.p) {
+		return "Needs secret", widget.WarningImportance
+	}
 	st := w.effectiveStatus(r)
 	switch st {
+	case credentials.StatusLoggedOut:
+		return "Not logged in", widget.MediumImportance
 	case credentials.StatusActive:
 		if r.p.Type == credentials.TypeUser && r.p.LoggedInAs != "" {
 			return "Active (" + r.p.LoggedInAs + ")", widget.SuccessImportance
@@ -217,6 +234,8 @@ func (w *Workbench) sortView() {
 				return ""
 			}
 			return r.p.TokenExpiry.UTC().Format(time.RFC3339)
+		case colSecretExpires:
+			return expirySortKey(r.p)
 		case colChecked:
 			if r.p.LastChecked.IsZero() {
 				return ""
@@ -258,45 +277,60 @@ func (w *Workbench) sortBy(col int) {
 	} else {
 		w.sortCol, w.sortDesc = col, false
 	}
+	w.app.Preferences().SetInt(prefSortCol, w.sortCol)
+	w.app.Preferences().SetBool(prefSortDesc, w.sortDesc)
 	w.applyView()
 }
 
-// setColumnWidth resizes a column and remembers its width.
+// setColumnWidth resizes a column (then the columns share the width again)
+// and remembers its width.
 func (w *Workbench) setColumnWidth(col int, width float32) {
 	width = max(width, minColWidth)
 	w.colWidths[col] = width
 	w.table.SetColumnWidth(col, width)
+	w.applyColumnWidths()
 }
 
 func (w *Workbench) saveColumnWidth(col int) {
 	w.app.Preferences().SetFloat(fmt.Sprintf(prefColWidth, col), float64(w.colWidths[col]))
 }
 
-const menuRequest = "Send a test request… (Ctrl+R)"
+const (
+	menuRequest      = "Send a test request… (Ctrl+R)"
+	menuLoginAnother = "Log in as another user…"
+)
 
-// rowMenu is the right-click menu of a row: the toolbar's actions.
+// rowMenu is the right-click menu of a row: the toolbar's actions, enabled
+// by the same rule as the toolbar.
 func (w *Workbench) rowMenu(r *row) *fyne.Menu {
-	items := []*fyne.MenuItem{
-		fyne.NewMenuItem("Edit…", w.editSelected),
-		fyne.NewMenuItem("Test (Ctrl+T)", w.testSelected),
-		fyne.NewMenuItem(menuRequest, w.requestSelected),
+	type entry struct {
+		act, label string
+		fn         func()
+	}
+	all := []entry{
+		{actEdit, "Edit…", w.editSelected},
+		{actTest, "Test (Ctrl+T)", w.testSelected},
+		{actRequest, menuRequest, w.requestSelected},
 	}
 	if r.p.Type == credentials.TypeUser {
-		items = append(items,
-			fyne.NewMenuItem("Log in with this credential (Ctrl+L)", w.loginSelected),
-			fyne.NewMenuItem("Log out", w.logoutSelected))
+		all = append(all,
+			entry{actLogin, "Log in with this credential (Ctrl+L)", w.loginSelected},
+			entry{actLogin, menuLoginAnother, w.loginAnotherSelected},
+			entry{actLogout, "Log out", w.logoutSelected})
 	}
-	if r.p.HasSecret {
-		items = append(items, fyne.NewMenuItem("Rotate secret…", w.rotateSelected))
+	all = append(all, entry{actSetSecret, "Set client secret…", w.setSecretSelected})
+	if r.p.HasSecret && r.p.Type == credentials.TypeApplication {
+		all = append(all, entry{actRotate, "Rotate secret…", w.rotateSelected})
 	}
-	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Delete…", w.deleteSelected))
-	busy := w.busy[r.p.ID] != ""
-	for _, it := range items {
-		// A test request may run while the profile is tested: they share one token fetch.
-		if busy && it.Label != "Edit…" && it.Label != menuRequest && !it.IsSeparator {
-			it.Disabled = true
-		}
+	var items []*fyne.MenuItem
+	for _, e := range all {
+		it := fyne.NewMenuItem(e.label, e.fn)
+		it.Disabled = !w.allowed(e.act, r)
+		items = append(items, it)
 	}
+	del := fyne.NewMenuItem("Delete…", w.deleteSelected)
+	del.Disabled = !w.allowed(actDelete, r)
+	items = append(items, fyne.NewMenuItemSeparator(), del)
 	return fyne.NewMenu("", items...)
 }
 
@@ -354,6 +388,7 @@ type headerCell struct {
 	w     *Workbench
 	col   int
 	label *widget.Label
+	icon  *widget.Icon // the sort direction on the sort column
 }
 
 var (
@@ -362,14 +397,15 @@ var (
 )
 
 func newHeaderCell(w *Workbench) *headerCell {
-	h := &headerCell{w: w, label: widget.NewLabelWithStyle("Last checked ▼", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	h := &headerCell{w: w, label: widget.NewLabelWithStyle("Last checked", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		icon: widget.NewIcon(theme.MoveDownIcon())}
 	h.label.Truncation = fyne.TextTruncateEllipsis
 	h.ExtendBaseWidget(h)
 	return h
 }
 
 func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(h.label)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.icon, h.label))
 }
 
 func (h *headerCell) Tapped(*fyne.PointEvent) { h.w.sortBy(h.col) }
