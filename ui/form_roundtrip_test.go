@@ -74,6 +74,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	appFull.AuthMethod = credentials.AuthBasic
 	appFull.Proxy = credentials.Proxy{Mode: credentials.ProxySystem, URL: "http://old-proxy.example.com:8080", Username: "carol"}
 	appFull.LastStatus, appFull.LastError, appFull.LastCategory = credentials.StatusActive, "", ""
+	appFull.HasProxyPass = false // only an explicit proxy URL keeps a password (the repository drops it otherwise)
 	appPlain := credentials.Profile{
 		Name: "Plain app", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token",
 		ClientID: "reports", Bookkeeping: credentials.Bookkeeping{HasSecret: true},
@@ -170,7 +171,8 @@ func TestEditSaveWithoutChangesKeepsEveryField(t *testing.T) {
 			if stored.Config() != p.Config() {
 				t.Errorf("stored settings changed:\n%+v\n%+v", stored.Config(), p.Config())
 			}
-			if stored.HasSecret != p.HasSecret || stored.HasProxyPass != p.HasProxyPass || stored.SecretSetAt != p.SecretSetAt {
+			if stored.HasSecret != p.HasSecret || stored.HasProxyPass != p.HasProxyPass || stored.SecretSetAt != p.SecretSetAt ||
+				stored.HasPrivateKey != p.HasPrivateKey {
 				t.Errorf("stored secret bookkeeping changed: %+v", stored.Bookkeeping)
 			}
 		})
