@@ -165,7 +165,7 @@ func (d *detailsPane) show(r *row) {
 		d.action.SetText("Set client secret…")
 		d.action.OnTapped = d.w.setSecretSelected
 		d.action.Show()
-	case p.Type == credentials.TypeUser && text == "Not logged in":
+	case p.Type == credentials.TypeUser && d.w.effectiveStatus(r) == credentials.StatusLoggedOut:
 		act = actLogin
 		d.action.Importance = widget.HighImportance
 		d.action.SetText("Log in")
@@ -221,7 +221,7 @@ func (d *detailsPane) show(r *row) {
 		f = res.Failure
 	}
 	switch {
-	case needsSecret(p), p.Type == credentials.TypeUser && (text == "Not logged in" || (f != nil && notLoggedIn(res.Status, f))):
+	case needsSecret(p), p.Type == credentials.TypeUser && (d.w.effectiveStatus(r) == credentials.StatusLoggedOut || (f != nil && notLoggedIn(res.Status, f))):
 		d.sections["failure"].Hide()
 	case f != nil:
 		d.failure.SetText(fmt.Sprintf("%s: %s", f.Category.Label(), f.Error()))

@@ -74,7 +74,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	appFull.AuthMethod = credentials.AuthBasic
 	appFull.Proxy = credentials.Proxy{Mode: credentials.ProxySystem, URL: "http://old-proxy.example.com:8080", Username: "carol"}
 	appFull.LastStatus, appFull.LastError, appFull.LastCategory = credentials.StatusActive, "", ""
-	appFull.HasProxyPass = false // only an explicit proxy URL has a password
+	appFull.HasProxyPass = false // only an explicit proxy URL keeps a password (the repository drops it otherwise)
 	appPlain := credentials.Profile{
 		Name: "Plain app", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token",
 		ClientID: "reports", Bookkeeping: credentials.Bookkeeping{HasSecret: true},

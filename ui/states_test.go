@@ -159,7 +159,7 @@ func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 	h.selectProfile("Portal")
 	h.shortcut(fyne.KeyT)
 	h.waitFor("the test", func() bool { return h.wb.busy[h.wb.selected] == "" && h.statusOf("Portal") != "Untested" })
-	if got := h.statusOf("Portal"); got != "Not logged in" {
+	if got := h.statusOf("Portal"); got != string(credentials.StatusLoggedOut) {
 		t.Errorf("row = %q", got)
 	}
 	if got := h.wb.statusText.Text; !strings.Contains(got, "Not logged in") || strings.Contains(got, "refused") {

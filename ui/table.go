@@ -139,8 +139,6 @@ func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
 	}
 	st := w.effectiveStatus(r)
 	switch st {
-	case credentials.StatusLoggedOut:
-		return "Not logged in", widget.MediumImportance
 	case credentials.StatusActive:
 		if r.p.Type == credentials.TypeUser && r.p.LoggedInAs != "" {
 			return "Active (" + r.p.LoggedInAs + ")", widget.SuccessImportance
