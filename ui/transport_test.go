@@ -186,7 +186,7 @@ func TestLogsViewFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	log := logfile.NewLogger(w)
+	log := logfile.NewLogger(w, "credworkbench")
 	log.Info("profile tested", "profile", "Backend", "status", "Active")
 	log.Warn("profile failed", "profile", "Legacy", "error", "the IdP refused the client (IdP said: invalid_client)")
 	log.Warn("transport run", "transport", "Orders", "profile", "Backend", "status", 403, "error", "insufficient_scope")

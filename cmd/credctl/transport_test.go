@@ -138,7 +138,7 @@ func TestLogsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	log := logfile.NewLogger(w)
+	log := logfile.NewLogger(w, "credworkbench")
 	log.Info("profile tested", "profile", "backend", "status", "Active")
 	log.Warn("profile failed", "profile", "legacy", "category", "credentials", "error", "the IdP refused the client (IdP said: invalid_client)")
 	log.Warn("transport run", "transport", "Orders", "profile", "backend", "status", 403, "error", "insufficient_scope")

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/credworkbench/credworkbench/assets"
 	"github.com/credworkbench/credworkbench/credentials"
-	"github.com/credworkbench/credworkbench/internal/logfile"
 	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui"
 )
@@ -32,21 +32,11 @@ func main() {
 		win.ShowAndRun()
 		os.Exit(1)
 	}
-	log, closeLog := openLog()
-	defer closeLog()
 	svc := oauthflow.NewService(repo, nil, nil)
-	svc.Log = log
+	// Until the log file is open (or when it cannot be), problems that do
+	// not stop an operation still reach the user's terminal.
+	svc.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	defer svc.Close()
-	// OAuth and transport events go to the log the Logs view and `credctl
-	// logs` read; without it the app still works, only unlogged.
-	if path, err := logfile.Path(); err == nil {
-		if lw, err := logfile.OpenWriter(path); err == nil {
-			defer lw.Close()
-			svc.Log = logfile.NewLogger(lw)
-		} else {
-			fmt.Fprintln(os.Stderr, "credworkbench: no log file:", err)
-		}
-	}
 
 	wb := ui.New(a, win, repo, svc)
 	wb.Start()

@@ -32,18 +32,19 @@ const FileName = "workbench.log"
 const Keep = 3
 
 // MaxSize is the size at which the file is rotated.
-const MaxSize = 4 << 20
+const MaxSize = 1 << 20
 
-// Dir is the directory of the log: $XDG_STATE_HOME/credworkbench (default
-// ~/.local/state/credworkbench) on Linux and BSD, ~/Library/Logs/credworkbench
-// on macOS, %LocalAppData%\credworkbench\logs on Windows.
+// Dir is the directory of the log: $XDG_STATE_HOME/credworkbench when
+// set (any OS), else ~/.local/state/credworkbench on Linux and BSD,
+// ~/Library/Logs/credworkbench on macOS, %LocalAppData%\credworkbench\logs
+// on Windows.
 func Dir() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "credworkbench"), nil
+	}
 	switch runtime.GOOS {
 	case "windows":
-		if d := os.Getenv("LocalAppData"); d != "" {
-			return filepath.Join(d, "credworkbench", "logs"), nil
-		}
-		d, err := os.UserCacheDir()
+		d, err := os.UserCacheDir() // %LocalAppData%
 		if err != nil {
 			return "", err
 		}
@@ -54,9 +55,6 @@ func Dir() (string, error) {
 			return "", err
 		}
 		return filepath.Join(home, "Library", "Logs", "credworkbench"), nil
-	}
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "credworkbench"), nil
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
@@ -147,9 +145,10 @@ func (w *Writer) Close() error {
 	return err
 }
 
-// NewLogger is a JSON slog.Logger writing to w at Info and above.
-func NewLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// NewLogger is the workbench's logger: slog text records at Info and
+// above, each naming the app that wrote it.
+func NewLogger(w io.Writer, app string) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, nil)).With("app", app)
 }
 
 // Entry is one log record.

@@ -36,7 +36,7 @@ func TestWriterRotatesAndReadKeepsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := NewLogger(w)
+	log := NewLogger(w, "credworkbench")
 	pad := strings.Repeat("x", 64<<10)
 	n := int(MaxSize/(64<<10)) * 2
 	for i := range n {

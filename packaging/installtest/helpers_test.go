@@ -3,7 +3,6 @@
 package installtest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -92,12 +91,23 @@ func run(t *testing.T, c cmdSpec, name string, args ...string) result {
 	cmd.Env = append(os.Environ(), c.env...)
 	cmd.Dir = c.dir
 	cmd.Stdin = strings.NewReader(c.stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.WaitDelay = 10 * time.Second
+	// Files, not pipes: wine leaves wineserver running with the command's
+	// output handles, and a pipe would keep Wait waiting for it.
+	out, err := os.CreateTemp(t.TempDir(), "stdout-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errf, err := os.CreateTemp(t.TempDir(), "stderr-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = out.Close(); _ = errf.Close() }()
+	cmd.Stdout, cmd.Stderr = out, errf
 	start := time.Now()
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
+	err = cmd.Run()
+	ob, _ := os.ReadFile(out.Name())
+	eb, _ := os.ReadFile(errf.Name())
+	r := result{stdout: string(ob), stderr: string(eb)}
 	var exit *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
