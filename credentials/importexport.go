@@ -84,22 +84,36 @@ func ParseImport(data []byte, existing []Profile, def ImportDefaults) ([]ImportE
 		return nil, errors.New("the file is not JSON: it should start with { (an export) or [ (client registrations)")
 	}
 
-	seen := append([]Profile(nil), existing...)
+	if len(profiles) > MaxImportEntries {
+		return nil, fmt.Errorf("the file holds %d profiles; at most %d are imported at once: split the file", len(profiles), MaxImportEntries)
+	}
+	// Names in a map: checking each entry against all others would be
+	// quadratic (40,000 entries took half a minute).
+	names := nameIndex(existing)
 	entries := make([]ImportEntry, 0, len(profiles))
 	for i, p := range profiles {
 		p.ID = ""
 		p.Bookkeeping = Bookkeeping{}
 		p.Normalize()
-		err := Validate(p, ValidateOptions{Others: seen, SecretOptional: true})
+		err := Validate(p, ValidateOptions{Names: names, SecretOptional: true})
 		if err == nil {
-			// Give it a provisional ID so later entries see the name as taken.
-			p.ID = fmt.Sprintf("import-%d", i)
-			seen = append(seen, p)
-			p.ID = ""
+			// A provisional ID so later entries see the name as taken.
+			names[NameKey(p.Name)] = Profile{ID: fmt.Sprintf("import-%d", i), Name: p.Name}
 		}
 		entries = append(entries, ImportEntry{Index: i, Profile: p, Err: err})
 	}
 	return entries, nil
+}
+
+// MaxImportEntries caps one import.
+const MaxImportEntries = 10000
+
+func nameIndex(ps []Profile) map[string]Profile {
+	m := make(map[string]Profile, len(ps))
+	for _, p := range ps {
+		m[NameKey(p.Name)] = Profile{ID: p.ID, Name: p.Name}
+	}
+	return m
 }
 
 // ImportSummary says what an import did.
@@ -129,13 +143,14 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 	now := r.now()
 	err := r.Store.Update(func(ps []Profile) ([]Profile, error) {
 		sum = ImportSummary{}
+		names := nameIndex(ps)
 		for _, e := range entries {
 			if e.Err != nil {
 				sum.Skipped = append(sum.Skipped, e.Profile.Name)
 				continue
 			}
 			// The file may have changed since the preview: re-check names.
-			if err := Validate(e.Profile, ValidateOptions{Others: ps, SecretOptional: true}); err != nil {
+			if err := Validate(e.Profile, ValidateOptions{Names: names, SecretOptional: true}); err != nil {
 				if !skipInvalid {
 					return nil, fmt.Errorf("nothing was imported: %s: %w", e.Profile.Name, err)
 				}
@@ -146,6 +161,7 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 			p.ID = newID()
 			p.Bookkeeping = Bookkeeping{Revision: 1, CreatedAt: now, UpdatedAt: now, LastStatus: StatusUntested}
 			ps = append(ps, p)
+			names[NameKey(p.Name)] = Profile{ID: p.ID, Name: p.Name}
 			sum.Added = append(sum.Added, p.Name)
 		}
 		return ps, nil

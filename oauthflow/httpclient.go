@@ -191,6 +191,9 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 		return &errRedirectLoop{host: via[0].URL.Host, n: len(via)}
 	}
 	first := via[0].URL
+	if first.Scheme == "https" && req.URL.Scheme != "https" && strings.EqualFold(req.URL.Host, first.Host) {
+		return &errDowngrade{from: first.Host, to: "http://" + req.URL.Host}
+	}
 	if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
 		return &errCrossHostRedirect{from: first.Host, to: req.URL.Scheme + "://" + req.URL.Host}
 	}

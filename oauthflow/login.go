@@ -222,6 +222,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	if err != nil {
 		return fail(classifyError(err))
 	}
+	l.issRequired = u.ep.IssParameterSupported
 	var outcome error = errors.New("the login did not complete")
 	defer func() { l.respond(outcome); l.close() }()
 
@@ -232,10 +233,13 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		nonce = randomToken()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
-	authURL := cfg.AuthCodeURL(state, opts...)
-	s.offerURL(ctx, authURL, opt)
+	// The browser gets the one-time local start address, never the
+	// authorization URL itself: the opener's command line is public.
+	l.setAuthURL(cfg.AuthCodeURL(state, opts...))
+	s.offerURL(ctx, l.startURL(), opt)
 
 	cb, err := l.wait(ctx)
+	u.warnings = append(u.warnings, l.takeWarnings()...)
 	if err != nil {
 		return fail(waitFailure(ctx))
 	}
@@ -330,6 +334,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 			return u, classifyError(err)
 		}
 		u.ep = ep
+		u.warnings = append(slices.Clone(u.warnings), ep.Notices...)
 		// Endpoints typed into the profile win over discovered ones.
 		if u.p.AuthURL == "" {
 			u.p.AuthURL = ep.AuthURL

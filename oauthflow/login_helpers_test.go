@@ -9,8 +9,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -113,10 +115,47 @@ func (b *fakeBrowser) browserResult(t *testing.T) error {
 	}
 }
 
+// browserClient is a test browser: it keeps cookies and does not follow
+// redirects by itself.
+func browserClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// openStart opens the login's one-time start address in client and
+// returns the authorization URL it redirects to.
+func openStart(ctx context.Context, client *http.Client, startURL string) (string, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, startURL, nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		return "", fmt.Errorf("start address answered %s", resp.Status)
+	}
+	return resp.Header.Get("Location"), nil
+}
+
+// redirectOf is the login's redirect URI, from its start address.
+func redirectOf(startURL string) string {
+	u, err := url.Parse(startURL)
+	if err != nil {
+		return ""
+	}
+	return "http://" + u.Host + "/callback"
+}
+
 // callbackWith is a "browser" that skips the IdP and calls the redirect URI
 // with the given parameters; state "=" means the login's own state.
 func callbackWith(params url.Values) func(ctx context.Context, authURL string) error {
-	return func(ctx context.Context, authURL string) error {
+	return func(ctx context.Context, startURL string) error {
+		client := browserClient()
+		authURL, err := openStart(ctx, client, startURL)
+		if err != nil {
+			return err
+		}
 		u, err := url.Parse(authURL)
 		if err != nil {
 			return err
@@ -135,7 +174,7 @@ func callbackWith(params url.Values) func(ctx context.Context, authURL string) e
 		}
 		cb.RawQuery = out.Encode()
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, cb.String(), nil)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return err
 		}
@@ -272,9 +311,11 @@ func (f *fakeOIDC) set(edit func(map[string]any), signer *rsa.PrivateKey) {
 
 // followRedirect is a "browser" for fakeOIDC: it loads the authorization
 // URL and follows the redirect to the listener.
-func followRedirect(ctx context.Context, authURL string) error {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
-	resp, err := http.DefaultClient.Do(req)
+func followRedirect(ctx context.Context, startURL string) error {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, startURL, nil)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"text/tabwriter"
 
@@ -136,23 +137,19 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// readInput reads a file argument; "-" is standard input.
+// readInput reads a file argument; "-" is standard input. A file must be
+// a regular one (a FIFO would hang credctl).
 func readInput(a *app, name string) ([]byte, error) {
-	var r io.Reader
+	var b []byte
+	var err error
 	if name == "-" {
 		if a.stdin == nil {
 			return nil, errors.New("no standard input")
 		}
-		r = a.stdin
+		b, err = io.ReadAll(io.LimitReader(a.stdin, maxImportFile+1))
 	} else {
-		f, err := os.Open(name) // #nosec G304 G703 -- the file the user named on the command line
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", name, errors.Unwrap(err))
-		}
-		defer f.Close()
-		r = f
+		b, err = credentials.ReadFileSafely(name)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxImportFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", name, err)
 	}
@@ -187,23 +184,40 @@ func defineExport(fs *flag.FlagSet) func(*app, []string) error {
 	}
 }
 
-// writePrivateFile writes data readable by the owner only, also when the
-// file existed with wider permissions.
+// writePrivateFile writes data readable by the owner only into a new temp
+// file next to path and renames it over path: a symlink planted at path is
+// replaced, never written through, and in a shared directory (/tmp) another
+// user's file there is not replaced (the sticky bit refuses the rename).
 func writePrivateFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600) // #nosec G304 G703 -- the export file the user named
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("cannot write %s: it is not a regular file", path)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, errors.Unwrap(err))
+		return fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		_ = f.Close()
+		_ = os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		_ = f.Close()
-		return fmt.Errorf("cannot restrict %s to its owner: %w", path, err)
+		return fail(err)
 	}
 	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return fail(err)
+	}
+	if err := os.Rename(tmp, path); err != nil { // #nosec G703 -- the export file the user named
+		_ = os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", path, errors.Unwrap(err))
 	}
 	return nil
 }
