@@ -101,11 +101,26 @@ func (s *Store) Get(nameOrID string) (Profile, error) {
 func find(ps []Profile, nameOrID string) (Profile, error) {
 	var byID, byName *Profile
 	for i := range ps {
-		if ps[i].ID == nameOrID && byID == nil {
+		if ps[i].ID == nameOrID {
 			byID = &ps[i]
+			break
 		}
-		if SameName(ps[i].Name, nameOrID) && byName == nil {
-			byName = &ps[i]
+	}
+	if byID != nil && LooksLikeID(nameOrID) {
+		// Only a name of 16 ASCII hex digits (plus spaces) can equal an
+		// ID-shaped string; the length test keeps this scan cheap.
+		for i := range ps {
+			if len(ps[i].Name) >= len(nameOrID) && SameName(ps[i].Name, nameOrID) {
+				byName = &ps[i]
+				break
+			}
+		}
+	} else if byID == nil {
+		for i := range ps {
+			if SameName(ps[i].Name, nameOrID) {
+				byName = &ps[i]
+				break
+			}
 		}
 	}
 	switch {
