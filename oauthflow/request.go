@@ -236,6 +236,9 @@ func (s *Service) HTTPClient(ctx context.Context, nameOrID string) (*http.Client
 }
 
 func (s *Service) apiClient(p credentials.Profile) (*http.Client, error) {
+	if f := checkStored(p); f != nil {
+		return nil, f
+	}
 	client, _, err := s.mgr.client(p, true)
 	if err != nil {
 		return nil, classifyError(err)
