@@ -10,70 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
-// memKeyring is an in-memory Keyring whose calls can be made to fail. It is
-// used only where a test injects a failure the real Secret Service cannot be
-// made to produce on demand; everything else runs against the real one.
-type memKeyring struct {
-	mu      sync.Mutex
-	data    map[string]string
-	setErr  func(user string) error // non-nil result fails that Set
-	getErr  error
-	delErr  error
-	sets    int
-	deletes int
-}
+// memKeyring is the one in-memory keyring of the unit tests.
+type memKeyring = testenv.MemKeyring
 
-func newMemKeyring() *memKeyring { return &memKeyring{data: map[string]string{}} }
-
-func (m *memKeyring) Get(service, user string) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.getErr != nil {
-		return "", m.getErr
-	}
-	v, ok := m.data[service+"\x00"+user]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (m *memKeyring) Set(service, user, secret string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.setErr != nil {
-		if err := m.setErr(user); err != nil {
-			return err
-		}
-	}
-	m.sets++
-	m.data[service+"\x00"+user] = secret
-	return nil
-}
-
-func (m *memKeyring) Delete(service, user string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.delErr != nil {
-		return m.delErr
-	}
-	k := service + "\x00" + user
-	if _, ok := m.data[k]; !ok {
-		return keyring.ErrNotFound
-	}
-	m.deletes++
-	delete(m.data, k)
-	return nil
-}
-
-func (m *memKeyring) len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.data)
-}
+func newMemKeyring() *memKeyring { return testenv.NewMemKeyring() }
 
 // hookKeyring passes every call to a real keyring, records the entries it
 // set, and runs afterSet once a Set succeeded (to stage a race at that moment).
@@ -115,8 +58,8 @@ func (b blockingKeyring) Delete(string, string) error { <-b.release; return erro
 // Service (make test sets CREDWB_KEYRING=real), else the test is skipped.
 func realKeyring(t *testing.T) Keyring {
 	t.Helper()
-	if os.Getenv("CREDWB_KEYRING") != "real" {
-		t.Skip("needs the real Secret Service: run inside dbus-run-session with an unlocked gnome-keyring and CREDWB_KEYRING=real (make test does this)")
+	if !testenv.RealKeyring() {
+		testenv.Unavailable(t, "needs the real Secret Service: run inside dbus-run-session with an unlocked gnome-keyring and CREDWB_KEYRING=real (make test does this)")
 	}
 	return SystemKeyring{}
 }

@@ -17,20 +17,26 @@ const ExportFormat = "credworkbench-profiles"
 // exportFile is what Export writes: configuration only, never a secret and
 // never bookkeeping.
 type exportFile struct {
-	Format   string    `json:"format"`
-	Version  int       `json:"version"`
-	Profiles []Profile `json:"profiles"`
+	Format     string      `json:"format"`
+	Version    int         `json:"version"`
+	Profiles   []Profile   `json:"profiles"`
+	Transports []Transport `json:"transports,omitempty"` // see transfer_transports.go
 }
 
 // Export returns the profiles as JSON without secrets or bookkeeping.
 // The Profile type has no secret fields at all, so none can slip in.
-func Export(ps []Profile) ([]byte, error) {
+func Export(ps []Profile) ([]byte, error) { return ExportAll(ps, nil) }
+
+// ExportAll is Export with the transports, which refer to their profile by
+// name in the file.
+func ExportAll(ps []Profile, ts []Transport) ([]byte, error) {
 	out := exportFile{Format: ExportFormat, Version: SchemaVersion, Profiles: make([]Profile, 0, len(ps))}
 	for _, p := range ps {
 		c := p.Config()
 		c.ID = ""
 		out.Profiles = append(out.Profiles, c)
 	}
+	out.Transports = exportTransports(ps, ts)
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return nil, err

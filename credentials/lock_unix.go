@@ -47,3 +47,25 @@ func syncDir(dir string) {
 		_ = d.Close()
 	}
 }
+
+// errWouldBlock: the lock is held elsewhere.
+var errWouldBlock = errors.New("the lock is held")
+
+// tryLockFile takes the exclusive lock if it is free, errWouldBlock if not.
+func tryLockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600) // #nosec G304 -- a profile lock file in the store's directory
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, errWouldBlock
+		}
+		return nil, err
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		_ = f.Close()
+	}, nil
+}

@@ -64,6 +64,31 @@ type AuthMethod string
 const (
 	AuthBasic AuthMethod = "client_secret_basic"
 	AuthPost  AuthMethod = "client_secret_post"
+	// AuthPrivateKeyJWT signs a fresh JWT assertion with the profile's
+	// private key for every token request (RFC 7523).
+	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
+)
+
+// Algorithms of a private_key_jwt assertion; "" picks by key type (RSA:
+// RS256, EC: ES256).
+const (
+	AlgRS256 = "RS256"
+	AlgPS256 = "PS256"
+	AlgES256 = "ES256"
+)
+
+// Thumbprint headers of an assertion: Entra wants x5t (SHA-1) or x5t#S256,
+// and answers AADSTS700027 to a SHA-256 value in x5t, so both is the default.
+const (
+	HeadersBoth    = ""
+	HeadersX5t     = "x5t"
+	HeadersX5tS256 = "x5t#S256"
+)
+
+// Audiences of an assertion.
+const (
+	AudienceTokenURL = "" // the token endpoint (Entra, Okta, oidc-provider)
+	AudienceIssuer   = "issuer"
 )
 
 // ProxyMode selects how a profile reaches its IdP.
@@ -161,6 +186,13 @@ type Profile struct {
 	Audience   string     `json:"audience,omitempty"`
 	Resource   string     `json:"resource,omitempty"`
 
+	// private_key_jwt settings. The certificate is public (PEM); its private
+	// key is in the keyring only.
+	Certificate       string `json:"certificate,omitempty"`
+	AssertionAlg      string `json:"assertionAlg,omitempty"`
+	AssertionHeaders  string `json:"assertionHeaders,omitempty"`
+	AssertionAudience string `json:"assertionAudience,omitempty"`
+
 	RefreshInterval Duration `json:"refreshInterval,omitempty"`
 	Proxy           Proxy    `json:"proxy"`
 	TLS             TLS      `json:"tls"`
@@ -187,12 +219,16 @@ type Bookkeeping struct {
 	SecretSetAt     time.Time `json:"secretSetAt,omitzero"`
 	SecretRotatedAt time.Time `json:"secretRotatedAt,omitzero"`
 	HasProxyPass    bool      `json:"hasProxyPassword,omitempty"`
+	HasPrivateKey   bool      `json:"hasPrivateKey,omitempty"`
 	LastStatus      Status    `json:"lastStatus,omitempty"`
 	LastError       string    `json:"lastError,omitempty"`
 	LastCategory    string    `json:"lastCategory,omitempty"`
 	LastChecked     time.Time `json:"lastChecked,omitzero"`
 	TokenExpiry     time.Time `json:"tokenExpiry,omitzero"`
 	LoggedInAs      string    `json:"loggedInAs,omitempty"`
+	// LoginAt is when the current login session began (User profiles; zero
+	// when logged out): tokens of an older session are stale.
+	LoginAt time.Time `json:"loginAt,omitzero"`
 }
 
 // Normalize trims whitespace and fills defaults that follow from other fields.
@@ -201,10 +237,15 @@ func (p *Profile) Normalize() {
 	trim := func(s *string) { *s = strings.TrimSpace(*s) }
 	for _, s := range []*string{&p.Name, &p.IssuerURL, &p.TokenURL, &p.AuthURL, &p.RevocationURL,
 		&p.ClientID, &p.Audience, &p.Resource, &p.Proxy.URL, &p.Proxy.Username, &p.TLS.CAFile,
-		&p.UsernameClaim, &p.RolesClaim, &p.TenantClaim, &p.Tenant, &p.TenantHeader} {
+		&p.UsernameClaim, &p.RolesClaim, &p.TenantClaim, &p.Tenant, &p.TenantHeader, &p.Certificate,
+		&p.AssertionAlg, &p.AssertionHeaders, &p.AssertionAudience} {
 		trim(s)
 	}
 	p.Scope = strings.Join(strings.Fields(p.Scope), " ")
+	p.AssertionAlg = strings.ToUpper(p.AssertionAlg)
+	if p.Certificate != "" {
+		p.Certificate += "\n"
+	}
 	if p.GrantType == "" {
 		p.GrantType = p.Type.DefaultGrant()
 	}

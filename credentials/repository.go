@@ -38,6 +38,9 @@ func (r *Repository) now() time.Time {
 type SecretChange struct {
 	ClientSecret  *string
 	ProxyPassword *string
+	// PrivateKey is the private_key_jwt key in the form EncodePrivateKey
+	// gives; it must belong to the profile's certificate.
+	PrivateKey *string
 }
 
 // Secret returns a pointer for SecretChange fields.
@@ -66,11 +69,25 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 		}
 		old = &o
 	}
+	if p.Proxy.Mode != ProxyURL {
+		// No explicit proxy any more: its password must not linger in the
+		// keyring, whichever front end saved the change.
+		if ch.ProxyPassword != nil || (old != nil && old.HasProxyPass) {
+			ch.ProxyPassword = Secret("")
+		}
+	}
 	hasSecret := old != nil && old.HasSecret
 	if ch.ClientSecret != nil {
 		hasSecret = *ch.ClientSecret != ""
 	}
-	if err := Validate(p, ValidateOptions{Others: all, HasSecret: hasSecret}); err != nil {
+	hasKey := old != nil && old.HasPrivateKey
+	if ch.PrivateKey != nil {
+		hasKey = *ch.PrivateKey != ""
+	}
+	if err := Validate(p, ValidateOptions{Others: all, HasSecret: hasSecret, HasPrivateKey: hasKey}); err != nil {
+		return Profile{}, err
+	}
+	if err := checkKeyMatchesProfile(p, ch.PrivateKey); err != nil {
 		return Profile{}, err
 	}
 	if old != nil && old.Revision != p.Revision {
@@ -100,7 +117,7 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 				return nil, ErrConflict
 			}
 			next.Bookkeeping = cur.Bookkeeping
-			if cur.Config() != p.Config() || ch.ClientSecret != nil || ch.ProxyPassword != nil {
+			if cur.Config() != p.Config() || ch.ClientSecret != nil || ch.ProxyPassword != nil || ch.PrivateKey != nil {
 				// New settings: the old test result no longer says anything.
 				next.LastStatus, next.LastError, next.LastCategory = StatusUntested, "", ""
 				next.TokenExpiry, next.LoggedInAs = time.Time{}, ""
@@ -129,6 +146,9 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 		}
 		if ch.ProxyPassword != nil {
 			next.HasProxyPass = *ch.ProxyPassword != ""
+		}
+		if ch.PrivateKey != nil {
+			next.HasPrivateKey = *ch.PrivateKey != ""
 		}
 		if idx >= 0 {
 			ps[idx] = next
@@ -187,7 +207,7 @@ func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), remo
 	for _, c := range []struct {
 		kind SecretKind
 		v    *string
-	}{{ClientSecret, ch.ClientSecret}, {ProxyPassword, ch.ProxyPassword}} {
+	}{{ClientSecret, ch.ClientSecret}, {ProxyPassword, ch.ProxyPassword}, {PrivateKey, ch.PrivateKey}} {
 		if c.v == nil {
 			continue
 		}

@@ -23,10 +23,12 @@ const (
 	RefreshToken  SecretKind = "refresh-token"
 	// TokenCache holds credctl's cached access token, where it fits.
 	TokenCache SecretKind = "token-cache"
+	// PrivateKey is the private_key_jwt signing key (base64 PKCS#8).
+	PrivateKey SecretKind = "private-key"
 )
 
 // AllSecretKinds lists every kind, for deletion.
-var AllSecretKinds = []SecretKind{ClientSecret, ProxyPassword, RefreshToken, TokenCache}
+var AllSecretKinds = []SecretKind{ClientSecret, ProxyPassword, RefreshToken, TokenCache, PrivateKey}
 
 // Keyring is the part of the OS keyring the app uses (go-keyring's shape),
 // so tests can inject failures.

@@ -182,7 +182,9 @@ func TestKeyringSetFailsLeavesFileUnchanged(t *testing.T) {
 	mem := newMemKeyring()
 	repo := newRepo(t, mem)
 	cfg := os.Getenv("XDG_CONFIG_HOME")
-	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("old-secret"), ProxyPassword: Secret("old-pass")})
+	ap := appProfile("api")
+	ap.Proxy = Proxy{Mode: ProxyURL, URL: "http://proxy.example:3128", Username: "u"}
+	p, err := repo.Save(ap, SecretChange{ClientSecret: Secret("old-secret"), ProxyPassword: Secret("old-pass")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +192,7 @@ func TestKeyringSetFailsLeavesFileUnchanged(t *testing.T) {
 	newSecret := token("new-secret")
 
 	// The second secret fails: the first goes back to its old value.
-	mem.setErr = func(user string) error {
+	mem.SetErr = func(user string) error {
 		if strings.HasSuffix(user, "/"+string(ProxyPassword)) {
 			return errors.New("The name org.freedesktop.secrets was not provided by any .service files")
 		}
@@ -218,7 +220,7 @@ func TestKeyringSetFailsLeavesFileUnchanged(t *testing.T) {
 	}
 
 	// A new profile whose secret cannot be stored is not saved at all.
-	mem.setErr = func(string) error {
+	mem.SetErr = func(string) error {
 		return errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'")
 	}
 	if _, err := repo.Save(appProfile("second"), SecretChange{ClientSecret: Secret("s")}); !IsKeyringError(err) {
@@ -302,7 +304,7 @@ func TestDeleteKeyringFailsReportsLeftovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem.delErr = errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'")
+	mem.DelErr = errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'")
 	err = repo.Delete(p.ID)
 	var ke *KeyringError
 	if !errors.As(err, &ke) || ke.Op != "delete" || ke.Problem != KeyringLocked {
@@ -326,11 +328,11 @@ func TestDeleteUnreadableKeyringKeepsProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem.getErr = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+	mem.GetErr = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
 	if err := repo.Delete(p.ID); !IsKeyringError(err) {
 		t.Fatalf("want a keyring error, got %v", err)
 	}
-	mem.getErr = nil
+	mem.GetErr = nil
 	if _, err := repo.Get(p.ID); err != nil {
 		t.Fatalf("profile gone although the keyring was unreadable: %v", err)
 	}
@@ -356,8 +358,8 @@ func TestKeyringErrorsAreExplained(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			mem := newMemKeyring()
-			mem.setErr = func(string) error { return c.err }
-			mem.getErr = c.err
+			mem.SetErr = func(string) error { return c.err }
+			mem.GetErr = c.err
 			repo := newRepo(t, mem)
 			secret := token("never-shown")
 			_, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: &secret})
@@ -461,7 +463,7 @@ func TestSecretsCheck(t *testing.T) {
 	if err := NewSecrets(mem).Check(); err != nil {
 		t.Fatalf("working keyring: %v", err)
 	}
-	mem.getErr = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+	mem.GetErr = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
 	err := NewSecrets(mem).Check()
 	var ke *KeyringError
 	if !errors.As(err, &ke) || ke.Problem != KeyringUnavailable || !strings.Contains(err.Error(), "gnome-keyring") {

@@ -31,14 +31,20 @@ type CorruptError struct {
 	Path   string
 	Backup string // a copy of the broken file, kept for the user; "" if none could be made
 	Err    error
+	// Kind names what the file holds, "profile" (the default) or "transport".
+	Kind string
 }
 
 func (e *CorruptError) Error() string {
-	msg := fmt.Sprintf("the profile file %s cannot be read: %v", e.Path, e.Err)
+	kind := e.Kind
+	if kind == "" {
+		kind = "profile"
+	}
+	msg := fmt.Sprintf("the %s file %s cannot be read: %v", kind, e.Path, e.Err)
 	if e.Backup != "" {
 		msg += fmt.Sprintf("; a copy was kept at %s", e.Backup)
 	}
-	return msg + ". Nothing will be written until you repair the file or choose to start with an empty profile list"
+	return msg + fmt.Sprintf(". Nothing will be written until you repair the file or choose to start with an empty %s list", kind)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
@@ -250,12 +256,17 @@ func (s *Store) readFile() ([]byte, error) {
 // corrupt keeps a copy of a broken file next to it (named by its content hash,
 // so repeated loads do not pile up copies) and describes the problem.
 func (s *Store) corrupt(content []byte, cause error) error {
+	return corruptFile(s.path, content, cause)
+}
+
+// corruptFile is Store.corrupt for any store file.
+func corruptFile(path string, content []byte, cause error) *CorruptError {
 	sum := sha256.Sum256(content)
-	backup := s.path + ".broken-" + hex.EncodeToString(sum[:4])
+	backup := path + ".broken-" + hex.EncodeToString(sum[:4])
 	if err := keepCopy(backup, content); err != nil {
 		backup = ""
 	}
-	return &CorruptError{Path: s.path, Backup: backup, Err: cause}
+	return &CorruptError{Path: path, Backup: backup, Err: cause}
 }
 
 // keepCopy writes content to a new file at path. A regular file of ours

@@ -367,7 +367,7 @@ func TestDuplicateNameRace(t *testing.T) {
 	if !errors.As(err, &ve) || !strings.Contains(ve.For(FieldName), "already exists") {
 		t.Fatalf("want a name error, got %v", err)
 	}
-	if hk.Keyring.(*memKeyring).len() != 0 {
+	if hk.Keyring.(*memKeyring).Len() != 0 {
 		t.Fatal("the refused profile left its secret in the keyring")
 	}
 	ps, _ := repo.List()

@@ -34,6 +34,9 @@ const (
 	FieldTenantClaim     = "tenantClaim"
 	FieldTenantHeader    = "tenantHeader"
 	FieldRedirectPort    = "redirectPort"
+	FieldCertificate     = "certificate"
+	FieldPrivateKey      = "privateKey"
+	FieldAssertion       = "assertion" // algorithm, headers, audience
 )
 
 // MaxNameLength keeps names readable in a table.
@@ -85,6 +88,8 @@ type ValidateOptions struct {
 	Others []Profile
 	// HasSecret says a client secret is stored or about to be.
 	HasSecret bool
+	// HasPrivateKey says a private_key_jwt key is stored or about to be.
+	HasPrivateKey bool
 	// SecretOptional skips the "Application needs a secret" rule (import,
 	// where secrets are added later).
 	SecretOptional bool
@@ -147,18 +152,8 @@ func Validate(p Profile, opt ValidateOptions) error {
 	}
 
 	// Name.
-	switch {
-	case p.Name == "":
-		add(FieldName, "Name is required.")
-	case len([]rune(p.Name)) > MaxNameLength:
-		add(FieldName, "Name is longer than %d characters.", MaxNameLength)
-	default:
-		for _, r := range p.Name {
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" _-&.", r) {
-				add(FieldName, "Name may hold letters, digits, spaces and _ - & . only, not %q.", r)
-				break
-			}
-		}
+	if msg := nameProblem(p.Name); msg != "" {
+		add(FieldName, "%s", msg)
 	}
 	if LooksLikeID(p.Name) {
 		// Commands take a name or an ID: such a name could stand for another profile.
@@ -181,7 +176,11 @@ func Validate(p Profile, opt ValidateOptions) error {
 		if p.GrantType != GrantClientCredentials {
 			add(FieldGrantType, "An Application profile uses the Client Credentials grant.")
 		}
-		if !opt.HasSecret && !opt.SecretOptional {
+		switch {
+		case opt.SecretOptional:
+		case p.AuthMethod == AuthPrivateKeyJWT && !opt.HasPrivateKey:
+			add(FieldPrivateKey, "private_key_jwt needs a private key: import a certificate with its key, or generate one.")
+		case p.AuthMethod != AuthPrivateKeyJWT && !opt.HasSecret:
 			add(FieldClientSecret, "An Application profile needs a client secret.")
 		}
 		if p.TokenURL == "" && p.IssuerURL == "" {
@@ -222,8 +221,12 @@ func Validate(p Profile, opt ValidateOptions) error {
 	} else if strings.ContainsFunc(p.ClientID, unicode.IsControl) {
 		add(FieldClientID, "Client ID holds control characters.")
 	}
-	if p.AuthMethod != AuthBasic && p.AuthMethod != AuthPost {
-		add(FieldAuthMethod, "Client authentication must be client_secret_basic or client_secret_post.")
+	switch p.AuthMethod {
+	case AuthBasic, AuthPost:
+	case AuthPrivateKeyJWT:
+		validateAssertion(p, add)
+	default:
+		add(FieldAuthMethod, "Client authentication must be client_secret_basic, client_secret_post or private_key_jwt.")
 	}
 	for _, s := range strings.Fields(p.Scope) {
 		for _, r := range s {
@@ -296,6 +299,22 @@ func Validate(p Profile, opt ValidateOptions) error {
 // with label. Discovered endpoints are held to the same rule as typed ones.
 func CheckEndpointURL(label, raw string) string { return checkEndpoint(label, raw) }
 
+// nameProblem says what is wrong with a profile or transport name, or "".
+func nameProblem(name string) string {
+	switch {
+	case name == "":
+		return "Name is required."
+	case len([]rune(name)) > MaxNameLength:
+		return fmt.Sprintf("Name is longer than %d characters.", MaxNameLength)
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" _-&.", r) {
+			return fmt.Sprintf("Name may hold letters, digits, spaces and _ - & . only, not %q.", r)
+		}
+	}
+	return ""
+}
+
 // checkEndpoint returns "" for an acceptable endpoint URL, or what is wrong.
 func checkEndpoint(label, raw string) string {
 	u, err := url.Parse(raw)
@@ -362,4 +381,39 @@ func isHeaderToken(s string) bool {
 		}
 	}
 	return true
+}
+
+// validateAssertion checks the private_key_jwt settings.
+func validateAssertion(p Profile, add func(field, format string, args ...any)) {
+	if p.Type == TypeUser {
+		add(FieldAuthMethod, "private_key_jwt is available for Application profiles; a User profile uses a client secret or none.")
+		return
+	}
+	if p.Certificate == "" {
+		add(FieldCertificate, "private_key_jwt needs the client certificate: import one with its key, or generate one.")
+	} else if c, err := ParseCertificatePEM(p.Certificate); err != nil {
+		add(FieldCertificate, "The certificate cannot be read: %v.", err)
+	} else if err := checkKeyType(c.PublicKey); err != nil {
+		add(FieldCertificate, "%s.", err)
+	} else if p.AssertionAlg != "" && (p.AssertionAlg == AlgES256) != (DefaultAlg(c.PublicKey) == AlgES256) {
+		add(FieldAssertion, "The assertion algorithm %s does not fit the certificate's key (use %s).", p.AssertionAlg, DefaultAlg(c.PublicKey))
+	}
+	switch p.AssertionAlg {
+	case "", AlgRS256, AlgPS256, AlgES256:
+	default:
+		add(FieldAssertion, "The assertion algorithm must be RS256, PS256 or ES256 (or empty to choose by key type), not %q.", p.AssertionAlg)
+	}
+	switch p.AssertionHeaders {
+	case HeadersBoth, HeadersX5t, HeadersX5tS256:
+	default:
+		add(FieldAssertion, "The assertion thumbprint header must be x5t, x5t#S256 or empty for both, not %q.", p.AssertionHeaders)
+	}
+	switch p.AssertionAudience {
+	case AudienceTokenURL, AudienceIssuer:
+	default:
+		add(FieldAssertion, "The assertion audience must be empty (the token endpoint) or issuer, not %q.", p.AssertionAudience)
+	}
+	if p.AssertionAudience == AudienceIssuer && p.IssuerURL == "" {
+		add(FieldAssertion, "The assertion audience \"issuer\" needs the profile's issuer URL.")
+	}
 }

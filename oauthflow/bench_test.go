@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -20,7 +21,7 @@ import (
 // Run: go test -run '^$' -bench . ./oauthflow/   (see docs/benchmarks.md)
 func BenchmarkTokenFetch(b *testing.B) {
 	idp := testidp.Start(b)
-	s := ccService(b, &ccMemKeyring{})
+	s := ccService(b, testenv.NewMemKeyring())
 	p := ccSave(b, s, ccApp("bench", idp.TokenURL), testidp.AppClientSecret)
 	ctx := context.Background()
 
@@ -67,7 +68,7 @@ func BenchmarkTokenFetch(b *testing.B) {
 // (8) against testing them one after the other.
 func BenchmarkTestAll200(b *testing.B) {
 	idp := testidp.Start(b)
-	s := ccService(b, &ccMemKeyring{})
+	s := ccService(b, testenv.NewMemKeyring())
 	var ps []credentials.Profile
 	for i := range 200 {
 		ps = append(ps, ccSave(b, s, ccApp(fmt.Sprintf("bench %03d", i), idp.TokenURL), testidp.AppClientSecret))

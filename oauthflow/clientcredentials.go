@@ -26,7 +26,7 @@ func (s *Service) Test(ctx context.Context, nameOrID string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	_, res, _ := s.mgr.refresh(ctx, p, EventTested)
+	_, res, _ := s.mgr.refresh(ctx, p, EventTested, fetchForce)
 	return res, nil
 }
 
@@ -53,33 +53,41 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	if p.TokenURL == "" {
 		return fail(&Failure{Category: CatConfig, Message: "the profile has neither a token endpoint URL nor an issuer URL"}, warnings)
 	}
-	var sec string
-	if secret != nil {
-		sec = *secret
-	} else {
-		sec, err = s.Repo.Secrets.Get(p.ID, credentials.ClientSecret)
-		if errors.Is(err, credentials.ErrSecretNotFound) {
-			return fail(&Failure{Category: CatCredentials, Err: err,
-				Message: "no client secret is stored for this profile in the OS keyring: edit the profile and enter the client secret"}, warnings)
-		}
-		if err != nil {
-			return fail(classifyError(err), warnings)
-		}
-	}
-	if sec == "" {
-		return fail(&Failure{Category: CatCredentials, Message: "the client secret is empty"}, warnings)
-	}
 	if hint := EntraScopeHint(p.TokenURL, p.Scope); hint != "" {
 		warnings = append(warnings, hint)
 	}
-
 	cfg := clientcredentials.Config{
 		ClientID:       p.ClientID,
-		ClientSecret:   sec,
 		TokenURL:       p.TokenURL,
 		Scopes:         strings.Fields(p.Scope),
 		EndpointParams: url.Values{},
 		AuthStyle:      authStyle(p.AuthMethod),
+	}
+	// sec is what must never show in a failure: the secret or the assertion.
+	var sec string
+	if p.AuthMethod == credentials.AuthPrivateKeyJWT && secret == nil {
+		params, jwt, f := s.assertionParams(p)
+		if f != nil {
+			return fail(f, warnings)
+		}
+		cfg.EndpointParams, sec = params, jwt
+	} else {
+		if secret != nil {
+			sec = *secret
+		} else {
+			sec, err = s.Repo.Secrets.Get(p.ID, credentials.ClientSecret)
+			if errors.Is(err, credentials.ErrSecretNotFound) {
+				return fail(&Failure{Category: CatCredentials, Err: err,
+					Message: "no client secret is stored for this profile in the OS keyring: edit the profile and enter the client secret"}, warnings)
+			}
+			if err != nil {
+				return fail(classifyError(err), warnings)
+			}
+		}
+		if sec == "" {
+			return fail(&Failure{Category: CatCredentials, Message: "the client secret is empty"}, warnings)
+		}
+		cfg.ClientSecret = sec
 	}
 	if p.Audience != "" {
 		cfg.EndpointParams.Set("audience", p.Audience)
@@ -91,6 +99,7 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	if err != nil {
 		f := classifyError(err)
 		redactFailure(f, sec)
+		addScopeProposal(f, p.Scope)
 		return fail(f, warnings)
 	}
 	if f := checkTokenResponse(tok); f != nil {
@@ -121,7 +130,7 @@ func checkTokenResponse(tok *oauth2.Token) *Failure {
 // authStyle maps the profile's choice; never auto-detect, which would send
 // the secret a second way after a failure.
 func authStyle(m credentials.AuthMethod) oauth2.AuthStyle {
-	if m == credentials.AuthPost {
+	if m == credentials.AuthPost || m == credentials.AuthPrivateKeyJWT {
 		return oauth2.AuthStyleInParams
 	}
 	return oauth2.AuthStyleInHeader

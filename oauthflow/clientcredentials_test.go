@@ -16,49 +16,12 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
 // ---- helpers shared by the client-credentials tests (cc prefix: login
 // tests live in the same package) ----
-
-// ccMemKeyring is an in-memory credentials.Keyring for tests where the
-// keyring is not what is tested, and to inject keyring failures.
-type ccMemKeyring struct {
-	mu     sync.Mutex
-	m      map[string]string
-	getErr error
-}
-
-func (k *ccMemKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.getErr != nil {
-		return "", k.getErr
-	}
-	v, ok := k.m[service+"|"+user]
-	if !ok {
-		return "", errNotFoundKeyring
-	}
-	return v, nil
-}
-
-func (k *ccMemKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.m == nil {
-		k.m = map[string]string{}
-	}
-	k.m[service+"|"+user] = secret
-	return nil
-}
-
-func (k *ccMemKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, service+"|"+user)
-	return nil
-}
 
 // ccRealKeyring says whether tests use the OS keyring; tests that must run
 // against it skip with a message outside `make test`.
@@ -69,9 +32,7 @@ func ccRealKeyring(t testing.TB) bool {
 
 func ccRequireRealKeyring(t testing.TB) {
 	t.Helper()
-	if !ccRealKeyring(t) {
-		t.Skip("needs the real OS keyring: run with CREDWB_KEYRING=real inside dbus-run-session with gnome-keyring (make test does)")
-	}
+	testenv.RequireKeyring(t)
 }
 
 // ccService builds a Service on a store in a temp dir. kr nil = the OS
@@ -224,7 +185,7 @@ func TestClientAuthOnTheWire(t *testing.T) {
 		_, _ = w.Write([]byte(`{"access_token":"opaque-token","token_type":"Bearer","expires_in":3600}`))
 	}))
 	defer srv.Close()
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	for _, m := range []credentials.AuthMethod{credentials.AuthBasic, credentials.AuthPost} {
 		mu.Lock()
 		reqs = nil
@@ -266,7 +227,7 @@ func TestClientAuthOnTheWire(t *testing.T) {
 
 func TestClientCredentialsRefusals(t *testing.T) {
 	idp := testidp.Start(t)
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 
 	t.Run("wrong secret", func(t *testing.T) {
 		p := ccSave(t, s, ccApp("wrong secret", idp.TokenURL), "not-the-secret")
@@ -302,12 +263,10 @@ func TestClientCredentialsRefusals(t *testing.T) {
 		}
 	})
 	t.Run("keyring failure", func(t *testing.T) {
-		kr := &ccMemKeyring{}
+		kr := testenv.NewMemKeyring()
 		s2 := ccService(t, kr)
 		p := ccSave(t, s2, ccApp("keyring down", idp.TokenURL), testidp.AppClientSecret)
-		kr.mu.Lock()
-		kr.getErr = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
-		kr.mu.Unlock()
+		kr.FailGets(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
 		f := ccWantFailed(t, ccTest(t, s2, p.Name), CatKeyring)
 		if !strings.Contains(f.Message, "Secret Service") {
 			t.Errorf("keyring failure without hint: %q", f.Message)
@@ -380,7 +339,7 @@ func TestClientCredentialsEndpointFaults(t *testing.T) {
 			http.Redirect(w, r, "http://127.0.0.2:1/token", http.StatusTemporaryRedirect)
 		}, CatEndpoint, "another host"},
 	}
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	s.HTTPTimeout = 500 * time.Millisecond
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -411,7 +370,7 @@ func TestFailureNeverEchoesSecret(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error":"invalid_request","error_description":"got secret ` + r.PostForm.Get("client_secret") + `"}`))
 	}))
 	defer srv.Close()
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	p := ccApp("echo", srv.URL+"/token")
 	p.AuthMethod = credentials.AuthPost
 	p = ccSave(t, s, p, "very-secret-value")
@@ -434,7 +393,7 @@ func TestClientCredentialsUnreachable(t *testing.T) {
 	}
 	closed := ln.Addr().String()
 	ln.Close()
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	s.HTTPTimeout = 5 * time.Second
 	for _, c := range []struct{ name, url, want string }{
 		{"closed port", "http://" + closed + "/token", "refused"},
@@ -450,7 +409,7 @@ func TestClientCredentialsUnreachable(t *testing.T) {
 
 func TestClientCredentialsDiscovery(t *testing.T) {
 	idp := testidp.Start(t)
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	p := ccApp("discovered", "")
 	p.IssuerURL = idp.Issuer
 	p = ccSave(t, s, p, testidp.AppClientSecret)
@@ -537,7 +496,7 @@ func TestClientCredentialsTLS(t *testing.T) {
 
 func TestClientCredentialsTLSWrongHost(t *testing.T) {
 	idp := testidp.Start(t, testidp.WithTLSWrongHost())
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	p := ccApp("wrong host", idp.TokenURL)
 	p.TLS.CAFile = idp.CAFile
 	p = ccSave(t, s, p, testidp.AppClientSecret)
@@ -549,7 +508,7 @@ func TestClientCredentialsTLSWrongHost(t *testing.T) {
 
 func TestClientCredentialsProxy(t *testing.T) {
 	idp := testidp.Start(t)
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 
 	t.Run("through tinyproxy", func(t *testing.T) {
 		proxy := testidp.StartProxy(t)

@@ -130,7 +130,19 @@ func classifyRetrieve(re *oauth2.RetrieveError) *Failure {
 	if status != 0 {
 		statusText += " " + http.StatusText(status)
 	}
-	switch re.ErrorCode {
+	errCode := re.ErrorCode
+	if b, d := diagnoseBody(re.Body); b != nil {
+		errCode = readIdPBody(f, b)
+		if d != nil {
+			d.apply(f)
+			return f
+		}
+	}
+	if cat, msg := genericIdPCategory(errCode); cat != "" {
+		f.Category, f.Message = cat, msg
+		return f
+	}
+	switch errCode {
 	case "invalid_client", "unauthorized_client", "access_denied", "invalid_grant":
 		f.Category, f.Message = CatCredentials, "the IdP rejected the client credentials"
 		if re.ErrorCode == "unauthorized_client" {
@@ -166,7 +178,7 @@ func classifyRetrieve(re *oauth2.RetrieveError) *Failure {
 		f.Category, f.Message = CatEndpoint, "the IdP failed with "+statusText
 	case status >= 300 && status < 400:
 		f.Category, f.Message = CatEndpoint, "the endpoint answered with a redirect ("+statusText+"), not a token: use the token endpoint itself"
-	case re.ErrorCode != "":
+	case errCode != "":
 		f.Category, f.Message = CatOther, "the IdP refused the token request"
 	default:
 		f.Category, f.Message = CatEndpoint, "the endpoint answered "+statusText+" without an OAuth error: check that the URL is the token endpoint"

@@ -3,12 +3,14 @@ package oauthflow
 import (
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // A slow subscriber neither blocks the publisher nor other subscribers, a
 // subscriber may call back into the Service, and cancel stops delivery.
 func TestEventsSlowSubscriberAndReentry(t *testing.T) {
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	p := ccSave(t, s, ccApp("events", "http://127.0.0.1:1/token"), "x-secret")
 
 	release := make(chan struct{})

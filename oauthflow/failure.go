@@ -28,6 +28,9 @@ const (
 	CatKeyring     Category = "keyring"
 	CatCancelled   Category = "cancelled"
 	CatOther       Category = "other"
+	CatMFA         Category = "mfa"     // MFA / conditional access demanded by the IdP
+	CatConsent     Category = "consent" // permissions, consent, role assignment, access policy
+	CatTenant      Category = "tenant"  // wrong or unknown tenant, app not in the tenant
 )
 
 // Label is the category as shown to people.
@@ -35,6 +38,8 @@ func (c Category) Label() string {
 	switch c {
 	case CatTLS:
 		return "TLS"
+	case CatMFA:
+		return "MFA / conditional access"
 	case "":
 		return ""
 	}
@@ -66,6 +71,12 @@ func (c Category) Advice() string {
 		return "Fix the profile's settings and save it again."
 	case CatKeyring:
 		return "Make the OS keyring available (install/unlock gnome-keyring or KWallet on Linux) and try again."
+	case CatMFA:
+		return "The IdP demands multi-factor authentication or blocks the sign-in by a conditional-access policy: log in interactively and complete MFA, or have an admin check the policy (the sign-in log finds it by the correlation ID)."
+	case CatConsent:
+		return "Check the app's API permissions and consent: an admin must grant consent, assign the user or app to the application, or allow the client in the authorization server's access policy."
+	case CatTenant:
+		return "Check the tenant: the tenant ID or domain in the URL, and that the application exists and is enabled in that tenant."
 	case CatCancelled:
 		return ""
 	}
@@ -82,6 +93,15 @@ type Failure struct {
 	IdPDescription string
 	HTTPStatus     int
 	Err            error // the underlying error, for errors.Is/As
+
+	// Set when an IdP table (idp_*.go) knew the answer.
+	IdPCode       string     // e.g. AADSTS7000215
+	Fix           string     // the one-line fix for the admin
+	Support       SupportIDs // trace/correlation IDs for a support ticket
+	ProposedScope string     // a corrected scope, e.g. api://orders/.default
+
+	defaultScope  bool // the diagnosis wants a /.default scope proposal
+	secretProblem bool // the answer may mean an expired secret
 }
 
 func (f *Failure) Error() string {
@@ -93,6 +113,9 @@ func (f *Failure) Error() string {
 			fmt.Fprintf(&b, ": %s", f.IdPDescription)
 		}
 		b.WriteString(")")
+	}
+	if ids := f.Support.String(); ids != "" {
+		fmt.Fprintf(&b, " [%s]", ids)
 	}
 	return b.String()
 }

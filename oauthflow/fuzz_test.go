@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // Fuzz targets of the code that reads what others send us: tokens, the
@@ -256,7 +257,7 @@ func FuzzTokenResponse(f *testing.F) {
 		fuzzIdP.mu.Lock()
 		fuzzIdP.ans = fuzzAnswer{status: status, ctype: fuzzContentTypes[int(ctypeSel)%len(fuzzContentTypes)], body: body}
 		fuzzIdP.mu.Unlock()
-		s := NewService(&credentials.Repository{Secrets: credentials.NewSecrets(&ccMemKeyring{})}, nil, nil)
+		s := NewService(&credentials.Repository{Secrets: credentials.NewSecrets(testenv.NewMemKeyring())}, nil, nil)
 		defer s.Close()
 		s.HTTPTimeout = 5 * time.Second
 		p := credentials.Profile{Name: "fuzz", Type: credentials.TypeApplication, TokenURL: fuzzTokenURL(),

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // hardeningTimeout is the Service HTTP timeout of the hostile-IdP tests: every
@@ -231,7 +232,7 @@ func TestHardeningHostileIdP(t *testing.T) {
 			return srv.URL + "/token", ""
 		}, CatTLS, "unknown authority"},
 	}
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	s.HTTPTimeout = hardeningTimeout
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -282,7 +283,7 @@ func TestHardeningHostileIdP(t *testing.T) {
 // duration holds) must not turn into an unknown or past expiry: the token
 // is Active with an expiry far in the future, or the answer is refused.
 func TestHardeningAbsurdExpiry(t *testing.T) {
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	s.HTTPTimeout = hardeningTimeout
 	for _, v := range []string{"315576000000", "1e300", "9223372036854775807"} {
 		t.Run(v, func(t *testing.T) {

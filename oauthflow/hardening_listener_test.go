@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // Attacks on the loopback listener of a real login (Service.Login against an
@@ -23,7 +24,7 @@ import (
 func attackLogin(t *testing.T, timeout time.Duration) (s *Service, redirect *url.URL, state string, result <-chan Result) {
 	t.Helper()
 	op := newFakeOIDC(t)
-	s = ccService(t, &ccMemKeyring{})
+	s = ccService(t, testenv.NewMemKeyring())
 	p := saveUserProfile(t, s.Repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
 	urls := make(chan string, 1)
 	s.Browser = newFakeBrowser(func(_ context.Context, u string) error { urls <- u; return nil })

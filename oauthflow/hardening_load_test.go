@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -118,7 +119,7 @@ func TestHardeningLoad(t *testing.T) {
 	}
 	idp := testidp.Start(t, testidp.WithAccessTokenTTL(ttl))
 	proxy := newCountingProxy(t, idp.TokenURL)
-	kr := &ccMemKeyring{} // the keyring is not what is measured here
+	kr := testenv.NewMemKeyring() // the keyring is not what is measured here
 	s := ccService(t, kr)
 	baseline := runtime.NumGoroutine()
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -70,7 +71,7 @@ func TestInspectClaimPaths(t *testing.T) {
 // Claim paths against real tokens of the IdP.
 func TestInspectRealToken(t *testing.T) {
 	idp := testidp.Start(t)
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	p := ccApp("claims", idp.TokenURL)
 	p.UsernameClaim, p.RolesClaim, p.TenantClaim = "preferred_username", "realm_access.roles", "$.TenantID"
 	p = ccSave(t, s, p, testidp.AppClientSecret)

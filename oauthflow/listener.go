@@ -434,5 +434,6 @@ func authorizationError(code, desc string) *Failure {
 	default:
 		f.Category, f.Message = CatLogin, "The IdP ended the login with an error."
 	}
+	diagnoseAuthorizeError(f, code, desc) // idp_diag.go: AADSTS codes, MFA, consent
 	return f
 }

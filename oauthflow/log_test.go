@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -32,7 +33,7 @@ func (l *lockedBuffer) String() string {
 // and never the secret or the token.
 func TestEventLogNamesOutcomeWithoutSecrets(t *testing.T) {
 	idp := testidp.Start(t)
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	var buf lockedBuffer
 	s.Log = slog.New(slog.NewTextHandler(&buf, nil))
 

@@ -15,13 +15,13 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -43,9 +43,7 @@ func loginRepo(t *testing.T) *credentials.Repository {
 
 func requireKeyring(t *testing.T) {
 	t.Helper()
-	if os.Getenv("CREDWB_KEYRING") != "real" {
-		t.Skip("needs the real Secret Service: run via `make test` (or set CREDWB_KEYRING=real inside dbus-run-session with gnome-keyring unlocked)")
-	}
+	testenv.RequireKeyring(t)
 }
 
 // saveUserProfile stores a User profile for the IdP; secret "" is a public client.

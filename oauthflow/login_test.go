@@ -443,6 +443,15 @@ func TestLoginWithTestIdP(t *testing.T) {
 		if st, _ := s2.Status(p.Name); st.Status != credentials.StatusActive {
 			t.Errorf("status after restart %s", st.Status)
 		}
+		// The login's access token is in the shared store: a restart uses it.
+		if _, cached, err := s2.FetchToken(context.Background(), p.Name, TokenOptions{}); err != nil || !cached {
+			t.Fatalf("Token after restart: cached=%v err=%v, want the stored token", cached, err)
+		}
+		// Once it is gone (expired), the session is restored with the refresh token.
+		s2.mgr.Forget(p.ID)
+		if err := s2.Tokens.Delete(p.ID); err != nil {
+			t.Fatal(err)
+		}
 		tok, err := s2.Token(context.Background(), p.Name)
 		if err != nil || tok.AccessToken == "" {
 			t.Fatalf("Token after restart: %v", err)

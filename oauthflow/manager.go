@@ -3,8 +3,7 @@ package oauthflow
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,25 +12,8 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
-// TimerClock is a Clock that also schedules. When Service.Clock implements
-// it, the manager schedules renewals through it, so tests can move time
-// forward instead of sleeping; otherwise time.AfterFunc is used.
-type TimerClock interface {
-	Clock
-	// AfterFunc calls f in its own goroutine once d has passed on this
-	// clock; stop cancels it and reports whether it was still pending.
-	AfterFunc(d time.Duration, f func()) (stop func() bool)
-}
-
 // DefaultTestAllConcurrency bounds TestAll when no concurrency is given.
 const DefaultTestAllConcurrency = 8
-
-const (
-	// expirySkew: a token this close to its expiry is not handed out.
-	expirySkew = 10 * time.Second
-	// maxRetryDelay bounds the wait before retrying a failed renewal.
-	maxRetryDelay = time.Minute
-)
 
 // ErrClosed is returned by operations after Service.Close.
 var ErrClosed = errors.New("the service is shutting down")
@@ -59,6 +41,7 @@ type Manager struct {
 
 type tokenEntry struct {
 	profile credentials.Profile
+	fp      string        // profileFingerprint(profile): the state the token belongs to
 	tok     *oauth2.Token // nil when the last fetch failed and none is kept
 	expiry  time.Time     // on the service clock; zero if unknown
 	result  Result
@@ -67,21 +50,30 @@ type tokenEntry struct {
 
 type flight struct {
 	gen     uint64
+	mode    fetchMode
+	replace string        // the access token this fetch renews ("" for a first fetch)
 	fetched chan struct{} // tok, res, err are set
 	done    chan struct{} // and recorded in the bookkeeping
 	tok     *oauth2.Token
 	res     Result
 	err     error
+	// recordErr is why the outcome could not be written into the profile
+	// file (set before done is closed).
+	recordErr error
 }
 
-// clientEntry caches a profile's transport and clients per settings.
-type clientEntry struct {
-	key       string
-	transport *http.Transport
-	idp       *http.Client
-	warnings  []string
-	endpoints *Endpoints
-}
+// fetchMode says what a fetch may use instead of asking the IdP.
+type fetchMode int
+
+const (
+	// fetchNeed wants any valid token: one another process stored will do.
+	fetchNeed fetchMode = iota
+	// fetchRenew replaces the token kept in memory: a newer one another
+	// process stored meanwhile will do (so a refresh token is redeemed once).
+	fetchRenew
+	// fetchForce asks the IdP (Test, --fresh).
+	fetchForce
+)
 
 func newManager(s *Service) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -130,7 +122,7 @@ func (m *Manager) Status(p credentials.Profile) Result {
 	m.mu.Lock()
 	e := m.entries[p.ID]
 	var r Result
-	found := e != nil && e.profile.Revision == p.Revision
+	found := e != nil && e.fp == profileFingerprint(p) && !loggedOut(p)
 	if found {
 		r = e.result
 		// Only a good token goes stale; a failure keeps saying why.
@@ -158,24 +150,116 @@ func recordedResult(p credentials.Profile, now time.Time) Result {
 	return r
 }
 
-// Token returns a valid token for p, fetching one if needed.
+// Token returns a valid token for p: the one kept in memory, else the one
+// in the shared token store (obtained by any process), else a new one.
 func (m *Manager) Token(ctx context.Context, p credentials.Profile) (*oauth2.Token, error) {
+	tok, _, err := m.token(ctx, p, fetchNeed)
+	return tok, err
+}
+
+// token is Token; cached reports whether no fetch was needed. fetchForce
+// skips both caches.
+func (m *Manager) token(ctx context.Context, p credentials.Profile, mode fetchMode) (tok *oauth2.Token, cached bool, err error) {
 	now := m.s.Clock.Now()
+	fp := profileFingerprint(p)
 	m.mu.Lock()
 	e := m.entries[p.ID]
-	if e != nil && e.tok != nil && e.profile.Revision == p.Revision &&
+	if mode != fetchForce && e != nil && e.tok != nil && e.fp == fp && !loggedOut(p) &&
 		(e.expiry.IsZero() || now.Add(expirySkew).Before(e.expiry)) {
 		tok := e.tok
 		m.mu.Unlock()
-		return tok, nil
+		return tok, true, nil
 	}
 	m.mu.Unlock()
+	if mode != fetchForce {
+		if t, ok := m.loadStored(p, now); ok {
+			m.adopt(p, t)
+			return t.oauth2(), true, nil
+		}
+	}
 	kind := EventTested
 	if e != nil {
 		kind = EventRenewed
 	}
-	tok, _, err := m.refresh(ctx, p, kind)
-	return tok, err
+	tok, _, err = m.refresh(ctx, p, kind, mode)
+	return tok, false, err
+}
+
+// loadStored returns the shared store's token of p when it is usable now.
+func (m *Manager) loadStored(p credentials.Profile, now time.Time) (StoredToken, bool) {
+	if m.s.Tokens == nil || p.ID == "" {
+		return StoredToken{}, false
+	}
+	t, ok, err := m.s.Tokens.Load(p.ID)
+	if err != nil {
+		m.s.logWarn("cannot read the token store; fetching a new token", "profile", p.Name, "error", err.Error())
+		return StoredToken{}, false
+	}
+	return t, ok && t.usable(p, now)
+}
+
+// saveStored puts a fresh token into the shared store; it returns a warning
+// when that failed (the token still works here; other processes fetch their own).
+func (m *Manager) saveStored(p credentials.Profile, tok *oauth2.Token, res Result) string {
+	if m.s.Tokens == nil || p.ID == "" || tok == nil || tok.AccessToken == "" {
+		return ""
+	}
+	expiry := res.Expiry
+	if expiry.IsZero() {
+		expiry = tok.Expiry
+	}
+	if expiry.IsZero() {
+		return "" // without an expiry nobody could tell when it goes stale
+	}
+	t := StoredToken{AccessToken: tok.AccessToken, TokenType: tok.Type(), Expiry: expiry.UTC(),
+		ObtainedAt: res.CheckedAt.UTC(), Fingerprint: profileFingerprint(p)}
+	if res.Token != nil {
+		t.Username = res.Token.Username
+	}
+	if err := m.s.Tokens.Save(p.ID, t); err != nil {
+		m.s.logWarn("cannot store the token for other processes", "profile", p.Name, "error", err.Error())
+		return "The token could not be cached for credctl and other windows (" + err.Error() + "); they fetch their own."
+	}
+	return ""
+}
+
+// adopt makes a token another process stored the profile's current one here.
+func (m *Manager) adopt(p credentials.Profile, t StoredToken) Result {
+	res := m.s.storedResult(p, t)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.closed {
+		m.storeLocked(p, t.oauth2(), res, m.gens[p.ID])
+	}
+	return res
+}
+
+// Evict drops p's token after an API refused it (401): from memory and from
+// the shared store, unless a newer token replaced it there meanwhile.
+func (m *Manager) Evict(ctx context.Context, p credentials.Profile, accessToken string) {
+	m.mu.Lock()
+	if e := m.entries[p.ID]; e != nil && e.tok != nil && e.tok.AccessToken == accessToken {
+		m.gens[p.ID]++
+		if e.stop != nil {
+			e.stop()
+		}
+		delete(m.entries, p.ID)
+	}
+	m.mu.Unlock()
+	if m.s.Tokens == nil {
+		return
+	}
+	unlock, err := m.s.lockProfile(ctx, p.ID)
+	if err != nil {
+		m.s.logWarn("cannot evict a refused token", "profile", p.Name, "error", err.Error())
+		return
+	}
+	defer unlock()
+	if t, ok, err := m.s.Tokens.Load(p.ID); err == nil && ok && t.AccessToken == accessToken {
+		if err := m.s.Tokens.Delete(p.ID); err != nil {
+			m.s.logWarn("cannot evict a refused token", "profile", p.Name, "error", err.Error())
+		}
+	}
 }
 
 // Put hands the manager a token obtained elsewhere (a login, a rotation):
@@ -189,6 +273,13 @@ func (m *Manager) Put(p credentials.Profile, tok *oauth2.Token, res Result) {
 	// A fetch started before this token arrived must not overwrite it.
 	m.gens[p.ID]++
 	m.storeLocked(p, tok, res, m.gens[p.ID])
+}
+
+// Share puts a token obtained elsewhere into the shared store and keeps it
+// here (see Put); it returns a warning when the store refused it.
+func (m *Manager) Share(p credentials.Profile, tok *oauth2.Token, res Result) string {
+	m.Put(p, tok, res)
+	return m.saveStored(p, tok, res)
 }
 
 // Forget drops the profile's token, stops its renewal, closes its
@@ -237,26 +328,29 @@ func (m *Manager) TestAll(ctx context.Context, ps []credentials.Profile, concurr
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			fl, err := m.start(p, EventTested)
+			fl, err := m.start(p, EventTested, fetchForce)
 			if err != nil {
 				results[i] = cancelled(p, err)
 				return
 			}
 			select {
 			case <-fl.fetched:
-				results[i], flights[i] = fl.res, fl
+				flights[i] = fl
 			case <-ctx.Done():
 				results[i] = cancelled(p, ctx.Err())
 			}
 		}()
 	}
 	wg.Wait()
-	for _, fl := range flights {
-		if fl != nil {
-			select {
-			case <-fl.done:
-			case <-ctx.Done():
-			}
+	for i, fl := range flights {
+		if fl == nil {
+			continue
+		}
+		select {
+		case <-fl.done:
+			results[i] = withRecordWarning(fl.res, fl.recordErr)
+		case <-ctx.Done():
+			results[i] = fl.res
 		}
 	}
 	return results
@@ -291,15 +385,15 @@ func (m *Manager) Close() {
 // refresh fetches a new token for p, or joins the fetch already running for
 // it. The fetch itself runs on the manager's context, so one caller giving
 // up does not fail the others; a caller's ctx only ends its own wait.
-func (m *Manager) refresh(ctx context.Context, p credentials.Profile, kind EventKind) (*oauth2.Token, Result, error) {
-	fl, err := m.start(p, kind)
+func (m *Manager) refresh(ctx context.Context, p credentials.Profile, kind EventKind, mode fetchMode) (*oauth2.Token, Result, error) {
+	fl, err := m.start(p, kind, mode)
 	if err != nil {
 		f := &Failure{Category: CatCancelled, Message: err.Error(), Err: err}
 		return nil, failedResult(p, f, nil, m.s.Clock.Now()), f
 	}
 	select {
 	case <-fl.done:
-		return fl.tok, fl.res, fl.err
+		return fl.tok, withRecordWarning(fl.res, fl.recordErr), fl.err
 	case <-ctx.Done():
 		f := classifyError(ctx.Err())
 		return nil, failedResult(p, f, nil, m.s.Clock.Now()), f
@@ -307,7 +401,7 @@ func (m *Manager) refresh(ctx context.Context, p credentials.Profile, kind Event
 }
 
 // start returns the fetch in flight for p, starting one if there is none.
-func (m *Manager) start(p credentials.Profile, kind EventKind) (*flight, error) {
+func (m *Manager) start(p credentials.Profile, kind EventKind, mode fetchMode) (*flight, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -317,7 +411,10 @@ func (m *Manager) start(p credentials.Profile, kind EventKind) (*flight, error) 
 	if fl, ok := m.flights[p.ID]; ok && fl.gen == gen {
 		return fl, nil
 	}
-	fl := &flight{gen: gen, fetched: make(chan struct{}), done: make(chan struct{})}
+	fl := &flight{gen: gen, mode: mode, fetched: make(chan struct{}), done: make(chan struct{})}
+	if e := m.entries[p.ID]; e != nil && e.tok != nil {
+		fl.replace = e.tok.AccessToken
+	}
 	m.flights[p.ID] = fl
 	m.wg.Add(1)
 	go m.run(fl, p, kind)
@@ -327,16 +424,7 @@ func (m *Manager) start(p credentials.Profile, kind EventKind) (*flight, error) 
 func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 	defer m.wg.Done()
 	m.s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting, Time: m.s.Clock.Now()})
-	var (
-		tok *oauth2.Token
-		res Result
-		err error
-	)
-	if p.Type == credentials.TypeUser {
-		tok, res, err = m.s.refreshUser(m.ctx, p)
-	} else {
-		tok, res, err = m.s.fetchClientCredentials(m.ctx, p, nil)
-	}
+	tok, res, adopted, err := m.fetch(fl, p)
 	if err != nil && res.Failure == nil {
 		res = failedResult(p, classifyError(err), res.Warnings, m.s.Clock.Now())
 	}
@@ -358,7 +446,9 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 	close(fl.fetched)
 
 	if current {
-		m.s.record(p, res)
+		if !adopted { // the process that fetched it has recorded it
+			fl.recordErr = m.s.record(p, res)
+		}
 		ev := Event{ProfileID: p.ID, Name: p.Name, Kind: kind, Result: &res, Time: m.s.Clock.Now()}
 		if err != nil {
 			ev.Kind = EventFailed
@@ -368,287 +458,48 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 	close(fl.done)
 }
 
-// storeLocked keeps a fresh token and schedules its renewal.
-func (m *Manager) storeLocked(p credentials.Profile, tok *oauth2.Token, res Result, gen uint64) {
-	now := m.s.Clock.Now()
-	expiry := res.Expiry
-	if expiry.IsZero() && !tok.Expiry.IsZero() {
-		expiry = now.Add(time.Until(tok.Expiry))
+// fetch obtains p's token under the profile's lock shared by all processes:
+// after taking it, the store is read again, so of several processes (or a
+// renewal here and a credctl there) only the first asks the IdP and the
+// others take its token. adopted reports a token taken from the store.
+func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, res Result, adopted bool, err error) {
+	unlock, err := m.s.lockProfile(m.ctx, p.ID)
+	if err != nil {
+		f := lockFailure(err)
+		return nil, failedResult(p, f, nil, m.s.Clock.Now()), false, f
 	}
-	e := m.entries[p.ID]
-	if e == nil {
-		e = &tokenEntry{}
-		m.entries[p.ID] = e
-	}
-	e.profile, e.tok, e.expiry, e.result = p, tok, expiry, res
-	var lifetime time.Duration
-	if !expiry.IsZero() {
-		lifetime = expiry.Sub(now)
-	}
-	m.scheduleLocked(e, renewAfter(p.RefreshInterval.D(), lifetime), gen)
-}
-
-// failedLocked records a failed renewal: a token still valid is kept (it
-// still works) and the renewal is retried; without one nothing is kept.
-func (m *Manager) failedLocked(p credentials.Profile, res Result, gen uint64) {
-	e := m.entries[p.ID]
-	if e == nil || e.tok == nil {
-		return
-	}
-	e.profile, e.result = p, res
-	stopRetrying := func() {
-		if e.stop != nil {
-			e.stop()
-			e.stop = nil
+	defer unlock()
+	if fl.mode != fetchForce {
+		if t, ok := m.loadStored(p, m.s.Clock.Now()); ok && (fl.mode == fetchNeed || t.AccessToken != fl.replace) {
+			return t.oauth2(), m.s.storedResult(p, t), true, nil
 		}
 	}
-	if res.Status == credentials.StatusLoggedOut {
-		// The session ended at the IdP: nothing to renew, nothing to hand out.
-		stopRetrying()
-		e.tok = nil
-		return
-	}
-	if res.Failure != nil && !transient(res.Failure.Category) {
-		// A refused secret or scope will not fix itself: keep the token while
-		// it works, but do not ask the IdP again every minute.
-		stopRetrying()
-		return
-	}
-	delay := min(p.RefreshInterval.D(), maxRetryDelay)
-	if delay <= 0 {
-		delay = maxRetryDelay
-	}
-	if !e.expiry.IsZero() {
-		left := e.expiry.Sub(m.s.Clock.Now())
-		if left <= 0 {
-			// Expired: the next Token or Test fetches anew; no timer needed.
-			stopRetrying()
-			return
-		}
-		// Retry while the token still works, not after it has expired.
-		delay = min(delay, max(left/2, time.Second))
-	}
-	m.scheduleLocked(e, delay, gen)
-}
-
-// transient reports whether a failure may go away by itself (an outage,
-// a flaky network), so retrying is worth it.
-func transient(c Category) bool {
-	return c == CatNetwork || c == CatEndpoint || c == CatProxy || c == CatOther
-}
-
-// renewAfter is when to renew a token: at the refresh interval or shortly
-// before expiry (the last tenth of its lifetime, at least 30 s when the
-// lifetime allows), whichever comes first.
-func renewAfter(interval, lifetime time.Duration) time.Duration {
-	if interval <= 0 {
-		interval = credentials.DefaultRefreshInterval
-	}
-	d := interval
-	if lifetime > 0 {
-		margin := max(lifetime/10, min(30*time.Second, lifetime/2))
-		d = min(d, lifetime-margin)
-	}
-	return max(d, time.Second)
-}
-
-func (m *Manager) scheduleLocked(e *tokenEntry, d time.Duration, gen uint64) {
-	if e.stop != nil {
-		e.stop()
-	}
-	id := e.profile.ID
-	f := func() { m.renew(id, gen) }
-	if tc, ok := m.s.Clock.(TimerClock); ok {
-		e.stop = tc.AfterFunc(d, f)
+	if p.Type == credentials.TypeUser {
+		tok, res, err = m.s.refreshUser(m.ctx, p)
 	} else {
-		e.stop = time.AfterFunc(d, f).Stop
+		tok, res, err = m.s.fetchClientCredentials(m.ctx, p, nil)
 	}
-}
-
-// renew runs when a renewal is due. It re-reads the profile, so an edit made
-// by another process (credctl) is picked up and a deletion stops renewal.
-func (m *Manager) renew(id string, gen uint64) {
-	m.mu.Lock()
-	if m.closed || m.gens[id] != gen || m.entries[id] == nil {
-		m.mu.Unlock()
-		return
-	}
-	m.mu.Unlock()
-	p, err := m.s.Repo.Get(id)
-	if errors.Is(err, credentials.ErrNotFound) {
-		m.Forget(id)
-		return
-	}
-	if err != nil {
-		// The store is unreadable for now: try again later.
-		m.mu.Lock()
-		if e := m.entries[id]; e != nil && !m.closed && m.gens[id] == gen {
-			m.scheduleLocked(e, maxRetryDelay, gen)
+	if err == nil {
+		if w := m.saveStored(p, tok, res); w != "" {
+			res.Warnings = append(res.Warnings, w)
 		}
-		m.mu.Unlock()
-		return
-	}
-	_, _, _ = m.refresh(m.ctx, p, EventRenewed)
-}
-
-// client returns the cached IdP client of a profile (api=false) or builds
-// its transport; see Service.httpClient.
-func (m *Manager) client(p credentials.Profile, api bool) (*http.Client, []string, error) {
-	c, err := m.clientEntry(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	if api {
-		return &http.Client{
-			Transport:     c.transport,
-			CheckRedirect: sameHostRedirects,
-			Timeout:       m.s.httpTimeout(),
-		}, c.warnings, nil
-	}
-	return c.idp, c.warnings, nil
-}
-
-func (m *Manager) clientEntry(p credentials.Profile) (*clientEntry, error) {
-	key := fmt.Sprintf("%d|%+v|%+v|%s|%s", p.Revision, p.Proxy, p.TLS, m.s.httpTimeout(), p.IssuerURL)
-	m.mu.Lock()
-	c := m.clients[p.ID]
-	m.mu.Unlock()
-	if c != nil && c.key == key {
-		return c, nil
-	}
-	tr, warnings, err := m.s.buildTransport(p)
-	if err != nil {
-		return nil, err
-	}
-	c = &clientEntry{
-		key: key, transport: tr, warnings: warnings,
-		idp: &http.Client{
-			Transport:     limitTransport{base: tr},
-			CheckRedirect: sameHostRedirects,
-			Timeout:       m.s.httpTimeout(),
-		},
-	}
-	if p.ID == "" {
-		return c, nil
-	}
-	m.mu.Lock()
-	old := m.clients[p.ID]
-	if m.closed {
-		m.mu.Unlock()
-		return nil, ErrClosed
-	}
-	m.clients[p.ID] = c
-	m.mu.Unlock()
-	if old != nil {
-		old.transport.CloseIdleConnections()
-	}
-	return c, nil
-}
-
-// discovered returns the profile's discovered endpoints, cached with its client.
-func (m *Manager) discovered(ctx context.Context, p credentials.Profile, client *http.Client) (Endpoints, error) {
-	c, err := m.clientEntry(p)
-	if err != nil {
-		return Endpoints{}, err
-	}
-	m.mu.Lock()
-	ep := c.endpoints
-	m.mu.Unlock()
-	if ep != nil {
-		return *ep, nil
-	}
-	e, err := discover(ctx, client, p.IssuerURL)
-	if err != nil {
-		return e, err
-	}
-	m.mu.Lock()
-	c.endpoints = &e
-	m.mu.Unlock()
-	return e, nil
-}
-
-// record writes a result into the profile's bookkeeping, unless the
-// profile was edited meanwhile (the result then says nothing about it). It
-// returns once the result is in the file. Every record rewrites the whole
-// file under its lock (with fsync), so concurrent records are written
-// together: the first caller writes everything queued while it works
-// (group commit), which keeps "Test all" from queueing on the file.
-func (s *Service) record(p credentials.Profile, res Result) {
-	r := &s.mgr.rec
-	req := &recordReq{p: p, res: res}
-	r.mu.Lock()
-	r.pending = append(r.pending, req)
-	if r.flushing {
-		if r.done == nil {
-			r.done = sync.NewCond(&r.mu)
-		}
-		for !req.written {
-			r.done.Wait()
-		}
-		r.mu.Unlock()
-		return
-	}
-	r.flushing = true
-	for len(r.pending) > 0 {
-		batch := r.pending
-		r.pending = nil
-		r.mu.Unlock()
-		err := s.Repo.Store.Update(func(ps []credentials.Profile) ([]credentials.Profile, error) {
-			for _, q := range batch {
-				for i := range ps {
-					if ps[i].ID == q.p.ID {
-						applyResult(&ps[i].Bookkeeping, q.p, q.res)
-					}
-				}
-			}
-			return ps, nil
-		})
-		if err != nil && s.Log != nil {
-			// The in-memory state stays right; only the file lags behind.
-			s.Log.Warn("cannot record test results in the profile file", "error", err.Error())
-		}
-		r.mu.Lock()
-		for _, q := range batch {
-			q.written = true
-		}
-		if r.done != nil {
-			r.done.Broadcast()
+	} else if m.s.Tokens != nil && p.ID != "" {
+		// Whatever is stored belongs to a state the IdP no longer accepts
+		// (a logged-out session, a refused secret) or is about to be replaced.
+		if res.Status == credentials.StatusLoggedOut {
+			_ = m.s.Tokens.Delete(p.ID)
 		}
 	}
-	r.flushing = false
-	r.mu.Unlock()
+	return tok, res, false, err
 }
 
-// recorder queues bookkeeping writes (see Service.record).
-type recorder struct {
-	mu       sync.Mutex
-	pending  []*recordReq
-	flushing bool
-	done     *sync.Cond
-}
-
-type recordReq struct {
-	p       credentials.Profile
-	res     Result
-	written bool
-}
-
-func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) {
-	if b.Revision != p.Revision {
-		return
+// withRecordWarning tells the caller that the outcome is not in the profile
+// file, so credctl list and other windows still show the old status.
+func withRecordWarning(res Result, err error) Result {
+	if err == nil {
+		return res
 	}
-	b.LastStatus, b.LastChecked = res.Status, res.CheckedAt.UTC()
-	if res.Status == credentials.StatusLoggedOut {
-		// The session ended at the IdP: nobody is logged in any more.
-		b.LoggedInAs, b.TokenExpiry = "", time.Time{}
-	}
-	if res.Failure != nil {
-		b.LastError, b.LastCategory = res.Failure.Error(), string(res.Failure.Category)
-		return
-	}
-	b.LastError, b.LastCategory = "", ""
-	b.TokenExpiry = res.Expiry.UTC()
-	if res.Token != nil && res.Token.Username != "" && p.Type == credentials.TypeUser {
-		b.LoggedInAs = res.Token.Username
-	}
+	res.Warnings = append(slices.Clone(res.Warnings), "The outcome could not be saved in the profile file, so other windows and credctl "+
+		"still show the previous status: "+err.Error())
+	return res
 }

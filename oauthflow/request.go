@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
 )
@@ -63,6 +66,9 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	if insecureTarget(u) && !spec.AllowInsecureHTTP {
 		return nil, &Failure{Category: CatConfig, Err: &ErrInsecureHTTP{Host: u.Host}, Message: (&ErrInsecureHTTP{Host: u.Host}).Error()}
 	}
+	if err := CheckHeaders(spec.Header); err != nil {
+		return nil, &Failure{Category: CatConfig, Message: "request header: " + err.Error()}
+	}
 	method := strings.ToUpper(strings.TrimSpace(spec.Method))
 	if method == "" {
 		method = http.MethodGet
@@ -71,16 +77,13 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	if err != nil {
 		return nil, err
 	}
-	access := spec.AccessToken
-	if access == "" {
-		tok, err := s.mgr.Token(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		access = tok.AccessToken
+	tok, err := s.mgr.Token(ctx, p)
+	if err != nil {
+		return nil, err
 	}
-	tr := client.Transport.(*Transport)
-	tr.AccessToken, tr.AllowInsecureHTTP = access, spec.AllowInsecureHTTP
+	access := tok.AccessToken
+	client.Transport = &Transport{Service: s, Profile: p.ID, Base: client.Transport.(*Transport).Base, token: tok,
+		AllowInsecureHTTP: spec.AllowInsecureHTTP}
 	if spec.Timeout > 0 {
 		ctx2, cancel := context.WithTimeout(ctx, spec.Timeout)
 		defer cancel()
@@ -121,6 +124,7 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	}
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		out.AuthProblem = authProblem(resp.StatusCode, resp.Header.Values("WWW-Authenticate"))
+		out.Advice = AuthAdvice(resp.StatusCode, out.AuthProblem)
 	}
 	hideToken(out, access)
 	return out, nil
@@ -135,10 +139,15 @@ func hideToken(out *Response, token string) {
 		return // too short to be a real token; replacing would garble the body
 	}
 	out.Body = bytes.ReplaceAll(out.Body, []byte(token), []byte(TokenHidden))
+	if utf8.Valid(out.Body) {
+		// Any other bearer token or JWT an API echoes (the tenant's, a
+		// previous one) is hidden too.
+		out.Body = []byte(RedactBearer(string(out.Body)))
+	}
 	h := out.Header.Clone()
 	for k, vs := range h {
 		for i, v := range vs {
-			h[k][i] = strings.ReplaceAll(v, token, TokenHidden)
+			h[k][i] = RedactBearer(strings.ReplaceAll(v, token, TokenHidden))
 		}
 	}
 	out.Header = h
@@ -254,9 +263,9 @@ type Transport struct {
 	Service *Service
 	Profile string // name or ID
 	Base    http.RoundTripper
-	// AccessToken, when set, is sent instead of asking the Service for one
-	// (credctl passes the token it cached in the keyring).
-	AccessToken string
+	// token, when set, is sent instead of asking the Service (Request has
+	// fetched it already).
+	token *oauth2.Token
 	// AllowInsecureHTTP sends the token to plain-http URLs of other hosts
 	// than this machine too (anyone on the path can read it there). Without
 	// it such requests are refused.
@@ -309,20 +318,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return fail(err)
 	}
-	access := t.AccessToken
-	if access == "" {
-		tok, err := t.Service.mgr.Token(req.Context(), p)
+	tok := t.token
+	if tok == nil {
+		tok, err = t.Service.mgr.Token(req.Context(), p)
 		if err != nil {
 			return fail(err)
 		}
-		if tok != nil {
-			access = tok.AccessToken
-		}
+	}
+	var access string
+	if tok != nil {
+		access = tok.AccessToken
 	}
 	if access == "" {
 		return fail(errors.New("the profile has no access token"))
 	}
-
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+access)
 	if p.Tenant != "" {
@@ -332,7 +341,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r.Header.Set(h, p.Tenant)
 	}
-	return base(t.Base).RoundTrip(r)
+	resp, err := base(t.Base).RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		// The API refused this token (revoked, or a key rollover): no
+		// process should hand it out again.
+		t.Service.mgr.Evict(req.Context(), p, access)
+	}
+	return resp, err
 }
 
 func base(rt http.RoundTripper) http.RoundTripper {

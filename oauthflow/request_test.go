@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -47,7 +48,7 @@ func TestRequestCarriesBearerAndTenant(t *testing.T) {
 	}))
 	defer api.Close()
 
-	s := ccService(t, &ccMemKeyring{})
+	s := ccService(t, testenv.NewMemKeyring())
 	p := ccApp("api caller", idp.TokenURL)
 	p.Tenant = testidp.TenantID
 	p = ccSave(t, s, p, testidp.AppClientSecret)

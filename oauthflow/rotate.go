@@ -52,6 +52,10 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string) 
 		f := &Failure{Category: CatConfig, Message: "secret rotation tests the new secret with the client credentials grant, so it is for Application profiles; for a User profile edit the secret and log in again"}
 		return failedResult(p, f, nil, now), &RotateError{Step: RotateStepCheck, Err: f}
 	}
+	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
+		f := &Failure{Category: CatConfig, Message: "the profile authenticates with private_key_jwt and has no client secret: replace its certificate instead (credctl certificate new, or --certificate)"}
+		return failedResult(p, f, nil, now), &RotateError{Step: RotateStepCheck, Err: f}
+	}
 	if strings.TrimSpace(newSecret) == "" {
 		f := &Failure{Category: CatCredentials, Message: "the new secret is empty"}
 		return failedResult(p, f, nil, now), &RotateError{Step: RotateStepCheck, Err: f}
@@ -68,8 +72,15 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string) 
 		}
 		return failedResult(p, f, res.Warnings, res.CheckedAt), &RotateError{Step: RotateStepStore, Err: f}
 	}
-	s.mgr.Put(p, tok, res)
-	s.record(p, res)
+	// The rotation changed the profile (its secret's date): the token
+	// belongs to the profile as it is now.
+	if cur, err := s.Repo.Get(p.ID); err == nil {
+		p = cur
+	}
+	res = withRecordWarning(res, s.record(p, res))
+	if w := s.mgr.Share(p, tok, res); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventRotated, Result: &res})
 	return res, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -17,7 +18,7 @@ func TestRotateSecret(t *testing.T) {
 	if ccRealKeyring(t) {
 		s = ccService(t, nil)
 	} else {
-		s = ccService(t, &ccMemKeyring{})
+		s = ccService(t, testenv.NewMemKeyring())
 	}
 	ev := ccSubscribe(t, s)
 	p := ccSave(t, s, ccApp("rotating", idp.TokenURL), "old-secret")

@@ -86,9 +86,6 @@ type RequestSpec struct {
 	Header  http.Header
 	Body    []byte
 	Timeout time.Duration
-	// AccessToken, when set, is used instead of the Service's own token
-	// (credctl's keyring cache); empty means get or renew one as needed.
-	AccessToken string
 	// AllowInsecureHTTP is the user's explicit choice to send the token to
 	// a plain-http URL of another machine; without it that is refused.
 	AllowInsecureHTTP bool
@@ -103,6 +100,7 @@ type Response struct {
 	Truncated   bool
 	Duration    time.Duration
 	AuthProblem string // for 401/403: the WWW-Authenticate reason
+	Advice      string // for 401/403: what to check (AuthAdvice)
 }
 
 // LoginOptions tune an interactive login.
@@ -143,12 +141,20 @@ type Service struct {
 	Browser Browser
 	// HTTPTimeout bounds each call to an IdP or API (0 = DefaultHTTPTimeout).
 	HTTPTimeout time.Duration
-	// Log receives one line per event (never a secret or token); nil discards.
+	// Log receives one line per event and every problem that does not stop
+	// an operation (never a secret or token); nil discards.
 	Log *slog.Logger
+	// Tokens is the access-token store shared by every process of the user
+	// (NewService: the OS keyring, with encrypted overflow files in the user
+	// cache directory); nil keeps tokens in memory only.
+	Tokens TokenStore
+	// LockTimeout bounds the wait for another process's fetch or logout of
+	// the same profile (0 = credentials.DefaultProfileLockTimeout).
+	LockTimeout time.Duration
 
 	mgr    *Manager       // in-memory tokens, renewal, status (manager.go)
 	events *eventHub      // subscribers (events.go)
-	logins *loginSessions // pending interactive logins (login.go)
+	logins *loginSessions // pending interactive logins (login_sessions.go)
 }
 
 // NewService wires the operations to a repository. browser may be nil (the
@@ -161,6 +167,9 @@ func NewService(repo *credentials.Repository, browser Browser, clock Clock) *Ser
 		browser = SystemBrowser{}
 	}
 	s := &Service{Repo: repo, Clock: clock, Browser: browser}
+	if repo != nil && repo.Secrets != nil {
+		s.Tokens = NewKeyringTokenStore(repo.Secrets, "")
+	}
 	s.events = newEventHub()
 	s.mgr = newManager(s)
 	s.logins = newLoginSessions()
@@ -172,13 +181,25 @@ func (s *Service) Close() { s.mgr.Close() }
 
 // Where things are in this package:
 //   httpclient.go         the one HTTP client of a profile (proxy, CA, TLS >= 1.2, timeouts, size limit)
+//   httpclient_cache.go   the manager's per-profile transport, client and discovery cache
 //   errors.go             any transport or token-endpoint error → a categorized Failure
 //   inspect.go            JWT decoding and claim paths (username, roles, tenant)
 //   discovery.go          OIDC discovery and the Entra ID helpers
 //   clientcredentials.go  Test: the client-credentials grant
-//   manager.go            in-memory tokens, renewal, single-flight, Status, Token, TestAll
+//   manager.go            in-memory tokens, single-flight, Status, Token, TestAll
+//   tokenstore.go         the token store shared by all processes (keyring), fingerprints
+//   sealedfiles.go        AES-GCM files for token sets too large for the keyring
+//   tokens_service.go     the cross-process profile lock, CurrentToken, FetchToken
+//   manager_renewal.go    when and how a kept token is renewed (and retried)
+//   bookkeeping.go        writing results into the profile file (group commit)
 //   events.go             Subscribe and publishing
 //   service_ops.go        Save and Delete, keeping the manager in step
 //   rotate.go, request.go secret rotation; test requests and a bearer-adding http.Client
-//   login.go, listener.go, pages.go, browser.go
-//                         authorization code + PKCE through the loopback listener, refresh, logout
+//   login_authcode.go     Login: authorization code + PKCE through the browser and loopback listener
+//   login_client.go       what a User profile needs to talk to its IdP (endpoints, secret, code exchange)
+//   login_idtoken.go      ID token verification and who logged in with which roles
+//   login_refresh.go      refresh-token redemption and keeping the refresh token
+//   login_sessions.go     pending logins, per-profile session lock, key sets
+//   logout.go             Logout and refresh-token revocation (RFC 7009)
+//   listener.go, pages.go, browser.go
+//                         the loopback redirect listener, its pages, the system browser

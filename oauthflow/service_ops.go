@@ -1,6 +1,8 @@
 package oauthflow
 
 import (
+	"context"
+
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
@@ -16,9 +18,14 @@ func (s *Service) Save(p credentials.Profile, ch credentials.SecretChange) (cred
 		return saved, err
 	}
 	wasKept := s.mgr.Forget(saved.ID)
+	// The stored token belongs to the old settings (its fingerprint already
+	// keeps it from use); removing it keeps the keyring tidy.
+	if err := s.deleteStoredToken(saved.ID); err != nil {
+		s.logWarn("cannot remove a stale cached token", "profile", saved.Name, "error", err.Error())
+	}
 	s.publish(Event{ProfileID: saved.ID, Name: saved.Name, Kind: EventSaved})
 	if wasKept && saved.Type == credentials.TypeApplication {
-		_, _ = s.mgr.start(saved, EventRenewed)
+		_, _ = s.mgr.start(saved, EventRenewed, fetchForce)
 	}
 	return saved, nil
 }
@@ -34,10 +41,18 @@ func (s *Service) Delete(nameOrID string) error {
 	// no longer exists: end it, and delete under the session lock so a
 	// refresh finishing now cannot write one either.
 	s.logins.abort(p.ID)
-	unlock := s.logins.lock(p.ID)
+	unlock, err := s.lockProfile(context.Background(), p.ID)
+	if err != nil {
+		return lockFailure(err)
+	}
 	err = s.Repo.Delete(p.ID)
 	if err == nil {
 		s.logins.setMemToken(p.ID, "")
+		// The keyring entry went with the profile; an oversize token's
+		// sealed file goes too.
+		if derr := s.deleteStoredToken(p.ID); derr != nil {
+			s.logWarn("cannot remove the cached token of a deleted profile", "profile", p.Name, "error", derr.Error())
+		}
 	}
 	unlock()
 	if err != nil {

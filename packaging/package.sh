@@ -9,13 +9,15 @@
 # builds: none of that may touch the working tree others build from.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# On Git Bash, D:/a/... rather than /d/a/...: Go and iscc are Windows programs.
-ROOT=$(pwd -W 2>/dev/null || pwd)
+ROOT=$(pwd)
 
 FYNE_TOOL_VERSION=v1.7.4
 GO=${GO:-go}
 FYNE=${FYNE:-$ROOT/bin/tools/fyne-$FYNE_TOOL_VERSION/fyne$($GO env GOEXE)}
+NFPM_VERSION=v2.45.2
+NFPM=${NFPM:-$ROOT/bin/tools/nfpm-$NFPM_VERSION/nfpm}
 APP_NAME="Credential Workbench"
+APP_ID=io.github.credworkbench
 VERSION_VAR=github.com/credworkbench/credworkbench/internal/version.Version
 DIST=$ROOT/dist
 STAGE=$DIST/.stage
@@ -42,6 +44,12 @@ BUILD_NUMBER=${BUILD_NUMBER:-$(git rev-list --count HEAD 2>/dev/null || echo 1)}
 if ! [[ $BUILD_NUMBER =~ ^[0-9]+$ ]] || [ "$BUILD_NUMBER" -lt 1 ] || [ "$BUILD_NUMBER" -gt 65535 ]; then
   die "BUILD_NUMBER '$BUILD_NUMBER' must be a number from 1 to 65535 (Windows version field)"
 fi
+
+ensure_nfpm() {
+  [ -x "$NFPM" ] && return
+  say "installing nfpm $NFPM_VERSION into $(dirname "$NFPM")"
+  GOBIN=$(dirname "$NFPM") "$GO" install "github.com/goreleaser/nfpm/v2/cmd/nfpm@$NFPM_VERSION"
+}
 
 ensure_fyne() {
   [ -x "$FYNE" ] && return
@@ -110,7 +118,7 @@ sums() {
   (
     cd "$DIST"
     shopt -s nullglob
-    files=(credworkbench-"$VERSION"-* credctl-"$VERSION"-*)
+    files=(credworkbench-"$VERSION"-* credctl-"$VERSION"-* credworkbench_"$VERSION"_*.deb credworkbench-"$VERSION".*.rpm)
     [ ${#files[@]} -gt 0 ] || die "no packages of version $VERSION in dist/ to checksum"
     if command -v sha256sum >/dev/null; then
       sha256sum "${files[@]}" >SHA256SUMS
@@ -133,16 +141,73 @@ linux() {
   mv "$MAIN_DIR/$APP_NAME.tar.xz" "$DIST/credworkbench-$VERSION-linux-$arch.tar.xz"
   say "wrote dist/credworkbench-$VERSION-linux-$arch.tar.xz"
   credctl_tarball linux "$arch"
+  linux_packages "$arch"
+  sums
+}
+
+# linux_packages ARCH: the .deb and .rpm, made by nfpm from the binaries just
+# built (the GUI out of the tarball, credctl and its completions out of the
+# credctl tarball's staging dir), so each binary is compiled once.
+linux_packages() {
+  local arch=$1 root=$STAGE/out/pkgroot date
+  [ "$arch" = amd64 ] || die "the .deb/.rpm are set up for amd64 only (packaging/linux/nfpm.yaml), not $arch"
+  ensure_nfpm
+  rm -rf "$root"
+  mkdir -p "$root"
+  date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}" +%Y-%m-%d)
+  local gui=$STAGE/out/gui
+  rm -rf "$gui" && mkdir -p "$gui"
+  tar -C "$gui" -xJf "$DIST/credworkbench-$VERSION-linux-$arch.tar.xz"
+  local cli=$STAGE/out/credctl-$VERSION-linux-$arch
+  # Where Debian and Fedora look for each kind of file.
+  install -Dm 0755 "$(find "$gui" -path '*/bin/credworkbench' -type f | head -1)" "$root/usr/bin/credworkbench"
+  install -Dm 0755 "$cli/credctl" "$root/usr/bin/credctl"
+  install -Dm 0644 "$(find "$gui" -name "$APP_ID.desktop" | head -1)" "$root/usr/share/applications/$APP_ID.desktop"
+  mkdir -p "$root/usr/share/metainfo"
+  sed "s/@VERSION@/$PKG_VERSION/; s/@DATE@/$date/" "packaging/linux/$APP_ID.metainfo.xml" \
+    >"$root/usr/share/metainfo/$APP_ID.metainfo.xml"
+  install -Dm 0644 assets/icon-256.png "$root/usr/share/icons/hicolor/256x256/apps/$APP_ID.png"
+  install -Dm 0644 assets/icon.png "$root/usr/share/icons/hicolor/512x512/apps/$APP_ID.png"
+  install -Dm 0644 assets/icon.svg "$root/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg"
+  mkdir -p "$root/usr/share/man/man1"
+  local page
+  for page in credctl credworkbench; do
+    sed "s/@VERSION@/$VERSION/; s/@DATE@/$date/" "packaging/linux/$page.1" | gzip -9n >"$root/usr/share/man/man1/$page.1.gz"
+  done
+  install -Dm 0644 "$cli/completions/credctl.bash" "$root/usr/share/bash-completion/completions/credctl"
+  install -Dm 0644 "$cli/completions/_credctl" "$root/usr/share/zsh/vendor-completions/_credctl"
+  install -Dm 0644 "$cli/completions/credctl.fish" "$root/usr/share/fish/vendor_completions.d/credctl.fish"
+  install -Dm 0644 packaging/linux/copyright "$root/usr/share/doc/credworkbench/copyright"
+  # Debian policy wants a changelog in the package; one entry per build.
+  printf 'credworkbench (%s-%s) unstable; urgency=medium\n\n  * Build %s of Credential Workbench %s.\n\n -- %s  %s\n' \
+    "$PKG_VERSION" "$BUILD_NUMBER" "$BUILD_NUMBER" "$VERSION" \
+    "Credential Workbench contributors <credworkbench@users.noreply.github.com>" \
+    "$(date -u -R -d "$date")" | gzip -9n >"$root/usr/share/doc/credworkbench/changelog.gz"
+
+  local deb=$DIST/credworkbench_${VERSION}_$arch.deb rpm=$DIST/credworkbench-$VERSION.x86_64.rpm
+  rm -f "$deb" "$rpm"
+  PKG_ROOT=$root PKG_VERSION=$PKG_VERSION PKG_RELEASE=$BUILD_NUMBER "$NFPM" package -q \
+    -f packaging/linux/nfpm.yaml -p deb -t "$deb"
+  say "wrote dist/$(basename "$deb")"
+  PKG_ROOT=$root PKG_VERSION=$PKG_VERSION PKG_RELEASE=$BUILD_NUMBER "$NFPM" package -q \
+    -f packaging/linux/nfpm.yaml -p rpm -t "$rpm"
+  say "wrote dist/$(basename "$rpm")"
+}
+
+# darwin_cli: credctl for both Mac architectures, cross-built here (pure Go);
+# the .app needs a Mac (package-macos).
+darwin_cli() {
+  stage
+  credctl_tarball darwin amd64
+  credctl_tarball darwin arm64
   sums
 }
 
 windows() {
   local cc
-  case "$(uname -s)" in
-    Linux) cc=${WINDOWS_CC:-x86_64-w64-mingw32-gcc} ;;
-    MINGW* | MSYS* | CYGWIN*) cc=${WINDOWS_CC:-gcc} ;;
-    *) die "package-windows cross-builds on Linux (MinGW-w64) or builds natively on Windows" ;;
-  esac
+  # Built on Linux only: the MSI comes from wixl (msitools).
+  [ "$(uname -s)" = Linux ] || die "package-windows cross-builds on Linux (MinGW-w64 and wixl)"
+  cc=${WINDOWS_CC:-x86_64-w64-mingw32-gcc}
   command -v "$cc" >/dev/null || die "C compiler $cc not found (Debian: apt-get install gcc-mingw-w64-x86-64)"
   ensure_fyne
   stage
@@ -172,28 +237,34 @@ windows() {
   rm -f "$DIST/$name.zip"
   if command -v zip >/dev/null; then
     (cd "$STAGE/out" && zip -q -r -X "$DIST/$name.zip" "$name")
-  else # Windows runners have 7-Zip but no zip
-    (cd "$STAGE/out" && 7z a -tzip -bso0 "$DIST/$name.zip" "$name")
+  else
+    die "zip not found (Debian: apt-get install zip)"
   fi
   say "wrote dist/$name.zip"
-  local iscc=${ISCC:-$(command -v iscc || command -v ISCC || true)}
-  if [ -n "$iscc" ]; then
-    say "building the installer with $iscc"
-    # Git Bash would turn the /options into paths without MSYS_NO_PATHCONV.
-    MSYS_NO_PATHCONV=1 MSYS2_ARG_CONV_EXCL='*' "$iscc" /Qp "/DAppVersion=$PKG_VERSION" "/DAppBuild=$BUILD_NUMBER" "/DVersionLabel=$VERSION" \
-      "/DPayloadDir=$(win_path "$dir")" "/DOutputDir=$(win_path "$DIST")" \
-      "$(win_path "$ROOT/packaging/windows/credworkbench.iss")"
-    if [ -n "${SIGN_PKCS12:-}${SIGN_CERT:-}${SIGN_CERT_SHA1:-}" ]; then
-      packaging/windows/sign.sh "$DIST/$name-setup.exe"
-    fi
-  else
-    say "Inno Setup (iscc) not found: installer skipped (see packaging/windows/README.md)"
-  fi
+  msi "$dir" "$DIST/$name.msi"
   sums
 }
 
-# win_path turns an MSYS path into one iscc understands; unchanged elsewhere.
-win_path() { if command -v cygpath >/dev/null; then cygpath -w "$1"; else echo "$1"; fi; }
+# msi PAYLOAD_DIR OUT: the Windows installer from the zip's files, with wixl
+# (packaging/windows/credworkbench.wxs; msi-fixup.sh adds what wixl cannot).
+msi() {
+  local dir=$1 out=$2 build=$STAGE/out/msi
+  command -v wixl >/dev/null || die "wixl not found (Debian: apt-get install wixl msitools)"
+  rm -rf "$build" && mkdir -p "$build"
+  # wixl reads sources relative to the working directory only (absolute paths fail).
+  cp "$dir/$APP_NAME.exe" "$dir/credctl.exe" "$dir/README.txt" packaging/windows/credworkbench.ico "$build/"
+  rm -f "$out"
+  # The "unknown Platform attribute" warning is wixl's; -a x64 is what counts.
+  (cd "$build" && wixl -a x64 -D PayloadDir=. -D Version="$PKG_VERSION" -D Build="$BUILD_NUMBER" \
+    -D IconFile=credworkbench.ico -o "$out" "$ROOT/packaging/windows/credworkbench.wxs" 2>&1 |
+    { grep -v -e "has no property named 'Platform'" -e '^$' -e 'builder.vala:[0-9]*: unimplemented' || true; })
+  [ -s "$out" ] || die "wixl wrote no $out"
+  packaging/windows/msi-fixup.sh "$out"
+  if [ -n "${SIGN_PKCS12:-}${SIGN_CERT:-}" ]; then
+    packaging/windows/sign.sh "$out"
+  fi
+  say "wrote dist/$(basename "$out")"
+}
 
 macos() {
   [ "$(uname -s)" = Darwin ] || die "package-macos needs a Mac: fyne package -os darwin uses clang and the macOS SDK (Xcode command line tools). See packaging/macos/README.md."
@@ -232,10 +303,10 @@ macos() {
 }
 
 case "${1:-}" in
-  linux | windows | macos)
+  linux | windows | macos | darwin_cli)
     "$1" # not in an && list: that would switch off set -e inside it
     rm -rf "$STAGE" # only on success (set -e): kept after a failure to look into
     ;;
   sums) sums ;;
-  *) die "usage: $0 linux|windows|macos|sums" ;;
+  *) die "usage: $0 linux|windows|macos|darwin_cli|sums" ;;
 esac

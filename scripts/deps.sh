@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages a make target needs, only those missing.
-# Usage: scripts/deps.sh build|demo|test|package
+# Usage: scripts/deps.sh build|demo|test|package|package-test
 # As root it runs apt-get; with password-less sudo it uses sudo; otherwise it
 # prints the exact command to run and fails.
 set -euo pipefail
@@ -10,8 +10,15 @@ case "${1:-build}" in
   build)   want=("${build[@]}") ;;
   demo)    want=("${build[@]}" nodejs npm) ;;
   test)    want=("${build[@]}" dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick libgl1-mesa-dri tinyproxy chromium nodejs npm curl) ;;
-  package) want=("${build[@]}" gcc-mingw-w64-x86-64 desktop-file-utils xz-utils zip unzip file osslsigncode openssl) ;;
-  *) echo "usage: $0 build|demo|test|package" >&2; exit 2 ;;
+  # nfpm and actionlint are pinned Go modules (packaging/package.sh, packaging.mk);
+  # wixl/msitools build and read the MSI; lintian, appstream and rpm check the packages.
+  package) want=("${build[@]}" gcc-mingw-w64-x86-64 desktop-file-utils xz-utils zip unzip file osslsigncode openssl
+                 wixl msitools lintian appstream rpm) ;;
+  # The installed packages under test: the .deb with apt, the MSI under Wine
+  # (64-bit only: our build is x64), windows found and read under Xvfb.
+  package-test) want=(gcc-mingw-w64-x86-64 wine wine64 msitools desktop-file-utils appstream dbus gnome-keyring libsecret-tools
+                      xvfb xauth xdotool imagemagick tesseract-ocr libgl1-mesa-dri nodejs npm) ;;
+  *) echo "usage: $0 build|demo|test|package|package-test" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -23,7 +30,7 @@ done
 check_node() {
   # The test IdP (oidc-provider 9) and Playwright need Node.js 20 or later;
   # Debian 12's own nodejs is 18.
-  case "${1:-build}" in demo|test) ;; *) return 0 ;; esac
+  case "${1:-build}" in demo|test|package-test) ;; *) return 0 ;; esac
   major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
   if [ "$major" -lt 20 ]; then
     echo "Node.js 20 or later is needed (found: $(node --version 2>/dev/null || echo none))." >&2

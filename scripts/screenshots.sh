@@ -6,6 +6,8 @@
 # The profiles' states are seeded into a throw-away config (the table shows
 # the recorded status); nothing touches your real config or keyring.
 # Needs: xvfb xdotool imagemagick (import). Usage: scripts/screenshots.sh [BINARY]
+# SHOTS_SIZE=800x600 (default 1280x800) sets the window size and
+# SHOTS_DIR=/tmp/x (default docs) where the pictures go, to check other sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +23,9 @@ if [[ "${1:-}" != "--inner" ]]; then
   # HOME is a throw-away dir before the keyring daemon starts, so it makes a
   # fresh keyring there instead of touching yours.
   SHOTS_TMP="$(mktemp -d)"
+  export SHOTS_SIZE="${SHOTS_SIZE:-1280x800}" SHOTS_DIR="${SHOTS_DIR:-docs}"
   export SHOTS_TMP HOME="$SHOTS_TMP" XDG_CONFIG_HOME="$SHOTS_TMP/config" XDG_DATA_HOME="$SHOTS_TMP/data" LANG=en_US.UTF-8
-  inner=(xvfb-run -a -s "-screen 0 1280x800x24" "$0" --inner "$(realpath "$bin")")
+  inner=(xvfb-run -a -s "-screen 0 2560x1440x24" "$0" --inner "$(realpath "$bin")")
   if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
     # A private Secret Service, so the shots show no keyring banner.
     exec dbus-run-session -- sh -c 'echo -n screenshots | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$@"' sh "${inner[@]}"
@@ -85,11 +88,14 @@ EOF
 pid=$!
 wid="$(timeout 60 xdotool search --sync --name "Credential Workbench" | head -1)"
 [[ -n "$wid" ]] || { echo "screenshots.sh: the window did not appear" >&2; cat "$tmp/app.log" >&2; exit 1; }
-xdotool windowsize "$wid" 1280 800 windowfocus --sync "$wid" 2>/dev/null || true
+xdotool windowsize "$wid" "${SHOTS_SIZE%x*}" "${SHOTS_SIZE#*x}" windowfocus --sync "$wid" 2>/dev/null || true
 sleep 2
+# Fyne may still apply its own size after the window appears: size it again.
+xdotool windowsize --sync "$wid" "${SHOTS_SIZE%x*}" "${SHOTS_SIZE#*x}" 2>/dev/null || true
+sleep 1
 key() { xdotool key --window "$wid" --clearmodifiers "$@"; sleep 0.7; }
-shot() { import -window "$wid" "docs/$1"; echo "wrote docs/$1"; }
-mkdir -p docs
+shot() { import -window "$wid" "$SHOTS_DIR/$1"; echo "wrote $SHOTS_DIR/$1"; }
+mkdir -p "$SHOTS_DIR"
 
 # Main: select "Legacy reports" (4th row) so the details show its failure.
 key Down Down Down Down

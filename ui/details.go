@@ -31,6 +31,8 @@ type detailsPane struct {
 	failure  *widget.Label
 	advice   *widget.Label
 	history  *widget.Label
+	action   *widget.Button // the one next step the status calls for (Log in, Set secret)
+	noToken  *widget.Label  // says why no claims are shown for an Active profile
 	current  *row
 	sections map[string]*fyne.Container
 }
@@ -42,6 +44,11 @@ func newDetailsPane(w *Workbench) *detailsPane {
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
 	d.expires = widget.NewLabel("")
+	d.action = widget.NewButton("", nil)
+	d.action.Importance = widget.HighImportance
+	d.action.Hide()
+	d.noToken = wrapLabel()
+	d.noToken.Importance = widget.LowImportance
 	d.fields = container.New(layout.NewFormLayout())
 	d.token = container.New(layout.NewFormLayout())
 	d.failure = wrapLabel()
@@ -50,13 +57,13 @@ func newDetailsPane(w *Workbench) *detailsPane {
 	d.history = wrapLabel()
 	d.history.TextStyle.Monospace = true
 	d.sections = map[string]*fyne.Container{
-		"token":   container.NewVBox(heading("Current token"), d.token),
+		"token":   container.NewVBox(heading("Current token"), d.token, d.noToken),
 		"failure": container.NewVBox(heading("Last error"), d.failure, d.advice),
 		"history": container.NewVBox(heading("Recent events"), d.history),
 	}
 	// Settings on the left; state (error, token, history) on the right.
 	d.box = container.NewGridWithColumns(2,
-		container.NewVBox(d.title, d.status, d.expires, d.fields),
+		container.NewVBox(d.title, d.status, container.NewHBox(d.action), d.expires, d.fields),
 		container.NewVBox(d.sections["failure"], d.sections["token"], d.sections["history"]))
 	d.scroll = container.NewVScroll(container.NewPadded(d.box))
 	d.scroll.SetMinSize(fyne.NewSize(0, 160))
@@ -82,7 +89,11 @@ func valueLabel(s string) *widget.Label {
 
 // show fills the pane for r (nil: nothing selected).
 func (d *detailsPane) show(r *row) {
+	if r == nil || d.current == nil || r.p.ID != d.current.p.ID {
+		d.scroll.ScrollToTop() // another profile: start at its top
+	}
 	d.current = r
+	d.action.Hide()
 	if r == nil {
 		d.title.SetText("No profile selected")
 		d.status.SetText("Select a profile in the table to see its settings, its token and its history.")
@@ -117,7 +128,7 @@ func (d *detailsPane) show(r *row) {
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)
 	add("Resource", p.Resource)
-	add("Refresh interval", p.RefreshInterval.D().String())
+	add("Refresh interval", humanDuration(p.RefreshInterval.D()))
 	switch p.Proxy.Mode {
 	case credentials.ProxyURL:
 		add("Proxy", p.Proxy.URL)
@@ -144,26 +155,54 @@ func (d *detailsPane) show(r *row) {
 	add("Last checked", shortTime(p.LastChecked, d.w.now()))
 	setItems(d.fields, items)
 
-	// Current token: from this session's results, else the service's state.
-	res, ok := d.w.live[p.ID]
-	if !ok {
-		var err error
-		res, err = d.w.ops.Status(p.ID)
-		ok = err == nil
+	// The next step the status calls for.
+	act := ""
+	switch {
+	case needsSecret(p):
+		act = actSetSecret
+		d.action.SetText("Set client secret…")
+		d.action.OnTapped = d.w.setSecretSelected
+		d.action.Show()
+	case p.Type == credentials.TypeUser && text == "Not logged in":
+		act = actLogin
+		d.action.SetText("Log in")
+		d.action.OnTapped = d.w.loginSelected
+		d.action.Show()
 	}
-	if ok && res.Token != nil && res.Active() {
-		setItems(d.token, tokenItems(res.Token, res.Expiry))
-		d.sections["token"].Show()
+	if act != "" && !d.w.allowed(act, r) {
+		d.action.Disable()
 	} else {
+		d.action.Enable()
+	}
+
+	// Current token: what the service's token store holds now, never an
+	// older result of this session (it may have been logged out elsewhere).
+	res, err := d.w.ops.Status(p.ID)
+	ok := err == nil
+	switch {
+	case ok && res.Token != nil && res.Active():
+		setItems(d.token, tokenItems(res.Token, res.Expiry))
+		d.noToken.Hide()
+		d.sections["token"].Show()
+	case d.w.effectiveStatus(r) == credentials.StatusActive:
+		setItems(d.token, nil)
+		d.noToken.SetText("This workbench holds no token of this profile right now (it was fetched by another " +
+			"program or before a restart). Test fetches one and shows its claims.")
+		d.noToken.Show()
+		d.sections["token"].Show()
+	default:
 		d.sections["token"].Hide()
 	}
 
-	// Last error, with the category's advice.
+	// Last error, with the category's advice. Not being logged in and not
+	// having a secret yet are states with a next step, not errors.
 	var f *oauthflow.Failure
 	if ok && res.Failure != nil {
 		f = res.Failure
 	}
 	switch {
+	case needsSecret(p), p.Type == credentials.TypeUser && (text == "Not logged in" || (f != nil && notLoggedIn(res.Status, f))):
+		d.sections["failure"].Hide()
 	case f != nil:
 		d.failure.SetText(fmt.Sprintf("%s: %s", f.Category.Label(), f.Error()))
 		d.advice.SetText("What to check: " + f.Advice())
@@ -256,6 +295,11 @@ func secretState(has bool, setAt, rotatedAt time.Time) string {
 	if !has {
 		return "not set"
 	}
+	return secretDates(setAt, rotatedAt) + " (kept in the OS keyring)"
+}
+
+// secretDates is "set on 2025-03-04 10:00, rotated 2025-06-01 09:00".
+func secretDates(setAt, rotatedAt time.Time) string {
 	s := "set"
 	if !setAt.IsZero() {
 		s += " on " + setAt.Local().Format("2006-01-02 15:04")
@@ -263,7 +307,19 @@ func secretState(has bool, setAt, rotatedAt time.Time) string {
 	if !rotatedAt.IsZero() {
 		s += ", rotated " + rotatedAt.Local().Format("2006-01-02 15:04")
 	}
-	return s + " (kept in the OS keyring)"
+	return s
+}
+
+// humanDuration writes a duration as people do: 5m, 1h30m, 45s (not 5m0s).
+func humanDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func categoryLabel(c string) string {

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -66,12 +67,17 @@ type profileForm struct {
 	discover, browseCA, save                                  *widget.Button
 	problems                                                  *widget.Label // summary next to Save
 	advanced                                                  *widget.Accordion
+	cert                                                      certPart // private_key_jwt (form_certificate.go)
 
 	fields map[string]*formField
 	order  []*formField
 	errs   *credentials.ValidationError
 	extra  map[string]string // problems the form finds itself (unparsable numbers)
 	saving bool
+
+	initial      credentials.Profile // what the inputs held when the form opened
+	discardArmed bool                // Escape was pressed once on a changed form
+	scroll       *container.Scroll
 }
 
 // openForm shows the Add form (p == nil) or the Edit form for p.
@@ -87,15 +93,55 @@ func (w *Workbench) openForm(p *credentials.Profile) *profileForm {
 		title = "Edit " + p.Name
 	}
 	f.s = w.showDialog(title, content,
-		dialogButton{label: "Cancel"},
+		dialogButton{label: "Cancel", keepOpen: true, fn: w.closeDialog},
 		dialogButton{label: "Save", importance: widget.HighImportance, keepOpen: true, fn: f.submit})
 	f.s.onClose = func() { w.form = nil }
+	f.s.onEnter = f.submit
+	f.s.mayClose = f.mayDiscard
 	f.save = f.s.button("Save")
 	w.form = f
 	f.s.d.Resize(fyne.NewSize(720, 640))
 	f.validate()
+	f.initial, _ = f.profile()
 	w.win.Canvas().Focus(f.name)
 	return f
+}
+
+// changed says whether the user changed anything, a typed secret included.
+func (f *profileForm) changed() bool {
+	p, _ := f.profile()
+	return p != f.initial || f.secret.Text != "" || f.proxyPass.Text != ""
+}
+
+// mayDiscard is asked before Escape or Cancel closes the form: changes
+// (above all a typed secret) are never dropped silently; the first press
+// says what would be lost, the second discards.
+func (f *profileForm) mayDiscard() bool {
+	if f.discardArmed || f.saving || !f.changed() {
+		return true
+	}
+	f.discardArmed = true
+	what := "unsaved changes"
+	if f.secret.Text != "" || f.proxyPass.Text != "" {
+		what = "unsaved changes, including a typed secret"
+	}
+	f.problems.SetText("This form has " + what + ". Press Escape or Discard changes again to drop them, or Save to keep them.")
+	f.problems.Importance = widget.WarningImportance
+	f.problems.Show()
+	f.problems.Refresh()
+	if b := f.s.button("Cancel"); b != nil {
+		b.SetText("Discard changes")
+	}
+	f.scrollTo(f.problems)
+	return false
+}
+
+// scrollTo scrolls the form so o is in view.
+func (f *profileForm) scrollTo(o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(f.scroll.Content).Y
+	f.scroll.Offset = fyne.NewPos(0, max(y-theme.Padding()*4, 0))
+	f.scroll.Refresh()
 }
 
 func (f *profileForm) newField(key, label string, input fyne.CanvasObject) *formField {
@@ -124,7 +170,7 @@ func (f *profileForm) textField(key, label, placeholder string) *entry {
 
 func (f *profileForm) build() fyne.CanvasObject {
 	w := f.w
-	f.name = f.textField(credentials.FieldName, "Name", "e.g. Billing API (prod)")
+	f.name = f.textField(credentials.FieldName, "Name", "e.g. Billing API - prod")
 	f.typ = widget.NewRadioGroup([]string{typeApplication, typeUser}, nil)
 	f.typ.Horizontal = true
 	f.typ.Required = true
@@ -142,14 +188,21 @@ func (f *profileForm) build() fyne.CanvasObject {
 	secretField := f.newField(credentials.FieldClientSecret, "Client secret", f.secret)
 	f.secret.OnChanged = func(string) {
 		secretField.touched = true
+		f.updateVisibility()
 		f.validate()
 	}
 	f.secretHint = widget.NewLabel("")
 	f.secretHint.Importance = widget.LowImportance
 	f.secretHint.Wrapping = fyne.TextWrapWord
 	secretField.cell.Add(f.secretHint)
-	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost)}, func(string) { f.validate() })
+	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
+		if f.cert.info != nil { // not while building
+			f.updateVisibility()
+			f.validate()
+		}
+	})
 	f.newField(credentials.FieldAuthMethod, "Client authentication", f.authMethod)
+	f.buildCertificate()
 	f.scope = f.textField(credentials.FieldScope, "Scope", "space-separated, e.g. api:read api:write")
 	f.audience = f.textField(credentials.FieldAudience, "Audience", "optional")
 	f.resource = f.textField(credentials.FieldResource, "Resource", "optional: https://api.example.com")
@@ -217,8 +270,8 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.updateVisibility()
 
 	body := container.NewVBox(main, f.advanced, f.problems)
-	scroll := container.NewVScroll(container.NewPadded(body))
-	return container.NewStack(canvasSpacer(680, 520), scroll)
+	f.scroll = container.NewVScroll(container.NewPadded(body))
+	return container.NewStack(canvasSpacer(680, 520), f.scroll)
 }
 
 // fill puts the edited profile's values (or an Add form's defaults) into the inputs.
@@ -238,7 +291,7 @@ func (f *profileForm) fill() {
 	set(f.scope, p.Scope)
 	set(f.audience, p.Audience)
 	set(f.resource, p.Resource)
-	set(f.refresh, p.RefreshInterval.D().String())
+	set(f.refresh, humanDuration(p.RefreshInterval.D()))
 	if p.RedirectPort != 0 {
 		set(f.redirectPort, strconv.Itoa(p.RedirectPort))
 	}
@@ -261,6 +314,7 @@ func (f *profileForm) fill() {
 		f.authMethod.Selected = string(credentials.AuthBasic)
 	}
 	f.authMethod.Refresh()
+	f.fillCertificate(p)
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:
 		f.proxyMode.Selected = proxySystem
@@ -296,25 +350,29 @@ func (f *profileForm) selectedType() credentials.Type {
 // updateVisibility shows the fields that apply to the type and proxy mode.
 func (f *profileForm) updateVisibility() {
 	user := f.selectedType() == credentials.TypeUser
+	// Only what the engine ignores for the type is hidden (the login
+	// endpoints of an Application profile); hidden inputs still keep their
+	// values, so a save never drops a setting the form does not show.
 	for key, on := range map[string]bool{
 		credentials.FieldAuthURL:       user,
 		credentials.FieldRevocationURL: user,
 		credentials.FieldRedirectPort:  user,
-		credentials.FieldUsernameClaim: user,
-		credentials.FieldRolesClaim:    user,
-		credentials.FieldAudience:      !user,
-		credentials.FieldResource:      !user,
-		"proxyUrl":                     f.proxyMode.Selected == proxyURL,
-		"proxyUser":                    f.proxyMode.Selected == proxyURL,
-		"proxyPassword":                f.proxyMode.Selected == proxyURL,
+		// A public User client (no secret, no certificate) does not authenticate itself.
+		credentials.FieldAuthMethod:   !user || f.secret.Text != "" || (f.orig != nil && f.orig.HasSecret) || f.usesCertificate(),
+		"proxyUrl":                    f.proxyMode.Selected == proxyURL,
+		"proxyUser":                   f.proxyMode.Selected == proxyURL,
+		"proxyPassword":               f.proxyMode.Selected == proxyURL,
+		credentials.FieldClientSecret: !f.usesCertificate(),
+		credentials.FieldCertificate:  f.usesCertificate(),
+		credentials.FieldAssertion:    f.usesCertificate(),
 	} {
 		f.fields[key].setVisible(on)
 	}
 	switch {
 	case f.orig != nil && f.orig.HasSecret:
 		f.secret.SetPlaceHolder("leave empty to keep the stored secret")
-		f.secretHint.SetText("A secret is stored in the OS keyring (" +
-			secretState(true, f.orig.SecretSetAt, f.orig.SecretRotatedAt) + "). Type a new one only to replace it.")
+		f.secretHint.SetText("A secret is stored in the OS keyring, " +
+			secretDates(f.orig.SecretSetAt, f.orig.SecretRotatedAt) + ". Type a new one only to replace it.")
 	case user:
 		f.secret.SetPlaceHolder("optional: only for confidential clients")
 		f.secretHint.SetText("Public clients (PKCE only) have no secret.")
@@ -328,6 +386,9 @@ func (f *profileForm) updateVisibility() {
 }
 
 // profile builds the profile the inputs describe, and the secret changes.
+// Every input is read whether it is shown or not: an input starts with the
+// edited profile's value, so a setting the user did not change is saved as
+// it was, even one the form hides for the current type or proxy mode.
 func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) {
 	var p credentials.Profile
 	if f.orig != nil {
@@ -339,26 +400,23 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.GrantType = p.Type.DefaultGrant()
 	p.IssuerURL = f.issuer.Text
 	p.TokenURL = f.tokenURL.Text
+	p.AuthURL = f.authURL.Text
+	p.RevocationURL = f.revocationURL.Text
 	p.ClientID = f.clientID.Text
 	p.AuthMethod = credentials.AuthMethod(f.authMethod.Selected)
 	p.Scope = f.scope.Text
-	p.UsernameClaim, p.RolesClaim, p.TenantClaim = "", "", f.tenantClaim.Text
-	p.AuthURL, p.RevocationURL, p.RedirectPort, p.Audience, p.Resource = "", "", 0, "", ""
-	if p.Type == credentials.TypeUser {
-		p.AuthURL = f.authURL.Text
-		p.RevocationURL = f.revocationURL.Text
-		p.UsernameClaim = f.usernameClaim.Text
-		p.RolesClaim = f.rolesClaim.Text
-		if s := strings.TrimSpace(f.redirectPort.Text); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				f.extra[credentials.FieldRedirectPort] = "Redirect port must be a number (0 = any free port)."
-			}
-			p.RedirectPort = n
+	p.Audience = f.audience.Text
+	p.Resource = f.resource.Text
+	p.UsernameClaim = f.usernameClaim.Text
+	p.RolesClaim = f.rolesClaim.Text
+	p.TenantClaim = f.tenantClaim.Text
+	p.RedirectPort = 0
+	if s := strings.TrimSpace(f.redirectPort.Text); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			f.extra[credentials.FieldRedirectPort] = "Redirect port must be a number (0 = any free port)."
 		}
-	} else {
-		p.Audience = f.audience.Text
-		p.Resource = f.resource.Text
+		p.RedirectPort = n
 	}
 	p.RefreshInterval = 0
 	if s := strings.TrimSpace(f.refresh.Text); s != "" {
@@ -369,12 +427,12 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 		}
 		p.RefreshInterval = credentials.Duration(d)
 	}
-	p.Proxy = credentials.Proxy{}
+	p.Proxy = credentials.Proxy{URL: f.proxyURL.Text, Username: f.proxyUser.Text}
 	switch f.proxyMode.Selected {
 	case proxySystem:
 		p.Proxy.Mode = credentials.ProxySystem
 	case proxyURL:
-		p.Proxy = credentials.Proxy{Mode: credentials.ProxyURL, URL: f.proxyURL.Text, Username: f.proxyUser.Text}
+		p.Proxy.Mode = credentials.ProxyURL
 	default:
 		p.Proxy.Mode = credentials.ProxyNone
 	}
@@ -384,14 +442,15 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.Normalize()
 
 	var ch credentials.SecretChange
+	f.readCertificate(&p, &ch)
 	if f.secret.Text != "" {
 		ch.ClientSecret = credentials.Secret(f.secret.Text)
 	}
 	switch {
 	case f.proxyPass.Text != "" && p.Proxy.Mode == credentials.ProxyURL:
 		ch.ProxyPassword = credentials.Secret(f.proxyPass.Text)
-	case p.Proxy.Mode != credentials.ProxyURL && f.orig != nil && f.orig.HasProxyPass:
-		// No explicit proxy any more: its password must not linger in the keyring.
+	case p.Proxy.Mode != credentials.ProxyURL && f.orig != nil && f.orig.HasProxyPass && f.orig.Proxy.Mode == credentials.ProxyURL:
+		// The user turned the explicit proxy off: its password must not linger in the keyring.
 		ch.ProxyPassword = credentials.Secret("")
 	}
 	return p, ch
@@ -400,6 +459,11 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 // validate runs credentials.Validate on every change and shows its messages
 // next to the fields the user has touched; Save is enabled only when valid.
 func (f *profileForm) validate() {
+	if f.discardArmed && f.s != nil {
+		// Typing again takes back the first Escape.
+		f.discardArmed = false
+		f.s.button("Cancel").SetText("Cancel")
+	}
 	p, ch := f.profile()
 	hasSecret := ch.ClientSecret != nil || (f.orig != nil && f.orig.HasSecret)
 	var others []credentials.Profile
@@ -408,7 +472,7 @@ func (f *profileForm) validate() {
 			others = append(others, r.p)
 		}
 	}
-	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret})
+	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret, HasPrivateKey: f.hasKey()})
 	f.errs = nil
 	var ve *credentials.ValidationError
 	if errors.As(err, &ve) {
@@ -419,11 +483,14 @@ func (f *profileForm) validate() {
 
 func (f *profileForm) showErrors() {
 	n := 0
-	var hidden []string
+	var hidden, shown []string
 	for _, ff := range f.order {
 		msg := f.extra[ff.key]
 		if msg == "" {
 			msg = f.errs.For(ff.key)
+		}
+		if msg == "" && ff.key == credentials.FieldCertificate {
+			msg = f.errs.For(credentials.FieldPrivateKey)
 		}
 		if ff.key == "proxyUrl" {
 			msg = "" // proxy problems are reported on the proxy select
@@ -434,6 +501,7 @@ func (f *profileForm) showErrors() {
 		if msg != "" && (ff.touched || f.orig != nil) && ff.label.Visible() {
 			ff.msg.SetText(msg)
 			ff.msg.Show()
+			shown = append(shown, ff.label.Text)
 		} else {
 			ff.msg.SetText("")
 			ff.msg.Hide()
@@ -450,7 +518,7 @@ func (f *profileForm) showErrors() {
 		f.problems.SetText("Still needed before Save: " + strings.Join(hidden, ", ") + ".")
 		f.problems.Show()
 	default:
-		f.problems.SetText(fmt.Sprintf("Fix %s above to save.", plural(n, "problem")))
+		f.problems.SetText("Fix " + strings.Join(shown, ", ") + " above to save (Enter shows the first).")
 		f.problems.Show()
 	}
 	if f.save != nil {
@@ -474,6 +542,13 @@ func (f *profileForm) message(key string) string {
 func (f *profileForm) submit() {
 	f.validate()
 	if f.save.Disabled() {
+		// Enter on an invalid form: show the first problem.
+		for _, ff := range f.order {
+			if ff.msg.Visible() {
+				f.scrollTo(ff.label)
+				break
+			}
+		}
 		return
 	}
 	w := f.w

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
 )
@@ -55,9 +55,7 @@ type harness struct {
 // does not work.
 func requireKeyring(t testing.TB) {
 	t.Helper()
-	if os.Getenv("CREDWB_KEYRING") != "real" {
-		t.Skip("needs the real Secret Service: run via `make test` or scripts/test.sh (sets CREDWB_KEYRING=real)")
-	}
+	testenv.RequireKeyring(t)
 }
 
 func isolateHome(t testing.TB) string {

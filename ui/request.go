@@ -167,6 +167,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 
 	d.s = w.showDialog("Send a test request with "+name, content,
 		dialogButton{label: "Close"},
+		dialogButton{label: "Save as transport", fn: d.saveAsTransport},
 		dialogButton{label: "Copy response", keepOpen: true, fn: d.copyResponse},
 		dialogButton{label: "Cancel request", keepOpen: true, fn: d.cancelSend},
 		dialogButton{label: "Send", importance: widget.HighImportance, keepOpen: true, fn: d.sendNow})
@@ -337,19 +338,12 @@ func (d *requestDialog) sendNow() {
 	d.status.Refresh()
 	d.problem.Hide()
 	d.advice.Hide()
-	w.running++
-	w.activity.Show()
-	w.activity.Start()
-	w.setStatus(fmt.Sprintf("%s: sending %s %s…", d.name, spec.Method, spec.URL))
+	finish := w.startWork(fmt.Sprintf("%s: sending %s %s…", d.name, spec.Method, spec.URL))
 	go func() {
 		defer cancel()
 		resp, err := w.ops.Request(ctx, d.profileID, spec)
 		w.do(func() {
-			w.running--
-			if w.running == 0 {
-				w.activity.Stop()
-				w.activity.Hide()
-			}
+			finish()
 			if err != nil {
 				w.noteKeyring(err)
 			}
@@ -427,6 +421,10 @@ func (d *requestDialog) showError(err error) {
 		d.status.SetText("Request cancelled: no answer.")
 		d.w.setStatus(d.name + ": request cancelled")
 		return
+	case ok && notLoggedIn("", f):
+		d.status.SetText("Not logged in: no token to send.")
+		setMessage(d.problem, "Not logged in.")
+		setMessage(d.advice, "Log in with this profile first (Login, Ctrl+L), then send the request again.")
 	case ok:
 		d.status.SetText("No answer: the request failed.")
 		setMessage(d.problem, fmt.Sprintf("%s: %s", f.Category.Label(), redact(f.Error())))

@@ -55,15 +55,18 @@ func (w *Workbench) buildTable() {
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		h := o.(*headerCell)
 		h.col = id.Col
-		title := colTitles[id.Col]
-		if id.Col == w.sortCol {
-			if w.sortDesc {
-				title += " ▼"
-			} else {
-				title += " ▲"
-			}
+		h.label.SetText(colTitles[id.Col])
+		// A theme icon, not a Unicode arrow: some fonts lack the glyph.
+		switch {
+		case id.Col != w.sortCol:
+			h.icon.Hide()
+		case w.sortDesc:
+			h.icon.SetResource(theme.MoveDownIcon())
+			h.icon.Show()
+		default:
+			h.icon.SetResource(theme.MoveUpIcon())
+			h.icon.Show()
 		}
-		h.label.SetText(title)
 	}
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row < 0 || id.Row >= len(w.view) {
@@ -80,6 +83,12 @@ func (w *Workbench) buildTable() {
 	for i, cw := range w.colWidths {
 		t.SetColumnWidth(i, cw)
 	}
+	w.shownWidths = append([]float32(nil), w.colWidths...)
+	prefs := w.app.Preferences()
+	if c := prefs.IntWithFallback(prefSortCol, colName); c >= 0 && c < numCols {
+		w.sortCol = c
+	}
+	w.sortDesc = prefs.BoolWithFallback(prefSortDesc, false)
 	w.table = t
 }
 
@@ -122,8 +131,13 @@ func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
 	if b := w.busy[r.p.ID]; b != "" {
 		return b, widget.WarningImportance
 	}
+	if needsSecret(r.p) {
+		return "Needs secret", widget.WarningImportance
+	}
 	st := w.effectiveStatus(r)
 	switch st {
+	case credentials.StatusLoggedOut:
+		return "Not logged in", widget.MediumImportance
 	case credentials.StatusActive:
 		if r.p.Type == credentials.TypeUser && r.p.LoggedInAs != "" {
 			return "Active (" + r.p.LoggedInAs + ")", widget.SuccessImportance
@@ -258,14 +272,18 @@ func (w *Workbench) sortBy(col int) {
 	} else {
 		w.sortCol, w.sortDesc = col, false
 	}
+	w.app.Preferences().SetInt(prefSortCol, w.sortCol)
+	w.app.Preferences().SetBool(prefSortDesc, w.sortDesc)
 	w.applyView()
 }
 
-// setColumnWidth resizes a column and remembers its width.
+// setColumnWidth resizes a column (then the columns share the width again)
+// and remembers its width.
 func (w *Workbench) setColumnWidth(col int, width float32) {
 	width = max(width, minColWidth)
 	w.colWidths[col] = width
 	w.table.SetColumnWidth(col, width)
+	w.applyColumnWidths()
 }
 
 func (w *Workbench) saveColumnWidth(col int) {
@@ -274,29 +292,36 @@ func (w *Workbench) saveColumnWidth(col int) {
 
 const menuRequest = "Send a test request… (Ctrl+R)"
 
-// rowMenu is the right-click menu of a row: the toolbar's actions.
+// rowMenu is the right-click menu of a row: the toolbar's actions, enabled
+// by the same rule as the toolbar.
 func (w *Workbench) rowMenu(r *row) *fyne.Menu {
-	items := []*fyne.MenuItem{
-		fyne.NewMenuItem("Edit…", w.editSelected),
-		fyne.NewMenuItem("Test (Ctrl+T)", w.testSelected),
-		fyne.NewMenuItem(menuRequest, w.requestSelected),
+	type entry struct {
+		act, label string
+		fn         func()
+	}
+	all := []entry{
+		{actEdit, "Edit…", w.editSelected},
+		{actTest, "Test (Ctrl+T)", w.testSelected},
+		{actRequest, menuRequest, w.requestSelected},
 	}
 	if r.p.Type == credentials.TypeUser {
-		items = append(items,
-			fyne.NewMenuItem("Log in with this credential (Ctrl+L)", w.loginSelected),
-			fyne.NewMenuItem("Log out", w.logoutSelected))
+		all = append(all,
+			entry{actLogin, "Log in with this credential (Ctrl+L)", w.loginSelected},
+			entry{actLogout, "Log out", w.logoutSelected})
 	}
-	if r.p.HasSecret {
-		items = append(items, fyne.NewMenuItem("Rotate secret…", w.rotateSelected))
+	all = append(all, entry{actSetSecret, "Set client secret…", w.setSecretSelected})
+	if r.p.HasSecret && r.p.Type == credentials.TypeApplication {
+		all = append(all, entry{actRotate, "Rotate secret…", w.rotateSelected})
 	}
-	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Delete…", w.deleteSelected))
-	busy := w.busy[r.p.ID] != ""
-	for _, it := range items {
-		// A test request may run while the profile is tested: they share one token fetch.
-		if busy && it.Label != "Edit…" && it.Label != menuRequest && !it.IsSeparator {
-			it.Disabled = true
-		}
+	var items []*fyne.MenuItem
+	for _, e := range all {
+		it := fyne.NewMenuItem(e.label, e.fn)
+		it.Disabled = !w.allowed(e.act, r)
+		items = append(items, it)
 	}
+	del := fyne.NewMenuItem("Delete…", w.deleteSelected)
+	del.Disabled = !w.allowed(actDelete, r)
+	items = append(items, fyne.NewMenuItemSeparator(), del)
 	return fyne.NewMenu("", items...)
 }
 
@@ -354,6 +379,7 @@ type headerCell struct {
 	w     *Workbench
 	col   int
 	label *widget.Label
+	icon  *widget.Icon // the sort direction on the sort column
 }
 
 var (
@@ -362,14 +388,15 @@ var (
 )
 
 func newHeaderCell(w *Workbench) *headerCell {
-	h := &headerCell{w: w, label: widget.NewLabelWithStyle("Last checked ▼", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	h := &headerCell{w: w, label: widget.NewLabelWithStyle("Last checked", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		icon: widget.NewIcon(theme.MoveDownIcon())}
 	h.label.Truncation = fyne.TextTruncateEllipsis
 	h.ExtendBaseWidget(h)
 	return h
 }
 
 func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(h.label)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.icon, h.label))
 }
 
 func (h *headerCell) Tapped(*fyne.PointEvent) { h.w.sortBy(h.col) }

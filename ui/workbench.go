@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,6 +27,8 @@ const (
 	prefWidth    = "window.width"
 	prefHeight   = "window.height"
 	prefColWidth = "table.column.%d.width"
+	prefSortCol  = "table.sort.column"
+	prefSortDesc = "table.sort.descending"
 )
 
 // opTimeout bounds one background operation (a test, a save); logins have
@@ -60,19 +63,23 @@ type Workbench struct {
 	unsub    func()
 
 	// Widgets.
-	toolbar    map[string]*widget.Button
-	filter     *entry
-	table      *widget.Table
-	colWidths  []float32
-	emptyHint  *fyne.Container
-	tableArea  *fyne.Container
-	details    *detailsPane
-	statusText *widget.Label
-	countText  *widget.Label
-	activity   *widget.Activity
-	banner     *fyne.Container
-	bannerText *widget.Label
-	bannerFix  *widget.Button
+	toolbar map[string]*widget.Button
+	// toolbarMore opens the menu of the buttons a narrow window hides.
+	toolbarMore   *widget.Button
+	toolbarLayout *toolbarLayout
+	filter        *entry
+	table         *widget.Table
+	colWidths     []float32 // as the user set them (remembered)
+	shownWidths   []float32 // fitted to the table's width
+	emptyHint     *fyne.Container
+	tableArea     *fyne.Container
+	details       *detailsPane
+	statusText    *widget.Label
+	countText     *widget.Label
+	activity      *widget.Activity
+	banner        *fyne.Container
+	bannerText    *widget.Label
+	bannerFix     *widget.Button
 
 	// dlg is the dialog on top (Escape closes it); form is the open add/edit form.
 	dlg  *shownDialog
@@ -83,6 +90,8 @@ type Workbench struct {
 	// profile ID, for this session only.
 	req       *requestDialog
 	reqMemory map[string]requestMemory
+
+	nav *navigator // the tree on the left and the view it selects
 }
 
 // row is one profile plus what the filter searches, lower-cased once.
@@ -116,6 +125,7 @@ func newWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, o
 // Start subscribes to the service's events and starts the once-a-second
 // countdown; both stop when the window closes (or Stop is called).
 func (w *Workbench) Start() {
+	w.nav.start()
 	w.unsub = w.ops.Subscribe(func(ev oauthflow.Event) {
 		select {
 		case <-w.stop:
@@ -148,6 +158,7 @@ func (w *Workbench) Stop() {
 	if w.unsub != nil {
 		w.unsub()
 	}
+	w.nav.stop()
 	if s := w.win.Canvas().Size(); s.Width > 0 && s.Height > 0 {
 		w.app.Preferences().SetFloat(prefWidth, float64(s.Width))
 		w.app.Preferences().SetFloat(prefHeight, float64(s.Height))
@@ -178,7 +189,7 @@ func (w *Workbench) build() {
 		{"Login", theme.LoginIcon(), w.loginSelected},
 		{"Logout", theme.LogoutIcon(), w.logoutSelected},
 		{"Request", theme.MailSendIcon(), w.requestSelected},
-		{"Rotate secret", theme.ViewRefreshIcon(), w.rotateSelected},
+		{"Rotate secret", theme.HistoryIcon(), w.rotateSelected},
 		{"Import", theme.DownloadIcon(), w.importProfiles},
 		{"Export", theme.UploadIcon(), w.exportProfiles},
 		{"Refresh", theme.ViewRefreshIcon(), w.reload},
@@ -196,7 +207,12 @@ func (w *Workbench) build() {
 
 	w.filter = newEntry(w)
 	w.filter.SetPlaceHolder("Filter by name, client ID or endpoint (Ctrl+F)")
-	w.filter.OnChanged = func(string) { w.applyView() }
+	w.filter.OnChanged = func(string) {
+		w.applyView()
+		// A filtered list starts at its top: the rows that match may all be
+		// above the old scroll position.
+		w.table.ScrollToTop()
+	}
 
 	w.buildTable()
 	addFirst := widget.NewButtonWithIcon("Add your first profile", theme.ContentAddIcon(), w.addProfile)
@@ -207,7 +223,7 @@ func (w *Workbench) build() {
 			"Its secret goes to the OS keyring, never to a file.", fyne.TextAlignCenter, fyne.TextStyle{}),
 		container.NewCenter(addFirst),
 	))
-	w.tableArea = container.NewStack(w.table, w.emptyHint)
+	w.tableArea = container.New(&columnsLayout{w: w}, w.table, w.emptyHint)
 
 	w.details = newDetailsPane(w)
 	// The table gets the full width (eight columns); details below it.
@@ -230,8 +246,10 @@ func (w *Workbench) build() {
 	w.activity.Hide()
 	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
 
-	top := container.NewVBox(w.banner, container.NewHBox(tools...), w.filter)
-	w.win.SetContent(container.NewBorder(top, container.NewVBox(widget.NewSeparator(), status), nil, nil, split))
+	top := container.NewVBox(w.banner, w.newToolbar(tools), w.filter)
+	// The navigation tree (tree.go) shows this view under Administration › Credentials.
+	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, split))
+	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, w.nav.root))
 	w.bindKeys()
 	w.win.SetOnClosed(w.Stop)
 }
@@ -255,8 +273,11 @@ func (w *Workbench) bindKeys() {
 		case fyne.KeyEscape:
 			w.closeDialog()
 		case fyne.KeyReturn, fyne.KeyEnter:
-			if w.dlg == nil {
+			switch {
+			case w.dlg == nil:
 				w.editSelected()
+			case w.dlg.onEnter != nil:
+				w.dlg.onEnter()
 			}
 		case fyne.KeyDelete:
 			if w.dlg == nil {
@@ -264,6 +285,12 @@ func (w *Workbench) bindKeys() {
 			}
 		case fyne.KeyUp, fyne.KeyDown:
 			w.moveSelection(ev.Name == fyne.KeyDown)
+		case fyne.KeyPageUp, fyne.KeyPageDown:
+			w.moveSelectionBy(w.pageRows(), ev.Name == fyne.KeyPageDown)
+		case fyne.KeyHome:
+			w.moveSelectionTo(0)
+		case fyne.KeyEnd:
+			w.moveSelectionTo(len(w.view) - 1)
 		}
 	})
 }
@@ -291,6 +318,9 @@ func (w *Workbench) reload() {
 	}
 	w.applyView()
 	w.updateActions()
+	if w.nav != nil { // the transports too: a renamed or deleted profile shows there
+		w.nav.reload()
+	}
 }
 
 // applyView filters and sorts the rows and refreshes the table.
@@ -314,7 +344,9 @@ func (w *Workbench) applyView() {
 	w.table.UnselectAll()
 	if i := w.viewIndex(w.selected); i >= 0 {
 		w.table.Select(widget.TableCellID{Row: i, Col: 0})
-	} else if w.selected != "" && w.findRow(w.selected) == nil {
+	} else {
+		// A profile the filter hides (or that is gone) must not stay the
+		// target of Edit, Delete or Test.
 		w.selected = ""
 	}
 	w.table.Refresh()
@@ -370,20 +402,56 @@ func (w *Workbench) selectRow(i int) {
 	w.table.Select(widget.TableCellID{Row: i, Col: 0})
 }
 
-func (w *Workbench) moveSelection(down bool) {
+func (w *Workbench) moveSelection(down bool) { w.moveSelectionBy(1, down) }
+
+// moveSelectionBy moves the selection n rows down (or up), stopping at the
+// ends; with nothing selected it selects the first row.
+func (w *Workbench) moveSelectionBy(n int, down bool) {
+	if w.dlg != nil || len(w.view) == 0 {
+		return
+	}
 	i := w.viewIndex(w.selected)
 	switch {
-	case len(w.view) == 0:
-		return
 	case i < 0:
 		i = 0
-	case down && i < len(w.view)-1:
-		i++
-	case !down && i > 0:
-		i--
+	case down:
+		i = min(i+n, len(w.view)-1)
+	default:
+		i = max(i-n, 0)
+	}
+	w.moveSelectionTo(i)
+}
+
+// moveSelectionTo selects table row i and scrolls to it.
+func (w *Workbench) moveSelectionTo(i int) {
+	if w.dlg != nil || i < 0 || i >= len(w.view) {
+		return
 	}
 	w.selectRow(i)
 	w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+}
+
+// pageRows is how many rows PageUp/PageDown move: about one screen.
+func (w *Workbench) pageRows() int {
+	rowH := w.table.MinSize().Height
+	if c := newTableCell(w); c != nil {
+		rowH = c.MinSize().Height + theme.Padding()
+	}
+	if rowH <= 0 {
+		return 10
+	}
+	return max(int(w.table.Size().Height/rowH)-1, 1)
+}
+
+// focusResults is Down or Enter in the filter: the focus leaves the filter
+// so the arrow keys, Enter and Delete act on the table, and the first
+// match is selected if nothing shown is.
+func (w *Workbench) focusResults() {
+	w.win.Canvas().Unfocus()
+	if w.viewIndex(w.selected) < 0 && len(w.view) > 0 {
+		w.selectRow(0)
+		w.table.ScrollTo(widget.TableCellID{Row: 0, Col: 0})
+	}
 }
 
 // updateActions enables the toolbar buttons that apply to the selection.
@@ -401,15 +469,9 @@ func (w *Workbench) updateActions() {
 	set("Import", rw)
 	set("Export", rw && len(w.rows) > 0)
 	set("Test all", rw && len(w.rows) > 0)
-	set("Edit", rw && r != nil)
-	set("Delete", rw && r != nil)
-	idle := r != nil && w.busy[r.p.ID] == ""
-	set("Test", rw && idle)
-	isUser := r != nil && r.p.Type == credentials.TypeUser
-	set("Login", rw && idle && isUser)
-	set("Logout", rw && idle && isUser)
-	set("Request", r != nil)
-	set("Rotate secret", rw && idle && r.p.HasSecret)
+	for _, act := range []string{actEdit, actDelete, actTest, actLogin, actLogout, actRequest, actRotate} {
+		set(act, w.allowed(act, r))
+	}
 }
 
 // tick advances the live countdowns.
@@ -483,6 +545,28 @@ func (w *Workbench) refreshRow(id string) {
 	w.updateActions()
 }
 
+// startWork shows that background work runs (the activity spinner and
+// label in the status bar); the returned func, called on the UI goroutine
+// when the work is over, hides the spinner once nothing else runs.
+func (w *Workbench) startWork(label string) (finish func()) {
+	w.running++
+	w.statusText.SetText(label)
+	w.activity.Show()
+	w.activity.Start()
+	done := false
+	return func() {
+		if done {
+			return
+		}
+		done = true
+		w.running--
+		if w.running == 0 {
+			w.activity.Stop()
+			w.activity.Hide()
+		}
+	}
+}
+
 // background runs op off the UI goroutine with progress shown in the status
 // bar (and "label" in the profile's row when id is set); done runs on the UI
 // goroutine.
@@ -491,20 +575,13 @@ func (w *Workbench) background(id, label string, op func(ctx context.Context) er
 		w.busy[id] = label
 		w.refreshRow(id)
 	}
-	w.running++
-	w.statusText.SetText(label)
-	w.activity.Show()
-	w.activity.Start()
+	finish := w.startWork(label)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
 		err := op(ctx)
 		w.do(func() {
-			w.running--
-			if w.running == 0 {
-				w.activity.Stop()
-				w.activity.Hide()
-			}
+			finish()
 			if id != "" {
 				delete(w.busy, id)
 			}
@@ -532,7 +609,7 @@ func (w *Workbench) addProfile() {
 
 func (w *Workbench) editSelected() {
 	r := w.selectedRow()
-	if r == nil || w.readOnly || w.dlg != nil {
+	if !w.allowed(actEdit, r) || w.dlg != nil {
 		return
 	}
 	w.openForm(&r.p)
@@ -540,13 +617,22 @@ func (w *Workbench) editSelected() {
 
 func (w *Workbench) testSelected() {
 	r := w.selectedRow()
-	if r == nil || w.readOnly || w.busy[r.p.ID] != "" {
+	if !w.allowed(actTest, r) {
 		return
 	}
 	w.testProfile(r.p.ID, r.p.Name)
 }
 
+// testProfile tests one profile; one that needs a secret is not sent to the
+// IdP: the secret dialog opens instead.
 func (w *Workbench) testProfile(id, name string) {
+	if r := w.findRow(id); r != nil && needsSecret(r.p) {
+		w.setStatus(name + ": Needs secret — enter the client secret to test it")
+		if w.dlg == nil {
+			w.setSecretOf([]string{id})
+		}
+		return
+	}
 	var res oauthflow.Result
 	w.background(id, "Testing…", func(ctx context.Context) error {
 		var err error
@@ -564,42 +650,75 @@ func (w *Workbench) testAll() {
 	if w.readOnly || len(w.rows) == 0 {
 		return
 	}
-	var results []oauthflow.Result
-	ids := make([]string, 0, len(w.rows))
-	for _, r := range w.rows {
-		if w.busy[r.p.ID] == "" {
+	w.testMany(w.rows)
+}
+
+// testConcurrency bounds the tests of a bulk Test at once.
+const testConcurrency = 4
+
+// testMany tests the rows that can be tested (not busy, not needing a
+// secret), a few at a time, and sums up how they went.
+func (w *Workbench) testMany(rows []*row) {
+	var ids []string
+	needSecret := 0
+	for _, r := range rows {
+		switch {
+		case needsSecret(r.p):
+			needSecret++
+		case w.busy[r.p.ID] == "":
 			w.busy[r.p.ID] = "Testing…"
 			ids = append(ids, r.p.ID)
 		}
 	}
 	w.table.Refresh()
+	w.updateActions()
+	results := make([]oauthflow.Result, len(ids))
 	w.background("", fmt.Sprintf("Testing %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
-		var err error
-		results, err = w.ops.TestAll(ctx, 0)
-		return err
-	}, func(err error) {
-		for _, id := range ids {
-			delete(w.busy, id)
+		sem := make(chan struct{}, testConcurrency)
+		var wg sync.WaitGroup
+		for i, id := range ids {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				res, err := w.ops.Test(ctx, id)
+				if err != nil && res.ProfileID == "" {
+					f, ok := oauthflow.AsFailure(err)
+					if !ok {
+						f = &oauthflow.Failure{Category: oauthflow.CatOther, Message: err.Error(), Err: err}
+					}
+					res = oauthflow.Result{ProfileID: id, Status: credentials.StatusFailed, Failure: f, CheckedAt: time.Now()}
+				}
+				results[i] = res
+			}()
 		}
-		active := 0
-		for _, res := range results {
-			w.applyResult(res)
-			if res.Active() {
+		wg.Wait()
+		return nil
+	}, func(error) {
+		active, failed := 0, 0
+		for i, id := range ids {
+			delete(w.busy, id)
+			w.applyResult(results[i])
+			if results[i].Active() {
 				active++
+			} else {
+				failed++
 			}
 		}
-		if err != nil {
-			w.setStatus("Test all: " + err.Error())
-		} else {
-			w.setStatus(fmt.Sprintf("Tested %s: %d active, %d not", plural(len(results), "profile"), active, len(results)-active))
+		msg := fmt.Sprintf("Tested %s: %d active, %d not", plural(len(ids), "profile"), active, failed)
+		if needSecret > 0 {
+			msg += fmt.Sprintf("; %d need a secret (not tested)", needSecret)
 		}
+		w.setStatus(msg)
+		w.table.Refresh()
 		w.refreshRow(w.selected)
 	})
 }
 
 func (w *Workbench) logoutSelected() {
 	r := w.selectedRow()
-	if r == nil || w.readOnly || r.p.Type != credentials.TypeUser || w.busy[r.p.ID] != "" {
+	if !w.allowed(actLogout, r) {
 		return
 	}
 	id, name := r.p.ID, r.p.Name
@@ -701,10 +820,21 @@ func resultLine(name string, res oauthflow.Result, err error) string {
 	switch {
 	case res.Active():
 		return fmt.Sprintf("%s: Active, token valid until %s", name, res.Expiry.Local().Format("15:04:05"))
+	case notLoggedIn(res.Status, res.Failure):
+		return name + ": Not logged in — press Login (Ctrl+L) to start a session"
 	case res.Failure != nil:
 		return fmt.Sprintf("%s: Failed (%s): %s", name, res.Failure.Category.Label(), res.Failure.Error())
 	case err != nil:
 		return fmt.Sprintf("%s: %v", name, err)
 	}
 	return fmt.Sprintf("%s: %s", name, res.Status)
+}
+
+// notLoggedIn is a User profile that simply has no session: nothing was
+// refused, the user only has to log in.
+func notLoggedIn(st credentials.Status, f *oauthflow.Failure) bool {
+	if st == credentials.StatusLoggedOut {
+		return true
+	}
+	return f != nil && f.Category == oauthflow.CatLogin && strings.HasPrefix(f.Message, "not logged in")
 }

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -62,8 +63,8 @@ func TestFilterAndSort(t *testing.T) {
 	if got := h.columnTexts(colName); !slices.Equal(got, []string{"Zeta portal", "Mid portal", "alpha portal"}) {
 		t.Fatalf("after clicking Name = %v", got)
 	}
-	if !strings.HasSuffix(h.header(colName).label.Text, "▼") {
-		t.Errorf("Name header should show a descending arrow, shows %q", h.header(colName).label.Text)
+	if hc := h.header(colName); !hc.icon.Visible() || hc.icon.Resource != theme.MoveDownIcon() || strings.ContainsAny(hc.label.Text, "▲▼") {
+		t.Errorf("Name header should show a descending theme icon (no Unicode arrow), shows %q", hc.label.Text)
 	}
 	test.Tap(h.header(colClientID))
 	if got := h.columnTexts(colClientID); !slices.Equal(got, []string{"alpha-client", "shared-id", "zeta-client"}) {
@@ -203,8 +204,9 @@ func TestAddUserProfileByTyping(t *testing.T) {
 	f := h.wb.form
 	f.typ.SetSelected(typeUser)
 	if !f.fields[credentials.FieldAuthURL].label.Visible() || !f.fields[credentials.FieldRedirectPort].label.Visible() ||
-		!f.fields[credentials.FieldRolesClaim].label.Visible() || f.fields[credentials.FieldAudience].label.Visible() {
-		t.Fatal("a User form shows the authorization endpoint, redirect port and claims, not audience")
+		!f.fields[credentials.FieldRolesClaim].label.Visible() || !f.fields[credentials.FieldAudience].label.Visible() ||
+		!f.fields[credentials.FieldResource].label.Visible() {
+		t.Fatal("a User form shows the authorization endpoint, redirect port, claims, audience and resource")
 	}
 	test.Type(f.name, "Portal login")
 	test.Type(f.clientID, testidp.PublicClientID)
@@ -394,10 +396,20 @@ func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	if !h.wb.activity.Visible() || h.statusOf("One") != "Testing…" {
 		t.Fatalf("Test all should show progress; row says %q", h.statusOf("One"))
 	}
+	// Only the taps are timed: the test's own widget-tree walks to find
+	// the cells are slow under -race on a loaded machine.
+	header := h.header(colName)
 	start := time.Now()
-	test.Tap(h.header(colName))
-	h.selectProfile("Two")
-	if d := time.Since(start); d > time.Second {
+	test.Tap(header)
+	d := time.Since(start)
+	cell := h.cell(h.rowOf("Two"), colName)
+	start = time.Now()
+	test.Tap(cell)
+	d += time.Since(start)
+	if h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != "Two" {
+		t.Error("the row tap was not handled while testing")
+	}
+	if d > time.Second {
 		t.Errorf("taps took %v while Test all ran", d)
 	}
 	if got := h.columnTexts(colName); !slices.Equal(got, []string{"Two", "One"}) {
@@ -584,6 +596,8 @@ func TestRotateSecretReportsEachStep(t *testing.T) {
 	p := saveProfile(t, repo, appProfile("Rotating", idp), testidp.AppClientSecret)
 	h := newHarness(t, repo, nil)
 	h.selectProfile("Rotating")
+	h.shortcut(fyne.KeyT)
+	h.waitFor("the profile to be Active", func() bool { return h.statusOf("Rotating") == "Active" })
 
 	h.tap(h.wb.toolbar["Rotate secret"])
 	s := h.wb.dlg
@@ -596,6 +610,16 @@ func TestRotateSecretReportsEachStep(t *testing.T) {
 	}
 	if v, _ := repo.Secrets.Get(p.ID, credentials.ClientSecret); v != testidp.AppClientSecret {
 		t.Fatalf("a rejected secret replaced the old one: %q", v)
+	}
+	// A refused candidate is the rotation's outcome, not the profile's.
+	if got := h.statusOf("Rotating"); got != "Active" {
+		t.Errorf("after a refused rotation the healthy profile shows %q", got)
+	}
+	if st := h.wb.statusText.Text; strings.Contains(st, "Failed") || !strings.Contains(st, "old secret") {
+		t.Errorf("status bar = %q", st)
+	}
+	if h.wb.details.sections["failure"].Visible() {
+		t.Errorf("the details show a Last error after a refused rotation: %q", h.wb.details.failure.Text)
 	}
 
 	secret.SetText("brand-new-secret")

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -26,6 +27,9 @@ type app struct {
 
 	repo *credentials.Repository
 	svc  *oauthflow.Service
+	// log gets what goes wrong without stopping the command (a result that
+	// could not be recorded, a token that could not be cached), on stderr.
+	log *slog.Logger
 }
 
 // command is one subcommand. define registers the flags on fs and returns
@@ -52,6 +56,9 @@ func commands() []command {
 		{name: "logout", args: "NAME", summary: "Log out of a User profile (revokes and forgets its tokens)", define: defineLogout},
 		{name: "token", args: "NAME [--json]", summary: "Print a valid access token, renewing it only when needed", define: defineToken},
 		{name: "request", args: "NAME URL [--method M] [--header 'K: V'] [--data @file|STRING]", summary: "Send an HTTP request with the profile's token", define: defineRequest},
+		{name: "transport", args: "list|show|add|edit|delete|run [NAME] [FLAGS]", summary: "Saved HTTP and WS_SOAP calls that use a profile's token", define: defineTransport},
+		{name: "logs", args: "[--profile NAME] [--transport NAME] [--level L] [--follow]", summary: "Print the workbench's OAuth and HTTP events (never a secret or token)", define: defineLogs},
+		{name: "certificate", args: "new NAME [--days 365] [--out FILE]", summary: "Generate a key pair and self-signed certificate for private_key_jwt (key to the keyring)", define: defineCertificate},
 		{name: "rotate-secret", args: "NAME --new-secret-stdin", summary: "Test a new client secret and store it in place of the old one", define: defineRotate},
 		{name: "import", args: "FILE [--skip-invalid]", summary: "Import profiles from an export or a client-registration file", define: defineImport},
 		{name: "export", args: "[FILE]", summary: "Export the profiles without secrets (standard output when no FILE)", define: defineExport},
@@ -73,7 +80,7 @@ func findCommand(name string) (command, bool) {
 
 // run executes one invocation and returns the process exit code.
 func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr)}
 	defer a.close()
 	err := a.dispatch(args)
 	if err != nil {
@@ -203,7 +210,8 @@ const exitCodeHelp = `Exit codes:
   2  usage error (unknown command or flag, missing argument, no --yes without a terminal)
   3  profile not found
   4  invalid profile or input (validation)
-  5  authentication failed at the IdP (credentials, scope, login refused, redirect URI refused)
+  5  authentication failed at the IdP (credentials, scope, login refused, redirect URI refused,
+     MFA / conditional access, consent, tenant)
   6  network, proxy, TLS or endpoint problem
   7  OS keyring unavailable, locked or not answering
 `
@@ -287,6 +295,29 @@ The tenant header of the profile is added when the profile has a tenant.
 A non-2xx answer exits with 1; 401 exits with 5 and prints the
 WWW-Authenticate reason.
 `,
+	"transport": `Subcommands:
+  transport list [--json]
+  transport show NAME [--json]
+  transport add --name NAME --type http|ws_soap --url URL [--method M] [--header 'K: V']...
+                [--body @FILE|-] [--soap-version 1.1|1.2] [--soap-action ACTION]
+                [--credential PROFILE] [--token-in header|wsse] [--timeout 30s]
+  transport edit NAME [same flags] [--rename NEW]
+  transport delete NAME [--yes]
+  transport run NAME [--json] [--as USERPROFILE]
+A transport keeps no secret: its token comes from the profile named by
+--credential at each run (the same token 'credctl token' prints). Headers
+that carry credentials (Authorization, Cookie, …) are refused.
+run prints the status line and the body (JSON and XML indented) and exits
+0 for a 2xx answer, 5 when the API or the IdP refused the credentials,
+6 for network, proxy or TLS problems, 4 when no credential is selected or
+the transport cannot be sent, 1 for any other non-2xx answer and for a
+SOAP Fault. --json adds the headers, the duration and the diagnosis.
+`,
+	"logs": `The log is the workbench's: $XDG_STATE_HOME/credworkbench/workbench.log
+(default ~/.local/state/credworkbench) on Linux, ~/Library/Logs/credworkbench
+on macOS, %LocalAppData%\credworkbench\logs on Windows; rotated files are
+read too, oldest first.
+`,
 	"import": `FILE is a credctl/Credential Workbench export or a client-registration array
 ([{"clientId": …, "authorizedGrantTypes": […], "scope": …}]). Registrations do
 not name the IdP: give --issuer or --token-url (and --auth-url for User
@@ -296,9 +327,16 @@ Imported profiles have no secret: set it with
   credctl edit NAME --client-secret-stdin
 `,
 	"export": "The export holds no secrets and no status; a FILE is written with mode 0600.\n",
-	"delete": "Without --yes, credctl asks on a terminal; in scripts pass --yes.\n",
+	"delete": "Without --yes, credctl asks on a terminal; in scripts pass --yes.\nA profile that transports use is deleted only with --force; they then have no credential.\n",
 	"login": `With --no-browser, or when the browser cannot be opened, the URL to open is
 printed on standard error. Ctrl-C cancels the login and closes the listener.
+`,
+	"certificate": `new NAME switches the profile to private_key_jwt: the private key goes to the
+OS keyring, the public certificate to NAME.crt (or --out FILE), which is never
+overwritten. Upload it to the IdP (or register the printed JWK).
+To import an existing certificate instead:
+  credctl edit NAME --auth-method private_key_jwt --certificate client.pem
+  credctl edit NAME --certificate client.pfx --certificate-password-stdin
 `,
 	"rotate-secret": `The new secret is read from standard input (or a prompt), tested at the IdP,
 and stored only when it works; the old one stays otherwise.

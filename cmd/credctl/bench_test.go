@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -55,6 +60,88 @@ func BenchmarkToken(b *testing.B) {
 			cancel()
 			if err != nil {
 				b.Fatalf("curl: %v\n%s", err, out)
+			}
+		}
+	})
+}
+
+// BenchmarkColdTokens measures 20 `credctl token` started at once on a cold
+// cache (each op: the cached token removed, then 20 processes) against one
+// `credctl token` on a cold cache; idp-requests/op must be 1 for both.
+// Run: scripts/test.sh -run '^$' -bench ColdTokens -benchtime 5x ./cmd/credctl/
+func BenchmarkColdTokens(b *testing.B) {
+	requireKeyring(b)
+	idp := testidp.Start(b)
+	c := newCLI(b)
+	addApp(b, c, idp, "api")
+	wb := workbench(b, c, nil)
+	p, err := wb.Profile("api")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 20} {
+		b.Run(fmt.Sprintf("processes-%d", n), func(b *testing.B) {
+			cc := *c
+			cc.t = b
+			idp.Reset(b)
+			for b.Loop() {
+				b.StopTimer()
+				if err := wb.Tokens.Delete(p.ID); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				var wg sync.WaitGroup
+				for range n {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						cc.must(0, "", "token", "api")
+					}()
+				}
+				wg.Wait()
+			}
+			b.ReportMetric(float64(tokenRequests(b, idp))/float64(b.N), "idp-requests/op")
+		})
+	}
+}
+
+// BenchmarkWorkbenchToken measures `credctl token` handing out the token a
+// workbench (a Service in this process) obtained, against `secret-tool
+// lookup` reading one keyring item (a C client's keyring read).
+// Run: scripts/test.sh -run '^$' -bench WorkbenchToken -benchtime 2s ./cmd/credctl/
+func BenchmarkWorkbenchToken(b *testing.B) {
+	requireKeyring(b)
+	idp := testidp.Start(b)
+	c := newCLI(b)
+	addApp(b, c, idp, "api")
+	wb := workbench(b, c, nil)
+	tok, err := wb.Token(context.Background(), "api")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, _ := wb.Profile("api")
+	b.Run("credctl-token", func(b *testing.B) {
+		cc := *c
+		cc.t = b
+		idp.Reset(b)
+		for b.Loop() {
+			if o := cc.must(0, "", "token", "api"); strings.TrimSpace(o.stdout) != tok.AccessToken {
+				b.Fatal("credctl did not print the workbench's token")
+			}
+		}
+		if n := tokenRequests(b, idp); n != 0 {
+			b.Fatalf("the IdP saw %d token requests", n)
+		}
+	})
+	b.Run("secret-tool-lookup", func(b *testing.B) {
+		st, err := exec.LookPath("secret-tool")
+		if err != nil {
+			testenv.Unavailable(b, "secret-tool is not installed (apt install libsecret-tools)")
+		}
+		for b.Loop() {
+			out, err := exec.Command(st, "lookup", "service", credentials.KeyringService, "username", p.ID+"/"+string(credentials.ClientSecret)).Output()
+			if err != nil || len(out) == 0 {
+				b.Fatalf("secret-tool lookup: %v", err)
 			}
 		}
 	})

@@ -23,6 +23,7 @@ func (a *app) service() (*oauthflow.Service, error) {
 			return nil, err
 		}
 		a.svc = oauthflow.NewService(repo, nil, nil)
+		a.svc.Log = a.log
 	}
 	return a.svc, nil
 }
@@ -209,33 +210,24 @@ func defineToken(fs *flag.FlagSet) func(*app, []string) error {
 	}
 }
 
-// accessToken returns a valid access token: the cached one while it has
-// more than a minute left, otherwise a new one from the shared operations,
-// which is then cached.
+// accessToken returns a valid access token from the token store every
+// process shares (the workbench's token serves here, and this one serves
+// it), fetching a new one only when none has more than
+// oauthflow.MinTokenValidity left.
 func (a *app) accessToken(name string, fresh bool) (tokenJSON, error) {
 	svc, err := a.service()
 	if err != nil {
 		return tokenJSON{}, err
 	}
-	p, err := svc.Repo.Get(name)
+	p, err := svc.Profile(name)
 	if err != nil {
 		return tokenJSON{}, err
 	}
-	now := time.Now()
-	if !fresh {
-		if c, ok := loadCachedToken(svc.Repo, p, now); ok {
-			return tokenJSON{Name: p.Name, AccessToken: c.AccessToken, TokenType: c.TokenType, Expiry: c.Expiry.UTC(),
-				ExpiresIn: int64(c.Expiry.Sub(now) / time.Second), Cached: true}, nil
-		}
-	}
-	tok, err := svc.Token(a.ctx, p.ID)
+	tok, cached, err := svc.FetchToken(a.ctx, p.ID, oauthflow.TokenOptions{Fresh: fresh})
 	if err != nil {
 		return tokenJSON{}, err
 	}
-	if _, err := storeCachedToken(svc.Repo, p, tok); err != nil {
-		fmt.Fprintf(a.stderr, "Warning: the token could not be cached (the next call fetches a new one): %v\n", err)
-	}
-	out := tokenJSON{Name: p.Name, AccessToken: tok.AccessToken, TokenType: tok.Type()}
+	out := tokenJSON{Name: p.Name, AccessToken: tok.AccessToken, TokenType: tok.Type(), Cached: cached}
 	if !tok.Expiry.IsZero() {
 		out.Expiry, out.ExpiresIn = tok.Expiry.UTC(), int64(time.Until(tok.Expiry)/time.Second)
 	}
@@ -289,13 +281,6 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(a.stderr, "Warning: %s\n", w)
 		}
-		// The login's access token is in memory now: cache it so the next
-		// `credctl token` needs no refresh.
-		if p, err := svc.Repo.Get(res.ProfileID); err == nil {
-			if tok, err := svc.Token(a.ctx, p.ID); err == nil {
-				_, _ = storeCachedToken(svc.Repo, p, tok)
-			}
-		}
 		if !*asJSON {
 			user, roles := "", "none"
 			if res.Token != nil {
@@ -322,11 +307,11 @@ func defineLogout(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		p, err := svc.Repo.Get(args[0])
+		p, err := svc.Profile(args[0])
 		if err != nil {
 			return err
 		}
-		// Logout also removes the cached token (credentials.TokenCache).
+		// Logout also removes the cached token, for every process.
 		if err := svc.Logout(a.ctx, p.ID); err != nil {
 			return err
 		}
@@ -348,7 +333,7 @@ func defineRotate(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		p, err := svc.Repo.Get(args[0])
+		p, err := svc.Profile(args[0])
 		if err != nil {
 			return err
 		}
@@ -360,7 +345,6 @@ func defineRotate(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		dropTokenCache(svc.Repo, p.ID)
 		for _, w := range res.Warnings {
 			fmt.Fprintf(a.stderr, "Warning: %s\n", w)
 		}
@@ -419,13 +403,8 @@ func defineRequest(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		// The same token `credctl token` would print: the cached one while it
-		// is good, so a script's requests do not each cost a token fetch.
-		tok, err := a.accessToken(args[0], false)
-		if err != nil {
-			return err
-		}
-		spec.AccessToken = tok.AccessToken
+		// The same token `credctl token` would print (the shared store's while
+		// it is good); a 401 drops it from the store.
 		resp, err := svc.Request(a.ctx, args[0], spec)
 		if err != nil {
 			return err
@@ -442,6 +421,9 @@ func defineRequest(fs *flag.FlagSet) func(*app, []string) error {
 		}
 		if resp.Truncated {
 			fmt.Fprintf(a.stderr, "Warning: only the first %d KiB of the answer are shown.\n", oauthflow.MaxResponseExcerpt>>10)
+		}
+		if resp.Advice != "" {
+			fmt.Fprintf(a.stderr, "Check: %s\n", resp.Advice)
 		}
 		switch {
 		case resp.Status == http.StatusUnauthorized:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 func defineList(fs *flag.FlagSet) func(*app, []string) error {
@@ -94,8 +96,24 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 			secret += ", rotated " + humanTime(p.SecretRotatedAt)
 		}
 	}
-	row("Client secret", secret)
+	if p.AuthMethod != credentials.AuthPrivateKeyJWT || p.HasSecret {
+		row("Client secret", secret)
+	}
 	row("Client authentication", string(p.AuthMethod))
+	if c := toCertificateJSON(p); c != nil {
+		key := "private key not set"
+		if c.PrivateKeySet {
+			key = "private key in the keyring"
+		}
+		row("Certificate", fmt.Sprintf("%s, valid until %s (%s)", c.Subject, c.NotAfter.Format("2006-01-02"), key))
+		row("Thumbprint (SHA-1)", c.SHA1Thumbprint)
+		row("Key ID (kid)", c.KeyID)
+		alg := c.Algorithm
+		if alg == "" {
+			alg = "by key type"
+		}
+		row("Assertion", fmt.Sprintf("alg %s, headers %s, audience %s", alg, orWord(c.Headers, "x5t and x5t#S256"), orWord(c.Audience, "token endpoint")))
+	}
 	row("Scope", p.Scope)
 	row("Audience", p.Audience)
 	row("Resource", p.Resource)
@@ -156,6 +174,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 
 func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
 	f := registerProfileFlags(fs, false)
+	noTest := fs.Bool("no-test", false, "do not test an Application profile after saving it")
 	return func(a *app, args []string) error {
 		if err := wantArgs("add", args); err != nil {
 			return err
@@ -179,10 +198,10 @@ func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
 		}
 		repo := svc.Repo
 		// Check first, so nobody types a secret for a profile that will be refused.
-		if err := precheck(repo, p, f.secretStdin); err != nil {
+		if err := precheck(repo, p, f.secretStdin, f.given("certificate")); err != nil {
 			return err
 		}
-		ch, err := a.secretChanges(p, f)
+		ch, err := a.secretChanges(&p, f)
 		if err != nil {
 			return err
 		}
@@ -191,18 +210,24 @@ func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
 			return err
 		}
 		a.warnInsecure(saved)
-		fmt.Fprintf(a.stdout, "Added profile %q (%s). Check it with: credctl test %s\n", saved.Name, saved.Type.Label(), shellQuote(saved.Name))
+		fmt.Fprintf(a.stdout, "Added profile %q (%s).\n", saved.Name, saved.Type.Label())
+		if saved.Type != credentials.TypeApplication || *noTest {
+			fmt.Fprintf(a.stdout, "Check it with: credctl test %s\n", shellQuote(saved.Name))
+			return nil
+		}
+		a.testAfterSave(svc, saved)
 		return nil
 	}
 }
 
 func defineEdit(fs *flag.FlagSet) func(*app, []string) error {
 	f := registerProfileFlags(fs, true)
+	noTest := fs.Bool("no-test", false, "do not test an Application profile after saving it")
 	return func(a *app, args []string) error {
 		if err := wantArgs("edit", args, "NAME"); err != nil {
 			return err
 		}
-		if !f.anyGiven() {
+		if !f.anyGivenBut("no-test") {
 			return &usageError{cmd: "edit", msg: "nothing to change: give the flags of the settings to change"}
 		}
 		if f.secretStdin && f.clearSecret {
@@ -215,14 +240,14 @@ func defineEdit(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		p, err := svc.Repo.Get(args[0])
+		p, err := svc.Profile(args[0])
 		if err != nil {
 			return err
 		}
 		if err := f.apply("edit", &p); err != nil {
 			return err
 		}
-		ch, err := a.secretChanges(p, f)
+		ch, err := a.secretChanges(&p, f)
 		if err != nil {
 			return err
 		}
@@ -230,15 +255,18 @@ func defineEdit(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		dropTokenCache(svc.Repo, saved.ID)
 		a.warnInsecure(saved)
 		fmt.Fprintf(a.stdout, "Saved profile %q.\n", saved.Name)
+		if saved.Type == credentials.TypeApplication && !*noTest {
+			a.testAfterSave(svc, saved)
+		}
 		return nil
 	}
 }
 
-// secretChanges reads the secrets the flags ask for.
-func (a *app) secretChanges(p credentials.Profile, f *profileFlags) (credentials.SecretChange, error) {
+// secretChanges reads the secrets the flags ask for, and the --certificate
+// file: its certificate goes into p, its key into the change.
+func (a *app) secretChanges(p *credentials.Profile, f *profileFlags) (credentials.SecretChange, error) {
 	var ch credentials.SecretChange
 	var prompts []secretPrompt
 	if f.secretStdin {
@@ -247,6 +275,10 @@ func (a *app) secretChanges(p credentials.Profile, f *profileFlags) (credentials
 	if f.proxyPassStdin {
 		prompts = append(prompts, secretPrompt{"proxy password", credentials.FieldProxy})
 	}
+	if f.certPassStdin {
+		prompts = append(prompts, secretPrompt{"certificate password", credentials.FieldCertificate})
+	}
+	certPass := ""
 	if len(prompts) > 0 {
 		vals, err := a.readSecrets(p.Name, prompts...)
 		if err != nil {
@@ -259,7 +291,18 @@ func (a *app) secretChanges(p credentials.Profile, f *profileFlags) (credentials
 		}
 		if f.proxyPassStdin {
 			ch.ProxyPassword = &vals[i]
+			i++
 		}
+		if f.certPassStdin {
+			certPass = vals[i]
+		}
+	}
+	if f.given("certificate") {
+		key, err := loadCertificate(p, f.certFile, certPass)
+		if err != nil {
+			return ch, err
+		}
+		ch.PrivateKey = &key
 	}
 	if f.clearSecret {
 		ch.ClientSecret = credentials.Secret("")
@@ -271,13 +314,28 @@ func (a *app) secretChanges(p credentials.Profile, f *profileFlags) (credentials
 }
 
 // precheck validates a new profile without touching the keyring or file.
-func precheck(repo *credentials.Repository, p credentials.Profile, secretComing bool) error {
+// With a certificate coming, the certificate itself is checked when read.
+func precheck(repo *credentials.Repository, p credentials.Profile, secretComing, certComing bool) error {
 	others, err := repo.List()
 	if err != nil {
 		return err
 	}
 	p.Normalize()
-	return credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing})
+	err = credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing, HasPrivateKey: certComing})
+	var ve *credentials.ValidationError
+	if certComing && errors.As(err, &ve) {
+		kept := ve.Fields[:0]
+		for _, fe := range ve.Fields {
+			if fe.Field != credentials.FieldCertificate {
+				kept = append(kept, fe)
+			}
+		}
+		if len(kept) == 0 {
+			return nil
+		}
+		ve.Fields = kept
+	}
+	return err
 }
 
 func (a *app) warnInsecure(p credentials.Profile) {
@@ -288,12 +346,16 @@ func (a *app) warnInsecure(p credentials.Profile) {
 
 func defineDelete(fs *flag.FlagSet) func(*app, []string) error {
 	yes := fs.Bool("yes", false, "do not ask for confirmation (required when standard input is not a terminal)")
+	force := fs.Bool("force", false, "delete also when transports use the profile (they then have no credential)")
 	return func(a *app, args []string) error {
 		if err := wantArgs("delete", args, "NAME"); err != nil {
 			return err
 		}
 		p, err := a.profile(args[0])
 		if err != nil {
+			return err
+		}
+		if err := a.checkTransportsUsing(p, *force); err != nil {
 			return err
 		}
 		if !*yes {
@@ -332,4 +394,23 @@ func (a *app) deleteProfile(p credentials.Profile) error {
 		return err
 	}
 	return svc.Delete(p.ID)
+}
+
+// testAfterSave tests a just-saved Application profile, as the workbench's
+// Save does, and reports its status. The profile is saved either way, so a
+// failed test is reported, not an error of the command.
+func (a *app) testAfterSave(svc *oauthflow.Service, p credentials.Profile) {
+	res, err := svc.Test(a.ctx, p.ID)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "Warning: the profile was saved but could not be tested: %v\n", err)
+		return
+	}
+	a.writeResults([]oauthflow.Result{res}, time.Now())
+}
+
+func orWord(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

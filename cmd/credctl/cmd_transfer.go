@@ -22,6 +22,8 @@ type importJSON struct {
 	Added   []string          `json:"added"`
 	Invalid []importIssueJSON `json:"invalid"`
 	DryRun  bool              `json:"dryRun"`
+	// TransportsAdded are the transports of an export file that came in.
+	TransportsAdded []string `json:"transportsAdded,omitempty"`
 }
 
 type importIssueJSON struct {
@@ -50,11 +52,10 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		existing, err := svc.Repo.List()
-		if err != nil {
-			return err
+		if _, err := svc.Profiles(); err != nil {
+			return err // an unreadable store is not the import file's fault
 		}
-		entries, err := credentials.ParseImport(data, existing, def)
+		entries, err := svc.ParseImport(data, def)
 		if err != nil {
 			return &exitError{code: exitValidation, msg: fmt.Sprintf("cannot import %s: %v", args[0], err)}
 		}
@@ -85,7 +86,7 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 				fmt.Fprintln(a.stdout, "Nothing to import.")
 			}
 		default:
-			sum, err := svc.Repo.Import(entries, *skip)
+			sum, err := svc.Import(entries, *skip)
 			if err != nil {
 				return err
 			}
@@ -96,6 +97,17 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 					fmt.Fprint(a.stdout, " Application profiles need their client secret: credctl edit NAME --client-secret-stdin")
 				}
 				fmt.Fprintln(a.stdout)
+			}
+		}
+		if result == nil && !*dryRun {
+			// Transports go in after the profiles, whose new IDs they link to.
+			added, err := a.importTransports(data, *skip)
+			if err != nil {
+				return &exitError{code: exitValidation, msg: err.Error()}
+			}
+			out.TransportsAdded = added
+			if !*asJSON && len(added) > 0 {
+				fmt.Fprintf(a.stdout, "Imported %d transport(s).\n", len(added))
 			}
 		}
 		if *asJSON {
@@ -168,7 +180,15 @@ func defineExport(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		data, err := credentials.Export(ps)
+		ts, err := a.transports()
+		if err != nil {
+			return err
+		}
+		transports, err := ts.List()
+		if err != nil {
+			return err
+		}
+		data, err := credentials.ExportAll(ps, transports)
 		if err != nil {
 			return err
 		}
@@ -179,7 +199,7 @@ func defineExport(fs *flag.FlagSet) func(*app, []string) error {
 		if err := writePrivateFile(args[0], data); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stderr, "Exported %d profile(s) to %s (no secrets).\n", len(ps), args[0])
+		fmt.Fprintf(a.stderr, "Exported %d profile(s) and %d transport(s) to %s (no secrets).\n", len(ps), len(transports), args[0])
 		return nil
 	}
 }

@@ -74,7 +74,8 @@ func exitCode(err error) int {
 // categoryExit maps a failure category to its exit code.
 func categoryExit(c oauthflow.Category) int {
 	switch c {
-	case oauthflow.CatCredentials, oauthflow.CatScope, oauthflow.CatLogin, oauthflow.CatRedirect:
+	case oauthflow.CatCredentials, oauthflow.CatScope, oauthflow.CatLogin, oauthflow.CatRedirect,
+		oauthflow.CatMFA, oauthflow.CatConsent, oauthflow.CatTenant:
 		// Redirect: the IdP refused the redirect URI or the code flow, a
 		// registration problem at the IdP, not something a retry fixes.
 		return exitAuth
@@ -112,6 +113,9 @@ var flagOfField = map[string]string{
 	credentials.FieldTenantClaim:     "--tenant-claim",
 	credentials.FieldTenantHeader:    "--tenant-header",
 	credentials.FieldRedirectPort:    "--redirect-port",
+	credentials.FieldCertificate:     "--certificate",
+	credentials.FieldPrivateKey:      "--certificate",
+	credentials.FieldAssertion:       "--assertion-alg/--assertion-headers/--assertion-audience",
 }
 
 // printError writes err to stderr: the message, and for IdP and keyring

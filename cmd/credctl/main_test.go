@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // credctlBin is the binary under test, built by TestMain.
@@ -49,9 +51,7 @@ func runTests(m *testing.M) int {
 // there these tests always run.
 func requireKeyring(t testing.TB) {
 	t.Helper()
-	if os.Getenv("CREDWB_KEYRING") != "real" {
-		t.Skip("needs the real Secret Service: run with CREDWB_KEYRING=real inside scripts/test.sh (make test)")
-	}
+	testenv.RequireKeyring(t)
 }
 
 // cli is one isolated credctl installation: its own config directory and

@@ -15,34 +15,35 @@ import (
 
 // profileJSON is one profile in `list --json` and `show --json`.
 type profileJSON struct {
-	ID              string     `json:"id"`
-	Name            string     `json:"name"`
-	Type            string     `json:"type"`
-	GrantType       string     `json:"grantType"`
-	IssuerURL       string     `json:"issuerUrl,omitempty"`
-	TokenURL        string     `json:"tokenUrl,omitempty"`
-	AuthURL         string     `json:"authUrl,omitempty"`
-	RevocationURL   string     `json:"revocationUrl,omitempty"`
-	ClientID        string     `json:"clientId"`
-	AuthMethod      string     `json:"authMethod"`
-	Scope           string     `json:"scope,omitempty"`
-	Audience        string     `json:"audience,omitempty"`
-	Resource        string     `json:"resource,omitempty"`
-	RefreshInterval string     `json:"refreshInterval"`
-	RefreshSeconds  int64      `json:"refreshIntervalSeconds"`
-	Proxy           proxyJSON  `json:"proxy"`
-	TLS             tlsJSON    `json:"tls"`
-	UsernameClaim   string     `json:"usernameClaim,omitempty"`
-	RolesClaim      string     `json:"rolesClaim,omitempty"`
-	TenantClaim     string     `json:"tenantClaim,omitempty"`
-	Tenant          string     `json:"tenant,omitempty"`
-	TenantHeader    string     `json:"tenantHeader"`
-	RedirectPort    int        `json:"redirectPort"`
-	ClientSecret    secretJSON `json:"clientSecret"`
-	Status          statusJSON `json:"status"`
-	Revision        int        `json:"revision"`
-	CreatedAt       time.Time  `json:"createdAt,omitzero"`
-	UpdatedAt       time.Time  `json:"updatedAt,omitzero"`
+	ID              string           `json:"id"`
+	Name            string           `json:"name"`
+	Type            string           `json:"type"`
+	GrantType       string           `json:"grantType"`
+	IssuerURL       string           `json:"issuerUrl,omitempty"`
+	TokenURL        string           `json:"tokenUrl,omitempty"`
+	AuthURL         string           `json:"authUrl,omitempty"`
+	RevocationURL   string           `json:"revocationUrl,omitempty"`
+	ClientID        string           `json:"clientId"`
+	AuthMethod      string           `json:"authMethod"`
+	Scope           string           `json:"scope,omitempty"`
+	Audience        string           `json:"audience,omitempty"`
+	Resource        string           `json:"resource,omitempty"`
+	RefreshInterval string           `json:"refreshInterval"`
+	RefreshSeconds  int64            `json:"refreshIntervalSeconds"`
+	Proxy           proxyJSON        `json:"proxy"`
+	TLS             tlsJSON          `json:"tls"`
+	UsernameClaim   string           `json:"usernameClaim,omitempty"`
+	RolesClaim      string           `json:"rolesClaim,omitempty"`
+	TenantClaim     string           `json:"tenantClaim,omitempty"`
+	Tenant          string           `json:"tenant,omitempty"`
+	TenantHeader    string           `json:"tenantHeader"`
+	RedirectPort    int              `json:"redirectPort"`
+	ClientSecret    secretJSON       `json:"clientSecret"`
+	Certificate     *certificateJSON `json:"certificate,omitempty"`
+	Status          statusJSON       `json:"status"`
+	Revision        int              `json:"revision"`
+	CreatedAt       time.Time        `json:"createdAt,omitzero"`
+	UpdatedAt       time.Time        `json:"updatedAt,omitzero"`
 }
 
 type proxyJSON struct {
@@ -91,6 +92,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		UsernameClaim: p.UsernameClaim, RolesClaim: p.RolesClaim, TenantClaim: p.TenantClaim,
 		Tenant: p.Tenant, TenantHeader: p.TenantHeader, RedirectPort: p.RedirectPort,
 		ClientSecret: secretJSON{Set: p.HasSecret, SetAt: utc(p.SecretSetAt), RotatedAt: utc(p.SecretRotatedAt)},
+		Certificate:  toCertificateJSON(p),
 		Status: statusJSON{
 			State: string(p.StatusAt(now)), Category: p.LastCategory, Error: p.LastError,
 			CheckedAt: utc(p.LastChecked), TokenExpiry: utc(p.TokenExpiry), LoggedInAs: p.LoggedInAs,

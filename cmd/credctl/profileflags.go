@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,9 @@ type profileFlags struct {
 	secretStdin, proxyPassStdin                  bool
 	clearSecret, clearProxyPass                  bool
 	rename                                       string
+	certFile                                     string
+	certPassStdin                                bool
+	assertionAlg, assertionHeaders, assertionAud string
 }
 
 func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
@@ -46,7 +50,12 @@ func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
 	fs.StringVar(&f.revocationURL, "revocation-url", "", "token revocation endpoint `URL`")
 	fs.StringVar(&f.clientID, "client-id", "", "client `ID`")
 	fs.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from standard input (first line), or prompt on a terminal")
-	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication `method`: client_secret_basic or client_secret_post")
+	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication `method`: client_secret_basic, client_secret_post or private_key_jwt")
+	fs.StringVar(&f.certFile, "certificate", "", "private_key_jwt: PEM `file` with certificate and private key, or a .pfx/.p12 file; the key goes to the OS keyring only")
+	fs.BoolVar(&f.certPassStdin, "certificate-password-stdin", false, "read the password of the --certificate PKCS#12 file from standard input (after any other secret)")
+	fs.StringVar(&f.assertionAlg, "assertion-alg", "", "private_key_jwt `algorithm`: RS256, PS256 or ES256 (default: by key type; PS256 for Entra ID)")
+	fs.StringVar(&f.assertionHeaders, "assertion-headers", "", "private_key_jwt thumbprint `header`: x5t, x5t#S256 or both (default both)")
+	fs.StringVar(&f.assertionAud, "assertion-audience", "", "private_key_jwt `audience`: token-endpoint (default) or issuer")
 	fs.StringVar(&f.scope, "scope", "", "space-separated `scopes`")
 	fs.StringVar(&f.audience, "audience", "", "`audience` parameter of token requests")
 	fs.StringVar(&f.resrc, "resource", "", "`resource` parameter of token requests (RFC 8707)")
@@ -76,10 +85,14 @@ func (f *profileFlags) given(name string) bool {
 	return found
 }
 
-// anyGiven reports whether any flag was given.
-func (f *profileFlags) anyGiven() bool {
+// anyGivenBut reports whether any flag other than those named was given.
+func (f *profileFlags) anyGivenBut(names ...string) bool {
 	n := 0
-	f.fs.Visit(func(*flag.Flag) { n++ })
+	f.fs.Visit(func(fl *flag.Flag) {
+		if !slices.Contains(names, fl.Name) {
+			n++
+		}
+	})
 	return n > 0
 }
 
@@ -110,11 +123,40 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 	}
 	if f.given("auth-method") {
 		switch m := credentials.AuthMethod(strings.ToLower(strings.TrimSpace(f.authMethod))); m {
-		case credentials.AuthBasic, credentials.AuthPost:
+		case credentials.AuthBasic, credentials.AuthPost, credentials.AuthPrivateKeyJWT:
 			p.AuthMethod = m
 		default:
-			return &usageError{cmd: cmd, msg: fmt.Sprintf("--auth-method must be client_secret_basic or client_secret_post, not %q", f.authMethod)}
+			return &usageError{cmd: cmd, msg: fmt.Sprintf("--auth-method must be client_secret_basic, client_secret_post or private_key_jwt, not %q", f.authMethod)}
 		}
+	}
+	if f.given("assertion-headers") {
+		switch h := strings.TrimSpace(f.assertionHeaders); strings.ToLower(h) {
+		case "both", "":
+			p.AssertionHeaders = credentials.HeadersBoth
+		case "x5t":
+			p.AssertionHeaders = credentials.HeadersX5t
+		case "x5t#s256":
+			p.AssertionHeaders = credentials.HeadersX5tS256
+		default:
+			return &usageError{cmd: cmd, msg: fmt.Sprintf("--assertion-headers must be x5t, x5t#S256 or both, not %q", h)}
+		}
+	}
+	if f.given("assertion-audience") {
+		switch v := strings.ToLower(strings.TrimSpace(f.assertionAud)); v {
+		case "token-endpoint", "":
+			p.AssertionAudience = credentials.AudienceTokenURL
+		case "issuer":
+			p.AssertionAudience = credentials.AudienceIssuer
+		default:
+			return &usageError{cmd: cmd, msg: fmt.Sprintf("--assertion-audience must be token-endpoint or issuer, not %q", f.assertionAud)}
+		}
+	}
+	set("assertion-alg", &p.AssertionAlg, f.assertionAlg)
+	if f.certPassStdin && !f.given("certificate") {
+		return &usageError{cmd: cmd, msg: "--certificate-password-stdin needs --certificate FILE"}
+	}
+	if f.given("certificate") && !f.given("auth-method") {
+		p.AuthMethod = credentials.AuthPrivateKeyJWT // a certificate is only for private_key_jwt
 	}
 	set("name", &p.Name, f.name)
 	set("rename", &p.Name, f.rename)

@@ -13,6 +13,7 @@ import (
 	"github.com/credworkbench/credworkbench/assets"
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/hardening"
+	"github.com/credworkbench/credworkbench/internal/logfile"
 	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui"
 )
@@ -36,11 +37,27 @@ func main() {
 		win.ShowAndRun()
 		os.Exit(1)
 	}
+	log, closeLog := openLog()
+	defer closeLog()
 	svc := oauthflow.NewService(repo, nil, nil)
+	svc.Log = log
 	defer svc.Close()
+	// OAuth and transport events go to the log the Logs view and `credctl
+	// logs` read; without it the app still works, only unlogged.
+	if path, err := logfile.Path(); err == nil {
+		if lw, err := logfile.OpenWriter(path); err == nil {
+			defer lw.Close()
+			svc.Log = logfile.NewLogger(lw)
+		} else {
+			fmt.Fprintln(os.Stderr, "credworkbench: no log file:", err)
+		}
+	}
 
 	wb := ui.New(a, win, repo, svc)
 	wb.Start()
 	wb.CheckKeyring()
+	// Show what credctl and other windows change, and test every profile
+	// in the background, so what the table shows is what works now.
+	wb.GoLive(svc)
 	win.ShowAndRun()
 }

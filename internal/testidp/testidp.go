@@ -101,6 +101,13 @@ type Client struct {
 	Scope string
 	// ServiceAccount supplies the claims of client_credentials tokens.
 	ServiceAccount *User
+	// JWKS are the client's public keys (JWKs as JSON objects); with them
+	// and no Secrets the client authenticates with private_key_jwt, and
+	// oidc-provider rejects a reused assertion jti.
+	JWKS []json.RawMessage
+	// SecretExpiresAt sets client_secret_expires_at: after it the IdP
+	// refuses the secret ("its client secret is expired").
+	SecretExpiresAt time.Time
 }
 
 // Stats counts what the IdP saw since start or the last Reset.
@@ -175,6 +182,14 @@ type jsClient struct {
 	ApplicationType string   `json:"application_type,omitempty"`
 	Scope           string   `json:"scope,omitempty"`
 	ServiceAccount  *User    `json:"service_account,omitempty"`
+
+	JWKS                    *jsJWKS `json:"jwks,omitempty"`
+	TokenEndpointAuthMethod string  `json:"token_endpoint_auth_method,omitempty"`
+	SecretExpiresAt         int64   `json:"client_secret_expires_at,omitempty"`
+}
+
+type jsJWKS struct {
+	Keys []json.RawMessage `json:"keys"`
 }
 
 // Option configures Start.
@@ -282,6 +297,15 @@ func (cl Client) metadata() jsClient {
 	}
 	if len(m.RedirectURIs) > 0 {
 		m.ApplicationType = "native" // loopback redirects with any port
+	}
+	if len(cl.JWKS) > 0 {
+		m.JWKS = &jsJWKS{Keys: cl.JWKS}
+		if len(cl.Secrets) == 0 {
+			m.TokenEndpointAuthMethod = "private_key_jwt"
+		}
+	}
+	if !cl.SecretExpiresAt.IsZero() {
+		m.SecretExpiresAt = cl.SecretExpiresAt.Unix()
 	}
 	return m
 }

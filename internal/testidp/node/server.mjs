@@ -92,9 +92,11 @@ function providerConfig() {
       if (c.secrets?.length) {
         meta.client_secret = c.secrets[0];
         meta.token_endpoint_auth_method ??= 'client_secret_basic';
-      } else {
+      } else if (!c.jwks) {
         meta.token_endpoint_auth_method = 'none';
       }
+      // private_key_jwt clients carry jwks and their method from Go; the
+      // provider's replay detection rejects a reused assertion jti.
       return meta;
     }),
     jwks: { keys: [signingKey] },

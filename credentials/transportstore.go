@@ -1,0 +1,283 @@
+package credentials
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// TransportSchemaVersion is the version of the transports file this build writes.
+const TransportSchemaVersion = 1
+
+// ErrTransportNotFound means no transport has the given name or ID.
+var ErrTransportNotFound = fmt.Errorf("transport %w", ErrNotFound)
+
+// ErrTransportConflict means the transport was changed by someone else since it was read.
+var ErrTransportConflict = errors.New("the transport was changed elsewhere (another window or credctl); reload it and make your change again")
+
+// TransportFileName is the file next to profiles.json.
+const TransportFileName = "transports.json"
+
+type transportFile struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Transports    []Transport `json:"transports"`
+}
+
+// TransportStore keeps transports in one JSON file next to the profiles,
+// with the profile store's guarantees: every write under an exclusive lock
+// file on a fresh read, atomic replace, a corrupt or newer file kept and
+// never overwritten.
+type TransportStore struct {
+	path string
+	mu   sync.Mutex // serialises this process's writers before the file lock
+	now  func() time.Time
+}
+
+// NewTransportStore returns a store for the given file path.
+func NewTransportStore(path string) *TransportStore { return &TransportStore{path: path} }
+
+// Transports is the transport store next to the repository's profile file.
+func (r *Repository) Transports() *TransportStore {
+	return &TransportStore{path: filepath.Join(filepath.Dir(r.Store.Path()), TransportFileName), now: r.now}
+}
+
+// Path is the transports file.
+func (s *TransportStore) Path() string { return s.path }
+
+func (s *TransportStore) clock() time.Time {
+	if s.now != nil {
+		return s.now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// List returns all transports sorted by name. A missing file is an empty store.
+func (s *TransportStore) List() ([]Transport, error) { return s.parse() }
+
+// Get returns the transport whose ID or name (ignoring case) matches.
+func (s *TransportStore) Get(nameOrID string) (Transport, error) {
+	ts, err := s.parse()
+	if err != nil {
+		return Transport{}, err
+	}
+	return findTransport(ts, nameOrID)
+}
+
+func findTransport(ts []Transport, nameOrID string) (Transport, error) {
+	for _, t := range ts {
+		if t.ID == nameOrID {
+			return t, nil
+		}
+	}
+	for _, t := range ts {
+		if SameName(t.Name, nameOrID) {
+			return t, nil
+		}
+	}
+	return Transport{}, fmt.Errorf("%w: %q", ErrTransportNotFound, nameOrID)
+}
+
+// Using returns the transports whose credential is the given profile.
+func (s *TransportStore) Using(profileID string) ([]Transport, error) {
+	ts, err := s.parse()
+	if err != nil {
+		return nil, err
+	}
+	var out []Transport
+	for _, t := range ts {
+		if t.Authorization == AuthCredential && t.ProfileID == profileID {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// Save validates t against the other transports and the given profiles and
+// stores it. A new transport has an empty ID; an existing one must carry the
+// Revision it was read at, or ErrTransportConflict is returned.
+func (s *TransportStore) Save(t Transport, profiles []Profile) (Transport, error) {
+	t.Normalize()
+	t.ProfileName = ""
+	if t.Authorization == AuthNone {
+		t.ProfileID, t.TokenIn = "", TokenInHeader
+	}
+	var saved Transport
+	err := s.Update(func(ts []Transport) ([]Transport, error) {
+		if err := ValidateTransport(t, TransportValidateOptions{Others: ts, Profiles: profiles}); err != nil {
+			return nil, err
+		}
+		now := s.clock()
+		next := t
+		idx := -1
+		if t.ID != "" {
+			for i := range ts {
+				if ts[i].ID == t.ID {
+					idx = i
+				}
+			}
+			if idx < 0 {
+				return nil, fmt.Errorf("%w: %q was deleted elsewhere; reload", ErrTransportNotFound, t.Name)
+			}
+			cur := ts[idx]
+			if cur.Revision != t.Revision {
+				return nil, ErrTransportConflict
+			}
+			next.TransportBookkeeping = cur.TransportBookkeeping
+			if !sameTransportConfig(cur, t) {
+				next.LastRun = RunRecord{} // the old outcome says nothing about the new call
+			}
+		} else {
+			next.ID = newID()
+			next.CreatedAt = now
+		}
+		next.Revision++
+		next.UpdatedAt = now
+		if idx >= 0 {
+			ts[idx] = next
+		} else {
+			ts = append(ts, next)
+		}
+		saved = next
+		return ts, nil
+	})
+	return saved, err
+}
+
+func sameTransportConfig(a, b Transport) bool {
+	x, _ := json.Marshal(a.Config())
+	y, _ := json.Marshal(b.Config())
+	return string(x) == string(y)
+}
+
+// Delete removes a transport.
+func (s *TransportStore) Delete(nameOrID string) error {
+	return s.Update(func(ts []Transport) ([]Transport, error) {
+		t, err := findTransport(ts, nameOrID)
+		if err != nil {
+			return nil, err
+		}
+		out := ts[:0]
+		for _, q := range ts {
+			if q.ID != t.ID {
+				out = append(out, q)
+			}
+		}
+		return out, nil
+	})
+}
+
+// Record stores the outcome of a run without touching the configuration or
+// revision, so it never conflicts with an edit. A transport deleted
+// meanwhile is skipped.
+func (s *TransportStore) Record(id string, rec RunRecord) error {
+	return s.Update(func(ts []Transport) ([]Transport, error) {
+		for i := range ts {
+			if ts[i].ID == id {
+				ts[i].LastRun = rec
+			}
+		}
+		return ts, nil
+	})
+}
+
+// Update runs fn on the current transports under the file lock and writes
+// what it returns; nothing is written when fn fails.
+func (s *TransportStore) Update(fn func([]Transport) ([]Transport, error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dir := filepath.Dir(s.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create the configuration directory: %w", err)
+	}
+	unlock, err := lockFile(s.path + ".lock")
+	if err != nil {
+		return fmt.Errorf("cannot lock %s: %w", s.path, err)
+	}
+	defer unlock()
+	ts, err := s.parse()
+	if err != nil {
+		return err
+	}
+	out, err := fn(ts)
+	if err != nil {
+		return err
+	}
+	return s.write(out)
+}
+
+func (s *TransportStore) parse() ([]Transport, error) {
+	b, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &CorruptError{Path: s.path, Err: err, Kind: "transport"}
+	}
+	var d transportFile
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, s.corrupt(b, describeJSONError(b, err))
+	}
+	if d.SchemaVersion < 1 {
+		return nil, s.corrupt(b, errors.New("it has no valid schemaVersion, so it is not a Credential Workbench transports file"))
+	}
+	if d.SchemaVersion > TransportSchemaVersion {
+		return nil, s.corrupt(b, fmt.Errorf("it was written by a newer Credential Workbench (schema %d, this one knows %d); update the app", d.SchemaVersion, TransportSchemaVersion))
+	}
+	for i := range d.Transports {
+		d.Transports[i].Normalize()
+	}
+	sortTransports(d.Transports)
+	return d.Transports, nil
+}
+
+func (s *TransportStore) corrupt(content []byte, cause error) error {
+	ce := corruptFile(s.path, content, cause)
+	ce.Kind = "transport"
+	return ce
+}
+
+// StartFresh moves a broken transports file aside (kept) and writes an empty one.
+func (s *TransportStore) StartFresh() (kept string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	unlock, err := lockFile(s.path + ".lock")
+	if err != nil {
+		return "", fmt.Errorf("cannot lock %s: %w", s.path, err)
+	}
+	defer unlock()
+	if _, statErr := os.Lstat(s.path); statErr == nil {
+		kept = s.path + ".broken-" + time.Now().UTC().Format("20060102T150405.000000000")
+		if err := os.Rename(s.path, kept); err != nil { // #nosec G703 -- both paths are the user's own store file
+			return "", fmt.Errorf("cannot move %s aside: %w", s.path, err)
+		}
+	}
+	return kept, s.write(nil)
+}
+
+func (s *TransportStore) write(ts []Transport) error {
+	sortTransports(ts)
+	if ts == nil {
+		ts = []Transport{}
+	}
+	for i := range ts {
+		ts[i].ProfileName = "" // names are for exports; the file links by ID
+	}
+	b, err := json.MarshalIndent(transportFile{SchemaVersion: TransportSchemaVersion, Transports: ts}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(s.path, append(b, '\n'))
+}
+
+func sortTransports(ts []Transport) {
+	sort.SliceStable(ts, func(i, j int) bool {
+		return strings.ToLower(ts[i].Name) < strings.ToLower(ts[j].Name)
+	})
+}

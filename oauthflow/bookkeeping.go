@@ -1,0 +1,111 @@
+package oauthflow
+
+import (
+	"sync"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// record writes a result into the profile's bookkeeping, unless the
+// profile was edited meanwhile (the result then says nothing about it). It
+// returns once the result is in the file. Every record rewrites the whole
+// file under its lock (with fsync), so concurrent records are written
+// together: the first caller writes everything queued while it works
+// (group commit), which keeps "Test all" from queueing on the file. The
+// error says the file could not be written; callers pass it on (see
+// withRecordWarning), it is never dropped.
+func (s *Service) record(p credentials.Profile, res Result) error {
+	return s.recordReq(&recordReq{p: p, res: res})
+}
+
+// recordLogin records a login's result and starts a new session (LoginAt):
+// tokens of an older session, in any process, are stale from now on.
+func (s *Service) recordLogin(p credentials.Profile, res Result) error {
+	return s.recordReq(&recordReq{p: p, res: res, login: true})
+}
+
+func (s *Service) recordReq(req *recordReq) error {
+	r := &s.mgr.rec
+	r.mu.Lock()
+	r.pending = append(r.pending, req)
+	if r.flushing {
+		if r.done == nil {
+			r.done = sync.NewCond(&r.mu)
+		}
+		for !req.written {
+			r.done.Wait()
+		}
+		r.mu.Unlock()
+		return req.err
+	}
+	r.flushing = true
+	for len(r.pending) > 0 {
+		batch := r.pending
+		r.pending = nil
+		r.mu.Unlock()
+		err := s.Repo.Store.Update(func(ps []credentials.Profile) ([]credentials.Profile, error) {
+			for _, q := range batch {
+				for i := range ps {
+					if ps[i].ID == q.p.ID {
+						applyResult(&ps[i].Bookkeeping, q.p, q.res)
+						if q.login && ps[i].Revision == q.p.Revision {
+							ps[i].LoginAt = q.p.LoginAt
+						}
+					}
+				}
+			}
+			return ps, nil
+		})
+		if err != nil {
+			// The in-memory state stays right; only the file lags behind.
+			s.logWarn("cannot record test results in the profile file", "error", err.Error())
+		}
+		r.mu.Lock()
+		for _, q := range batch {
+			q.written, q.err = true, err
+		}
+		if r.done != nil {
+			r.done.Broadcast()
+		}
+	}
+	r.flushing = false
+	r.mu.Unlock()
+	return req.err
+}
+
+// recorder queues bookkeeping writes (see Service.record).
+type recorder struct {
+	mu       sync.Mutex
+	pending  []*recordReq
+	flushing bool
+	done     *sync.Cond
+}
+
+type recordReq struct {
+	p       credentials.Profile
+	res     Result
+	login   bool // p.LoginAt starts a new session
+	written bool
+	err     error
+}
+
+func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) {
+	if b.Revision != p.Revision {
+		return
+	}
+	b.LastStatus, b.LastChecked = res.Status, res.CheckedAt.UTC()
+	if res.Status == credentials.StatusLoggedOut {
+		// The session ended at the IdP: nobody is logged in any more.
+		b.LoggedInAs, b.TokenExpiry, b.LoginAt = "", time.Time{}, time.Time{}
+	}
+	if res.Failure != nil {
+		b.LastError, b.LastCategory = res.Failure.Error(), string(res.Failure.Category)
+		return
+	}
+	b.LastError, b.LastCategory = "", ""
+	b.TokenExpiry = res.Expiry.UTC()
+	if res.Token != nil && res.Token.Username != "" && p.Type == credentials.TypeUser {
+		b.LoggedInAs = res.Token.Username
+	}
+}

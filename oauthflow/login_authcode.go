@@ -1,0 +1,209 @@
+package oauthflow
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// The interactive half: authorization code + PKCE through the system
+// browser and a loopback redirect (RFC 8252, RFC 7636, RFC 9700), refresh
+// with the stored refresh token, and logout with revocation (RFC 7009).
+
+// DefaultLoginTimeout bounds a login when LoginOptions.Timeout is not set.
+const DefaultLoginTimeout = 5 * time.Minute
+
+// browserWait is how long Login waits for the browser opener before it
+// offers the URL anyway (a text-mode opener may never return).
+const browserWait = 3 * time.Second
+
+// Causes of a login context ending, to tell the user which it was.
+var (
+	errSuperseded   = errors.New("a newer login of this profile replaced this one")
+	errLoginAborted = errors.New("the login was cancelled")
+)
+
+type loginTimeout struct{ d time.Duration }
+
+func (e *loginTimeout) Error() string { return fmt.Sprintf("no login response within %s", e.d) }
+
+// Login signs the user of a User profile in through the browser: it opens a
+// loopback listener, sends the browser to the IdP with PKCE, state and
+// nonce, exchanges the code, verifies the ID token, keeps the access token
+// in memory and the refresh token in the keyring. Cancelling ctx ends the
+// login at once. Like Test, the error is non-nil only when no login could
+// be attempted (no such profile, unreadable store); a refused or abandoned
+// login is a Result with a Failure.
+func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) (Result, error) {
+	p, err := s.Repo.Get(nameOrID)
+	if err != nil {
+		return Result{}, err
+	}
+	start := s.Clock.Now()
+	if p.Type != credentials.TypeUser {
+		f := &Failure{Category: CatConfig, Message: fmt.Sprintf(
+			"%q is an %s profile: only User profiles log in; use Test for it", p.Name, p.Type.Label())}
+		return failedResult(p, f, nil, start), nil
+	}
+	if opt.NoBrowser && opt.OnURL == nil {
+		// Nobody would ever see the login URL: do not wait minutes for it.
+		return Result{}, errors.New("a login without a browser needs LoginOptions.OnURL to show the URL")
+	}
+	timeout := opt.Timeout
+	if timeout <= 0 {
+		timeout = DefaultLoginTimeout
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ctx, stop := context.WithTimeoutCause(ctx, timeout, &loginTimeout{timeout})
+	defer stop()
+	defer s.logins.begin(p.ID, cancel)()
+
+	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting})
+	tok, res := s.runLogin(ctx, p, opt, start)
+	switch {
+	case res.Active():
+		// A new session: the login time is part of the profile state the
+		// token belongs to, so older sessions' tokens are stale everywhere.
+		p.LoginAt = start.UTC()
+		res = withRecordWarning(res, s.recordLogin(p, res))
+		if w := s.mgr.Share(p, tok, res); w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
+		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventLoggedIn, Result: &res})
+	case res.Failure != nil && res.Failure.Category == CatCancelled:
+		// The user changed their mind: the profile's state is what it was.
+		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventFailed, Result: &res})
+	default:
+		res = withRecordWarning(res, s.record(p, res))
+		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventFailed, Result: &res})
+	}
+	return res, nil
+}
+
+// runLogin is one login attempt; the browser's callback page shows its outcome.
+func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
+	u, f := s.userClient(ctx, p)
+	if f != nil {
+		return nil, failedResult(p, f, u.warnings, start)
+	}
+	fail := func(f *Failure) (*oauth2.Token, Result) {
+		return nil, failedResult(p, f, u.warnings, start)
+	}
+	state, verifier := randomToken(), oauth2.GenerateVerifier()
+	l, err := listenLoopback(p.RedirectPort, state, u.ep.Issuer)
+	if err != nil {
+		return fail(classifyError(err))
+	}
+	l.issRequired = u.ep.IssParameterSupported
+	var outcome error = errors.New("the login did not complete")
+	defer func() { l.respond(outcome); l.close() }()
+
+	cfg := u.config(l.redirectURI)
+	opts := append(u.params(), oauth2.S256ChallengeOption(verifier))
+	var nonce string
+	if hasScope(p.Scope, oidc.ScopeOpenID) {
+		nonce = randomToken()
+		opts = append(opts, oidc.Nonce(nonce))
+	}
+	// The browser gets the one-time local start address, never the
+	// authorization URL itself: the opener's command line is public.
+	l.setAuthURL(cfg.AuthCodeURL(state, opts...))
+	s.offerURL(ctx, l.startURL(), opt)
+
+	cb, err := l.wait(ctx)
+	u.warnings = append(u.warnings, l.takeWarnings()...)
+	if err != nil {
+		return fail(waitFailure(ctx))
+	}
+	if cb.err != nil {
+		return fail(cb.err)
+	}
+	tok, f := u.exchange(ctx, cfg, cb.code, verifier)
+	if f != nil {
+		outcome = f
+		return fail(f)
+	}
+	res, f := s.userResult(ctx, u, tok, nonce, "", start)
+	if f != nil {
+		outcome = f
+		return fail(f)
+	}
+	unlock, err := s.lockProfile(ctx, p.ID)
+	if err != nil {
+		if ctx.Err() == nil {
+			f := lockFailure(err)
+			outcome = f
+			return fail(f)
+		}
+		unlock = func() {}
+	}
+	if ctx.Err() != nil {
+		// A logout (or cancel) came while the code was being exchanged:
+		// it wins, and no refresh token is stored behind its back.
+		unlock()
+		f := waitFailure(ctx)
+		outcome = f
+		return fail(f)
+	}
+	w := s.keepRefreshToken(p, "", tok.RefreshToken)
+	unlock()
+	if w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
+	outcome = nil
+	return tok, res
+}
+
+// offerURL opens the browser (unless told not to) and hands the URL to
+// OnURL, with the reason when the browser could not be opened.
+func (s *Service) offerURL(ctx context.Context, authURL string, opt LoginOptions) {
+	var berr error
+	if !opt.NoBrowser {
+		b := s.Browser
+		if b == nil {
+			b = SystemBrowser{}
+		}
+		done := make(chan error, 1)
+		go func() { done <- b.Open(authURL) }()
+		t := time.NewTimer(browserWait)
+		select {
+		case berr = <-done:
+		case <-t.C: // still starting: assume it works, the URL is offered anyway
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	if opt.OnURL != nil {
+		opt.OnURL(authURL, berr)
+	}
+}
+
+func waitFailure(ctx context.Context) *Failure {
+	cause := context.Cause(ctx)
+	var to *loginTimeout
+	switch {
+	case errors.As(cause, &to):
+		return &Failure{Category: CatLogin, Err: cause, Message: fmt.Sprintf(
+			"No login response arrived within %s. Finish the sign-in in the browser (if none opened, open the "+
+				"login URL yourself) and try again.", to.d)}
+	case errors.Is(cause, errSuperseded):
+		return &Failure{Category: CatCancelled, Err: cause, Message: "Cancelled: " + errSuperseded.Error() + "."}
+	}
+	return &Failure{Category: CatCancelled, Err: context.Canceled, Message: "The login was cancelled."}
+}
+
+// randomToken is 32 bytes from crypto/rand, base64url: state and nonce.
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}

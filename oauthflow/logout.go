@@ -1,0 +1,120 @@
+package oauthflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// Logout ends a User profile's session: the refresh token is revoked at the
+// IdP when it has a revocation endpoint (RFC 7009), removed from the
+// keyring, and the access token is forgotten. A failed revocation does not
+// stop the logout (the tokens are gone here either way); the error then
+// says so. A keyring that cannot delete is an error, and the profile stays
+// as it was on disk.
+func (s *Service) Logout(ctx context.Context, nameOrID string) error {
+	p, err := s.Repo.Get(nameOrID)
+	if err != nil {
+		return err
+	}
+	if p.Type != credentials.TypeUser {
+		return &Failure{Category: CatConfig, Message: fmt.Sprintf("%q is an %s profile: only User profiles log out", p.Name, p.Type.Label())}
+	}
+	s.logins.abort(p.ID)
+	unlock, err := s.lockProfile(ctx, p.ID)
+	if err != nil {
+		return lockFailure(err)
+	}
+	defer unlock()
+	rt, err := s.refreshToken(p)
+	if err != nil && !errors.Is(err, credentials.ErrSecretNotFound) {
+		return classifyError(err)
+	}
+	var revokeErr error
+	if rt != "" {
+		revokeErr = s.revoke(ctx, p, rt)
+	}
+	s.logins.setMemToken(p.ID, "")
+	s.mgr.Forget(p.ID)
+	if err := s.Repo.Secrets.Delete(p.ID, credentials.RefreshToken); err != nil {
+		return classifyError(err)
+	}
+	if err := s.deleteStoredToken(p.ID); err != nil {
+		return classifyError(err)
+	}
+	now := s.Clock.Now()
+	err = s.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+		b.LastStatus, b.LastChecked = credentials.StatusLoggedOut, now.UTC()
+		b.LastError, b.LastCategory, b.LoggedInAs, b.TokenExpiry, b.LoginAt = "", "", "", time.Time{}, time.Time{}
+	})
+	res := Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusLoggedOut, CheckedAt: now}
+	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventLoggedOut, Result: &res})
+	if err != nil {
+		return err
+	}
+	return revokeErr
+}
+
+// revoke asks the IdP to revoke a refresh token, authenticating the client
+// as the profile says. x/oauth2 has no revocation, so this is by hand.
+func (s *Service) revoke(ctx context.Context, p credentials.Profile, rt string) error {
+	u, f := s.userClient(ctx, p)
+	if f != nil {
+		return &Failure{Category: f.Category, Err: f, Message: "logged out here, but the refresh token could not be revoked at the IdP: " + f.Message}
+	}
+	if u.p.RevocationURL == "" {
+		return nil // nothing to call: the token is forgotten here and expires at the IdP
+	}
+	form := url.Values{"token": {rt}, "token_type_hint": {"refresh_token"}}
+	basic := false
+	switch {
+	case u.secret == "":
+		form.Set("client_id", u.p.ClientID)
+	case u.p.AuthMethod == credentials.AuthPost:
+		form.Set("client_id", u.p.ClientID)
+		form.Set("client_secret", u.secret)
+	default:
+		basic = true
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.p.RevocationURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return &Failure{Category: CatConfig, Err: err, Message: "logged out here, but the revocation endpoint URL is not valid"}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if basic {
+		// RFC 6749 2.3.1: the credentials are form-encoded before Basic.
+		req.SetBasicAuth(url.QueryEscape(u.p.ClientID), url.QueryEscape(u.secret))
+	}
+	resp, err := u.http.Do(req)
+	if err != nil {
+		f := classifyError(err)
+		redactFailure(f, u.secret, rt)
+		return &Failure{Category: f.Category, Err: f, Message: "logged out here, but the refresh token could not be revoked at the IdP: " + f.Message}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	var body struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body)
+	code, desc := sanitizeText(body.Error, 64), sanitizeText(body.Description, maxDescription)
+	f = &Failure{Category: CatEndpoint, HTTPStatus: resp.StatusCode, IdPError: code, IdPDescription: desc,
+		Message: fmt.Sprintf("logged out here, but the IdP refused to revoke the refresh token (HTTP %d)", resp.StatusCode)}
+	if code == "invalid_client" || resp.StatusCode == http.StatusUnauthorized {
+		f.Category = CatCredentials
+	}
+	redactFailure(f, u.secret, rt)
+	return f
+}

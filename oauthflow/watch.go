@@ -1,0 +1,250 @@
+package oauthflow
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// WatchPollInterval is how often the profile file is checked where it
+// cannot be watched (and, as a safety net, how often anyway).
+const WatchPollInterval = time.Second
+
+// watchSafetyInterval re-checks now and then even while watching: a watch
+// can miss events (an NFS home, an overflowing event queue).
+const watchSafetyInterval = 5 * time.Second
+
+// watchSettle lets a burst of file events (temp file, rename) settle.
+const watchSettle = 50 * time.Millisecond
+
+// Watch follows the profile file for what other processes (credctl, another
+// window) change: added, edited, renamed or deleted profiles, test results,
+// logins, logouts and rotated secrets. Each change is published as an event
+// like the ones this process's own operations publish, and a token kept in
+// memory whose profile changed or was logged out elsewhere is dropped at
+// once. It watches the configuration directory with fsnotify, falling back
+// to a cheap periodic check where that is not possible. stop ends it.
+func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
+	path := s.Repo.Store.Path()
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	snap, err := s.snapshot()
+	if err != nil && !isCorrupt(err) {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var events chan fsnotify.Event
+	var errs chan error
+	poll := WatchPollInterval
+	w, werr := fsnotify.NewWatcher()
+	if werr == nil {
+		if werr = w.Add(dir); werr == nil {
+			events, errs, poll = w.Events, w.Errors, watchSafetyInterval
+		} else {
+			_ = w.Close()
+			w = nil
+		}
+	}
+	if werr != nil {
+		s.logWarn("cannot watch the configuration directory; checking it every second instead", "dir", dir, "error", werr.Error())
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if w != nil {
+			defer w.Close()
+		}
+		tick := time.NewTicker(poll)
+		defer tick.Stop()
+		settle := time.NewTimer(time.Hour)
+		settle.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					events = nil
+					continue
+				}
+				if filepath.Base(ev.Name) == filepath.Base(path) {
+					settle.Reset(watchSettle)
+				}
+			case err, ok := <-errs:
+				if !ok {
+					errs = nil
+					continue
+				}
+				s.logWarn("watching the configuration directory", "error", err.Error())
+			case <-settle.C:
+				snap = s.applyChanges(snap)
+			case <-tick.C:
+				snap = s.applyChanges(snap)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }, nil
+}
+
+func isCorrupt(err error) bool {
+	var ce *credentials.CorruptError
+	return errors.As(err, &ce)
+}
+
+func (s *Service) snapshot() (map[string]credentials.Profile, error) {
+	ps, err := s.Repo.List()
+	m := make(map[string]credentials.Profile, len(ps))
+	for _, p := range ps {
+		m[p.ID] = p
+	}
+	return m, err
+}
+
+// applyChanges compares the profile file with the last snapshot and
+// publishes what changed; it returns the new snapshot.
+func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]credentials.Profile {
+	cur, err := s.snapshot()
+	if err != nil {
+		// An unreadable file: keep the old view; the next change tells more.
+		return old
+	}
+	now := s.Clock.Now()
+	for id, p := range cur {
+		o, existed := old[id]
+		switch {
+		case !existed:
+			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
+		case o.Revision != p.Revision || o.Name != p.Name || !o.UpdatedAt.Equal(p.UpdatedAt):
+			s.mgr.forgetStale(p)
+			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
+		case !o.SecretSetAt.Equal(p.SecretSetAt):
+			s.mgr.forgetStale(p)
+			res := s.currentResult(p, now)
+			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
+		case o.Bookkeeping != p.Bookkeeping:
+			s.mgr.forgetStale(p)
+			res := s.currentResult(p, now)
+			kind := EventTested
+			switch {
+			case p.LastStatus == credentials.StatusLoggedOut && o.LastStatus != credentials.StatusLoggedOut:
+				kind = EventLoggedOut
+			case !p.LoginAt.IsZero() && !p.LoginAt.Equal(o.LoginAt):
+				kind = EventLoggedIn
+			case res.Status == credentials.StatusFailed:
+				kind = EventFailed
+			}
+			s.publish(Event{ProfileID: id, Name: p.Name, Kind: kind, Result: &res})
+		}
+	}
+	for id, o := range old {
+		if _, ok := cur[id]; !ok {
+			s.mgr.Forget(id)
+			s.publish(Event{ProfileID: id, Name: o.Name, Kind: EventDeleted})
+		}
+	}
+	return cur
+}
+
+// currentResult is the profile's state after a change elsewhere: this
+// process's own result while it is the newer one, else what was recorded.
+func (s *Service) currentResult(p credentials.Profile, now time.Time) Result {
+	r := s.mgr.Status(p)
+	if p.LastChecked.After(r.CheckedAt) {
+		return recordedResult(p, now)
+	}
+	return r
+}
+
+// forgetStale drops p's in-memory token when it belongs to another state of
+// the profile (edited, secret rotated, logged in or out elsewhere).
+func (m *Manager) forgetStale(p credentials.Profile) {
+	m.mu.Lock()
+	e := m.entries[p.ID]
+	stale := e != nil && (e.fp != profileFingerprint(p) || loggedOut(p))
+	m.mu.Unlock()
+	if stale {
+		m.Forget(p.ID)
+	}
+}
+
+// LiveOptions tune BringLive.
+type LiveOptions struct {
+	// TestApplications tests every Application profile.
+	TestApplications bool
+	// Concurrency bounds the requests to IdPs (0 = DefaultTestAllConcurrency).
+	Concurrency int
+}
+
+// BringLive brings every profile to its live state, as a workbench does
+// when it opens: Application profiles are tested (when opt says so) and
+// User profiles with a stored session are restored through their refresh
+// token (or a token another process stored), at most opt.Concurrency at a
+// time. Outcomes arrive as events; the results are returned in no
+// particular order once all are in.
+func (s *Service) BringLive(ctx context.Context, opt LiveOptions) []Result {
+	ps, err := s.Repo.List()
+	if err != nil {
+		return nil
+	}
+	n := opt.Concurrency
+	if n <= 0 {
+		n = DefaultTestAllConcurrency
+	}
+	sem := make(chan struct{}, n)
+	out := make(chan Result, len(ps))
+	count := 0
+	for _, p := range ps {
+		mode := fetchForce
+		switch {
+		case p.Type == credentials.TypeApplication && opt.TestApplications:
+		case p.Type == credentials.TypeUser && s.hasSession(p):
+			mode = fetchNeed
+		default:
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return collect(out, count)
+		}
+		count++
+		go func() {
+			defer func() { <-sem }()
+			kind := EventTested
+			if mode == fetchNeed {
+				kind = EventRenewed
+			}
+			_, res, _ := s.mgr.refresh(ctx, p, kind, mode)
+			out <- res
+		}()
+	}
+	return collect(out, count)
+}
+
+func collect(out chan Result, n int) []Result {
+	rs := make([]Result, 0, n)
+	for range n {
+		rs = append(rs, <-out)
+	}
+	return rs
+}
+
+// hasSession reports whether a User profile has a session to restore.
+func (s *Service) hasSession(p credentials.Profile) bool {
+	if loggedOut(p) {
+		return false
+	}
+	if s.logins.memToken(p.ID) != "" {
+		return true
+	}
+	_, err := s.Repo.Secrets.Get(p.ID, credentials.RefreshToken)
+	return err == nil
+}

@@ -1,0 +1,87 @@
+package oauthflow
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
+)
+
+// Another process's changes to the profile file arrive as events within
+// two seconds: an added, renamed, re-tested, logged-out and deleted profile.
+func TestWatchPublishesOtherProcessChanges(t *testing.T) {
+	dir := t.TempDir()
+	kr := testenv.NewMemKeyring()
+	newSvc := func() *Service {
+		repo := &credentials.Repository{Store: credentials.NewStore(filepath.Join(dir, "credworkbench", "profiles.json")),
+			Secrets: credentials.NewSecrets(kr), Now: time.Now}
+		s := NewService(repo, nil, nil)
+		t.Cleanup(s.Close)
+		return s
+	}
+	wb, cli := newSvc(), newSvc()
+	events := make(chan Event, 100)
+	cancel := wb.Subscribe(func(e Event) { events <- e })
+	defer cancel()
+	stop, err := wb.Watch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	want := func(kind EventKind, name string) Event {
+		t.Helper()
+		deadline := time.After(2 * time.Second)
+		for {
+			select {
+			case e := <-events:
+				if e.Kind == kind && e.Name == name {
+					return e
+				}
+			case <-deadline:
+				t.Fatalf("no %q event for %q within 2 s", kind, name)
+			}
+		}
+	}
+	p, err := cli.Save(credentials.Profile{Name: "portal", Type: credentials.TypeUser, AuthURL: "https://idp.example/auth",
+		TokenURL: "https://idp.example/token", ClientID: "c"}, credentials.SecretChange{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(EventSaved, "portal")
+
+	// A login recorded elsewhere, then a logout.
+	now := time.Now().UTC()
+	if err := cli.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+		b.LastStatus, b.LastChecked, b.LoggedInAs, b.LoginAt, b.TokenExpiry = credentials.StatusActive, now, "alice", now, now.Add(time.Hour)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if e := want(EventLoggedIn, "portal"); e.Result == nil || !e.Result.Active() {
+		t.Fatalf("login event without an Active result: %+v", e)
+	}
+	if err := cli.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+		b.LastStatus, b.LastChecked, b.LoggedInAs, b.LoginAt = credentials.StatusLoggedOut, time.Now().UTC(), "", time.Time{}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if e := want(EventLoggedOut, "portal"); e.Result == nil || e.Result.Status != credentials.StatusLoggedOut {
+		t.Fatalf("logout event: %+v", e)
+	}
+	if st, _ := wb.Status("portal"); st.Status != credentials.StatusLoggedOut {
+		t.Fatalf("status %s after a logout elsewhere", st.Status)
+	}
+	p, _ = cli.Repo.Get(p.ID)
+	p.Name = "portal 2"
+	if _, err := cli.Save(p, credentials.SecretChange{}); err != nil {
+		t.Fatal(err)
+	}
+	want(EventSaved, "portal 2")
+	if err := cli.Delete("portal 2"); err != nil {
+		t.Fatal(err)
+	}
+	want(EventDeleted, "portal 2")
+}

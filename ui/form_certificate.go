@@ -1,0 +1,259 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// The form's private_key_jwt part: the client certificate (imported from
+// PEM or PKCS#12, or generated), and the assertion's algorithm, thumbprint
+// headers and audience. The private key is held in memory until Save hands
+// it to the keyring; it is never shown.
+
+const (
+	algByKey      = "By key type (RS256 / ES256; PS256 for Entra ID)"
+	headersBoth   = "x5t and x5t#S256"
+	audienceToken = "Token endpoint"
+	audienceIss   = "Issuer"
+)
+
+// certPart is the certificate section of the profile form.
+type certPart struct {
+	info              *widget.Label
+	importBtn, genBtn *widget.Button
+	saveBtn           *widget.Button
+	alg, headers, aud *widget.Select
+	certPEM           string // the certificate the form will save
+	pendingKey        string // a new key (keyring form), "" = keep the stored one
+}
+
+func (f *profileForm) buildCertificate() {
+	c := &f.cert
+	c.info = widget.NewLabel("")
+	c.info.Wrapping = fyne.TextWrapWord
+	c.importBtn = widget.NewButton("Import…", f.pickCertificate)
+	c.genBtn = widget.NewButton("Generate…", f.askGenerate)
+	c.saveBtn = widget.NewButton("Save certificate for upload…", f.saveCertificateFile)
+	cell := container.NewVBox(c.info, container.NewHBox(c.importBtn, c.genBtn, c.saveBtn))
+	f.newField(credentials.FieldCertificate, "Certificate", cell)
+
+	onChange := func(string) { f.validate() }
+	c.alg = widget.NewSelect([]string{algByKey, credentials.AlgRS256, credentials.AlgPS256, credentials.AlgES256}, onChange)
+	c.headers = widget.NewSelect([]string{headersBoth, credentials.HeadersX5t, credentials.HeadersX5tS256}, onChange)
+	c.aud = widget.NewSelect([]string{audienceToken, audienceIss}, onChange)
+	f.newField(credentials.FieldAssertion, "Assertion", container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Algorithm"), nil, c.alg),
+		container.NewBorder(nil, nil, widget.NewLabel("Thumbprint header"), nil, c.headers),
+		container.NewBorder(nil, nil, widget.NewLabel("Audience"), nil, c.aud)))
+}
+
+func (f *profileForm) fillCertificate(p credentials.Profile) {
+	c := &f.cert
+	c.certPEM = p.Certificate
+	c.alg.Selected = p.AssertionAlg
+	if c.alg.Selected == "" {
+		c.alg.Selected = algByKey
+	}
+	c.headers.Selected = p.AssertionHeaders
+	if c.headers.Selected == credentials.HeadersBoth {
+		c.headers.Selected = headersBoth
+	}
+	c.aud.Selected = audienceToken
+	if p.AssertionAudience == credentials.AudienceIssuer {
+		c.aud.Selected = audienceIss
+	}
+	for _, s := range []*widget.Select{c.alg, c.headers, c.aud} {
+		s.Refresh()
+	}
+	f.showCertificateInfo()
+}
+
+// readCertificate copies the section into p and the key into ch.
+func (f *profileForm) readCertificate(p *credentials.Profile, ch *credentials.SecretChange) {
+	c := &f.cert
+	p.Certificate = c.certPEM
+	p.AssertionAlg = c.alg.Selected
+	if p.AssertionAlg == algByKey {
+		p.AssertionAlg = ""
+	}
+	p.AssertionHeaders = c.headers.Selected
+	if p.AssertionHeaders == headersBoth {
+		p.AssertionHeaders = credentials.HeadersBoth
+	}
+	p.AssertionAudience = credentials.AudienceTokenURL
+	if c.aud.Selected == audienceIss {
+		p.AssertionAudience = credentials.AudienceIssuer
+	}
+	if c.pendingKey != "" {
+		ch.PrivateKey = credentials.Secret(c.pendingKey)
+	}
+}
+
+func (f *profileForm) usesCertificate() bool {
+	return f.authMethod.Selected == string(credentials.AuthPrivateKeyJWT)
+}
+
+// hasKey says whether a private key is stored or about to be.
+func (f *profileForm) hasKey() bool {
+	return f.cert.pendingKey != "" || (f.orig != nil && f.orig.HasPrivateKey)
+}
+
+// showCertificateInfo describes the certificate as the IdPs show it.
+func (f *profileForm) showCertificateInfo() {
+	c := &f.cert
+	if c.certPEM == "" {
+		c.info.SetText("No certificate yet: import a PEM file (certificate + private key) or a PKCS#12/PFX file, or generate a new key pair.")
+		c.saveBtn.Disable()
+		return
+	}
+	cert, err := credentials.ParseCertificatePEM(c.certPEM)
+	if err != nil {
+		c.info.SetText("The stored certificate cannot be read: import it again.")
+		c.saveBtn.Disable()
+		return
+	}
+	tp := credentials.CertThumbprints(cert)
+	kid, _ := oauthflow.KeyID(cert.PublicKey)
+	key := "private key in the OS keyring"
+	switch {
+	case c.pendingKey != "":
+		key = "private key goes to the OS keyring on Save"
+	case !f.hasKey():
+		key = "no private key stored: import the certificate with its key"
+	}
+	c.info.SetText(fmt.Sprintf("%s, valid until %s (%s)\nThumbprint (Entra ID, SHA-1): %s\nKey ID (kid, Okta): %s",
+		cert.Subject.String(), cert.NotAfter.UTC().Format("2006-01-02"), key, tp.SHA1Hex, kid))
+	c.saveBtn.Enable()
+}
+
+// importCertificate takes the key material of a PEM or PKCS#12 file.
+func (f *profileForm) importCertificate(data []byte, password string) error {
+	km, err := credentials.ParseKeyMaterial(data, password)
+	if err != nil {
+		return err
+	}
+	return f.takeKeyMaterial(km)
+}
+
+// generateCertificate makes a new key pair and self-signed certificate.
+func (f *profileForm) generateCertificate(days int) error {
+	cn := strings.TrimSpace(f.clientID.Text)
+	if cn == "" {
+		cn = strings.TrimSpace(f.name.Text)
+	}
+	km, err := credentials.GenerateKeyMaterial(cn, days, time.Now())
+	if err != nil {
+		return err
+	}
+	return f.takeKeyMaterial(km)
+}
+
+func (f *profileForm) takeKeyMaterial(km credentials.KeyMaterial) error {
+	key, err := credentials.EncodePrivateKey(km.Key)
+	if err != nil {
+		return err
+	}
+	f.cert.certPEM, f.cert.pendingKey = credentials.CertificatePEM(km.Cert), key
+	f.authMethod.SetSelected(string(credentials.AuthPrivateKeyJWT))
+	f.fields[credentials.FieldCertificate].touched = true
+	f.showCertificateInfo()
+	f.updateVisibility()
+	f.validate()
+	return nil
+}
+
+func (f *profileForm) pickCertificate() {
+	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		data, rerr := io.ReadAll(io.LimitReader(rc, 1<<20))
+		_ = rc.Close()
+		if rerr != nil {
+			f.certProblem("The file cannot be read: " + rerr.Error())
+			return
+		}
+		name := strings.ToLower(rc.URI().Name())
+		if strings.HasSuffix(name, ".pfx") || strings.HasSuffix(name, ".p12") {
+			f.askPassword(data)
+			return
+		}
+		if err := f.importCertificate(data, ""); err != nil {
+			f.certProblem(err.Error())
+		}
+	}, f.w.win)
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".pem", ".crt", ".cer", ".key", ".pfx", ".p12"}))
+	fd.Resize(fyne.NewSize(700, 480))
+	fd.Show()
+}
+
+func (f *profileForm) askPassword(data []byte) {
+	pass := widget.NewPasswordEntry()
+	dialog.ShowForm("PKCS#12 password", "Import", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Password", pass)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			if err := f.importCertificate(data, pass.Text); err != nil {
+				f.certProblem(err.Error())
+			}
+		}, f.w.win)
+}
+
+func (f *profileForm) askGenerate() {
+	days := widget.NewEntry()
+	days.SetText("365")
+	dialog.ShowForm("Generate key pair and self-signed certificate", "Generate", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Valid for (days)", days)}, func(ok bool) {
+			if !ok {
+				return
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(days.Text))
+			if err == nil {
+				err = f.generateCertificate(n)
+			}
+			if err != nil {
+				f.certProblem("Not generated: " + err.Error())
+			}
+		}, f.w.win)
+}
+
+// saveCertificateFile writes the public certificate (PEM) for upload.
+func (f *profileForm) saveCertificateFile() {
+	pemText := f.cert.certPEM
+	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		_, werr := io.WriteString(wc, pemText)
+		if cerr := wc.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			f.certProblem("The certificate was not written: " + werr.Error())
+			return
+		}
+		f.w.setStatus("Certificate written to " + wc.URI().Path())
+	}, f.w.win)
+	fd.SetFileName(strings.ReplaceAll(strings.TrimSpace(f.name.Text), " ", "_") + ".crt")
+	fd.Resize(fyne.NewSize(700, 480))
+	fd.Show()
+}
+
+func (f *profileForm) certProblem(msg string) {
+	ff := f.fields[credentials.FieldCertificate]
+	ff.msg.SetText(msg)
+	ff.msg.Show()
+}

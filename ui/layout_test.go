@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+func layoutHarness(t *testing.T) *harness {
+	repo := newRepo(t, nil)
+	var ps []credentials.Profile
+	for i := range 5 {
+		ps = append(ps, credentials.Profile{Name: fmt.Sprintf("A rather long profile name number %d", i),
+			Type: credentials.TypeApplication, TokenURL: "https://login.example.com/realms/main/protocol/openid-connect/token",
+			ClientID: fmt.Sprintf("client-%d", i)})
+	}
+	seedNoSecrets(t, repo, ps...)
+	return newHarness(t, repo, nil)
+}
+
+func sum(ws []float32) float32 {
+	s := float32(0)
+	for _, w := range ws {
+		s += w
+	}
+	return s
+}
+
+func TestWindowWorksFrom800x600(t *testing.T) {
+	h := layoutHarness(t)
+	h.win.Resize(fyne.NewSize(800, 600))
+	if min := h.win.Content().MinSize(); min.Width > 800 || min.Height > 600 {
+		t.Fatalf("the window needs at least %v", min)
+	}
+	// The rarely used actions move into the More menu, still reachable.
+	l := h.wb.toolbarLayout
+	if !h.wb.toolbarMore.Visible() || len(l.hidden) == 0 {
+		t.Fatal("a narrow window should show More with the buttons that do not fit")
+	}
+	var right float32
+	for _, o := range l.items {
+		if o.Visible() {
+			right = max(right, o.Position().X+o.Size().Width)
+		}
+	}
+	if right > h.wb.toolbarMore.Position().X {
+		t.Errorf("visible buttons reach %v, beyond the More button at %v", right, h.wb.toolbarMore.Position().X)
+	}
+	menu := l.overflowMenu()
+	labels := map[string]bool{}
+	for _, it := range menu.Items {
+		labels[it.Label] = true
+	}
+	for _, want := range []string{"About", "Refresh", "Import"} {
+		if !labels[want] {
+			t.Errorf("More menu lacks %s: %v", want, labels)
+		}
+	}
+	test.Tap(h.wb.toolbarMore)
+	if h.wb.menu == nil {
+		t.Error("More should open its menu")
+	}
+	// The columns fit the table: the last header is not cut.
+	if got, avail := sum(h.wb.shownWidths), h.wb.tableArea.Size().Width; got > avail {
+		t.Errorf("columns need %v of %v", got, avail)
+	}
+
+	// Wide: the free width goes to Name and Endpoint.
+	h.win.Resize(fyne.NewSize(1440, 900))
+	w := h.wb.shownWidths
+	if w[colName] <= defaultColWidths[colName]+50 || w[colEndpoint] <= defaultColWidths[colEndpoint]+50 {
+		t.Errorf("at 1440 px Name is %v and Endpoint %v wide", w[colName], w[colEndpoint])
+	}
+	if avail := h.wb.tableArea.Size().Width; avail-sum(w) > 40 {
+		t.Errorf("%v px stay empty", avail-sum(w))
+	}
+	if h.wb.toolbarMore.Visible() {
+		t.Error("a wide window needs no More button")
+	}
+}
+
+func TestRotateAndRefreshHaveDistinctIcons(t *testing.T) {
+	h := layoutHarness(t)
+	if h.wb.toolbar["Rotate secret"].Icon == h.wb.toolbar["Refresh"].Icon {
+		t.Error("Rotate secret and Refresh share an icon")
+	}
+}
+
+func TestSortOrderIsRemembered(t *testing.T) {
+	h := layoutHarness(t)
+	test.Tap(h.header(colClientID))
+	test.Tap(h.header(colClientID)) // descending
+	w2 := newWorkbench(h.app, test.NewTempWindow(t, nil), h.repo, h.wb.ops, h.q.do)
+	if w2.sortCol != colClientID || !w2.sortDesc {
+		t.Errorf("new workbench sorts by column %d desc=%v", w2.sortCol, w2.sortDesc)
+	}
+	if w2.view[0].p.ClientID != "client-4" {
+		t.Errorf("first row is %q", w2.view[0].p.ClientID)
+	}
+}
+
+func TestFitColumns(t *testing.T) {
+	pref := defaultColWidths[:]
+	total := sum(pref)
+	for _, avail := range []float32{500, 760, total, 1400, 1900} {
+		got := fitColumns(pref, avail)
+		for i, w := range got {
+			if w < minColWidth {
+				t.Errorf("at %v column %d is %v wide", avail, i, w)
+			}
+		}
+		if s := sum(got); avail >= float32(numCols)*minColWidth && (s > avail+0.5 || s < avail-0.5) {
+			t.Errorf("at %v the columns take %v", avail, s)
+		}
+	}
+}

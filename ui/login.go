@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// loginDialog is "Waiting for the browser…" with Cancel and Copy login URL.
+type loginDialog struct {
+	s       *shownDialog
+	message *widget.Label
+	url     string
+	urlText *widget.Label // the login URL, selectable
+	copyBtn *widget.Button
+}
+
+func (w *Workbench) loginSelected() {
+	r := w.selectedRow()
+	if !w.allowed(actLogin, r) || w.dlg != nil {
+		return
+	}
+	w.login(r.p.ID, r.p.Name)
+}
+
+func (w *Workbench) login(id, name string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ld := &loginDialog{}
+	ld.message = messageLabel(fmt.Sprintf("Waiting for the browser…\n\nLog in to %q on the page that opened. "+
+		"This window updates by itself when you are done.", name))
+	progress := widget.NewProgressBarInfinite()
+	ld.urlText = widget.NewLabel("")
+	ld.urlText.Selectable = true
+	ld.urlText.Wrapping = fyne.TextWrapBreak
+	ld.urlText.TextStyle.Monospace = true
+	ld.urlText.Hide()
+	ld.s = w.showDialog("Log in with "+name, sized(container.NewVBox(ld.message, ld.urlText, progress), 520, 0),
+		dialogButton{label: "Copy login URL", keepOpen: true, fn: func() {
+			if ld.url != "" {
+				w.app.Clipboard().SetContent(ld.url)
+				w.setStatus("Login URL copied: paste it into a browser on this machine")
+			}
+		}},
+		dialogButton{label: "Cancel", fn: cancel})
+	ld.s.onClose = cancel
+	ld.s.body = ld.message
+	ld.copyBtn = ld.s.button("Copy login URL")
+	ld.copyBtn.Disable()
+
+	var res oauthflow.Result
+	opts := oauthflow.LoginOptions{OnURL: func(authURL string, browserErr error) {
+		w.do(func() {
+			ld.url = authURL
+			ld.copyBtn.Enable()
+			// Selectable text as well as the Copy button: a remote desktop
+			// may have no clipboard bridge.
+			ld.urlText.SetText(authURL)
+			ld.urlText.Show()
+			if browserErr != nil {
+				// The browser's error is a whole sentence already: say it once.
+				ld.message.SetText(upperFirst(strings.TrimSuffix(browserErr.Error(), ".")) + ".\n\n" +
+					"Open the login URL below in a browser on this machine; this window waits for the login.")
+			}
+		})
+	}}
+	w.busy[id] = "Logging in…"
+	w.refreshRow(id)
+	finish := w.startWork("Logging in with " + name + "…")
+	go func() {
+		defer cancel()
+		var err error
+		res, err = w.ops.Login(ctx, id, opts)
+		w.do(func() {
+			finish()
+			delete(w.busy, id)
+			if res.ProfileID != "" {
+				w.applyResult(res)
+			}
+			w.refreshRow(id)
+			w.loginDone(ld, name, res, err)
+		})
+	}()
+}
+
+func (w *Workbench) loginDone(ld *loginDialog, name string, res oauthflow.Result, err error) {
+	open := w.dlg == ld.s
+	if open {
+		w.hideDialog(ld.s)
+	}
+	f := res.Failure
+	if f == nil {
+		f, _ = oauthflow.AsFailure(err)
+	}
+	if f != nil && f.Category == oauthflow.CatCancelled {
+		w.setStatus(name + ": login cancelled")
+		return
+	}
+	if err == nil && res.Active() {
+		who := name
+		var roles string
+		if res.Token != nil {
+			if res.Token.Username != "" {
+				who = res.Token.Username
+			}
+			roles = strings.Join(res.Token.Roles, ", ")
+		}
+		msg := "Logged in as " + who
+		if roles != "" {
+			msg += "\nRoles: " + roles
+		}
+		w.setStatus(strings.ReplaceAll(msg, "\n", " — "))
+		w.showMessage("Logged in", msg)
+		return
+	}
+	w.noteKeyring(err)
+	w.setStatus(resultLine(name, res, err))
+	switch {
+	case f != nil:
+		w.showMessage("Login failed", fmt.Sprintf("%s: %s\n\nWhat to check: %s", f.Category.Label(), f.Error(), f.Advice()))
+	case err != nil:
+		w.showError("Login failed", err)
+	}
+}

@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+func (w *Workbench) rotateSelected() {
+	r := w.selectedRow()
+	if !w.allowed(actRotate, r) || w.dlg != nil {
+		return
+	}
+	id, name := r.p.ID, r.p.Name
+	secret := newEntry(w)
+	secret.Password = true
+	secret.SetPlaceHolder("New client secret")
+	steps := messageLabel("1. Enter the new secret issued by the IdP.\n2. It is tested against the token endpoint.\n" +
+		"3. Only if the test succeeds it replaces the stored secret.")
+	var s *shownDialog
+	s = w.showDialog("Rotate secret of "+name, sized(container.NewVBox(secret, steps), 460, 0),
+		dialogButton{label: "Cancel"},
+		dialogButton{label: "Test and replace", importance: widget.HighImportance, keepOpen: true, fn: func() {
+			newSecret := secret.Text
+			if newSecret == "" {
+				steps.SetText("Enter the new secret first.")
+				return
+			}
+			secret.Disable()
+			s.button("Test and replace").Disable()
+			var res oauthflow.Result
+			steps.Importance = widget.MediumImportance
+			steps.SetText("• Testing the new secret against the token endpoint…")
+			w.background(id, "Rotating…", func(ctx context.Context) error {
+				var err error
+				res, err = w.ops.RotateSecret(ctx, id, newSecret)
+				return err
+			}, func(err error) {
+				// A refused candidate is the rotation's outcome, not the
+				// profile's: the old secret stays in use and its state stands.
+				if err == nil && res.ProfileID != "" {
+					w.applyResult(res)
+				}
+				steps.SetText(rotateReport(err))
+				if err != nil {
+					steps.Importance = widget.DangerImportance
+					secret.Enable()
+					s.button("Test and replace").Enable()
+				} else {
+					s.buttons["Cancel"].SetText("Close")
+				}
+				steps.Refresh()
+				if err != nil {
+					w.setStatus(name + ": rotation not done, the old secret stays in use")
+				} else {
+					w.setStatus(resultLine(name, res, err))
+				}
+				w.reload()
+			})
+		}})
+	s.body, s.input = steps, secret
+	w.win.Canvas().Focus(secret)
+}
+
+// rotateReport lists the steps of a rotation and how each went.
+func rotateReport(err error) string {
+	test, store := "✓ The IdP accepted the new secret.", "✓ The new secret replaced the old one in the OS keyring."
+	var re *oauthflow.RotateError
+	if err != nil {
+		step := oauthflow.RotateStepCheck
+		if errors.As(err, &re) {
+			step = re.Step
+		}
+		advice := ""
+		if f, ok := oauthflow.AsFailure(err); ok && f.Advice() != "" {
+			advice = "\nWhat to check: " + f.Advice()
+		}
+		switch step {
+		case oauthflow.RotateStepTest:
+			return "✗ The IdP did not accept the new secret: " + errText(re.Err) + advice + "\n• Nothing was replaced: the old secret stays in use."
+		case oauthflow.RotateStepStore:
+			return test + "\n✗ Storing it failed: " + errText(re.Err) + advice + "\n• The old secret stays in use."
+		}
+		return "✗ " + err.Error() + advice
+	}
+	return test + "\n" + store + "\nThe profile is Active with the new secret."
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,0 +1,375 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/textproto"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// Labels of the editor's choices, as the product's documentation names them.
+const (
+	authNone       = "None"
+	authCredential = "Credential"
+	tokenInHeader  = "HTTP Authorization header"
+	tokenInWSSE    = "WS-Security header (BinarySecurityToken)"
+	noProfile      = "(select a profile)"
+)
+
+// transportEditor is the Transport configuration dialog: type, URL, …, and
+// an Authorization dropdown whose Credential choice reveals a Name select
+// of the profiles. Every widget is a field so tests drive it.
+type transportEditor struct {
+	n    *navigator
+	orig *credentials.Transport // nil: a new transport
+	s    *shownDialog
+
+	name        *entry
+	typ         *widget.Select
+	url         *entry
+	method      *widget.Select
+	headers     *entry
+	body        *entry
+	bodyFile    *entry
+	soapVersion *widget.Select
+	soapAction  *entry
+	timeout     *entry
+	auth        *widget.Select
+	profile     *widget.Select // the "Name" of the credential
+	tokenIn     *widget.Select
+	errors      *widget.Label
+	result      *widget.Label // the answer of "Run unsaved"
+
+	httpRows, soapRows, credRows []fyne.CanvasObject
+	profileIDs                   map[string]string // label → ID
+}
+
+// edit opens the editor for t (nil: a new transport).
+func (n *navigator) edit(t *credentials.Transport) *transportEditor {
+	if n.w.dlg != nil {
+		return nil
+	}
+	e := &transportEditor{n: n, orig: t, profileIDs: map[string]string{}}
+	n.editor = e
+	content := e.build()
+	title := "Transport configuration: new transport"
+	if t != nil && t.ID != "" {
+		title = "Transport configuration: " + t.Name
+	}
+	e.s = n.w.showDialog(title, sized(content, 640, 0),
+		dialogButton{label: "Cancel"},
+		dialogButton{label: "Run unsaved", keepOpen: true, fn: e.runUnsaved},
+		dialogButton{label: "Save", importance: widget.HighImportance, keepOpen: true, fn: e.save})
+	if t != nil {
+		e.fill(*t)
+	}
+	e.sync()
+	return e
+}
+
+func (e *transportEditor) build() fyne.CanvasObject {
+	w := e.n.w
+	e.name = newEntry(w)
+	e.typ = widget.NewSelect([]string{string(credentials.TransportHTTP), string(credentials.TransportWSSOAP)}, func(string) { e.sync() })
+	e.typ.SetSelected(string(credentials.TransportHTTP))
+	e.url = newEntry(w)
+	e.url.SetPlaceHolder("https://api.example.com/v1/orders")
+	e.method = widget.NewSelect(requestMethods, nil)
+	e.method.SetSelected(http.MethodGet)
+	e.headers = newEntry(w)
+	e.headers.MultiLine = true
+	e.headers.SetMinRowsVisible(3)
+	e.headers.SetPlaceHolder("Accept: application/json\n(one 'Name: value' per line; the token is added from the credential)")
+	e.body = newEntry(w)
+	e.body.MultiLine = true
+	e.body.SetMinRowsVisible(5)
+	e.bodyFile = newEntry(w)
+	e.bodyFile.SetPlaceHolder("or a file read at each run: /path/to/body.xml")
+	e.soapVersion = widget.NewSelect([]string{credentials.SOAPVersion11, credentials.SOAPVersion12}, nil)
+	e.soapVersion.SetSelected(credentials.SOAPVersion11)
+	e.soapAction = newEntry(w)
+	e.soapAction.SetPlaceHolder("urn:example:Operation")
+	e.timeout = newEntry(w)
+	e.timeout.SetPlaceHolder("30s")
+	e.auth = widget.NewSelect([]string{authNone, authCredential}, func(string) { e.sync() })
+	e.auth.SetSelected(authNone)
+	var labels []string
+	labels = append(labels, noProfile)
+	for _, r := range w.rows {
+		label := fmt.Sprintf("%s (%s)", r.p.Name, r.p.Type.Label())
+		e.profileIDs[label] = r.p.ID
+		labels = append(labels, label)
+	}
+	e.profile = widget.NewSelect(labels, nil)
+	e.profile.SetSelected(noProfile)
+	e.tokenIn = widget.NewSelect([]string{tokenInHeader, tokenInWSSE}, nil)
+	e.tokenIn.SetSelected(tokenInHeader)
+	e.errors = widget.NewLabel("")
+	e.errors.Wrapping = fyne.TextWrapWord
+	e.errors.Importance = widget.DangerImportance
+	e.errors.Hide()
+	e.result = widget.NewLabel("")
+	e.result.Wrapping = fyne.TextWrapWord
+	e.result.Hide()
+
+	row := func(label string, o fyne.CanvasObject) fyne.CanvasObject {
+		l := widget.NewLabel(label)
+		return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, l.MinSize().Height), l), nil, o)
+	}
+	methodRow := row("Method", e.method)
+	versionRow, actionRow := row("SOAP version", e.soapVersion), row("SOAP action", e.soapAction)
+	nameRow, tokenRow := row("Name", e.profile), row("Token in", e.tokenIn)
+	e.httpRows = []fyne.CanvasObject{methodRow}
+	e.soapRows = []fyne.CanvasObject{versionRow, actionRow}
+	e.credRows = []fyne.CanvasObject{nameRow, tokenRow}
+	return container.NewVScroll(container.NewVBox(
+		e.errors,
+		row("Transport name", e.name), row("Type", e.typ), row("URL", e.url), methodRow, versionRow, actionRow,
+		row("Headers", e.headers), row("Body", e.body), row("Body file", e.bodyFile), row("Timeout", e.timeout),
+		widget.NewSeparator(),
+		row("Authorization", e.auth), nameRow, tokenRow,
+		e.result,
+	))
+}
+
+// sync shows the rows the type and the Authorization choice need.
+func (e *transportEditor) sync() {
+	if len(e.credRows) < 2 || e.typ == nil || e.auth == nil {
+		return // still being built
+	}
+	soap := e.typ.Selected == string(credentials.TransportWSSOAP)
+	cred := e.auth.Selected == authCredential
+	for _, r := range e.httpRows {
+		setVisible(r, !soap)
+	}
+	for _, r := range e.soapRows {
+		setVisible(r, soap)
+	}
+	setVisible(e.credRows[0], cred)
+	setVisible(e.credRows[1], cred && soap)
+}
+
+func setVisible(o fyne.CanvasObject, v bool) {
+	if v {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+func (e *transportEditor) fill(t credentials.Transport) {
+	e.name.SetText(t.Name)
+	if t.Type != "" {
+		e.typ.SetSelected(string(t.Type))
+	}
+	e.url.SetText(t.URL)
+	if t.Method != "" {
+		e.method.SetSelected(t.Method)
+	}
+	var hs []string
+	for _, h := range t.Headers {
+		hs = append(hs, h.Name+": "+h.Value)
+	}
+	e.headers.SetText(strings.Join(hs, "\n"))
+	e.body.SetText(t.Body)
+	e.bodyFile.SetText(t.BodyFile)
+	if t.SOAPVersion != "" {
+		e.soapVersion.SetSelected(t.SOAPVersion)
+	}
+	e.soapAction.SetText(t.SOAPAction)
+	if t.Timeout > 0 {
+		e.timeout.SetText(t.Timeout.D().String())
+	}
+	if t.Authorization == credentials.AuthCredential {
+		e.auth.SetSelected(authCredential)
+		for label, id := range e.profileIDs {
+			if id == t.ProfileID {
+				e.profile.SetSelected(label)
+			}
+		}
+	}
+	if t.TokenIn == credentials.TokenInWSSE {
+		e.tokenIn.SetSelected(tokenInWSSE)
+	}
+}
+
+// transport reads the fields; the error is a problem the fields cannot express.
+func (e *transportEditor) transport() (credentials.Transport, error) {
+	var t credentials.Transport
+	if e.orig != nil {
+		t = *e.orig
+	}
+	t.Name = e.name.Text
+	t.Type = credentials.TransportType(e.typ.Selected)
+	t.URL = strings.TrimSpace(e.url.Text)
+	t.Method = e.method.Selected
+	t.Headers = nil
+	for i, line := range strings.Split(e.headers.Text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return t, fmt.Errorf("Headers, line %d: write it as 'Name: value'", i+1)
+		}
+		t.Headers = append(t.Headers, credentials.Header{Name: textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(k)), Value: strings.TrimSpace(v)})
+	}
+	t.Body, t.BodyFile = e.body.Text, strings.TrimSpace(e.bodyFile.Text)
+	t.SOAPVersion, t.SOAPAction = e.soapVersion.Selected, e.soapAction.Text
+	t.Timeout = 0
+	if s := strings.TrimSpace(e.timeout.Text); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return t, fmt.Errorf("Timeout %q is not a duration like 30s or 2m", s)
+		}
+		t.Timeout = credentials.Duration(d)
+	}
+	t.Authorization, t.ProfileID, t.TokenIn = credentials.AuthNone, "", credentials.TokenInHeader
+	if e.auth.Selected == authCredential {
+		t.Authorization = credentials.AuthCredential
+		t.ProfileID = e.profileIDs[e.profile.Selected]
+		if e.tokenIn.Selected == tokenInWSSE && t.Type == credentials.TransportWSSOAP {
+			t.TokenIn = credentials.TokenInWSSE
+		}
+	}
+	return t, nil
+}
+
+func (e *transportEditor) showErrors(err error) {
+	var ve *credentials.ValidationError
+	if errors.As(err, &ve) {
+		var lines []string
+		for _, f := range ve.Fields {
+			lines = append(lines, f.Message)
+		}
+		e.errors.SetText(strings.Join(lines, "\n"))
+	} else {
+		e.errors.SetText(err.Error())
+	}
+	e.errors.Show()
+}
+
+// save validates and stores the transport; the dialog stays open on errors.
+func (e *transportEditor) save() {
+	t, err := e.transport()
+	if err != nil {
+		e.showErrors(err)
+		return
+	}
+	ps := make([]credentials.Profile, 0, len(e.n.w.rows))
+	for _, r := range e.n.w.rows {
+		ps = append(ps, r.p)
+	}
+	saved, err := e.n.w.repo.Transports().Save(t, ps)
+	if err != nil {
+		e.showErrors(err)
+		return
+	}
+	e.n.w.hideDialog(e.s)
+	delete(e.n.transport.results, saved.ID)
+	e.n.reload()
+	e.n.selectTransport(saved.ID)
+	cred := "no credential"
+	if saved.Authorization == credentials.AuthNone {
+		cred = "Authorization None"
+	} else if r := e.n.w.findRow(saved.ProfileID); r != nil {
+		cred = "credential " + r.p.Name
+	}
+	e.n.w.setStatus(fmt.Sprintf("Saved transport %q (%s)", saved.Name, cred))
+}
+
+// runUnsaved sends what the fields say without saving it: an unsaved
+// transport, the way the old Send-request dialog worked.
+func (e *transportEditor) runUnsaved() {
+	ops := e.n.ops()
+	if ops == nil {
+		return
+	}
+	t, err := e.transport()
+	if err != nil {
+		e.showErrors(err)
+		return
+	}
+	e.errors.Hide()
+	e.result.SetText("Running…")
+	e.result.Show()
+	var res *oauthflow.RunResult
+	e.n.w.background("", "Running "+t.Name+"…", func(ctx context.Context) error {
+		res = ops.Run(ctx, t, oauthflow.RunOptions{})
+		return nil
+	}, func(error) {
+		text := runLine(res)
+		if res.Response != nil {
+			text += "\n\n" + truncateText(res.Pretty, 2000)
+		}
+		if res.Diagnosis != nil && res.OK() == false {
+			text = res.Diagnosis.String() + "\n\n" + text
+		}
+		e.result.SetText(text)
+	})
+}
+
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// saveAsTransport turns the Send-request dialog's call into a transport
+// with this profile as its credential, in the Transport configuration
+// editor: the request is the same call, now with a name and kept.
+func (d *requestDialog) saveAsTransport() {
+	d.closing()
+	t := transportFromRequest(d.method.Selected, d.url.Text, d.headers.Text, d.body.Text)
+	t.Authorization, t.ProfileID = credentials.AuthCredential, d.profileID
+	d.w.nav.edit(&t)
+}
+
+// transportFromRequest makes a transport of a request: a SOAP 1.1 or 1.2
+// call (by its Content-Type) becomes WS_SOAP with its action, and the
+// headers the SOAP type sets itself are left out.
+func transportFromRequest(method, rawURL, headerText, body string) credentials.Transport {
+	t := credentials.Transport{Type: credentials.TransportHTTP, Method: method, URL: strings.TrimSpace(rawURL), Body: body}
+	h, _ := parseHeaderLines(headerText)
+	ct := strings.ToLower(h.Get("Content-Type"))
+	switch {
+	case strings.HasPrefix(ct, "application/soap+xml"):
+		t.Type, t.SOAPVersion = credentials.TransportWSSOAP, credentials.SOAPVersion12
+		if _, after, ok := strings.Cut(h.Get("Content-Type"), "action="); ok {
+			t.SOAPAction = strings.Trim(strings.TrimSpace(strings.Split(after, ";")[0]), `"`)
+		}
+	case strings.HasPrefix(ct, "text/xml") && h.Get("SOAPAction") != "":
+		t.Type, t.SOAPVersion = credentials.TransportWSSOAP, credentials.SOAPVersion11
+		t.SOAPAction = strings.Trim(h.Get("SOAPAction"), `"`)
+	}
+	for _, k := range sortedKeys(h) {
+		if t.Type == credentials.TransportWSSOAP && (k == "Content-Type" || k == "Soapaction" || k == "Accept") {
+			continue
+		}
+		for _, v := range h[k] {
+			t.Headers = append(t.Headers, credentials.Header{Name: k, Value: v})
+		}
+	}
+	return t
+}
+
+func sortedKeys(h http.Header) []string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

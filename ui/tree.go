@@ -1,0 +1,394 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// TransportOperations is what the transport views ask of oauthflow.Service
+// beyond Operations. A workbench whose Operations lack them (a test fake)
+// shows transports without Run.
+type TransportOperations interface {
+	RunTransport(ctx context.Context, nameOrID string, opt oauthflow.RunOptions) (*oauthflow.RunResult, error)
+	Run(ctx context.Context, t credentials.Transport, opt oauthflow.RunOptions) *oauthflow.RunResult
+}
+
+var _ TransportOperations = (*oauthflow.Service)(nil)
+
+// Navigation tree node IDs; a transport's node is nodeTransportPrefix + its ID.
+const (
+	nodeAdmin           = "admin"
+	nodeCredentials     = "credentials"
+	nodeTransports      = "transports"
+	nodeLogs            = "logs"
+	nodeTransportPrefix = "t:"
+)
+
+// navigator is the tree on the left of the main window and the view it
+// selects on the right: Administration › Credentials (the table),
+// Transports (one node per transport, its last outcome as the icon), Logs.
+type navigator struct {
+	w    *Workbench
+	tree *widget.Tree
+	root *container.Split
+	view *fyne.Container // the selected view
+
+	credentials fyne.CanvasObject
+	transport   *transportPane
+	logs        *logsView
+
+	transports []credentials.Transport
+	selected   string
+	menu       *fyne.Menu       // the last right-click menu (tests read it)
+	editor     *transportEditor // the last editor opened (tests drive it)
+	banner     *widget.Label
+
+	// runAs keeps, per transport ID, the User profile it runs as after a
+	// "User External Credentials" login, until that profile logs out.
+	runAs map[string]string
+	// pendingAs is a login started from a transport: profile ID → transport ID.
+	pendingAs map[string]string
+	unsub     func()
+}
+
+func newNavigator(w *Workbench, credentialsView fyne.CanvasObject) *navigator {
+	n := &navigator{w: w, credentials: credentialsView, runAs: map[string]string{}, pendingAs: map[string]string{}}
+	n.transport = newTransportPane(n)
+	n.logs = newLogsView(n)
+	n.banner = widget.NewLabel("")
+	n.banner.Wrapping = fyne.TextWrapWord
+	n.banner.Importance = widget.DangerImportance
+	n.banner.Hide()
+	n.tree = widget.NewTree(n.childUIDs, n.isBranch,
+		func(bool) fyne.CanvasObject { return newNavNode(n) },
+		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { o.(*navNode).set(id) })
+	n.tree.OnSelected = n.show
+	n.tree.OpenAllBranches()
+	n.view = container.NewStack(credentialsView)
+	left := container.NewBorder(nil, n.banner, nil, nil, n.tree)
+	n.root = container.NewHSplit(left, n.view)
+	n.root.Offset = 0.18
+	n.reload()
+	n.tree.Select(nodeCredentials)
+	return n
+}
+
+// start follows logins and logouts: a login begun from a transport runs it
+// as that user; a logout ends "runs as".
+func (n *navigator) start() {
+	n.unsub = n.w.ops.Subscribe(func(ev oauthflow.Event) {
+		n.w.do(func() { n.onEvent(ev) })
+	})
+}
+
+func (n *navigator) stop() {
+	if n.unsub != nil {
+		n.unsub()
+	}
+}
+
+func (n *navigator) onEvent(ev oauthflow.Event) {
+	switch ev.Kind {
+	case oauthflow.EventLoggedIn:
+		if tid, ok := n.pendingAs[ev.ProfileID]; ok {
+			delete(n.pendingAs, ev.ProfileID)
+			n.runAs[tid] = ev.ProfileID
+			n.selectTransport(tid)
+			n.run(tid)
+		}
+	case oauthflow.EventLoggedOut, oauthflow.EventDeleted:
+		for tid, pid := range n.runAs {
+			if pid == ev.ProfileID {
+				delete(n.runAs, tid)
+			}
+		}
+		n.transport.refresh()
+	}
+}
+
+func (n *navigator) childUIDs(id widget.TreeNodeID) []widget.TreeNodeID {
+	switch id {
+	case "":
+		return []string{nodeAdmin, nodeTransports, nodeLogs}
+	case nodeAdmin:
+		return []string{nodeCredentials}
+	case nodeTransports:
+		out := make([]string, 0, len(n.transports))
+		for _, t := range n.transports {
+			out = append(out, nodeTransportPrefix+t.ID)
+		}
+		return out
+	}
+	return nil
+}
+
+func (n *navigator) isBranch(id widget.TreeNodeID) bool {
+	return id == "" || id == nodeAdmin || id == nodeTransports
+}
+
+// reload reads the transports (never the keyring) and refreshes the tree.
+func (n *navigator) reload() {
+	ts, err := n.w.repo.Transports().List()
+	var ce *credentials.CorruptError
+	switch {
+	case errors.As(err, &ce):
+		n.banner.SetText(ce.Error())
+		n.banner.Show()
+	case err != nil:
+		n.banner.SetText("Cannot read the transports: " + err.Error())
+		n.banner.Show()
+	default:
+		n.banner.Hide()
+	}
+	if err == nil {
+		n.transports = ts
+	}
+	n.tree.Refresh()
+	if strings.HasPrefix(n.selected, nodeTransportPrefix) && n.find(strings.TrimPrefix(n.selected, nodeTransportPrefix)) == nil {
+		n.tree.Select(nodeTransports)
+	}
+	n.transport.refresh()
+	n.logs.refreshChoices()
+}
+
+func (n *navigator) find(id string) *credentials.Transport {
+	for i := range n.transports {
+		if n.transports[i].ID == id {
+			return &n.transports[i]
+		}
+	}
+	return nil
+}
+
+// show puts the view of the selected node on the right.
+func (n *navigator) show(id widget.TreeNodeID) {
+	n.selected = id
+	var v fyne.CanvasObject
+	switch {
+	case id == nodeCredentials || id == nodeAdmin:
+		v = n.credentials
+	case id == nodeLogs:
+		n.logs.load()
+		v = n.logs.root
+	case id == nodeTransports:
+		n.transport.setTransport("")
+		v = n.transport.root
+	case strings.HasPrefix(id, nodeTransportPrefix):
+		n.transport.setTransport(strings.TrimPrefix(id, nodeTransportPrefix))
+		v = n.transport.root
+	default:
+		return
+	}
+	n.view.Objects = []fyne.CanvasObject{v}
+	n.view.Refresh()
+}
+
+func (n *navigator) selectTransport(id string) {
+	n.tree.OpenBranch(nodeTransports)
+	n.tree.Select(nodeTransportPrefix + id)
+}
+
+// label and icon of a node.
+func (n *navigator) nodeLabel(id string) (string, fyne.Resource) {
+	switch id {
+	case nodeAdmin:
+		return "Administration", theme.SettingsIcon()
+	case nodeCredentials:
+		return "Credentials", theme.AccountIcon()
+	case nodeTransports:
+		return "Transports", theme.MailSendIcon()
+	case nodeLogs:
+		return "Logs", theme.ListIcon()
+	}
+	t := n.find(strings.TrimPrefix(id, nodeTransportPrefix))
+	if t == nil {
+		return "", theme.QuestionIcon()
+	}
+	return t.Name, outcomeIcon(t.LastRun)
+}
+
+// outcomeIcon is a transport's last outcome.
+func outcomeIcon(r credentials.RunRecord) fyne.Resource {
+	switch {
+	case r.At.IsZero():
+		return theme.RadioButtonIcon()
+	case r.OK:
+		return theme.ConfirmIcon()
+	}
+	return theme.ErrorIcon()
+}
+
+// menuFor is the right-click menu of a node.
+func (n *navigator) menuFor(id string) *fyne.Menu {
+	if id == nodeTransports {
+		return fyne.NewMenu("", fyne.NewMenuItem("Add transport…", func() { n.edit(nil) }))
+	}
+	if !strings.HasPrefix(id, nodeTransportPrefix) {
+		return nil
+	}
+	tid := strings.TrimPrefix(id, nodeTransportPrefix)
+	t := n.find(tid)
+	if t == nil {
+		return nil
+	}
+	run := fyne.NewMenuItem("Run", func() { n.selectTransport(tid); n.run(tid) })
+	run.Disabled = n.ops() == nil
+	edit := fyne.NewMenuItem("Edit…", func() { tc := *t; n.edit(&tc) })
+	del := fyne.NewMenuItem("Delete…", func() { n.delete(tid) })
+	users := fyne.NewMenuItem("User External Credentials", nil)
+	var items []*fyne.MenuItem
+	for _, r := range n.w.rows {
+		if r.p.Type != credentials.TypeUser {
+			continue
+		}
+		pid, name := r.p.ID, r.p.Name
+		label := name
+		if n.runAs[tid] == pid {
+			label += " (logged in)"
+		}
+		items = append(items, fyne.NewMenuItem(label, func() { n.loginAs(tid, pid, name) }))
+	}
+	if len(items) == 0 {
+		none := fyne.NewMenuItem("No User profiles: add one under Credentials", nil)
+		none.Disabled = true
+		items = append(items, none)
+	}
+	users.ChildMenu = fyne.NewMenu("", items...)
+	users.Disabled = n.ops() == nil
+	return fyne.NewMenu("", run, edit, del, fyne.NewMenuItemSeparator(), users)
+}
+
+func (n *navigator) showMenu(id string, pos fyne.Position) {
+	m := n.menuFor(id)
+	if m == nil {
+		return
+	}
+	n.menu = m
+	widget.ShowPopUpMenuAtPosition(m, n.w.win.Canvas(), pos)
+}
+
+// loginAs is "User External Credentials" → a User profile: the browser
+// login (the same dialog as the Credentials view's Login), after which the
+// transport runs as that user until logout.
+func (n *navigator) loginAs(tid, pid, name string) {
+	if n.w.dlg != nil {
+		return
+	}
+	if st, err := n.w.ops.Status(pid); err == nil && st.Active() {
+		// Already logged in: no second browser trip.
+		n.runAs[tid] = pid
+		n.selectTransport(tid)
+		n.run(tid)
+		return
+	}
+	n.pendingAs[pid] = tid
+	n.w.login(pid, name)
+}
+
+func (n *navigator) ops() TransportOperations {
+	t, _ := n.w.ops.(TransportOperations)
+	return t
+}
+
+func (n *navigator) delete(tid string) {
+	t := n.find(tid)
+	if t == nil || n.w.dlg != nil {
+		return
+	}
+	name := t.Name
+	n.w.showConfirm("Delete transport", fmt.Sprintf("Delete the transport %q? This cannot be undone.", name), "Delete", func() {
+		if err := n.w.repo.Transports().Delete(tid); err != nil {
+			n.w.showError("Cannot delete "+name, err)
+			return
+		}
+		delete(n.runAs, tid)
+		n.reload()
+		n.w.setStatus(fmt.Sprintf("Deleted transport %q", name))
+	})
+}
+
+// transportsUsing names the transports whose credential is the profile.
+func (n *navigator) transportsUsing(profileID string) []string {
+	var out []string
+	for _, t := range n.transports {
+		if t.Authorization == credentials.AuthCredential && t.ProfileID == profileID {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// navNode is a tree row: icon and name; a right-click opens its menu.
+type navNode struct {
+	widget.BaseWidget
+	nav   *navigator
+	id    string
+	icon  *widget.Icon
+	label *widget.Label
+}
+
+func newNavNode(n *navigator) *navNode {
+	nn := &navNode{nav: n, icon: widget.NewIcon(nil), label: widget.NewLabel("")}
+	nn.label.Truncation = fyne.TextTruncateEllipsis
+	nn.ExtendBaseWidget(nn)
+	return nn
+}
+
+func (nn *navNode) set(id string) {
+	nn.id = id
+	text, icon := nn.nav.nodeLabel(id)
+	nn.label.SetText(text)
+	nn.icon.SetResource(icon)
+}
+
+func (nn *navNode) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nn.icon, nil, nn.label))
+}
+
+// TappedSecondary opens the node's menu (Run, Edit, Delete, User External Credentials).
+func (nn *navNode) TappedSecondary(ev *fyne.PointEvent) {
+	nn.nav.tree.Select(nn.id)
+	nn.nav.showMenu(nn.id, ev.AbsolutePosition)
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// importTransports brings in the transports of an export file after its
+// profiles, and says what it did for the status bar.
+func (n *navigator) importTransports(data []byte, skipInvalid bool) string {
+	ts := n.w.repo.Transports()
+	existing, err := ts.List()
+	if err != nil {
+		return "; transports not imported: " + err.Error()
+	}
+	entries, err := credentials.ParseTransportImport(data, existing, n.w.profiles())
+	if err != nil {
+		return "; transports not imported: " + err.Error()
+	}
+	if len(entries) == 0 {
+		return ""
+	}
+	sum, err := ts.ImportTransports(entries, skipInvalid)
+	n.reload()
+	if err != nil {
+		n.w.showError("Transports not imported", err)
+		return "; transports not imported"
+	}
+	return fmt.Sprintf(" and %s", plural(len(sum.Added), "transport"))
+}
