@@ -137,6 +137,9 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		outcome = f
 		return fail(f)
 	}
+	if w := userChanged(p, res.Token); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
 	unlock, err := s.lockProfile(ctx, p.ID)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -206,4 +209,28 @@ func randomToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// userChanged warns when a login signed in another user than the profile's
+// previous login: a login completed by someone else looks exactly so.
+func userChanged(p credentials.Profile, info *TokenInfo) string {
+	if info == nil {
+		return ""
+	}
+	changed := p.Subject != "" && info.Subject != "" && p.Subject != info.Subject
+	if p.Subject == "" || info.Subject == "" {
+		changed = p.LoggedInAs != "" && info.Username != "" && p.LoggedInAs != info.Username
+	}
+	if !changed {
+		return ""
+	}
+	prev, now := p.LoggedInAs, info.Username
+	if prev == "" {
+		prev = "another user"
+	}
+	if now == "" {
+		now = "another user"
+	}
+	return fmt.Sprintf("This login signed in %s; the profile was last logged in as %s. If you did not sign in as %s "+
+		"yourself, log out at once: someone else may have completed your login.", sanitizeText(now, 100), sanitizeText(prev, 100), sanitizeText(now, 100))
 }

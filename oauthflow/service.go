@@ -44,6 +44,7 @@ type TokenInfo struct {
 	Header    map[string]any // JWT header
 	Claims    map[string]any // JWT claims (access token; ID token claims merged for logins)
 	Username  string
+	Subject   string // the verified ID token's sub; "" without one
 	Roles     []string
 	Tenant    string
 	Scopes    []string
