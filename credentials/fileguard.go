@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 )
 
 // MaxStoreFile caps what is read of the profile file (and of an import
@@ -27,8 +28,14 @@ func (e *UnsafePathError) Error() string {
 // errTooLarge is a file over MaxStoreFile.
 var errTooLarge = fmt.Errorf("it is larger than %d MiB, so it is not a profile file", MaxStoreFile>>20)
 
-// readCapped reads f up to MaxStoreFile bytes, failing beyond.
+// readCapped reads f up to MaxStoreFile bytes, failing beyond (at once
+// when its size says so).
 func readCapped(f io.Reader) ([]byte, error) {
+	if st, ok := f.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if info, err := st.Stat(); err == nil && info.Size() > MaxStoreFile {
+			return nil, errTooLarge
+		}
+	}
 	b, err := io.ReadAll(io.LimitReader(f, MaxStoreFile+1))
 	if err != nil {
 		return nil, err

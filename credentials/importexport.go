@@ -111,6 +111,33 @@ func ParseImport(data []byte, existing []Profile, def ImportDefaults) ([]ImportE
 	return entries, nil
 }
 
+// ImportRisks lists the settings of an imported profile that decide where
+// its secrets and tokens go or how they are protected, for the preview:
+// a proxy, a CA file, TLS verification off.
+func ImportRisks(p Profile) []string {
+	var out []string
+	if p.TLS.InsecureSkipVerify {
+		out = append(out, "TLS verification OFF")
+	}
+	switch p.Proxy.Mode {
+	case ProxyURL:
+		out = append(out, "proxy "+p.Proxy.URL)
+	case ProxySystem:
+		out = append(out, "system proxy")
+	}
+	if p.TLS.CAFile != "" {
+		out = append(out, "CA file "+p.TLS.CAFile)
+	}
+	return out
+}
+
+// NeedsConfirmation reports an imported profile that turns TLS
+// verification off or sends through a proxy: importing it needs the
+// user's explicit yes.
+func NeedsConfirmation(p Profile) bool {
+	return p.TLS.InsecureSkipVerify || p.Proxy.Mode == ProxyURL || p.Proxy.Mode == ProxySystem
+}
+
 // MaxImportEntries caps one import.
 const MaxImportEntries = 10000
 
