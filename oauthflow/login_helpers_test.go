@@ -229,6 +229,9 @@ type fakeOIDC struct {
 	// idToken edits the claims of the next ID token; signWith picks the key.
 	idToken  func(claims map[string]any)
 	signWith *rsa.PrivateKey
+	// refresh: logins get refresh token "rt-1", which the refresh_token
+	// grant accepts (its ID token is edited like a login's).
+	refresh bool
 }
 
 func newFakeOIDC(t *testing.T) *fakeOIDC {
@@ -273,8 +276,11 @@ func newFakeOIDC(t *testing.T) *fakeOIDC {
 		f.mu.Lock()
 		nonce, ok := f.nonces[r.PostForm.Get("code")]
 		delete(f.nonces, r.PostForm.Get("code"))
-		edit, signer := f.idToken, f.signWith
+		edit, signer, refresh := f.idToken, f.signWith, f.refresh
 		f.mu.Unlock()
+		if refresh && r.PostForm.Get("grant_type") == "refresh_token" && r.PostForm.Get("refresh_token") == "rt-1" {
+			ok, nonce = true, ""
+		}
 		if !ok {
 			w.WriteHeader(http.StatusBadRequest)
 			writeJSON(w, map[string]any{"error": "invalid_grant"})
@@ -291,10 +297,14 @@ func newFakeOIDC(t *testing.T) *fakeOIDC {
 		if signer == nil {
 			signer = f.key
 		}
-		writeJSON(w, map[string]any{
+		out := map[string]any{
 			"access_token": "opaque-access-token", "token_type": "Bearer", "expires_in": 3600,
 			"id_token": signJWT(signer, claims),
-		})
+		}
+		if refresh {
+			out["refresh_token"] = "rt-1"
+		}
+		writeJSON(w, out)
 	})
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
