@@ -202,3 +202,74 @@ func fixedToken(access string) *oauth2.Token {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The start address works once; a second use stops the login visibly. A
+// callback without the start cookie (another browser) stops it too; a
+// foreign Host header is answered 421; the callback ends at a clean /done.
+func TestSecurityStartAddressAndCallback(t *testing.T) {
+	t.Run("second use of the start address", func(t *testing.T) {
+		op := newFakeOIDC(t)
+		s := ccService(t, testenv.NewMemKeyring())
+		p := saveUserProfile(t, s.Repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
+		urls := make(chan string, 1)
+		s.Browser = newFakeBrowser(func(_ context.Context, u string) error { urls <- u; return nil })
+		out := make(chan Result, 1)
+		go func() { res, _ := s.Login(context.Background(), p.Name, LoginOptions{Timeout: 20 * time.Second}); out <- res }()
+		start := <-urls
+		if _, err := openStart(context.Background(), browserClient(), start); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := browserClient().Get(start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		res := waitResult(t, out, 10*time.Second)
+		if resp.StatusCode != http.StatusConflict || res.Active() || res.Failure == nil ||
+			!strings.Contains(res.Failure.Message, "opened a second time") {
+			t.Fatalf("second use: %d, %s %+v", resp.StatusCode, res.Status, res.Failure)
+		}
+	})
+	t.Run("callback from another browser", func(t *testing.T) {
+		_, redirect, state, out := attackLogin(t, 20*time.Second)
+		c := &http.Client{Timeout: 10 * time.Second} // no start cookie
+		resp, err := c.Get(callbackURL(redirect, url.Values{"code": {"c"}, "state": {state}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		res := waitResult(t, out, 10*time.Second)
+		if res.Active() || res.Failure == nil || !strings.Contains(res.Failure.Message, "did not come from the browser") {
+			t.Fatalf("cookie-less callback: %s %+v", res.Status, res.Failure)
+		}
+	})
+	t.Run("host header and clean /done", func(t *testing.T) {
+		_, redirect, state, out := attackLogin(t, 20*time.Second)
+		req, _ := http.NewRequest(http.MethodGet, callbackURL(redirect, url.Values{"code": {"c"}, "state": {state}}), nil)
+		req.Host = "rebind.attacker.example:" + redirect.Port()
+		b, _ := browsers.Load(redirect.Host)
+		client := *b.(*http.Client)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMisdirectedRequest {
+			t.Fatalf("foreign Host answered %d, want 421", resp.StatusCode)
+		}
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, err = client.Get(callbackURL(redirect, url.Values{"code": {"c"}, "state": {state}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/done" {
+			t.Fatalf("callback answered %d to %q, want 303 to /done", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		waitResult(t, out, 10*time.Second)
+		status, body := fetch(t, "http://"+redirect.Host+"/done")
+		if status != http.StatusOK || strings.Contains(body, "code=") {
+			t.Fatalf("/done: %d", status)
+		}
+	})
+}
