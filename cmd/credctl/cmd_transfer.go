@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -36,6 +37,7 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 	skip := fs.Bool("skip-invalid", false, "import the valid entries and skip the invalid ones (otherwise nothing is imported when one is invalid)")
 	dryRun := fs.Bool("dry-run", false, "only print the preview")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON instead of the preview")
+	acceptNet := fs.Bool("accept-network-settings", false, "import entries that set a proxy or turn TLS verification off (shown in the preview)")
 	var def credentials.ImportDefaults
 	fs.StringVar(&def.IssuerURL, "issuer", "", "issuer `URL` for client registrations that do not name the IdP")
 	fs.StringVar(&def.TokenURL, "token-url", "", "token endpoint `URL` for client registrations")
@@ -75,8 +77,18 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 		if !*asJSON {
 			writeImportPreview(a.stdout, args[0], valid, out.Invalid)
 		}
+		var risky []string
+		for _, e := range valid {
+			if credentials.NeedsConfirmation(e.Profile) {
+				risky = append(risky, e.Profile.Name)
+			}
+		}
 		var result error
 		switch {
+		case len(risky) > 0 && !*acceptNet && !*dryRun:
+			result = &exitError{code: exitValidation, msg: fmt.Sprintf("nothing was imported: %d profile(s) set a proxy or "+
+				"turn TLS verification off (%s): check them in the preview and pass --accept-network-settings to import them",
+				len(risky), strings.Join(risky, ", "))}
 		case len(out.Invalid) > 0 && !*skip:
 			result = &exitError{code: exitValidation,
 				msg: fmt.Sprintf("nothing was imported: %d of %d entries are invalid; fix them or pass --skip-invalid", len(out.Invalid), len(entries))}
@@ -124,6 +136,10 @@ func writeImportPreview(w io.Writer, file string, valid []credentials.ImportEntr
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, e := range valid {
 		fmt.Fprintf(tw, "  + %s\t%s\t%s\n", e.Profile.Name, e.Profile.Type.Label(), orDash(firstNonEmpty(e.Profile.TokenURL, e.Profile.IssuerURL)))
+		// What decides where secrets go, or how they are protected.
+		for _, r := range credentials.ImportRisks(e.Profile) {
+			fmt.Fprintf(tw, "      ! %s\t\t\n", r)
+		}
 	}
 	for _, e := range invalid {
 		fmt.Fprintf(tw, "  ! %s\tinvalid:\t%s\n", e.Name, e.Error)
