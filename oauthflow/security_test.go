@@ -214,7 +214,10 @@ func TestSecurityStartAddressAndCallback(t *testing.T) {
 		urls := make(chan string, 1)
 		s.Browser = newFakeBrowser(func(_ context.Context, u string) error { urls <- u; return nil })
 		out := make(chan Result, 1)
-		go func() { res, _ := s.Login(context.Background(), p.Name, LoginOptions{Timeout: 20 * time.Second}); out <- res }()
+		go func() {
+			res, _ := s.Login(context.Background(), p.Name, LoginOptions{Timeout: 20 * time.Second})
+			out <- res
+		}()
 		start := <-urls
 		if _, err := openStart(context.Background(), browserClient(), start); err != nil {
 			t.Fatal(err)
