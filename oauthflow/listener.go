@@ -218,6 +218,13 @@ func (l *loopback) close() {
 				_ = l.srv.Close()
 			}
 		}
+		if linger {
+			select {
+			case <-l.doneSeen: // the browser has its page already
+				linger = false
+			default:
+			}
+		}
 		if !linger {
 			shutdown()
 			return
@@ -253,7 +260,7 @@ func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if uid, ok := l.peerUID(r.RemoteAddr, l.ln.Addr().String()); ok && uid != os.Getuid() {
+	if uid, ok := l.peerUID(r.RemoteAddr, l.ln.Addr().String()); ok && uid != os.Getuid() && os.Getuid() >= 0 {
 		// Another account on this computer (it read the start address from
 		// the browser opener's command line): never let it take part.
 		l.mu.Lock()
