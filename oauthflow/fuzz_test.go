@@ -129,7 +129,6 @@ var errorPageTags = func() int {
 	return strings.Count(rec.Body.String(), "<")
 }()
 
-
 // FuzzCallbackQuery drives the loopback listener's handler with arbitrary
 // query strings from the browser the login started in: it never panics,
 // takes a callback only with the exact state (others are answered 400 and
