@@ -17,7 +17,7 @@ func TestKeyMaterialImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := km.Cert.NotAfter.Sub(time.Now()); d < 364*24*time.Hour || d > 366*24*time.Hour {
+	if d := time.Until(km.Cert.NotAfter); d < 364*24*time.Hour || d > 366*24*time.Hour {
 		t.Errorf("NotAfter in %v", d)
 	}
 	pkcs8, _ := x509.MarshalPKCS8PrivateKey(km.Key)

@@ -193,6 +193,11 @@ type Profile struct {
 	AssertionHeaders  string `json:"assertionHeaders,omitempty"`
 	AssertionAudience string `json:"assertionAudience,omitempty"`
 
+	// SecretExpiresAt is when the client secret expires, as the admin
+	// entered it (IdPs rarely tell a client); zero = unknown. A certificate's
+	// expiry is its NotAfter instead.
+	SecretExpiresAt time.Time `json:"secretExpiresAt,omitzero"`
+
 	RefreshInterval Duration `json:"refreshInterval,omitempty"`
 	Proxy           Proxy    `json:"proxy"`
 	TLS             TLS      `json:"tls"`
@@ -295,4 +300,43 @@ func (p Profile) Config() Profile {
 // SameName compares profile names the way uniqueness is checked.
 func SameName(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// CredentialExpiry is when the profile's client credential expires and what
+// it is: the certificate's NotAfter for private_key_jwt, else the recorded
+// secret expiry. Zero when unknown.
+func (p Profile) CredentialExpiry() (time.Time, string) {
+	if p.AuthMethod == AuthPrivateKeyJWT {
+		if c, err := ParseCertificatePEM(p.Certificate); err == nil {
+			return c.NotAfter.UTC(), "certificate"
+		}
+		return time.Time{}, "certificate"
+	}
+	if !p.HasSecret && p.Type == TypeUser {
+		return time.Time{}, "client secret" // a public client has none
+	}
+	return p.SecretExpiresAt, "client secret"
+}
+
+// sameSettings says whether two profiles configure the same token requests:
+// the recorded secret expiry is a note about the secret, not a setting, so
+// changing it keeps the last test result.
+func sameSettings(a, b Profile) bool {
+	a, b = a.Config(), b.Config()
+	a.SecretExpiresAt, b.SecretExpiresAt = time.Time{}, time.Time{}
+	return a == b
+}
+
+// ParseExpiryDate reads a YYYY-MM-DD date as the end of that day in UTC
+// (a secret "expires on" a day is still valid during it).
+func ParseExpiryDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date: use YYYY-MM-DD, e.g. 2027-03-31", s)
+	}
+	return d.Add(24*time.Hour - time.Second).UTC(), nil
 }

@@ -33,6 +33,7 @@ func fullProfile() Profile {
 		AssertionAlg:      AlgPS256,
 		AssertionHeaders:  HeadersX5tS256,
 		AssertionAudience: AudienceIssuer,
+		SecretExpiresAt:   time.Date(2027, 3, 31, 23, 59, 59, 0, time.UTC),
 		RefreshInterval:   Duration(90 * time.Second),
 		Proxy:             Proxy{Mode: ProxyURL, URL: "http://proxy.example.com:3128", Username: "bob"},
 		TLS:               TLS{CAFile: "/etc/ssl/certs/corp.pem", InsecureSkipVerify: true},

@@ -117,7 +117,7 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 				return nil, ErrConflict
 			}
 			next.Bookkeeping = cur.Bookkeeping
-			if cur.Config() != p.Config() || ch.ClientSecret != nil || ch.ProxyPassword != nil || ch.PrivateKey != nil {
+			if !sameSettings(cur, p) || ch.ClientSecret != nil || ch.ProxyPassword != nil || ch.PrivateKey != nil {
 				// New settings: the old test result no longer says anything.
 				next.LastStatus, next.LastError, next.LastCategory = StatusUntested, "", ""
 				next.TokenExpiry, next.LoggedInAs = time.Time{}, ""
@@ -304,6 +304,8 @@ func (r *Repository) ReplaceClientSecret(id, secret string) error {
 				ps[i].HasSecret = true
 				ps[i].SecretSetAt = now
 				ps[i].SecretRotatedAt = now
+				// The recorded expiry was the old secret's.
+				ps[i].SecretExpiresAt = time.Time{}
 				return ps, nil
 			}
 		}
@@ -313,6 +315,22 @@ func (r *Repository) ReplaceClientSecret(id, secret string) error {
 		undo()
 	}
 	return err
+}
+
+// SetSecretExpiry records when the client secret expires (zero: unknown),
+// leaving the profile's status as it is.
+func (r *Repository) SetSecretExpiry(id string, at time.Time) error {
+	return r.Store.Update(func(ps []Profile) ([]Profile, error) {
+		for i := range ps {
+			if ps[i].ID == id {
+				ps[i].SecretExpiresAt = at
+				ps[i].Revision++
+				ps[i].UpdatedAt = r.now()
+				return ps, nil
+			}
+		}
+		return nil, fmt.Errorf("%w: it was deleted elsewhere", ErrNotFound)
+	})
 }
 
 func newID() string {

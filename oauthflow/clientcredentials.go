@@ -100,6 +100,9 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 		f := classifyError(err)
 		redactFailure(f, sec)
 		addScopeProposal(f, p.Scope)
+		if secret == nil { // a rotation's new secret has no recorded expiry yet
+			expiredFirst(f, p, s.Clock.Now())
+		}
 		return fail(f, warnings)
 	}
 	if f := checkTokenResponse(tok); f != nil {

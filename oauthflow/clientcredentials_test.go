@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
@@ -104,8 +102,6 @@ func ccWantFailed(t testing.TB, res Result, cat Category) *Failure {
 	}
 	return res.Failure
 }
-
-var errNotFoundKeyring = keyring.ErrNotFound
 
 // ---- tests ----
 
@@ -429,9 +425,24 @@ func TestClientCredentialsDiscovery(t *testing.T) {
 		t.Errorf("IdP saw %d discoveries and %d token requests, want 2 and 2", st.Discovery, st.Token)
 	}
 
-	t.Run("issuer mismatch", func(t *testing.T) {
-		q := ccApp("mismatch", "")
+	t.Run("issuer with a trailing slash is adopted", func(t *testing.T) {
+		q := ccApp("slash", "")
 		q.IssuerURL = idp.Issuer + "/"
+		q = ccSave(t, s, q, testidp.AppClientSecret)
+		e, err := s.Discover(context.Background(), q)
+		if err != nil || e.Issuer != idp.Issuer || !strings.Contains(e.IssuerNote, "spells its issuer") || e.TokenURL != idp.TokenURL {
+			t.Fatalf("Discover: %+v, %v", e, err)
+		}
+		ccWantActive(t, ccTest(t, s, q.Name))
+	})
+	t.Run("issuer mismatch", func(t *testing.T) {
+		other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"issuer":"https://elsewhere.example","authorization_endpoint":"https://elsewhere.example/auth","token_endpoint":"https://elsewhere.example/token","jwks_uri":"https://elsewhere.example/jwks"}`))
+		}))
+		defer other.Close()
+		q := ccApp("mismatch", "")
+		q.IssuerURL = other.URL
 		q = ccSave(t, s, q, testidp.AppClientSecret)
 		f := ccWantFailed(t, ccTest(t, s, q.Name), CatConfig)
 		if !strings.Contains(f.Message, "names the issuer") {

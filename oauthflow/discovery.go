@@ -29,6 +29,16 @@ func (s *Service) Discover(ctx context.Context, p credentials.Profile) (Endpoint
 
 func discover(ctx context.Context, client *http.Client, issuer string) (Endpoints, error) {
 	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, client), issuer)
+	note := ""
+	var mismatch *oidc.IssuerMismatchError
+	if errors.As(err, &mismatch) && strings.TrimSuffix(mismatch.Discovered, "/") == strings.TrimSuffix(issuer, "/") {
+		// Only the trailing slash differs (Auth0 and others publish it,
+		// Keycloak does not; people type either): adopt the IdP's spelling,
+		// which ID tokens carry in iss, and say so.
+		note = fmt.Sprintf("the IdP spells its issuer %q (the profile has %q): that spelling is used", mismatch.Discovered, issuer)
+		issuer = mismatch.Discovered
+		provider, err = oidc.NewProvider(oidc.ClientContext(ctx, client), issuer)
+	}
 	if err != nil {
 		return Endpoints{}, classifyDiscovery(err, issuer)
 	}
@@ -38,7 +48,7 @@ func discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 	}
 	ep := provider.Endpoint()
 	e := Endpoints{
-		Issuer: issuer, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
+		Issuer: issuer, IssuerNote: note, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
 		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
 		EndSessionURL: doc.EndSessionURL, IssParameterSupported: doc.IssParameterSupported,
 	}

@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
 )
 
 // IdP-aware diagnoses: the error bodies of Entra ID, Okta and Keycloak say
@@ -272,4 +275,26 @@ func diagnoseAuthorizeError(f *Failure, code, desc string) {
 	if cs := entraCodesOf(nil, desc); len(cs) > 0 {
 		f.IdPCode = fmt.Sprintf("AADSTS%d", cs[0])
 	}
+}
+
+// expiredFirst puts the recorded expiry in front of a credentials failure
+// that happened after it: "the client secret expired on …" is the likely
+// cause whatever the IdP said (Keycloak cannot even tell expired from
+// wrong).
+func expiredFirst(f *Failure, p credentials.Profile, now time.Time) {
+	if f == nil || f.Category != CatCredentials {
+		return
+	}
+	at, what := p.CredentialExpiry()
+	if at.IsZero() {
+		return
+	}
+	if now.Before(at) {
+		if f.secretProblem { // the IdP's answer may mean expiry: show the date on record
+			f.Message += fmt.Sprintf(" (The %s's recorded expiry is %s.)", what, at.UTC().Format("2006-01-02"))
+		}
+		return
+	}
+	f.Message = fmt.Sprintf("the %s expired on %s (recorded expiry): create a new one at the IdP and update the profile. %s",
+		what, at.UTC().Format("2006-01-02"), f.Message)
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
@@ -104,6 +105,27 @@ func TestIdPDiagnosesFromDocumentedBodies(t *testing.T) {
 				t.Errorf("stored %q/%q, err %v", stored.LastCategory, stored.LastError, err)
 			}
 		})
+	}
+}
+
+// A recorded expiry goes next to an answer that may mean an expired secret,
+// and first when it has passed.
+func TestExpiryNextToSecretProblems(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	p := credentials.Profile{Type: credentials.TypeApplication, Bookkeeping: credentials.Bookkeeping{HasSecret: true}}
+	_, d := diagnoseBody([]byte(`{"error":"unauthorized_client","error_description":"Invalid client or Invalid client credentials"}`))
+	for _, c := range []struct {
+		exp    time.Time
+		prefix bool
+		note   bool
+	}{{time.Time{}, false, false}, {now.AddDate(0, 0, 5), false, true}, {now.AddDate(0, 0, -5), true, false}} {
+		f := &Failure{}
+		d.apply(f)
+		p.SecretExpiresAt = c.exp
+		expiredFirst(f, p, now)
+		if strings.HasPrefix(f.Message, "the client secret expired on") != c.prefix || strings.Contains(f.Message, "recorded expiry is") != c.note {
+			t.Errorf("expiry %v: %q", c.exp, f.Message)
+		}
 	}
 }
 

@@ -114,6 +114,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		nonce = randomToken()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
+	opts = append(opts, promptOptions(opt)...)
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
 	l.setAuthURL(cfg.AuthCodeURL(state, opts...))

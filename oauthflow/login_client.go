@@ -35,6 +35,9 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 		}
 		u.ep = ep
 		u.warnings = append(slices.Clone(u.warnings), ep.Notices...)
+		if ep.IssuerNote != "" {
+			u.warnings = append(u.warnings, ep.IssuerNote)
+		}
 		// Endpoints typed into the profile win over discovered ones.
 		if u.p.AuthURL == "" {
 			u.p.AuthURL = ep.AuthURL

@@ -66,6 +66,21 @@ func TestLoginWithTestIdP(t *testing.T) {
 	requireKeyring(t)
 	idp := testidp.Start(t)
 
+	t.Run("issuer typed with a trailing slash", func(t *testing.T) {
+		// The IdP's spelling is adopted: the ID token's iss and the RFC
+		// 9207 iss parameter match it, and the login says so.
+		idp.Reset(t)
+		repo := loginRepo(t)
+		p := saveUserProfile(t, repo, idp.Issuer+"/", testidp.PublicClientID, "", nil)
+		s := NewService(repo, newFakeBrowser(idp.Browser(testidp.Username, testidp.Password)), nil)
+		defer s.Close()
+		res := loginOK(t, s, p.Name, LoginOptions{})
+		assertAlice(t, res)
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "spells its issuer") }) {
+			t.Errorf("no note on the adopted issuer: %q", res.Warnings)
+		}
+	})
+
 	t.Run("public client", func(t *testing.T) {
 		idp.Reset(t)
 		repo := loginRepo(t)

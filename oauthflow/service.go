@@ -116,11 +116,18 @@ type LoginOptions struct {
 	// which sends the browser on to the IdP once and is dead afterwards.
 	// browserErr is non-nil when the browser could not be opened.
 	OnURL func(authURL string, browserErr error)
+	// AnotherUser asks the IdP to show its login page even when the browser
+	// still has a session there (prompt=login), so a different user can log
+	// in; without it the IdP silently logs the same user in again.
+	AnotherUser bool
 }
 
 // Endpoints are what discovery found.
 type Endpoints struct {
-	Issuer        string
+	Issuer string
+	// IssuerNote says that the IdP's issuer differs from the profile's only
+	// by a trailing slash and that its spelling was adopted.
+	IssuerNote    string
 	TokenURL      string
 	AuthURL       string
 	RevocationURL string

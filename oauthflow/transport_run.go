@@ -122,7 +122,11 @@ func (s *Service) Run(ctx context.Context, t credentials.Transport, opt RunOptio
 	t.Normalize()
 	res := &RunResult{Transport: t, At: s.Clock.Now().UTC()}
 	defer s.logRun(ctx, res)
-	if err := credentials.ValidateTransport(t, credentials.TransportValidateOptions{}); err != nil {
+	check := t
+	if check.Name == "" {
+		check.Name = "unsaved" // an unsaved transport needs no name to run
+	}
+	if err := credentials.ValidateTransport(check, credentials.TransportValidateOptions{}); err != nil {
 		res.Outcome = OutcomeInvalid
 		res.Diagnosis = &Diagnosis{Cause: "the transport cannot be sent: " + err.Error(), Category: CatConfig, Checks: []string{"Edit the transport and fix the fields named."}}
 		return res
@@ -196,6 +200,10 @@ func (s *Service) Run(ctx context.Context, t credentials.Transport, opt RunOptio
 		}
 		spec.Body = env
 		resp, err = s.sendWSSE(ctx, p, spec, access)
+		if err == nil && resp.Status == http.StatusUnauthorized {
+			// Refused like a bearer token: no process hands it out again.
+			s.mgr.Evict(ctx, p, access)
+		}
 	} else {
 		// Request takes the same token from the token store (since #11).
 		resp, err = s.Request(ctx, p.ID, spec)

@@ -178,20 +178,23 @@ linux_packages() {
   install -Dm 0644 "$cli/completions/_credctl" "$root/usr/share/zsh/vendor-completions/_credctl"
   install -Dm 0644 "$cli/completions/credctl.fish" "$root/usr/share/fish/vendor_completions.d/credctl.fish"
   install -Dm 0644 packaging/linux/copyright "$root/usr/share/doc/credworkbench/copyright"
+  install -Dm 0644 packaging/linux/lintian-overrides "$root/usr/share/lintian/overrides/credworkbench"
   # Debian policy wants a changelog in the package; one entry per build.
   printf 'credworkbench (%s-%s) unstable; urgency=medium\n\n  * Build %s of Credential Workbench %s.\n\n -- %s  %s\n' \
     "$PKG_VERSION" "$BUILD_NUMBER" "$BUILD_NUMBER" "$VERSION" \
     "Credential Workbench contributors <credworkbench@users.noreply.github.com>" \
-    "$(date -u -R -d "$date")" | gzip -9n >"$root/usr/share/doc/credworkbench/changelog.gz"
+    "$(date -u -R -d "$date")" | gzip -9n >"$root/usr/share/doc/credworkbench/changelog.Debian.gz"
 
   local deb=$DIST/credworkbench_${VERSION}_$arch.deb rpm=$DIST/credworkbench-$VERSION.x86_64.rpm
   rm -f "$deb" "$rpm"
-  PKG_ROOT=$root PKG_VERSION=$PKG_VERSION PKG_RELEASE=$BUILD_NUMBER "$NFPM" package -q \
-    -f packaging/linux/nfpm.yaml -p deb -t "$deb"
-  say "wrote dist/$(basename "$deb")"
-  PKG_ROOT=$root PKG_VERSION=$PKG_VERSION PKG_RELEASE=$BUILD_NUMBER "$NFPM" package -q \
-    -f packaging/linux/nfpm.yaml -p rpm -t "$rpm"
-  say "wrote dist/$(basename "$rpm")"
+  local format out
+  for format in deb rpm; do
+    out=$deb && [ $format = deb ] || out=$rpm
+    # nfpm reads the sources relative to the working directory: the staged root.
+    (cd "$root" && PKG_VERSION=$PKG_VERSION PKG_RELEASE=$BUILD_NUMBER "$NFPM" package \
+      -f "$ROOT/packaging/linux/nfpm.yaml" -p $format -t "$out" >/dev/null)
+    say "wrote dist/$(basename "$out")"
+  done
 }
 
 # darwin_cli: credctl for both Mac architectures, cross-built here (pure Go);

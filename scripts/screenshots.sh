@@ -8,6 +8,7 @@
 # Needs: xvfb xdotool imagemagick (import). Usage: scripts/screenshots.sh [BINARY]
 # SHOTS_SIZE=800x600 (default 1280x800) sets the window size and
 # SHOTS_DIR=/tmp/x (default docs) where the pictures go, to check other sizes.
+# SHOTS_PAUSE=2 waits longer after each key or click on a busy machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +47,9 @@ cleanup() {
 }
 trap cleanup EXIT
 # A browser that "opens" without showing anything, so the login dialog waits.
-mkdir -p "$tmp/bin" "$XDG_CONFIG_HOME/credworkbench"
+mkdir -p "$tmp/bin" "$XDG_CONFIG_HOME/credworkbench" "$XDG_CONFIG_HOME/fyne/io.github.credworkbench"
+# The shots show the seeded states: no test of every profile at start.
+echo '{"startup.testApplications": false}' >"$XDG_CONFIG_HOME/fyne/io.github.credworkbench/preferences.json"
 printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/xdg-open"
 chmod +x "$tmp/bin/xdg-open"
 export PATH="$tmp/bin:$PATH"
@@ -90,15 +93,21 @@ wid="$(timeout 60 xdotool search --sync --name "Credential Workbench" | head -1)
 [[ -n "$wid" ]] || { echo "screenshots.sh: the window did not appear" >&2; cat "$tmp/app.log" >&2; exit 1; }
 xdotool windowsize "$wid" "${SHOTS_SIZE%x*}" "${SHOTS_SIZE#*x}" windowfocus --sync "$wid" 2>/dev/null || true
 sleep 2
-# Fyne may still apply its own size after the window appears: size it again.
-xdotool windowsize --sync "$wid" "${SHOTS_SIZE%x*}" "${SHOTS_SIZE#*x}" 2>/dev/null || true
+# Fyne may miss a resize while it starts up: nudge the size and set it again,
+# so a real change reaches it.
+w="${SHOTS_SIZE%x*}" h="${SHOTS_SIZE#*x}"
+xdotool windowsize --sync "$wid" $((w - 1)) $((h - 1)) 2>/dev/null || true
 sleep 1
-key() { xdotool key --window "$wid" --clearmodifiers "$@"; sleep 0.7; }
+xdotool windowsize --sync "$wid" "$w" "$h" 2>/dev/null || true
+sleep 2
+key() { xdotool key --window "$wid" --clearmodifiers "$@"; sleep "${SHOTS_PAUSE:-0.7}"; }
 shot() { import -window "$wid" "$SHOTS_DIR/$1"; echo "wrote $SHOTS_DIR/$1"; }
 mkdir -p "$SHOTS_DIR"
 
 # Main: select "Legacy reports" (4th row) so the details show its failure.
-key Down Down Down Down
+# A click, as the navigation tree may hold the keyboard focus at start.
+click() { xdotool mousemove --window "$wid" "$1" "$2" click 1; sleep "${SHOTS_PAUSE:-0.7}"; }
+click 330 253
 sleep 1
 shot screenshot-main.png
 
@@ -110,10 +119,10 @@ key Tab Tab Tab
 xdotool type --window "$wid" --delay 20 "http://idp.example.com/token"
 sleep 1
 shot screenshot-add.png
-key Escape
+key Escape Escape # the first Escape on a changed form only warns
 
 # Login: select "Staff login" (last row) and press Ctrl+L.
-key Down Down
+click 330 332
 key ctrl+l
 sleep 2
 shot screenshot-login.png

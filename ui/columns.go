@@ -13,9 +13,9 @@ var growCols = []int{colName, colEndpoint}
 // shrinkOrder, when the table is narrower than the remembered widths: the
 // grant type follows from the type, the times are short, and the name and
 // status say most.
-var compactColWidths = [numCols]float32{140, 80, 60, 140, 90, 125, 80, 80}
+var compactColWidths = [numCols]float32{140, 80, 60, 140, 90, 125, 80, 90, 80}
 
-var shrinkOrder = []int{colGrant, colType, colChecked, colExpires, colClientID, colEndpoint, colStatus, colName}
+var shrinkOrder = []int{colGrant, colType, colChecked, colExpires, colSecretExpires, colClientID, colEndpoint, colStatus, colName}
 
 // fitColumns turns the remembered column widths into the shown ones so the
 // columns share the table's width: spare width goes to Name and Endpoint;

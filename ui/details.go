@@ -124,6 +124,7 @@ func (d *detailsPane) show(r *row) {
 	add("Authorization endpoint", p.AuthURL)
 	add("Client ID", p.ClientID)
 	add("Client secret", secretState(p.HasSecret, p.SecretSetAt, p.SecretRotatedAt))
+	add(credentialExpiryDetail(p, d.w.now()))
 	add("Client authentication", string(p.AuthMethod))
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)
@@ -160,34 +161,53 @@ func (d *detailsPane) show(r *row) {
 	switch {
 	case needsSecret(p):
 		act = actSetSecret
+		d.action.Importance = widget.HighImportance
 		d.action.SetText("Set client secret…")
 		d.action.OnTapped = d.w.setSecretSelected
 		d.action.Show()
 	case p.Type == credentials.TypeUser && text == "Not logged in":
 		act = actLogin
+		d.action.Importance = widget.HighImportance
 		d.action.SetText("Log in")
 		d.action.OnTapped = d.w.loginSelected
 		d.action.Show()
+	case p.Type == credentials.TypeUser && d.w.effectiveStatus(r) == credentials.StatusActive:
+		// Comparing what two users may do needs a login the IdP does not
+		// answer from its browser session.
+		act = actLogin
+		d.action.SetText("Log in as another user")
+		d.action.OnTapped = d.w.loginAnotherSelected
+		d.action.Importance = widget.MediumImportance
+		d.action.Show()
 	}
+
 	if act != "" && !d.w.allowed(act, r) {
 		d.action.Disable()
 	} else {
 		d.action.Enable()
 	}
 
-	// Current token: what the service's token store holds now, never an
-	// older result of this session (it may have been logged out elsewhere).
+	// Current token: what the token store holds now (shared with credctl
+	// and kept across restarts), never an older result of this session: it
+	// may have been logged out or replaced elsewhere.
 	res, err := d.w.ops.Status(p.ID)
 	ok := err == nil
+	// Only an Active profile can have one: the others cost no keyring read
+	// (the token store lives there).
+	var tok *oauthflow.TokenInfo
+	haveTok := false
+	if d.w.effectiveStatus(r) == credentials.StatusActive {
+		tok, haveTok = d.w.ops.CurrentToken(p.ID)
+	}
 	switch {
-	case ok && res.Token != nil && res.Active():
-		setItems(d.token, tokenItems(res.Token, res.Expiry))
+	case haveTok && tok != nil:
+		setItems(d.token, tokenItems(tok, tok.Expiry))
 		d.noToken.Hide()
 		d.sections["token"].Show()
 	case d.w.effectiveStatus(r) == credentials.StatusActive:
 		setItems(d.token, nil)
-		d.noToken.SetText("This workbench holds no token of this profile right now (it was fetched by another " +
-			"program or before a restart). Test fetches one and shows its claims.")
+		d.noToken.SetText("The token store holds no valid token of this profile now (it expired, or was " +
+			"dropped elsewhere). Test fetches one and shows its claims.")
 		d.noToken.Show()
 		d.sections["token"].Show()
 	default:

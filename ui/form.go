@@ -68,6 +68,7 @@ type profileForm struct {
 	problems                                                  *widget.Label // summary next to Save
 	advanced                                                  *widget.Accordion
 	cert                                                      certPart // private_key_jwt (form_certificate.go)
+	secretExpires                                             *entry
 
 	fields map[string]*formField
 	order  []*formField
@@ -177,8 +178,9 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.newField(credentials.FieldType, "Type", f.typ)
 	f.issuer = f.textField(credentials.FieldIssuerURL, "Issuer URL", "optional: https://idp.example.com/realms/x")
 	f.discover = widget.NewButton("Discover", f.runDiscover)
-	// The issuer's row holds the Discover button.
-	f.fields[credentials.FieldIssuerURL].cell.Objects[0] = container.NewBorder(nil, nil, nil, f.discover, f.issuer)
+	// The issuer's row holds the Preset… and Discover buttons.
+	f.fields[credentials.FieldIssuerURL].cell.Objects[0] = container.NewBorder(nil, nil, nil,
+		container.NewHBox(widget.NewButton("Preset…", f.askPreset), f.discover), f.issuer)
 	f.tokenURL = f.textField(credentials.FieldTokenURL, "Token endpoint", "https://idp.example.com/oauth2/token")
 	f.authURL = f.textField(credentials.FieldAuthURL, "Authorization endpoint", "https://idp.example.com/oauth2/authorize")
 	f.revocationURL = f.textField(credentials.FieldRevocationURL, "Revocation endpoint", "optional: used on logout")
@@ -195,6 +197,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.secretHint.Importance = widget.LowImportance
 	f.secretHint.Wrapping = fyne.TextWrapWord
 	secretField.cell.Add(f.secretHint)
+	f.secretExpires = f.textField(fieldSecretExpires, "Secret expires", "optional: YYYY-MM-DD, for expiry warnings")
 	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
 		if f.cert.info != nil { // not while building
 			f.updateVisibility()
@@ -303,6 +306,9 @@ func (f *profileForm) fill() {
 	set(f.proxyURL, p.Proxy.URL)
 	set(f.proxyUser, p.Proxy.Username)
 	set(f.caFile, p.TLS.CAFile)
+	if !p.SecretExpiresAt.IsZero() {
+		set(f.secretExpires, p.SecretExpiresAt.UTC().Format("2006-01-02"))
+	}
 	if p.Type == credentials.TypeUser {
 		f.typ.Selected = typeUser
 	} else {
@@ -363,6 +369,7 @@ func (f *profileForm) updateVisibility() {
 		"proxyUser":                   f.proxyMode.Selected == proxyURL,
 		"proxyPassword":               f.proxyMode.Selected == proxyURL,
 		credentials.FieldClientSecret: !f.usesCertificate(),
+		fieldSecretExpires:            !f.usesCertificate(),
 		credentials.FieldCertificate:  f.usesCertificate(),
 		credentials.FieldAssertion:    f.usesCertificate(),
 	} {
@@ -441,6 +448,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TenantHeader = f.tenantHdr.Text
 	p.Normalize()
 
+	p.SecretExpiresAt = f.readSecretExpires()
 	var ch credentials.SecretChange
 	f.readCertificate(&p, &ch)
 	if f.secret.Text != "" {
@@ -606,10 +614,15 @@ func (f *profileForm) runDiscover() {
 	}
 	f.discover.Disable()
 	f.discover.SetText("Discovering…")
+	note := ""
 	w.background("", "Discovering "+p.IssuerURL+"…", func(ctx context.Context) error {
 		ep, err := w.ops.Discover(ctx, p)
 		if err == nil {
 			w.do(func() {
+				if ep.IssuerNote != "" {
+					f.issuer.SetText(ep.Issuer)
+					note = " (" + ep.IssuerNote + ")"
+				}
 				if ep.TokenURL != "" {
 					f.tokenURL.SetText(ep.TokenURL)
 				}
@@ -632,7 +645,7 @@ func (f *profileForm) runDiscover() {
 			return
 		}
 		f.validate()
-		w.setStatus("Endpoints discovered from " + p.IssuerURL)
+		w.setStatus("Endpoints discovered from " + p.IssuerURL + note)
 	})
 }
 

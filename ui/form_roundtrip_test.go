@@ -61,7 +61,8 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		TLS:             credentials.TLS{CAFile: caFile, InsecureSkipVerify: true},
 		UsernameClaim:   "preferred_username", RolesClaim: "realm_access.roles", TenantClaim: "$.TenantID",
 		Tenant: "testTenant", TenantHeader: "X-Tenant", RedirectPort: 8400,
-		Bookkeeping: book,
+		SecretExpiresAt: time.Date(2027, 3, 31, 23, 59, 59, 0, time.UTC),
+		Bookkeeping:     book,
 	}
 	userPublic := credentials.Profile{
 		Name: "Public login", Type: credentials.TypeUser, IssuerURL: "https://idp.example.com/realms/pub",

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -70,10 +72,10 @@ func TestWindowWorksFrom800x600(t *testing.T) {
 	}
 
 	// Wide: the free width goes to Name and Endpoint.
-	h.win.Resize(fyne.NewSize(1440, 900))
+	h.win.Resize(fyne.NewSize(1920, 1080))
 	w := h.wb.shownWidths
 	if w[colName] <= defaultColWidths[colName]+50 || w[colEndpoint] <= defaultColWidths[colEndpoint]+50 {
-		t.Errorf("at 1440 px Name is %v and Endpoint %v wide", w[colName], w[colEndpoint])
+		t.Errorf("at 1920 px Name is %v and Endpoint %v wide", w[colName], w[colEndpoint])
 	}
 	if avail := h.wb.tableArea.Size().Width; avail-sum(w) > 40 {
 		t.Errorf("%v px stay empty", avail-sum(w))
@@ -115,6 +117,38 @@ func TestFitColumns(t *testing.T) {
 		}
 		if s := sum(got); avail >= float32(numCols)*minColWidth && (s > avail+0.5 || s < avail-0.5) {
 			t.Errorf("at %v the columns take %v", avail, s)
+		}
+	}
+}
+
+func TestStatusFilter(t *testing.T) {
+	repo := newRepo(t, nil)
+	now := time.Now()
+	seedNoSecrets(t, repo,
+		credentials.Profile{Name: "Fresh", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token", ClientID: "a",
+			Bookkeeping: credentials.Bookkeeping{HasSecret: true, LastStatus: credentials.StatusActive, TokenExpiry: now.Add(time.Hour)}},
+		credentials.Profile{Name: "Soon", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token", ClientID: "b",
+			Bookkeeping: credentials.Bookkeeping{HasSecret: true, LastStatus: credentials.StatusActive, TokenExpiry: now.Add(3 * time.Minute)}},
+		credentials.Profile{Name: "Broken", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token", ClientID: "c",
+			Bookkeeping: credentials.Bookkeeping{HasSecret: true, LastStatus: credentials.StatusFailed, LastCategory: "network"}},
+		credentials.Profile{Name: "Imported", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token", ClientID: "d"},
+	)
+	h := newHarness(t, repo, nil)
+	for choice, want := range map[string][]string{
+		statusFailed:      {"Broken"},
+		statusNeedsSecret: {"Imported"},
+		statusExpiring:    {"Soon"},
+		statusActive:      {"Fresh", "Soon"},
+		statusAll:         {"Broken", "Fresh", "Imported", "Soon"},
+	} {
+		h.wb.statusFilter.SetSelected(choice)
+		var got []string
+		for _, r := range h.wb.view {
+			got = append(got, r.p.Name)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s shows %v, want %v", choice, got, want)
 		}
 	}
 }

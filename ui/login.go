@@ -28,7 +28,20 @@ func (w *Workbench) loginSelected() {
 	w.login(r.p.ID, r.p.Name)
 }
 
-func (w *Workbench) login(id, name string) {
+// loginAnotherSelected logs in to the selected profile as another user:
+// the IdP shows its login page even if the browser still has a session.
+func (w *Workbench) loginAnotherSelected() {
+	r := w.selectedRow()
+	if !w.allowed(actLogin, r) || w.dlg != nil {
+		return
+	}
+	w.loginAs(r.p.ID, r.p.Name, true)
+}
+
+func (w *Workbench) login(id, name string) { w.loginAs(id, name, false) }
+
+// loginAs runs a login; another asks the IdP for a fresh login (prompt=login).
+func (w *Workbench) loginAs(id, name string, another bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ld := &loginDialog{}
 	ld.message = messageLabel(fmt.Sprintf("Waiting for the browser…\n\nLog in to %q on the page that opened. "+
@@ -53,7 +66,7 @@ func (w *Workbench) login(id, name string) {
 	ld.copyBtn.Disable()
 
 	var res oauthflow.Result
-	opts := oauthflow.LoginOptions{OnURL: func(authURL string, browserErr error) {
+	opts := oauthflow.LoginOptions{AnotherUser: another, OnURL: func(authURL string, browserErr error) {
 		w.do(func() {
 			ld.url = authURL
 			ld.copyBtn.Enable()

@@ -24,6 +24,9 @@ type Operations interface {
 	RotateSecret(ctx context.Context, nameOrID, newSecret string) (oauthflow.Result, error)
 	Discover(ctx context.Context, p credentials.Profile) (oauthflow.Endpoints, error)
 	Status(nameOrID string) (oauthflow.Result, error)
+	// CurrentToken is what the token store holds for the profile now (the
+	// in-memory token, else the shared store's), without fetching.
+	CurrentToken(nameOrID string) (*oauthflow.TokenInfo, bool)
 	Request(ctx context.Context, nameOrID string, spec oauthflow.RequestSpec) (*oauthflow.Response, error)
 	Subscribe(fn func(oauthflow.Event)) (cancel func())
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -216,10 +217,10 @@ func TestLoginDialogSaysTheBrowserErrorOnceAndShowsTheURL(t *testing.T) {
 	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.statusText.Text, "cancelled") })
 }
 
-// The details show the token the service holds, never one of an earlier
-// run: after a restart an Active profile says it holds no token instead of
-// showing nothing or old claims.
-func TestDetailsShowOnlyTheTokenTheServiceHolds(t *testing.T) {
+// The details show what the token store holds: after a restart the claims
+// of the stored token, and after the token is dropped (here: the profile
+// changed in another window) nothing older.
+func TestDetailsShowOnlyTheTokenTheStoreHolds(t *testing.T) {
 	requireKeyring(t)
 	idp := testidp.Start(t)
 	repo := newRepo(t, nil)
@@ -231,6 +232,7 @@ func TestDetailsShowOnlyTheTokenTheServiceHolds(t *testing.T) {
 	if d := h.wb.details; !d.sections["token"].Visible() || len(d.token.Objects) == 0 || d.noToken.Visible() {
 		t.Fatal("the details should show the token's claims")
 	}
+	claims := texts(h.wb.details.token)
 
 	// "Restart": a new service and workbench on the same store.
 	svc := oauthflow.NewService(repo, nil, nil)
@@ -238,7 +240,60 @@ func TestDetailsShowOnlyTheTokenTheServiceHolds(t *testing.T) {
 	h2 := newHarnessOps(t, repo, svc)
 	h2.selectProfile("Reports")
 	d := h2.wb.details
-	if len(d.token.Objects) != 0 || !d.noToken.Visible() || !strings.Contains(d.noToken.Text, "no token") {
-		t.Errorf("after a restart the details show %d claim lines, note %q", len(d.token.Objects)/2, d.noToken.Text)
+	if got := texts(d.token); !d.sections["token"].Visible() || got != claims {
+		t.Errorf("after a restart the details show claims\n%s\nwant\n%s", got, claims)
+	}
+
+	// Changed elsewhere: the stored token no longer belongs to the profile.
+	p, _ := repo.Get("Reports")
+	p.Scope = "api:read"
+	if _, err := svc.Save(p, credentials.SecretChange{}); err != nil {
+		t.Fatal(err)
+	}
+	h2.waitFor("the reload", func() bool { r := h2.wb.selectedRow(); return r != nil && r.p.Scope == "api:read" })
+	if d.sections["token"].Visible() && len(d.token.Objects) > 0 {
+		t.Errorf("the old token's claims stay:\n%s", texts(d.token))
+	}
+}
+
+// "Log in as another user" asks the IdP for a fresh login (prompt=login),
+// so a second user's roles can be compared without clearing cookies.
+func TestLoginAsAnotherUser(t *testing.T) {
+	requireKeyring(t)
+	idp := testidp.Start(t, testidp.WithUser(testidp.User{Username: "bob", Password: "builder", Roles: []string{"viewer"}}))
+	repo := newRepo(t, nil)
+	saveProfile(t, repo, credentials.Profile{Name: "Portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
+		ClientID: testidp.PublicClientID, Scope: "openid profile", RolesClaim: "roles"}, "")
+	var (
+		mu   sync.Mutex
+		urls []string
+		user = testidp.Username
+		pass = testidp.Password
+	)
+	browser := browserFunc(func(u string) error {
+		mu.Lock()
+		urls = append(urls, u)
+		who, pw := user, pass
+		mu.Unlock()
+		return loginBrowser(t, idp, who, pw).Open(u)
+	})
+	h := newHarness(t, repo, browser)
+	h.selectProfile("Portal")
+	h.shortcut(fyne.KeyL)
+	h.waitFor("alice", func() bool { return h.statusOf("Portal") == "Active (alice)" })
+	h.key(fyne.KeyEscape)
+	d := h.wb.details
+	if !d.action.Visible() || d.action.Text != "Log in as another user" {
+		t.Fatalf("the details of a logged-in User profile should offer another user; action %q", d.action.Text)
+	}
+	mu.Lock()
+	user, pass = "bob", "builder"
+	mu.Unlock()
+	test.Tap(d.action)
+	h.waitFor("bob", func() bool { return h.statusOf("Portal") == "Active (bob)" })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(urls) != 2 || strings.Contains(urls[0], "prompt=") || !strings.Contains(urls[1], "prompt=login") {
+		t.Errorf("login URLs: %v", urls)
 	}
 }

@@ -26,13 +26,14 @@ const (
 	colClientID
 	colStatus
 	colExpires
+	colSecretExpires
 	colChecked
 	numCols
 )
 
-var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Last checked"}
+var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Secret expires", "Last checked"}
 
-var defaultColWidths = [numCols]float32{160, 100, 150, 260, 140, 180, 90, 115}
+var defaultColWidths = [numCols]float32{140, 90, 120, 220, 120, 150, 80, 95, 100}
 
 // minColWidth keeps a dragged column from vanishing.
 const minColWidth = 50
@@ -110,6 +111,8 @@ func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
 		return w.statusOf(r)
 	case colExpires:
 		return w.expiresIn(r), widget.MediumImportance
+	case colSecretExpires:
+		return credentialExpiryText(p, w.now())
 	case colChecked:
 		return shortTime(p.LastChecked, w.now()), widget.MediumImportance
 	}
@@ -231,6 +234,8 @@ func (w *Workbench) sortView() {
 				return ""
 			}
 			return r.p.TokenExpiry.UTC().Format(time.RFC3339)
+		case colSecretExpires:
+			return expirySortKey(r.p)
 		case colChecked:
 			if r.p.LastChecked.IsZero() {
 				return ""
@@ -290,7 +295,10 @@ func (w *Workbench) saveColumnWidth(col int) {
 	w.app.Preferences().SetFloat(fmt.Sprintf(prefColWidth, col), float64(w.colWidths[col]))
 }
 
-const menuRequest = "Send a test request… (Ctrl+R)"
+const (
+	menuRequest      = "Send a test request… (Ctrl+R)"
+	menuLoginAnother = "Log in as another user…"
+)
 
 // rowMenu is the right-click menu of a row: the toolbar's actions, enabled
 // by the same rule as the toolbar.
@@ -307,6 +315,7 @@ func (w *Workbench) rowMenu(r *row) *fyne.Menu {
 	if r.p.Type == credentials.TypeUser {
 		all = append(all,
 			entry{actLogin, "Log in with this credential (Ctrl+L)", w.loginSelected},
+			entry{actLogin, menuLoginAnother, w.loginAnotherSelected},
 			entry{actLogout, "Log out", w.logoutSelected})
 	}
 	all = append(all, entry{actSetSecret, "Set client secret…", w.setSecretSelected})

@@ -221,7 +221,7 @@ func (e *transportEditor) transport() (credentials.Transport, error) {
 		}
 		k, v, ok := strings.Cut(line, ":")
 		if !ok || strings.TrimSpace(k) == "" {
-			return t, fmt.Errorf("Headers, line %d: write it as 'Name: value'", i+1)
+			return t, fmt.Errorf("headers, line %d: write it as 'Name: value'", i+1)
 		}
 		t.Headers = append(t.Headers, credentials.Header{Name: textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(k)), Value: strings.TrimSpace(v)})
 	}
@@ -231,7 +231,7 @@ func (e *transportEditor) transport() (credentials.Transport, error) {
 	if s := strings.TrimSpace(e.timeout.Text); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			return t, fmt.Errorf("Timeout %q is not a duration like 30s or 2m", s)
+			return t, fmt.Errorf("the timeout %q is not a duration like 30s or 2m", s)
 		}
 		t.Timeout = credentials.Duration(d)
 	}
@@ -313,7 +313,7 @@ func (e *transportEditor) runUnsaved() {
 		if res.Response != nil {
 			text += "\n\n" + truncateText(res.Pretty, 2000)
 		}
-		if res.Diagnosis != nil && res.OK() == false {
+		if res.Diagnosis != nil && !res.OK() {
 			text = res.Diagnosis.String() + "\n\n" + text
 		}
 		e.result.SetText(text)

@@ -222,3 +222,20 @@ func TestLogsViewFilters(t *testing.T) {
 		t.Fatalf("a missing log: %q", nav.logs.info.Text)
 	}
 }
+
+func TestSaveAsTransportFromRequest(t *testing.T) {
+	tr := transportFromRequest("POST", " https://soap.example.com/x ",
+		"Content-Type: application/soap+xml; charset=utf-8; action=\"urn:a:B\"\nAccept: application/soap+xml\nX-Trace: 1", "<e/>")
+	if tr.Type != credentials.TransportWSSOAP || tr.SOAPVersion != "1.2" || tr.SOAPAction != "urn:a:B" ||
+		len(tr.Headers) != 1 || tr.Headers[0].Name != "X-Trace" || tr.URL != "https://soap.example.com/x" || tr.Body != "<e/>" {
+		t.Fatalf("SOAP 1.2: %+v", tr)
+	}
+	tr = transportFromRequest("POST", "https://soap.example.com/x", "Content-Type: text/xml; charset=utf-8\nSOAPAction: \"urn:x\"", "<e/>")
+	if tr.Type != credentials.TransportWSSOAP || tr.SOAPVersion != "1.1" || tr.SOAPAction != "urn:x" || len(tr.Headers) != 0 {
+		t.Fatalf("SOAP 1.1: %+v", tr)
+	}
+	tr = transportFromRequest("GET", "https://api.example.com/", "Accept: application/json", "")
+	if tr.Type != credentials.TransportHTTP || tr.Method != "GET" || len(tr.Headers) != 1 {
+		t.Fatalf("HTTP: %+v", tr)
+	}
+}

@@ -68,6 +68,7 @@ type Workbench struct {
 	toolbarMore   *widget.Button
 	toolbarLayout *toolbarLayout
 	filter        *entry
+	statusFilter  *widget.Select // Failed, Needs secret, Expiring, Active
 	table         *widget.Table
 	colWidths     []float32 // as the user set them (remembered)
 	shownWidths   []float32 // fitted to the table's width
@@ -246,7 +247,8 @@ func (w *Workbench) build() {
 	w.activity.Hide()
 	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
 
-	top := container.NewVBox(w.banner, w.newToolbar(tools), w.filter)
+	w.statusFilter = w.newStatusFilter()
+	top := container.NewVBox(w.banner, w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
 	// The navigation tree (tree.go) shows this view under Administration › Credentials.
 	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, split))
 	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, w.nav.root))
@@ -328,7 +330,7 @@ func (w *Workbench) applyView() {
 	q := strings.ToLower(strings.TrimSpace(w.filter.Text))
 	view := make([]*row, 0, len(w.rows))
 	for _, r := range w.rows {
-		if q == "" || strings.Contains(r.search, q) {
+		if (q == "" || strings.Contains(r.search, q)) && w.statusMatches(r) {
 			view = append(view, r)
 		}
 	}

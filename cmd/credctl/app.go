@@ -58,6 +58,7 @@ func commands() []command {
 		{name: "request", args: "NAME URL [--method M] [--header 'K: V'] [--data @file|STRING]", summary: "Send an HTTP request with the profile's token", define: defineRequest},
 		{name: "transport", args: "list|show|add|edit|delete|run [NAME] [FLAGS]", summary: "Saved HTTP and WS_SOAP calls that use a profile's token", define: defineTransport},
 		{name: "logs", args: "[--profile NAME] [--transport NAME] [--level L] [--follow]", summary: "Print the workbench's OAuth and HTTP events (never a secret or token)", define: defineLogs},
+		{name: "expiring", args: "[--within 30d] [--json]", summary: "List client secrets and certificates that expire within the window; exit 8 when any do", define: defineExpiring},
 		{name: "certificate", args: "new NAME [--days 365] [--out FILE]", summary: "Generate a key pair and self-signed certificate for private_key_jwt (key to the keyring)", define: defineCertificate},
 		{name: "rotate-secret", args: "NAME --new-secret-stdin", summary: "Test a new client secret and store it in place of the old one", define: defineRotate},
 		{name: "import", args: "FILE [--skip-invalid]", summary: "Import profiles from an export or a client-registration file", define: defineImport},
@@ -214,6 +215,7 @@ const exitCodeHelp = `Exit codes:
      MFA / conditional access, consent, tenant)
   6  network, proxy, TLS or endpoint problem
   7  OS keyring unavailable, locked or not answering
+  8  credctl expiring: a client secret or certificate expires within the window (or has expired)
 `
 
 func (a *app) usage(w io.Writer) {
@@ -330,6 +332,11 @@ Imported profiles have no secret: set it with
 	"delete": "Without --yes, credctl asks on a terminal; in scripts pass --yes.\nA profile that transports use is deleted only with --force; they then have no credential.\n",
 	"login": `With --no-browser, or when the browser cannot be opened, the URL to open is
 printed on standard error. Ctrl-C cancels the login and closes the listener.
+`,
+	"expiring": `Lists every profile whose client secret (its --secret-expires date) or
+certificate (its NotAfter) expires within --within, expired ones included,
+and exits with 8 when there is any, 0 when there is none:
+  credctl expiring --within 14d --json || notify-admins
 `,
 	"certificate": `new NAME switches the profile to private_key_jwt: the private key goes to the
 OS keyring, the public certificate to NAME.crt (or --out FILE), which is never

@@ -322,8 +322,13 @@ func defineLogout(fs *flag.FlagSet) func(*app, []string) error {
 
 func defineRotate(fs *flag.FlagSet) func(*app, []string) error {
 	fromStdin := fs.Bool("new-secret-stdin", false, "read the new client secret from standard input (first line), or prompt on a terminal")
+	expires := fs.String("secret-expires", "", "`date` (YYYY-MM-DD) the new secret expires (without it the old secret's date is cleared)")
 	return func(a *app, args []string) error {
 		if err := wantArgs("rotate-secret", args, "NAME"); err != nil {
+			return err
+		}
+		expiresAt, err := secretExpiresFlag("rotate-secret", *expires)
+		if err != nil {
 			return err
 		}
 		if !*fromStdin {
@@ -353,6 +358,12 @@ func defineRotate(fs *flag.FlagSet) func(*app, []string) error {
 			detail = fmt.Sprintf(" (test token expires %s)", humanUntil(res.Expiry, time.Now()))
 		}
 		fmt.Fprintf(a.stdout, "Rotated the client secret of %q: the IdP accepted the new secret%s.\n", p.Name, detail)
+		if !expiresAt.IsZero() {
+			if err := svc.Repo.SetSecretExpiry(p.ID, expiresAt); err != nil {
+				return fmt.Errorf("the new secret is stored, but its expiry date was not recorded: %w", err)
+			}
+			fmt.Fprintf(a.stdout, "The new secret expires on %s.\n", expiresAt.Format("2006-01-02"))
+		}
 		return nil
 	}
 }

@@ -35,7 +35,7 @@ func defineList(fs *flag.FlagSet) func(*app, []string) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tTYPE\tSTATUS\tEXPIRES\tLAST CHECKED")
+		fmt.Fprintln(tw, "NAME\tTYPE\tSTATUS\tEXPIRES\tSECRET/CERT\tLAST CHECKED")
 		for _, p := range ps {
 			st := string(p.StatusAt(now))
 			if p.LastCategory != "" && st == string(credentials.StatusFailed) {
@@ -45,7 +45,7 @@ func defineList(fs *flag.FlagSet) func(*app, []string) error {
 			if !p.TokenExpiry.IsZero() && p.StatusAt(now) == credentials.StatusActive {
 				expires = humanUntil(p.TokenExpiry, now)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Type.Label(), st, orDash(expires), orDash(humanTime(p.LastChecked)))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Type.Label(), st, orDash(expires), orDash(humanExpiry(p, now)), orDash(humanTime(p.LastChecked)))
 		}
 		return tw.Flush()
 	}
@@ -98,6 +98,9 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 	}
 	if p.AuthMethod != credentials.AuthPrivateKeyJWT || p.HasSecret {
 		row("Client secret", secret)
+	}
+	if at, what := p.CredentialExpiry(); !at.IsZero() {
+		row(capitalize(what)+" expires", at.UTC().Format("2006-01-02")+" ("+humanExpiry(p, now)+")")
 	}
 	row("Client authentication", string(p.AuthMethod))
 	if c := toCertificateJSON(p); c != nil {

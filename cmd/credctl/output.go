@@ -40,6 +40,7 @@ type profileJSON struct {
 	RedirectPort    int              `json:"redirectPort"`
 	ClientSecret    secretJSON       `json:"clientSecret"`
 	Certificate     *certificateJSON `json:"certificate,omitempty"`
+	CredentialExp   *expiryJSON      `json:"credentialExpiry,omitempty"`
 	Status          statusJSON       `json:"status"`
 	Revision        int              `json:"revision"`
 	CreatedAt       time.Time        `json:"createdAt,omitzero"`
@@ -91,8 +92,9 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		TLS:           tlsJSON{CAFile: p.TLS.CAFile, InsecureSkipVerify: p.TLS.InsecureSkipVerify},
 		UsernameClaim: p.UsernameClaim, RolesClaim: p.RolesClaim, TenantClaim: p.TenantClaim,
 		Tenant: p.Tenant, TenantHeader: p.TenantHeader, RedirectPort: p.RedirectPort,
-		ClientSecret: secretJSON{Set: p.HasSecret, SetAt: utc(p.SecretSetAt), RotatedAt: utc(p.SecretRotatedAt)},
-		Certificate:  toCertificateJSON(p),
+		ClientSecret:  secretJSON{Set: p.HasSecret, SetAt: utc(p.SecretSetAt), RotatedAt: utc(p.SecretRotatedAt)},
+		Certificate:   toCertificateJSON(p),
+		CredentialExp: toExpiryJSON(p, now),
 		Status: statusJSON{
 			State: string(p.StatusAt(now)), Category: p.LastCategory, Error: p.LastError,
 			CheckedAt: utc(p.LastChecked), TokenExpiry: utc(p.TokenExpiry), LoggedInAs: p.LoggedInAs,

@@ -31,6 +31,7 @@ type profileFlags struct {
 	certFile                                     string
 	certPassStdin                                bool
 	assertionAlg, assertionHeaders, assertionAud string
+	secretExpires                                string
 }
 
 func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
@@ -56,6 +57,7 @@ func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
 	fs.StringVar(&f.assertionAlg, "assertion-alg", "", "private_key_jwt `algorithm`: RS256, PS256 or ES256 (default: by key type; PS256 for Entra ID)")
 	fs.StringVar(&f.assertionHeaders, "assertion-headers", "", "private_key_jwt thumbprint `header`: x5t, x5t#S256 or both (default both)")
 	fs.StringVar(&f.assertionAud, "assertion-audience", "", "private_key_jwt `audience`: token-endpoint (default) or issuer")
+	fs.StringVar(&f.secretExpires, "secret-expires", "", "`date` (YYYY-MM-DD) the client secret expires, for warnings and credctl expiring; none clears it")
 	fs.StringVar(&f.scope, "scope", "", "space-separated `scopes`")
 	fs.StringVar(&f.audience, "audience", "", "`audience` parameter of token requests")
 	fs.StringVar(&f.resrc, "resource", "", "`resource` parameter of token requests (RFC 8707)")
@@ -152,6 +154,13 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 		}
 	}
 	set("assertion-alg", &p.AssertionAlg, f.assertionAlg)
+	if f.given("secret-expires") {
+		t, err := secretExpiresFlag(cmd, f.secretExpires)
+		if err != nil {
+			return err
+		}
+		p.SecretExpiresAt = t
+	}
 	if f.certPassStdin && !f.given("certificate") {
 		return &usageError{cmd: cmd, msg: "--certificate-password-stdin needs --certificate FILE"}
 	}

@@ -70,6 +70,15 @@ func TestTransportCommands(t *testing.T) {
 		t.Fatalf("fault run: %+v", run)
 	}
 	c.must(6, "", "transport", "run", "Down")
+	// The IdP refuses the token request: exit 5, with the IdP's reason and the advice.
+	c.must(0, "wrong-secret-77\n", "add", "--name", "wrong", "--type", "application", "--token-url", idp.TokenURL,
+		"--client-id", testidp.AppClientID, "--client-secret-stdin", "--scope", testidp.AppScopes)
+	c.must(0, "", "transport", "add", "--name", "Refused", "--type", "http", "--url", api.URL, "--credential", "wrong")
+	o = c.must(5, "", "transport", "run", "Refused")
+	contains(t, "idp refusal", o.stderr, "no token was generated", "invalid_client", "Verify the client ID and client secret")
+	noSecret(t, o, "wrong-secret-77")
+	c.must(0, "", "transport", "delete", "Refused", "--yes")
+	c.must(0, "", "delete", "wrong", "--yes")
 	o = c.must(5, "", "transport", "run", "Nobody")
 	contains(t, "no token sent", o.stderr, "sends no token", "Ensure a credential is selected in Authorization")
 

@@ -31,8 +31,10 @@ func TestDebInstall(t *testing.T) {
 	if r := run(t, cmdSpec{}, "dpkg-query", "-W", "-f=${Status}", debName); strings.Contains(r.stdout, "install ok installed") {
 		t.Fatalf("%s is installed already; remove it first (apt-get remove %s): the test must see its own install", debName, debName)
 	}
-	t.Cleanup(func() { // also after a failure: leave the machine as it was
-		run(t, cmdSpec{env: aptEnv, timeout: 5 * time.Minute}, "apt-get", "purge", "-y", "-q", debName)
+	t.Cleanup(func() { // after a failure too: leave the machine as it was
+		if r := run(t, cmdSpec{}, "dpkg-query", "-W", "-f=${Status}", debName); r.code == 0 && !strings.Contains(r.stdout, "not-installed") {
+			run(t, cmdSpec{env: aptEnv, timeout: 5 * time.Minute}, "apt-get", "purge", "-y", "-q", debName)
+		}
 	})
 
 	// --- install with apt (it resolves the dependencies)

@@ -5,6 +5,7 @@ package installtest
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -61,7 +62,7 @@ func startGUI(t *testing.T, env []string, name string, args ...string) (stop fun
 // shows (the window draws its rows a moment after it maps).
 func checkWindow(t *testing.T, wait time.Duration, shot string, want ...string) {
 	t.Helper()
-	r := run(t, cmdSpec{timeout: wait + 10*time.Second}, "timeout", wait.String(),
+	r := run(t, cmdSpec{timeout: wait + 10*time.Second}, "timeout", strconv.Itoa(int(wait.Seconds())),
 		"xdotool", "search", "--sync", "--name", "^"+windowTitle+"$")
 	if r.code != 0 || strings.TrimSpace(r.stdout) == "" {
 		t.Fatalf("no window titled %q within %v: %s", windowTitle, wait, r)
