@@ -2,6 +2,11 @@
 SHELL := bash
 GO ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+# VULNDB is the vulnerability database: https://vuln.go.dev (needs the
+# network), or file:///path/to/a/copy made on a connected machine
+# (see docs/reliability.md, "Known vulnerabilities").
+VULNDB ?= https://vuln.go.dev
 VERSION ?= $(shell git describe --tags 2>/dev/null | sed 's/^v//')
 ifeq ($(VERSION),)
 VERSION := dev
@@ -9,7 +14,7 @@ endif
 LDFLAGS := -X github.com/credworkbench/credworkbench/internal/version.Version=$(VERSION)
 NODE_DIR := internal/testidp/node
 
-.PHONY: demo run build credctl deps-build deps-demo deps-test node-deps test vet staticcheck bench clean
+.PHONY: demo run build credctl deps-build deps-demo deps-test node-deps test vet staticcheck vulncheck bench clean
 
 ## run: install what is missing, build and start the workbench
 run: deps-build build
@@ -50,6 +55,11 @@ vet:
 
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
+
+## vulncheck: known vulnerabilities reachable from the code (govulncheck, pinned);
+## fails on any finding. Offline: make vulncheck VULNDB=file:///path/to/vulndb
+vulncheck:
+	$(GO) run $(GOVULNCHECK) -db $(VULNDB) ./...
 
 ## bench: benchmarks against the local test IdP (figures go to docs/benchmarks.md)
 bench: deps-test node-deps

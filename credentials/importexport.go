@@ -90,22 +90,63 @@ func ParseImport(data []byte, existing []Profile, def ImportDefaults) ([]ImportE
 		return nil, errors.New("the file is not JSON: it should start with { (an export) or [ (client registrations)")
 	}
 
-	seen := append([]Profile(nil), existing...)
+	if len(profiles) > MaxImportEntries {
+		return nil, fmt.Errorf("the file holds %d profiles; at most %d are imported at once: split the file", len(profiles), MaxImportEntries)
+	}
+	// Names in a map: checking each entry against all others would be
+	// quadratic (40,000 entries took half a minute).
+	names := nameIndex(existing)
 	entries := make([]ImportEntry, 0, len(profiles))
 	for i, p := range profiles {
 		p.ID = ""
 		p.Bookkeeping = Bookkeeping{}
 		p.Normalize()
-		err := Validate(p, ValidateOptions{Others: seen, SecretOptional: true})
+		err := Validate(p, ValidateOptions{Names: names, SecretOptional: true})
 		if err == nil {
-			// Give it a provisional ID so later entries see the name as taken.
-			p.ID = fmt.Sprintf("import-%d", i)
-			seen = append(seen, p)
-			p.ID = ""
+			// A provisional ID so later entries see the name as taken.
+			names[NameKey(p.Name)] = Profile{ID: fmt.Sprintf("import-%d", i), Name: p.Name}
 		}
 		entries = append(entries, ImportEntry{Index: i, Profile: p, Err: err})
 	}
 	return entries, nil
+}
+
+// ImportRisks lists the settings of an imported profile that decide where
+// its secrets and tokens go or how they are protected, for the preview:
+// a proxy, a CA file, TLS verification off.
+func ImportRisks(p Profile) []string {
+	var out []string
+	if p.TLS.InsecureSkipVerify {
+		out = append(out, "TLS verification OFF")
+	}
+	switch p.Proxy.Mode {
+	case ProxyURL:
+		out = append(out, "proxy "+p.Proxy.URL)
+	case ProxySystem:
+		out = append(out, "system proxy")
+	}
+	if p.TLS.CAFile != "" {
+		out = append(out, "CA file "+p.TLS.CAFile)
+	}
+	return out
+}
+
+// NeedsConfirmation reports an imported profile that turns TLS
+// verification off or sends through a proxy: importing it needs the
+// user's explicit yes.
+func NeedsConfirmation(p Profile) bool {
+	return p.TLS.InsecureSkipVerify || p.Proxy.Mode == ProxyURL || p.Proxy.Mode == ProxySystem
+}
+
+// MaxImportEntries caps one import.
+const MaxImportEntries = 10000
+
+func nameIndex(ps []Profile) map[string]Profile {
+	m := make(map[string]Profile, len(ps))
+	for _, p := range ps {
+		m[NameKey(p.Name)] = Profile{ID: p.ID, Name: p.Name}
+	}
+	return m
 }
 
 // ImportSummary says what an import did.
@@ -135,13 +176,14 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 	now := r.now()
 	err := r.Store.Update(func(ps []Profile) ([]Profile, error) {
 		sum = ImportSummary{}
+		names := nameIndex(ps)
 		for _, e := range entries {
 			if e.Err != nil {
 				sum.Skipped = append(sum.Skipped, e.Profile.Name)
 				continue
 			}
 			// The file may have changed since the preview: re-check names.
-			if err := Validate(e.Profile, ValidateOptions{Others: ps, SecretOptional: true}); err != nil {
+			if err := Validate(e.Profile, ValidateOptions{Names: names, SecretOptional: true}); err != nil {
 				if !skipInvalid {
 					return nil, fmt.Errorf("nothing was imported: %s: %w", e.Profile.Name, err)
 				}
@@ -152,6 +194,7 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 			p.ID = newID()
 			p.Bookkeeping = Bookkeeping{Revision: 1, CreatedAt: now, UpdatedAt: now, LastStatus: StatusUntested}
 			ps = append(ps, p)
+			names[NameKey(p.Name)] = Profile{ID: p.ID, Name: p.Name}
 			sum.Added = append(sum.Added, p.Name)
 		}
 		return ps, nil

@@ -231,6 +231,9 @@ type Bookkeeping struct {
 	LastChecked     time.Time `json:"lastChecked,omitzero"`
 	TokenExpiry     time.Time `json:"tokenExpiry,omitzero"`
 	LoggedInAs      string    `json:"loggedInAs,omitempty"`
+	// Subject is the ID token's sub of the logged-in user: a refresh must
+	// keep it (OIDC Core §12.2), a new login may warn when it changes.
+	Subject string `json:"subject,omitempty"`
 	// LoginAt is when the current login session began (User profiles; zero
 	// when logged out): tokens of an older session are stale.
 	LoginAt time.Time `json:"loginAt,omitzero"`

@@ -58,6 +58,7 @@ func fullProfile() Profile {
 			LastChecked:     t0.Add(4 * time.Hour),
 			TokenExpiry:     t0.Add(5 * time.Hour),
 			LoggedInAs:      "alice",
+			Subject:         "u-alice",
 			LoginAt:         t0.Add(6 * time.Hour),
 		},
 	}

@@ -105,15 +105,40 @@ func (s *Store) Get(nameOrID string) (Profile, error) {
 }
 
 func find(ps []Profile, nameOrID string) (Profile, error) {
-	for _, p := range ps {
-		if p.ID == nameOrID {
-			return p, nil
+	var byID, byName *Profile
+	for i := range ps {
+		if ps[i].ID == nameOrID {
+			byID = &ps[i]
+			break
 		}
 	}
-	for _, p := range ps {
-		if SameName(p.Name, nameOrID) {
-			return p, nil
+	if byID != nil && LooksLikeID(nameOrID) {
+		// Only a name of 16 ASCII hex digits (plus spaces) can equal an
+		// ID-shaped string; the length test keeps this scan cheap.
+		for i := range ps {
+			if len(ps[i].Name) >= len(nameOrID) && SameName(ps[i].Name, nameOrID) {
+				byName = &ps[i]
+				break
+			}
 		}
+	} else if byID == nil {
+		for i := range ps {
+			if SameName(ps[i].Name, nameOrID) {
+				byName = &ps[i]
+				break
+			}
+		}
+	}
+	switch {
+	case byID != nil && byName != nil && byID.ID != byName.ID:
+		// Only a hand-edited file has such a name (Validate refuses it):
+		// guessing could act on the wrong profile.
+		return Profile{}, fmt.Errorf("%q is both the ID of profile %q and the name of another profile: rename that "+
+			"one (names must not look like IDs) and try again", nameOrID, byID.Name)
+	case byID != nil:
+		return *byID, nil
+	case byName != nil:
+		return *byName, nil
 	}
 	return Profile{}, fmt.Errorf("%w: %q", ErrNotFound, nameOrID)
 }
@@ -122,13 +147,16 @@ func find(ps []Profile, nameOrID string) (Profile, error) {
 // what it returns. If fn fails, nothing is written.
 func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
 	dir := filepath.Dir(s.path)
+	if err := checkStoreDir(dir); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create the configuration directory: %w", err)
 	}
-	// A directory made earlier by hand or another tool may be looser: only
-	// this user should see which IdPs and clients are configured.
-	if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o077 != 0 {
-		_ = os.Chmod(dir, 0o700) // #nosec G302 -- a directory needs its x bit; 0700 is owner-only
+	// Checked again: it may not have existed (another user could have raced
+	// to create it in a world-writable parent).
+	if err := checkStoreDir(dir); err != nil {
+		return err
 	}
 	unlock, err := lockFile(s.path + ".lock")
 	if err != nil {
@@ -157,7 +185,10 @@ func (s *Store) load(fresh bool) ([]Profile, error) {
 	// once); the others then find the cache valid.
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	info, statErr := os.Stat(s.path)
+	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
+		return nil, err
+	}
+	info, statErr := os.Lstat(s.path)
 	if !fresh && statErr == nil && s.cacheValid(info) {
 		return append([]Profile(nil), s.cached...), nil // Profile holds no references: a shallow copy is a copy
 	}
@@ -175,9 +206,13 @@ func (s *Store) cacheValid(info os.FileInfo) bool {
 }
 
 func (s *Store) parse() ([]Profile, error) {
-	b, err := os.ReadFile(s.path)
+	b, err := s.readFile()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	}
+	var unsafe *UnsafePathError
+	if errors.As(err, &unsafe) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, &CorruptError{Path: s.path, Err: err}
@@ -203,6 +238,21 @@ func (s *Store) parse() ([]Profile, error) {
 	return d.Profiles, nil
 }
 
+// readFile reads the profile file: never through a symlink, never a FIFO
+// or device (which would hang or never end), only a file of this user that
+// others cannot write, at most MaxStoreFile bytes.
+func (s *Store) readFile() ([]byte, error) {
+	f, err := openRegular(s.path, true)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := checkStoreFile(s.path, f); err != nil {
+		return nil, err
+	}
+	return readCapped(f)
+}
+
 // corrupt keeps a copy of a broken file next to it (named by its content hash,
 // so repeated loads do not pile up copies) and describes the problem.
 func (s *Store) corrupt(content []byte, cause error) error {
@@ -213,12 +263,33 @@ func (s *Store) corrupt(content []byte, cause error) error {
 func corruptFile(path string, content []byte, cause error) *CorruptError {
 	sum := sha256.Sum256(content)
 	backup := path + ".broken-" + hex.EncodeToString(sum[:4])
-	if _, err := os.Stat(backup); err != nil { // #nosec G703 -- backup is next to the user's own store file
-		if err := os.WriteFile(backup, content, 0o600); err != nil { // #nosec G703 -- backup is next to the user's own store file
-			backup = ""
-		}
+	if err := keepCopy(backup, content); err != nil {
+		backup = ""
 	}
 	return &CorruptError{Path: path, Backup: backup, Err: cause}
+}
+
+// keepCopy writes content to a new file at path. A regular file of ours
+// already there is an earlier copy of the same content (the name is its
+// hash); anything else there (a planted symlink) is never written through.
+func keepCopy(path string, content []byte) error {
+	f, err := createExclusive(path)
+	if errors.Is(err, fs.ErrExist) && ownRegular(path) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(content); err != nil {
+		_ = f.Close()
+		_ = os.Remove(path)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		_ = os.Remove(path)
+		return err
+	}
+	return nil
 }
 
 // StartFresh is the user's decision to give up a broken file: it is moved
@@ -229,10 +300,13 @@ func (s *Store) StartFresh() (kept string, err error) {
 		return "", fmt.Errorf("cannot lock %s: %w", s.path, err)
 	}
 	defer unlock()
-	if b, err := os.ReadFile(s.path); err == nil {
+	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
+		return "", err
+	}
+	if b, err := s.readFile(); err == nil {
 		sum := sha256.Sum256(b)
 		kept = s.path + ".broken-" + hex.EncodeToString(sum[:4])
-		if err := os.WriteFile(kept, b, 0o600); err != nil { // #nosec G703 -- kept is next to the user's own store file
+		if err := keepCopy(kept, b); err != nil {
 			return "", fmt.Errorf("cannot keep a copy of %s: %w", s.path, err)
 		}
 	} else if _, statErr := os.Lstat(s.path); statErr == nil {
@@ -276,7 +350,7 @@ func (s *Store) write(ps []Profile) error {
 	}
 	// What was just written needs no parsing to be read back.
 	s.mu.Lock()
-	if info, err := os.Stat(s.path); err == nil {
+	if info, err := os.Lstat(s.path); err == nil {
 		s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
 	}
 	s.mu.Unlock()

@@ -93,6 +93,49 @@ type ValidateOptions struct {
 	// SecretOptional skips the "Application needs a secret" rule (import,
 	// where secrets are added later).
 	SecretOptional bool
+	// Names, when set, stands for Others as a map by NameKey (an
+	// import checks thousands of entries against each other).
+	Names map[string]Profile
+}
+
+// NameKey is a name as Names holds it: names that SameName finds equal
+// have one key.
+func NameKey(name string) string { return strings.ToLower(strings.ToUpper(strings.TrimSpace(name))) }
+
+// LooksLikeID reports whether s has the shape of a profile ID.
+func LooksLikeID(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckStored holds a profile read from disk to the rules that keep its
+// secrets safe (endpoints over https, a proxy URL without a password, a
+// valid tenant header and redirect port) before anything is sent with it:
+// the file may have been edited by hand or by someone else.
+func CheckStored(p Profile) error {
+	err := Validate(p, ValidateOptions{HasSecret: true, SecretOptional: true})
+	var v *ValidationError
+	if !errors.As(err, &v) {
+		return err
+	}
+	var keep []FieldError
+	for _, f := range v.Fields {
+		switch f.Field {
+		case FieldIssuerURL, FieldTokenURL, FieldAuthURL, FieldRevocationURL, FieldProxy, FieldTenantHeader, FieldRedirectPort:
+			keep = append(keep, f)
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: keep}
 }
 
 // Validate checks a normalized profile and returns nil or a *ValidationError
@@ -111,6 +154,15 @@ func Validate(p Profile, opt ValidateOptions) error {
 	// Name.
 	if msg := nameProblem(p.Name); msg != "" {
 		add(FieldName, "%s", msg)
+	}
+	if LooksLikeID(p.Name) {
+		// Commands take a name or an ID: such a name could stand for another profile.
+		add(FieldName, "Name must not look like a profile ID (16 hexadecimal digits): add a word or a dash.")
+	}
+	if opt.Names != nil {
+		if o, taken := opt.Names[NameKey(p.Name)]; taken && o.ID != p.ID {
+			add(FieldName, "A profile named %q already exists (names are compared ignoring case).", o.Name)
+		}
 	}
 	for _, o := range opt.Others {
 		if o.ID != p.ID && SameName(o.Name, p.Name) {
@@ -241,6 +293,11 @@ func Validate(p Profile, opt ValidateOptions) error {
 	}
 	return &ValidationError{Fields: errs}
 }
+
+// CheckEndpointURL returns "" for an acceptable endpoint URL (https, or
+// plain http to this machine's loopback only), or what is wrong, starting
+// with label. Discovered endpoints are held to the same rule as typed ones.
+func CheckEndpointURL(label, raw string) string { return checkEndpoint(label, raw) }
 
 // nameProblem says what is wrong with a profile or transport name, or "".
 func nameProblem(name string) string {

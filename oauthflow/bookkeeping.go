@@ -97,7 +97,7 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 	b.LastStatus, b.LastChecked = res.Status, res.CheckedAt.UTC()
 	if res.Status == credentials.StatusLoggedOut {
 		// The session ended at the IdP: nobody is logged in any more.
-		b.LoggedInAs, b.TokenExpiry, b.LoginAt = "", time.Time{}, time.Time{}
+		b.LoggedInAs, b.Subject, b.TokenExpiry, b.LoginAt = "", "", time.Time{}, time.Time{}
 	}
 	if res.Failure != nil {
 		b.LastError, b.LastCategory = res.Failure.Error(), string(res.Failure.Category)
@@ -107,5 +107,8 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 	b.TokenExpiry = res.Expiry.UTC()
 	if res.Token != nil && res.Token.Username != "" && p.Type == credentials.TypeUser {
 		b.LoggedInAs = res.Token.Username
+	}
+	if res.Token != nil && res.Token.Subject != "" && p.Type == credentials.TypeUser {
+		b.Subject = res.Token.Subject
 	}
 }

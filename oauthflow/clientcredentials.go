@@ -45,10 +45,11 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	if err != nil {
 		return fail(classifyError(err), nil)
 	}
-	p, err = s.withEndpoints(ctx, p, client)
+	p, notices, err := s.withEndpoints(ctx, p, client)
 	if err != nil {
 		return fail(classifyError(err), warnings)
 	}
+	warnings = append(warnings, notices...)
 	if p.TokenURL == "" {
 		return fail(&Failure{Category: CatConfig, Message: "the profile has neither a token endpoint URL nor an issuer URL"}, warnings)
 	}

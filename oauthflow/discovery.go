@@ -50,22 +50,61 @@ func discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 	e := Endpoints{
 		Issuer: issuer, IssuerNote: note, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
 		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
+		EndSessionURL: doc.EndSessionURL, IssParameterSupported: doc.IssParameterSupported,
 	}
 	if e.TokenURL == "" {
 		return e, &Failure{Category: CatEndpoint, Message: "the discovery document of " + e.Issuer + " names no token endpoint; enter it by hand"}
 	}
+	if err := checkDiscovered(&e); err != nil {
+		return Endpoints{}, err
+	}
 	return e, nil
+}
+
+// checkDiscovered holds every URL a discovery document names to the rule a
+// typed-in endpoint must meet (https, plain http only on loopback): the
+// client secret, the user's login and the ID token keys go there. Endpoints
+// on another host than the issuer are allowed but noted.
+func checkDiscovered(e *Endpoints) error {
+	iu, _ := url.Parse(e.Issuer)
+	var others []string
+	for _, f := range []struct{ field, value string }{
+		{"authorization_endpoint", e.AuthURL},
+		{"token_endpoint", e.TokenURL},
+		{"revocation_endpoint", e.RevocationURL},
+		{"jwks_uri", e.JWKSURL},
+		{"userinfo_endpoint", e.UserinfoURL},
+		{"end_session_endpoint", e.EndSessionURL},
+	} {
+		if f.value == "" {
+			continue
+		}
+		if msg := credentials.CheckEndpointURL("The discovered "+f.field, f.value); msg != "" {
+			return &Failure{Category: CatEndpoint, Message: fmt.Sprintf("the discovery document of %s is refused: %s "+
+				"(it names %s); no secret was sent. Ask the IdP's administrator to publish https endpoints, or enter "+
+				"the endpoints by hand", e.Issuer, strings.TrimSuffix(msg, "."), sanitizeText(f.value, 200))}
+		}
+		if u, err := url.Parse(f.value); err == nil && iu != nil && !strings.EqualFold(u.Hostname(), iu.Hostname()) {
+			others = append(others, f.field+" on "+sanitizeText(u.Hostname(), 100))
+		}
+	}
+	if len(others) > 0 {
+		e.Notices = append(e.Notices, fmt.Sprintf("The IdP's discovery document names endpoints on other hosts than the "+
+			"issuer %s (%s): check that these belong to your IdP.", iu.Hostname(), strings.Join(others, ", ")))
+	}
+	return nil
 }
 
 // withEndpoints fills the profile's missing endpoints from discovery when
 // it has an issuer URL.
-func (s *Service) withEndpoints(ctx context.Context, p credentials.Profile, client *http.Client) (credentials.Profile, error) {
+// The strings are notices to show with the result.
+func (s *Service) withEndpoints(ctx context.Context, p credentials.Profile, client *http.Client) (credentials.Profile, []string, error) {
 	if p.IssuerURL == "" || (p.TokenURL != "" && (p.Type != credentials.TypeUser || p.AuthURL != "")) {
-		return p, nil
+		return p, nil, nil
 	}
 	e, err := s.mgr.discovered(ctx, p, client)
 	if err != nil {
-		return p, err
+		return p, nil, err
 	}
 	if p.TokenURL == "" {
 		p.TokenURL = e.TokenURL
@@ -76,7 +115,7 @@ func (s *Service) withEndpoints(ctx context.Context, p credentials.Profile, clie
 	if p.RevocationURL == "" {
 		p.RevocationURL = e.RevocationURL
 	}
-	return p, nil
+	return p, e.Notices, nil
 }
 
 // discoveryDoc holds the discovery fields go-oidc does not expose.
@@ -84,6 +123,9 @@ type discoveryDoc struct {
 	RevocationURL string `json:"revocation_endpoint"`
 	JWKSURL       string `json:"jwks_uri"`
 	UserinfoURL   string `json:"userinfo_endpoint"`
+	EndSessionURL string `json:"end_session_endpoint"`
+	// RFC 9207 §3.
+	IssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
 }
 
 var statusPrefixRE = regexp.MustCompile(`^(\d{3}) `)

@@ -129,23 +129,24 @@ var errorPageTags = func() int {
 	return strings.Count(rec.Body.String(), "<")
 }()
 
-var successPage = func() string {
-	rec := httptest.NewRecorder()
-	writePage(rec, http.StatusOK, pageSuccess)
-	return rec.Body.String()
-}()
-
 // FuzzCallbackQuery drives the loopback listener's handler with arbitrary
-// query strings: it never panics, accepts exactly one callback, accepts a
-// code only with the exact state, and never puts markup from the request
-// into its page.
+// query strings from the browser the login started in: it never panics,
+// takes a callback only with the exact state (others are answered 400 and
+// do not use up the slot), accepts a code only then, sends the browser on to
+// /done, and never puts markup from the request into a page.
 func FuzzCallbackQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rawQuery string) {
-		l := &loopback{state: fuzzState, issuer: "https://idp.example", got: make(chan callback, 1), reply: make(chan error, 1)}
+		l, err := listenLoopback(0, fuzzState, "https://idp.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.close()
 		l.respond(nil) // the exchange "succeeded": a success page must not wait
+		addr := l.ln.Addr().String()
 		serve := func() *httptest.ResponseRecorder {
-			req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:1/callback", nil)
+			req := httptest.NewRequest(http.MethodGet, "http://"+addr+"/callback", nil)
 			req.URL.RawQuery = rawQuery
+			req.AddCookie(&http.Cookie{Name: l.cookieName, Value: l.cookieValue})
 			rec := httptest.NewRecorder()
 			done := make(chan struct{})
 			go func() { defer close(done); l.ServeHTTP(rec, req) }()
@@ -157,21 +158,36 @@ func FuzzCallbackQuery(f *testing.F) {
 			return rec
 		}
 		rec := serve()
+		q, _ := url.ParseQuery(rawQuery)
 		var cb callback
 		select {
 		case cb = <-l.got:
 		default:
-			t.Fatalf("query %q: no callback was delivered", rawQuery)
+			// Not taken: only a response without the exact state.
+			if q.Get("state") == fuzzState {
+				t.Fatalf("query %q: the login's state, but no callback was delivered", rawQuery)
+			}
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("query %q: a foreign response answered %d", rawQuery, rec.Code)
+			}
+			if n := strings.Count(rec.Body.String(), "<"); n != errorPageTags {
+				t.Fatalf("query %q: markup got into the page:\n%s", rawQuery, rec.Body.String())
+			}
+			return
 		}
-		q, _ := url.ParseQuery(rawQuery)
-		body := rec.Body.String()
+		if q.Get("state") != fuzzState {
+			t.Fatalf("query %q: taken with state %q", rawQuery, q["state"])
+		}
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != donePath {
+			t.Fatalf("query %q: answered %d to %q, want 303 to /done", rawQuery, rec.Code, rec.Header().Get("Location"))
+		}
+		l.mu.Lock()
+		page := l.donePage
+		l.mu.Unlock()
 		switch {
 		case cb.err == nil:
 			if cb.code == "" {
 				t.Fatalf("query %q: accepted without a code", rawQuery)
-			}
-			if vals := q["state"]; len(vals) == 0 || vals[0] != fuzzState {
-				t.Fatalf("query %q: accepted with state %q", rawQuery, vals)
 			}
 			if q.Get("error") != "" {
 				t.Fatalf("query %q: accepted although it carries an error", rawQuery)
@@ -179,8 +195,8 @@ func FuzzCallbackQuery(f *testing.F) {
 			if iss := q.Get("iss"); iss != "" && iss != l.issuer {
 				t.Fatalf("query %q: accepted from issuer %q", rawQuery, iss)
 			}
-			if rec.Code != http.StatusOK || body != successPage {
-				t.Fatalf("query %q: success answered %d", rawQuery, rec.Code)
+			if page == nil || !page.OK {
+				t.Fatalf("query %q: success shows %+v", rawQuery, page)
 			}
 		default:
 			if cb.code != "" {
@@ -189,11 +205,10 @@ func FuzzCallbackQuery(f *testing.F) {
 			if cb.err.Category == "" || cb.err.Message == "" {
 				t.Fatalf("query %q: uncategorized failure %+v", rawQuery, cb.err)
 			}
-			if rec.Code != http.StatusBadRequest {
-				t.Fatalf("query %q: failure answered %d", rawQuery, rec.Code)
-			}
-			if n := strings.Count(body, "<"); n != errorPageTags {
-				t.Fatalf("query %q: the page has %d '<', its own template %d: markup got in:\n%s", rawQuery, n, errorPageTags, body)
+			done := httptest.NewRecorder()
+			l.serveDone(done)
+			if n := strings.Count(done.Body.String(), "<"); n != errorPageTags {
+				t.Fatalf("query %q: the page has %d '<', its own template %d: markup got in:\n%s", rawQuery, n, errorPageTags, done.Body.String())
 			}
 			if strings.ContainsAny(cb.err.Error(), "\x00\n\r") {
 				t.Fatalf("query %q: control characters in %q", rawQuery, cb.err.Error())

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,11 +36,22 @@ func attackLogin(t *testing.T, timeout time.Duration) (s *Service, redirect *url
 		}
 		out <- res
 	}()
-	var authURL string
+	var startURL string
 	select {
-	case authURL = <-urls:
+	case startURL = <-urls:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the login did not open the browser")
+	}
+	victim := browserClient()
+	authURL, err := openStart(context.Background(), victim, startURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The victim's browser (with the start cookie) answers on that host.
+	victim.CheckRedirect = nil
+	if su, err := url.Parse(startURL); err == nil {
+		browsers.Store(su.Host, victim)
+		t.Cleanup(func() { browsers.Delete(su.Host) })
 	}
 	u, err := url.Parse(authURL)
 	if err != nil {
@@ -59,9 +71,18 @@ func callbackURL(redirect *url.URL, q url.Values) string {
 	return u.String()
 }
 
+// browsers holds the browser each login was started in, by listener host:
+// fetch acts as that browser (with the start cookie).
+var browsers sync.Map
+
 func fetch(t *testing.T, u string) (int, string) {
 	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second}
+	if pu, err := url.Parse(u); err == nil {
+		if b, ok := browsers.Load(pu.Host); ok {
+			c = b.(*http.Client)
+		}
+	}
 	resp, err := c.Get(u)
 	if err != nil {
 		t.Fatalf("GET %s: %v", u, err)
@@ -122,8 +143,10 @@ func TestHardeningListenerLoopbackOnly(t *testing.T) {
 	}
 }
 
-// A forged state ends the login without exchanging the code; the
-// state of a finished login replayed at a new login is refused the same way.
+// A forged state is answered 400 without ending the login (the real
+// answer still completes it); the state of a finished login replayed at a
+// new login is refused the same way, and after a few such answers the
+// login gives up.
 func TestHardeningListenerForgedAndReplayedState(t *testing.T) {
 	t.Run("forged", func(t *testing.T) {
 		_, redirect, state, out := attackLogin(t, 20*time.Second)
@@ -131,12 +154,24 @@ func TestHardeningListenerForgedAndReplayedState(t *testing.T) {
 		b[len(b)-1] ^= 1 // same length, one bit off
 		forged := string(b)
 		status, body := fetch(t, callbackURL(redirect, url.Values{"code": {"attacker-code"}, "state": {forged}}))
-		res := waitResult(t, out, 10*time.Second)
-		if status != http.StatusBadRequest || !strings.Contains(body, "Login failed") {
+		if status != http.StatusBadRequest || !strings.Contains(body, "does not belong to the pending login") {
 			t.Fatalf("forged callback answered %d", status)
 		}
-		if res.Active() || res.Failure == nil || !strings.Contains(res.Failure.Message, "state parameter does not match") {
-			t.Fatalf("forged state: %s %v", res.Status, res.Failure)
+		select {
+		case res := <-out:
+			t.Fatalf("a forged state ended the login: %s %v", res.Status, res.Failure)
+		case <-time.After(300 * time.Millisecond):
+		}
+		// Without state but with iss: the same 400, the iss never quoted.
+		status, body = fetch(t, callbackURL(redirect, url.Values{"error": {"access_denied"}, "iss": {"https://evil.example/ATTACKER-TEXT"}}))
+		if status != http.StatusBadRequest || strings.Contains(body, "ATTACKER-TEXT") {
+			t.Fatalf("stateless callback with iss answered %d:\n%s", status, body)
+		}
+		fetch(t, callbackURL(redirect, url.Values{"code": {"real-code"}, "state": {state}}))
+		res := waitResult(t, out, 10*time.Second)
+		// The real answer was taken: its (unknown) code went to the IdP.
+		if res.Active() || res.Failure == nil || res.Failure.HTTPStatus != http.StatusBadRequest {
+			t.Fatalf("after a forged state: %s %+v", res.Status, res.Failure)
 		}
 	})
 	t.Run("replayed", func(t *testing.T) {
@@ -144,20 +179,32 @@ func TestHardeningListenerForgedAndReplayedState(t *testing.T) {
 		old := callbackURL(redirect1, url.Values{"code": {"first-code"}, "state": {state1}})
 		fetch(t, old)
 		waitResult(t, out1, 10*time.Second)
-		// The first listener is gone: the old URL reaches nothing.
-		if resp, err := http.Get(old); err == nil {
+		// The first listener is gone (once its /done page was shown).
+		deadline := time.Now().Add(doneLinger + 2*time.Second)
+		for {
+			resp, err := http.Get(old)
+			if err != nil {
+				break
+			}
 			resp.Body.Close()
-			t.Fatalf("the listener of a finished login still answers (%d)", resp.StatusCode)
+			if time.Now().After(deadline) {
+				t.Fatalf("the listener of a finished login still answers (%d)", resp.StatusCode)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 		_, redirect2, state2, out2 := attackLogin(t, 20*time.Second)
 		if state2 == state1 || redirect2.String() == "" {
 			t.Fatalf("two logins share the state %q", state1)
 		}
-		status, _ := fetch(t, callbackURL(redirect2, url.Values{"code": {"first-code"}, "state": {state1}}))
+		for i := range maxBadCallbacks {
+			status, _ := fetch(t, callbackURL(redirect2, url.Values{"code": {"first-code"}, "state": {state1}}))
+			if status != http.StatusBadRequest {
+				t.Fatalf("replayed state (try %d) answered %d", i+1, status)
+			}
+		}
 		res := waitResult(t, out2, 10*time.Second)
-		if status != http.StatusBadRequest || res.Active() || res.Failure == nil ||
-			!strings.Contains(res.Failure.Message, "state parameter does not match") {
-			t.Fatalf("replayed state: %d %s %v", status, res.Status, res.Failure)
+		if res.Active() || res.Failure == nil || !strings.Contains(res.Failure.Message, "do not belong to it") {
+			t.Fatalf("replayed state: %s %v", res.Status, res.Failure)
 		}
 	})
 }
@@ -188,8 +235,8 @@ func TestHardeningListenerSecondAndOversizedCallbacks(t *testing.T) {
 	for i := range racers {
 		go func() {
 			<-start
-			c := &http.Client{Timeout: 10 * time.Second}
-			resp, err := c.Get(callbackURL(redirect, url.Values{"code": {"racer-" + strconv.Itoa(i)}, "state": {state}}))
+			b, _ := browsers.Load(redirect.Host)
+			resp, err := b.(*http.Client).Get(callbackURL(redirect, url.Values{"code": {"racer-" + strconv.Itoa(i)}, "state": {state}}))
 			if err != nil {
 				statuses <- 0 // the listener had closed: the login was over
 				return

@@ -85,7 +85,21 @@ func (s *Service) httpTimeout() time.Duration {
 // password is read from the keyring once. The strings are warnings to show
 // with every result (TLS verification off).
 func (s *Service) httpClient(p credentials.Profile) (*http.Client, []string, error) {
+	if err := checkStored(p); err != nil {
+		return nil, nil, err
+	}
 	return s.mgr.client(p, false)
+}
+
+// checkStored refuses a profile whose stored settings break the rules a
+// form enforces (the file may have been edited by hand): nothing, secrets
+// least of all, is sent with it.
+func checkStored(p credentials.Profile) *Failure {
+	if err := credentials.CheckStored(p); err != nil {
+		return &Failure{Category: CatConfig, Err: err, Message: fmt.Sprintf("the stored profile %q is not used as it is: %v. "+
+			"Edit the profile to fix it (the profile file may have been changed by hand)", p.Name, err)}
+	}
+	return nil
 }
 
 // buildTransport makes the transport for a profile's settings.
@@ -191,6 +205,9 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 		return &errRedirectLoop{host: via[0].URL.Host, n: len(via)}
 	}
 	first := via[0].URL
+	if first.Scheme == "https" && req.URL.Scheme != "https" && strings.EqualFold(req.URL.Host, first.Host) {
+		return &errDowngrade{from: first.Host, to: "http://" + req.URL.Host}
+	}
 	if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
 		return &errCrossHostRedirect{from: first.Host, to: req.URL.Scheme + "://" + req.URL.Host}
 	}

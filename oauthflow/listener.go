@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,12 +39,42 @@ type callback struct {
 	err  *Failure
 }
 
+const (
+	startPrefix = "/start/"
+	donePath    = "/done"
+	// maxBadCallbacks is how many callbacks that do not belong to this login
+	// (wrong or no state, another local user) are answered 400 before the
+	// login gives up: a stale browser tab sends one, an attack sends many.
+	maxBadCallbacks = 5
+	// doneLinger is how long the listener stays up after the callback's
+	// redirect to /done, so the browser can load the clean result page.
+	doneLinger = 5 * time.Second
+)
+
 type loopback struct {
 	srv         *http.Server
 	ln          net.Listener
 	redirectURI string
+	startPath   string // "/start/<random>": the one-time address the browser is sent to
+	cookieName  string
+	cookieValue string // set on the start redirect, required on the callback
 	state       string
 	issuer      string // expected RFC 9207 "iss"; "" when unknown
+	issRequired bool   // the IdP advertises authorization_response_iss_parameter_supported
+	// peerUID reports the local user owning the other end of a loopback
+	// connection (Linux); ok is false when it cannot be told.
+	peerUID func(remote, local string) (uid int, ok bool)
+
+	mu        sync.Mutex
+	authURL   string
+	started   bool
+	bad       int
+	warnings  []string
+	donePage  *pageData
+	doneCode  int
+	doneSeen  chan struct{}
+	sentDone  bool
+	doneClose sync.Once
 
 	accepted atomic.Bool
 	got      chan callback // capacity 1: only one callback is ever accepted
@@ -62,12 +94,19 @@ func listenLoopback(port int, state, issuer string) (*loopback, error) {
 		return nil, listenFailure(port, err)
 	}
 	l := &loopback{
-		ln:     ln,
-		state:  state,
-		issuer: issuer,
-		got:    make(chan callback, 1),
-		reply:  make(chan error, 1),
+		ln:          ln,
+		state:       state,
+		issuer:      issuer,
+		startPath:   startPrefix + randomToken(),
+		cookieValue: randomToken(),
+		peerUID:     loopbackPeerUID,
+		doneSeen:    make(chan struct{}),
+		got:         make(chan callback, 1),
+		reply:       make(chan error, 1),
 	}
+	// Cookies are not told apart by port: the name carries it, so two
+	// logins in one browser do not overwrite each other's binding.
+	l.cookieName = "cwb_login_" + strconv.Itoa(l.port())
 	l.redirectURI = "http://" + ln.Addr().String() + callbackPath
 	l.srv = &http.Server{
 		Handler:           l,
@@ -79,6 +118,35 @@ func listenLoopback(port int, state, issuer string) (*loopback, error) {
 	}
 	go func() { _ = l.srv.Serve(ln) }() // returns ErrServerClosed on close
 	return l, nil
+}
+
+// startURL is the one-time local address the browser opens. It is the only
+// login address that appears on a command line (the opener's), where every
+// local user can read it; the authorization URL with state, nonce and PKCE
+// challenge stays inside this process and the browser.
+func (l *loopback) startURL() string { return "http://" + l.ln.Addr().String() + l.startPath }
+
+// setAuthURL is where the start address sends the browser.
+func (l *loopback) setAuthURL(u string) {
+	l.mu.Lock()
+	l.authURL = u
+	l.mu.Unlock()
+}
+
+// takeWarnings returns what the listener saw that the user should know.
+func (l *loopback) takeWarnings() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.warnings)
+}
+
+// finish ends the wait with cb unless a callback was accepted already.
+func (l *loopback) finish(cb callback) bool {
+	if !l.accepted.CompareAndSwap(false, true) {
+		return false
+	}
+	l.got <- cb
+	return true
 }
 
 // listenFailure explains why the port could not be opened.
@@ -135,21 +203,55 @@ func (l *loopback) respond(err error) {
 }
 
 // close stops the listener, giving the callback page a moment to be sent.
+// When the browser was sent on to /done, the listener stays up until it
+// loaded that page (at most doneLinger), in the background.
 func (l *loopback) close() {
 	l.closing.Do(func() {
 		l.respond(errors.New("the login was stopped before it completed"))
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		if err := l.srv.Shutdown(ctx); err != nil {
-			_ = l.srv.Close()
+		l.mu.Lock()
+		linger := l.sentDone
+		l.mu.Unlock()
+		shutdown := func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			if err := l.srv.Shutdown(ctx); err != nil {
+				_ = l.srv.Close()
+			}
 		}
+		if linger {
+			select {
+			case <-l.doneSeen: // the browser has its page already
+				linger = false
+			default:
+			}
+		}
+		if !linger {
+			shutdown()
+			return
+		}
+		go func() {
+			t := time.NewTimer(doneLinger)
+			defer t.Stop()
+			select {
+			case <-l.doneSeen: // Shutdown lets its handler finish
+			case <-t.C:
+			}
+			shutdown()
+		}()
 	})
 }
 
 func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Anything but the callback (favicon.ico, a probe) is not the answer we
+	// DNS rebinding: a page on another site whose name resolves to
+	// 127.0.0.1 sends its own Host. Only our own address is served.
+	if r.Host != l.ln.Addr().String() {
+		writePage(w, http.StatusMisdirectedRequest, pageData{Title: "Wrong address", Heading: "Wrong address",
+			Lines: []string{"This local login page answers only at " + l.ln.Addr().String() + "."}})
+		return
+	}
+	// Anything but our paths (favicon.ico, a probe) is not the answer we
 	// wait for and must not end the wait.
-	if r.URL.Path != callbackPath {
+	if r.URL.Path != callbackPath && r.URL.Path != l.startPath && r.URL.Path != donePath {
 		http.NotFound(w, r)
 		return
 	}
@@ -158,14 +260,113 @@ func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if !l.accepted.CompareAndSwap(false, true) {
+	if uid, ok := l.peerUID(r.RemoteAddr, l.ln.Addr().String()); ok && uid != os.Getuid() && os.Getuid() >= 0 {
+		// Another account on this computer (it read the start address from
+		// the browser opener's command line): never let it take part.
+		l.mu.Lock()
+		l.warnings = appendOnce(l.warnings, fmt.Sprintf("Another user of this computer (uid %d) tried to use this login's "+
+			"local address; it was refused. Someone on this computer may be trying to take over your logins.", uid))
+		l.mu.Unlock()
+		writePage(w, http.StatusForbidden, pageFailed("This login belongs to another user of this computer."))
+		return
+	}
+	switch r.URL.Path {
+	case l.startPath:
+		l.serveStart(w, r)
+	case donePath:
+		l.serveDone(w)
+	default:
+		l.serveCallback(w, r)
+	}
+}
+
+// serveStart answers the start address once with a redirect to the IdP,
+// setting the cookie the callback must bring back. A second use means the
+// address reached someone else too: the login is stopped, visibly.
+func (l *loopback) serveStart(w http.ResponseWriter, r *http.Request) {
+	l.mu.Lock()
+	first, target := !l.started, l.authURL
+	l.started = true
+	l.mu.Unlock()
+	if !first || target == "" {
+		f := &Failure{Category: CatLogin, Message: "The login's one-time start address was opened a second time, so the " +
+			"login was stopped: someone else on this computer may have tried to use it. Start the login again; if it " +
+			"keeps happening, tell your administrator."}
+		if l.finish(callback{err: f}) {
+			writePage(w, http.StatusConflict, pageFailed(f.Message))
+			return
+		}
+		writePage(w, http.StatusConflict, pageFailed("This one-time login address was used already. Start a new login in Credential Workbench."))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: l.cookieName, Value: l.cookieValue, Path: callbackPath,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+// serveDone shows the login's outcome at an address without the code.
+func (l *loopback) serveDone(w http.ResponseWriter) {
+	l.mu.Lock()
+	page, status := l.donePage, l.doneCode
+	l.mu.Unlock()
+	if page == nil {
+		http.NotFound(w, nil)
+		return
+	}
+	writePage(w, status, *page)
+	l.doneClose.Do(func() { close(l.doneSeen) })
+}
+
+// showDone remembers the outcome page and sends the browser there with a
+// 303, so the callback address (with the code) leaves the address bar.
+// status is what /done answers: 400 for a response that was refused, 200
+// once the login has an outcome (also a failed exchange).
+func (l *loopback) showDone(w http.ResponseWriter, r *http.Request, status int, page pageData) {
+	l.mu.Lock()
+	l.donePage, l.doneCode = &page, status
+	l.mu.Unlock()
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, donePath, http.StatusSeeOther)
+}
+
+func (l *loopback) serveCallback(w http.ResponseWriter, r *http.Request) {
+	if l.accepted.Load() {
 		writePage(w, http.StatusConflict, pageAlreadyDone)
 		return
 	}
-	cb := l.parse(r.URL.Query())
-	l.got <- cb
+	q := r.URL.Query()
+	// The state is checked first and in constant time; a response without
+	// the right one is answered but does not use up the login's one slot.
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(l.state)) != 1 {
+		l.mu.Lock()
+		l.bad++
+		giveUp := l.bad >= maxBadCallbacks
+		l.mu.Unlock()
+		if giveUp {
+			l.finish(callback{err: &Failure{Category: CatLogin, Message: fmt.Sprintf("The login received %d responses "+
+				"that do not belong to it (their state parameter is missing or wrong), so it was stopped. Start the "+
+				"login again; if it keeps happening, the IdP does not return the state it is given, or something on "+
+				"this computer is sending fake responses.", maxBadCallbacks)}})
+		}
+		writePage(w, http.StatusBadRequest, pageFailed("This response does not belong to the pending login (its state "+
+			"parameter is missing or does not match). It may come from an older browser tab; the login is still waiting."))
+		return
+	}
+	cb := l.parse(q, r)
+	// Set before the login can see the callback (and close the listener):
+	// the browser will be sent on to /done, which must still answer.
+	l.mu.Lock()
+	l.sentDone = true
+	l.mu.Unlock()
+	if !l.finish(cb) {
+		writePage(w, http.StatusConflict, pageAlreadyDone)
+		return
+	}
 	if cb.err != nil {
-		writePage(w, http.StatusBadRequest, pageFailed(cb.err.Error()))
+		l.showDone(w, r, http.StatusBadRequest, pageFailed(cb.err.Error()))
 		return
 	}
 	t := time.NewTimer(replyWait)
@@ -173,36 +374,37 @@ func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	select {
 	case err := <-l.reply:
 		if err != nil {
-			writePage(w, http.StatusOK, pageFailed(err.Error()))
+			l.showDone(w, r, http.StatusOK, pageFailed(err.Error()))
 			return
 		}
-		writePage(w, http.StatusOK, pageSuccess)
+		l.showDone(w, r, http.StatusOK, pageSuccess)
 	case <-t.C:
-		writePage(w, http.StatusOK, pageFailed("Finishing the login takes longer than expected: see Credential Workbench for the result."))
+		l.showDone(w, r, http.StatusOK, pageFailed("Finishing the login takes longer than expected: see Credential Workbench for the result."))
 	case <-r.Context().Done():
 	}
 }
 
-// parse checks an authorization response (RFC 6749 4.1.2, RFC 9207). The
-// state is compared exactly once, in constant time.
-func (l *loopback) parse(q url.Values) callback {
-	state, hasState := q.Get("state"), q.Has("state")
-	if hasState && subtle.ConstantTimeCompare([]byte(state), []byte(l.state)) != 1 {
-		return callback{err: &Failure{Category: CatLogin, Message: "The login response does not belong to this login " +
-			"(its state parameter does not match), so it was rejected. It may come from an older login in another " +
-			"browser tab: start the login again."}}
+// parse checks an authorization response whose state matched (RFC 6749
+// 4.1.2, RFC 9207): it must come from the browser the login started in, and
+// from the issuer it was sent to.
+func (l *loopback) parse(q url.Values, r *http.Request) callback {
+	c, err := r.Cookie(l.cookieName)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(l.cookieValue)) != 1 {
+		return callback{err: &Failure{Category: CatLogin, Message: "The login response did not come from the browser " +
+			"the login was started in (it lacks the cookie set by the login's start address), so the login was " +
+			"stopped: someone else may have completed it with their own account. Start the login again in one " +
+			"browser; if cookies are blocked for 127.0.0.1, allow them."}}
 	}
-	if iss := q.Get("iss"); iss != "" && l.issuer != "" && iss != l.issuer {
-		return callback{err: &Failure{Category: CatLogin, Message: fmt.Sprintf("The login response comes from issuer %q, "+
-			"not from %q that this login was sent to, so it was rejected (RFC 9207). Check the profile's issuer URL.",
-			sanitizeText(iss, 200), l.issuer)}}
-	}
-	// Error responses carry the state too (RFC 6749 4.1.2.1): without it, any
-	// local page could end the login with a message of its choosing.
-	if !hasState {
-		return callback{err: &Failure{Category: CatLogin, Message: "The login response has no state parameter, so " +
-			"it cannot be matched to this login and was rejected. Start the login again; if it keeps happening the " +
-			"IdP does not return the state it is given."}}
+	iss := q.Get("iss")
+	switch {
+	case iss == "" && l.issRequired:
+		return callback{err: &Failure{Category: CatLogin, Message: "The login response has no iss parameter although the " +
+			"IdP says it sends one (RFC 9207), so it was rejected: it may have been mixed up with another IdP's. " +
+			"Start the login again."}}
+	case iss != "" && l.issuer != "" && iss != l.issuer:
+		// The iss value is not quoted: it is the sender's text.
+		return callback{err: &Failure{Category: CatLogin, Message: fmt.Sprintf("The login response names another issuer "+
+			"than %q that this login was sent to, so it was rejected (RFC 9207). Check the profile's issuer URL.", l.issuer)}}
 	}
 	if e := q.Get("error"); e != "" {
 		return callback{err: authorizationError(e, q.Get("error_description"))}
@@ -213,6 +415,13 @@ func (l *loopback) parse(q url.Values) callback {
 			"Check that the authorization code flow is enabled for this client at the IdP."}}
 	}
 	return callback{code: code}
+}
+
+func appendOnce(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 // authorizationError turns an error redirect from the IdP into a Failure.

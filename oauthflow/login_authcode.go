@@ -103,6 +103,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	if err != nil {
 		return fail(classifyError(err))
 	}
+	l.issRequired = u.ep.IssParameterSupported
 	var outcome error = errors.New("the login did not complete")
 	defer func() { l.respond(outcome); l.close() }()
 
@@ -114,10 +115,13 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		opts = append(opts, oidc.Nonce(nonce))
 	}
 	opts = append(opts, promptOptions(opt)...)
-	authURL := cfg.AuthCodeURL(state, opts...)
-	s.offerURL(ctx, authURL, opt)
+	// The browser gets the one-time local start address, never the
+	// authorization URL itself: the opener's command line is public.
+	l.setAuthURL(cfg.AuthCodeURL(state, opts...))
+	s.offerURL(ctx, l.startURL(), opt)
 
 	cb, err := l.wait(ctx)
+	u.warnings = append(u.warnings, l.takeWarnings()...)
 	if err != nil {
 		return fail(waitFailure(ctx))
 	}
@@ -133,6 +137,9 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	if f != nil {
 		outcome = f
 		return fail(f)
+	}
+	if w := userChanged(p, res.Token); w != "" {
+		res.Warnings = append(res.Warnings, w)
 	}
 	unlock, err := s.lockProfile(ctx, p.ID)
 	if err != nil {
@@ -203,4 +210,28 @@ func randomToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// userChanged warns when a login signed in another user than the profile's
+// previous login: a login completed by someone else looks exactly so.
+func userChanged(p credentials.Profile, info *TokenInfo) string {
+	if info == nil {
+		return ""
+	}
+	changed := p.Subject != "" && info.Subject != "" && p.Subject != info.Subject
+	if p.Subject == "" || info.Subject == "" {
+		changed = p.LoggedInAs != "" && info.Username != "" && p.LoggedInAs != info.Username
+	}
+	if !changed {
+		return ""
+	}
+	prev, now := p.LoggedInAs, info.Username
+	if prev == "" {
+		prev = "another user"
+	}
+	if now == "" {
+		now = "another user"
+	}
+	return fmt.Sprintf("This login signed in %s; the profile was last logged in as %s. If you did not sign in as %s "+
+		"yourself, log out at once: someone else may have completed your login.", sanitizeText(now, 100), sanitizeText(prev, 100), sanitizeText(now, 100))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -33,6 +34,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 			return u, classifyError(err)
 		}
 		u.ep = ep
+		u.warnings = append(slices.Clone(u.warnings), ep.Notices...)
 		if ep.IssuerNote != "" {
 			u.warnings = append(u.warnings, ep.IssuerNote)
 		}

@@ -9,8 +9,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -111,10 +113,47 @@ func (b *fakeBrowser) browserResult(t *testing.T) error {
 	}
 }
 
+// browserClient is a test browser: it keeps cookies and does not follow
+// redirects by itself.
+func browserClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// openStart opens the login's one-time start address in client and
+// returns the authorization URL it redirects to.
+func openStart(ctx context.Context, client *http.Client, startURL string) (string, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, startURL, nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		return "", fmt.Errorf("start address answered %s", resp.Status)
+	}
+	return resp.Header.Get("Location"), nil
+}
+
+// redirectOf is the login's redirect URI, from its start address.
+func redirectOf(startURL string) string {
+	u, err := url.Parse(startURL)
+	if err != nil {
+		return ""
+	}
+	return "http://" + u.Host + "/callback"
+}
+
 // callbackWith is a "browser" that skips the IdP and calls the redirect URI
 // with the given parameters; state "=" means the login's own state.
 func callbackWith(params url.Values) func(ctx context.Context, authURL string) error {
-	return func(ctx context.Context, authURL string) error {
+	return func(ctx context.Context, startURL string) error {
+		client := browserClient()
+		authURL, err := openStart(ctx, client, startURL)
+		if err != nil {
+			return err
+		}
 		u, err := url.Parse(authURL)
 		if err != nil {
 			return err
@@ -133,7 +172,7 @@ func callbackWith(params url.Values) func(ctx context.Context, authURL string) e
 		}
 		cb.RawQuery = out.Encode()
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, cb.String(), nil)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return err
 		}
@@ -190,6 +229,9 @@ type fakeOIDC struct {
 	// idToken edits the claims of the next ID token; signWith picks the key.
 	idToken  func(claims map[string]any)
 	signWith *rsa.PrivateKey
+	// refresh: logins get refresh token "rt-1", which the refresh_token
+	// grant accepts (its ID token is edited like a login's).
+	refresh bool
 }
 
 func newFakeOIDC(t *testing.T) *fakeOIDC {
@@ -234,8 +276,11 @@ func newFakeOIDC(t *testing.T) *fakeOIDC {
 		f.mu.Lock()
 		nonce, ok := f.nonces[r.PostForm.Get("code")]
 		delete(f.nonces, r.PostForm.Get("code"))
-		edit, signer := f.idToken, f.signWith
+		edit, signer, refresh := f.idToken, f.signWith, f.refresh
 		f.mu.Unlock()
+		if refresh && r.PostForm.Get("grant_type") == "refresh_token" && r.PostForm.Get("refresh_token") == "rt-1" {
+			ok, nonce = true, ""
+		}
 		if !ok {
 			w.WriteHeader(http.StatusBadRequest)
 			writeJSON(w, map[string]any{"error": "invalid_grant"})
@@ -252,10 +297,14 @@ func newFakeOIDC(t *testing.T) *fakeOIDC {
 		if signer == nil {
 			signer = f.key
 		}
-		writeJSON(w, map[string]any{
+		out := map[string]any{
 			"access_token": "opaque-access-token", "token_type": "Bearer", "expires_in": 3600,
 			"id_token": signJWT(signer, claims),
-		})
+		}
+		if refresh {
+			out["refresh_token"] = "rt-1"
+		}
+		writeJSON(w, out)
 	})
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
@@ -270,9 +319,11 @@ func (f *fakeOIDC) set(edit func(map[string]any), signer *rsa.PrivateKey) {
 
 // followRedirect is a "browser" for fakeOIDC: it loads the authorization
 // URL and follows the redirect to the listener.
-func followRedirect(ctx context.Context, authURL string) error {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
-	resp, err := http.DefaultClient.Do(req)
+func followRedirect(ctx context.Context, startURL string) error {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, startURL, nil)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}

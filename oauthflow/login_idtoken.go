@@ -63,6 +63,9 @@ func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Tok
 	}
 	// The ID token speaks about the user; the access token is the fallback.
 	sources := []map[string]any{idClaims, atClaims}
+	if idClaims != nil {
+		info.Subject, _ = idClaims["sub"].(string)
+	}
 	info.Username = claimString(sources, p.UsernameClaim, []string{"preferred_username", "name", "sub"})
 	if p.UsernameClaim != "" && info.Username == "" {
 		return Result{}, &Failure{Category: CatClaims, Message: fmt.Sprintf(
@@ -113,6 +116,16 @@ func (s *Service) verifyIDToken(ctx context.Context, u *userClient, raw, nonce, 
 			f.Message = fmt.Sprintf("the ID token was issued for another client (its audience is not %q), so the login was rejected: check the client ID", u.p.ClientID)
 		}
 		return nil, f
+	}
+	// OIDC Core §3.1.3.7: with several audiences, azp must be our client;
+	// any azp present must be it.
+	var azp struct {
+		AZP string `json:"azp"`
+	}
+	_ = idt.Claims(&azp)
+	if (len(idt.Audience) > 1 || azp.AZP != "") && azp.AZP != u.p.ClientID {
+		return nil, &Failure{Category: CatCredentials, Message: fmt.Sprintf("the ID token names several audiences but "+
+			"was not issued to this client (its azp is not %q), so the login was rejected: check the client ID", u.p.ClientID)}
 	}
 	if nonce != "" && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
 		return nil, &Failure{Category: CatLogin, Message: "the ID token's nonce does not match this login (it may be replayed), so the login was rejected: log in again"}

@@ -104,6 +104,13 @@ func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oaut
 	if f != nil {
 		return nil, failedResult(p, f, u.warnings, start), f
 	}
+	// OIDC Core §12.2: a refreshed ID token speaks of the same user (its
+	// iss is checked against the issuer by the verifier).
+	if p.Subject != "" && res.Token != nil && res.Token.Subject != "" && res.Token.Subject != p.Subject {
+		f := &Failure{Category: CatLogin, Message: "the IdP answered the refresh with an ID token for another user " +
+			"(its sub differs from the one that logged in), so the answer was refused and its tokens not kept: log in again"}
+		return nil, failedResult(p, f, u.warnings, start), f
+	}
 	if w := s.keepRefreshToken(p, rt, tok.RefreshToken); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}

@@ -85,13 +85,22 @@ func TestLoginWithTestIdP(t *testing.T) {
 		idp.Reset(t)
 		repo := loginRepo(t)
 		p := saveUserProfile(t, repo, idp.Issuer, testidp.PublicClientID, "", nil)
-		br := newFakeBrowser(idp.Browser(testidp.Username, testidp.Password))
+		var gotURL string // the authorization URL the start address led to
+		br := newFakeBrowser(func(ctx context.Context, startURL string) error {
+			client := browserClient()
+			authURL, err := openStart(ctx, client, startURL)
+			if err != nil {
+				return err
+			}
+			gotURL = authURL
+			return testidp.BrowserLogin(ctx, authURL, testidp.Username, testidp.Password, testidp.WithCookieJar(client.Jar))
+		})
 		s := NewService(repo, br, nil)
 		defer s.Close()
 		events := subscribe(t, s)
-		var gotURL string
+		var startURL string
 		res := loginOK(t, s, p.Name, LoginOptions{OnURL: func(u string, err error) {
-			gotURL = u
+			startURL = u
 			if err != nil {
 				t.Errorf("OnURL got browser error %v", err)
 			}
@@ -119,10 +128,22 @@ func TestLoginWithTestIdP(t *testing.T) {
 		if ru == nil || ru.Scheme != "http" || ru.Hostname() != "127.0.0.1" || ru.Port() == "" || ru.Path != "/callback" {
 			t.Errorf("redirect_uri %q", q.Get("redirect_uri"))
 		}
-		// The listener is gone after the login.
-		if c, err := net.DialTimeout("tcp", ru.Host, time.Second); err == nil {
+		// The browser and OnURL got the one-time local start address only.
+		if su, _ := url.Parse(startURL); su == nil || su.Host != ru.Host || !strings.HasPrefix(su.Path, "/start/") ||
+			len(su.Path) < len("/start/")+43 || su.RawQuery != "" {
+			t.Errorf("start URL %q", startURL)
+		}
+		// The listener is gone after the login (once the browser loaded /done).
+		for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			c, err := net.DialTimeout("tcp", ru.Host, time.Second)
+			if err != nil {
+				break
+			}
 			c.Close()
-			t.Error("the loopback listener is still open after the login")
+			if time.Now().After(deadline) {
+				t.Error("the loopback listener is still open after the login")
+				break
+			}
 		}
 
 		got, _ := repo.Get(p.ID)
@@ -193,9 +214,11 @@ func TestLoginWithTestIdP(t *testing.T) {
 		cat    Category
 		text   string
 	}{
-		{"wrong state", url.Values{"code": {"x"}, "state": {"forged"}}, CatLogin, "state parameter does not match"},
-		{"missing code", url.Values{"state": {"="}}, CatRedirect, "no authorization code"},
-		{"access denied", url.Values{"error": {"access_denied"}, "error_description": {"The user said no"}, "state": {"="}}, CatLogin, "The user said no"},
+		// The test IdP advertises RFC 9207 iss: a response without it is refused.
+		{"missing iss", url.Values{"code": {"x"}, "state": {"="}}, CatLogin, "no iss parameter"},
+		{"wrong iss", url.Values{"code": {"x"}, "state": {"="}, "iss": {"https://other.example"}}, CatLogin, "names another issuer"},
+		{"missing code", url.Values{"state": {"="}, "iss": {idp.Issuer}}, CatRedirect, "no authorization code"},
+		{"access denied", url.Values{"error": {"access_denied"}, "error_description": {"The user said no"}, "state": {"="}, "iss": {idp.Issuer}}, CatLogin, "The user said no"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			idp.Reset(t)
@@ -243,8 +266,8 @@ func TestLoginWithTestIdP(t *testing.T) {
 		}
 		defer l.close()
 		cfg := u.config(l.redirectURI)
-		authURL := cfg.AuthCodeURL(state, append(u.params(), oauth2.S256ChallengeOption(verifier))...)
-		go func() { _ = testidp.BrowserLogin(ctx, authURL, testidp.Username, testidp.Password) }()
+		l.setAuthURL(cfg.AuthCodeURL(state, append(u.params(), oauth2.S256ChallengeOption(verifier))...))
+		go func() { _ = testidp.BrowserLogin(ctx, l.startURL(), testidp.Username, testidp.Password) }()
 		cb, err := l.wait(ctx)
 		if err != nil || cb.err != nil {
 			t.Fatalf("callback: %+v %v", cb, err)
@@ -301,8 +324,7 @@ func TestLoginWithTestIdP(t *testing.T) {
 		login := idp.Browser(testidp.Username, testidp.Password)
 		var favicon int
 		br := newFakeBrowser(func(ctx context.Context, authURL string) error {
-			u, _ := url.Parse(authURL)
-			ru, _ := url.Parse(u.Query().Get("redirect_uri"))
+			ru, _ := url.Parse(redirectOf(authURL))
 			resp, err := http.Get("http://" + ru.Host + "/favicon.ico")
 			if err != nil {
 				return err
@@ -327,8 +349,7 @@ func TestLoginWithTestIdP(t *testing.T) {
 		var redirect string
 		start := time.Now()
 		res, err := s.Login(context.Background(), p.Name, LoginOptions{Timeout: 500 * time.Millisecond, OnURL: func(u string, _ error) {
-			pu, _ := url.Parse(u)
-			redirect = pu.Query().Get("redirect_uri")
+			redirect = redirectOf(u)
 		}})
 		if err != nil || res.Failure == nil || res.Failure.Category != CatLogin || !strings.Contains(res.Failure.Message, "within 500ms") {
 			t.Fatalf("timeout result %+v %v", res.Failure, err)
@@ -355,8 +376,7 @@ func TestLoginWithTestIdP(t *testing.T) {
 			done := make(chan Result, 1)
 			go func() {
 				res, _ := s.Login(ctx, p.Name, LoginOptions{OnURL: func(u string, _ error) {
-					pu, _ := url.Parse(u)
-					redirect = pu.Query().Get("redirect_uri")
+					redirect = redirectOf(u)
 					if how == "context" {
 						cancel()
 					} else if !s.CancelLogin(p.Name) {
@@ -416,8 +436,7 @@ func TestLoginWithTestIdP(t *testing.T) {
 		defer s.Close()
 		var redirect string
 		assertAlice(t, loginOK(t, s, p.Name, LoginOptions{OnURL: func(u string, _ error) {
-			pu, _ := url.Parse(u)
-			redirect = pu.Query().Get("redirect_uri")
+			redirect = redirectOf(u)
 		}}))
 		if redirect != "http://127.0.0.1:"+strconv.Itoa(port)+"/callback" {
 			t.Fatalf("redirect_uri %q with fixed port %d", redirect, port)

@@ -63,6 +63,9 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 		// Not the URL itself: it may carry a key in its query or user part.
 		return nil, &Failure{Category: CatConfig, Message: "the request URL is not an http:// or https:// URL with a host"}
 	}
+	if insecureTarget(u) && !spec.AllowInsecureHTTP {
+		return nil, &Failure{Category: CatConfig, Err: &ErrInsecureHTTP{Host: u.Host}, Message: (&ErrInsecureHTTP{Host: u.Host}).Error()}
+	}
 	if err := CheckHeaders(spec.Header); err != nil {
 		return nil, &Failure{Category: CatConfig, Message: "request header: " + err.Error()}
 	}
@@ -79,7 +82,8 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 		return nil, err
 	}
 	access := tok.AccessToken
-	client.Transport = &Transport{Service: s, Profile: p.ID, Base: client.Transport.(*Transport).Base, token: tok}
+	client.Transport = &Transport{Service: s, Profile: p.ID, Base: client.Transport.(*Transport).Base, token: tok,
+		AllowInsecureHTTP: spec.AllowInsecureHTTP}
 	if spec.Timeout > 0 {
 		ctx2, cancel := context.WithTimeout(ctx, spec.Timeout)
 		defer cancel()
@@ -241,6 +245,9 @@ func (s *Service) HTTPClient(ctx context.Context, nameOrID string) (*http.Client
 }
 
 func (s *Service) apiClient(p credentials.Profile) (*http.Client, error) {
+	if f := checkStored(p); f != nil {
+		return nil, f
+	}
 	client, _, err := s.mgr.client(p, true)
 	if err != nil {
 		return nil, classifyError(err)
@@ -259,6 +266,31 @@ type Transport struct {
 	// token, when set, is sent instead of asking the Service (Request has
 	// fetched it already).
 	token *oauth2.Token
+	// AllowInsecureHTTP sends the token to plain-http URLs of other hosts
+	// than this machine too (anyone on the path can read it there). Without
+	// it such requests are refused.
+	AllowInsecureHTTP bool
+}
+
+// ErrInsecureHTTP refuses to send a bearer token over plain http to another
+// machine.
+type ErrInsecureHTTP struct{ Host string }
+
+func (e *ErrInsecureHTTP) Error() string {
+	return fmt.Sprintf("not sent: %s is a plain-http address of another machine, where anyone on the network path "+
+		"could read the access token; use https, or choose to allow insecure http for this request", e.Host)
+}
+
+// errDowngrade is a redirect from https to plain http.
+type errDowngrade struct{ from, to string }
+
+func (e *errDowngrade) Error() string {
+	return fmt.Sprintf("the server at %s redirected from https to plain http (%s); not followed, so the token is not sent unencrypted", e.from, e.to)
+}
+
+// insecureTarget reports a plain-http URL that is not this machine.
+func insecureTarget(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, "http") && !credentials.IsLoopbackHost(u.Hostname())
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -268,6 +300,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			req.Body.Close() // #nosec G104 -- RoundTrip must close the body, also on error; that Close's error changes nothing
 		}
 		return nil, err
+	}
+	if prev := req.Response; prev != nil && prev.Request != nil {
+		if !strings.EqualFold(prev.Request.URL.Host, req.URL.Host) {
+			// A redirect to another host (with a caller's own redirect policy):
+			// the token is for the API, not for wherever it points.
+			return base(t.Base).RoundTrip(req)
+		}
+		if strings.EqualFold(prev.Request.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+			return fail(&errDowngrade{from: prev.Request.URL.Host, to: "http://" + req.URL.Host})
+		}
+	}
+	if insecureTarget(req.URL) && !t.AllowInsecureHTTP {
+		return fail(&ErrInsecureHTTP{Host: req.URL.Host})
 	}
 	p, err := t.Service.Repo.Get(t.Profile)
 	if err != nil {
@@ -286,11 +331,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if access == "" {
 		return fail(errors.New("the profile has no access token"))
-	}
-	if prev := req.Response; prev != nil && prev.Request != nil && !strings.EqualFold(prev.Request.URL.Host, req.URL.Host) {
-		// A redirect to another host (with a caller's own redirect policy):
-		// the token is for the API, not for wherever it points.
-		return base(t.Base).RoundTrip(req)
 	}
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+access)

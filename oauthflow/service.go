@@ -44,6 +44,7 @@ type TokenInfo struct {
 	Header    map[string]any // JWT header
 	Claims    map[string]any // JWT claims (access token; ID token claims merged for logins)
 	Username  string
+	Subject   string // the verified ID token's sub; "" without one
 	Roles     []string
 	Tenant    string
 	Scopes    []string
@@ -86,6 +87,9 @@ type RequestSpec struct {
 	Header  http.Header
 	Body    []byte
 	Timeout time.Duration
+	// AllowInsecureHTTP is the user's explicit choice to send the token to
+	// a plain-http URL of another machine; without it that is refused.
+	AllowInsecureHTTP bool
 }
 
 // Response is what a test request got back.
@@ -106,8 +110,10 @@ type LoginOptions struct {
 	Timeout time.Duration
 	// NoBrowser skips opening the browser; OnURL must show the URL.
 	NoBrowser bool
-	// OnURL is called with the authorization URL as soon as the listener is
-	// ready, so the GUI can offer "Copy login URL" and the CLI can print it.
+	// OnURL is called with the login URL as soon as the listener is ready,
+	// so the GUI can offer "Copy login URL" and the CLI can print it. It is
+	// the one-time local start address (http://127.0.0.1:PORT/start/…),
+	// which sends the browser on to the IdP once and is dead afterwards.
 	// browserErr is non-nil when the browser could not be opened.
 	OnURL func(authURL string, browserErr error)
 	// AnotherUser asks the IdP to show its login page even when the browser
@@ -127,6 +133,12 @@ type Endpoints struct {
 	RevocationURL string
 	JWKSURL       string
 	UserinfoURL   string
+	EndSessionURL string
+	// IssParameterSupported: the IdP puts iss into its authorization
+	// responses (RFC 9207), so a response without one is refused.
+	IssParameterSupported bool
+	// Notices are worth showing with results (endpoints on other hosts).
+	Notices []string
 }
 
 // Service is the one set of operations the GUI and credctl share.

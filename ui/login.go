@@ -101,6 +101,11 @@ func (w *Workbench) loginAs(id, name string, another bool) {
 }
 
 func (w *Workbench) loginDone(ld *loginDialog, name string, res oauthflow.Result, err error) {
+	// The copied login URL is dead now: do not leave it in the clipboard
+	// (unless the user has copied something else since).
+	if cb := w.app.Clipboard(); ld.url != "" && cb.Content() == ld.url {
+		cb.SetContent("")
+	}
 	open := w.dlg == ld.s
 	if open {
 		w.hideDialog(ld.s)
@@ -125,6 +130,9 @@ func (w *Workbench) loginDone(ld *loginDialog, name string, res oauthflow.Result
 		msg := "Logged in as " + who
 		if roles != "" {
 			msg += "\nRoles: " + roles
+		}
+		for _, warn := range res.Warnings {
+			msg += "\n\n" + warn // e.g. another user than before
 		}
 		w.setStatus(strings.ReplaceAll(msg, "\n", " — "))
 		w.showMessage("Logged in", msg)

@@ -207,7 +207,8 @@ func TestLoginDialogSaysTheBrowserErrorOnceAndShowsTheURL(t *testing.T) {
 			url = l
 		}
 	})
-	if url == nil || !strings.HasPrefix(url.Text, idp.Issuer) {
+	// The one-time local start address (issue #18), not the IdP's URL.
+	if url == nil || !strings.HasPrefix(url.Text, "http://127.0.0.1:") || !strings.Contains(url.Text, "/start/") {
 		t.Fatal("the login URL should be shown as selectable text")
 	}
 	if s.button("Copy login URL").Disabled() {

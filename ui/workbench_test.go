@@ -370,12 +370,17 @@ func TestLoginCancelKeepsState(t *testing.T) {
 	copyBtn := h.wb.dlg.button("Copy login URL")
 	h.waitFor("the login URL", func() bool { return !copyBtn.Disabled() })
 	h.tap(copyBtn)
-	if got := h.app.Clipboard().Content(); got == "" || !strings.HasPrefix(got, idp.AuthURL) {
+	// The one-time local start address (issue #18), not the IdP's URL.
+	if got := h.app.Clipboard().Content(); !strings.HasPrefix(got, "http://127.0.0.1:") || !strings.Contains(got, "/start/") {
 		t.Errorf("clipboard = %q", got)
 	}
 	_ = opened
 	h.tap(h.wb.dlg.button("Cancel"))
 	h.waitFor("the login to end", func() bool { return h.wb.busy[h.wb.selected] == "" })
+	// The dead login URL does not stay in the clipboard.
+	if got := h.app.Clipboard().Content(); got != "" {
+		t.Errorf("after the login the clipboard still holds %q", got)
+	}
 	if got := h.statusOf("Slow user"); got != "Untested" {
 		t.Errorf("after cancel the row says %q", got)
 	}

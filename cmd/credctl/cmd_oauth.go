@@ -255,9 +255,9 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 			OnURL: func(authURL string, browserErr error) {
 				switch {
 				case browserErr != nil:
-					fmt.Fprintf(a.stderr, "The browser could not be opened: %v\nOpen this URL in a browser to log in:\n\n  %s\n\n", browserErr, authURL)
+					fmt.Fprintf(a.stderr, "The browser could not be opened: %v\nOpen this URL in a browser on this computer to log in (it works once):\n\n  %s\n\n", browserErr, authURL)
 				case *noBrowser:
-					fmt.Fprintf(a.stderr, "Open this URL in a browser to log in:\n\n  %s\n\n", authURL)
+					fmt.Fprintf(a.stderr, "Open this URL in a browser on this computer to log in (it works once):\n\n  %s\n\n", authURL)
 				default:
 					fmt.Fprintln(a.stderr, "Continue the login in the browser window that opened (if none did, run again with --no-browser).")
 				}
@@ -395,11 +395,15 @@ func defineRequest(fs *flag.FlagSet) func(*app, []string) error {
 	data := fs.String("data", "", "request body: a `string`, @FILE, or @- for standard input")
 	include := fs.Bool("include", false, "print the status line and response headers before the body")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this `duration`")
+	insecure := fs.Bool("insecure-http", false, "send the token to a plain-http URL of another machine (anyone on the network path can read it)")
 	return func(a *app, args []string) error {
 		if err := wantArgs("request", args, "NAME", "URL"); err != nil {
 			return err
 		}
-		spec := oauthflow.RequestSpec{Method: *method, URL: args[1], Header: headers.h, Timeout: *timeout}
+		spec := oauthflow.RequestSpec{Method: *method, URL: args[1], Header: headers.h, Timeout: *timeout, AllowInsecureHTTP: *insecure}
+		if *insecure {
+			fmt.Fprintln(a.stderr, "Warning: --insecure-http: a plain-http URL of another machine gets the access token unencrypted.")
+		}
 		if isFlagSet(fs, "data") {
 			body, err := requestBody(a, *data)
 			if err != nil {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -35,6 +37,7 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 	skip := fs.Bool("skip-invalid", false, "import the valid entries and skip the invalid ones (otherwise nothing is imported when one is invalid)")
 	dryRun := fs.Bool("dry-run", false, "only print the preview")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON instead of the preview")
+	acceptNet := fs.Bool("accept-network-settings", false, "import entries that set a proxy or turn TLS verification off (shown in the preview)")
 	var def credentials.ImportDefaults
 	fs.StringVar(&def.IssuerURL, "issuer", "", "issuer `URL` for client registrations that do not name the IdP")
 	fs.StringVar(&def.TokenURL, "token-url", "", "token endpoint `URL` for client registrations")
@@ -74,8 +77,18 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 		if !*asJSON {
 			writeImportPreview(a.stdout, args[0], valid, out.Invalid)
 		}
+		var risky []string
+		for _, e := range valid {
+			if credentials.NeedsConfirmation(e.Profile) {
+				risky = append(risky, e.Profile.Name)
+			}
+		}
 		var result error
 		switch {
+		case len(risky) > 0 && !*acceptNet && !*dryRun:
+			result = &exitError{code: exitValidation, msg: fmt.Sprintf("nothing was imported: %d profile(s) set a proxy or "+
+				"turn TLS verification off (%s): check them in the preview and pass --accept-network-settings to import them",
+				len(risky), strings.Join(risky, ", "))}
 		case len(out.Invalid) > 0 && !*skip:
 			result = &exitError{code: exitValidation,
 				msg: fmt.Sprintf("nothing was imported: %d of %d entries are invalid; fix them or pass --skip-invalid", len(out.Invalid), len(entries))}
@@ -123,6 +136,10 @@ func writeImportPreview(w io.Writer, file string, valid []credentials.ImportEntr
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, e := range valid {
 		fmt.Fprintf(tw, "  + %s\t%s\t%s\n", e.Profile.Name, e.Profile.Type.Label(), orDash(firstNonEmpty(e.Profile.TokenURL, e.Profile.IssuerURL)))
+		// What decides where secrets go, or how they are protected.
+		for _, r := range credentials.ImportRisks(e.Profile) {
+			fmt.Fprintf(tw, "      ! %s\t\t\n", r)
+		}
 	}
 	for _, e := range invalid {
 		fmt.Fprintf(tw, "  ! %s\tinvalid:\t%s\n", e.Name, e.Error)
@@ -148,23 +165,19 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// readInput reads a file argument; "-" is standard input.
+// readInput reads a file argument; "-" is standard input. A file must be
+// a regular one (a FIFO would hang credctl).
 func readInput(a *app, name string) ([]byte, error) {
-	var r io.Reader
+	var b []byte
+	var err error
 	if name == "-" {
 		if a.stdin == nil {
 			return nil, errors.New("no standard input")
 		}
-		r = a.stdin
+		b, err = io.ReadAll(io.LimitReader(a.stdin, maxImportFile+1))
 	} else {
-		f, err := os.Open(name) // #nosec G304 G703 -- the file the user named on the command line
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", name, errors.Unwrap(err))
-		}
-		defer f.Close()
-		r = f
+		b, err = credentials.ReadFileSafely(name)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxImportFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", name, err)
 	}
@@ -207,23 +220,40 @@ func defineExport(fs *flag.FlagSet) func(*app, []string) error {
 	}
 }
 
-// writePrivateFile writes data readable by the owner only, also when the
-// file existed with wider permissions.
+// writePrivateFile writes data readable by the owner only into a new temp
+// file next to path and renames it over path: a symlink planted at path is
+// replaced, never written through, and in a shared directory (/tmp) another
+// user's file there is not replaced (the sticky bit refuses the rename).
 func writePrivateFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600) // #nosec G304 G703 -- the export file the user named
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("cannot write %s: it is not a regular file", path)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, errors.Unwrap(err))
+		return fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		_ = f.Close()
+		_ = os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		_ = f.Close()
-		return fmt.Errorf("cannot restrict %s to its owner: %w", path, err)
+		return fail(err)
 	}
 	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return fail(err)
+	}
+	if err := os.Rename(tmp, path); err != nil { // #nosec G703 -- the export file the user named
+		_ = os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", path, errors.Unwrap(err))
 	}
 	return nil
 }

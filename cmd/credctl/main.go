@@ -5,12 +5,19 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/credworkbench/credworkbench/internal/hardening"
 )
 
 func main() {
+	// Before any secret is read: no core file, no ptrace by other processes.
+	if err := hardening.Apply(); err != nil {
+		fmt.Fprintln(os.Stderr, "credctl: could not turn off core dumps:", err)
+	}
 	// Ctrl-C cancels the running operation (a login closes its listener)
 	// instead of killing the process mid-write.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

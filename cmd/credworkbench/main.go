@@ -13,11 +13,16 @@ import (
 
 	"github.com/credworkbench/credworkbench/assets"
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/hardening"
 	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui"
 )
 
 func main() {
+	// Before any secret is read: no core file, no ptrace by other processes.
+	if err := hardening.Apply(); err != nil {
+		fmt.Fprintln(os.Stderr, "credworkbench: could not turn off core dumps:", err)
+	}
 	a := app.NewWithID("io.github.credworkbench")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	win := a.NewWindow(ui.Title)

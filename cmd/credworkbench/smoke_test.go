@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -84,6 +86,13 @@ func TestRealWindowSmoke(t *testing.T) {
 	}
 	wid := strings.Fields(string(out))[0]
 	time.Sleep(2 * time.Second) // let the first frames render
+	// No core file can hold the client secrets the app reads (issue #18).
+	if runtime.GOOS == "linux" {
+		limits, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", cmd.Process.Pid))
+		if err != nil || !coreLimitZero(string(limits)) {
+			t.Errorf("the app may write core files: %v\n%s", err, limits)
+		}
+	}
 
 	select {
 	case err := <-exited:
@@ -137,4 +146,15 @@ func colours(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// coreLimitZero reads "Max core file size  0  0  bytes" from /proc/PID/limits.
+func coreLimitZero(limits string) bool {
+	for _, line := range strings.Split(limits, "\n") {
+		if strings.HasPrefix(line, "Max core file size") {
+			f := strings.Fields(strings.TrimPrefix(line, "Max core file size"))
+			return len(f) >= 2 && f[0] == "0" && f[1] == "0"
+		}
+	}
+	return false
 }

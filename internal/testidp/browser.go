@@ -29,6 +29,13 @@ var ChromiumPath = "/usr/bin/chromium"
 
 type browserConfig struct {
 	roots *x509.CertPool
+	jar   http.CookieJar
+}
+
+// WithCookieJar makes BrowserLogin use jar (a browser whose cookies the
+// test set up, e.g. through the app's start address).
+func WithCookieJar(jar http.CookieJar) BrowserOption {
+	return func(c *browserConfig) { c.jar = jar }
 }
 
 // BrowserOption configures BrowserLogin and ChromiumLogin.
@@ -59,7 +66,10 @@ func BrowserLoginPage(ctx context.Context, authURL, user, password string, opts 
 	if err != nil {
 		return "", err
 	}
-	jar, _ := cookiejar.New(nil)
+	var jar http.CookieJar = cfg.jar
+	if jar == nil {
+		jar, _ = cookiejar.New(nil)
+	}
 	client := &http.Client{
 		Jar:       jar,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cfg.roots}},
@@ -67,6 +77,19 @@ func BrowserLoginPage(ctx context.Context, authURL, user, password string, opts 
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	defer client.CloseIdleConnections()
+
+	if isStartURL(start) {
+		// The app's one-time local start address: it sets a cookie and
+		// sends the browser on to the IdP.
+		status, body, location, err := fetch(ctx, client, http.MethodGet, start, nil)
+		if err != nil {
+			return "", err
+		}
+		if status != http.StatusFound || location == nil {
+			return body, fmt.Errorf("testidp: start address %s answered HTTP %d: %s", start.Redacted(), status, snippet(body))
+		}
+		start = location
+	}
 
 	method, target, form := http.MethodGet, start, url.Values(nil)
 	submitted := false
@@ -103,6 +126,12 @@ func BrowserLoginPage(ctx context.Context, authURL, user, password string, opts 
 		}
 	}
 	return "", errors.New("testidp: too many redirects")
+}
+
+// isStartURL recognizes the app's one-time start address on the loopback
+// listener (http://127.0.0.1:PORT/start/…).
+func isStartURL(u *url.URL) bool {
+	return u.Scheme == "http" && u.Hostname() == "127.0.0.1" && strings.HasPrefix(u.Path, "/start/")
 }
 
 func fetch(ctx context.Context, client *http.Client, method string, u *url.URL, form url.Values) (int, string, *url.URL, error) {

@@ -59,17 +59,24 @@ try {
   let pageClosed = false;
   page.on('close', () => { pageClosed = true; });
 
-  const idpOrigin = new URL(input.authURL).origin;
+  // The app may hand out its one-time local start address, which redirects
+  // to the IdP: the IdP's origin is where the login page is.
+  let idpOrigin = new URL(input.authURL).origin;
   const leftIdP = (u) => u.origin !== idpOrigin;
   let callbackStatus = 0;
+  let started = false;
   page.on('response', (resp) => {
-    if (resp.request().isNavigationRequest() && resp.frame() === page.mainFrame()
-      && leftIdP(new URL(resp.url()))) {
-      callbackStatus = resp.status();
+    const st = resp.status();
+    // Redirects (the callback's 303 to its /done page) are not the page.
+    if (started && resp.request().isNavigationRequest() && resp.frame() === page.mainFrame()
+      && leftIdP(new URL(resp.url())) && (st < 300 || st >= 400)) {
+      callbackStatus = st;
     }
   });
 
   await page.goto(input.authURL);
+  idpOrigin = new URL(page.url()).origin;
+  started = true;
   log('login page', page.url());
   await page.fill('#username', input.username);
   await page.fill('#password', input.password);

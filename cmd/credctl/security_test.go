@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Issue #18: credctl runs non-dumpable without core files, does not write
+// its export through a planted symlink, does not hang on a FIFO, and asks
+// before importing proxy and TLS-off settings.
+
+// TestSecurityNotDumpable runs credctl as nobody (so the owner of its /proc
+// files tells the dumpable flag: a non-dumpable process's are root's) while
+// it waits on its standard input.
+func TestSecurityNotDumpable(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux prctl")
+	}
+	if os.Getuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("this test runs credctl as nobody (setpriv) and needs root; CI must run it as root")
+		}
+		t.Skip("needs root to run credctl as nobody")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Fatalf("setpriv (util-linux) is needed: %v", err)
+	}
+	shared, err := os.MkdirTemp("", "credctl-dump-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(shared) })
+	if err := os.Chmod(shared, 0o777); err != nil { // #nosec G302 -- nobody's HOME in this test
+		t.Fatal(err)
+	}
+	bin := filepath.Join(shared, "credctl")
+	data, err := os.ReadFile(credctlBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil { // #nosec G306 -- run by nobody
+		t.Fatal(err)
+	}
+	nb, _ := user.Lookup("nobody")
+	nobodyUID, _ := strconv.Atoi(nb.Uid)
+	cmd := exec.Command(setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin, "import", "-")
+	cmd.Env = []string{"HOME=" + shared, "XDG_CONFIG_HOME=" + filepath.Join(shared, "cfg")}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+	// Wait until setpriv has exec'd credctl and it runs as nobody.
+	var st os.FileInfo
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", cmd.Process.Pid))
+		if strings.HasPrefix(string(b), bin) {
+			time.Sleep(300 * time.Millisecond) // main has run its first lines
+			if st, err = os.Stat(status); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("credctl did not start")
+		}
+	}
+	owner := int(st.Sys().(*syscall.Stat_t).Uid)
+	if owner == nobodyUID {
+		t.Fatalf("credctl is dumpable: %s belongs to its user (uid %d), not to root", status, owner)
+	}
+	limits, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(limits), "\n") {
+		if strings.HasPrefix(line, "Max core file size") {
+			if f := strings.Fields(strings.TrimPrefix(line, "Max core file size")); len(f) < 2 || f[0] != "0" || f[1] != "0" {
+				t.Fatalf("credctl may write core files: %s", line)
+			}
+		}
+	}
+}
+
+func TestSecurityExportAndImportFiles(t *testing.T) {
+	c := newCLI(t)
+	c.must(0, "s3cret\n", "add", "--name", "exp", "--type", "application", "--token-url", "https://idp.example.com/token",
+		"--client-id", "x", "--client-secret-stdin")
+	t.Run("export through a planted symlink", func(t *testing.T) {
+		dir := t.TempDir()
+		victim := filepath.Join(t.TempDir(), "authorized_keys")
+		if err := os.WriteFile(victim, []byte("ssh-ed25519 AAAA victim\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		target := filepath.Join(dir, "export.json")
+		if err := os.Symlink(victim, target); err != nil {
+			t.Fatal(err)
+		}
+		c.must(0, "", "export", target)
+		if b, _ := os.ReadFile(victim); string(b) != "ssh-ed25519 AAAA victim\n" {
+			t.Fatalf("the export was written through the symlink into %s", victim)
+		}
+		if st, err := os.Lstat(target); err != nil || !st.Mode().IsRegular() || st.Mode().Perm() != 0o600 {
+			t.Fatalf("export file %v %v", st, err)
+		}
+	})
+	t.Run("import from a FIFO", func(t *testing.T) {
+		fifo := filepath.Join(t.TempDir(), "in.json")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		o := c.run("", "import", fifo)
+		if o.code == 0 || !strings.Contains(o.stderr, "FIFO") {
+			t.Fatalf("import from a FIFO: %s", o)
+		}
+	})
+	t.Run("proxy and TLS-off need confirmation", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "risky.json")
+		content := `{"format":"credworkbench-profiles","version":1,"profiles":[{"name":"risky","type":"application",` +
+			`"tokenUrl":"https://idp.example.com/t","clientId":"c","proxy":{"mode":"url","url":"http://proxy.example:3128"},` +
+			`"tls":{"insecureSkipVerify":true}}]}`
+		if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		o := c.run("", "import", file)
+		if o.code == 0 || !strings.Contains(o.stdout, "TLS verification OFF") || !strings.Contains(o.stdout, "proxy http://proxy.example:3128") ||
+			!strings.Contains(o.stderr, "--accept-network-settings") {
+			t.Fatalf("risky import without confirmation: %s", o)
+		}
+		if o := c.run("", "show", "risky"); o.code == 0 {
+			t.Fatal("the risky profile was imported without confirmation")
+		}
+		c.must(0, "", "import", "--accept-network-settings", file)
+	})
+}
