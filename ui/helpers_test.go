@@ -82,12 +82,13 @@ type browserFunc func(string) error
 func (f browserFunc) Open(u string) error { return f(u) }
 
 // loginBrowser is the user's browser: it logs in at the test IdP over HTTP.
-func loginBrowser(t testing.TB, idp *testidp.IdP, user, password string) oauthflow.Browser {
+func loginBrowser(t testing.TB, idp *testidp.IdP, user, password string, opts ...testidp.BrowserOption) oauthflow.Browser {
 	return browserFunc(func(authURL string) error {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			if err := testidp.BrowserLogin(ctx, authURL, user, password, testidp.WithRootCAs(idp.CAPool)); err != nil {
+			opts := append([]testidp.BrowserOption{testidp.WithRootCAs(idp.CAPool)}, opts...)
+			if err := testidp.BrowserLogin(ctx, authURL, user, password, opts...); err != nil {
 				t.Errorf("browser login: %v", err)
 			}
 		}()

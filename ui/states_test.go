@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -274,12 +275,18 @@ func TestLoginAsAnotherUser(t *testing.T) {
 		user = testidp.Username
 		pass = testidp.Password
 	)
+	// The opener gets the one-time start address; the IdP URL it leads to
+	// is what carries prompt=.
+	seen := testidp.WithAuthURL(func(u *url.URL) {
+		mu.Lock()
+		urls = append(urls, u.String())
+		mu.Unlock()
+	})
 	browser := browserFunc(func(u string) error {
 		mu.Lock()
-		urls = append(urls, u)
 		who, pw := user, pass
 		mu.Unlock()
-		return loginBrowser(t, idp, who, pw).Open(u)
+		return loginBrowser(t, idp, who, pw, seen).Open(u)
 	})
 	h := newHarness(t, repo, browser)
 	h.selectProfile("Portal")

@@ -28,8 +28,15 @@ var ErrLoginRejected = errors.New("testidp: login rejected")
 var ChromiumPath = "/usr/bin/chromium"
 
 type browserConfig struct {
-	roots *x509.CertPool
-	jar   http.CookieJar
+	roots   *x509.CertPool
+	jar     http.CookieJar
+	authURL func(*url.URL)
+}
+
+// WithAuthURL calls f with the authorization URL the browser is sent to
+// (after the app's start address), so tests can check its parameters.
+func WithAuthURL(f func(*url.URL)) BrowserOption {
+	return func(c *browserConfig) { c.authURL = f }
 }
 
 // WithCookieJar makes BrowserLogin use jar (a browser whose cookies the
@@ -89,6 +96,9 @@ func BrowserLoginPage(ctx context.Context, authURL, user, password string, opts 
 			return body, fmt.Errorf("testidp: start address %s answered HTTP %d: %s", start.Redacted(), status, snippet(body))
 		}
 		start = location
+	}
+	if cfg.authURL != nil {
+		cfg.authURL(start)
 	}
 
 	method, target, form := http.MethodGet, start, url.Values(nil)
