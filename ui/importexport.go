@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -38,45 +39,96 @@ func (w *Workbench) importProfiles() {
 	fd.Show()
 }
 
-// previewImport lists what an import file would add and what is invalid,
-// and imports on confirmation (optionally skipping the invalid entries).
+// previewImport lists what an import file would add, what is invalid and
+// which settings decide where secrets go (proxy, CA file, TLS verification
+// off), and imports on confirmation (optionally skipping the invalid
+// entries). A client-registration array carries no endpoints: the issuer or
+// token URL is asked for once and applies to every entry.
 func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
-	entries, err := credentials.ParseImport(data, w.profiles(), credentials.ImportDefaults{})
+	entries, err := w.ops.ParseImport(data, credentials.ImportDefaults{})
 	if err != nil {
 		return w.showError("Cannot import "+name, err)
 	}
-	var good, bad []string
-	for _, e := range entries {
-		n := e.Profile.Name
-		if n == "" {
-			n = fmt.Sprintf("entry %d", e.Index+1)
-		}
-		if e.Err != nil {
-			bad = append(bad, fmt.Sprintf("✗ %s: %v", n, e.Err))
-		} else {
-			good = append(good, fmt.Sprintf("✓ %s (%s, client %s)", n, e.Profile.Type.Label(), e.Profile.ClientID))
-		}
-	}
-	text := fmt.Sprintf("Will be added (%d):\n%s", len(good), strings.Join(good, "\n"))
-	if len(good) == 0 {
-		text = "Nothing valid to add."
-	}
-	if len(bad) > 0 {
-		text += fmt.Sprintf("\n\nInvalid (%d):\n%s", len(bad), strings.Join(bad, "\n"))
-	}
-	text += "\n\nSecrets are never in an import file: set them with Edit before testing."
-	list := messageLabel(text)
+	registrations := len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '['
+	issuer, tokenURL := widget.NewEntry(), widget.NewEntry()
+	issuer.SetPlaceHolder("https://login.example.com/realms/main")
+	tokenURL.SetPlaceHolder("or the token URL: https://login.example.com/oauth2/token")
+	list := messageLabel("")
+	trust := widget.NewCheck("I trust these network settings (proxy, TLS verification off)", nil)
 	skip := widget.NewCheck("Skip the invalid entries and import the rest", nil)
 	skip.SetChecked(true)
-	if len(bad) == 0 {
-		skip.Hide()
+
+	var good, bad, risky int
+	var s *shownDialog
+	update := func() {
+		good, bad, risky = 0, 0, 0
+		var add, invalid []string
+		for _, e := range entries {
+			n := e.Profile.Name
+			if n == "" {
+				n = fmt.Sprintf("entry %d", e.Index+1)
+			}
+			if e.Err != nil {
+				bad++
+				invalid = append(invalid, fmt.Sprintf("✗ %s: %v", n, e.Err))
+				continue
+			}
+			good++
+			line := fmt.Sprintf("✓ %s (%s, client %s)", n, e.Profile.Type.Label(), e.Profile.ClientID)
+			if r := credentials.ImportRisks(e.Profile); len(r) > 0 {
+				line += " — " + strings.Join(r, ", ")
+			}
+			if credentials.NeedsConfirmation(e.Profile) {
+				risky++
+				line = "⚠ " + strings.TrimPrefix(line, "✓ ")
+			}
+			add = append(add, line)
+		}
+		text := fmt.Sprintf("Will be added (%d):\n%s", good, strings.Join(add, "\n"))
+		if good == 0 {
+			text = "Nothing valid to add."
+		}
+		if bad > 0 {
+			text += fmt.Sprintf("\n\nInvalid (%d):\n%s", bad, strings.Join(invalid, "\n"))
+		}
+		if risky > 0 {
+			text += fmt.Sprintf("\n\n%d profile(s) send their secrets through a proxy or without TLS verification (⚠): import only what you trust.", risky)
+		}
+		text += "\n\nSecrets are never in an import file: set them before testing."
+		list.SetText(text)
+		showIf(skip, bad > 0)
+		showIf(trust, risky > 0)
+		if s == nil {
+			return
+		}
+		if good > 0 && (skip.Checked || bad == 0) && (risky == 0 || trust.Checked) {
+			s.button("Import").Enable()
+		} else {
+			s.button("Import").Disable()
+		}
+	}
+	reparse := func(string) {
+		def := credentials.ImportDefaults{IssuerURL: strings.TrimSpace(issuer.Text), TokenURL: strings.TrimSpace(tokenURL.Text)}
+		if es, err := w.ops.ParseImport(data, def); err == nil {
+			entries = es
+		}
+		update()
+	}
+	issuer.OnChanged, tokenURL.OnChanged = reparse, reparse
+	update()
+
+	top := container.NewVBox()
+	if registrations {
+		top.Add(widget.NewLabel("Client registrations carry no endpoints: give the issuer (or the token URL) for all of them."))
+		top.Add(issuer)
+		top.Add(tokenURL)
 	}
 	scroll := container.NewVScroll(list)
 	scroll.SetMinSize(fyne.NewSize(560, 260))
-	s := w.showDialog("Import "+name, container.NewBorder(nil, skip, nil, nil, scroll),
+	s = w.showDialog("Import "+name, container.NewBorder(top, container.NewVBox(skip, trust), nil, nil, scroll),
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Import", importance: widget.HighImportance, fn: func() {
-			sum, err := w.repo.Import(entries, skip.Checked)
+			sum, err := w.ops.Import(entries, skip.Checked)
 			w.reload()
 			if err != nil {
 				w.showError("Import failed", err)
@@ -90,16 +142,9 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 			w.setStatus(msg)
 		}})
 	s.body = list
-	if len(good) == 0 {
-		s.button("Import").Disable()
-	}
-	skip.OnChanged = func(on bool) {
-		if len(good) > 0 && (on || len(bad) == 0) {
-			s.button("Import").Enable()
-		} else {
-			s.button("Import").Disable()
-		}
-	}
+	skip.OnChanged = func(bool) { update() }
+	trust.OnChanged = func(bool) { update() }
+	update()
 	return s
 }
 
@@ -141,4 +186,13 @@ func (w *Workbench) exportProfiles() {
 	fd.SetFileName("credworkbench-profiles.json")
 	fd.Resize(fyne.NewSize(760, 520))
 	fd.Show()
+}
+
+// showIf shows o when on, else hides it.
+func showIf(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }

@@ -29,6 +29,12 @@ type Operations interface {
 	CurrentToken(nameOrID string) (*oauthflow.TokenInfo, bool)
 	Request(ctx context.Context, nameOrID string, spec oauthflow.RequestSpec) (*oauthflow.Response, error)
 	Subscribe(fn func(oauthflow.Event)) (cancel func())
+	// Import, StartFresh and the keyring check go through the service so
+	// they publish events, as credctl's do.
+	ParseImport(data []byte, def credentials.ImportDefaults) ([]credentials.ImportEntry, error)
+	Import(entries []credentials.ImportEntry, skipInvalid bool) (credentials.ImportSummary, error)
+	StartFresh() (kept string, err error)
+	CheckKeyring() error
 }
 
 var _ Operations = (*oauthflow.Service)(nil)

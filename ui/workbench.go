@@ -753,7 +753,7 @@ func (w *Workbench) noteKeyring(err error) {
 // and shows the banner if it does not. Listing profiles never needs it.
 func (w *Workbench) CheckKeyring() {
 	go func() {
-		if err := w.repo.Secrets.Check(); err != nil {
+		if err := w.ops.CheckKeyring(); err != nil {
 			w.do(func() { w.noteKeyring(err) })
 		}
 	}()
@@ -789,7 +789,7 @@ func (w *Workbench) confirmStartFresh(ce *credentials.CorruptError) {
 		fmt.Sprintf("The broken file %s is kept as a copy next to it; the workbench starts with no profiles.\n"+
 			"Secrets already in the keyring stay there.", ce.Path),
 		"Start with an empty list (the broken file is kept)", func() {
-			kept, err := w.repo.Store.StartFresh()
+			kept, err := w.ops.StartFresh()
 			if err != nil {
 				w.showError("Cannot start afresh", err)
 				return

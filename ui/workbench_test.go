@@ -638,3 +638,64 @@ func TestRotateSecretReportsEachStep(t *testing.T) {
 	}
 	h.waitFor("the row to be Active", func() bool { return h.statusOf("Rotating") == "Active" })
 }
+
+func TestImportPreviewAsksForEndpointsAndConfirmsNetworkSettings(t *testing.T) {
+	repo := newRepo(t, nil)
+	h := newHarness(t, repo, nil)
+	// A client-registration array has no endpoints: Import waits for one.
+	regs := []byte(`[{"clientId":"reports","authorizedGrantTypes":["client_credentials"],"scope":"read"}]`)
+	s := h.wb.previewImport("registrations.json", regs)
+	if !s.button("Import").Disabled() {
+		t.Fatalf("Import enabled before the token URL is given: %q", s.body.Text)
+	}
+	dlgTokenURL := findEntry(t, h, "or the token URL")
+	test.Type(dlgTokenURL, "https://idp.example.com/token")
+	if s.button("Import").Disabled() || !strings.Contains(s.body.Text, "✓ reports") {
+		t.Fatalf("after the token URL: %q", s.body.Text)
+	}
+	h.tap(s.button("Import"))
+	if h.rowOf("reports") < 0 {
+		t.Fatalf("rows after import: %v", h.columnTexts(colName))
+	}
+
+	// A profile that turns TLS verification off needs an explicit yes.
+	data := []byte(`{"format":"credworkbench-profiles","version":1,"profiles":[
+	 {"name":"Lax","type":"application","tokenUrl":"https://idp.example.com/token","clientId":"lax","tls":{"insecureSkipVerify":true}}]}`)
+	s = h.wb.previewImport("profiles.json", data)
+	if !strings.Contains(s.body.Text, "TLS verification OFF") || !s.button("Import").Disabled() {
+		t.Fatalf("risky import preview = %q (Import disabled: %v)", s.body.Text, s.button("Import").Disabled())
+	}
+	trust := findCheck(t, h, "I trust these network settings")
+	test.Tap(trust)
+	if s.button("Import").Disabled() {
+		t.Fatal("Import still disabled after the user trusted the settings")
+	}
+}
+
+func findEntry(t *testing.T, h *harness, placeholder string) *widget.Entry {
+	t.Helper()
+	var found *widget.Entry
+	walk(h.wb.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, placeholder) {
+			found = e
+		}
+	})
+	if found == nil {
+		t.Fatalf("no entry %q in the dialog", placeholder)
+	}
+	return found
+}
+
+func findCheck(t *testing.T, h *harness, label string) *widget.Check {
+	t.Helper()
+	var found *widget.Check
+	walk(h.wb.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if c, ok := o.(*widget.Check); ok && strings.HasPrefix(c.Text, label) {
+			found = c
+		}
+	})
+	if found == nil {
+		t.Fatalf("no check %q in the dialog", label)
+	}
+	return found
+}
