@@ -132,10 +132,11 @@ func ImportRisks(p Profile) []string {
 }
 
 // NeedsConfirmation reports an imported profile that turns TLS
-// verification off or sends through a proxy: importing it needs the
-// user's explicit yes.
+// verification off or names its own proxy: importing it needs the user's
+// explicit yes. The system proxy is the user's own environment, not the
+// file's choice, so it is shown but not asked about.
 func NeedsConfirmation(p Profile) bool {
-	return p.TLS.InsecureSkipVerify || p.Proxy.Mode == ProxyURL || p.Proxy.Mode == ProxySystem
+	return p.TLS.InsecureSkipVerify || p.Proxy.Mode == ProxyURL
 }
 
 // MaxImportEntries caps one import.

@@ -324,6 +324,11 @@ func TestSecurityImportRisks(t *testing.T) {
 	if !NeedsConfirmation(p) || NeedsConfirmation(appProfile("plain")) {
 		t.Error("NeedsConfirmation")
 	}
+	sys := appProfile("system proxy")
+	sys.Proxy = Proxy{Mode: ProxySystem}
+	if NeedsConfirmation(sys) || !strings.Contains(strings.Join(ImportRisks(sys), ";"), "system proxy") {
+		t.Error("the system proxy is shown, not asked about")
+	}
 }
 
 // The stored profile is held to the endpoint rules before use.

@@ -37,7 +37,7 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 	skip := fs.Bool("skip-invalid", false, "import the valid entries and skip the invalid ones (otherwise nothing is imported when one is invalid)")
 	dryRun := fs.Bool("dry-run", false, "only print the preview")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON instead of the preview")
-	acceptNet := fs.Bool("accept-network-settings", false, "import entries that set a proxy or turn TLS verification off (shown in the preview)")
+	acceptNet := fs.Bool("accept-network-settings", false, "import entries that name their own proxy or turn TLS verification off (shown in the preview)")
 	var def credentials.ImportDefaults
 	fs.StringVar(&def.IssuerURL, "issuer", "", "issuer `URL` for client registrations that do not name the IdP")
 	fs.StringVar(&def.TokenURL, "token-url", "", "token endpoint `URL` for client registrations")

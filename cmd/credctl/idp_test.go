@@ -458,7 +458,9 @@ func TestLoginCtrlC(t *testing.T) {
 		for sc.Scan() {
 			line := sc.Text()
 			errText.WriteString(line + "\n")
-			if u := strings.TrimSpace(line); strings.HasPrefix(u, idp.AuthURL) {
+			// The printed URL is the one-time start address on the loopback
+			// listener (issue #18), never the IdP's URL with state and PKCE.
+			if u := strings.TrimSpace(line); strings.HasPrefix(u, "http://127.0.0.1:") && strings.Contains(u, "/start/") {
 				urls <- u
 			}
 		}
@@ -473,10 +475,7 @@ func TestLoginCtrlC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	redirect, err := url.Parse(u.Query().Get("redirect_uri"))
-	if err != nil || redirect.Hostname() != "127.0.0.1" {
-		t.Fatalf("redirect_uri %q", u.Query().Get("redirect_uri"))
-	}
+	redirect := u // the listener serves the start address and the callback
 	if conn, err := net.Dial("tcp", redirect.Host); err != nil {
 		t.Fatalf("the loopback listener is not up: %v", err)
 	} else {
