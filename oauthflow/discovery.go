@@ -20,6 +20,7 @@ func (s *Service) Discover(ctx context.Context, p credentials.Profile) (Endpoint
 	if p.IssuerURL == "" {
 		return Endpoints{}, &Failure{Category: CatConfig, Message: "the profile has no issuer URL to discover endpoints from"}
 	}
+	p.Normalize() // a draft from a form: defaults filled in before the network rules apply
 	client, _, err := s.httpClient(p)
 	if err != nil {
 		return Endpoints{}, classifyError(err)
