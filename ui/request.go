@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/textproto"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -236,46 +234,14 @@ func checkRequestURL(s string) string {
 	return ""
 }
 
-// parseHeaderLines reads "Name: value" lines (blank lines ignored) and
-// says which line is wrong and why.
+// parseHeaderLines reads "Name: value" lines by the request operation's
+// rules (the same ones credctl request applies) and says which line is wrong.
 func parseHeaderLines(text string) (http.Header, string) {
-	h := http.Header{}
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		name, value, ok := strings.Cut(line, ":")
-		name = strings.TrimSpace(name)
-		switch {
-		case !ok || name == "":
-			return nil, fmt.Sprintf("Line %d (%q) must look like \"Name: value\".", i+1, clip(line, 40))
-		case !validHeaderName(name):
-			return nil, fmt.Sprintf("Line %d: %q is not a valid header name (letters, digits and -_. only, no spaces).", i+1, clip(name, 40))
-		case strings.EqualFold(name, "Authorization"):
-			return nil, fmt.Sprintf("Line %d: Authorization is set from the profile's token; remove this line.", i+1)
-		}
-		h.Add(textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value))
+	h, err := oauthflow.ParseHeaderLines(text)
+	if err != nil {
+		return nil, upperFirst(err.Error()) + "."
 	}
 	return h, ""
-}
-
-// validHeaderName is RFC 9110's token (hand-written: net/http keeps its
-// check internal and x/net's httpguts is not a direct dependency).
-func validHeaderName(s string) bool {
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return s != ""
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 // soapPreset turns the request into a SOAP call of that version: POST, the
@@ -427,13 +393,13 @@ func (d *requestDialog) showError(err error) {
 		setMessage(d.advice, "Log in with this profile first (Login, Ctrl+L), then send the request again.")
 	case ok:
 		d.status.SetText("No answer: the request failed.")
-		setMessage(d.problem, fmt.Sprintf("%s: %s", f.Category.Label(), redact(f.Error())))
+		setMessage(d.problem, fmt.Sprintf("%s: %s", f.Category.Label(), oauthflow.RedactBearer(f.Error())))
 		if a := f.Advice(); a != "" {
 			setMessage(d.advice, "What to check: "+a)
 		}
 	default:
 		d.status.SetText("No answer: the request failed.")
-		setMessage(d.problem, upperFirst(redact(err.Error())))
+		setMessage(d.problem, upperFirst(oauthflow.RedactBearer(err.Error())))
 	}
 	d.status.Refresh()
 	d.w.setStatus(fmt.Sprintf("%s: request failed: %s", d.name, d.problem.Text))
@@ -482,7 +448,7 @@ func responseText(resp *oauthflow.Response) string {
 	if resp.Truncated {
 		fmt.Fprintf(&b, "\n… (truncated: only the first %d KiB of the body are shown)", oauthflow.MaxResponseExcerpt>>10)
 	}
-	return hardWrap(redact(b.String()), responseColumns)
+	return hardWrap(oauthflow.RedactBearer(b.String()), responseColumns)
 }
 
 // responseColumns is where hardWrap breaks lines: about the width of the
@@ -507,21 +473,6 @@ func hardWrap(s string, n int) string {
 		lines[i] = b.String()
 	}
 	return strings.Join(lines, "\n")
-}
-
-// bearerLike finds tokens an API may echo back (e.g. an echo service
-// returning the request's Authorization header), so the dialog never shows
-// the profile's token: "Bearer <token>" and JWT-shaped strings. A token has
-// at least 16 characters, so a challenge's `Bearer realm="…"` stays readable.
-var bearerLike = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
-
-func redact(s string) string {
-	return bearerLike.ReplaceAllStringFunc(s, func(m string) string {
-		if strings.HasPrefix(strings.ToLower(m), "bearer") {
-			return m[:len("bearer")] + " ••••(token hidden)"
-		}
-		return "••••(token hidden)"
-	})
 }
 
 func (d *requestDialog) copyResponse() {

@@ -286,9 +286,9 @@ func TestRequestDialogValidatesHeaders(t *testing.T) {
 		t.Fatal("Send should be enabled")
 	}
 	for _, c := range []struct{ text, want string }{
-		{"Accept application/json", `Line 1 ("Accept application/json") must look like "Name: value"`},
+		{"Accept application/json", `Line 1 ("Accept"…) must look like "Name: value"`},
 		{"Accept: */*\nBad Name: x", `Line 2: "Bad Name" is not a valid header name`},
-		{"Authorization: Bearer mine", "Authorization is set from the profile's token"},
+		{"Authorization: Bearer mine", "Authorization header is set from the profile's token"},
 	} {
 		d.headers.SetText(c.text)
 		if !d.headersMsg.Visible() || !strings.Contains(d.headersMsg.Text, c.want) || !d.send.Disabled() {
@@ -341,8 +341,8 @@ func TestRedactHidesTokensOnly(t *testing.T) {
 		`id: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln end`:           `id: ••••(token hidden) end`,
 		`plain text with bearer words`:                                `plain text with bearer words`,
 	} {
-		if got := redact(in); got != want {
-			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		if got := oauthflow.RedactBearer(in); got != want {
+			t.Errorf("RedactBearer(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
