@@ -48,7 +48,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		SecretRotatedAt: t0.Add(3 * time.Hour), HasProxyPass: true,
 		LastStatus: credentials.StatusFailed, LastError: "invalid_client: client authentication failed",
 		LastCategory: "credentials", LastChecked: t0.Add(4 * time.Hour), TokenExpiry: t0.Add(5 * time.Hour),
-		LoggedInAs: "alice", LoginAt: t0.Add(6 * time.Hour),
+		LoggedInAs: "alice", LoginAt: t0.Add(6 * time.Hour), Subject: "248289761001",
 	}
 	userFull := credentials.Profile{
 		Name: "Ärger & Co. _-1", Type: credentials.TypeUser,
