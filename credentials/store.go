@@ -282,11 +282,11 @@ func keepCopy(path string, content []byte) error {
 	}
 	if _, err := f.Write(content); err != nil {
 		_ = f.Close()
-		_ = os.Remove(path)
+		_ = os.Remove(path) // #nosec G703 -- the file this function just created beside the store
 		return err
 	}
 	if err := f.Close(); err != nil {
-		_ = os.Remove(path)
+		_ = os.Remove(path) // #nosec G703 -- the file this function just created beside the store
 		return err
 	}
 	return nil

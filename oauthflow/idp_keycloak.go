@@ -4,7 +4,7 @@ package oauthflow
 // gives exactly the answer of a wrong one (isClientSecretExpired →
 // reportFailedAuth), so the diagnosis says "wrong or expired".
 const (
-	srcKeycloakSecret = "github.com/keycloak/keycloak services/…/authenticators/client/ClientIdAndSecretAuthenticator.java"
+	srcKeycloakSecret = "github.com/keycloak/keycloak services/…/authenticators/client/ClientIdAndSecretAuthenticator.java" // #nosec G101 -- a source reference, not a credential
 	srcKeycloakAuth   = "github.com/keycloak/keycloak AuthenticationProcessor.handleClientAuthException"
 	srcKeycloakCC     = "github.com/keycloak/keycloak services/…/oidc/grants/ClientCredentialsGrantType.java"
 	srcKeycloakJWT    = "github.com/keycloak/keycloak JWTClientValidator.java"

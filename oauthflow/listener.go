@@ -299,7 +299,7 @@ func (l *loopback) serveStart(w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusConflict, pageFailed("This one-time login address was used already. Start a new login in Credential Workbench."))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: l.cookieName, Value: l.cookieValue, Path: callbackPath,
+	http.SetCookie(w, &http.Cookie{Name: l.cookieName, Value: l.cookieValue, Path: callbackPath, // #nosec G124 -- plain-http loopback listener: Secure cannot apply; HttpOnly and SameSite=Lax are set
 		HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")

@@ -82,7 +82,7 @@ func clip(s string, n int) string {
 var bearerLike = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
 // BearerHidden replaces a bearer-like token in shown or printed text.
-const BearerHidden = "••••(token hidden)"
+const BearerHidden = "••••(token hidden)" // #nosec G101 -- the placeholder shown instead of a token
 
 // RedactBearer hides anything that looks like a bearer token or a JWT.
 func RedactBearer(s string) string {

@@ -18,7 +18,7 @@ const (
 	// wsseBase64 is the WS-Security encoding of a binary token.
 	wsseBase64 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 	// jwtTokenType is the token type URI of a JWT (RFC 8693 §3).
-	jwtTokenType = "urn:ietf:params:oauth:token-type:jwt"
+	jwtTokenType = "urn:ietf:params:oauth:token-type:jwt" // #nosec G101 -- a token-type URI, not a credential
 )
 
 // InjectWSSE puts token into the envelope's SOAP header as

@@ -22,7 +22,7 @@ type Outcome string
 
 const (
 	OutcomeOK           Outcome = "ok"            // a 2xx answer without a SOAP Fault
-	OutcomeNoCredential Outcome = "no credential" // Authorization is Credential but no profile is selected (or it was deleted)
+	OutcomeNoCredential Outcome = "no credential" // #nosec G101 -- an outcome name, not a credential; Authorization is Credential but no profile is selected (or it was deleted)
 	OutcomeNoToken      Outcome = "no token"      // the profile gave no token (not Active, the IdP refused, …)
 	OutcomeAPIRefused   Outcome = "api refused"   // 401/403, a Bearer challenge or a WS-Security fault
 	OutcomeNetwork      Outcome = "network"       // no answer: network, proxy, TLS
@@ -81,7 +81,7 @@ func (d *Diagnosis) String() string {
 
 // The documentation's checks for "Authentication fails in transport".
 const (
-	checkSelectCredential = "Ensure a credential is selected in Authorization (Authorization: Credential, then pick the profile under Name)."
+	checkSelectCredential = "Ensure a credential is selected in Authorization (Authorization: Credential, then pick the profile under Name)." // #nosec G101 -- advice text, not a credential
 	checkTokenGenerated   = "Confirm a token is being generated: test the profile and see that it is Active."
 	checkLogs             = "Check the logs for OAuth errors."
 )

@@ -22,7 +22,7 @@ import (
 const (
 	authNone       = "None"
 	authCredential = "Credential"
-	tokenInHeader  = "HTTP Authorization header"
+	tokenInHeader  = "HTTP Authorization header" // #nosec G101 -- a label, not a credential
 	tokenInWSSE    = "WS-Security header (BinarySecurityToken)"
 	noProfile      = "(select a profile)"
 )
@@ -280,7 +280,7 @@ func (e *transportEditor) save() {
 	delete(e.n.transport.results, saved.ID)
 	e.n.reload()
 	e.n.selectTransport(saved.ID)
-	cred := "no credential"
+	cred := "no credential" // #nosec G101 -- a label, not a credential
 	if saved.Authorization == credentials.AuthNone {
 		cred = "Authorization None"
 	} else if r := e.n.w.findRow(saved.ProfileID); r != nil {

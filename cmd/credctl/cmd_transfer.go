@@ -225,7 +225,7 @@ func defineExport(fs *flag.FlagSet) func(*app, []string) error {
 // replaced, never written through, and in a shared directory (/tmp) another
 // user's file there is not replaced (the sticky bit refuses the rename).
 func writePrivateFile(path string, data []byte) error {
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() { // #nosec G703 -- the export file the user named on the command line
 		return fmt.Errorf("cannot write %s: it is not a regular file", path)
 	}
 	dir := filepath.Dir(path)
@@ -236,7 +236,7 @@ func writePrivateFile(path string, data []byte) error {
 	tmp := f.Name()
 	fail := func(err error) error {
 		_ = f.Close()
-		_ = os.Remove(tmp)
+		_ = os.Remove(tmp) // #nosec G703 -- our own temporary file beside the export
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
