@@ -368,7 +368,7 @@ func (d *requestDialog) finish(resp *oauthflow.Response, err error) {
 			problem = fmt.Sprintf("The API refused the request (%d %s).", resp.Status, resp.StatusText)
 		}
 		setMessage(d.problem, upperFirst(problem))
-		setMessage(d.advice, "What to check: "+authAdvice(resp.Status, resp.AuthProblem))
+		setMessage(d.advice, "What to check: "+oauthflow.AuthAdvice(resp.Status, resp.AuthProblem))
 	}
 	d.response.SetText(responseText(resp))
 	d.scroll.ScrollToTop()
@@ -403,22 +403,6 @@ func (d *requestDialog) showError(err error) {
 	}
 	d.status.Refresh()
 	d.w.setStatus(fmt.Sprintf("%s: request failed: %s", d.name, d.problem.Text))
-}
-
-// authAdvice is the check that applies to a 401/403, by the API's error code.
-func authAdvice(status int, problem string) string {
-	switch {
-	case strings.Contains(problem, "insufficient_scope"):
-		return "The token lacks a scope the API needs: add it to the profile's scope (the client must be allowed it at the IdP), then Test again."
-	case strings.Contains(problem, "invalid_token"):
-		return "The API rejected the token itself: it may be expired or revoked, or meant for another API. " +
-			"Press Test to fetch a fresh token, and check the profile's audience/resource and that the API trusts this IdP."
-	case strings.Contains(problem, "invalid_request"):
-		return "The API found the request malformed: check the URL, the method and the headers."
-	case status == http.StatusForbidden:
-		return "The token was accepted but lacks permission: check the roles or scopes granted at the IdP, and the tenant."
-	}
-	return "The API wants a different token: check that it accepts tokens from this IdP (issuer, audience/resource) with the Bearer scheme."
 }
 
 // responseText is the answer's headers and body excerpt as shown.

@@ -250,7 +250,7 @@ func TestRequestDialogExplains401(t *testing.T) {
 	if !d.problem.Visible() || !strings.Contains(d.problem.Text, "invalid_token: expired") {
 		t.Errorf("the 401's reason should be shown: %q", d.problem.Text)
 	}
-	if !d.advice.Visible() || !strings.Contains(d.advice.Text, "Press Test to fetch a fresh token") {
+	if !d.advice.Visible() || !strings.Contains(d.advice.Text, "the next request fetches a fresh one") {
 		t.Errorf("advice = %q", d.advice.Text)
 	}
 
