@@ -84,49 +84,12 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	access := tok.AccessToken
 	client.Transport = &Transport{Service: s, Profile: p.ID, Base: client.Transport.(*Transport).Base, token: tok,
 		AllowInsecureHTTP: spec.AllowInsecureHTTP}
-	if spec.Timeout > 0 {
-		ctx2, cancel := context.WithTimeout(ctx, spec.Timeout)
-		defer cancel()
-		ctx = ctx2
-	}
-	var body io.Reader
-	if spec.Body != nil {
-		body = bytes.NewReader(spec.Body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	spec.Method = method
+	out, err := send(ctx, client, spec, access)
 	if err != nil {
-		return nil, &Failure{Category: CatConfig, Message: "cannot build the request: " + err.Error()}
+		return nil, err
 	}
-	for k, vs := range spec.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	start := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, classifyError(err)
-	}
-	defer resp.Body.Close()
-	excerpt, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseExcerpt+1))
-	out := &Response{
-		Status:     resp.StatusCode,
-		StatusText: http.StatusText(resp.StatusCode),
-		Header:     resp.Header,
-		Duration:   time.Since(start),
-	}
-	if len(excerpt) > MaxResponseExcerpt {
-		excerpt, out.Truncated = excerpt[:MaxResponseExcerpt], true
-	}
-	out.Body = excerpt
-	if readErr != nil {
-		out.Truncated = true
-	}
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		out.AuthProblem = authProblem(resp.StatusCode, resp.Header.Values("WWW-Authenticate"))
-		out.Advice = AuthAdvice(resp.StatusCode, out.AuthProblem)
-	}
-	hideToken(out, access)
+	out.Advice = AuthAdvice(out.Status, out.AuthProblem)
 	return out, nil
 }
 
@@ -355,4 +318,54 @@ func base(rt http.RoundTripper) http.RoundTripper {
 		return http.DefaultTransport
 	}
 	return rt
+}
+
+// send does one request and keeps the first MaxResponseExcerpt bytes of the answer.
+func send(ctx context.Context, client *http.Client, spec RequestSpec, token string) (*Response, error) {
+	u, err := url.Parse(spec.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &Failure{Category: CatConfig, Message: "the request URL is not an http:// or https:// URL with a host"}
+	}
+	if spec.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, spec.Timeout)
+		defer cancel()
+	}
+	var body io.Reader
+	if spec.Body != nil {
+		body = bytes.NewReader(spec.Body)
+	}
+	method := spec.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, &Failure{Category: CatConfig, Message: "cannot build the request: " + err.Error()}
+	}
+	for k, vs := range spec.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	start := time.Now()
+	r, err := client.Do(req)
+	if err != nil {
+		return nil, classifyError(err)
+	}
+	defer r.Body.Close()
+	b, readErr := io.ReadAll(io.LimitReader(r.Body, MaxResponseExcerpt+1))
+	out := &Response{Status: r.StatusCode, StatusText: http.StatusText(r.StatusCode), Header: r.Header, Duration: time.Since(start)}
+	if len(b) > MaxResponseExcerpt {
+		b, out.Truncated = b[:MaxResponseExcerpt], true
+	}
+	out.Body = b
+	if readErr != nil {
+		out.Truncated = true
+	}
+	if r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden {
+		out.AuthProblem = authProblem(r.StatusCode, r.Header.Values("WWW-Authenticate"))
+	}
+	hideToken(out, token)
+	return out, nil
 }

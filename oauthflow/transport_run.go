@@ -467,56 +467,6 @@ func (s *Service) sendWSSE(ctx context.Context, p credentials.Profile, spec Requ
 	return resp, err
 }
 
-// send does one request and keeps the first MaxResponseExcerpt bytes of the answer.
-func send(ctx context.Context, client *http.Client, spec RequestSpec, token string) (*Response, error) {
-	u, err := url.Parse(spec.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &Failure{Category: CatConfig, Message: "the request URL is not an http:// or https:// URL with a host"}
-	}
-	if spec.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, spec.Timeout)
-		defer cancel()
-	}
-	var body io.Reader
-	if spec.Body != nil {
-		body = bytes.NewReader(spec.Body)
-	}
-	method := spec.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return nil, &Failure{Category: CatConfig, Message: "cannot build the request: " + err.Error()}
-	}
-	for k, vs := range spec.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	start := time.Now()
-	r, err := client.Do(req)
-	if err != nil {
-		return nil, classifyError(err)
-	}
-	defer r.Body.Close()
-	b, readErr := io.ReadAll(io.LimitReader(r.Body, MaxResponseExcerpt+1))
-	out := &Response{Status: r.StatusCode, StatusText: http.StatusText(r.StatusCode), Header: r.Header, Duration: time.Since(start)}
-	if len(b) > MaxResponseExcerpt {
-		b, out.Truncated = b[:MaxResponseExcerpt], true
-	}
-	out.Body = b
-	if readErr != nil {
-		out.Truncated = true
-	}
-	if r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden {
-		out.AuthProblem = authProblem(r.StatusCode, r.Header.Values("WWW-Authenticate"))
-	}
-	hideToken(out, token)
-	return out, nil
-}
-
 func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // logRun writes one line per run: names, status and cause, never a token
