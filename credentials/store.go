@@ -241,13 +241,17 @@ func (s *Store) parse() ([]Profile, error) {
 // readFile reads the profile file: never through a symlink, never a FIFO
 // or device (which would hang or never end), only a file of this user that
 // others cannot write, at most MaxStoreFile bytes.
-func (s *Store) readFile() ([]byte, error) {
-	f, err := openRegular(s.path, true)
+func (s *Store) readFile() ([]byte, error) { return readStoreFile(s.path) }
+
+// readStoreFile reads a store file (profiles or transports) the safe way:
+// a regular file of ours, not a symlink or FIFO, through a size cap.
+func readStoreFile(path string) ([]byte, error) {
+	f, err := openRegular(path, true)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if err := checkStoreFile(s.path, f); err != nil {
+	if err := checkStoreFile(path, f); err != nil {
 		return nil, err
 	}
 	return readCapped(f)

@@ -213,9 +213,13 @@ func (s *TransportStore) Update(fn func([]Transport) ([]Transport, error)) error
 }
 
 func (s *TransportStore) parse() ([]Transport, error) {
-	b, err := os.ReadFile(s.path)
+	b, err := readStoreFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	}
+	var unsafe *UnsafePathError
+	if errors.As(err, &unsafe) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, &CorruptError{Path: s.path, Err: err, Kind: "transport"}
