@@ -132,6 +132,7 @@ function providerConfig() {
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
+      deviceFlow: deviceFlowFeature(), // see "device authorization grant" below
       resourceIndicators: {
         enabled: true,
         // Requests without a resource parameter get the API as audience, so
@@ -161,6 +162,7 @@ function providerConfig() {
       IdToken: cfg.accessTokenTTL,
       RefreshToken: cfg.refreshTokenTTL,
       AuthorizationCode: 60,
+      DeviceCode: cfg.deviceCodeTTL || 600,
       Interaction: 600,
       Session: 3600,
       Grant: 3600,
@@ -266,9 +268,12 @@ function testEndpoint(req, res, url) {
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /__test/stats':
       return json(200, stats);
+    case 'POST /__test/device':
+      return deviceTestEndpoint(req, json);
     case 'POST /__test/reset':
       stats = emptyStats();
       fault = null;
+      deviceSlowDown = 0;
       return json(200, stats);
     case 'POST /__test/fault':
       return readForm(req).then((form) => {
@@ -294,6 +299,56 @@ async function applyFault(res) {
     error_description: `injected fault (HTTP ${fault.status})`,
   }));
   return true;
+}
+
+// ---------------------------------------------------------------- device authorization grant (RFC 8628)
+// Pages with stable ids for the Go test browser (testidp.DeviceApprove):
+// #device-input, #device-confirm, #device-success, #device-error.
+function deviceFlowFeature() {
+  return {
+    enabled: true,
+    charset: 'base-20',
+    mask: '****-****',
+    async userCodeInputSource(ctx, form, _out, err) {
+      let msg = '<p id="device-prompt">Enter the code shown on your device</p>';
+      if (err?.name === 'AbortedError') msg = '<p id="device-aborted">The sign-in request was aborted.</p>';
+      else if (err) msg = `<p id="device-error">${esc(err.userCode ? 'The code is incorrect, expired or used.' : err.message || 'error')}</p>`;
+      ctx.body = page('Device sign-in', `<h1>Device sign-in</h1>${msg}<div id="device-input">${form}</div>`);
+    },
+    async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
+      ctx.body = page('Confirm device', `<h1>Confirm device</h1>
+<p>${esc(client.clientId)} asks to sign in with the code <code id="device-code">${esc(userCode)}</code></p>
+<div id="device-confirm">${form}</div>`);
+    },
+    async successSource(ctx) {
+      ctx.body = page('Signed in', '<h1 id="device-success">Signed in: you can close this page and return to your device.</h1>');
+    },
+  };
+}
+
+// slow_down: oidc-provider never sends it, so a test asks for the next N
+// pending polls to be answered with it (POST /__test/device slowDown=N).
+let deviceSlowDown = 0;
+
+function deviceTestEndpoint(req, json) {
+  return readForm(req).then((form) => {
+    deviceSlowDown = Number(form.get('slowDown') || 0);
+    json(200, { slowDown: deviceSlowDown });
+  });
+}
+
+// The polling interval (RFC 8628 §3.2; oidc-provider sends none, which
+// means 5 s) and the slow_down answers.
+async function deviceMiddleware(ctx, next) {
+  await next();
+  if (ctx.path === '/device/auth' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+    ctx.body = { ...ctx.body, interval: cfg.deviceInterval || 5 };
+  }
+  if (ctx.path === '/token' && deviceSlowDown > 0 && ctx.body?.error === 'authorization_pending') {
+    deviceSlowDown -= 1;
+    ctx.body = { error: 'slow_down', error_description: 'you are polling too quickly' };
+    bump(stats.tokenErrors, 'slow_down');
+  }
 }
 
 // ---------------------------------------------------------------- server
@@ -327,6 +382,7 @@ server.listen(cfg.port || 0, '127.0.0.1', () => {
   const issuer = `${cfg.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   provider = new Provider(issuer, providerConfig());
   allowSeveralSecrets(provider);
+  provider.use(deviceMiddleware);
   provider.on('grant.success', (ctx) => bump(stats.grants, ctx.oidc.params.grant_type));
   provider.on('grant.error', (_ctx, err) => bump(stats.tokenErrors, err.error || 'server_error'));
   provider.on('server_error', (_ctx, err) => log('server_error', err));
