@@ -36,7 +36,9 @@ func TestDeviceFlow(t *testing.T) {
 	t.Run("approve", func(t *testing.T) {
 		da := start(t)
 		idp.SetDeviceSlowDown(t, 0)
-		go func() { _ = testidp.DeviceApprove(ctx, da.VerificationURI, da.UserCode, testidp.Username, testidp.Password) }()
+		go func() {
+			_ = testidp.DeviceApprove(ctx, da.VerificationURI, da.UserCode, testidp.Username, testidp.Password)
+		}()
 		tok, err := cfg.DeviceAccessToken(ctx, da)
 		if err != nil {
 			t.Fatal(err)
