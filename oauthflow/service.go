@@ -120,6 +120,13 @@ type LoginOptions struct {
 	// still has a session there (prompt=login), so a different user can log
 	// in; without it the IdP silently logs the same user in again.
 	AnotherUser bool
+	// Device logs in with the device authorization grant (RFC 8628)
+	// instead of the browser and loopback redirect: the user approves a
+	// code on any other device. OnDeviceCode must show it.
+	Device bool
+	// OnDeviceCode is called once the IdP has issued the user code, with
+	// what the user must see (login_device.go).
+	OnDeviceCode func(DeviceCode)
 }
 
 // Endpoints are what discovery found.
@@ -134,6 +141,7 @@ type Endpoints struct {
 	JWKSURL       string
 	UserinfoURL   string
 	EndSessionURL string
+	DeviceAuthURL string // RFC 8628 device_authorization_endpoint
 	// IssParameterSupported: the IdP puts iss into its authorization
 	// responses (RFC 9207), so a response without one is refused.
 	IssParameterSupported bool
@@ -204,6 +212,7 @@ func (s *Service) Close() { s.mgr.Close() }
 //   service_ops.go        Save and Delete, keeping the manager in step
 //   rotate.go, request.go secret rotation; test requests and a bearer-adding http.Client
 //   login_authcode.go     Login: authorization code + PKCE through the browser and loopback listener
+//   login_device.go       Login with Device: the device authorization grant (RFC 8628)
 //   login_client.go       what a User profile needs to talk to its IdP (endpoints, secret, code exchange)
 //   login_idtoken.go      ID token verification and who logged in with which roles
 //   login_refresh.go      refresh-token redemption and keeping the refresh token
