@@ -238,12 +238,19 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser; print the URL to open instead")
 	timeout := fs.Duration("timeout", oauthflow.DefaultLoginTimeout, "give up when the login has not finished after this `duration`")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON (like test --json)")
+	device := fs.Bool("device", false, "log in with a code on another device (RFC 8628 device authorization grant) instead of a browser here")
 	return func(a *app, args []string) error {
 		if err := wantArgs("login", args, "NAME"); err != nil {
 			return err
 		}
 		if *timeout <= 0 {
 			return &usageError{cmd: "login", msg: "--timeout must be positive, e.g. 5m"}
+		}
+		if *device && *noBrowser {
+			return &usageError{cmd: "login", msg: "--device and --no-browser exclude each other (a device login never opens a browser here)"}
+		}
+		if *device && !isFlagSet(fs, "timeout") {
+			*timeout = oauthflow.DefaultDeviceLoginTimeout
 		}
 		svc, err := a.service()
 		if err != nil {
@@ -263,6 +270,8 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 				}
 				fmt.Fprintf(a.stderr, "Waiting up to %s for the login; Ctrl-C cancels.\n", *timeout)
 			},
+			Device:       *device,
+			OnDeviceCode: func(c oauthflow.DeviceCode) { printDeviceCode(a, c, *timeout) },
 		})
 		if err != nil {
 			return err
@@ -485,4 +494,20 @@ func requestBody(a *app, data string) ([]byte, error) {
 		return nil, &usageError{cmd: "request", msg: fmt.Sprintf("--data: %v", err)}
 	}
 	return b, err
+}
+
+// printDeviceCode tells the user where to enter which code (standard
+// error: standard output stays for the outcome).
+func printDeviceCode(a *app, c oauthflow.DeviceCode, timeout time.Duration) {
+	fmt.Fprintf(a.stderr, "On any device with a browser, open\n\n  %s\n\nand enter the code\n\n  %s\n\n", c.VerificationURI, c.UserCode)
+	if c.VerificationURIComplete != "" {
+		fmt.Fprintf(a.stderr, "(or open %s, which has the code in it)\n", c.VerificationURIComplete)
+	}
+	wait := timeout
+	if !c.Expiry.IsZero() {
+		if left := time.Until(c.Expiry).Round(time.Second); left < wait {
+			wait = left
+		}
+	}
+	fmt.Fprintf(a.stderr, "Waiting up to %s for the sign-in there; Ctrl-C cancels.\n", wait)
 }
