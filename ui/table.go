@@ -314,6 +314,7 @@ func (w *Workbench) rowMenu(r *row) *fyne.Menu {
 		all = append(all,
 			entry{actLogin, "Log in with this credential (Ctrl+L)", w.loginSelected},
 			entry{actLogin, menuLoginAnother, w.loginAnotherSelected},
+			entry{actLogin, menuLoginDevice, w.loginDeviceSelected},
 			entry{actLogout, "Log out", w.logoutSelected})
 	}
 	all = append(all, entry{actSetSecret, "Set client secret…", w.setSecretSelected})
