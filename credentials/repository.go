@@ -121,6 +121,7 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 				// New settings: the old test result no longer says anything.
 				next.LastStatus, next.LastError, next.LastCategory = StatusUntested, "", ""
 				next.TokenExpiry, next.LoggedInAs = time.Time{}, ""
+				next.LoginMFA = ""
 			}
 		} else {
 			if old != nil {

@@ -287,6 +287,7 @@ func Validate(p Profile, opt ValidateOptions) error {
 	if p.RedirectPort != 0 && (p.RedirectPort < 1024 || p.RedirectPort > 65535) {
 		add(FieldRedirectPort, "Redirect port must be 0 (any free port) or between 1024 and 65535.")
 	}
+	validateMFA(p.MFA, add) // mfa.go
 
 	if len(errs) == 0 {
 		return nil

@@ -98,6 +98,7 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 	if res.Status == credentials.StatusLoggedOut {
 		// The session ended at the IdP: nobody is logged in any more.
 		b.LoggedInAs, b.Subject, b.TokenExpiry, b.LoginAt = "", "", time.Time{}, time.Time{}
+		b.LoginMFA = ""
 	}
 	if res.Failure != nil {
 		b.LastError, b.LastCategory = res.Failure.Error(), string(res.Failure.Category)
@@ -110,5 +111,8 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 	}
 	if res.Token != nil && res.Token.Subject != "" && p.Type == credentials.TypeUser {
 		b.Subject = res.Token.Subject
+	}
+	if res.Token != nil && res.Token.MFA != "" && p.Type == credentials.TypeUser {
+		b.LoginMFA = res.Token.MFA // a login's verdict; refreshes carry none and keep it
 	}
 }

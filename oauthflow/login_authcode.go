@@ -125,6 +125,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		opts = append(opts, oidc.Nonce(nonce))
 	}
 	opts = append(opts, promptOptions(opt)...)
+	opts = append(opts, mfaOptions(u.p)...) // login_mfa.go
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
 	l.setAuthURL(cfg.AuthCodeURL(state, opts...))
@@ -144,6 +145,9 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		return fail(f)
 	}
 	res, f := s.userResult(ctx, u, tok, nonce, "", start)
+	if f == nil {
+		f = checkMFA(u, tok, &res) // login_mfa.go
+	}
 	if f != nil {
 		outcome = f
 		return fail(f)

@@ -103,6 +103,9 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 		return fail(deviceTokenFailure(ctx, err, da.Expiry))
 	}
 	res, f := s.userResult(ctx, u, tok, "", "", start) // no nonce: the device flow has no authorization request
+	if f == nil {
+		f = checkMFA(u, tok, &res)
+	}
 	if f != nil {
 		return fail(f)
 	}
@@ -133,7 +136,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 // oauth2 package authenticates only the token request, so a confidential
 // client sending its secret in the body adds it here.
 func (u *userClient) deviceAuthParams(cfg *oauth2.Config) []oauth2.AuthCodeOption {
-	opts := u.params()
+	opts := append(u.params(), mfaOptions(u.p)...)
 	if u.secret != "" && cfg.Endpoint.AuthStyle == oauth2.AuthStyleInParams {
 		opts = append(opts, oauth2.SetAuthURLParam("client_secret", u.secret))
 	}

@@ -54,6 +54,7 @@ func (s *Service) Logout(ctx context.Context, nameOrID string) error {
 	err = s.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastChecked = credentials.StatusLoggedOut, now.UTC()
 		b.LastError, b.LastCategory, b.LoggedInAs, b.TokenExpiry, b.LoginAt = "", "", "", time.Time{}, time.Time{}
+		b.LoginMFA = ""
 		b.Subject = ""
 	})
 	res := Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusLoggedOut, CheckedAt: now}

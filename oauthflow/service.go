@@ -45,6 +45,7 @@ type TokenInfo struct {
 	Claims    map[string]any // JWT claims (access token; ID token claims merged for logins)
 	Username  string
 	Subject   string // the verified ID token's sub; "" without one
+	MFA       string // what a login proved about MFA (login_mfa.go); "" when not required
 	Roles     []string
 	Tenant    string
 	Scopes    []string

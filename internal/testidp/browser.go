@@ -31,6 +31,13 @@ type browserConfig struct {
 	roots   *x509.CertPool
 	jar     http.CookieJar
 	authURL func(*url.URL)
+	otp     string
+}
+
+// WithOTP enters a one-time code in the login form: for a user with that
+// OTP the login did MFA.
+func WithOTP(code string) BrowserOption {
+	return func(c *browserConfig) { c.otp = code }
 }
 
 // WithAuthURL calls f with the authorization URL the browser is sent to
@@ -131,6 +138,9 @@ func BrowserLoginPage(ctx context.Context, authURL, user, password string, opts 
 			}
 			method, target, submitted = http.MethodPost, action, true
 			form = url.Values{"username": {user}, "password": {password}}
+			if cfg.otp != "" {
+				form.Set("otp", cfg.otp)
+			}
 		default:
 			return "", fmt.Errorf("testidp: unexpected IdP page %s: HTTP %d: %s", target.Redacted(), status, snippet(body))
 		}

@@ -113,6 +113,9 @@ func deviceBrowse(ctx context.Context, verificationURI, userCode, user, password
 			}
 			method, target, submitted = http.MethodPost, action, true
 			form = url.Values{"username": {user}, "password": {password}}
+			if cfg.otp != "" {
+				form.Set("otp", cfg.otp)
+			}
 		default:
 			return fmt.Errorf("testidp: unexpected device page %s: HTTP %d: %s", target.Redacted(), status, snippet(body))
 		}

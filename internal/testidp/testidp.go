@@ -89,6 +89,11 @@ type User struct {
 	Email    string   `json:"email,omitempty"`
 	Roles    []string `json:"roles"`
 	TenantID string   `json:"tenant,omitempty"`
+	// OTP is the user's one-time code: a login that enters it (WithOTP) did
+	// MFA (amr pwd+otp, the requested acr); one without did not (amr pwd).
+	OTP string `json:"otp,omitempty"`
+	// HideAuthContext: the IdP puts neither acr nor amr into the tokens.
+	HideAuthContext bool `json:"hideAuthContext,omitempty"`
 }
 
 // Client is a registered OAuth client. Both client_secret_basic and

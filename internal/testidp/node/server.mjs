@@ -101,11 +101,13 @@ function providerConfig() {
     }),
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
+    acrValues: mfaAcrValues, // see "multi-factor authentication" below
     // Static scopes: a known scope outside a client's "scope" allowlist is
     // rejected with invalid_scope, unknown scopes are silently dropped.
     scopes: ['openid', 'offline_access', 'profile', 'email', ...resourceScopes],
     claims: {
-      openid: ['sub', 'preferred_username', 'roles', 'realm_access', 'TenantID'],
+      // acr and amr: multi-factor authentication below.
+      openid: ['sub', 'preferred_username', 'roles', 'realm_access', 'TenantID', 'acr', 'amr'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },
@@ -133,6 +135,7 @@ function providerConfig() {
       revocation: { enabled: true },
       introspection: { enabled: true },
       deviceFlow: deviceFlowFeature(), // see "device authorization grant" below
+      claimsParameter: { enabled: true }, // see "multi-factor authentication" below
       resourceIndicators: {
         enabled: true,
         // Requests without a resource parameter get the API as audience, so
@@ -204,6 +207,7 @@ ${error ? `<p id="login-error" role="alert">${esc(error)}</p>` : ''}
 <form id="login-form" method="post" action="/interaction/${esc(uid)}/login" autocomplete="off">
   <label>Username <input id="username" name="username" type="text" required autofocus></label>
   <label>Password <input id="password" name="password" type="password" required></label>
+  <label>One-time code (if you have one) <input id="otp" name="otp" type="text" autocomplete="one-time-code"></label>
   <button id="login-submit" type="submit">Sign in</button>
 </form>`);
 }
@@ -257,7 +261,7 @@ async function interaction(provider, req, res, url) {
     return send(res, 401, 'text/html; charset=utf-8', loginPage(details.uid, params.client_id, 'Invalid username or password.'));
   }
   stats.loginSucceeded += 1;
-  return provider.interactionFinished(req, res, { login: { accountId: user.username } }, {
+  return provider.interactionFinished(req, res, { login: { accountId: user.username, ...mfaOutcome(user, form, params) } }, {
     mergeWithLastSubmission: false,
   });
 }
@@ -299,6 +303,24 @@ async function applyFault(res) {
     error_description: `injected fault (HTTP ${fault.status})`,
   }));
   return true;
+}
+
+// ---------------------------------------------------------------- multi-factor authentication
+// A user with an "otp" in the config did MFA when the login form carried
+// that one-time code: amr ["pwd","otp"] and, as acr, the first requested
+// acr value (or urn:credworkbench:loa:mfa). Without it: amr ["pwd"], acr
+// urn:credworkbench:loa:pwd. A user with "hideAuthContext" gets neither
+// claim (an IdP that cannot prove MFA, like Entra v2.0 ID tokens).
+const mfaAcrValues = ['urn:credworkbench:loa:pwd', 'urn:credworkbench:loa:mfa', 'urn:okta:loa:2fa:any', 'phr', 'phrh'];
+
+function mfaOutcome(user, form, params) {
+  if (user.hideAuthContext) return {};
+  const otp = form.get('otp') || '';
+  if (user.otp && otp === user.otp) {
+    const requested = String(params.acr_values || '').split(' ').filter(Boolean);
+    return { amr: ['pwd', 'otp'], acr: requested[0] || 'urn:credworkbench:loa:mfa' };
+  }
+  return { amr: ['pwd'], acr: 'urn:credworkbench:loa:pwd' };
 }
 
 // ---------------------------------------------------------------- device authorization grant (RFC 8628)
