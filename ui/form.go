@@ -68,6 +68,7 @@ type profileForm struct {
 	problems                                                  *widget.Label // summary next to Save
 	advanced                                                  *widget.Accordion
 	cert                                                      certPart // private_key_jwt (form_certificate.go)
+	mfa                                                       mfaPart  // multi-factor (form_mfa.go)
 	secretExpires                                             *entry
 
 	fields map[string]*formField
@@ -253,12 +254,13 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.tenant = f.textField("tenant", "Tenant", "optional: sent in a header on test requests")
 	f.tenantHdr = f.textField(credentials.FieldTenantHeader, "Tenant header", credentials.DefaultTenantHeader)
 	f.tenantClaim = f.textField(credentials.FieldTenantClaim, "JWT tenant claim", "optional, e.g. $.TenantID")
+	f.buildMFA()
 	adv := container.New(layout.NewFormLayout())
 	for _, ff := range f.order[basicCount:] {
 		adv.Add(ff.label)
 		adv.Add(ff.cell)
 	}
-	f.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced: proxy, TLS, tenant", adv))
+	f.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced: proxy, TLS, tenant, MFA", adv))
 
 	f.problems = widget.NewLabel("")
 	f.problems.Wrapping = fyne.TextWrapWord
@@ -321,6 +323,7 @@ func (f *profileForm) fill() {
 	}
 	f.authMethod.Refresh()
 	f.fillCertificate(p)
+	f.fillMFA(p)
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:
 		f.proxyMode.Selected = proxySystem
@@ -372,6 +375,7 @@ func (f *profileForm) updateVisibility() {
 		fieldSecretExpires:            !f.usesCertificate(),
 		credentials.FieldCertificate:  f.usesCertificate(),
 		credentials.FieldAssertion:    f.usesCertificate(),
+		credentials.FieldMFA:          user,
 	} {
 		f.fields[key].setVisible(on)
 	}
@@ -446,6 +450,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TLS = credentials.TLS{CAFile: f.caFile.Text, InsecureSkipVerify: f.skipTLS.Checked}
 	p.Tenant = f.tenant.Text
 	p.TenantHeader = f.tenantHdr.Text
+	f.readMFA(&p)
 	p.Normalize()
 
 	p.SecretExpiresAt = f.readSecretExpires()
