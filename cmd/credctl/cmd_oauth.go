@@ -302,6 +302,9 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 				user = "an unnamed user (the username claim is not in the token: check --username-claim)"
 			}
 			fmt.Fprintf(a.stdout, "Logged in as %s (roles: %s)\n", user, roles)
+			if res.Token != nil && res.Token.MFA != "" {
+				fmt.Fprintln(a.stdout, res.Token.MFA) // the profile requires MFA: what the login proved
+			}
 		}
 		return nil
 	}

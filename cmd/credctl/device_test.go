@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -96,4 +97,52 @@ func TestLoginDevice(t *testing.T) {
 	contains(t, "denied device login", stderr, "access_denied", "Advice:")
 
 	contains(t, "--device with --no-browser", c.must(exitUsage, "", "login", "portal", "--device", "--no-browser").stderr, "exclude each other")
+}
+
+// TestMFAFlagsAndLogin: the MFA flags of add/edit, show, and a device
+// login that did MFA and one that did not.
+func TestMFAFlagsAndLogin(t *testing.T) {
+	requireKeyring(t)
+	const otp = "271828"
+	idp := testidp.Start(t, testidp.WithUser(testidp.User{Username: "carol", Password: "secure", Roles: []string{"viewer"}, OTP: otp}))
+	c := newCLI(t)
+	c.env = append(c.env, "DISPLAY=", "WAYLAND_DISPLAY=", "BROWSER=")
+	addUser(t, c, idp, "portal")
+
+	contains(t, "--mfa-acr without --require-mfa", c.must(exitUsage, "", "edit", "portal", "--mfa-acr", "phr").stderr, "--require-mfa")
+	addApp(t, c, idp, "api")
+	contains(t, "MFA on an Application profile", c.must(exitUsage, "", "edit", "api", "--require-mfa").stderr, "User profiles only")
+	contains(t, "bad authentication context", c.must(exitValidation, "", "edit", "portal", "--require-mfa", "--mfa-auth-context", "x9").stderr, "c1 to c99")
+
+	c.must(0, "", "edit", "portal", "--require-mfa", "--mfa-acr", "urn:okta:loa:2fa:any", "--mfa-fresh-login", "--mfa-claims")
+	contains(t, "show", c.must(0, "", "show", "portal").stdout, "MFA:", "required, acr_values urn:okta:loa:2fa:any, fresh sign-in, essential acr claim")
+	shown := decode[profileJSON](t, c.must(0, "", "show", "portal", "--json").stdout)
+	if want := (credentials.MFAPolicy{Required: true, ACRValues: "urn:okta:loa:2fa:any", FreshSignIn: true, ClaimsParam: true}); shown.MFA == nil || *shown.MFA != want {
+		t.Fatalf("show --json mfa %+v", shown.MFA)
+	}
+
+	stdout, stderr, err := runDeviceLogin(t, c, "portal", func(ctx context.Context, uri, code string) error {
+		return testidp.DeviceApprove(ctx, uri, code, "carol", "secure", testidp.WithOTP(otp))
+	})
+	if err != nil {
+		t.Fatalf("login with MFA: %v\n%s\n%s", err, stdout, stderr)
+	}
+	contains(t, "login with MFA", stdout, "Logged in as carol", "MFA verified: pwd, otp")
+	contains(t, "show after the MFA login", c.must(0, "", "show", "portal").stdout, "Login MFA:", "MFA verified: pwd, otp")
+
+	// Without the essential claim request the IdP lets a password-only
+	// sign-in through: the login is refused here.
+	c.must(0, "", "edit", "portal", "--mfa-claims=false")
+	stdout, stderr, err = runDeviceLogin(t, c, "portal", func(ctx context.Context, uri, code string) error {
+		return testidp.DeviceApprove(ctx, uri, code, "carol", "secure")
+	})
+	if err == nil {
+		t.Fatalf("a login without MFA succeeded: %s", stdout)
+	}
+	contains(t, "login without MFA", stderr, "MFA requirement", "Advice:")
+
+	c.must(0, "", "edit", "portal", "--require-mfa=false", "--mfa-acr", "none", "--mfa-fresh-login=false")
+	if shown := decode[profileJSON](t, c.must(0, "", "show", "portal", "--json").stdout); shown.MFA != nil {
+		t.Fatalf("MFA after clearing: %+v", shown.MFA)
+	}
 }
