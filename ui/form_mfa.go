@@ -73,3 +73,19 @@ func (f *profileForm) readMFA(p *credentials.Profile) {
 		ClaimsParam: m.claimsParam.Checked, AuthContext: m.authContext.Text,
 	}
 }
+
+// mfaDetails is the details panel's MFA line: the requirement and what the
+// session's login proved ("" when MFA is not required).
+func mfaDetails(p credentials.Profile) string {
+	if !p.MFA.Required {
+		return ""
+	}
+	s := "required"
+	if p.MFA.ACRValues != "" {
+		s += " (acr " + p.MFA.ACRValues + ")"
+	}
+	if p.LoginMFA != "" && p.LoggedInAs != "" {
+		s += "; " + p.LoginMFA
+	}
+	return s
+}

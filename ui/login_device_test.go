@@ -51,10 +51,13 @@ func (h *harness) deviceScreen() deviceScreen {
 // second one without changing the profile.
 func TestDeviceLoginDialog(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	const otp = "161803"
+	idp := testidp.Start(t, testidp.WithUser(testidp.User{Username: "carol", Password: "secure", Roles: []string{"viewer"}, OTP: otp}))
 	repo := newRepo(t, nil)
+	// The profile requires MFA: the session shows what the login proved.
 	saveProfile(t, repo, credentials.Profile{Name: "Portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
-		ClientID: testidp.PublicClientID, Scope: "openid profile offline_access", RolesClaim: "roles"}, "")
+		ClientID: testidp.PublicClientID, Scope: "openid profile offline_access", RolesClaim: "roles",
+		MFA: credentials.MFAPolicy{Required: true}}, "")
 	h := newHarness(t, repo, browserFunc(func(string) error {
 		t.Error("a device login opened the browser")
 		return nil
@@ -87,23 +90,30 @@ func TestDeviceLoginDialog(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		approved <- testidp.DeviceApprove(ctx, ds.uri, ds.code.Text, testidp.Username, testidp.Password)
+		approved <- testidp.DeviceApprove(ctx, ds.uri, ds.code.Text, "carol", "secure", testidp.WithOTP(otp))
 	}()
-	h.waitFor("Active", func() bool { return h.statusOf("Portal") == "Active (alice)" })
+	h.waitFor("Active", func() bool { return h.statusOf("Portal") == "Active (carol)" })
 	if err := <-approved; err != nil {
 		t.Fatal(err)
 	}
 	if _, err := repo.Secrets.Get(h.wb.selectedRow().p.ID, credentials.RefreshToken); err != nil {
 		t.Fatalf("refresh token after the device login: %v", err)
 	}
-	h.key(fyne.KeyEscape) // the "Logged in" message
+	h.waitFor("the Logged in message", func() bool { return h.wb.dlg != nil && h.wb.dlg.title == "Logged in" })
+	if msg := texts(h.win.Canvas().Overlays().Top()); !strings.Contains(msg, "MFA verified: pwd, otp") {
+		t.Errorf("the Logged in message does not say what was verified:\n%s", msg)
+	}
+	h.key(fyne.KeyEscape)
+	if got := texts(h.wb.details.fields); !strings.Contains(got, "required; MFA verified: pwd, otp") {
+		t.Errorf("the details do not show the verified MFA:\n%s", got)
+	}
 
 	// Cancel: the dialog closes, the session stays as it was.
 	h.wb.loginDeviceSelected()
 	h.waitFor("the second code", func() bool { ds = h.deviceScreen(); return ds.code != nil })
 	h.tap(h.wb.dlg.button("Cancel"))
 	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.statusText.Text, "login cancelled") })
-	if st := h.statusOf("Portal"); st != "Active (alice)" {
+	if st := h.statusOf("Portal"); st != "Active (carol)" {
 		t.Errorf("status after a cancelled device login: %q", st)
 	}
 }

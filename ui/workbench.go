@@ -536,6 +536,9 @@ func (w *Workbench) applyResult(res oauthflow.Result) {
 		if res.Token != nil && res.Token.Username != "" {
 			r.p.LoggedInAs = res.Token.Username
 		}
+		if res.Token != nil && res.Token.MFA != "" {
+			r.p.LoginMFA = res.Token.MFA // what the login proved (login_mfa.go)
+		}
 	}
 }
 
