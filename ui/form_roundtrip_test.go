@@ -92,7 +92,10 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		AssertionAlg: credentials.AlgPS256, AssertionHeaders: credentials.HeadersX5tS256, AssertionAudience: credentials.AudienceIssuer,
 		Bookkeeping: credentials.Bookkeeping{HasPrivateKey: true},
 	}
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert}
+	userCert := appCert // a confidential User client with a certificate
+	userCert.Name, userCert.Type, userCert.GrantType = "Cert user", credentials.TypeUser, credentials.GrantAuthorizationCode
+	userCert.AuthURL = "https://login.example.com/tenant/oauth2/v2.0/authorize"
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that

@@ -3,12 +3,18 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 // runDeviceLogin starts `credctl login NAME --device`, reads the
@@ -144,5 +150,46 @@ func TestMFAFlagsAndLogin(t *testing.T) {
 	c.must(0, "", "edit", "portal", "--require-mfa=false", "--mfa-acr", "none", "--mfa-fresh-login=false")
 	if shown := decode[profileJSON](t, c.must(0, "", "show", "portal", "--json").stdout); shown.MFA != nil {
 		t.Fatalf("MFA after clearing: %+v", shown.MFA)
+	}
+}
+
+// TestUserPrivateKeyJWTDevice: a confidential User profile with a
+// certificate (private_key_jwt) added by credctl logs in on another device
+// and renews; every request carries a fresh assertion.
+func TestUserPrivateKeyJWTDevice(t *testing.T) {
+	requireKeyring(t)
+	km, err := credentials.GenerateKeyMaterial("wb-pkjwt-user", 30, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalPKCS8PrivateKey(km.Key)
+	pemFile := filepath.Join(t.TempDir(), "client.pem")
+	if err := os.WriteFile(pemFile, append([]byte(credentials.CertificatePEM(km.Cert)),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	jwk, err := oauthflow.PublicJWK(km.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := testidp.Start(t, testidp.WithClient(testidp.Client{
+		ID: "wb-pkjwt-user", GrantTypes: []string{"authorization_code", "refresh_token", testidp.DeviceCodeGrant},
+		RedirectURIs: []string{testidp.RedirectURI}, Scope: testidp.UserScopes, JWKS: []json.RawMessage{jwk},
+	}))
+	c := newCLI(t)
+	c.env = append(c.env, "DISPLAY=", "WAYLAND_DISPLAY=", "BROWSER=")
+	c.must(0, "", "add", "--name", "pk user", "--type", "user", "--issuer", idp.Issuer, "--client-id", "wb-pkjwt-user",
+		"--scope", "openid profile offline_access api:read", "--certificate", pemFile)
+	stdout, stderr, err := runDeviceLogin(t, c, "pk user", func(ctx context.Context, uri, code string) error {
+		return testidp.DeviceApprove(ctx, uri, code, testidp.Username, testidp.Password)
+	})
+	if err != nil {
+		t.Fatalf("device login: %v\n%s\n%s", err, stdout, stderr)
+	}
+	contains(t, "device login", stdout, "Logged in as alice")
+	idp.Reset(t)
+	c.must(0, "", "token", "pk user", "--fresh")
+	if st := idp.Stats(t); st.Grants["refresh_token"] != 1 {
+		t.Fatalf("refresh with an assertion: grants %v, errors %v", st.Grants, st.TokenErrors)
 	}
 }
