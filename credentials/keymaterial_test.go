@@ -100,7 +100,9 @@ func TestValidatePrivateKeyJWT(t *testing.T) {
 	check("headers", func(p *Profile) { p.AssertionHeaders = "x5c" }, ValidateOptions{HasPrivateKey: true}, FieldAssertion)
 	check("issuer audience without issuer", func(p *Profile) { p.AssertionAudience = AudienceIssuer }, ValidateOptions{HasPrivateKey: true}, FieldAssertion)
 	// A confidential User client may authenticate with a certificate too.
-	user := func(p *Profile) { p.Type, p.GrantType, p.AuthURL = TypeUser, GrantAuthorizationCode, "https://idp.example/auth" }
+	user := func(p *Profile) {
+		p.Type, p.GrantType, p.AuthURL = TypeUser, GrantAuthorizationCode, "https://idp.example/auth"
+	}
 	check("user profile", user, ValidateOptions{HasPrivateKey: true}, "")
 	check("user profile without key", user, ValidateOptions{}, FieldPrivateKey)
 	check("user profile, bad cert", func(p *Profile) { user(p); p.Certificate = "junk" }, ValidateOptions{HasPrivateKey: true}, FieldCertificate)
