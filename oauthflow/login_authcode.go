@@ -114,7 +114,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		nonce = randomToken()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
-	opts = append(opts, promptOptions(opt)...)
+	opts = append(opts, promptOptions(opt, u.ep)...)
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
 	l.setAuthURL(cfg.AuthCodeURL(state, opts...))
@@ -159,6 +159,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		return fail(f)
 	}
 	w := s.keepRefreshToken(p, "", tok.RefreshToken)
+	s.keepIDToken(p, tok)
 	unlock()
 	if w != "" {
 		res.Warnings = append(res.Warnings, w)

@@ -119,6 +119,7 @@ type Stats struct {
 	Userinfo       int            `json:"userinfo"`
 	Discovery      int            `json:"discovery"`
 	JWKS           int            `json:"jwks"`
+	EndSession     int            `json:"endSession"` // RP-initiated logout requests (/session/end)
 	LoginSucceeded int            `json:"loginSucceeded"`
 	LoginFailed    int            `json:"loginFailed"`
 	Grants         map[string]int `json:"grants"`      // successful token responses by grant_type
@@ -179,6 +180,9 @@ type jsClient struct {
 	GrantTypes      []string `json:"grant_types"`
 	ResponseTypes   []string `json:"response_types"`
 	RedirectURIs    []string `json:"redirect_uris"`
+	// PostLogoutRedirectURIs: each redirect URI's origin with /logged-out,
+	// the app's RP-initiated logout return address (any port, as native).
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
 	ApplicationType string   `json:"application_type,omitempty"`
 	Scope           string   `json:"scope,omitempty"`
 	ServiceAccount  *User    `json:"service_account,omitempty"`
@@ -297,6 +301,12 @@ func (cl Client) metadata() jsClient {
 	}
 	if len(m.RedirectURIs) > 0 {
 		m.ApplicationType = "native" // loopback redirects with any port
+	}
+	for _, r := range m.RedirectURIs {
+		if u, err := url.Parse(r); err == nil {
+			u.Path, u.RawQuery = "/logged-out", ""
+			m.PostLogoutRedirectURIs = append(m.PostLogoutRedirectURIs, u.String())
+		}
 	}
 	if len(cl.JWKS) > 0 {
 		m.JWKS = &jsJWKS{Keys: cl.JWKS}
