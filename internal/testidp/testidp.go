@@ -175,17 +175,17 @@ type tlsFiles struct {
 
 // jsClient is a Client as oidc-provider client metadata (see server.mjs).
 type jsClient struct {
-	ID              string   `json:"client_id"`
-	Secrets         []string `json:"secrets,omitempty"`
-	GrantTypes      []string `json:"grant_types"`
-	ResponseTypes   []string `json:"response_types"`
-	RedirectURIs    []string `json:"redirect_uris"`
+	ID            string   `json:"client_id"`
+	Secrets       []string `json:"secrets,omitempty"`
+	GrantTypes    []string `json:"grant_types"`
+	ResponseTypes []string `json:"response_types"`
+	RedirectURIs  []string `json:"redirect_uris"`
 	// PostLogoutRedirectURIs: each redirect URI's origin with /logged-out,
 	// the app's RP-initiated logout return address (any port, as native).
 	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
-	ApplicationType string   `json:"application_type,omitempty"`
-	Scope           string   `json:"scope,omitempty"`
-	ServiceAccount  *User    `json:"service_account,omitempty"`
+	ApplicationType        string   `json:"application_type,omitempty"`
+	Scope                  string   `json:"scope,omitempty"`
+	ServiceAccount         *User    `json:"service_account,omitempty"`
 
 	JWKS                    *jsJWKS `json:"jwks,omitempty"`
 	TokenEndpointAuthMethod string  `json:"token_endpoint_auth_method,omitempty"`
