@@ -723,20 +723,7 @@ func (w *Workbench) logoutSelected() {
 	if !w.allowed(actLogout, r) {
 		return
 	}
-	id, name := r.p.ID, r.p.Name
-	w.background(id, "Logging out…", func(ctx context.Context) error {
-		return w.ops.Logout(ctx, id)
-	}, func(err error) {
-		if err != nil {
-			w.setStatus(fmt.Sprintf("%s: logout failed: %v", name, err))
-			return
-		}
-		delete(w.live, id)
-		if r := w.findRow(id); r != nil {
-			r.p.LastStatus, r.p.TokenExpiry, r.p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
-		}
-		w.setStatus(name + ": logged out")
-	})
+	w.logout(r.p.ID, r.p.Name) // logout.go
 }
 
 // noteKeyring shows the keyring banner when an operation failed because
