@@ -65,7 +65,7 @@ type profileForm struct {
 	tlsWarning                                                *widget.Label
 	secretHint                                                *widget.Label
 	discover, browseCA, save                                  *widget.Button
-	problems                                                  *widget.Label // summary next to Save
+	problems                                                  *widget.Label  // summary next to Save
 	problemsGo                                                *widget.Button // scrolls to the first problem
 	advanced                                                  *widget.Accordion
 	cert                                                      certPart // private_key_jwt (form_certificate.go)
@@ -74,9 +74,9 @@ type profileForm struct {
 	fields     map[string]*formField
 	order      []*formField
 	basicCount int // order[basicCount:] are in the Advanced section
-	errs   *credentials.ValidationError
-	extra  map[string]string // problems the form finds itself (unparsable numbers)
-	saving bool
+	errs       *credentials.ValidationError
+	extra      map[string]string // problems the form finds itself (unparsable numbers)
+	saving     bool
 
 	initial      credentials.Profile // what the inputs held when the form opened
 	discardArmed bool                // Escape was pressed once on a changed form
