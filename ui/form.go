@@ -195,7 +195,8 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.secretHint = widget.NewLabel("")
 	f.secretHint.Importance = widget.LowImportance
 	f.secretHint.Wrapping = fyne.TextWrapWord
-	secretField.cell.Add(f.secretHint)
+	// The hint right under the entry; the message line stays last.
+	secretField.cell.Objects = []fyne.CanvasObject{secretField.cell.Objects[0], f.secretHint, secretField.msg}
 	f.secretExpires = f.textField(fieldSecretExpires, "Secret expires", "optional: YYYY-MM-DD, for expiry warnings")
 	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
 		if f.cert.info != nil { // not while building

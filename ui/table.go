@@ -46,8 +46,12 @@ func (w *Workbench) buildTable() {
 			w.colWidths[i] = defaultColWidths[i]
 		}
 	}
+	w.shownCols = make([]int, numCols)
+	for i := range w.shownCols {
+		w.shownCols[i] = i
+	}
 	t := widget.NewTable(
-		func() (int, int) { return len(w.view), numCols },
+		func() (int, int) { return len(w.view), len(w.shownCols) },
 		func() fyne.CanvasObject { return newTableCell(w) },
 		func(id widget.TableCellID, o fyne.CanvasObject) { w.updateCell(id, o.(*tableCell)) },
 	)
@@ -55,11 +59,11 @@ func (w *Workbench) buildTable() {
 	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(w) }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		h := o.(*headerCell)
-		h.col = id.Col
-		h.label.SetText(colTitles[id.Col])
+		h.col = w.column(id.Col)
+		h.label.SetText(colTitles[h.col])
 		// A theme icon, not a Unicode arrow: some fonts lack the glyph.
 		switch {
-		case id.Col != w.sortCol:
+		case h.col != w.sortCol:
 			h.icon.Hide()
 		case w.sortDesc:
 			h.icon.SetResource(theme.MoveDownIcon())
@@ -193,7 +197,16 @@ func shortTime(t, now time.Time) string {
 	return t.Format("2006-01-02 15:04")
 }
 
+// column is the column shown at index i (narrow windows leave some out).
+func (w *Workbench) column(i int) int {
+	if i >= 0 && i < len(w.shownCols) {
+		return w.shownCols[i]
+	}
+	return i
+}
+
 func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
+	id.Col = w.column(id.Col)
 	c.id = id
 	if id.Row >= len(w.view) {
 		c.label.SetText("")
@@ -277,6 +290,7 @@ func (w *Workbench) sortBy(col int) {
 	}
 	w.app.Preferences().SetInt(prefSortCol, w.sortCol)
 	w.app.Preferences().SetBool(prefSortDesc, w.sortDesc)
+	w.applyColumnWidths() // the sort arrow needs room in its header
 	w.applyView()
 }
 
@@ -285,7 +299,6 @@ func (w *Workbench) sortBy(col int) {
 func (w *Workbench) setColumnWidth(col int, width float32) {
 	width = max(width, minColWidth)
 	w.colWidths[col] = width
-	w.table.SetColumnWidth(col, width)
 	w.applyColumnWidths()
 }
 

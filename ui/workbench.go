@@ -71,7 +71,8 @@ type Workbench struct {
 	statusFilter  *widget.Select // Failed, Needs secret, Expiring, Active
 	table         *widget.Table
 	colWidths     []float32 // as the user set them (remembered)
-	shownWidths   []float32 // fitted to the table's width
+	shownWidths   []float32 // fitted to the table's width, by column (0: left out)
+	shownCols     []int     // the columns shown, in order (columns.go)
 	emptyHint     *fyne.Container
 	tableArea     *fyne.Container
 	details       *detailsPane
