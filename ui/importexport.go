@@ -160,11 +160,30 @@ func (w *Workbench) exportProfiles() {
 	if len(w.rows) == 0 || w.dlg != nil {
 		return
 	}
-	data, err := credentials.ExportAll(w.profiles(), w.nav.transports)
+	data, n, err := w.exportData()
 	if err != nil {
 		w.showError("Cannot export", err)
 		return
 	}
+	w.saveExport(data, n)
+}
+
+// exportData is what Export writes: the selected profiles when several are
+// selected (multiselect.go), else all; with the transports that use them.
+func (w *Workbench) exportData() ([]byte, int, error) {
+	ps := w.profiles()
+	if rows := w.multi(); rows != nil {
+		ps = make([]credentials.Profile, len(rows))
+		for i, r := range rows {
+			ps[i] = r.p
+		}
+	}
+	data, err := credentials.ExportAll(ps, w.nav.transports)
+	return data, len(ps), err
+}
+
+// saveExport asks where to save an export of n profiles and writes it.
+func (w *Workbench) saveExport(data []byte, n int) {
 	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
 			w.showError("Cannot save the export", err)
@@ -181,7 +200,7 @@ func (w *Workbench) exportProfiles() {
 			w.showError("Cannot write "+wc.URI().Name(), err)
 			return
 		}
-		w.setStatus(fmt.Sprintf("Exported %s to %s (no secrets)", plural(len(w.rows), "profile"), wc.URI().Path()))
+		w.setStatus(fmt.Sprintf("Exported %s to %s (no secrets)", plural(n, "profile"), wc.URI().Path()))
 	}, w.win)
 	fd.SetFileName("credworkbench-profiles.json")
 	fd.Resize(fyne.NewSize(760, 520))

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -78,6 +79,10 @@ func (w *Workbench) buildTable() {
 			return
 		}
 		id2 := w.view[id.Row].p.ID
+		if !w.keepMarks && len(w.marked) > 0 {
+			w.marked = nil // a plain selection (keys, click) ends a multiple one
+			w.table.Refresh()
+		}
 		if id2 != w.selected {
 			w.selected = id2
 			w.details.show(w.view[id.Row])
@@ -213,7 +218,7 @@ func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
 		return
 	}
 	var bg color.Color = color.Transparent
-	if w.view[id.Row].p.ID == w.selected {
+	if pid := w.view[id.Row].p.ID; pid == w.selected || w.markedRow(pid) {
 		bg = theme.Color(theme.ColorNameSelection)
 	}
 	if c.bg.FillColor != bg {
@@ -351,6 +356,7 @@ type tableCell struct {
 	widget.BaseWidget
 	w     *Workbench
 	id    widget.TableCellID
+	mod   fyne.KeyModifier // held at the last mouse press
 	label *widget.Label
 	bg    *canvas.Rectangle // the selection colour across the whole row
 }
@@ -375,9 +381,14 @@ func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
 // Tapped selects the row and takes the focus away from the filter, so
 // Enter and Delete act on the selection.
 func (c *tableCell) Tapped(*fyne.PointEvent) {
-	c.w.selectRow(c.id.Row)
+	c.w.clickRow(c.id.Row, c.mod) // Ctrl / Shift: several rows (multiselect.go)
+	c.mod = 0
 	c.w.win.Canvas().Unfocus()
 }
+
+// MouseDown notes the modifiers for Tapped (which has none).
+func (c *tableCell) MouseDown(e *desktop.MouseEvent) { c.mod = e.Modifier }
+func (c *tableCell) MouseUp(*desktop.MouseEvent)     {}
 
 func (c *tableCell) DoubleTapped(*fyne.PointEvent) {
 	c.w.selectRow(c.id.Row)

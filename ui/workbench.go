@@ -52,15 +52,19 @@ type Workbench struct {
 	rows     []*row // every profile, as read from the store
 	view     []*row // filtered and sorted: what the table shows
 	selected string // profile ID
-	sortCol  int
-	sortDesc bool
-	busy     map[string]string           // profile ID → "Testing…", "Logging in…"
-	live     map[string]oauthflow.Result // latest result per profile from this session
-	history  map[string][]oauthflow.Event
-	running  int // background operations in flight
-	readOnly bool
-	stop     chan struct{}
-	unsub    func()
+	// marked is a multiple selection (multiselect.go); keepMarks is set
+	// while a selection change must not end it.
+	marked    map[string]bool
+	keepMarks bool
+	sortCol   int
+	sortDesc  bool
+	busy      map[string]string           // profile ID → "Testing…", "Logging in…"
+	live      map[string]oauthflow.Result // latest result per profile from this session
+	history   map[string][]oauthflow.Event
+	running   int // background operations in flight
+	readOnly  bool
+	stop      chan struct{}
+	unsub     func()
 
 	// Widgets.
 	toolbar map[string]*widget.Button
@@ -268,13 +272,16 @@ func (w *Workbench) bindKeys() {
 		fyne.KeyL: w.loginSelected,
 		fyne.KeyR: w.requestSelected,
 		fyne.KeyF: func() { c.Focus(w.filter) },
+		fyne.KeyA: w.selectAllShown,
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
 	}
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyEscape:
-			w.closeDialog()
+			if w.dlg != nil || !w.clearMarks() {
+				w.closeDialog()
+			}
 		case fyne.KeyReturn, fyne.KeyEnter:
 			switch {
 			case w.dlg == nil:
@@ -346,7 +353,7 @@ func (w *Workbench) applyView() {
 	}
 	w.table.UnselectAll()
 	if i := w.viewIndex(w.selected); i >= 0 {
-		w.table.Select(widget.TableCellID{Row: i, Col: 0})
+		w.selectKeepingMarks(i)
 	} else {
 		// A profile the filter hides (or that is gone) must not stay the
 		// target of Edit, Delete or Test.
@@ -619,6 +626,10 @@ func (w *Workbench) editSelected() {
 }
 
 func (w *Workbench) testSelected() {
+	if rows := w.multi(); rows != nil && !w.readOnly {
+		w.testMany(rows)
+		return
+	}
 	r := w.selectedRow()
 	if !w.allowed(actTest, r) {
 		return
