@@ -39,7 +39,9 @@ func (s *Secrets) SetLabeled(profileID, profileName string, kind SecretKind, val
 	if s.limit > 0 && len(value) > s.limit {
 		return s.Set(profileID, kind, value) // the same refusal as Set
 	}
-	err := s.call(func() error { return lk.SetLabeled(KeyringService, entry(profileID, kind), EntryLabel(profileName, kind), value) })
+	err := s.call(func() error {
+		return lk.SetLabeled(KeyringService, entry(profileID, kind), EntryLabel(profileName, kind), value)
+	})
 	if err != nil {
 		return classify("store", kind, err)
 	}
