@@ -5,9 +5,11 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
 // An import that names profiles already here asks per entry: replace the
@@ -93,5 +95,28 @@ func TestImportAsksAboutExistingNames(t *testing.T) {
 	}
 	if st := h.wb.statusText.Text; !strings.Contains(st, "replaced the settings of 1") || !strings.Contains(st, "skipped 1 already here") {
 		t.Errorf("status: %q", st)
+	}
+}
+
+// Client registrations: the issuer is asked once, and Discover checks it
+// against the real IdP and says which token endpoint the profiles use.
+func TestImportRegistrationsDiscoverIssuer(t *testing.T) {
+	requireKeyring(t)
+	idp := testidp.Start(t)
+	h := newHarness(t, newRepo(t, nil), nil)
+	regs := []byte(`[{"clientId":"reports","authorizedGrantTypes":["client_credentials"],"scope":"read"}]`)
+	s := h.wb.previewImport("registrations.json", regs)
+	test.Type(findEntry(t, h, "https://login.example.com/realms/main"), idp.Issuer)
+	var discover *widget.Button
+	walk(h.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Discover" {
+			discover = b
+		}
+	})
+	h.tap(discover)
+	want := "Found the token endpoint " + idp.TokenURL
+	h.waitFor("discovery", func() bool { return strings.Contains(texts(h.win.Canvas().Overlays().Top()), want) })
+	if s.button("Import").Disabled() || !strings.Contains(s.body.Text, "✓ reports") {
+		t.Fatalf("with the issuer the entry should be importable: %q", s.body.Text)
 	}
 }
