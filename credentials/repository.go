@@ -134,7 +134,7 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 		// if the keyring fails, the file has not changed. Removed secrets go
 		// after the write, so a crash in between never leaves a profile that
 		// claims a secret the keyring lost.
-		u, rm, err := r.applySecrets(p.ID, ch)
+		u, rm, err := r.applySecrets(p.ID, p.Name, ch)
 		if err != nil {
 			return nil, err // applySecrets has undone its own writes
 		}
@@ -188,7 +188,7 @@ func (r *Repository) removeSecrets(id string, kinds []SecretKind) error {
 // applySecrets writes the secrets a save sets and returns a function that
 // puts the previous values back, and the kinds the save removes (deleted by
 // the caller once the file no longer refers to them).
-func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), removals []SecretKind, err error) {
+func (r *Repository) applySecrets(id, name string, ch SecretChange) (undo func(), removals []SecretKind, err error) {
 	type prev struct {
 		kind   SecretKind
 		value  string
@@ -199,7 +199,7 @@ func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), remo
 		for i := len(done) - 1; i >= 0; i-- {
 			d := done[i]
 			if d.exists {
-				_ = r.Secrets.Set(id, d.kind, d.value)
+				_ = r.Secrets.SetLabeled(id, name, d.kind, d.value)
 			} else {
 				_ = r.Secrets.Delete(id, d.kind)
 			}
@@ -222,7 +222,7 @@ func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), remo
 			undo()
 			return nil, nil, err
 		}
-		if err := r.Secrets.Set(id, c.kind, *c.v); err != nil {
+		if err := r.Secrets.SetLabeled(id, name, c.kind, *c.v); err != nil { // keyring_label.go
 			undo()
 			return nil, nil, err
 		}
@@ -297,7 +297,7 @@ func (r *Repository) ReplaceClientSecret(id, secret string) error {
 			if ps[i].ID == id {
 				// Under the file lock, like Save: no other process's save of
 				// this profile can interleave with the keyring write.
-				u, _, err := r.applySecrets(id, SecretChange{ClientSecret: &secret})
+				u, _, err := r.applySecrets(id, ps[i].Name, SecretChange{ClientSecret: &secret})
 				if err != nil {
 					return nil, err
 				}

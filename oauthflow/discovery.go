@@ -52,6 +52,7 @@ func discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 		Issuer: issuer, IssuerNote: note, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
 		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
 		EndSessionURL: doc.EndSessionURL, DeviceAuthURL: doc.DeviceAuthURL, IssParameterSupported: doc.IssParameterSupported,
+		PromptValues: doc.PromptValues,
 	}
 	if e.TokenURL == "" {
 		return e, &Failure{Category: CatEndpoint, Message: "the discovery document of " + e.Issuer + " names no token endpoint; enter it by hand"}
@@ -129,6 +130,9 @@ type discoveryDoc struct {
 	DeviceAuthURL string `json:"device_authorization_endpoint"` // RFC 8628
 	// RFC 9207 §3.
 	IssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+	// OpenID Connect Prompt Create 1.0 §4 (e.g. Entra, Google): the prompt
+	// values the IdP understands.
+	PromptValues []string `json:"prompt_values_supported"`
 }
 
 var statusPrefixRE = regexp.MustCompile(`^(\d{3}) `)

@@ -124,7 +124,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		nonce = randomToken()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
-	opts = append(opts, promptOptions(opt)...)
+	opts = append(opts, promptOptions(opt, u.ep)...)
 	opts = append(opts, mfaOptions(u.p)...) // login_mfa.go
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
@@ -173,6 +173,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		return fail(f)
 	}
 	w := s.keepRefreshToken(p, "", tok.RefreshToken)
+	s.keepIDToken(p, tok)
 	unlock()
 	if w != "" {
 		res.Warnings = append(res.Warnings, w)

@@ -118,8 +118,9 @@ type LoginOptions struct {
 	// browserErr is non-nil when the browser could not be opened.
 	OnURL func(authURL string, browserErr error)
 	// AnotherUser asks the IdP to show its login page even when the browser
-	// still has a session there (prompt=login), so a different user can log
-	// in; without it the IdP silently logs the same user in again.
+	// still has a session there (prompt=select_account where discovery
+	// advertises it, else prompt=login), so a different user can log in;
+	// without it the IdP silently logs the same user in again.
 	AnotherUser bool
 	// Device logs in with the device authorization grant (RFC 8628)
 	// instead of the browser and loopback redirect: the user approves a
@@ -146,6 +147,8 @@ type Endpoints struct {
 	// IssParameterSupported: the IdP puts iss into its authorization
 	// responses (RFC 9207), so a response without one is refused.
 	IssParameterSupported bool
+	// PromptValues are the IdP's prompt_values_supported (often absent).
+	PromptValues []string
 	// Notices are worth showing with results (endpoints on other hosts).
 	Notices []string
 }

@@ -52,15 +52,19 @@ type Workbench struct {
 	rows     []*row // every profile, as read from the store
 	view     []*row // filtered and sorted: what the table shows
 	selected string // profile ID
-	sortCol  int
-	sortDesc bool
-	busy     map[string]string           // profile ID → "Testing…", "Logging in…"
-	live     map[string]oauthflow.Result // latest result per profile from this session
-	history  map[string][]oauthflow.Event
-	running  int // background operations in flight
-	readOnly bool
-	stop     chan struct{}
-	unsub    func()
+	// marked is a multiple selection (multiselect.go); keepMarks is set
+	// while a selection change must not end it.
+	marked    map[string]bool
+	keepMarks bool
+	sortCol   int
+	sortDesc  bool
+	busy      map[string]string           // profile ID → "Testing…", "Logging in…"
+	live      map[string]oauthflow.Result // latest result per profile from this session
+	history   map[string][]oauthflow.Event
+	running   int // background operations in flight
+	readOnly  bool
+	stop      chan struct{}
+	unsub     func()
 
 	// Widgets.
 	toolbar map[string]*widget.Button
@@ -71,7 +75,8 @@ type Workbench struct {
 	statusFilter  *widget.Select // Failed, Needs secret, Expiring, Active
 	table         *widget.Table
 	colWidths     []float32 // as the user set them (remembered)
-	shownWidths   []float32 // fitted to the table's width
+	shownWidths   []float32 // fitted to the table's width, by column (0: left out)
+	shownCols     []int     // the columns shown, in order (columns.go)
 	emptyHint     *fyne.Container
 	tableArea     *fyne.Container
 	details       *detailsPane
@@ -267,13 +272,16 @@ func (w *Workbench) bindKeys() {
 		fyne.KeyL: w.loginSelected,
 		fyne.KeyR: w.requestSelected,
 		fyne.KeyF: func() { c.Focus(w.filter) },
+		fyne.KeyA: w.selectAllShown,
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
 	}
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyEscape:
-			w.closeDialog()
+			if w.dlg != nil || !w.clearMarks() {
+				w.closeDialog()
+			}
 		case fyne.KeyReturn, fyne.KeyEnter:
 			switch {
 			case w.dlg == nil:
@@ -345,7 +353,7 @@ func (w *Workbench) applyView() {
 	}
 	w.table.UnselectAll()
 	if i := w.viewIndex(w.selected); i >= 0 {
-		w.table.Select(widget.TableCellID{Row: i, Col: 0})
+		w.selectKeepingMarks(i)
 	} else {
 		// A profile the filter hides (or that is gone) must not stay the
 		// target of Edit, Delete or Test.
@@ -621,6 +629,10 @@ func (w *Workbench) editSelected() {
 }
 
 func (w *Workbench) testSelected() {
+	if rows := w.multi(); rows != nil && !w.readOnly {
+		w.testMany(rows)
+		return
+	}
 	r := w.selectedRow()
 	if !w.allowed(actTest, r) {
 		return
@@ -726,20 +738,7 @@ func (w *Workbench) logoutSelected() {
 	if !w.allowed(actLogout, r) {
 		return
 	}
-	id, name := r.p.ID, r.p.Name
-	w.background(id, "Logging out…", func(ctx context.Context) error {
-		return w.ops.Logout(ctx, id)
-	}, func(err error) {
-		if err != nil {
-			w.setStatus(fmt.Sprintf("%s: logout failed: %v", name, err))
-			return
-		}
-		delete(w.live, id)
-		if r := w.findRow(id); r != nil {
-			r.p.LastStatus, r.p.TokenExpiry, r.p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
-		}
-		w.setStatus(name + ": logged out")
-	})
+	w.logout(r.p.ID, r.p.Name) // logout.go
 }
 
 // noteKeyring shows the keyring banner when an operation failed because

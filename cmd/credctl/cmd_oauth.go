@@ -239,6 +239,7 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 	timeout := fs.Duration("timeout", oauthflow.DefaultLoginTimeout, "give up when the login has not finished after this `duration`")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON (like test --json)")
 	device := fs.Bool("device", false, "log in with a code on another device (RFC 8628 device authorization grant) instead of a browser here")
+	another := fs.Bool("another-user", false, "make the IdP ask who is logging in even if the browser is still signed in there (prompt=login, or select_account where the IdP offers it)")
 	return func(a *app, args []string) error {
 		if err := wantArgs("login", args, "NAME"); err != nil {
 			return err
@@ -257,8 +258,9 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 			return err
 		}
 		res, err := svc.Login(a.ctx, args[0], oauthflow.LoginOptions{
-			Timeout:   *timeout,
-			NoBrowser: *noBrowser,
+			Timeout:     *timeout,
+			NoBrowser:   *noBrowser,
+			AnotherUser: *another,
 			OnURL: func(authURL string, browserErr error) {
 				switch {
 				case browserErr != nil:
@@ -311,9 +313,15 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 }
 
 func defineLogout(fs *flag.FlagSet) func(*app, []string) error {
+	endSession := fs.Bool("end-session", false, "also end the IdP's session in the browser (RP-initiated logout), so the next login asks who you are")
+	noBrowser := fs.Bool("no-browser", false, "with --end-session: do not open a browser; print the URL to open instead")
+	timeout := fs.Duration("timeout", oauthflow.DefaultIdPLogoutTimeout, "with --end-session: give up waiting for the browser after this `duration`")
 	return func(a *app, args []string) error {
 		if err := wantArgs("logout", args, "NAME"); err != nil {
 			return err
+		}
+		if *timeout <= 0 {
+			return &usageError{cmd: "logout", msg: "--timeout must be positive, e.g. 2m"}
 		}
 		svc, err := a.service()
 		if err != nil {
@@ -323,11 +331,32 @@ func defineLogout(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
+		opt := oauthflow.LogoutOptions{EndIdPSession: *endSession, NoBrowser: *noBrowser, Timeout: *timeout,
+			OnURL: func(u string, browserErr error) {
+				switch {
+				case browserErr != nil:
+					fmt.Fprintf(a.stderr, "The browser could not be opened: %v\nOpen this URL in the browser you log in with to end the IdP session (it works once):\n\n  %s\n\n", browserErr, u)
+				case *noBrowser:
+					fmt.Fprintf(a.stderr, "Open this URL in the browser you log in with to end the IdP session (it works once):\n\n  %s\n\n", u)
+				default:
+					fmt.Fprintln(a.stderr, "Confirm the sign-out in the browser window that opened (if none did, run again with --no-browser).")
+				}
+				fmt.Fprintf(a.stderr, "Waiting up to %s for the browser; Ctrl-C stops waiting (you are logged out here already).\n", *timeout)
+			}}
 		// Logout also removes the cached token, for every process.
-		if err := svc.Logout(a.ctx, p.ID); err != nil {
+		res, err := svc.LogoutWith(a.ctx, p.ID, opt)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "Logged out of %q.\n", p.Name)
+		switch res.IdPSession {
+		case oauthflow.IdPSessionEnded:
+			fmt.Fprintln(a.stdout, "The IdP's session was ended too: the next login asks who you are.")
+		case oauthflow.IdPSessionUnsupported:
+			fmt.Fprintln(a.stderr, res.Message)
+		case oauthflow.IdPSessionUnknown:
+			return &exitError{code: exitFailure, msg: res.Message}
+		}
 		return nil
 	}
 }

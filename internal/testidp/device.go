@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -30,8 +29,6 @@ func DeviceApprove(ctx context.Context, verificationURI, userCode, user, passwor
 func DeviceDeny(ctx context.Context, verificationURI, userCode string, opts ...BrowserOption) error {
 	return deviceBrowse(ctx, verificationURI, userCode, "", "", false, opts)
 }
-
-var hiddenInputRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"/>`)
 
 // hiddenFields are a page's hidden form fields (oidc-provider's xsrf,
 // user_code, confirm).

@@ -129,6 +129,7 @@ type Stats struct {
 	Userinfo       int            `json:"userinfo"`
 	Discovery      int            `json:"discovery"`
 	JWKS           int            `json:"jwks"`
+	EndSession     int            `json:"endSession"` // RP-initiated logout requests (/session/end)
 	LoginSucceeded int            `json:"loginSucceeded"`
 	LoginFailed    int            `json:"loginFailed"`
 	Grants         map[string]int `json:"grants"`      // successful token responses by grant_type
@@ -187,14 +188,17 @@ type tlsFiles struct {
 
 // jsClient is a Client as oidc-provider client metadata (see server.mjs).
 type jsClient struct {
-	ID              string   `json:"client_id"`
-	Secrets         []string `json:"secrets,omitempty"`
-	GrantTypes      []string `json:"grant_types"`
-	ResponseTypes   []string `json:"response_types"`
-	RedirectURIs    []string `json:"redirect_uris"`
-	ApplicationType string   `json:"application_type,omitempty"`
-	Scope           string   `json:"scope,omitempty"`
-	ServiceAccount  *User    `json:"service_account,omitempty"`
+	ID            string   `json:"client_id"`
+	Secrets       []string `json:"secrets,omitempty"`
+	GrantTypes    []string `json:"grant_types"`
+	ResponseTypes []string `json:"response_types"`
+	RedirectURIs  []string `json:"redirect_uris"`
+	// PostLogoutRedirectURIs: each redirect URI's origin with /logged-out,
+	// the app's RP-initiated logout return address (any port, as native).
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
+	ApplicationType        string   `json:"application_type,omitempty"`
+	Scope                  string   `json:"scope,omitempty"`
+	ServiceAccount         *User    `json:"service_account,omitempty"`
 
 	JWKS                    *jsJWKS `json:"jwks,omitempty"`
 	TokenEndpointAuthMethod string  `json:"token_endpoint_auth_method,omitempty"`
@@ -318,6 +322,12 @@ func (cl Client) metadata() jsClient {
 	}
 	if len(m.RedirectURIs) > 0 {
 		m.ApplicationType = "native" // loopback redirects with any port
+	}
+	for _, r := range m.RedirectURIs {
+		if u, err := url.Parse(r); err == nil {
+			u.Path, u.RawQuery = "/logged-out", ""
+			m.PostLogoutRedirectURIs = append(m.PostLogoutRedirectURIs, u.String())
+		}
 	}
 	if len(cl.JWKS) > 0 {
 		m.JWKS = &jsJWKS{Keys: cl.JWKS}

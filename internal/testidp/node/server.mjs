@@ -56,6 +56,7 @@ const emptyStats = () => ({
   userinfo: 0,
   discovery: 0,
   jwks: 0,
+  endSession: 0,
   loginSucceeded: 0,
   loginFailed: 0,
   grants: {}, // successful token responses by grant_type
@@ -73,6 +74,7 @@ const countedPaths = {
   '/me': 'userinfo',
   '/.well-known/openid-configuration': 'discovery',
   '/jwks': 'jwks',
+  '/session/end': 'endSession',
 };
 
 const bump = (map, key) => { map[key] = (map[key] || 0) + 1; };
@@ -177,6 +179,27 @@ function providerConfig() {
       ctx.body = page('Error', `<h1>Error</h1><p id="error">${esc(out.error)}: ${esc(out.error_description || '')}</p>`);
     },
   };
+}
+
+// ---------------------------------------------------------------- RP-initiated logout
+// OpenID Connect RP-Initiated Logout 1.0 at /session/end. The confirmation
+// page is a plain form (ids for the Go test browser); the success page is
+// only seen without a post_logout_redirect_uri.
+function withRpInitiatedLogout(conf) {
+  conf.features.rpInitiatedLogout = {
+    enabled: true,
+    async logoutSource(ctx, form) {
+      ctx.body = page('Sign out - Credential Workbench Test IdP', `
+<h1 id="logout-question">Sign out of the test IdP?</h1>
+${form.replace('<form ', '<form data-logout="1" ')}
+<button id="logout-yes" type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<button id="logout-no" type="submit" form="op.logoutForm">No, stay signed in</button>`);
+    },
+    async postLogoutSuccessSource(ctx) {
+      ctx.body = page('Signed out', '<h1 id="signed-out">You are signed out of the test IdP</h1>');
+    },
+  };
+  return conf;
 }
 
 // Several valid secrets per client (secret rotation tests): any of the
@@ -402,7 +425,7 @@ const server = cfg.tls
 server.listen(cfg.port || 0, '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `${cfg.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  provider = new Provider(issuer, providerConfig());
+  provider = new Provider(issuer, withRpInitiatedLogout(providerConfig()));
   allowSeveralSecrets(provider);
   provider.use(deviceMiddleware);
   provider.on('grant.success', (ctx) => bump(stats.grants, ctx.oidc.params.grant_type));
