@@ -69,6 +69,9 @@ type Store struct {
 	mu         sync.Mutex
 	cachedInfo os.FileInfo
 	cached     []Profile
+	// The same for the state file (statefile.go).
+	stateInfo os.FileInfo
+	state     map[string]State
 
 	// failWrite, when set (tests only), makes writes fail, e.g. a full disk.
 	failWrite func() error
@@ -176,32 +179,52 @@ func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
 
 func (s *Store) read() ([]Profile, error) { return s.load(false) }
 
-// load returns the profiles, parsed afresh when fresh is set. Writes always
-// start from a fresh parse: the cache trusts inode, mtime and size, which a
-// filesystem with coarse timestamps could repeat across two quick rewrites
-// by another process, and a write must never build on a stale copy.
+// load returns the profiles with their recorded state, parsed afresh when
+// fresh is set. Writes always start from a fresh parse: the cache trusts
+// inode, mtime and size, which a filesystem with coarse timestamps could
+// repeat across two quick rewrites by another process, and a write must
+// never build on a stale copy.
 func (s *Store) load(fresh bool) ([]Profile, error) {
+	ps, st, err := s.loadBoth(fresh, fresh)
+	if err != nil {
+		return nil, err
+	}
+	overlay(ps, st)
+	return ps, nil
+}
+
+// loadBoth returns the profiles as the profile file holds them (a copy the
+// caller owns) and the state entries (shared: read only).
+func (s *Store) loadBoth(freshProfiles, freshState bool) ([]Profile, map[string]State, error) {
 	// One parse serves every reader waiting here (many renewals come due at
 	// once); the others then find the cache valid.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var ps []Profile
 	info, statErr := os.Lstat(s.path)
-	if !fresh && statErr == nil && s.cacheValid(info) {
-		return append([]Profile(nil), s.cached...), nil // Profile holds no references: a shallow copy is a copy
+	if !freshProfiles && statErr == nil && sameFileInfo(s.cachedInfo, info) {
+		ps = append([]Profile(nil), s.cached...) // Profile holds no references: a shallow copy is a copy
+	} else {
+		var err error
+		if ps, err = s.parse(); err != nil {
+			return nil, nil, err
+		}
+		if statErr == nil {
+			s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
+		}
 	}
-	ps, err := s.parse()
-	if err == nil && statErr == nil {
-		s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
+	st, err := s.loadStateLocked(freshState)
+	if err != nil {
+		return nil, nil, err
 	}
-	return ps, err
+	return ps, st, nil
 }
 
-// cacheValid reports whether info is the file last parsed or written.
-func (s *Store) cacheValid(info os.FileInfo) bool {
-	c := s.cachedInfo
+// sameFileInfo reports whether info is the file c describes, unchanged.
+func sameFileInfo(c, info os.FileInfo) bool {
 	return c != nil && os.SameFile(c, info) && c.ModTime().Equal(info.ModTime()) && c.Size() == info.Size()
 }
 
@@ -341,14 +364,7 @@ func (s *Store) write(ps []Profile) error {
 	b = append(b, '\n')
 	// Every write holds the lock, so a temp file seen now was left by a
 	// process killed mid-save: clear it away.
-	dir, prefix := filepath.Dir(s.path), "."+filepath.Base(s.path)+".tmp-"
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), prefix) {
-				_ = os.Remove(filepath.Join(dir, e.Name()))
-			}
-		}
-	}
+	clearTemps(s.path)
 	if err := writeAtomic(s.path, b); err != nil {
 		return err
 	}

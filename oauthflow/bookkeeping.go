@@ -44,7 +44,7 @@ func (s *Service) recordReq(req *recordReq) error {
 		batch := r.pending
 		r.pending = nil
 		r.mu.Unlock()
-		err := s.Repo.Store.Update(func(ps []credentials.Profile) ([]credentials.Profile, error) {
+		err := s.Repo.Store.UpdateState(func(ps []credentials.Profile) error {
 			for _, q := range batch {
 				for i := range ps {
 					if ps[i].ID == q.p.ID {
@@ -55,7 +55,7 @@ func (s *Service) recordReq(req *recordReq) error {
 					}
 				}
 			}
-			return ps, nil
+			return nil
 		})
 		if err != nil {
 			// The in-memory state stays right; only the file lags behind.
