@@ -60,6 +60,10 @@ func StatePath(profilePath string) string {
 	return filepath.Join(dir, strings.TrimSuffix(base, ".json")+".state.json")
 }
 
+// StateWrites is how many times this Store wrote the state file: the
+// benchmarks and tests check that bulk tests write it in a few batches.
+func (s *Store) StateWrites() uint64 { return s.stateWrites.Load() }
+
 // StatePath is the file that holds the profiles' test results.
 func (s *Store) StatePath() string { return StatePath(s.path) }
 
@@ -225,6 +229,7 @@ func (s *Store) writeState(st map[string]State) error {
 	if err := writeAtomic(path, append(b, '\n')); err != nil {
 		return err
 	}
+	s.stateWrites.Add(1)
 	s.mu.Lock()
 	if info, err := os.Lstat(path); err == nil {
 		s.stateInfo, s.state = info, st

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -72,6 +73,8 @@ type Store struct {
 	// The same for the state file (statefile.go).
 	stateInfo os.FileInfo
 	state     map[string]State
+	// stateWrites counts state-file writes (StateWrites).
+	stateWrites atomic.Uint64
 
 	// failWrite, when set (tests only), makes writes fail, e.g. a full disk.
 	failWrite func() error

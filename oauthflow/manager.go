@@ -60,6 +60,8 @@ type flight struct {
 	// recordErr is why the outcome could not be written into the profile
 	// file (set before done is closed).
 	recordErr error
+	// batch, when set, records the outcome together with others (TestAll).
+	batch *recordBatch
 }
 
 // fetchMode says what a fetch may use instead of asking the IdP.
@@ -313,6 +315,7 @@ func (m *Manager) TestAll(ctx context.Context, ps []credentials.Profile, concurr
 	results := make([]Result, len(ps))
 	flights := make([]*flight, len(ps))
 	sem := make(chan struct{}, concurrency)
+	batch := newRecordBatch(m, len(ps))
 	var wg sync.WaitGroup
 	cancelled := func(p credentials.Profile, err error) Result {
 		return failedResult(p, &Failure{Category: CatCancelled, Message: "cancelled", Err: err}, nil, m.s.Clock.Now())
@@ -328,7 +331,7 @@ func (m *Manager) TestAll(ctx context.Context, ps []credentials.Profile, concurr
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			fl, err := m.start(p, EventTested, fetchForce)
+			fl, err := m.startIn(p, EventTested, fetchForce, batch)
 			if err != nil {
 				results[i] = cancelled(p, err)
 				return
@@ -342,6 +345,10 @@ func (m *Manager) TestAll(ctx context.Context, ps []credentials.Profile, concurr
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() == nil {
+		batch.open.Wait() // every outcome is queued
+	}
+	batch.close()
 	for i, fl := range flights {
 		if fl == nil {
 			continue
@@ -402,6 +409,11 @@ func (m *Manager) refresh(ctx context.Context, p credentials.Profile, kind Event
 
 // start returns the fetch in flight for p, starting one if there is none.
 func (m *Manager) start(p credentials.Profile, kind EventKind, mode fetchMode) (*flight, error) {
+	return m.startIn(p, kind, mode, nil)
+}
+
+// startIn is start; a fetch it starts records its outcome through batch.
+func (m *Manager) startIn(p credentials.Profile, kind EventKind, mode fetchMode, batch *recordBatch) (*flight, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -411,7 +423,10 @@ func (m *Manager) start(p credentials.Profile, kind EventKind, mode fetchMode) (
 	if fl, ok := m.flights[p.ID]; ok && fl.gen == gen {
 		return fl, nil
 	}
-	fl := &flight{gen: gen, mode: mode, fetched: make(chan struct{}), done: make(chan struct{})}
+	fl := &flight{gen: gen, mode: mode, fetched: make(chan struct{}), done: make(chan struct{}), batch: batch}
+	if batch != nil {
+		batch.open.Add(1)
+	}
 	if e := m.entries[p.ID]; e != nil && e.tok != nil {
 		fl.replace = e.tok.AccessToken
 	}
@@ -445,16 +460,33 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 	fl.tok, fl.res, fl.err = tok, res, err
 	close(fl.fetched)
 
-	if current {
-		if !adopted { // the process that fetched it has recorded it
-			fl.recordErr = m.s.record(p, res)
-		}
-		ev := Event{ProfileID: p.ID, Name: p.Name, Kind: kind, Result: &res, Time: m.s.Clock.Now()}
-		if err != nil {
-			ev.Kind = EventFailed
-		}
-		m.s.publish(ev)
+	switch {
+	case current && !adopted && fl.batch != nil:
+		fl.batch.add(batchItem{fl: fl, p: p, kind: kind})
+		fl.batch.open.Done()
+		return
+	case current && !adopted: // the process that fetched an adopted token has recorded it
+		fl.recordErr = m.s.record(p, res)
 	}
+	if fl.batch != nil {
+		fl.batch.open.Done()
+	}
+	if current {
+		m.finish(fl, p, kind)
+		return
+	}
+	close(fl.done)
+}
+
+// finish publishes a current flight's outcome, once recorded, and releases
+// its waiters.
+func (m *Manager) finish(fl *flight, p credentials.Profile, kind EventKind) {
+	res := fl.res
+	ev := Event{ProfileID: p.ID, Name: p.Name, Kind: kind, Result: &res, Time: m.s.Clock.Now()}
+	if fl.err != nil {
+		ev.Kind = EventFailed
+	}
+	m.s.publish(ev)
 	close(fl.done)
 }
 
