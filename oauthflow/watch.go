@@ -150,6 +150,7 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 	for id, o := range old {
 		if _, ok := cur[id]; !ok {
 			s.mgr.Forget(id)
+			s.logins.forget(id)
 			s.publish(Event{ProfileID: id, Name: o.Name, Kind: EventDeleted})
 		}
 	}
