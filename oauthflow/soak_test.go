@@ -127,4 +127,3 @@ func TestSoakWeekOfRenewals(t *testing.T) {
 	buf := make([]byte, 1<<16)
 	t.Fatalf("%d goroutines after Close, %d before the service started:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
 }
-
