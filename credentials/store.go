@@ -73,6 +73,11 @@ type Store struct {
 	// The same for the state file (statefile.go).
 	stateInfo os.FileInfo
 	state     map[string]State
+	// merged is cached overlaid with state (shared, read-only), valid while
+	// both files are the ones described by mergedProf and mergedState.
+	merged      []Profile
+	mergedProf  os.FileInfo
+	mergedState os.FileInfo
 	// stateWrites counts state-file writes (StateWrites).
 	stateWrites atomic.Uint64
 
@@ -103,11 +108,15 @@ func (s *Store) List() ([]Profile, error) {
 
 // Get returns the profile whose name (case-insensitive) or ID matches.
 func (s *Store) Get(nameOrID string) (Profile, error) {
-	ps, err := s.read()
+	// Found in the shared merged view, without copying every profile: the
+	// token manager calls this on every renewal.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.viewLocked()
 	if err != nil {
 		return Profile{}, err
 	}
-	return find(ps, nameOrID)
+	return find(v, nameOrID)
 }
 
 func find(ps []Profile, nameOrID string) (Profile, error) {
@@ -188,11 +197,46 @@ func (s *Store) read() ([]Profile, error) { return s.load(false) }
 // repeat across two quick rewrites by another process, and a write must
 // never build on a stale copy.
 func (s *Store) load(fresh bool) ([]Profile, error) {
-	ps, st, err := s.loadBoth(fresh, fresh)
+	if !fresh {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		v, err := s.viewLocked()
+		if err != nil {
+			return nil, err
+		}
+		return append([]Profile(nil), v...), nil // Profile holds no references: a shallow copy is a copy
+	}
+	ps, st, err := s.loadBoth(true, true)
 	if err != nil {
 		return nil, err
 	}
 	overlay(ps, st)
+	return ps, nil
+}
+
+// viewLocked returns the profiles merged with their state, shared and
+// read-only, rebuilt only when either file changed; s.mu is held.
+func (s *Store) viewLocked() ([]Profile, error) {
+	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
+		return nil, err
+	}
+	if s.merged != nil {
+		pInfo, pErr := os.Lstat(s.path)
+		stInfo, stErr := os.Lstat(s.StatePath())
+		stSame := (s.mergedState == nil && errors.Is(stErr, fs.ErrNotExist)) || (stErr == nil && sameFileInfo(s.mergedState, stInfo))
+		if pErr == nil && sameFileInfo(s.mergedProf, pInfo) && stSame {
+			return s.merged, nil
+		}
+	}
+	ps, st, err := s.loadBothLocked(false, false)
+	if err != nil {
+		return nil, err
+	}
+	overlay(ps, st)
+	s.merged, s.mergedProf, s.mergedState = nil, nil, nil
+	if s.cachedInfo != nil {
+		s.merged, s.mergedProf, s.mergedState = ps, s.cachedInfo, s.stateInfo
+	}
 	return ps, nil
 }
 
@@ -203,13 +247,17 @@ func (s *Store) loadBoth(freshProfiles, freshState bool) ([]Profile, map[string]
 	// once); the others then find the cache valid.
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.loadBothLocked(freshProfiles, freshState)
+}
+
+func (s *Store) loadBothLocked(freshProfiles, freshState bool) ([]Profile, map[string]State, error) {
 	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
 		return nil, nil, err
 	}
 	var ps []Profile
 	info, statErr := os.Lstat(s.path)
 	if !freshProfiles && statErr == nil && sameFileInfo(s.cachedInfo, info) {
-		ps = append([]Profile(nil), s.cached...) // Profile holds no references: a shallow copy is a copy
+		ps = append([]Profile(nil), s.cached...)
 	} else {
 		var err error
 		if ps, err = s.parse(); err != nil {
@@ -217,6 +265,8 @@ func (s *Store) loadBoth(freshProfiles, freshState bool) ([]Profile, map[string]
 		}
 		if statErr == nil {
 			s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
+		} else {
+			s.cachedInfo, s.cached = nil, nil
 		}
 	}
 	st, err := s.loadStateLocked(freshState)
