@@ -269,17 +269,20 @@ func (r *Repository) Delete(nameOrID string) error {
 	return nil
 }
 
-// Record updates a profile's bookkeeping (status, last error, expiry) without
-// touching its configuration or revision, so it never conflicts with an edit.
-// A profile deleted meanwhile is silently skipped.
+// Record updates a profile's outcome bookkeeping (status, last error and
+// check, token expiry, logged-in user, login time) without touching its
+// configuration or revision, so it never conflicts with an edit. It writes
+// the small state file only (Store.UpdateState); changes fn makes to other
+// bookkeeping fields are not kept. A profile deleted meanwhile is silently
+// skipped.
 func (r *Repository) Record(id string, fn func(*Bookkeeping)) error {
-	return r.Store.Update(func(ps []Profile) ([]Profile, error) {
+	return r.Store.UpdateState(func(ps []Profile) error {
 		for i := range ps {
 			if ps[i].ID == id {
 				fn(&ps[i].Bookkeeping)
 			}
 		}
-		return ps, nil
+		return nil
 	})
 }
 

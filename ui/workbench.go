@@ -98,6 +98,8 @@ type Workbench struct {
 	reqMemory map[string]requestMemory
 
 	nav *navigator // the tree on the left and the view it selects
+
+	loads int // counts store reads, so a background read never shows stale rows
 }
 
 // row is one profile plus what the filter searches, lower-cased once.
@@ -111,21 +113,47 @@ func newRow(p credentials.Profile) *row {
 		[]string{p.Name, p.ClientID, p.TokenURL, p.AuthURL, p.IssuerURL}, "\x00"))}
 }
 
-// New builds the workbench into win and loads the profiles. Call Start to
-// begin the live updates (event subscription and the countdown ticker).
+// New builds the workbench into win and loads the profiles off the UI
+// goroutine: the window (its table empty) can be shown at once, and the
+// rows arrive when the store is read. Call Start to begin the live updates
+// (event subscription and the countdown ticker).
 func New(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations) *Workbench {
-	return newWorkbench(app, win, repo, ops, fyne.Do)
+	w := buildWorkbench(app, win, repo, ops, fyne.Do)
+	w.loadInBackground()
+	return w
 }
 
+// newWorkbench builds the workbench and loads the profiles at once.
 func newWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations, do func(func())) *Workbench {
+	w := buildWorkbench(app, win, repo, ops, do)
+	w.reload()
+	return w
+}
+
+func buildWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations, do func(func())) *Workbench {
 	w := &Workbench{
 		app: app, win: win, repo: repo, ops: ops, do: do, now: time.Now,
 		busy: map[string]string{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{},
 		reqMemory: map[string]requestMemory{}, stop: make(chan struct{}),
 	}
 	w.build()
-	w.reload()
 	return w
+}
+
+// loadInBackground reads the store on another goroutine (decoding 10,000
+// profiles takes a while) and shows them through w.do, unless a reload
+// made meanwhile already showed newer data.
+func (w *Workbench) loadInBackground() {
+	w.loads++
+	seq := w.loads
+	go func() {
+		ps, err := w.repo.List()
+		w.do(func() {
+			if w.loads == seq {
+				w.show(ps, err)
+			}
+		})
+	}()
 }
 
 // Start subscribes to the service's events and starts the once-a-second
@@ -307,7 +335,13 @@ func (w *Workbench) bindKeys() {
 
 // reload reads the profiles from the store (never the keyring).
 func (w *Workbench) reload() {
+	w.loads++
 	ps, err := w.repo.List()
+	w.show(ps, err)
+}
+
+// show puts the profiles read from the store into the table.
+func (w *Workbench) show(ps []credentials.Profile, err error) {
 	var corrupt *credentials.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
