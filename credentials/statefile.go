@@ -30,18 +30,21 @@ type State struct {
 	LoggedInAs   string    `json:"loggedInAs,omitempty"`
 	Subject      string    `json:"subject,omitempty"`
 	LoginAt      time.Time `json:"loginAt,omitzero"`
+	LoginMFA     string    `json:"loginMfa,omitempty"`
 }
 
 // stateOf is the state part of b.
 func stateOf(b Bookkeeping) State {
 	return State{Revision: b.Revision, LastStatus: b.LastStatus, LastError: b.LastError, LastCategory: b.LastCategory,
-		LastChecked: b.LastChecked, TokenExpiry: b.TokenExpiry, LoggedInAs: b.LoggedInAs, Subject: b.Subject, LoginAt: b.LoginAt}
+		LastChecked: b.LastChecked, TokenExpiry: b.TokenExpiry, LoggedInAs: b.LoggedInAs, Subject: b.Subject, LoginAt: b.LoginAt,
+		LoginMFA: b.LoginMFA}
 }
 
 // apply puts st into b.
 func (st State) apply(b *Bookkeeping) {
 	b.LastStatus, b.LastError, b.LastCategory = st.LastStatus, st.LastError, st.LastCategory
 	b.LastChecked, b.TokenExpiry, b.LoggedInAs, b.Subject, b.LoginAt = st.LastChecked, st.TokenExpiry, st.LoggedInAs, st.Subject, st.LoginAt
+	b.LoginMFA = st.LoginMFA
 }
 
 // stateFileData is the state file's shape: entries by profile ID.
