@@ -129,9 +129,13 @@ func (s *Service) buildTransport(p credentials.Profile) (*http.Transport, []stri
 		TLSHandshakeTimeout:   tlsHandshakeTimeout,
 		ResponseHeaderTimeout: s.httpTimeout(),
 		ExpectContinueTimeout: time.Second,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   2 * DefaultTestAllConcurrency, // shared by the profiles of one IdP (httpclient_cache.go)
-		ForceAttemptHTTP2:     true,
+		// Below the 5 s keep-alive timeout of Node and Apache by default:
+		// a token POST sent on a connection the server is closing just
+		// then fails with a reset and is not retried (not idempotent) —
+		// seen with device-flow polls 6 s apart. Bursts still reuse.
+		IdleConnTimeout:     4 * time.Second,
+		MaxIdleConnsPerHost: 2 * DefaultTestAllConcurrency, // shared by the profiles of one IdP (httpclient_cache.go)
+		ForceAttemptHTTP2:   true,
 		OnProxyConnectResponse: func(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
 			if resp.StatusCode != http.StatusOK {
 				return &errProxyStatus{Status: resp.StatusCode, Text: http.StatusText(resp.StatusCode)}
