@@ -93,6 +93,9 @@ type Workbench struct {
 	reqMemory map[string]requestMemory
 
 	nav *navigator // the tree on the left and the view it selects
+
+	// agent is the quiet agent (agent.go): tray, notifications; nil without.
+	agent *Agent
 }
 
 // row is one profile plus what the filter searches, lower-cased once.
@@ -353,6 +356,7 @@ func (w *Workbench) applyView() {
 	}
 	w.table.Refresh()
 	w.updateCount()
+	w.agentChanged()
 	if r := w.selectedRow(); r != w.details.current || r == nil {
 		w.details.show(r) // filtering and sorting keep the selected row as it is
 	}
@@ -489,6 +493,7 @@ func (w *Workbench) tick() {
 
 // onEvent applies what the service reports.
 func (w *Workbench) onEvent(ev oauthflow.Event) {
+	defer w.agentEvent(ev) // after the row has taken it
 	h := append(w.history[ev.ProfileID], ev)
 	if len(h) > 20 {
 		h = h[len(h)-20:]
@@ -541,6 +546,7 @@ func (w *Workbench) applyResult(res oauthflow.Result) {
 
 func (w *Workbench) refreshRow(id string) {
 	w.table.Refresh()
+	w.agentChanged()
 	if id == w.selected {
 		w.details.show(w.selectedRow())
 	}
@@ -723,7 +729,11 @@ func (w *Workbench) logoutSelected() {
 	if !w.allowed(actLogout, r) {
 		return
 	}
-	id, name := r.p.ID, r.p.Name
+	w.logout(r.p.ID, r.p.Name)
+}
+
+// logout ends the profile's session (the toolbar's and the tray's Logout).
+func (w *Workbench) logout(id, name string) {
 	w.background(id, "Logging out…", func(ctx context.Context) error {
 		return w.ops.Logout(ctx, id)
 	}, func(err error) {

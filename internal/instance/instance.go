@@ -33,15 +33,17 @@ type Instance struct {
 	ln      net.Listener
 	unlock  func()
 	cleanup func()
+	mu      sync.Mutex
 	onShow  func()
+	missed  bool // a show request came before there was an onShow
 	once    sync.Once
 	done    chan struct{}
 }
 
 // Claim makes this process the app's one instance, with dir the folder for
 // the lock and the socket (or port file); "" picks the user's default
-// (DefaultDir). onShow runs (on a goroutine of its own) for every show
-// request. When another process holds the claim, Claim asks it to show its
+// (DefaultDir). onShow (may be nil: see OnShow) runs on a goroutine of its
+// own for every show request. When another process holds the claim, Claim asks it to show its
 // window and returns ErrOtherRunning.
 func Claim(app, dir string, onShow func()) (*Instance, error) {
 	if dir == "" {
@@ -76,6 +78,19 @@ func Claim(app, dir string, onShow func()) (*Instance, error) {
 			return nil, fmt.Errorf("another instance holds the lock in %s but does not answer: %w", dir, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// OnShow sets what a show request does (a request that came before is
+// delivered now): the app may claim the instance before its window exists.
+func (in *Instance) OnShow(fn func()) {
+	in.mu.Lock()
+	in.onShow = fn
+	missed := in.missed && fn != nil
+	in.missed = false
+	in.mu.Unlock()
+	if missed {
+		fn()
 	}
 }
 
@@ -127,8 +142,12 @@ func (in *Instance) handle(c net.Conn) {
 		return
 	}
 	_, _ = c.Write([]byte("ok\n"))
-	if in.onShow != nil {
-		in.onShow()
+	in.mu.Lock()
+	fn := in.onShow
+	in.missed = fn == nil
+	in.mu.Unlock()
+	if fn != nil {
+		fn()
 	}
 }
 
