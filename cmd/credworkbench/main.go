@@ -11,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/assets"
@@ -70,8 +69,7 @@ func main() {
 	// in the background, so what the table shows is what works now.
 	wb.GoLive(svc)
 	// The quiet agent: tray, notifications, closing to the tray, start at login.
-	tray, _ := a.(desktop.App)
-	agent := ui.NewAgent(wb, ui.AgentOptions{Tray: tray, Icon: icon, Tokens: svc})
+	agent := ui.NewAgent(wb, ui.AgentOptions{Tray: ui.SystemTray(a), Icon: icon, Tokens: svc})
 	agent.Start()
 	if inst != nil {
 		inst.OnShow(func() { fyne.Do(agent.Show) })
