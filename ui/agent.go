@@ -110,8 +110,12 @@ func (a *Agent) Show() {
 	a.w.win.RequestFocus()
 }
 
-// Quit ends the program: the window, the tray and the renewals.
-func (a *Agent) Quit() { a.quit() }
+// Quit ends the program: the window, the tray and the renewals. A token
+// copied less than 60 s ago leaves the clipboard first.
+func (a *Agent) Quit() {
+	a.copy.clear(a.copy.last)
+	a.quit()
+}
 
 // agentEvent is the workbench passing on an event it has applied.
 func (w *Workbench) agentEvent(ev oauthflow.Event) {

@@ -142,6 +142,14 @@ func TestTrayCopyTokenClearedAfter60s(t *testing.T) {
 			t.Fatal("a notification holds the token")
 		}
 	}
+
+	// Quit within the 60 s takes the token off the clipboard first.
+	ah.tapItem(t, ah.tray.item(t, trayCopy, "billing"))
+	h.waitFor("the token on the clipboard", func() bool { return cb.Content() == tok.AccessToken })
+	ah.tapItem(t, ah.tray.item(t, trayQuit))
+	if ah.quits != 1 || cb.Content() != "" {
+		t.Fatalf("after Quit: %d quits, the token still on the clipboard: %v", ah.quits, cb.Content() != "")
+	}
 }
 
 // Notifications: once per episode (Active, then failing), grouped and
@@ -303,7 +311,7 @@ func TestCloseAsksOnceAndKeepsRunning(t *testing.T) {
 
 	// Turned off in the tray: closing quits.
 	ah.tapItem(t, ah.tray.item(t, trayKeep, traySettings))
-	if !ah.tray.item(t, trayAtLogin, traySettings).Checked == false || ah.tray.item(t, trayKeep, traySettings).Checked {
+	if ah.tray.item(t, trayAtLogin, traySettings).Checked || ah.tray.item(t, trayKeep, traySettings).Checked {
 		t.Fatal("the Settings check marks do not follow the preferences")
 	}
 	ah.agent.onClose()

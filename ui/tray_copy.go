@@ -70,8 +70,11 @@ func (g *clipboardGuard) put(token string) {
 
 // clear empties the clipboard if it still holds token.
 func (g *clipboardGuard) clear(token string) {
-	if g.last != token {
+	if token == "" || g.last != token {
 		return // a later copy has its own clearing
+	}
+	if g.stop != nil {
+		g.stop()
 	}
 	g.last, g.stop = "", nil
 	cb := g.w.app.Clipboard()
