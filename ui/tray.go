@@ -136,7 +136,12 @@ func (t *tray) profileMenu(r *row) *fyne.Menu {
 	cp := fyne.NewMenuItem(trayCopy, func() { t.a.copy.copyToken(t.a.opt.Tokens, id, name) })
 	cp.Disabled = t.a.opt.Tokens == nil || needsSecret(r.p) ||
 		r.p.Type == credentials.TypeUser && w.effectiveStatus(r) == credentials.StatusLoggedOut
-	test := fyne.NewMenuItem(trayTest, func() { w.testProfile(id, name) })
+	test := fyne.NewMenuItem(trayTest, func() {
+		if r := w.findRow(id); r != nil && needsSecret(r.p) {
+			t.a.Show() // Test asks for the secret, in the window
+		}
+		w.testProfile(id, name)
+	})
 	test.Disabled = !w.allowed(actTest, r)
 	items := []*fyne.MenuItem{cp, test}
 	if r.p.Type == credentials.TypeUser {
