@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -95,8 +96,8 @@ func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
 
 	cmd := exec.Command(bin, "--hidden")
 	cmd.Env = env
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
+	log := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +204,24 @@ func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
 	cachedToken("window closed")
 	alive("at the end")
 	t.Logf("workbench output:\n%s", log.String())
+}
+
+// lockedBuffer is the child's output, read by the test while written.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // errorIf reports the second start's output when its context ran out.

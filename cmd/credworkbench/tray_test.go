@@ -136,8 +136,8 @@ func TestRealTrayOverDBus(t *testing.T) {
 
 	cmd := exec.Command(bin, "--hidden")
 	cmd.Env = env
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
+	log := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
