@@ -2,6 +2,8 @@ module github.com/credworkbench/credworkbench
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/coreos/go-oidc/v3 v3.21.0
