@@ -19,7 +19,7 @@ endif
 LDFLAGS := -X github.com/credworkbench/credworkbench/internal/version.Version=$(VERSION)
 NODE_DIR := internal/testidp/node
 
-.PHONY: demo run build credctl deps-build deps-demo deps-test node-deps test vet staticcheck vulncheck bench clean
+.PHONY: demo run build credctl deps-build deps-demo deps-test node-deps test vet staticcheck vulncheck bench bench-all clean
 
 ## run: install what is missing, build and start the workbench
 run: deps-build build
@@ -68,7 +68,17 @@ vulncheck:
 	$(GO) run $(GOVULNCHECK) -db "$$db" ./...
 
 ## bench: benchmarks against the local test IdP (figures go to docs/benchmarks.md)
+# The rows of docs/benchmarks.md "Targets": each prints its time, its
+# baseline's time from the same iterations and the ratio (x-baseline) next to
+# the target (target-x); then the renewal soak and the GUI start/memory rows.
 bench: deps-test node-deps
+	scripts/test.sh -run '^$$' -bench 'Target' -benchtime 3x ./oauthflow/ ./cmd/credctl/ ./ui/
+	CREDWB_SOAK_PROFILES=1000 CREDWB_SOAK_HOURS=6 scripts/test.sh -count=1 -run 'TestSoakWeekOfRenewals' -v ./oauthflow/ | grep -E 'soak_test|^(ok|FAIL|---)'
+	scripts/test.sh -count=1 -run 'TestSoakWeekOfRenewals' -v ./oauthflow/ | grep -E 'soak_test|^(ok|FAIL|---)'
+	scripts/gui-memory.sh
+
+# The older micro-benchmarks (single fetch vs curl, filter, cold tokens).
+bench-all: deps-test node-deps
 	scripts/test.sh -run '^$$' -bench . -benchtime 2s ./oauthflow/ ./cmd/credctl/ ./ui/
 
 # Installers: package-linux, package-windows, package-macos, package-check.

@@ -99,7 +99,11 @@ func TestValidatePrivateKeyJWT(t *testing.T) {
 	check("es256 on rsa", func(p *Profile) { p.AssertionAlg = "es256" }, ValidateOptions{HasPrivateKey: true}, FieldAssertion)
 	check("headers", func(p *Profile) { p.AssertionHeaders = "x5c" }, ValidateOptions{HasPrivateKey: true}, FieldAssertion)
 	check("issuer audience without issuer", func(p *Profile) { p.AssertionAudience = AudienceIssuer }, ValidateOptions{HasPrivateKey: true}, FieldAssertion)
-	check("user profile", func(p *Profile) {
+	// A confidential User client may authenticate with a certificate too.
+	user := func(p *Profile) {
 		p.Type, p.GrantType, p.AuthURL = TypeUser, GrantAuthorizationCode, "https://idp.example/auth"
-	}, ValidateOptions{HasPrivateKey: true}, FieldAuthMethod)
+	}
+	check("user profile", user, ValidateOptions{HasPrivateKey: true}, "")
+	check("user profile without key", user, ValidateOptions{}, FieldPrivateKey)
+	check("user profile, bad cert", func(p *Profile) { user(p); p.Certificate = "junk" }, ValidateOptions{HasPrivateKey: true}, FieldCertificate)
 }

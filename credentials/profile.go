@@ -209,6 +209,9 @@ type Profile struct {
 	TenantHeader  string `json:"tenantHeader,omitempty"`
 	RedirectPort  int    `json:"redirectPort,omitempty"`
 
+	// MFA is the multi-factor requirement of a User profile (mfa.go).
+	MFA MFAPolicy `json:"mfa,omitzero"`
+
 	Bookkeeping
 }
 
@@ -237,6 +240,9 @@ type Bookkeeping struct {
 	// LoginAt is when the current login session began (User profiles; zero
 	// when logged out): tokens of an older session are stale.
 	LoginAt time.Time `json:"loginAt,omitzero"`
+	// LoginMFA is what the session's login proved about MFA ("MFA verified:
+	// otp, pwd", "MFA not verifiable: …"); "" when MFA is not required.
+	LoginMFA string `json:"loginMfa,omitempty"`
 }
 
 // Normalize trims whitespace and fills defaults that follow from other fields.
@@ -250,6 +256,7 @@ func (p *Profile) Normalize() {
 		trim(s)
 	}
 	p.Scope = strings.Join(strings.Fields(p.Scope), " ")
+	p.MFA.normalize()
 	p.AssertionAlg = strings.ToUpper(p.AssertionAlg)
 	if p.Certificate != "" {
 		p.Certificate += "\n"

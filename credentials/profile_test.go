@@ -43,6 +43,7 @@ func fullProfile() Profile {
 		Tenant:            "testTenant",
 		TenantHeader:      "X-Tenant",
 		RedirectPort:      8400,
+		MFA:               MFAPolicy{Required: true, ACRValues: "urn:okta:loa:2fa:any phr", FreshSignIn: true, ClaimsParam: true, AuthContext: "c1"},
 		Bookkeeping: Bookkeeping{
 			Revision:        7,
 			CreatedAt:       t0,
@@ -60,6 +61,7 @@ func fullProfile() Profile {
 			LoggedInAs:      "alice",
 			Subject:         "u-alice",
 			LoginAt:         t0.Add(6 * time.Hour),
+			LoginMFA:        "MFA verified: otp, pwd",
 		},
 	}
 }

@@ -121,6 +121,7 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 				// New settings: the old test result no longer says anything.
 				next.LastStatus, next.LastError, next.LastCategory = StatusUntested, "", ""
 				next.TokenExpiry, next.LoggedInAs = time.Time{}, ""
+				next.LoginMFA = ""
 			}
 		} else {
 			if old != nil {
@@ -133,7 +134,7 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 		// if the keyring fails, the file has not changed. Removed secrets go
 		// after the write, so a crash in between never leaves a profile that
 		// claims a secret the keyring lost.
-		u, rm, err := r.applySecrets(p.ID, ch)
+		u, rm, err := r.applySecrets(p.ID, p.Name, ch)
 		if err != nil {
 			return nil, err // applySecrets has undone its own writes
 		}
@@ -187,7 +188,7 @@ func (r *Repository) removeSecrets(id string, kinds []SecretKind) error {
 // applySecrets writes the secrets a save sets and returns a function that
 // puts the previous values back, and the kinds the save removes (deleted by
 // the caller once the file no longer refers to them).
-func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), removals []SecretKind, err error) {
+func (r *Repository) applySecrets(id, name string, ch SecretChange) (undo func(), removals []SecretKind, err error) {
 	type prev struct {
 		kind   SecretKind
 		value  string
@@ -198,7 +199,7 @@ func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), remo
 		for i := len(done) - 1; i >= 0; i-- {
 			d := done[i]
 			if d.exists {
-				_ = r.Secrets.Set(id, d.kind, d.value)
+				_ = r.Secrets.SetLabeled(id, name, d.kind, d.value)
 			} else {
 				_ = r.Secrets.Delete(id, d.kind)
 			}
@@ -221,7 +222,7 @@ func (r *Repository) applySecrets(id string, ch SecretChange) (undo func(), remo
 			undo()
 			return nil, nil, err
 		}
-		if err := r.Secrets.Set(id, c.kind, *c.v); err != nil {
+		if err := r.Secrets.SetLabeled(id, name, c.kind, *c.v); err != nil { // keyring_label.go
 			undo()
 			return nil, nil, err
 		}
@@ -268,17 +269,20 @@ func (r *Repository) Delete(nameOrID string) error {
 	return nil
 }
 
-// Record updates a profile's bookkeeping (status, last error, expiry) without
-// touching its configuration or revision, so it never conflicts with an edit.
-// A profile deleted meanwhile is silently skipped.
+// Record updates a profile's outcome bookkeeping (status, last error and
+// check, token expiry, logged-in user, login time) without touching its
+// configuration or revision, so it never conflicts with an edit. It writes
+// the small state file only (Store.UpdateState); changes fn makes to other
+// bookkeeping fields are not kept. A profile deleted meanwhile is silently
+// skipped.
 func (r *Repository) Record(id string, fn func(*Bookkeeping)) error {
-	return r.Store.Update(func(ps []Profile) ([]Profile, error) {
+	return r.Store.UpdateState(func(ps []Profile) error {
 		for i := range ps {
 			if ps[i].ID == id {
 				fn(&ps[i].Bookkeeping)
 			}
 		}
-		return ps, nil
+		return nil
 	})
 }
 
@@ -296,7 +300,7 @@ func (r *Repository) ReplaceClientSecret(id, secret string) error {
 			if ps[i].ID == id {
 				// Under the file lock, like Save: no other process's save of
 				// this profile can interleave with the keyring write.
-				u, _, err := r.applySecrets(id, SecretChange{ClientSecret: &secret})
+				u, _, err := r.applySecrets(id, ps[i].Name, SecretChange{ClientSecret: &secret})
 				if err != nil {
 					return nil, err
 				}

@@ -25,10 +25,13 @@ const (
 	TokenCache SecretKind = "token-cache"
 	// PrivateKey is the private_key_jwt signing key (base64 PKCS#8).
 	PrivateKey SecretKind = "private-key"
+	// IDToken is the last login's ID token, kept only as the id_token_hint
+	// of an RP-initiated logout (it names the user and session to end).
+	IDToken SecretKind = "id-token"
 )
 
 // AllSecretKinds lists every kind, for deletion.
-var AllSecretKinds = []SecretKind{ClientSecret, ProxyPassword, RefreshToken, TokenCache, PrivateKey}
+var AllSecretKinds = []SecretKind{ClientSecret, ProxyPassword, RefreshToken, TokenCache, PrivateKey, IDToken}
 
 // Keyring is the part of the OS keyring the app uses (go-keyring's shape),
 // so tests can inject failures.

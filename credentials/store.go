@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,6 +70,16 @@ type Store struct {
 	mu         sync.Mutex
 	cachedInfo os.FileInfo
 	cached     []Profile
+	// The same for the state file (statefile.go).
+	stateInfo os.FileInfo
+	state     map[string]State
+	// merged is cached overlaid with state (shared, read-only), valid while
+	// both files are the ones described by mergedProf and mergedState.
+	merged      []Profile
+	mergedProf  os.FileInfo
+	mergedState os.FileInfo
+	// stateWrites counts state-file writes (StateWrites).
+	stateWrites atomic.Uint64
 
 	// failWrite, when set (tests only), makes writes fail, e.g. a full disk.
 	failWrite func() error
@@ -97,11 +108,15 @@ func (s *Store) List() ([]Profile, error) {
 
 // Get returns the profile whose name (case-insensitive) or ID matches.
 func (s *Store) Get(nameOrID string) (Profile, error) {
-	ps, err := s.read()
+	// Found in the shared merged view, without copying every profile: the
+	// token manager calls this on every renewal.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.viewLocked()
 	if err != nil {
 		return Profile{}, err
 	}
-	return find(ps, nameOrID)
+	return find(v, nameOrID)
 }
 
 func find(ps []Profile, nameOrID string) (Profile, error) {
@@ -176,32 +191,93 @@ func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
 
 func (s *Store) read() ([]Profile, error) { return s.load(false) }
 
-// load returns the profiles, parsed afresh when fresh is set. Writes always
-// start from a fresh parse: the cache trusts inode, mtime and size, which a
-// filesystem with coarse timestamps could repeat across two quick rewrites
-// by another process, and a write must never build on a stale copy.
+// load returns the profiles with their recorded state, parsed afresh when
+// fresh is set. Writes always start from a fresh parse: the cache trusts
+// inode, mtime and size, which a filesystem with coarse timestamps could
+// repeat across two quick rewrites by another process, and a write must
+// never build on a stale copy.
 func (s *Store) load(fresh bool) ([]Profile, error) {
+	if !fresh {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		v, err := s.viewLocked()
+		if err != nil {
+			return nil, err
+		}
+		return append([]Profile(nil), v...), nil // Profile holds no references: a shallow copy is a copy
+	}
+	ps, st, err := s.loadBoth(true, true)
+	if err != nil {
+		return nil, err
+	}
+	overlay(ps, st)
+	return ps, nil
+}
+
+// viewLocked returns the profiles merged with their state, shared and
+// read-only, rebuilt only when either file changed; s.mu is held.
+func (s *Store) viewLocked() ([]Profile, error) {
+	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
+		return nil, err
+	}
+	if s.merged != nil {
+		pInfo, pErr := os.Lstat(s.path)
+		stInfo, stErr := os.Lstat(s.StatePath())
+		stSame := (s.mergedState == nil && errors.Is(stErr, fs.ErrNotExist)) || (stErr == nil && sameFileInfo(s.mergedState, stInfo))
+		if pErr == nil && sameFileInfo(s.mergedProf, pInfo) && stSame {
+			return s.merged, nil
+		}
+	}
+	ps, st, err := s.loadBothLocked(false, false)
+	if err != nil {
+		return nil, err
+	}
+	overlay(ps, st)
+	s.merged, s.mergedProf, s.mergedState = nil, nil, nil
+	if s.cachedInfo != nil {
+		s.merged, s.mergedProf, s.mergedState = ps, s.cachedInfo, s.stateInfo
+	}
+	return ps, nil
+}
+
+// loadBoth returns the profiles as the profile file holds them (a copy the
+// caller owns) and the state entries (shared: read only).
+func (s *Store) loadBoth(freshProfiles, freshState bool) ([]Profile, map[string]State, error) {
 	// One parse serves every reader waiting here (many renewals come due at
 	// once); the others then find the cache valid.
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
-		return nil, err
-	}
-	info, statErr := os.Lstat(s.path)
-	if !fresh && statErr == nil && s.cacheValid(info) {
-		return append([]Profile(nil), s.cached...), nil // Profile holds no references: a shallow copy is a copy
-	}
-	ps, err := s.parse()
-	if err == nil && statErr == nil {
-		s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
-	}
-	return ps, err
+	return s.loadBothLocked(freshProfiles, freshState)
 }
 
-// cacheValid reports whether info is the file last parsed or written.
-func (s *Store) cacheValid(info os.FileInfo) bool {
-	c := s.cachedInfo
+func (s *Store) loadBothLocked(freshProfiles, freshState bool) ([]Profile, map[string]State, error) {
+	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
+		return nil, nil, err
+	}
+	var ps []Profile
+	info, statErr := os.Lstat(s.path)
+	if !freshProfiles && statErr == nil && sameFileInfo(s.cachedInfo, info) {
+		ps = append([]Profile(nil), s.cached...)
+	} else {
+		var err error
+		if ps, err = s.parse(); err != nil {
+			return nil, nil, err
+		}
+		if statErr == nil {
+			s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
+		} else {
+			s.cachedInfo, s.cached = nil, nil
+		}
+	}
+	st, err := s.loadStateLocked(freshState)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ps, st, nil
+}
+
+// sameFileInfo reports whether info is the file c describes, unchanged.
+func sameFileInfo(c, info os.FileInfo) bool {
 	return c != nil && os.SameFile(c, info) && c.ModTime().Equal(info.ModTime()) && c.Size() == info.Size()
 }
 
@@ -341,14 +417,7 @@ func (s *Store) write(ps []Profile) error {
 	b = append(b, '\n')
 	// Every write holds the lock, so a temp file seen now was left by a
 	// process killed mid-save: clear it away.
-	dir, prefix := filepath.Dir(s.path), "."+filepath.Base(s.path)+".tmp-"
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), prefix) {
-				_ = os.Remove(filepath.Join(dir, e.Name()))
-			}
-		}
-	}
+	clearTemps(s.path)
 	if err := writeAtomic(s.path, b); err != nil {
 		return err
 	}

@@ -196,6 +196,10 @@ func Validate(p Profile, opt ValidateOptions) error {
 		if p.TokenURL == "" && p.IssuerURL == "" {
 			add(FieldTokenURL, "Token endpoint URL is required (or an issuer URL to discover it).")
 		}
+		if p.AuthMethod == AuthPrivateKeyJWT && !opt.HasPrivateKey && !opt.SecretOptional {
+			// A confidential User client with a certificate (login_assertion.go).
+			add(FieldPrivateKey, "private_key_jwt needs a private key: import a certificate with its key, or generate one.")
+		}
 	case "":
 		add(FieldType, "Type is required: Application or User.")
 	default:
@@ -287,6 +291,7 @@ func Validate(p Profile, opt ValidateOptions) error {
 	if p.RedirectPort != 0 && (p.RedirectPort < 1024 || p.RedirectPort > 65535) {
 		add(FieldRedirectPort, "Redirect port must be 0 (any free port) or between 1024 and 65535.")
 	}
+	validateMFA(p.MFA, add) // mfa.go
 
 	if len(errs) == 0 {
 		return nil
@@ -385,10 +390,6 @@ func isHeaderToken(s string) bool {
 
 // validateAssertion checks the private_key_jwt settings.
 func validateAssertion(p Profile, add func(field, format string, args ...any)) {
-	if p.Type == TypeUser {
-		add(FieldAuthMethod, "private_key_jwt is available for Application profiles; a User profile uses a client secret or none.")
-		return
-	}
 	if p.Certificate == "" {
 		add(FieldCertificate, "private_key_jwt needs the client certificate: import one with its key, or generate one.")
 	} else if c, err := ParseCertificatePEM(p.Certificate); err != nil {

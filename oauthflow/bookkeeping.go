@@ -7,16 +7,23 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
-// record writes a result into the profile's bookkeeping, unless the
-// profile was edited meanwhile (the result then says nothing about it). It
-// returns once the result is in the file. Every record rewrites the whole
-// file under its lock (with fsync), so concurrent records are written
-// together: the first caller writes everything queued while it works
-// (group commit), which keeps "Test all" from queueing on the file. The
+// record writes a result into the profile's bookkeeping (the state file,
+// credentials.Store.UpdateState), unless the profile was edited meanwhile
+// (the result then says nothing about it). It returns once the result is in
+// the file. Every record rewrites the state file under its lock (with
+// fsync), so concurrent records are written together: the first caller
+// writes everything queued while it works (group commit). "Test all" goes
+// further and hands its results over in a few batches (recordBatch). The
 // error says the file could not be written; callers pass it on (see
 // withRecordWarning), it is never dropped.
 func (s *Service) record(p credentials.Profile, res Result) error {
 	return s.recordReq(&recordReq{p: p, res: res})
+}
+
+// recordMany writes several results at once (one state-file write, shared
+// with whatever else is queued).
+func (s *Service) recordMany(reqs []*recordReq) error {
+	return s.recordReq(reqs...)
 }
 
 // recordLogin records a login's result and starts a new session (LoginAt):
@@ -25,10 +32,14 @@ func (s *Service) recordLogin(p credentials.Profile, res Result) error {
 	return s.recordReq(&recordReq{p: p, res: res, login: true})
 }
 
-func (s *Service) recordReq(req *recordReq) error {
+func (s *Service) recordReq(reqs ...*recordReq) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	req := reqs[len(reqs)-1] // written together with the others
 	r := &s.mgr.rec
 	r.mu.Lock()
-	r.pending = append(r.pending, req)
+	r.pending = append(r.pending, reqs...)
 	if r.flushing {
 		if r.done == nil {
 			r.done = sync.NewCond(&r.mu)
@@ -44,7 +55,7 @@ func (s *Service) recordReq(req *recordReq) error {
 		batch := r.pending
 		r.pending = nil
 		r.mu.Unlock()
-		err := s.Repo.Store.Update(func(ps []credentials.Profile) ([]credentials.Profile, error) {
+		err := s.Repo.Store.UpdateState(func(ps []credentials.Profile) error {
 			for _, q := range batch {
 				for i := range ps {
 					if ps[i].ID == q.p.ID {
@@ -55,7 +66,7 @@ func (s *Service) recordReq(req *recordReq) error {
 					}
 				}
 			}
-			return ps, nil
+			return nil
 		})
 		if err != nil {
 			// The in-memory state stays right; only the file lags behind.
@@ -98,6 +109,7 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 	if res.Status == credentials.StatusLoggedOut {
 		// The session ended at the IdP: nobody is logged in any more.
 		b.LoggedInAs, b.Subject, b.TokenExpiry, b.LoginAt = "", "", time.Time{}, time.Time{}
+		b.LoginMFA = ""
 	}
 	if res.Failure != nil {
 		b.LastError, b.LastCategory = res.Failure.Error(), string(res.Failure.Category)
@@ -110,5 +122,80 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 	}
 	if res.Token != nil && res.Token.Subject != "" && p.Type == credentials.TypeUser {
 		b.Subject = res.Token.Subject
+	}
+	if res.Token != nil && res.Token.MFA != "" && p.Type == credentials.TypeUser {
+		b.LoginMFA = res.Token.MFA // a login's verdict; refreshes carry none and keep it
+	}
+}
+
+// maxBatchWrites bounds the state-file writes of one "Test all": its
+// results are written in at most this many batches (plus the rare result of
+// a fetch that was already running for another caller), whatever the number
+// of profiles.
+const maxBatchWrites = 16
+
+// recordBatch collects the outcomes of one TestAll and records them (and
+// then publishes their events and releases their waiters) a batch at a
+// time. A flight of the batch is done once its batch is written.
+type recordBatch struct {
+	m    *Manager
+	size int
+	// open counts flights of the batch whose outcome has not been added.
+	open sync.WaitGroup
+
+	mu      sync.Mutex
+	pending []batchItem
+	closed  bool
+}
+
+type batchItem struct {
+	fl   *flight
+	p    credentials.Profile
+	kind EventKind
+}
+
+func newRecordBatch(m *Manager, n int) *recordBatch {
+	return &recordBatch{m: m, size: max(1, (n+maxBatchWrites-1)/maxBatchWrites)}
+}
+
+// add queues a flight's outcome; a full batch is written by the caller.
+func (b *recordBatch) add(it batchItem) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		b.write([]batchItem{it})
+		return
+	}
+	b.pending = append(b.pending, it)
+	var out []batchItem
+	if len(b.pending) >= b.size {
+		out, b.pending = b.pending, nil
+	}
+	b.mu.Unlock()
+	b.write(out)
+}
+
+// close writes what is queued; outcomes added later are written one by one.
+func (b *recordBatch) close() {
+	b.mu.Lock()
+	b.closed = true
+	out := b.pending
+	b.pending = nil
+	b.mu.Unlock()
+	b.write(out)
+}
+
+func (b *recordBatch) write(items []batchItem) {
+	if len(items) == 0 {
+		return
+	}
+	reqs := make([]*recordReq, len(items))
+	for i, it := range items {
+		reqs[i] = &recordReq{p: it.p, res: it.fl.res}
+	}
+	err := b.m.s.recordMany(reqs)
+	for _, it := range items {
+		it.fl.recordErr = err
+		b.m.finish(it.fl, it.p, it.kind)
 	}
 }

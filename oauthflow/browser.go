@@ -14,10 +14,10 @@ import (
 	"github.com/pkg/browser"
 )
 
-// SystemBrowser opens URLs in the desktop's default browser (through
-// github.com/pkg/browser: xdg-open, open, rundll32). When that is impossible
-// it says why, and the login keeps waiting while the app offers the URL to
-// copy.
+// SystemBrowser opens URLs in the browser the user named in $BROWSER, else
+// in the desktop's default browser (through github.com/pkg/browser:
+// xdg-open, open, rundll32). When that is impossible it says why, and the
+// login keeps waiting while the app offers the URL to copy.
 type SystemBrowser struct{}
 
 var quietBrowser sync.Once
@@ -33,13 +33,24 @@ func (SystemBrowser) Open(rawURL string) error {
 	// The opener's chatter ("Opening in existing browser session.") must not
 	// reach credctl's output.
 	quietBrowser.Do(func() { browser.Stdout, browser.Stderr = io.Discard, io.Discard })
+	// $BROWSER first, as xdg-open, Python's webbrowser and gh do: over SSH,
+	// in VS Code Remote or Codespaces it is the one way to the user's own
+	// browser, and on a desktop it is the user's explicit choice.
+	envErr := openFromEnv(rawURL)
+	if envErr == nil {
+		return nil
+	}
+	if !errors.Is(envErr, errNoBrowserEnv) {
+		return envErr
+	}
 	if runtime.GOOS == "linux" {
 		if isWSL() {
 			return openWSL(rawURL)
 		}
 		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-			return errors.New("there is no graphical session here (neither DISPLAY nor WAYLAND_DISPLAY is set), " +
-				"so no browser can be opened: open the login URL in a browser yourself")
+			return errors.New("there is no graphical session here (neither DISPLAY nor WAYLAND_DISPLAY is set) " +
+				"and BROWSER is not set, so no browser can be opened: open the login URL in a browser yourself " +
+				"(or set BROWSER to a program that opens URLs)")
 		}
 	}
 	if err := browser.OpenURL(rawURL); err != nil {

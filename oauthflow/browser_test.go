@@ -19,6 +19,7 @@ func fakeOpener(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", dir)
+	t.Setenv("BROWSER", "")
 	return out
 }
 
@@ -47,6 +48,7 @@ func TestSystemBrowserOpensWithXdgOpen(t *testing.T) {
 
 func TestSystemBrowserFailures(t *testing.T) {
 	linuxOnly(t)
+	t.Setenv("BROWSER", "")
 	t.Setenv("WSL_DISTRO_NAME", "")
 	t.Setenv("WSL_INTEROP", "")
 	const u = "https://idp.example/auth?state=SECRETSTATE"

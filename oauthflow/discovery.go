@@ -51,7 +51,8 @@ func discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 	e := Endpoints{
 		Issuer: issuer, IssuerNote: note, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
 		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
-		EndSessionURL: doc.EndSessionURL, IssParameterSupported: doc.IssParameterSupported,
+		EndSessionURL: doc.EndSessionURL, DeviceAuthURL: doc.DeviceAuthURL, IssParameterSupported: doc.IssParameterSupported,
+		PromptValues: doc.PromptValues,
 	}
 	if e.TokenURL == "" {
 		return e, &Failure{Category: CatEndpoint, Message: "the discovery document of " + e.Issuer + " names no token endpoint; enter it by hand"}
@@ -76,6 +77,7 @@ func checkDiscovered(e *Endpoints) error {
 		{"jwks_uri", e.JWKSURL},
 		{"userinfo_endpoint", e.UserinfoURL},
 		{"end_session_endpoint", e.EndSessionURL},
+		{"device_authorization_endpoint", e.DeviceAuthURL},
 	} {
 		if f.value == "" {
 			continue
@@ -125,8 +127,12 @@ type discoveryDoc struct {
 	JWKSURL       string `json:"jwks_uri"`
 	UserinfoURL   string `json:"userinfo_endpoint"`
 	EndSessionURL string `json:"end_session_endpoint"`
+	DeviceAuthURL string `json:"device_authorization_endpoint"` // RFC 8628
 	// RFC 9207 §3.
 	IssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+	// OpenID Connect Prompt Create 1.0 §4 (e.g. Entra, Google): the prompt
+	// values the IdP understands.
+	PromptValues []string `json:"prompt_values_supported"`
 }
 
 var statusPrefixRE = regexp.MustCompile(`^(\d{3}) `)

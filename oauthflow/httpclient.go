@@ -130,7 +130,7 @@ func (s *Service) buildTransport(p credentials.Profile) (*http.Transport, []stri
 		ResponseHeaderTimeout: s.httpTimeout(),
 		ExpectContinueTimeout: time.Second,
 		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   4,
+		MaxIdleConnsPerHost:   2 * DefaultTestAllConcurrency, // shared by the profiles of one IdP (httpclient_cache.go)
 		ForceAttemptHTTP2:     true,
 		OnProxyConnectResponse: func(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
 			if resp.StatusCode != http.StatusOK {

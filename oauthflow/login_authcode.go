@@ -53,13 +53,19 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 			"%q is an %s profile: only User profiles log in; use Test for it", p.Name, p.Type.Label())}
 		return failedResult(p, f, nil, start), nil
 	}
-	if opt.NoBrowser && opt.OnURL == nil {
+	if opt.Device && opt.OnDeviceCode == nil {
+		return Result{}, errors.New("a device login needs LoginOptions.OnDeviceCode to show the user code")
+	}
+	if opt.NoBrowser && opt.OnURL == nil && !opt.Device {
 		// Nobody would ever see the login URL: do not wait minutes for it.
 		return Result{}, errors.New("a login without a browser needs LoginOptions.OnURL to show the URL")
 	}
 	timeout := opt.Timeout
 	if timeout <= 0 {
 		timeout = DefaultLoginTimeout
+		if opt.Device {
+			timeout = DefaultDeviceLoginTimeout
+		}
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -68,7 +74,11 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 	defer s.logins.begin(p.ID, cancel)()
 
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting})
-	tok, res := s.runLogin(ctx, p, opt, start)
+	run := s.runLogin
+	if opt.Device {
+		run = s.runDeviceLogin // login_device.go
+	}
+	tok, res := run(ctx, p, opt, start)
 	switch {
 	case res.Active():
 		// A new session: the login time is part of the profile state the
@@ -114,7 +124,8 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		nonce = randomToken()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
-	opts = append(opts, promptOptions(opt)...)
+	opts = append(opts, promptOptions(opt, u.ep)...)
+	opts = append(opts, mfaOptions(u.p)...) // login_mfa.go
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
 	l.setAuthURL(cfg.AuthCodeURL(state, opts...))
@@ -134,6 +145,9 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		return fail(f)
 	}
 	res, f := s.userResult(ctx, u, tok, nonce, "", start)
+	if f == nil {
+		f = checkMFA(u, tok, &res) // login_mfa.go
+	}
 	if f != nil {
 		outcome = f
 		return fail(f)
@@ -159,6 +173,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		return fail(f)
 	}
 	w := s.keepRefreshToken(p, "", tok.RefreshToken)
+	s.keepIDToken(p, tok)
 	unlock()
 	if w != "" {
 		res.Warnings = append(res.Warnings, w)

@@ -52,6 +52,10 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 	if u.p.TokenURL == "" || u.p.AuthURL == "" {
 		return u, &Failure{Category: CatConfig, Message: "the profile needs an issuer URL, or both an authorization endpoint URL and a token endpoint URL"}
 	}
+	if usesAssertion(p) {
+		// private_key_jwt: every token request carries a fresh assertion (login_assertion.go).
+		return u, s.withAssertions(u, u.ep.DeviceAuthURL)
+	}
 	if p.HasSecret {
 		sec, err := s.Repo.Secrets.Get(p.ID, credentials.ClientSecret)
 		switch {

@@ -102,8 +102,8 @@ func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Tok
 // issuer, audience (our client ID), expiry, nonce and at_hash (go-oidc), and
 // returns its claims.
 func (s *Service) verifyIDToken(ctx context.Context, u *userClient, raw, nonce, accessToken string) (map[string]any, *Failure) {
-	key := u.p.ID + "|" + strconv.Itoa(u.p.Revision) + "|" + u.ep.JWKSURL
-	ks := s.logins.keySet(key, u.ep.JWKSURL, u.http)
+	key := strconv.Itoa(u.p.Revision) + "|" + u.ep.JWKSURL
+	ks := s.logins.keySet(u.p.ID, key, u.ep.JWKSURL, u.http)
 	v := oidc.NewVerifier(u.ep.Issuer, ks, &oidc.Config{
 		ClientID: u.p.ClientID, SupportedSigningAlgs: asymmetricAlgs, Now: s.Clock.Now,
 	})

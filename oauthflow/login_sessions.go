@@ -15,11 +15,24 @@ type loginSessions struct {
 	mu      sync.Mutex
 	pending map[string]*pendingLogin
 	memRT   map[string]string // by profile ID: kept here only when the keyring refused it
-	keySets map[string]*oidc.RemoteKeySet
+	// keySets holds each profile's IdP key set (by profile ID: one per
+	// profile, replaced when its settings change, dropped with the profile).
+	keySets map[string]keySetEntry
 	// session serializes what changes a profile's refresh token (login,
 	// refresh, logout), so a logout cannot race a rotation and leave a
-	// fresh refresh token behind.
-	session map[string]*sync.Mutex
+	// fresh refresh token behind. An entry lives while someone holds or
+	// waits for it.
+	session map[string]*sessionLock
+}
+
+type keySetEntry struct {
+	key string
+	ks  *oidc.RemoteKeySet
+}
+
+type sessionLock struct {
+	mu   sync.Mutex
+	refs int // holders and waiters; guarded by loginSessions.mu
 }
 
 type pendingLogin struct{ cancel context.CancelCauseFunc }
@@ -28,22 +41,38 @@ func newLoginSessions() *loginSessions {
 	return &loginSessions{
 		pending: map[string]*pendingLogin{},
 		memRT:   map[string]string{},
-		keySets: map[string]*oidc.RemoteKeySet{},
-		session: map[string]*sync.Mutex{},
+		keySets: map[string]keySetEntry{},
+		session: map[string]*sessionLock{},
 	}
 }
 
 // lock takes the profile's session lock; the result unlocks it.
 func (ls *loginSessions) lock(id string) (unlock func()) {
 	ls.mu.Lock()
-	m := ls.session[id]
-	if m == nil {
-		m = &sync.Mutex{}
-		ls.session[id] = m
+	l := ls.session[id]
+	if l == nil {
+		l = &sessionLock{}
+		ls.session[id] = l
 	}
+	l.refs++
 	ls.mu.Unlock()
-	m.Lock()
-	return m.Unlock
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		ls.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(ls.session, id)
+		}
+		ls.mu.Unlock()
+	}
+}
+
+// forget drops what is kept for a deleted profile.
+func (ls *loginSessions) forget(id string) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	delete(ls.keySets, id)
+	delete(ls.memRT, id)
 }
 
 // begin registers a login of profile id, ending an older one of the same
@@ -92,17 +121,18 @@ func (ls *loginSessions) setMemToken(id, rt string) {
 	}
 }
 
-// keySet returns the cached JWKS of an IdP as seen through client.
-func (ls *loginSessions) keySet(key, jwksURL string, client *http.Client) *oidc.RemoteKeySet {
+// keySet returns the cached JWKS of profile id's IdP as seen through
+// client; key names the settings it was made for.
+func (ls *loginSessions) keySet(id, key, jwksURL string, client *http.Client) *oidc.RemoteKeySet {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	ks := ls.keySets[key]
-	if ks == nil {
+	e, ok := ls.keySets[id]
+	if !ok || e.key != key {
 		// go-oidc keeps this context for its later key fetches.
-		ks = oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), client), jwksURL)
-		ls.keySets[key] = ks
+		e = keySetEntry{key: key, ks: oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), client), jwksURL)}
+		ls.keySets[id] = e
 	}
-	return ks
+	return e.ks
 }
 
 // CancelLogin ends the pending login of a profile (its listener closes at

@@ -21,47 +21,72 @@ import (
 // says so. A keyring that cannot delete is an error, and the profile stays
 // as it was on disk.
 func (s *Service) Logout(ctx context.Context, nameOrID string) error {
+	_, err := s.LogoutWith(ctx, nameOrID, LogoutOptions{})
+	return err
+}
+
+// LogoutWith is Logout that, when asked, also ends the IdP's browser
+// session afterwards (logout_idp.go).
+func (s *Service) LogoutWith(ctx context.Context, nameOrID string, opt LogoutOptions) (LogoutResult, error) {
 	p, err := s.Repo.Get(nameOrID)
 	if err != nil {
-		return err
+		return LogoutResult{}, err
 	}
 	if p.Type != credentials.TypeUser {
-		return &Failure{Category: CatConfig, Message: fmt.Sprintf("%q is an %s profile: only User profiles log out", p.Name, p.Type.Label())}
+		return LogoutResult{}, &Failure{Category: CatConfig, Message: fmt.Sprintf("%q is an %s profile: only User profiles log out", p.Name, p.Type.Label())}
 	}
+	// Read before the local logout forgets it: the IdP logout's hint.
+	idToken := ""
+	if opt.EndIdPSession {
+		idToken, _ = s.Repo.Secrets.Get(p.ID, credentials.IDToken)
+	}
+	revokeErr, err := s.logoutHere(ctx, p)
+	if err != nil {
+		return LogoutResult{}, err // not logged out here: the IdP session is left alone too
+	}
+	var res LogoutResult
+	if opt.EndIdPSession {
+		res = s.endIdPSession(ctx, p, idToken, opt)
+	}
+	return res, revokeErr
+}
+
+// logoutHere revokes and forgets the profile's tokens (Logout's doc). err
+// means the tokens may still be here; revokeErr only that the IdP did not
+// revoke the refresh token.
+func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revokeErr, err error) {
 	s.logins.abort(p.ID)
 	unlock, err := s.lockProfile(ctx, p.ID)
 	if err != nil {
-		return lockFailure(err)
+		return nil, lockFailure(err)
 	}
 	defer unlock()
 	rt, err := s.refreshToken(p)
 	if err != nil && !errors.Is(err, credentials.ErrSecretNotFound) {
-		return classifyError(err)
+		return nil, classifyError(err)
 	}
-	var revokeErr error
 	if rt != "" {
 		revokeErr = s.revoke(ctx, p, rt)
 	}
 	s.logins.setMemToken(p.ID, "")
 	s.mgr.Forget(p.ID)
 	if err := s.Repo.Secrets.Delete(p.ID, credentials.RefreshToken); err != nil {
-		return classifyError(err)
+		return revokeErr, classifyError(err)
 	}
+	_ = s.Repo.Secrets.Delete(p.ID, credentials.IDToken) // only a logout hint; a stale one does no harm
 	if err := s.deleteStoredToken(p.ID); err != nil {
-		return classifyError(err)
+		return revokeErr, classifyError(err)
 	}
 	now := s.Clock.Now()
 	err = s.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastChecked = credentials.StatusLoggedOut, now.UTC()
 		b.LastError, b.LastCategory, b.LoggedInAs, b.TokenExpiry, b.LoginAt = "", "", "", time.Time{}, time.Time{}
+		b.LoginMFA = ""
 		b.Subject = ""
 	})
 	res := Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusLoggedOut, CheckedAt: now}
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventLoggedOut, Result: &res})
-	if err != nil {
-		return err
-	}
-	return revokeErr
+	return revokeErr, err
 }
 
 // revoke asks the IdP to revoke a refresh token, authenticating the client

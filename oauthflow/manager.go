@@ -32,9 +32,17 @@ type Manager struct {
 	mu      sync.Mutex
 	closed  bool
 	entries map[string]*tokenEntry // by profile ID
-	gens    map[string]uint64      // bumped by Forget: older fetches are stale
+	// gens holds each profile's generation, replaced by Forget: older
+	// fetches and renewals are stale. Values come from seq and are never
+	// reused, so a profile with no token, fetch or renewal left needs no
+	// entry (pruneGenLocked): the map stays as large as the profiles in use.
+	gens    map[string]uint64
+	seq     uint64
 	flights map[string]*flight
-	clients map[string]*clientEntry
+	clients map[string]*clientEntry // by profile ID
+	// transports are shared by profiles with equal connection settings
+	// (httpclient_cache.go).
+	transports map[string]*sharedTransport
 
 	rec recorder
 }
@@ -60,6 +68,8 @@ type flight struct {
 	// recordErr is why the outcome could not be written into the profile
 	// file (set before done is closed).
 	recordErr error
+	// batch, when set, records the outcome together with others (TestAll).
+	batch *recordBatch
 }
 
 // fetchMode says what a fetch may use instead of asking the IdP.
@@ -83,6 +93,8 @@ func newManager(s *Service) *Manager {
 		gens:    map[string]uint64{},
 		flights: map[string]*flight{},
 		clients: map[string]*clientEntry{},
+
+		transports: map[string]*sharedTransport{},
 	}
 }
 
@@ -229,7 +241,7 @@ func (m *Manager) adopt(p credentials.Profile, t StoredToken) Result {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.closed {
-		m.storeLocked(p, t.oauth2(), res, m.gens[p.ID])
+		m.storeLocked(p, t.oauth2(), res, m.genLocked(p.ID))
 	}
 	return res
 }
@@ -239,11 +251,12 @@ func (m *Manager) adopt(p credentials.Profile, t StoredToken) Result {
 func (m *Manager) Evict(ctx context.Context, p credentials.Profile, accessToken string) {
 	m.mu.Lock()
 	if e := m.entries[p.ID]; e != nil && e.tok != nil && e.tok.AccessToken == accessToken {
-		m.gens[p.ID]++
+		m.bumpGenLocked(p.ID)
 		if e.stop != nil {
 			e.stop()
 		}
 		delete(m.entries, p.ID)
+		m.pruneGenLocked(p.ID)
 	}
 	m.mu.Unlock()
 	if m.s.Tokens == nil {
@@ -271,8 +284,7 @@ func (m *Manager) Put(p credentials.Profile, tok *oauth2.Token, res Result) {
 		return
 	}
 	// A fetch started before this token arrived must not overwrite it.
-	m.gens[p.ID]++
-	m.storeLocked(p, tok, res, m.gens[p.ID])
+	m.storeLocked(p, tok, res, m.bumpGenLocked(p.ID))
 }
 
 // Share puts a token obtained elsewhere into the shared store and keeps it
@@ -282,23 +294,46 @@ func (m *Manager) Share(p credentials.Profile, tok *oauth2.Token, res Result) st
 	return m.saveStored(p, tok, res)
 }
 
+// genLocked is id's generation, a fresh one when it has none.
+func (m *Manager) genLocked(id string) uint64 {
+	if g, ok := m.gens[id]; ok {
+		return g
+	}
+	return m.bumpGenLocked(id)
+}
+
+// bumpGenLocked gives id a new generation: whatever holds the old one
+// (a fetch in flight, a pending renewal) is stale from now on.
+func (m *Manager) bumpGenLocked(id string) uint64 {
+	m.seq++
+	m.gens[id] = m.seq
+	return m.seq
+}
+
+// pruneGenLocked drops id's generation once nothing can still compare
+// against it: no token kept, no fetch in flight. Generations are never
+// reused, so whatever held an older one stays stale.
+func (m *Manager) pruneGenLocked(id string) {
+	if m.entries[id] == nil && m.flights[id] == nil {
+		delete(m.gens, id)
+	}
+}
+
 // Forget drops the profile's token, stops its renewal, closes its
 // connections and makes fetches still in flight stale. It reports whether
 // the manager was keeping a token for the profile.
 func (m *Manager) Forget(id string) bool {
 	m.mu.Lock()
-	m.gens[id]++
+	m.bumpGenLocked(id)
 	e := m.entries[id]
 	delete(m.entries, id)
 	if e != nil && e.stop != nil {
 		e.stop()
 	}
-	c := m.clients[id]
-	delete(m.clients, id)
+	m.pruneGenLocked(id)
+	closeIdle := m.dropClientLocked(id)
 	m.mu.Unlock()
-	if c != nil {
-		c.transport.CloseIdleConnections()
-	}
+	closeIdle()
 	return e != nil && e.tok != nil
 }
 
@@ -313,6 +348,7 @@ func (m *Manager) TestAll(ctx context.Context, ps []credentials.Profile, concurr
 	results := make([]Result, len(ps))
 	flights := make([]*flight, len(ps))
 	sem := make(chan struct{}, concurrency)
+	batch := newRecordBatch(m, len(ps))
 	var wg sync.WaitGroup
 	cancelled := func(p credentials.Profile, err error) Result {
 		return failedResult(p, &Failure{Category: CatCancelled, Message: "cancelled", Err: err}, nil, m.s.Clock.Now())
@@ -328,7 +364,7 @@ func (m *Manager) TestAll(ctx context.Context, ps []credentials.Profile, concurr
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			fl, err := m.start(p, EventTested, fetchForce)
+			fl, err := m.startIn(p, EventTested, fetchForce, batch)
 			if err != nil {
 				results[i] = cancelled(p, err)
 				return
@@ -342,6 +378,10 @@ func (m *Manager) TestAll(ctx context.Context, ps []credentials.Profile, concurr
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() == nil {
+		batch.open.Wait() // every outcome is queued
+	}
+	batch.close()
 	for i, fl := range flights {
 		if fl == nil {
 			continue
@@ -374,11 +414,11 @@ func (m *Manager) Close() {
 	m.mu.Unlock()
 	m.wg.Wait()
 	m.mu.Lock()
-	clients := m.clients
-	m.clients = map[string]*clientEntry{}
+	transports := m.transports
+	m.clients, m.transports = map[string]*clientEntry{}, map[string]*sharedTransport{}
 	m.mu.Unlock()
-	for _, c := range clients {
-		c.transport.CloseIdleConnections()
+	for _, t := range transports {
+		t.tr.CloseIdleConnections()
 	}
 }
 
@@ -402,16 +442,24 @@ func (m *Manager) refresh(ctx context.Context, p credentials.Profile, kind Event
 
 // start returns the fetch in flight for p, starting one if there is none.
 func (m *Manager) start(p credentials.Profile, kind EventKind, mode fetchMode) (*flight, error) {
+	return m.startIn(p, kind, mode, nil)
+}
+
+// startIn is start; a fetch it starts records its outcome through batch.
+func (m *Manager) startIn(p credentials.Profile, kind EventKind, mode fetchMode, batch *recordBatch) (*flight, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return nil, ErrClosed
 	}
-	gen := m.gens[p.ID]
+	gen := m.genLocked(p.ID)
 	if fl, ok := m.flights[p.ID]; ok && fl.gen == gen {
 		return fl, nil
 	}
-	fl := &flight{gen: gen, mode: mode, fetched: make(chan struct{}), done: make(chan struct{})}
+	fl := &flight{gen: gen, mode: mode, fetched: make(chan struct{}), done: make(chan struct{}), batch: batch}
+	if batch != nil {
+		batch.open.Add(1)
+	}
 	if e := m.entries[p.ID]; e != nil && e.tok != nil {
 		fl.replace = e.tok.AccessToken
 	}
@@ -441,20 +489,45 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 			m.failedLocked(p, res, fl.gen)
 		}
 	}
+	m.pruneGenLocked(p.ID)
+	closeIdle := func() {}
+	if !current && m.entries[p.ID] == nil && m.flights[p.ID] == nil {
+		// Forgotten (deleted, edited) while this fetch ran: the client it
+		// made belongs to nobody.
+		closeIdle = m.dropClientLocked(p.ID)
+	}
 	m.mu.Unlock()
+	closeIdle()
 	fl.tok, fl.res, fl.err = tok, res, err
 	close(fl.fetched)
 
-	if current {
-		if !adopted { // the process that fetched it has recorded it
-			fl.recordErr = m.s.record(p, res)
-		}
-		ev := Event{ProfileID: p.ID, Name: p.Name, Kind: kind, Result: &res, Time: m.s.Clock.Now()}
-		if err != nil {
-			ev.Kind = EventFailed
-		}
-		m.s.publish(ev)
+	switch {
+	case current && !adopted && fl.batch != nil:
+		fl.batch.add(batchItem{fl: fl, p: p, kind: kind})
+		fl.batch.open.Done()
+		return
+	case current && !adopted: // the process that fetched an adopted token has recorded it
+		fl.recordErr = m.s.record(p, res)
 	}
+	if fl.batch != nil {
+		fl.batch.open.Done()
+	}
+	if current {
+		m.finish(fl, p, kind)
+		return
+	}
+	close(fl.done)
+}
+
+// finish publishes a current flight's outcome, once recorded, and releases
+// its waiters.
+func (m *Manager) finish(fl *flight, p credentials.Profile, kind EventKind) {
+	res := fl.res
+	ev := Event{ProfileID: p.ID, Name: p.Name, Kind: kind, Result: &res, Time: m.s.Clock.Now()}
+	if fl.err != nil {
+		ev.Kind = EventFailed
+	}
+	m.s.publish(ev)
 	close(fl.done)
 }
 

@@ -51,7 +51,7 @@ func TestSecurityHostileDiscovery(t *testing.T) {
 		t.Cleanup(func() { _ = srv.Close() })
 		tokenURL = "http://" + ln.Addr().String() + "/token"
 	}
-	for _, field := range []string{"token_endpoint", "jwks_uri", "revocation_endpoint", "end_session_endpoint"} {
+	for _, field := range []string{"token_endpoint", "jwks_uri", "revocation_endpoint", "end_session_endpoint", "device_authorization_endpoint"} {
 		t.Run(field, func(t *testing.T) {
 			var issuer string
 			idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -45,6 +45,7 @@ type TokenInfo struct {
 	Claims    map[string]any // JWT claims (access token; ID token claims merged for logins)
 	Username  string
 	Subject   string // the verified ID token's sub; "" without one
+	MFA       string // what a login proved about MFA (login_mfa.go); "" when not required
 	Roles     []string
 	Tenant    string
 	Scopes    []string
@@ -117,9 +118,17 @@ type LoginOptions struct {
 	// browserErr is non-nil when the browser could not be opened.
 	OnURL func(authURL string, browserErr error)
 	// AnotherUser asks the IdP to show its login page even when the browser
-	// still has a session there (prompt=login), so a different user can log
-	// in; without it the IdP silently logs the same user in again.
+	// still has a session there (prompt=select_account where discovery
+	// advertises it, else prompt=login), so a different user can log in;
+	// without it the IdP silently logs the same user in again.
 	AnotherUser bool
+	// Device logs in with the device authorization grant (RFC 8628)
+	// instead of the browser and loopback redirect: the user approves a
+	// code on any other device. OnDeviceCode must show it.
+	Device bool
+	// OnDeviceCode is called once the IdP has issued the user code, with
+	// what the user must see (login_device.go).
+	OnDeviceCode func(DeviceCode)
 }
 
 // Endpoints are what discovery found.
@@ -134,9 +143,12 @@ type Endpoints struct {
 	JWKSURL       string
 	UserinfoURL   string
 	EndSessionURL string
+	DeviceAuthURL string // RFC 8628 device_authorization_endpoint
 	// IssParameterSupported: the IdP puts iss into its authorization
 	// responses (RFC 9207), so a response without one is refused.
 	IssParameterSupported bool
+	// PromptValues are the IdP's prompt_values_supported (often absent).
+	PromptValues []string
 	// Notices are worth showing with results (endpoints on other hosts).
 	Notices []string
 }
@@ -204,6 +216,7 @@ func (s *Service) Close() { s.mgr.Close() }
 //   service_ops.go        Save and Delete, keeping the manager in step
 //   rotate.go, request.go secret rotation; test requests and a bearer-adding http.Client
 //   login_authcode.go     Login: authorization code + PKCE through the browser and loopback listener
+//   login_device.go       Login with Device: the device authorization grant (RFC 8628)
 //   login_client.go       what a User profile needs to talk to its IdP (endpoints, secret, code exchange)
 //   login_idtoken.go      ID token verification and who logged in with which roles
 //   login_refresh.go      refresh-token redemption and keeping the refresh token

@@ -47,7 +47,7 @@ func (s *Service) Delete(nameOrID string) error {
 	}
 	err = s.Repo.Delete(p.ID)
 	if err == nil {
-		s.logins.setMemToken(p.ID, "")
+		s.logins.forget(p.ID)
 		// The keyring entry went with the profile; an oversize token's
 		// sealed file goes too.
 		if derr := s.deleteStoredToken(p.ID); derr != nil {

@@ -23,7 +23,7 @@ const watchSafetyInterval = 5 * time.Second
 // watchSettle lets a burst of file events (temp file, rename) settle.
 const watchSettle = 50 * time.Millisecond
 
-// Watch follows the profile file for what other processes (credctl, another
+// Watch follows the profile file and its state file for what other processes (credctl, another
 // window) change: added, edited, renamed or deleted profiles, test results,
 // logins, logouts and rotated secrets. Each change is published as an event
 // like the ones this process's own operations publish, and a token kept in
@@ -33,6 +33,9 @@ const watchSettle = 50 * time.Millisecond
 func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
 	path := s.Repo.Store.Path()
 	dir := filepath.Dir(path)
+	// Test results and logins land in the state file, everything else in
+	// the profile file; Repo.List merges both, so one snapshot sees both.
+	names := map[string]bool{filepath.Base(path): true, filepath.Base(s.Repo.Store.StatePath()): true}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -75,7 +78,7 @@ func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
 					events = nil
 					continue
 				}
-				if filepath.Base(ev.Name) == filepath.Base(path) {
+				if names[filepath.Base(ev.Name)] {
 					settle.Reset(watchSettle)
 				}
 			case err, ok := <-errs:
@@ -147,6 +150,7 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 	for id, o := range old {
 		if _, ok := cur[id]; !ok {
 			s.mgr.Forget(id)
+			s.logins.forget(id)
 			s.publish(Event{ProfileID: id, Name: o.Name, Kind: EventDeleted})
 		}
 	}

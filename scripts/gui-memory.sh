@@ -51,11 +51,20 @@ mkdir -p "$XDG_CONFIG_HOME/credworkbench"
 } >"$XDG_CONFIG_HOME/credworkbench/profiles.json"
 
 # rss NAME CMD… — start CMD, wait for its window, settle, print VmRSS in MiB.
+# The milliseconds from the start to the window being mapped (polled every
+# ~10 ms: xdotool's own --sync polls only twice a second) go to $MEM_TMP/start-ms.
 rss() {
   local title="$1"; shift
+  local t0 t1
+  t0="$(date +%s%N)"
   "$@" >/dev/null 2>&1 &
   local pid=$!
-  timeout 60 xdotool search --sync --name "$title" >/dev/null
+  for _ in $(seq 1 6000); do
+    xdotool search --onlyvisible --name "$title" >/dev/null 2>&1 && break
+    sleep 0.01
+  done
+  t1="$(date +%s%N)"
+  echo $(( (t1 - t0) / 1000000 )) >"$MEM_TMP/start-ms"
   sleep 5
   local kb
   kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")"
@@ -66,7 +75,11 @@ rss() {
   awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
 
-bare="$(rss "Bare Fyne window" "$MEM_TMP/bare/bare")"
-wb="$(rss "Credential Workbench" "$bin")"
-echo "| bare Fyne window (one label) | ${bare} MiB |"
-echo "| Credential Workbench, 1,000 profiles | ${wb} MiB |"
+runs="${GUI_RUNS:-3}"
+for i in $(seq 1 "$runs"); do
+  bare="$(rss "Bare Fyne window" "$MEM_TMP/bare/bare")"; bare_ms="$(cat "$MEM_TMP/start-ms")"
+  wb="$(rss "Credential Workbench" "$bin")"; wb_ms="$(cat "$MEM_TMP/start-ms")"
+  awk -v i="$i" -v b="$bare" -v w="$wb" -v bm="$bare_ms" -v wm="$wb_ms" 'BEGIN {
+    printf "run %d: RSS bare %.1f MiB, workbench (1,000 profiles) %.1f MiB: %.2fx (target <= 1.15x)\n", i, b, w, w / b
+    printf "run %d: start to window bare %d ms, workbench %d ms: %.2fx (target <= 1.25x)\n", i, bm, wm, wm / bm }'
+done

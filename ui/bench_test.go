@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
@@ -112,4 +113,30 @@ func BenchmarkFilter(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkTargetLoad is the "load and show" row: a cold read of the
+// store (a new Store, so nothing is cached) to the laid-out table, 10,000
+// profiles against 10, both in every iteration (fyne test driver). Target ≤ 2×.
+// Run: make bench, or scripts/test.sh -run '^$' -bench TargetLoad -benchtime 5x ./ui/
+func BenchmarkTargetLoad(b *testing.B) {
+	a := test.NewTempApp(b)
+	win := test.NewTempWindow(b, nil)
+	win.Resize(fyne.NewSize(1280, 800))
+	q := newUIQueue()
+	load := func(n int) func() {
+		repo := newRepo(b, &countingKeyring{})
+		seedNoSecrets(b, repo, manyProfiles(n)...)
+		ops := oauthflow.NewService(repo, nil, nil)
+		b.Cleanup(ops.Close)
+		return func() {
+			cold := &credentials.Repository{Store: credentials.NewStore(repo.Store.Path()), Secrets: repo.Secrets, Now: repo.Now}
+			w := newWorkbench(a, win, cold, ops, q.do)
+			walk(win.Content(), func(fyne.CanvasObject) {})
+			if len(w.view) != n {
+				b.Fatalf("%d rows", len(w.view))
+			}
+		}
+	}
+	testenv.Ratio(b, 2, load(10000), load(10))
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 )
@@ -13,49 +15,105 @@ var growCols = []int{colName, colEndpoint}
 // shrinkOrder, when the table is narrower than the remembered widths: the
 // grant type follows from the type, the times are short, and the name and
 // status say most.
-var compactColWidths = [numCols]float32{140, 80, 60, 140, 90, 125, 80, 90, 80}
+var compactColWidths = [numCols]float32{120, 80, 60, 120, 90, 110, 80, 90, 80}
 
 var shrinkOrder = []int{colGrant, colType, colChecked, colExpires, colSecretExpires, colClientID, colEndpoint, colStatus, colName}
 
+// hideOrder is the order in which columns leave a table too narrow for
+// every column at its header's width (an 800 px window): what the details
+// pane shows anyway and the rows need least. Name, Endpoint, Status and
+// Expires in always stay.
+var hideOrder = []int{colGrant, colSecretExpires, colType, colChecked, colClientID}
+
+// headerWidth is what column col needs for its title uncut (bold, with
+// the label's padding), and the sort arrow beside it on the sort column.
+func headerWidth(col int, sorted bool) float32 {
+	t := fyne.MeasureText(colTitles[col], theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
+	if sorted {
+		t += theme.IconInlineSize() + theme.Padding()
+	}
+	return float32(int(t)) + 1
+}
+
 // fitColumns turns the remembered column widths into the shown ones so the
-// columns share the table's width: spare width goes to Name and Endpoint;
-// missing width is taken column by column (least needed first) down to a
-// compact width, then from every column in proportion, never below
-// minColWidth.
-func fitColumns(pref []float32, avail float32) []float32 {
-	out := append([]float32(nil), pref...)
+// columns share the table's width (avail, each shown column also costing
+// sep for its divider): spare width goes to Name and Endpoint; missing
+// width is taken column by column (least needed first) down to a compact
+// width no narrower than the column's header (floor), then, while the
+// compact widths still do not fit, columns are left out in hideOrder, and
+// last the rest shrink in proportion, never below minColWidth. widths is
+// by column (0 for a column left out); shown lists the columns shown.
+func fitColumns(pref, floor []float32, avail, sep float32) (widths []float32, shown []int) {
+	compact := func(c int) float32 {
+		v := min(compactColWidths[c], max(pref[c], minColWidth))
+		if floor != nil {
+			v = max(v, floor[c])
+		}
+		return v
+	}
+	hidden := map[int]bool{}
+	need := func() float32 {
+		s := float32(0)
+		for c := range pref {
+			if !hidden[c] {
+				s += compact(c) + sep
+			}
+		}
+		return s
+	}
+	for _, c := range hideOrder {
+		if need() <= avail {
+			break
+		}
+		hidden[c] = true
+	}
+	for c := range pref {
+		if !hidden[c] {
+			shown = append(shown, c)
+		}
+	}
+	avail -= sep * float32(len(shown))
+
+	out := make([]float32, len(pref))
 	sum := float32(0)
-	for _, v := range out {
-		sum += v
+	for _, c := range shown {
+		out[c] = pref[c]
+		if floor != nil {
+			out[c] = max(out[c], floor[c]) // a remembered width that cut the header
+		}
+		sum += out[c]
 	}
 	diff := avail - sum
 	if diff >= 0 {
 		for _, c := range growCols {
 			out[c] += diff / float32(len(growCols))
 		}
-		return out
+		return out, shown
 	}
-	need := -diff
+	short := -diff
 	for _, c := range shrinkOrder {
-		give := min(need, max(out[c]-compactColWidths[c], 0))
+		if hidden[c] {
+			continue
+		}
+		give := min(short, max(out[c]-compact(c), 0))
 		out[c] -= give
-		need -= give
+		short -= give
 	}
-	if need <= 0 {
-		return out
+	if short <= 0 {
+		return out, shown
 	}
 	shrinkable := float32(0)
-	for _, v := range out {
-		shrinkable += max(v-minColWidth, 0)
+	for _, c := range shown {
+		shrinkable += max(out[c]-minColWidth, 0)
 	}
 	if shrinkable <= 0 {
-		return out
+		return out, shown
 	}
-	f := min(need/shrinkable, 1)
-	for i, v := range out {
-		out[i] = v - max(v-minColWidth, 0)*f
+	f := min(short/shrinkable, 1)
+	for _, c := range shown {
+		out[c] -= max(out[c]-minColWidth, 0) * f
 	}
-	return out
+	return out, shown
 }
 
 // columnsLayout stacks the table and its empty hint, and fits the columns
@@ -87,14 +145,25 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 // applyColumnWidths sets the shown widths from the remembered ones and the
-// table's current width (less the scroll bar's room).
+// table's current width (less the scroll bar's room), and which columns
+// are shown at all.
 func (w *Workbench) applyColumnWidths() {
 	avail := w.tableArea.Size().Width - theme.ScrollBarSize() - theme.Padding()
 	if avail <= 0 {
 		return
 	}
-	w.shownWidths = fitColumns(w.colWidths, avail)
-	for i, cw := range w.shownWidths {
-		w.table.SetColumnWidth(i, cw)
+	floor := make([]float32, numCols)
+	for c := range floor {
+		floor[c] = headerWidth(c, c == w.sortCol)
+	}
+	widths, shown := fitColumns(w.colWidths, floor, avail, theme.Padding())
+	w.shownWidths = widths
+	changed := !slices.Equal(shown, w.shownCols)
+	w.shownCols = shown
+	for i, c := range shown {
+		w.table.SetColumnWidth(i, widths[c])
+	}
+	if changed {
+		w.table.Refresh()
 	}
 }

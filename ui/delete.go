@@ -6,6 +6,10 @@ import (
 )
 
 func (w *Workbench) deleteSelected() {
+	if rows := w.multi(); rows != nil {
+		w.deleteMany(rows) // multiselect.go: one confirmation listing them
+		return
+	}
 	r := w.selectedRow()
 	if !w.allowed(actDelete, r) || w.dlg != nil {
 		return

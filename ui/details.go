@@ -149,6 +149,7 @@ func (d *detailsPane) show(r *row) {
 			port = fmt.Sprint(p.RedirectPort)
 		}
 		add("Redirect port", port)
+		add("MFA", mfaDetails(p)) // form_mfa.go
 	}
 	add("Username claim", p.UsernameClaim)
 	add("Roles claim", p.RolesClaim)

@@ -105,6 +105,7 @@ func (w *Workbench) showMessage(title, msg string) *shownDialog {
 	l := messageLabel(msg)
 	s := w.showDialog(title, sized(l, 460, 0), dialogButton{label: "OK", importance: widget.HighImportance})
 	s.body = l
+	s.onEnter = w.closeDialog // OK only: safe
 	return s
 }
 
@@ -113,6 +114,7 @@ func (w *Workbench) showError(title string, err error) *shownDialog {
 	l.Importance = widget.DangerImportance
 	s := w.showDialog(title, sized(l, 460, 0), dialogButton{label: "OK", importance: widget.HighImportance})
 	s.body = l
+	s.onEnter = w.closeDialog // OK only: safe
 	return s
 }
 

@@ -34,7 +34,7 @@ type formField struct {
 	key     string // credentials.Field* name
 	label   *widget.Label
 	input   fyne.CanvasObject
-	msg     *widget.Label
+	msg     *fieldMessage // form_messages.go
 	cell    *fyne.Container
 	touched bool
 }
@@ -65,16 +65,19 @@ type profileForm struct {
 	tlsWarning                                                *widget.Label
 	secretHint                                                *widget.Label
 	discover, browseCA, save                                  *widget.Button
-	problems                                                  *widget.Label // summary next to Save
+	problems                                                  *widget.Label  // summary next to Save
+	problemsGo                                                *widget.Button // scrolls to the first problem
 	advanced                                                  *widget.Accordion
 	cert                                                      certPart // private_key_jwt (form_certificate.go)
+	mfa                                                       mfaPart  // multi-factor (form_mfa.go)
 	secretExpires                                             *entry
 
-	fields map[string]*formField
-	order  []*formField
-	errs   *credentials.ValidationError
-	extra  map[string]string // problems the form finds itself (unparsable numbers)
-	saving bool
+	fields     map[string]*formField
+	order      []*formField
+	basicCount int // order[basicCount:] are in the Advanced section
+	errs       *credentials.ValidationError
+	extra      map[string]string // problems the form finds itself (unparsable numbers)
+	saving     bool
 
 	initial      credentials.Profile // what the inputs held when the form opened
 	discardArmed bool                // Escape was pressed once on a changed form
@@ -148,10 +151,7 @@ func (f *profileForm) scrollTo(o fyne.CanvasObject) {
 func (f *profileForm) newField(key, label string, input fyne.CanvasObject) *formField {
 	ff := &formField{key: key, label: widget.NewLabel(label), input: input}
 	ff.label.Alignment = fyne.TextAlignTrailing
-	ff.msg = widget.NewLabel("")
-	ff.msg.Importance = widget.DangerImportance
-	ff.msg.Wrapping = fyne.TextWrapWord
-	ff.msg.Hide()
+	ff.msg = newFieldMessage()
 	ff.cell = container.NewVBox(input, ff.msg)
 	f.fields[key] = ff
 	f.order = append(f.order, ff)
@@ -196,7 +196,8 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.secretHint = widget.NewLabel("")
 	f.secretHint.Importance = widget.LowImportance
 	f.secretHint.Wrapping = fyne.TextWrapWord
-	secretField.cell.Add(f.secretHint)
+	// The hint right under the entry; the message line stays last.
+	secretField.cell.Objects = []fyne.CanvasObject{secretField.cell.Objects[0], f.secretHint, secretField.msg}
 	f.secretExpires = f.textField(fieldSecretExpires, "Secret expires", "optional: YYYY-MM-DD, for expiry warnings")
 	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
 		if f.cert.info != nil { // not while building
@@ -220,6 +221,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 		main.Add(ff.cell)
 	}
 	basicCount := len(f.order)
+	f.basicCount = basicCount
 
 	// Advanced: proxy, TLS, tenant.
 	f.proxyMode = widget.NewSelect([]string{proxyNone, proxySystem, proxyURL}, func(string) {
@@ -253,12 +255,13 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.tenant = f.textField("tenant", "Tenant", "optional: sent in a header on test requests")
 	f.tenantHdr = f.textField(credentials.FieldTenantHeader, "Tenant header", credentials.DefaultTenantHeader)
 	f.tenantClaim = f.textField(credentials.FieldTenantClaim, "JWT tenant claim", "optional, e.g. $.TenantID")
+	f.buildMFA()
 	adv := container.New(layout.NewFormLayout())
 	for _, ff := range f.order[basicCount:] {
 		adv.Add(ff.label)
 		adv.Add(ff.cell)
 	}
-	f.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced: proxy, TLS, tenant", adv))
+	f.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced: proxy, TLS, tenant, MFA", adv))
 
 	f.problems = widget.NewLabel("")
 	f.problems.Wrapping = fyne.TextWrapWord
@@ -272,8 +275,12 @@ func (f *profileForm) build() fyne.CanvasObject {
 	}
 	f.updateVisibility()
 
-	body := container.NewVBox(main, f.advanced, f.problems)
-	f.scroll = container.NewVScroll(container.NewPadded(body))
+	f.problemsGo = widget.NewButton("Show", f.goToProblem)
+	f.problemsGo.Hide()
+	body := container.NewVBox(main, f.advanced, container.NewBorder(nil, nil, nil, f.problemsGo, f.problems))
+	f.scroll = container.NewVScroll(nil)
+	f.scroll.Content = container.NewPadded(container.NewStack(body, newWheelForwarder(f.scroll)))
+	f.scroll.Refresh()
 	return container.NewStack(canvasSpacer(680, 520), f.scroll)
 }
 
@@ -321,6 +328,7 @@ func (f *profileForm) fill() {
 	}
 	f.authMethod.Refresh()
 	f.fillCertificate(p)
+	f.fillMFA(p)
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:
 		f.proxyMode.Selected = proxySystem
@@ -372,6 +380,7 @@ func (f *profileForm) updateVisibility() {
 		fieldSecretExpires:            !f.usesCertificate(),
 		credentials.FieldCertificate:  f.usesCertificate(),
 		credentials.FieldAssertion:    f.usesCertificate(),
+		credentials.FieldMFA:          user,
 	} {
 		f.fields[key].setVisible(on)
 	}
@@ -446,6 +455,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TLS = credentials.TLS{CAFile: f.caFile.Text, InsecureSkipVerify: f.skipTLS.Checked}
 	p.Tenant = f.tenant.Text
 	p.TenantHeader = f.tenantHdr.Text
+	f.readMFA(&p)
 	p.Normalize()
 
 	p.SecretExpiresAt = f.readSecretExpires()
@@ -508,16 +518,15 @@ func (f *profileForm) showErrors() {
 		}
 		if msg != "" && (ff.touched || f.orig != nil) && ff.label.Visible() {
 			ff.msg.SetText(msg)
-			ff.msg.Show()
-			shown = append(shown, ff.label.Text)
+			shown = append(shown, ff.label.Text+": "+strings.TrimSuffix(msg, "."))
 		} else {
 			ff.msg.SetText("")
-			ff.msg.Hide()
 			if msg != "" {
 				hidden = append(hidden, strings.TrimSuffix(ff.label.Text, ":"))
 			}
 		}
 	}
+	f.problemsGo.Hide()
 	switch {
 	case n == 0:
 		f.problems.SetText("")
@@ -526,8 +535,11 @@ func (f *profileForm) showErrors() {
 		f.problems.SetText("Still needed before Save: " + strings.Join(hidden, ", ") + ".")
 		f.problems.Show()
 	default:
-		f.problems.SetText("Fix " + strings.Join(shown, ", ") + " above to save (Enter shows the first).")
+		// Each problem in full (the line under a field may cut it short).
+		f.problems.SetText("To save, fix " + strings.Join(shown, "; ") + ".")
 		f.problems.Show()
+		f.problemsGo.SetText("Show " + strings.SplitN(shown[0], ":", 2)[0])
+		f.problemsGo.Show()
 	}
 	if f.save != nil {
 		if n == 0 && !f.saving {
@@ -540,7 +552,7 @@ func (f *profileForm) showErrors() {
 
 // message returns the inline validation message shown for a field.
 func (f *profileForm) message(key string) string {
-	if ff := f.fields[key]; ff != nil && ff.msg.Visible() {
+	if ff := f.fields[key]; ff != nil && ff.msg.Text != "" {
 		return ff.msg.Text
 	}
 	return ""
@@ -550,13 +562,7 @@ func (f *profileForm) message(key string) string {
 func (f *profileForm) submit() {
 	f.validate()
 	if f.save.Disabled() {
-		// Enter on an invalid form: show the first problem.
-		for _, ff := range f.order {
-			if ff.msg.Visible() {
-				f.scrollTo(ff.label)
-				break
-			}
-		}
+		f.goToProblem() // Enter on an invalid form: show the first problem
 		return
 	}
 	w := f.w

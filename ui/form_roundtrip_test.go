@@ -48,7 +48,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		SecretRotatedAt: t0.Add(3 * time.Hour), HasProxyPass: true,
 		LastStatus: credentials.StatusFailed, LastError: "invalid_client: client authentication failed",
 		LastCategory: "credentials", LastChecked: t0.Add(4 * time.Hour), TokenExpiry: t0.Add(5 * time.Hour),
-		LoggedInAs: "alice", LoginAt: t0.Add(6 * time.Hour), Subject: "248289761001",
+		LoggedInAs: "alice", LoginAt: t0.Add(6 * time.Hour), Subject: "248289761001", LoginMFA: "MFA verified: pwd, otp",
 	}
 	userFull := credentials.Profile{
 		Name: "Ärger & Co. _-1", Type: credentials.TypeUser,
@@ -62,7 +62,9 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		UsernameClaim:   "preferred_username", RolesClaim: "realm_access.roles", TenantClaim: "$.TenantID",
 		Tenant: "testTenant", TenantHeader: "X-Tenant", RedirectPort: 8400,
 		SecretExpiresAt: time.Date(2027, 3, 31, 23, 59, 59, 0, time.UTC),
-		Bookkeeping:     book,
+		MFA: credentials.MFAPolicy{Required: true, ACRValues: "urn:okta:loa:2fa:any phr", FreshSignIn: true,
+			ClaimsParam: true, AuthContext: "c7"},
+		Bookkeeping: book,
 	}
 	userPublic := credentials.Profile{
 		Name: "Public login", Type: credentials.TypeUser, IssuerURL: "https://idp.example.com/realms/pub",
@@ -90,7 +92,10 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		AssertionAlg: credentials.AlgPS256, AssertionHeaders: credentials.HeadersX5tS256, AssertionAudience: credentials.AudienceIssuer,
 		Bookkeeping: credentials.Bookkeeping{HasPrivateKey: true},
 	}
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert}
+	userCert := appCert // a confidential User client with a certificate
+	userCert.Name, userCert.Type, userCert.GrantType = "Cert user", credentials.TypeUser, credentials.GrantAuthorizationCode
+	userCert.AuthURL = "https://login.example.com/tenant/oauth2/v2.0/authorize"
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that

@@ -60,6 +60,8 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 
 	var good, bad, risky int
 	var s *shownDialog
+	conflicts := w.findConflicts(entries) // import_conflicts.go
+	conflictBox := container.NewVBox(conflictRows(conflicts, entries))
 	update := func() {
 		good, bad, risky = 0, 0, 0
 		var add, invalid []string
@@ -67,6 +69,9 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 			n := e.Profile.Name
 			if n == "" {
 				n = fmt.Sprintf("entry %d", e.Index+1)
+			}
+			if conflicts[e.Index] != nil {
+				continue // asked about below the list
 			}
 			if e.Err != nil {
 				bad++
@@ -86,8 +91,10 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 		}
 		text := fmt.Sprintf("Will be added (%d):\n%s", good, strings.Join(add, "\n"))
 		if good == 0 {
-			text = "Nothing valid to add."
+			text = "Nothing new to add."
 		}
+		replace, rename, _ := conflictChoices(conflicts)
+		good += replace + rename
 		if bad > 0 {
 			text += fmt.Sprintf("\n\nInvalid (%d):\n%s", bad, strings.Join(invalid, "\n"))
 		}
@@ -111,6 +118,12 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 		def := credentials.ImportDefaults{IssuerURL: strings.TrimSpace(issuer.Text), TokenURL: strings.TrimSpace(tokenURL.Text)}
 		if es, err := w.ops.ParseImport(data, def); err == nil {
 			entries = es
+			conflicts = w.findConflicts(entries)
+			for _, c := range conflicts {
+				c.choice.OnChanged = func(string) { update() }
+			}
+			conflictBox.Objects = []fyne.CanvasObject{conflictRows(conflicts, entries)}
+			conflictBox.Refresh()
 		}
 		update()
 	}
@@ -119,22 +132,40 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 
 	top := container.NewVBox()
 	if registrations {
+		note := messageLabel("")
+		note.Hide()
 		top.Add(widget.NewLabel("Client registrations carry no endpoints: give the issuer (or the token URL) for all of them."))
-		top.Add(issuer)
+		top.Add(w.discoverRow(issuer, note))
 		top.Add(tokenURL)
+		top.Add(note)
 	}
-	scroll := container.NewVScroll(list)
+	for _, c := range conflicts {
+		c.choice.OnChanged = func(string) { update() }
+	}
+	scroll := container.NewVScroll(container.NewVBox(list, conflictBox))
 	scroll.SetMinSize(fyne.NewSize(560, 260))
 	s = w.showDialog("Import "+name, container.NewBorder(top, container.NewVBox(skip, trust), nil, nil, scroll),
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Import", importance: widget.HighImportance, fn: func() {
-			sum, err := w.ops.Import(entries, skip.Checked)
-			w.reload()
+			keep, replace := resolveConflicts(entries, conflicts)
+			sum, err := w.ops.Import(keep, skip.Checked)
 			if err != nil {
+				w.reload()
 				w.showError("Import failed", err)
 				return
 			}
+			replaced, failed := w.replaceProfiles(replace)
+			w.reload()
 			msg := fmt.Sprintf("Imported %s", plural(len(sum.Added), "profile"))
+			if replaced > 0 {
+				msg += fmt.Sprintf(", replaced the settings of %d", replaced)
+			}
+			if _, _, skipped := conflictChoices(conflicts); skipped > 0 {
+				msg += fmt.Sprintf(", skipped %d already here", skipped)
+			}
+			if len(failed) > 0 {
+				w.showMessage("Not every profile was replaced", strings.Join(failed, "\n"))
+			}
 			if len(sum.Skipped) > 0 {
 				msg += fmt.Sprintf(", skipped %d invalid", len(sum.Skipped))
 			}
@@ -160,11 +191,30 @@ func (w *Workbench) exportProfiles() {
 	if len(w.rows) == 0 || w.dlg != nil {
 		return
 	}
-	data, err := credentials.ExportAll(w.profiles(), w.nav.transports)
+	data, n, err := w.exportData()
 	if err != nil {
 		w.showError("Cannot export", err)
 		return
 	}
+	w.saveExport(data, n)
+}
+
+// exportData is what Export writes: the selected profiles when several are
+// selected (multiselect.go), else all; with the transports that use them.
+func (w *Workbench) exportData() ([]byte, int, error) {
+	ps := w.profiles()
+	if rows := w.multi(); rows != nil {
+		ps = make([]credentials.Profile, len(rows))
+		for i, r := range rows {
+			ps[i] = r.p
+		}
+	}
+	data, err := credentials.ExportAll(ps, w.nav.transports)
+	return data, len(ps), err
+}
+
+// saveExport asks where to save an export of n profiles and writes it.
+func (w *Workbench) saveExport(data []byte, n int) {
 	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
 			w.showError("Cannot save the export", err)
@@ -181,7 +231,7 @@ func (w *Workbench) exportProfiles() {
 			w.showError("Cannot write "+wc.URI().Name(), err)
 			return
 		}
-		w.setStatus(fmt.Sprintf("Exported %s to %s (no secrets)", plural(len(w.rows), "profile"), wc.URI().Path()))
+		w.setStatus(fmt.Sprintf("Exported %s to %s (no secrets)", plural(n, "profile"), wc.URI().Path()))
 	}, w.win)
 	fd.SetFileName("credworkbench-profiles.json")
 	fd.Resize(fyne.NewSize(760, 520))

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/credworkbench/credworkbench/credentials"
 )
@@ -77,7 +78,7 @@ func TestWindowWorksFrom800x600(t *testing.T) {
 	if w[colName] <= defaultColWidths[colName]+50 || w[colEndpoint] <= defaultColWidths[colEndpoint]+50 {
 		t.Errorf("at 1920 px Name is %v and Endpoint %v wide", w[colName], w[colEndpoint])
 	}
-	if avail := h.wb.tableArea.Size().Width; avail-sum(w) > 40 {
+	if avail := h.wb.tableArea.Size().Width; avail-sum(w)-float32(numCols)*theme.Padding() > 40 {
 		t.Errorf("%v px stay empty", avail-sum(w))
 	}
 	if h.wb.toolbarMore.Visible() {
@@ -109,14 +110,46 @@ func TestFitColumns(t *testing.T) {
 	pref := defaultColWidths[:]
 	total := sum(pref)
 	for _, avail := range []float32{500, 760, total, 1400, 1900} {
-		got := fitColumns(pref, avail)
-		for i, w := range got {
-			if w < minColWidth {
-				t.Errorf("at %v column %d is %v wide", avail, i, w)
+		got, shown := fitColumns(pref, nil, avail, 0)
+		for _, c := range shown {
+			if got[c] < minColWidth {
+				t.Errorf("at %v column %d is %v wide", avail, c, got[c])
 			}
 		}
-		if s := sum(got); avail >= float32(numCols)*minColWidth && (s > avail+0.5 || s < avail-0.5) {
+		if s := sum(got); avail >= float32(len(shown))*minColWidth && (s > avail+0.5 || s < avail-0.5) {
 			t.Errorf("at %v the columns take %v", avail, s)
+		}
+	}
+}
+
+// Headers are never cut: at 1280 px every column is shown with its whole
+// title; at 800 px the least needed columns step aside instead; the widths
+// (dividers included) fill the table.
+func TestHeadersFitAt1280And800(t *testing.T) {
+	h := layoutHarness(t)
+	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 800, Height: 600}, {Width: 1920, Height: 1080}} {
+		h.win.Resize(size)
+		w, shown := h.wb.shownWidths, h.wb.shownCols
+		if size.Width >= 1280 && len(shown) != numCols {
+			t.Errorf("at %v only columns %v are shown", size, shown)
+		}
+		for _, c := range []int{colName, colEndpoint, colStatus} {
+			if !slices.Contains(shown, c) {
+				t.Errorf("at %v column %s is left out", size, colTitles[c])
+			}
+		}
+		used := float32(0)
+		for _, c := range shown {
+			used += w[c] + theme.Padding()
+			if hw := headerWidth(c, c == h.wb.sortCol); w[c] < hw {
+				t.Errorf("at %v the %q header is cut: %v < %v", size, colTitles[c], w[c], hw)
+			}
+		}
+		if avail := h.wb.tableArea.Size().Width - theme.ScrollBarSize() - theme.Padding(); used > avail+0.5 || used < avail-40 {
+			t.Errorf("at %v the columns use %v of %v", size, used, avail)
+		}
+		if got := h.cell(0, shown[len(shown)-1]); got == nil {
+			t.Errorf("at %v the last shown column has no cell", size)
 		}
 	}
 }

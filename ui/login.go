@@ -131,6 +131,9 @@ func (w *Workbench) loginDone(ld *loginDialog, name string, res oauthflow.Result
 		if roles != "" {
 			msg += "\nRoles: " + roles
 		}
+		if res.Token != nil && strings.HasPrefix(res.Token.MFA, "MFA verified") {
+			msg += "\n" + res.Token.MFA // "MFA not verifiable" comes as a warning below
+		}
 		for _, warn := range res.Warnings {
 			msg += "\n\n" + warn // e.g. another user than before
 		}

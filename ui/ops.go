@@ -21,6 +21,8 @@ type Operations interface {
 	TestAll(ctx context.Context, concurrency int) ([]oauthflow.Result, error)
 	Login(ctx context.Context, nameOrID string, opts oauthflow.LoginOptions) (oauthflow.Result, error)
 	Logout(ctx context.Context, nameOrID string) error
+	// LogoutWith can end the IdP's browser session as well (logout.go).
+	LogoutWith(ctx context.Context, nameOrID string, opt oauthflow.LogoutOptions) (oauthflow.LogoutResult, error)
 	RotateSecret(ctx context.Context, nameOrID, newSecret string) (oauthflow.Result, error)
 	Discover(ctx context.Context, p credentials.Profile) (oauthflow.Endpoints, error)
 	Status(nameOrID string) (oauthflow.Result, error)

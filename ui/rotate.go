@@ -61,6 +61,15 @@ func (w *Workbench) rotateSelected() {
 				w.reload()
 			})
 		}})
+	// Enter is Test and replace (the old secret stays unless the new one
+	// works), and Close once it is done.
+	s.onEnter = func() {
+		if b := s.button("Test and replace"); b != nil && !b.Disabled() {
+			b.OnTapped()
+		} else if s.buttons["Cancel"].Text == "Close" {
+			w.closeDialog()
+		}
+	}
 	s.body, s.input = steps, secret
 	w.win.Canvas().Focus(secret)
 }

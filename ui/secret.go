@@ -13,6 +13,12 @@ import (
 
 // setSecretSelected asks for the client secret of the selected profile.
 func (w *Workbench) setSecretSelected() {
+	if rows := w.multi(); rows != nil {
+		if !w.readOnly && w.dlg == nil {
+			w.setSecretMany(rows)
+		}
+		return
+	}
 	r := w.selectedRow()
 	if !w.allowed(actSetSecret, r) || w.dlg != nil {
 		return

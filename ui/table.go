@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -46,8 +47,12 @@ func (w *Workbench) buildTable() {
 			w.colWidths[i] = defaultColWidths[i]
 		}
 	}
+	w.shownCols = make([]int, numCols)
+	for i := range w.shownCols {
+		w.shownCols[i] = i
+	}
 	t := widget.NewTable(
-		func() (int, int) { return len(w.view), numCols },
+		func() (int, int) { return len(w.view), len(w.shownCols) },
 		func() fyne.CanvasObject { return newTableCell(w) },
 		func(id widget.TableCellID, o fyne.CanvasObject) { w.updateCell(id, o.(*tableCell)) },
 	)
@@ -55,11 +60,11 @@ func (w *Workbench) buildTable() {
 	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(w) }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		h := o.(*headerCell)
-		h.col = id.Col
-		h.label.SetText(colTitles[id.Col])
+		h.col = w.column(id.Col)
+		h.label.SetText(colTitles[h.col])
 		// A theme icon, not a Unicode arrow: some fonts lack the glyph.
 		switch {
-		case id.Col != w.sortCol:
+		case h.col != w.sortCol:
 			h.icon.Hide()
 		case w.sortDesc:
 			h.icon.SetResource(theme.MoveDownIcon())
@@ -74,6 +79,10 @@ func (w *Workbench) buildTable() {
 			return
 		}
 		id2 := w.view[id.Row].p.ID
+		if !w.keepMarks && len(w.marked) > 0 {
+			w.marked = nil // a plain selection (keys, click) ends a multiple one
+			w.table.Refresh()
+		}
 		if id2 != w.selected {
 			w.selected = id2
 			w.details.show(w.view[id.Row])
@@ -193,14 +202,23 @@ func shortTime(t, now time.Time) string {
 	return t.Format("2006-01-02 15:04")
 }
 
+// column is the column shown at index i (narrow windows leave some out).
+func (w *Workbench) column(i int) int {
+	if i >= 0 && i < len(w.shownCols) {
+		return w.shownCols[i]
+	}
+	return i
+}
+
 func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
+	id.Col = w.column(id.Col)
 	c.id = id
 	if id.Row >= len(w.view) {
 		c.label.SetText("")
 		return
 	}
 	var bg color.Color = color.Transparent
-	if w.view[id.Row].p.ID == w.selected {
+	if pid := w.view[id.Row].p.ID; pid == w.selected || w.markedRow(pid) {
 		bg = theme.Color(theme.ColorNameSelection)
 	}
 	if c.bg.FillColor != bg {
@@ -277,6 +295,7 @@ func (w *Workbench) sortBy(col int) {
 	}
 	w.app.Preferences().SetInt(prefSortCol, w.sortCol)
 	w.app.Preferences().SetBool(prefSortDesc, w.sortDesc)
+	w.applyColumnWidths() // the sort arrow needs room in its header
 	w.applyView()
 }
 
@@ -285,7 +304,6 @@ func (w *Workbench) sortBy(col int) {
 func (w *Workbench) setColumnWidth(col int, width float32) {
 	width = max(width, minColWidth)
 	w.colWidths[col] = width
-	w.table.SetColumnWidth(col, width)
 	w.applyColumnWidths()
 }
 
@@ -314,6 +332,7 @@ func (w *Workbench) rowMenu(r *row) *fyne.Menu {
 		all = append(all,
 			entry{actLogin, "Log in with this credential (Ctrl+L)", w.loginSelected},
 			entry{actLogin, menuLoginAnother, w.loginAnotherSelected},
+			entry{actLogin, menuLoginDevice, w.loginDeviceSelected},
 			entry{actLogout, "Log out", w.logoutSelected})
 	}
 	all = append(all, entry{actSetSecret, "Set client secret…", w.setSecretSelected})
@@ -338,6 +357,7 @@ type tableCell struct {
 	widget.BaseWidget
 	w     *Workbench
 	id    widget.TableCellID
+	mod   fyne.KeyModifier // held at the last mouse press
 	label *widget.Label
 	bg    *canvas.Rectangle // the selection colour across the whole row
 }
@@ -362,9 +382,14 @@ func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
 // Tapped selects the row and takes the focus away from the filter, so
 // Enter and Delete act on the selection.
 func (c *tableCell) Tapped(*fyne.PointEvent) {
-	c.w.selectRow(c.id.Row)
+	c.w.clickRow(c.id.Row, c.mod) // Ctrl / Shift: several rows (multiselect.go)
+	c.mod = 0
 	c.w.win.Canvas().Unfocus()
 }
+
+// MouseDown notes the modifiers for Tapped (which has none).
+func (c *tableCell) MouseDown(e *desktop.MouseEvent) { c.mod = e.Modifier }
+func (c *tableCell) MouseUp(*desktop.MouseEvent)     {}
 
 func (c *tableCell) DoubleTapped(*fyne.PointEvent) {
 	c.w.selectRow(c.id.Row)

@@ -52,15 +52,19 @@ type Workbench struct {
 	rows     []*row // every profile, as read from the store
 	view     []*row // filtered and sorted: what the table shows
 	selected string // profile ID
-	sortCol  int
-	sortDesc bool
-	busy     map[string]string           // profile ID → "Testing…", "Logging in…"
-	live     map[string]oauthflow.Result // latest result per profile from this session
-	history  map[string][]oauthflow.Event
-	running  int // background operations in flight
-	readOnly bool
-	stop     chan struct{}
-	unsub    func()
+	// marked is a multiple selection (multiselect.go); keepMarks is set
+	// while a selection change must not end it.
+	marked    map[string]bool
+	keepMarks bool
+	sortCol   int
+	sortDesc  bool
+	busy      map[string]string           // profile ID → "Testing…", "Logging in…"
+	live      map[string]oauthflow.Result // latest result per profile from this session
+	history   map[string][]oauthflow.Event
+	running   int // background operations in flight
+	readOnly  bool
+	stop      chan struct{}
+	unsub     func()
 
 	// Widgets.
 	toolbar map[string]*widget.Button
@@ -71,7 +75,8 @@ type Workbench struct {
 	statusFilter  *widget.Select // Failed, Needs secret, Expiring, Active
 	table         *widget.Table
 	colWidths     []float32 // as the user set them (remembered)
-	shownWidths   []float32 // fitted to the table's width
+	shownWidths   []float32 // fitted to the table's width, by column (0: left out)
+	shownCols     []int     // the columns shown, in order (columns.go)
 	emptyHint     *fyne.Container
 	tableArea     *fyne.Container
 	details       *detailsPane
@@ -94,6 +99,8 @@ type Workbench struct {
 
 	nav *navigator // the tree on the left and the view it selects
 
+	loads int // counts store reads, so a background read never shows stale rows
+
 	// agent is the quiet agent (agent.go): tray, notifications; nil without.
 	agent *Agent
 }
@@ -109,21 +116,47 @@ func newRow(p credentials.Profile) *row {
 		[]string{p.Name, p.ClientID, p.TokenURL, p.AuthURL, p.IssuerURL}, "\x00"))}
 }
 
-// New builds the workbench into win and loads the profiles. Call Start to
-// begin the live updates (event subscription and the countdown ticker).
+// New builds the workbench into win and loads the profiles off the UI
+// goroutine: the window (its table empty) can be shown at once, and the
+// rows arrive when the store is read. Call Start to begin the live updates
+// (event subscription and the countdown ticker).
 func New(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations) *Workbench {
-	return newWorkbench(app, win, repo, ops, fyne.Do)
+	w := buildWorkbench(app, win, repo, ops, fyne.Do)
+	w.loadInBackground()
+	return w
 }
 
+// newWorkbench builds the workbench and loads the profiles at once.
 func newWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations, do func(func())) *Workbench {
+	w := buildWorkbench(app, win, repo, ops, do)
+	w.reload()
+	return w
+}
+
+func buildWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations, do func(func())) *Workbench {
 	w := &Workbench{
 		app: app, win: win, repo: repo, ops: ops, do: do, now: time.Now,
 		busy: map[string]string{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{},
 		reqMemory: map[string]requestMemory{}, stop: make(chan struct{}),
 	}
 	w.build()
-	w.reload()
 	return w
+}
+
+// loadInBackground reads the store on another goroutine (decoding 10,000
+// profiles takes a while) and shows them through w.do, unless a reload
+// made meanwhile already showed newer data.
+func (w *Workbench) loadInBackground() {
+	w.loads++
+	seq := w.loads
+	go func() {
+		ps, err := w.repo.List()
+		w.do(func() {
+			if w.loads == seq {
+				w.show(ps, err)
+			}
+		})
+	}()
 }
 
 // Start subscribes to the service's events and starts the once-a-second
@@ -270,13 +303,16 @@ func (w *Workbench) bindKeys() {
 		fyne.KeyL: w.loginSelected,
 		fyne.KeyR: w.requestSelected,
 		fyne.KeyF: func() { c.Focus(w.filter) },
+		fyne.KeyA: w.selectAllShown,
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
 	}
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyEscape:
-			w.closeDialog()
+			if w.dlg != nil || !w.clearMarks() {
+				w.closeDialog()
+			}
 		case fyne.KeyReturn, fyne.KeyEnter:
 			switch {
 			case w.dlg == nil:
@@ -302,7 +338,13 @@ func (w *Workbench) bindKeys() {
 
 // reload reads the profiles from the store (never the keyring).
 func (w *Workbench) reload() {
+	w.loads++
 	ps, err := w.repo.List()
+	w.show(ps, err)
+}
+
+// show puts the profiles read from the store into the table.
+func (w *Workbench) show(ps []credentials.Profile, err error) {
 	var corrupt *credentials.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
@@ -348,7 +390,7 @@ func (w *Workbench) applyView() {
 	}
 	w.table.UnselectAll()
 	if i := w.viewIndex(w.selected); i >= 0 {
-		w.table.Select(widget.TableCellID{Row: i, Col: 0})
+		w.selectKeepingMarks(i)
 	} else {
 		// A profile the filter hides (or that is gone) must not stay the
 		// target of Edit, Delete or Test.
@@ -541,6 +583,9 @@ func (w *Workbench) applyResult(res oauthflow.Result) {
 		if res.Token != nil && res.Token.Username != "" {
 			r.p.LoggedInAs = res.Token.Username
 		}
+		if res.Token != nil && res.Token.MFA != "" {
+			r.p.LoginMFA = res.Token.MFA // what the login proved (login_mfa.go)
+		}
 	}
 }
 
@@ -624,6 +669,10 @@ func (w *Workbench) editSelected() {
 }
 
 func (w *Workbench) testSelected() {
+	if rows := w.multi(); rows != nil && !w.readOnly {
+		w.testMany(rows)
+		return
+	}
 	r := w.selectedRow()
 	if !w.allowed(actTest, r) {
 		return
@@ -729,24 +778,7 @@ func (w *Workbench) logoutSelected() {
 	if !w.allowed(actLogout, r) {
 		return
 	}
-	w.logout(r.p.ID, r.p.Name)
-}
-
-// logout ends the profile's session (the toolbar's and the tray's Logout).
-func (w *Workbench) logout(id, name string) {
-	w.background(id, "Logging out…", func(ctx context.Context) error {
-		return w.ops.Logout(ctx, id)
-	}, func(err error) {
-		if err != nil {
-			w.setStatus(fmt.Sprintf("%s: logout failed: %v", name, err))
-			return
-		}
-		delete(w.live, id)
-		if r := w.findRow(id); r != nil {
-			r.p.LastStatus, r.p.TokenExpiry, r.p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
-		}
-		w.setStatus(name + ": logged out")
-	})
+	w.logout(r.p.ID, r.p.Name) // logout.go
 }
 
 // noteKeyring shows the keyring banner when an operation failed because

@@ -52,8 +52,8 @@ func commands() []command {
 		{name: "edit", args: "NAME [FLAGS] [--rename NEW]", summary: "Change a profile; only the flags given change", define: defineEdit},
 		{name: "delete", args: "NAME [--yes]", summary: "Delete a profile and its keyring entries (cannot be undone)", define: defineDelete},
 		{name: "test", args: "NAME|--all [--json]", summary: "Get a token with the profile(s); exit 0 only when all are Active", define: defineTest},
-		{name: "login", args: "NAME [--no-browser] [--timeout 5m]", summary: "Log in to a User profile in the system browser", define: defineLogin},
-		{name: "logout", args: "NAME", summary: "Log out of a User profile (revokes and forgets its tokens)", define: defineLogout},
+		{name: "login", args: "NAME [--no-browser] [--timeout 5m] [--another-user]", summary: "Log in to a User profile in the system browser", define: defineLogin},
+		{name: "logout", args: "NAME [--end-session]", summary: "Log out of a User profile (revokes and forgets its tokens)", define: defineLogout},
 		{name: "token", args: "NAME [--json]", summary: "Print a valid access token, renewing it only when needed", define: defineToken},
 		{name: "request", args: "NAME URL [--method M] [--header 'K: V'] [--data @file|STRING]", summary: "Send an HTTP request with the profile's token", define: defineRequest},
 		{name: "transport", args: "list|show|add|edit|delete|run [NAME] [FLAGS]", summary: "Saved HTTP and WS_SOAP calls that use a profile's token", define: defineTransport},
@@ -332,6 +332,15 @@ Imported profiles have no secret: set it with
 	"delete": "Without --yes, credctl asks on a terminal; in scripts pass --yes.\nA profile that transports use is deleted only with --force; they then have no credential.\n",
 	"login": `With --no-browser, or when the browser cannot be opened, the URL to open is
 printed on standard error. Ctrl-C cancels the login and closes the listener.
+--another-user makes the IdP ask who logs in although the browser is still
+signed in there (prompt=login, or select_account where the IdP offers it).
+`,
+	"logout": `--end-session also ends the IdP's session in the browser (RP-initiated
+logout through its end_session_endpoint), so the next login asks who you are.
+The browser comes back to http://127.0.0.1:PORT/logged-out; an IdP that matches
+post-logout addresses exactly needs that registered. Without an
+end_session_endpoint the IdP's session stays (say so, exit 0); when the browser
+does not come back within --timeout, credctl exits 1 (logged out here anyway).
 `,
 	"expiring": `Lists every profile whose client secret (its --secret-expires date) or
 certificate (its NotAfter) expires within --within, expired ones included,

@@ -238,6 +238,8 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser; print the URL to open instead")
 	timeout := fs.Duration("timeout", oauthflow.DefaultLoginTimeout, "give up when the login has not finished after this `duration`")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON (like test --json)")
+	device := fs.Bool("device", false, "log in with a code on another device (RFC 8628 device authorization grant) instead of a browser here")
+	another := fs.Bool("another-user", false, "make the IdP ask who is logging in even if the browser is still signed in there (prompt=login, or select_account where the IdP offers it)")
 	return func(a *app, args []string) error {
 		if err := wantArgs("login", args, "NAME"); err != nil {
 			return err
@@ -245,13 +247,20 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 		if *timeout <= 0 {
 			return &usageError{cmd: "login", msg: "--timeout must be positive, e.g. 5m"}
 		}
+		if *device && *noBrowser {
+			return &usageError{cmd: "login", msg: "--device and --no-browser exclude each other (a device login never opens a browser here)"}
+		}
+		if *device && !isFlagSet(fs, "timeout") {
+			*timeout = oauthflow.DefaultDeviceLoginTimeout
+		}
 		svc, err := a.service()
 		if err != nil {
 			return err
 		}
 		res, err := svc.Login(a.ctx, args[0], oauthflow.LoginOptions{
-			Timeout:   *timeout,
-			NoBrowser: *noBrowser,
+			Timeout:     *timeout,
+			NoBrowser:   *noBrowser,
+			AnotherUser: *another,
 			OnURL: func(authURL string, browserErr error) {
 				switch {
 				case browserErr != nil:
@@ -263,6 +272,8 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 				}
 				fmt.Fprintf(a.stderr, "Waiting up to %s for the login; Ctrl-C cancels.\n", *timeout)
 			},
+			Device:       *device,
+			OnDeviceCode: func(c oauthflow.DeviceCode) { printDeviceCode(a, c, *timeout) },
 		})
 		if err != nil {
 			return err
@@ -293,15 +304,24 @@ func defineLogin(fs *flag.FlagSet) func(*app, []string) error {
 				user = "an unnamed user (the username claim is not in the token: check --username-claim)"
 			}
 			fmt.Fprintf(a.stdout, "Logged in as %s (roles: %s)\n", user, roles)
+			if res.Token != nil && res.Token.MFA != "" {
+				fmt.Fprintln(a.stdout, res.Token.MFA) // the profile requires MFA: what the login proved
+			}
 		}
 		return nil
 	}
 }
 
 func defineLogout(fs *flag.FlagSet) func(*app, []string) error {
+	endSession := fs.Bool("end-session", false, "also end the IdP's session in the browser (RP-initiated logout), so the next login asks who you are")
+	noBrowser := fs.Bool("no-browser", false, "with --end-session: do not open a browser; print the URL to open instead")
+	timeout := fs.Duration("timeout", oauthflow.DefaultIdPLogoutTimeout, "with --end-session: give up waiting for the browser after this `duration`")
 	return func(a *app, args []string) error {
 		if err := wantArgs("logout", args, "NAME"); err != nil {
 			return err
+		}
+		if *timeout <= 0 {
+			return &usageError{cmd: "logout", msg: "--timeout must be positive, e.g. 2m"}
 		}
 		svc, err := a.service()
 		if err != nil {
@@ -311,11 +331,32 @@ func defineLogout(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
+		opt := oauthflow.LogoutOptions{EndIdPSession: *endSession, NoBrowser: *noBrowser, Timeout: *timeout,
+			OnURL: func(u string, browserErr error) {
+				switch {
+				case browserErr != nil:
+					fmt.Fprintf(a.stderr, "The browser could not be opened: %v\nOpen this URL in the browser you log in with to end the IdP session (it works once):\n\n  %s\n\n", browserErr, u)
+				case *noBrowser:
+					fmt.Fprintf(a.stderr, "Open this URL in the browser you log in with to end the IdP session (it works once):\n\n  %s\n\n", u)
+				default:
+					fmt.Fprintln(a.stderr, "Confirm the sign-out in the browser window that opened (if none did, run again with --no-browser).")
+				}
+				fmt.Fprintf(a.stderr, "Waiting up to %s for the browser; Ctrl-C stops waiting (you are logged out here already).\n", *timeout)
+			}}
 		// Logout also removes the cached token, for every process.
-		if err := svc.Logout(a.ctx, p.ID); err != nil {
+		res, err := svc.LogoutWith(a.ctx, p.ID, opt)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "Logged out of %q.\n", p.Name)
+		switch res.IdPSession {
+		case oauthflow.IdPSessionEnded:
+			fmt.Fprintln(a.stdout, "The IdP's session was ended too: the next login asks who you are.")
+		case oauthflow.IdPSessionUnsupported:
+			fmt.Fprintln(a.stderr, res.Message)
+		case oauthflow.IdPSessionUnknown:
+			return &exitError{code: exitFailure, msg: res.Message}
+		}
 		return nil
 	}
 }
@@ -485,4 +526,20 @@ func requestBody(a *app, data string) ([]byte, error) {
 		return nil, &usageError{cmd: "request", msg: fmt.Sprintf("--data: %v", err)}
 	}
 	return b, err
+}
+
+// printDeviceCode tells the user where to enter which code (standard
+// error: standard output stays for the outcome).
+func printDeviceCode(a *app, c oauthflow.DeviceCode, timeout time.Duration) {
+	fmt.Fprintf(a.stderr, "On any device with a browser, open\n\n  %s\n\nand enter the code\n\n  %s\n\n", c.VerificationURI, c.UserCode)
+	if c.VerificationURIComplete != "" {
+		fmt.Fprintf(a.stderr, "(or open %s, which has the code in it)\n", c.VerificationURIComplete)
+	}
+	wait := timeout
+	if !c.Expiry.IsZero() {
+		if left := time.Until(c.Expiry).Round(time.Second); left < wait {
+			wait = left
+		}
+	}
+	fmt.Fprintf(a.stderr, "Waiting up to %s for the sign-in there; Ctrl-C cancels.\n", wait)
 }

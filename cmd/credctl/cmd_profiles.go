@@ -154,6 +154,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 			port = fmt.Sprint(p.RedirectPort)
 		}
 		row("Redirect port", port)
+		row("MFA", mfaSummary(p.MFA))
 	}
 	st := p.StatusAt(now)
 	status := string(st)
@@ -162,6 +163,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 	}
 	row("Status", status)
 	row("Logged in as", p.LoggedInAs)
+	row("Login MFA", p.LoginMFA)
 	if p.LastError != "" {
 		cat := ""
 		if p.LastCategory != "" {

@@ -15,36 +15,37 @@ import (
 
 // profileJSON is one profile in `list --json` and `show --json`.
 type profileJSON struct {
-	ID              string           `json:"id"`
-	Name            string           `json:"name"`
-	Type            string           `json:"type"`
-	GrantType       string           `json:"grantType"`
-	IssuerURL       string           `json:"issuerUrl,omitempty"`
-	TokenURL        string           `json:"tokenUrl,omitempty"`
-	AuthURL         string           `json:"authUrl,omitempty"`
-	RevocationURL   string           `json:"revocationUrl,omitempty"`
-	ClientID        string           `json:"clientId"`
-	AuthMethod      string           `json:"authMethod"`
-	Scope           string           `json:"scope,omitempty"`
-	Audience        string           `json:"audience,omitempty"`
-	Resource        string           `json:"resource,omitempty"`
-	RefreshInterval string           `json:"refreshInterval"`
-	RefreshSeconds  int64            `json:"refreshIntervalSeconds"`
-	Proxy           proxyJSON        `json:"proxy"`
-	TLS             tlsJSON          `json:"tls"`
-	UsernameClaim   string           `json:"usernameClaim,omitempty"`
-	RolesClaim      string           `json:"rolesClaim,omitempty"`
-	TenantClaim     string           `json:"tenantClaim,omitempty"`
-	Tenant          string           `json:"tenant,omitempty"`
-	TenantHeader    string           `json:"tenantHeader"`
-	RedirectPort    int              `json:"redirectPort"`
-	ClientSecret    secretJSON       `json:"clientSecret"`
-	Certificate     *certificateJSON `json:"certificate,omitempty"`
-	CredentialExp   *expiryJSON      `json:"credentialExpiry,omitempty"`
-	Status          statusJSON       `json:"status"`
-	Revision        int              `json:"revision"`
-	CreatedAt       time.Time        `json:"createdAt,omitzero"`
-	UpdatedAt       time.Time        `json:"updatedAt,omitzero"`
+	ID              string                 `json:"id"`
+	Name            string                 `json:"name"`
+	Type            string                 `json:"type"`
+	GrantType       string                 `json:"grantType"`
+	IssuerURL       string                 `json:"issuerUrl,omitempty"`
+	TokenURL        string                 `json:"tokenUrl,omitempty"`
+	AuthURL         string                 `json:"authUrl,omitempty"`
+	RevocationURL   string                 `json:"revocationUrl,omitempty"`
+	ClientID        string                 `json:"clientId"`
+	AuthMethod      string                 `json:"authMethod"`
+	Scope           string                 `json:"scope,omitempty"`
+	Audience        string                 `json:"audience,omitempty"`
+	Resource        string                 `json:"resource,omitempty"`
+	RefreshInterval string                 `json:"refreshInterval"`
+	RefreshSeconds  int64                  `json:"refreshIntervalSeconds"`
+	Proxy           proxyJSON              `json:"proxy"`
+	TLS             tlsJSON                `json:"tls"`
+	UsernameClaim   string                 `json:"usernameClaim,omitempty"`
+	RolesClaim      string                 `json:"rolesClaim,omitempty"`
+	TenantClaim     string                 `json:"tenantClaim,omitempty"`
+	Tenant          string                 `json:"tenant,omitempty"`
+	TenantHeader    string                 `json:"tenantHeader"`
+	RedirectPort    int                    `json:"redirectPort"`
+	ClientSecret    secretJSON             `json:"clientSecret"`
+	Certificate     *certificateJSON       `json:"certificate,omitempty"`
+	MFA             *credentials.MFAPolicy `json:"mfa,omitempty"`
+	CredentialExp   *expiryJSON            `json:"credentialExpiry,omitempty"`
+	Status          statusJSON             `json:"status"`
+	Revision        int                    `json:"revision"`
+	CreatedAt       time.Time              `json:"createdAt,omitzero"`
+	UpdatedAt       time.Time              `json:"updatedAt,omitzero"`
 }
 
 type proxyJSON struct {
@@ -73,6 +74,7 @@ type statusJSON struct {
 	CheckedAt   time.Time `json:"checkedAt,omitzero"`
 	TokenExpiry time.Time `json:"tokenExpiry,omitzero"`
 	LoggedInAs  string    `json:"loggedInAs,omitempty"`
+	LoginMFA    string    `json:"loginMfa,omitempty"` // what the login proved about MFA
 }
 
 func utc(t time.Time) time.Time {
@@ -98,7 +100,9 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		Status: statusJSON{
 			State: string(p.StatusAt(now)), Category: p.LastCategory, Error: p.LastError,
 			CheckedAt: utc(p.LastChecked), TokenExpiry: utc(p.TokenExpiry), LoggedInAs: p.LoggedInAs,
+			LoginMFA: p.LoginMFA,
 		},
+		MFA:      mfaJSON(p.MFA),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
 }

@@ -32,6 +32,7 @@ type profileFlags struct {
 	certPassStdin                                bool
 	assertionAlg, assertionHeaders, assertionAud string
 	secretExpires                                string
+	mfa                                          mfaFlags // profileflags_mfa.go
 }
 
 func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
@@ -73,6 +74,7 @@ func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
 	fs.StringVar(&f.tenant, "tenant", "", "`tenant` id sent in the tenant header on requests")
 	fs.StringVar(&f.tenantHeader, "tenant-header", "", "`header` that carries the tenant (default X-TENANT-ID)")
 	fs.IntVar(&f.redirectPort, "redirect-port", 0, "User profiles: loopback redirect `port`, 0 = any free port")
+	f.mfa.register(fs)
 	return f
 }
 
@@ -211,7 +213,7 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 			p.Proxy.Mode, p.Proxy.URL = credentials.ProxyURL, v
 		}
 	}
-	return nil
+	return f.mfa.apply(cmd, f.given, p)
 }
 
 func parseType(s string) (credentials.Type, error) {

@@ -31,6 +31,20 @@ type browserConfig struct {
 	roots   *x509.CertPool
 	jar     http.CookieJar
 	authURL func(*url.URL)
+	otp     string
+	asked   *bool
+}
+
+// WithOTP enters a one-time code in the login form: for a user with that
+// OTP the login did MFA.
+func WithOTP(code string) BrowserOption {
+	return func(c *browserConfig) { c.otp = code }
+}
+
+// WithCredentialsAsked sets *asked to whether the IdP showed its login form
+// (false: it signed the user in from its browser session).
+func WithCredentialsAsked(asked *bool) BrowserOption {
+	return func(c *browserConfig) { c.asked = asked }
 }
 
 // WithAuthURL calls f with the authorization URL the browser is sent to
@@ -100,6 +114,9 @@ func BrowserLoginPage(ctx context.Context, authURL, user, password string, opts 
 	if cfg.authURL != nil {
 		cfg.authURL(start)
 	}
+	if cfg.asked != nil {
+		*cfg.asked = false
+	}
 
 	method, target, form := http.MethodGet, start, url.Values(nil)
 	submitted := false
@@ -131,6 +148,22 @@ func BrowserLoginPage(ctx context.Context, authURL, user, password string, opts 
 			}
 			method, target, submitted = http.MethodPost, action, true
 			form = url.Values{"username": {user}, "password": {password}}
+			if cfg.otp != "" {
+				form.Set("otp", cfg.otp)
+			}
+			if cfg.asked != nil {
+				*cfg.asked = true
+			}
+		case status == http.StatusOK && strings.Contains(body, "document.forms[0].submit()"):
+			// oidc-provider's auto-submitting form_post page (e.g. ending
+			// the previous user's session when another one signs in): a
+			// browser runs its script, which posts the hidden fields.
+			action, err := formAction(body, target)
+			if err != nil {
+				return "", err
+			}
+			form = hiddenFields(body)
+			method, target = http.MethodPost, action
 		default:
 			return "", fmt.Errorf("testidp: unexpected IdP page %s: HTTP %d: %s", target.Redacted(), status, snippet(body))
 		}
@@ -274,4 +307,87 @@ func ChromiumLoginPage(ctx context.Context, authURL, user, password string, opts
 		return &out.ChromiumResult, fmt.Errorf("testidp: callback %s answered HTTP %d: %s", out.URL, out.Status, out.Text)
 	}
 	return &out.ChromiumResult, nil
+}
+
+var (
+	hiddenInputRE = regexp.MustCompile(`<input[^>]*type="hidden"[^>]*name="([^"]*)"[^>]*value="([^"]*)"`)
+	logoutFormRE  = regexp.MustCompile(`<form[^>]*data-logout="1"[^>]*action="([^"]*)"|<form[^>]*action="([^"]*)"[^>]*data-logout="1"`)
+)
+
+// BrowserLogout acts as the user's browser for an RP-initiated logout: it
+// opens logoutURL (the app's one-time start address or the IdP's
+// end_session_endpoint), answers the IdP's "Sign out?" page with yes (or
+// follows the auto-submitting form the IdP sends when it has no session)
+// and follows the redirects back to the app's post-logout address, which
+// must answer 200. jar is the browser's cookies (the login's), or nil.
+func BrowserLogout(ctx context.Context, logoutURL string, jar http.CookieJar, opts ...BrowserOption) (string, error) {
+	var cfg browserConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	start, err := url.Parse(logoutURL)
+	if err != nil {
+		return "", err
+	}
+	if jar == nil {
+		jar, _ = cookiejar.New(nil)
+	}
+	client := &http.Client{
+		Jar:           jar,
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cfg.roots}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	defer client.CloseIdleConnections()
+	method, target, form := http.MethodGet, start, url.Values(nil)
+	var idp *url.URL
+	for range 20 {
+		status, body, location, err := fetch(ctx, client, method, target, form)
+		if err != nil {
+			return "", err
+		}
+		if isStartURL(target) {
+			if status != http.StatusFound || location == nil {
+				return body, fmt.Errorf("testidp: logout start address answered HTTP %d: %s", status, snippet(body))
+			}
+			method, target, form, idp = http.MethodGet, location, nil, location
+			continue
+		}
+		if idp == nil {
+			idp = target
+		}
+		if target.Host != idp.Host {
+			// Back at the app's post-logout address.
+			if status != http.StatusOK {
+				return body, fmt.Errorf("testidp: post-logout page %s answered HTTP %d: %s", target.Redacted(), status, snippet(body))
+			}
+			return body, nil
+		}
+		if status/100 == 3 && location != nil {
+			method, target, form = http.MethodGet, location, nil
+			continue
+		}
+		if status != http.StatusOK {
+			return body, fmt.Errorf("testidp: IdP logout page %s answered HTTP %d: %s", target.Redacted(), status, snippet(body))
+		}
+		// The confirmation page (data-logout form) or the IdP's
+		// auto-submitting form_post page: post its hidden fields, saying yes.
+		action := ""
+		if m := logoutFormRE.FindStringSubmatch(body); m != nil {
+			action = m[1] + m[2]
+		} else if m := formActionRE.FindStringSubmatch(body); m != nil {
+			action = m[1]
+		} else {
+			return body, fmt.Errorf("testidp: unexpected IdP logout page %s: %s", target.Redacted(), snippet(body))
+		}
+		next, err := target.Parse(html.UnescapeString(action))
+		if err != nil {
+			return "", err
+		}
+		form = url.Values{"logout": {"yes"}}
+		for _, m := range hiddenInputRE.FindAllStringSubmatch(body, -1) {
+			form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+		}
+		method, target = http.MethodPost, next
+	}
+	return "", errors.New("testidp: too many redirects in the logout")
 }

@@ -48,6 +48,10 @@ const (
 	// AppUsername and AppRoles are the claims of AppClientID's access tokens.
 	AppUsername = "service-account-app"
 
+	// DeviceCodeGrant is the device authorization grant (RFC 8628); both
+	// user clients may use it (device_authorization_endpoint in discovery).
+	DeviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code"
+
 	// PublicClientID is a public (auth method "none", PKCE S256 required)
 	// authorization_code + refresh_token client with a loopback redirect URI.
 	PublicClientID = "public-user"
@@ -85,6 +89,11 @@ type User struct {
 	Email    string   `json:"email,omitempty"`
 	Roles    []string `json:"roles"`
 	TenantID string   `json:"tenant,omitempty"`
+	// OTP is the user's one-time code: a login that enters it (WithOTP) did
+	// MFA (amr pwd+otp, the requested acr); one without did not (amr pwd).
+	OTP string `json:"otp,omitempty"`
+	// HideAuthContext: the IdP puts neither acr nor amr into the tokens.
+	HideAuthContext bool `json:"hideAuthContext,omitempty"`
 }
 
 // Client is a registered OAuth client. Both client_secret_basic and
@@ -93,7 +102,8 @@ type Client struct {
 	ID string
 	// Secrets are all accepted (secret rotation); none makes a public client.
 	Secrets []string
-	// GrantTypes: client_credentials, authorization_code, refresh_token.
+	// GrantTypes: client_credentials, authorization_code, refresh_token,
+	// DeviceCodeGrant.
 	GrantTypes []string
 	// RedirectURIs; loopback http URIs match any port.
 	RedirectURIs []string
@@ -119,6 +129,7 @@ type Stats struct {
 	Userinfo       int            `json:"userinfo"`
 	Discovery      int            `json:"discovery"`
 	JWKS           int            `json:"jwks"`
+	EndSession     int            `json:"endSession"` // RP-initiated logout requests (/session/end)
 	LoginSucceeded int            `json:"loginSucceeded"`
 	LoginFailed    int            `json:"loginFailed"`
 	Grants         map[string]int `json:"grants"`      // successful token responses by grant_type
@@ -142,6 +153,7 @@ type IdP struct {
 	IntrospectionURL string
 	UserinfoURL      string
 	JWKSURL          string
+	DeviceAuthURL    string // RFC 8628 device authorization endpoint
 
 	// CAFile (PEM) and CAPool trust the IdP's certificate; empty/nil without TLS.
 	CAFile string
@@ -159,6 +171,8 @@ type config struct {
 	ResourceScopes  string     `json:"resourceScopes"`
 	AccessTokenTTL  int        `json:"accessTokenTTL"`
 	RefreshTokenTTL int        `json:"refreshTokenTTL"`
+	DeviceInterval  int        `json:"deviceInterval"` // seconds between device-code polls (RFC 8628 interval)
+	DeviceCodeTTL   int        `json:"deviceCodeTTL"`  // lifetime of device and user codes (seconds)
 	Users           []User     `json:"users"`
 	Clients         []jsClient `json:"clients"`
 
@@ -174,14 +188,17 @@ type tlsFiles struct {
 
 // jsClient is a Client as oidc-provider client metadata (see server.mjs).
 type jsClient struct {
-	ID              string   `json:"client_id"`
-	Secrets         []string `json:"secrets,omitempty"`
-	GrantTypes      []string `json:"grant_types"`
-	ResponseTypes   []string `json:"response_types"`
-	RedirectURIs    []string `json:"redirect_uris"`
-	ApplicationType string   `json:"application_type,omitempty"`
-	Scope           string   `json:"scope,omitempty"`
-	ServiceAccount  *User    `json:"service_account,omitempty"`
+	ID            string   `json:"client_id"`
+	Secrets       []string `json:"secrets,omitempty"`
+	GrantTypes    []string `json:"grant_types"`
+	ResponseTypes []string `json:"response_types"`
+	RedirectURIs  []string `json:"redirect_uris"`
+	// PostLogoutRedirectURIs: each redirect URI's origin with /logged-out,
+	// the app's RP-initiated logout return address (any port, as native).
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
+	ApplicationType        string   `json:"application_type,omitempty"`
+	Scope                  string   `json:"scope,omitempty"`
+	ServiceAccount         *User    `json:"service_account,omitempty"`
 
 	JWKS                    *jsJWKS `json:"jwks,omitempty"`
 	TokenEndpointAuthMethod string  `json:"token_endpoint_auth_method,omitempty"`
@@ -256,17 +273,25 @@ func WithRefreshTokenTTL(d time.Duration) Option {
 	return func(c *config) { c.RefreshTokenTTL = max(1, int(d/time.Second)) }
 }
 
+// WithDeviceCodeTTL sets the lifetime of device and user codes (whole
+// seconds; default 10 minutes).
+func WithDeviceCodeTTL(d time.Duration) Option {
+	return func(c *config) { c.DeviceCodeTTL = max(1, int(d/time.Second)) }
+}
+
 // WithPort listens on a fixed port instead of a free one (e.g. to restart an
 // IdP at the same address).
 func WithPort(port int) Option { return func(c *config) { c.Port = port } }
 
 func defaultConfig() *config {
-	userGrants := []string{"authorization_code", "refresh_token"}
+	userGrants := []string{"authorization_code", "refresh_token", DeviceCodeGrant}
 	return &config{
 		Resource:        Resource,
 		ResourceScopes:  ResourceScopes,
 		AccessTokenTTL:  3600,
 		RefreshTokenTTL: 86400,
+		DeviceInterval:  1, // fast tests; x/oauth2 honours what the IdP says
+		DeviceCodeTTL:   600,
 		Users: []User{
 			{Username: Username, Password: Password, Name: "Alice Liddell", Email: "alice@credworkbench.test", Roles: UserRoles, TenantID: TenantID},
 			{Username: Username2, Password: Password2, Name: "Bob Builder", Email: "bob@credworkbench.test", Roles: []string{"viewer"}, TenantID: TenantID},
@@ -297,6 +322,12 @@ func (cl Client) metadata() jsClient {
 	}
 	if len(m.RedirectURIs) > 0 {
 		m.ApplicationType = "native" // loopback redirects with any port
+	}
+	for _, r := range m.RedirectURIs {
+		if u, err := url.Parse(r); err == nil {
+			u.Path, u.RawQuery = "/logged-out", ""
+			m.PostLogoutRedirectURIs = append(m.PostLogoutRedirectURIs, u.String())
+		}
 	}
 	if len(cl.JWKS) > 0 {
 		m.JWKS = &jsJWKS{Keys: cl.JWKS}
@@ -414,12 +445,14 @@ func Launch(dir string, opts ...Option) (idp *IdP, stop func() (log string), err
 		Introspection string `json:"introspection_endpoint"`
 		Userinfo      string `json:"userinfo_endpoint"`
 		JWKS          string `json:"jwks_uri"`
+		Device        string `json:"device_authorization_endpoint"`
 	}
 	if err := idp.call(http.MethodGet, idp.DiscoveryURL, nil, &disc); err != nil {
 		return fail("testidp: discovery: %v", err)
 	}
 	idp.AuthURL, idp.TokenURL, idp.RevocationURL = disc.Auth, disc.Token, disc.Revocation
 	idp.IntrospectionURL, idp.UserinfoURL, idp.JWKSURL = disc.Introspection, disc.Userinfo, disc.JWKS
+	idp.DeviceAuthURL = disc.Device
 	// Discovery is not the caller's own traffic.
 	if err := idp.call(http.MethodPost, idp.Issuer+"/__test/reset", nil, nil); err != nil {
 		return fail("testidp: reset: %v", err)
@@ -525,6 +558,15 @@ func (p *IdP) SetTokenFault(t testing.TB, f Fault) {
 	}
 	if err := p.call(http.MethodPost, p.Issuer+"/__test/fault", form, nil); err != nil {
 		t.Fatalf("testidp: fault: %v", err)
+	}
+}
+
+// SetDeviceSlowDown answers the next n pending device-code polls with
+// slow_down (oidc-provider itself never does; until Reset).
+func (p *IdP) SetDeviceSlowDown(t testing.TB, n int) {
+	t.Helper()
+	if err := p.call(http.MethodPost, p.Issuer+"/__test/device", url.Values{"slowDown": {fmt.Sprint(n)}}, nil); err != nil {
+		t.Fatalf("testidp: device slow_down: %v", err)
 	}
 }
 

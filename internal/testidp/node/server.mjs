@@ -56,6 +56,7 @@ const emptyStats = () => ({
   userinfo: 0,
   discovery: 0,
   jwks: 0,
+  endSession: 0,
   loginSucceeded: 0,
   loginFailed: 0,
   grants: {}, // successful token responses by grant_type
@@ -73,6 +74,7 @@ const countedPaths = {
   '/me': 'userinfo',
   '/.well-known/openid-configuration': 'discovery',
   '/jwks': 'jwks',
+  '/session/end': 'endSession',
 };
 
 const bump = (map, key) => { map[key] = (map[key] || 0) + 1; };
@@ -101,11 +103,13 @@ function providerConfig() {
     }),
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
+    acrValues: mfaAcrValues, // see "multi-factor authentication" below
     // Static scopes: a known scope outside a client's "scope" allowlist is
     // rejected with invalid_scope, unknown scopes are silently dropped.
     scopes: ['openid', 'offline_access', 'profile', 'email', ...resourceScopes],
     claims: {
-      openid: ['sub', 'preferred_username', 'roles', 'realm_access', 'TenantID'],
+      // acr and amr: multi-factor authentication below.
+      openid: ['sub', 'preferred_username', 'roles', 'realm_access', 'TenantID', 'acr', 'amr'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },
@@ -132,6 +136,8 @@ function providerConfig() {
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
+      deviceFlow: deviceFlowFeature(), // see "device authorization grant" below
+      claimsParameter: { enabled: true }, // see "multi-factor authentication" below
       resourceIndicators: {
         enabled: true,
         // Requests without a resource parameter get the API as audience, so
@@ -161,6 +167,7 @@ function providerConfig() {
       IdToken: cfg.accessTokenTTL,
       RefreshToken: cfg.refreshTokenTTL,
       AuthorizationCode: 60,
+      DeviceCode: cfg.deviceCodeTTL || 600,
       Interaction: 600,
       Session: 3600,
       Grant: 3600,
@@ -172,6 +179,27 @@ function providerConfig() {
       ctx.body = page('Error', `<h1>Error</h1><p id="error">${esc(out.error)}: ${esc(out.error_description || '')}</p>`);
     },
   };
+}
+
+// ---------------------------------------------------------------- RP-initiated logout
+// OpenID Connect RP-Initiated Logout 1.0 at /session/end. The confirmation
+// page is a plain form (ids for the Go test browser); the success page is
+// only seen without a post_logout_redirect_uri.
+function withRpInitiatedLogout(conf) {
+  conf.features.rpInitiatedLogout = {
+    enabled: true,
+    async logoutSource(ctx, form) {
+      ctx.body = page('Sign out - Credential Workbench Test IdP', `
+<h1 id="logout-question">Sign out of the test IdP?</h1>
+${form.replace('<form ', '<form data-logout="1" ')}
+<button id="logout-yes" type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<button id="logout-no" type="submit" form="op.logoutForm">No, stay signed in</button>`);
+    },
+    async postLogoutSuccessSource(ctx) {
+      ctx.body = page('Signed out', '<h1 id="signed-out">You are signed out of the test IdP</h1>');
+    },
+  };
+  return conf;
 }
 
 // Several valid secrets per client (secret rotation tests): any of the
@@ -202,6 +230,7 @@ ${error ? `<p id="login-error" role="alert">${esc(error)}</p>` : ''}
 <form id="login-form" method="post" action="/interaction/${esc(uid)}/login" autocomplete="off">
   <label>Username <input id="username" name="username" type="text" required autofocus></label>
   <label>Password <input id="password" name="password" type="password" required></label>
+  <label>One-time code (if you have one) <input id="otp" name="otp" type="text" autocomplete="one-time-code"></label>
   <button id="login-submit" type="submit">Sign in</button>
 </form>`);
 }
@@ -255,7 +284,7 @@ async function interaction(provider, req, res, url) {
     return send(res, 401, 'text/html; charset=utf-8', loginPage(details.uid, params.client_id, 'Invalid username or password.'));
   }
   stats.loginSucceeded += 1;
-  return provider.interactionFinished(req, res, { login: { accountId: user.username } }, {
+  return provider.interactionFinished(req, res, { login: { accountId: user.username, ...mfaOutcome(user, form, params) } }, {
     mergeWithLastSubmission: false,
   });
 }
@@ -266,9 +295,12 @@ function testEndpoint(req, res, url) {
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /__test/stats':
       return json(200, stats);
+    case 'POST /__test/device':
+      return deviceTestEndpoint(req, json);
     case 'POST /__test/reset':
       stats = emptyStats();
       fault = null;
+      deviceSlowDown = 0;
       return json(200, stats);
     case 'POST /__test/fault':
       return readForm(req).then((form) => {
@@ -294,6 +326,74 @@ async function applyFault(res) {
     error_description: `injected fault (HTTP ${fault.status})`,
   }));
   return true;
+}
+
+// ---------------------------------------------------------------- multi-factor authentication
+// A user with an "otp" in the config did MFA when the login form carried
+// that one-time code: amr ["pwd","otp"] and, as acr, the first requested
+// acr value (or urn:credworkbench:loa:mfa). Without it: amr ["pwd"], acr
+// urn:credworkbench:loa:pwd. A user with "hideAuthContext" gets neither
+// claim (an IdP that cannot prove MFA, like Entra v2.0 ID tokens).
+const mfaAcrValues = ['urn:credworkbench:loa:pwd', 'urn:credworkbench:loa:mfa', 'urn:okta:loa:2fa:any', 'phr', 'phrh'];
+
+function mfaOutcome(user, form, params) {
+  if (user.hideAuthContext) return {};
+  const otp = form.get('otp') || '';
+  if (user.otp && otp === user.otp) {
+    const requested = String(params.acr_values || '').split(' ').filter(Boolean);
+    return { amr: ['pwd', 'otp'], acr: requested[0] || 'urn:credworkbench:loa:mfa' };
+  }
+  return { amr: ['pwd'], acr: 'urn:credworkbench:loa:pwd' };
+}
+
+// ---------------------------------------------------------------- device authorization grant (RFC 8628)
+// Pages with stable ids for the Go test browser (testidp.DeviceApprove):
+// #device-input, #device-confirm, #device-success, #device-error.
+function deviceFlowFeature() {
+  return {
+    enabled: true,
+    charset: 'base-20',
+    mask: '****-****',
+    async userCodeInputSource(ctx, form, _out, err) {
+      let msg = '<p id="device-prompt">Enter the code shown on your device</p>';
+      if (err?.name === 'AbortedError') msg = '<p id="device-aborted">The sign-in request was aborted.</p>';
+      else if (err) msg = `<p id="device-error">${esc(err.userCode ? 'The code is incorrect, expired or used.' : err.message || 'error')}</p>`;
+      ctx.body = page('Device sign-in', `<h1>Device sign-in</h1>${msg}<div id="device-input">${form}</div>`);
+    },
+    async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
+      ctx.body = page('Confirm device', `<h1>Confirm device</h1>
+<p>${esc(client.clientId)} asks to sign in with the code <code id="device-code">${esc(userCode)}</code></p>
+<div id="device-confirm">${form}</div>`);
+    },
+    async successSource(ctx) {
+      ctx.body = page('Signed in', '<h1 id="device-success">Signed in: you can close this page and return to your device.</h1>');
+    },
+  };
+}
+
+// slow_down: oidc-provider never sends it, so a test asks for the next N
+// pending polls to be answered with it (POST /__test/device slowDown=N).
+let deviceSlowDown = 0;
+
+function deviceTestEndpoint(req, json) {
+  return readForm(req).then((form) => {
+    deviceSlowDown = Number(form.get('slowDown') || 0);
+    json(200, { slowDown: deviceSlowDown });
+  });
+}
+
+// The polling interval (RFC 8628 §3.2; oidc-provider sends none, which
+// means 5 s) and the slow_down answers.
+async function deviceMiddleware(ctx, next) {
+  await next();
+  if (ctx.path === '/device/auth' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+    ctx.body = { ...ctx.body, interval: cfg.deviceInterval || 5 };
+  }
+  if (ctx.path === '/token' && deviceSlowDown > 0 && ctx.body?.error === 'authorization_pending') {
+    deviceSlowDown -= 1;
+    ctx.body = { error: 'slow_down', error_description: 'you are polling too quickly' };
+    bump(stats.tokenErrors, 'slow_down');
+  }
 }
 
 // ---------------------------------------------------------------- server
@@ -325,8 +425,9 @@ const server = cfg.tls
 server.listen(cfg.port || 0, '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `${cfg.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  provider = new Provider(issuer, providerConfig());
+  provider = new Provider(issuer, withRpInitiatedLogout(providerConfig()));
   allowSeveralSecrets(provider);
+  provider.use(deviceMiddleware);
   provider.on('grant.success', (ctx) => bump(stats.grants, ctx.oidc.params.grant_type));
   provider.on('grant.error', (_ctx, err) => bump(stats.tokenErrors, err.error || 'server_error'));
   provider.on('server_error', (_ctx, err) => log('server_error', err));

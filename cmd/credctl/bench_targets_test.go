@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
+	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// seedApps stores n Application profiles of idp in c's store in one write,
+// with their client secrets in the real keyring (removed at the end).
+func seedApps(b *testing.B, c *cli, idp *testidp.IdP, n int, secrets bool) *oauthflow.Service {
+	b.Helper()
+	wb := workbench(b, c, nil)
+	entries := make([]credentials.ImportEntry, n)
+	for i := range n {
+		p := credentials.Profile{Name: fmt.Sprintf("bench %05d", i), Type: credentials.TypeApplication,
+			TokenURL: idp.TokenURL, ClientID: testidp.AppClientID, Scope: testidp.AppScopes}
+		p.Normalize()
+		entries[i] = credentials.ImportEntry{Index: i, Profile: p}
+	}
+	if _, err := wb.Repo.Import(entries, false); err != nil {
+		b.Fatal(err)
+	}
+	if !secrets {
+		return wb
+	}
+	ps, err := wb.Repo.List()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range ps {
+		if err := wb.Repo.Secrets.Set(p.ID, credentials.ClientSecret, testidp.AppClientSecret); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Cleanup(func() {
+		for _, p := range ps {
+			_ = wb.Repo.Secrets.Delete(p.ID, credentials.ClientSecret)
+			_ = wb.Repo.Secrets.Delete(p.ID, credentials.TokenCache)
+		}
+	})
+	return wb
+}
+
+// BenchmarkTargetCLITestAll: `credctl test --all` over 200 profiles (process
+// start and 200 keyring reads included) against one process making 200
+// keep-alive token POSTs at concurrency 8 (this test process). Target ≤ 1.5×.
+// Run: scripts/test.sh -run '^$' -bench TargetCLI -benchtime 3x ./cmd/credctl/
+func BenchmarkTargetCLITestAll(b *testing.B) {
+	requireKeyring(b)
+	idp := testidp.Start(b)
+	c := newCLI(b)
+	c.t = b
+	seedApps(b, c, idp, 200, true)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {testidp.AppScopes}}.Encode()
+	testenv.Ratio(b, 1.5, func() {
+		c.must(0, "", "test", "--all")
+	}, func() {
+		sem := make(chan struct{}, 8)
+		var wg sync.WaitGroup
+		for range 200 {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				req, _ := http.NewRequest(http.MethodPost, idp.TokenURL, strings.NewReader(form))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth(testidp.AppClientID, testidp.AppClientSecret)
+				resp, err := client.Do(req)
+				if err != nil || resp.StatusCode != http.StatusOK {
+					b.Error("bare POST", err)
+					return
+				}
+				resp.Body.Close()
+			}()
+		}
+		wg.Wait()
+	})
+}
+
+// BenchmarkTargetCLITokenCached: `credctl token` handing out a valid cached
+// token against `secret-tool lookup` of one Secret Service item. Target ≤ 0.5×.
+func BenchmarkTargetCLITokenCached(b *testing.B) {
+	requireKeyring(b)
+	st, err := exec.LookPath("secret-tool")
+	if err != nil {
+		testenv.Unavailable(b, "secret-tool is not installed (apt install libsecret-tools)")
+	}
+	idp := testidp.Start(b)
+	c := newCLI(b)
+	c.t = b
+	addApp(b, c, idp, "api")
+	wb := workbench(b, c, nil)
+	if _, err := wb.Token(context.Background(), "api"); err != nil {
+		b.Fatal(err)
+	}
+	p, _ := wb.Profile("api")
+	testenv.Ratio(b, 0.5, func() {
+		c.must(0, "", "token", "api")
+	}, func() {
+		out, err := exec.Command(st, "lookup", "service", credentials.KeyringService, "username", p.ID+"/"+string(credentials.ClientSecret)).Output()
+		if err != nil || len(out) == 0 {
+			b.Fatalf("secret-tool lookup: %v", err)
+		}
+	})
+}
+
+// BenchmarkTargetCLIList: `credctl list` over 10,000 profiles against
+// `cat profiles.json | jq length`. Target ≤ 3×.
+func BenchmarkTargetCLIList(b *testing.B) {
+	jq, err := exec.LookPath("jq")
+	if err != nil {
+		testenv.Unavailable(b, "jq is not installed (apt install jq)")
+	}
+	idp := testidp.Start(b)
+	c := newCLI(b)
+	c.t = b
+	wb := seedApps(b, c, idp, 10000, false)
+	path := wb.Repo.Store.Path()
+	testenv.Ratio(b, 3, func() {
+		c.must(0, "", "list")
+	}, func() {
+		// #nosec G204 -- the benchmark's own temp file and jq from PATH
+		out, err := exec.Command("sh", "-c", `cat "$1" | "$2" '.profiles | length'`, "sh", path, jq).Output()
+		if err != nil || strings.TrimSpace(string(out)) != "10000" {
+			b.Fatalf("cat | jq: %v %q", err, out)
+		}
+	})
+}

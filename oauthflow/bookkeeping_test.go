@@ -1,0 +1,77 @@
+package oauthflow
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
+	"github.com/credworkbench/credworkbench/internal/testidp"
+)
+
+// importApps stores n Application profiles of the test IdP in one write,
+// with their secrets.
+func importApps(t testing.TB, s *Service, n int, tokenURL string) []credentials.Profile {
+	t.Helper()
+	entries := make([]credentials.ImportEntry, 0, n)
+	for i := range n {
+		p := ccApp(fmt.Sprintf("bulk %04d", i), tokenURL)
+		p.Normalize()
+		entries = append(entries, credentials.ImportEntry{Index: i, Profile: p})
+	}
+	if _, err := s.Repo.Import(entries, false); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := s.Repo.List()
+	if err != nil || len(ps) != n {
+		t.Fatalf("%d profiles stored (%v)", len(ps), err)
+	}
+	for _, p := range ps {
+		if err := s.Repo.Secrets.Set(p.ID, credentials.ClientSecret, testidp.AppClientSecret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ps
+}
+
+// "Test all" over 1,000 profiles writes the state file at most 20 times,
+// never the profile file, and every result is in the file when it returns
+// (another Store, as another process, reads them).
+func TestTestAllWritesStateInBatches(t *testing.T) {
+	idp := testidp.Start(t)
+	s := ccService(t, testenv.NewMemKeyring())
+	const n = 1000
+	importApps(t, s, n, idp.TokenURL)
+	before, err := os.Stat(s.Repo.Store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := s.Repo.Store.StateWrites()
+	rs, err := s.TestAll(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if !r.Active() || len(r.Warnings) > 0 {
+			t.Fatalf("%s: %s %v %v", r.Name, r.Status, r.Failure, r.Warnings)
+		}
+	}
+	if w := s.Repo.Store.StateWrites() - writes; w > 20 || w == 0 {
+		t.Fatalf("Test all over %d profiles wrote the state file %d times, want 1..20", n, w)
+	}
+	after, err := os.Stat(s.Repo.Store.Path())
+	if err != nil || !os.SameFile(before, after) || !before.ModTime().Equal(after.ModTime()) {
+		t.Fatal("Test all rewrote the profile file")
+	}
+	ps, err := credentials.NewStore(s.Repo.Store.Path()).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.LastStatus != credentials.StatusActive || p.LastChecked.IsZero() || p.TokenExpiry.IsZero() {
+			t.Fatalf("%s recorded as %+v", p.Name, p.Bookkeeping)
+		}
+	}
+}
