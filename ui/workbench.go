@@ -100,6 +100,9 @@ type Workbench struct {
 	nav *navigator // the tree on the left and the view it selects
 
 	loads int // counts store reads, so a background read never shows stale rows
+
+	// agent is the quiet agent (agent.go): tray, notifications; nil without.
+	agent *Agent
 }
 
 // row is one profile plus what the filter searches, lower-cased once.
@@ -395,6 +398,7 @@ func (w *Workbench) applyView() {
 	}
 	w.table.Refresh()
 	w.updateCount()
+	w.agentChanged()
 	if r := w.selectedRow(); r != w.details.current || r == nil {
 		w.details.show(r) // filtering and sorting keep the selected row as it is
 	}
@@ -531,6 +535,7 @@ func (w *Workbench) tick() {
 
 // onEvent applies what the service reports.
 func (w *Workbench) onEvent(ev oauthflow.Event) {
+	defer w.agentEvent(ev) // after the row has taken it
 	h := append(w.history[ev.ProfileID], ev)
 	if len(h) > 20 {
 		h = h[len(h)-20:]
@@ -586,6 +591,7 @@ func (w *Workbench) applyResult(res oauthflow.Result) {
 
 func (w *Workbench) refreshRow(id string) {
 	w.table.Refresh()
+	w.agentChanged()
 	if id == w.selected {
 		w.details.show(w.selectedRow())
 	}

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"github.com/credworkbench/credworkbench/assets"
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/hardening"
+	"github.com/credworkbench/credworkbench/internal/instance"
 	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui"
 )
@@ -23,8 +26,24 @@ func main() {
 	if err := hardening.Apply(); err != nil {
 		fmt.Fprintln(os.Stderr, "credworkbench: could not turn off core dumps:", err)
 	}
+	hidden := flag.Bool("hidden", false, "start in the system tray without showing the window (start at login uses it)")
+	flag.BoolVar(hidden, "tray", false, "the same as --hidden")
+	flag.Parse()
+	// One workbench per user: a second start shows the running one's window.
+	inst, err := instance.Claim("credworkbench", "", nil)
+	switch {
+	case errors.Is(err, instance.ErrOtherRunning):
+		fmt.Fprintln(os.Stderr, "credworkbench: already running; its window was brought to the front")
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "credworkbench: cannot make sure only one workbench runs:", err)
+	default:
+		defer inst.Close()
+	}
+
 	a := app.NewWithID("io.github.credworkbench")
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
+	a.SetIcon(icon)
 	win := a.NewWindow(ui.Title)
 	win.Resize(ui.WindowSize(a))
 
@@ -49,5 +68,14 @@ func main() {
 	// Show what credctl and other windows change, and test every profile
 	// in the background, so what the table shows is what works now.
 	wb.GoLive(svc)
-	win.ShowAndRun()
+	// The quiet agent: tray, notifications, closing to the tray, start at login.
+	agent := ui.NewAgent(wb, ui.AgentOptions{Tray: ui.SystemTray(a), Icon: icon, Tokens: svc})
+	agent.Start()
+	if inst != nil {
+		inst.OnShow(func() { fyne.Do(agent.Show) })
+	}
+	if !*hidden {
+		win.Show()
+	}
+	a.Run()
 }

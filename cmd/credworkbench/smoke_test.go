@@ -59,8 +59,14 @@ func TestRealWindowSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A runtime dir of its own: a workbench the developer runs must not get
+	// this start handed over (one instance per user).
+	run := filepath.Join(dir, "run")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+cfg, "HOME="+dir, "LANG=en_US.UTF-8")
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+cfg, "HOME="+dir, "XDG_RUNTIME_DIR="+run, "LANG=en_US.UTF-8")
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {

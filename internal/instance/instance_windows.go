@@ -1,0 +1,105 @@
+//go:build windows
+
+package instance
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/windows"
+)
+
+var errLocked = errors.New("the lock is held")
+
+// token is this instance's random secret that a show request must carry:
+// other users' processes can reach a loopback port, but cannot read the
+// port file in our profile.
+var token string
+
+// DefaultDir is APP in the user's config folder (%AppData%).
+func DefaultDir(app string) (string, error) {
+	cfg, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find your config folder: %w", err)
+	}
+	return filepath.Join(cfg, app), nil
+}
+
+func prepareDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	return nil
+}
+
+func tryLock(dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, "instance.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	ol := new(windows.Overlapped)
+	h := windows.Handle(f.Fd())
+	if err := windows.LockFileEx(h, windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol); err != nil {
+		_ = f.Close()
+		if errors.Is(err, windows.ERROR_LOCK_VIOLATION) || errors.Is(err, windows.ERROR_IO_PENDING) {
+			return nil, errLocked
+		}
+		return nil, err
+	}
+	return func() {
+		_ = windows.UnlockFileEx(h, 0, 1, 0, ol)
+		_ = f.Close()
+	}, nil
+}
+
+func portFile(dir string) string { return filepath.Join(dir, "instance.port") }
+
+func listen(dir string) (net.Listener, func(), error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return nil, nil, err
+	}
+	token = hex.EncodeToString(b)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	content := fmt.Sprintf("%d %s\n", ln.Addr().(*net.TCPAddr).Port, token)
+	tmp := portFile(dir) + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		_ = ln.Close()
+		return nil, nil, err
+	}
+	if err := os.Rename(tmp, portFile(dir)); err != nil {
+		_ = ln.Close()
+		return nil, nil, err
+	}
+	return ln, func() { _ = os.Remove(portFile(dir)) }, nil
+}
+
+func dial(dir string) (net.Conn, string, error) {
+	b, err := os.ReadFile(portFile(dir)) // #nosec G304 -- our own port file
+	if err != nil {
+		return nil, "", err
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return nil, "", fmt.Errorf("%s is malformed", portFile(dir))
+	}
+	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", f[0]))
+	return c, "show " + f[1], err
+}
+
+func validRequest(msg string) bool {
+	want := "show " + token
+	return token != "" && subtle.ConstantTimeCompare([]byte(msg), []byte(want)) == 1
+}
+
+func peerAllowed(net.Conn) bool { return true }

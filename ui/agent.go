@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"golang.org/x/oauth2"
+
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// The quiet agent: with it the workbench lives on in the system tray when
+// its window is closed, so the token manager keeps renewing every profile's
+// token for credctl and scripts (the job ssh-agent does for keys), and says
+// through desktop notifications when something needs the user.
+//
+//   agent.go          Agent: wiring, Show, Quit
+//   agent_clock.go    the clock the agent schedules with (swapped in tests)
+//   tray.go           the tray menu and icon, rebuilt from the rows
+//   tray_copy.go      Copy access token, cleared from the clipboard after 60 s
+//   notify.go         notifications: episodes, grouping, rate limit, preferences
+//   notify_expiry.go  the 30- and 7-day warnings of secrets and certificates
+//   closing.go        what closing the window does (asked once)
+//   startatlogin.go   the start-at-login preference and its OS entry
+
+// TokenSource hands out a profile's access token (oauthflow.Service): from
+// the shared store when one is valid, else fetched.
+type TokenSource interface {
+	FetchToken(ctx context.Context, nameOrID string, opt oauthflow.TokenOptions) (*oauth2.Token, bool, error)
+}
+
+var _ TokenSource = (*oauthflow.Service)(nil)
+
+// AgentOptions are the agent's parts; nil ones get the real thing or are
+// left out.
+type AgentOptions struct {
+	// Tray is the app's system tray (fyne's desktop.App); nil: no tray.
+	Tray desktop.App
+	// Icon is the app icon the tray shows; the failing variant is made from it.
+	Icon fyne.Resource
+	// Notifier sends notifications (nil: the app's SendNotification).
+	Notifier Notifier
+	// Tokens serves Copy access token.
+	Tokens TokenSource
+	// StartAtLogin writes and removes the OS entry (nil: the real one for
+	// this program, see NewStartAtLogin).
+	StartAtLogin StartAtLogin
+	// Clock schedules the clipboard clearing, grouping and tray updates.
+	Clock Clock
+}
+
+// Agent is the tray, the notifications and the closing behaviour of one
+// workbench. All its methods run on the UI goroutine.
+type Agent struct {
+	w     *Workbench
+	opt   AgentOptions
+	tray  *tray
+	notes *notifier
+	copy  *clipboardGuard
+	login StartAtLogin
+	quit  func()
+	// pending: a tray rebuild and expiry check is scheduled.
+	pending bool
+}
+
+// NewAgent attaches the quiet agent to the workbench. Call Start after the
+// workbench's Start.
+func NewAgent(w *Workbench, opt AgentOptions) *Agent {
+	if opt.Clock == nil {
+		opt.Clock = realClock{}
+	}
+	if opt.Notifier == nil {
+		opt.Notifier = appNotifier{app: w.app}
+	}
+	a := &Agent{w: w, opt: opt, login: opt.StartAtLogin}
+	if a.login == nil {
+		a.login = NewStartAtLogin("")
+	}
+	a.quit = func() {
+		w.Stop()
+		w.app.Quit()
+	}
+	a.notes = newNotifier(w, opt.Notifier, opt.Clock)
+	a.copy = newClipboardGuard(w, opt.Clock)
+	a.tray = newTray(a)
+	w.agent = a
+	return a
+}
+
+// Start installs the tray and the close handling, and begins watching for
+// expiring secrets.
+func (a *Agent) Start() {
+	if a.opt.Tray != nil {
+		// Tapping the tray icon shows the window (where the tray supports it).
+		a.opt.Tray.SetSystemTrayWindow(a.w.win)
+	}
+	// After SetSystemTrayWindow, which installs a plain Hide.
+	a.w.win.SetCloseIntercept(a.onClose)
+	a.tray.update()
+	a.notes.start()
+	a.syncStartAtLogin()
+}
+
+// Show brings the window to the front (the tray's Open workbench, and a
+// second start of the program).
+func (a *Agent) Show() {
+	a.w.win.Show()
+	a.w.win.RequestFocus()
+}
+
+// Quit ends the program: the window, the tray and the renewals. A token
+// copied less than 60 s ago leaves the clipboard first.
+func (a *Agent) Quit() {
+	a.copy.clear(a.copy.last)
+	a.quit()
+}
+
+// agentEvent is the workbench passing on an event it has applied.
+func (w *Workbench) agentEvent(ev oauthflow.Event) {
+	if w.agent != nil {
+		w.agent.notes.onEvent(ev)
+		w.agent.changed()
+	}
+}
+
+// agentChanged is the workbench telling that what the rows show changed.
+func (w *Workbench) agentChanged() {
+	if w.agent != nil {
+		w.agent.changed()
+	}
+}
+
+// changed schedules one tray rebuild and expiry check for a burst of
+// changes.
+func (a *Agent) changed() {
+	if a.pending {
+		return
+	}
+	a.pending = true
+	a.opt.Clock.AfterFunc(trayDelay, func() {
+		a.w.do(func() {
+			a.pending = false
+			a.tray.update()
+			a.notes.checkExpiry()
+		})
+	})
+}
+
+// trayDelay groups the tray rebuilds (and expiry checks) of a burst of events (opening with a
+// thousand profiles tests them all) into one.
+const trayDelay = 500 * time.Millisecond

@@ -1,0 +1,220 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/credworkbench/credworkbench/credentials"
+)
+
+// maxTrayProfiles bounds the profiles the tray menu lists (failing ones
+// first); the rest are a click away in the window.
+const maxTrayProfiles = 25
+
+// Tray menu labels (tests and the README name them).
+const (
+	trayOpen      = "Open workbench"
+	trayQuit      = "Quit"
+	traySettings  = "Settings"
+	trayCopy      = "Copy access token"
+	trayTest      = "Test"
+	trayLogin     = "Login"
+	trayLogout    = "Logout"
+	trayKeep      = "Keep running when the window is closed"
+	trayAtLogin   = "Start at login (in the tray)"
+	trayNotifyFmt = "Notify: %s"
+)
+
+// tray is the system tray menu and icon, rebuilt from the workbench's rows
+// whenever what they show changes (Agent.changed groups the rebuilds).
+type tray struct {
+	a       *Agent
+	menu    *fyne.Menu // the menu last set (tests read it)
+	icon    fyne.Resource
+	okIcon  fyne.Resource
+	badIcon fyne.Resource
+}
+
+func newTray(a *Agent) *tray {
+	t := &tray{a: a, okIcon: a.opt.Icon}
+	if t.okIcon == nil {
+		t.okIcon = theme.ComputerIcon()
+	}
+	t.badIcon = failingIcon(t.okIcon)
+	return t
+}
+
+// update sets the menu and, when it changes, the icon.
+func (t *tray) update() {
+	if t.a.opt.Tray == nil {
+		return
+	}
+	m, failing := t.build()
+	icon := t.okIcon
+	if failing > 0 {
+		icon = t.badIcon
+	}
+	if icon != t.icon {
+		t.icon = icon
+		t.a.opt.Tray.SetSystemTrayIcon(icon)
+	}
+	t.menu = m
+	t.a.opt.Tray.SetSystemTrayMenu(m)
+}
+
+// failing is a profile that needs the user: it failed, or cannot be used
+// until its secret is entered.
+func (w *Workbench) failing(r *row) bool {
+	return needsSecret(r.p) || w.effectiveStatus(r) == credentials.StatusFailed
+}
+
+// build makes the menu: Open workbench; the profiles, failing first, each
+// with its status word and actions; Settings; Quit.
+func (t *tray) build() (*fyne.Menu, int) {
+	w := t.a.w
+	rows := append([]*row(nil), w.rows...)
+	failing := 0
+	for _, r := range rows {
+		if w.failing(r) {
+			failing++
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		fi, fj := w.failing(rows[i]), w.failing(rows[j])
+		if fi != fj {
+			return fi
+		}
+		return strings.ToLower(rows[i].p.Name) < strings.ToLower(rows[j].p.Name)
+	})
+	items := []*fyne.MenuItem{fyne.NewMenuItem(trayOpen, t.a.Show), fyne.NewMenuItemSeparator()}
+	switch {
+	case len(rows) == 0:
+		items = append(items, disabledItem("No credential profiles yet"))
+	case failing > 0:
+		items = append(items, disabledItem(fmt.Sprintf("%d of %s failing", failing, plural(len(rows), "profile"))))
+	default:
+		items = append(items, disabledItem(fmt.Sprintf("%s, none failing", plural(len(rows), "profile"))))
+	}
+	for i, r := range rows {
+		if i == maxTrayProfiles {
+			more := fyne.NewMenuItem(fmt.Sprintf("… %d more in the workbench", len(rows)-i), t.a.Show)
+			items = append(items, more)
+			break
+		}
+		word, _ := w.statusOf(r)
+		it := fyne.NewMenuItem(r.p.Name+" — "+word, nil)
+		it.ChildMenu = t.profileMenu(r)
+		items = append(items, it)
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), t.settingsItem(), fyne.NewMenuItemSeparator())
+	q := fyne.NewMenuItem(trayQuit, t.a.Quit)
+	q.IsQuit = true // fyne adds no second Quit
+	items = append(items, q)
+	return fyne.NewMenu("Credential Workbench", items...), failing
+}
+
+func disabledItem(label string) *fyne.MenuItem {
+	it := fyne.NewMenuItem(label, nil)
+	it.Disabled = true
+	return it
+}
+
+// profileMenu is one profile's actions; what the row does not allow now
+// is disabled, by the same rule as the toolbar.
+func (t *tray) profileMenu(r *row) *fyne.Menu {
+	w := t.a.w
+	id, name := r.p.ID, r.p.Name
+	cp := fyne.NewMenuItem(trayCopy, func() { t.a.copy.copyToken(t.a.opt.Tokens, id, name) })
+	cp.Disabled = t.a.opt.Tokens == nil || needsSecret(r.p) ||
+		r.p.Type == credentials.TypeUser && w.effectiveStatus(r) == credentials.StatusLoggedOut
+	test := fyne.NewMenuItem(trayTest, func() {
+		if r := w.findRow(id); r != nil && needsSecret(r.p) {
+			t.a.Show() // Test asks for the secret, in the window
+		}
+		w.testProfile(id, name)
+	})
+	test.Disabled = !w.allowed(actTest, r)
+	items := []*fyne.MenuItem{cp, test}
+	if r.p.Type == credentials.TypeUser {
+		in := fyne.NewMenuItem(trayLogin, func() {
+			// The login dialog (and its Copy login URL) is in the window.
+			t.a.Show()
+			w.login(id, name)
+		})
+		in.Disabled = !w.allowed(actLogin, r)
+		out := fyne.NewMenuItem(trayLogout, func() { w.logout(id, name) })
+		out.Disabled = !w.allowed(actLogout, r) || w.effectiveStatus(r) == credentials.StatusLoggedOut
+		items = append(items, in, out)
+	}
+	return fyne.NewMenu(name, items...)
+}
+
+// settingsItem holds the agent's preferences as check items.
+func (t *tray) settingsItem() *fyne.MenuItem {
+	prefs := t.a.w.app.Preferences()
+	check := func(label string, on bool, set func(bool)) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, func() {
+			set(!on)
+			t.update()
+		})
+		it.Checked = on
+		return it
+	}
+	items := []*fyne.MenuItem{
+		check(trayKeep, prefs.BoolWithFallback(PrefKeepRunning, true), func(v bool) {
+			prefs.SetBool(PrefKeepRunning, v)
+			prefs.SetBool(prefCloseAsked, true) // chosen: no need to ask
+		}),
+		check(trayAtLogin, prefs.BoolWithFallback(PrefStartAtLogin, false), t.a.setStartAtLogin),
+		fyne.NewMenuItemSeparator(),
+	}
+	for _, k := range noteKinds {
+		k := k
+		items = append(items, check(fmt.Sprintf(trayNotifyFmt, k.label), prefs.BoolWithFallback(k.pref, true),
+			func(v bool) { prefs.SetBool(k.pref, v) }))
+	}
+	it := fyne.NewMenuItem(traySettings, nil)
+	it.ChildMenu = fyne.NewMenu(traySettings, items...)
+	return it
+}
+
+// failingIcon is the app icon with a red dot in its lower right corner:
+// what the tray shows while any profile is failing.
+func failingIcon(base fyne.Resource) fyne.Resource {
+	img, err := png.Decode(bytes.NewReader(base.Content()))
+	if err != nil {
+		return theme.NewErrorThemedResource(theme.ErrorIcon())
+	}
+	b := img.Bounds()
+	out := image.NewRGBA(b)
+	draw.Draw(out, b, img, b.Min, draw.Src)
+	red := color.RGBA{R: 0xd3, G: 0x2f, B: 0x2f, A: 0xff}
+	white := color.RGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff}
+	r := b.Dx() / 4
+	cx, cy := b.Max.X-r-1, b.Max.Y-r-1
+	for y := cy - r; y <= cy+r; y++ {
+		for x := cx - r; x <= cx+r; x++ {
+			d := (x-cx)*(x-cx) + (y-cy)*(y-cy)
+			switch {
+			case d <= (r-r/5)*(r-r/5):
+				out.Set(x, y, red)
+			case d <= r*r:
+				out.Set(x, y, white) // a ring, so the dot shows on any panel colour
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, out); err != nil {
+		return theme.NewErrorThemedResource(theme.ErrorIcon())
+	}
+	return fyne.NewStaticResource("tray-failing.png", buf.Bytes())
+}

@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+// clipboardClearAfter is how long a copied access token stays on the
+// clipboard.
+const clipboardClearAfter = 60 * time.Second
+
+// clipboardGuard puts access tokens on the clipboard and takes them off
+// again after clipboardClearAfter, unless the user copied something else
+// meanwhile. It remembers the last token, in memory only and only until
+// the clearing, to tell whether the clipboard still holds it.
+type clipboardGuard struct {
+	w     *Workbench
+	clock Clock
+	last  string      // the token put there last ("" once cleared)
+	stop  func() bool // the pending clearing
+}
+
+func newClipboardGuard(w *Workbench, c Clock) *clipboardGuard {
+	return &clipboardGuard{w: w, clock: c}
+}
+
+// copyToken fetches the profile's token (from the shared store when a
+// valid one is there: no IdP request) off the UI goroutine and copies it.
+func (g *clipboardGuard) copyToken(src TokenSource, id, name string) {
+	if src == nil {
+		return
+	}
+	finish := g.w.startWork(name + ": getting the access token…")
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		tok, _, err := src.FetchToken(ctx, id, oauthflow.TokenOptions{})
+		g.w.do(func() {
+			finish()
+			if err != nil || tok == nil || tok.AccessToken == "" {
+				if err == nil {
+					err = errors.New("the IdP returned no access token")
+				}
+				msg := name + ": cannot copy the access token: " + failureText(err)
+				g.w.setStatus(msg)
+				g.w.agent.notes.send(noteAction, "Access token not copied", msg)
+				return
+			}
+			g.put(tok.AccessToken)
+			g.w.setStatus(name + ": access token copied; the clipboard is cleared in 60 s")
+		})
+	}()
+}
+
+// put copies token and schedules the clearing.
+func (g *clipboardGuard) put(token string) {
+	cb := g.w.app.Clipboard()
+	cb.SetContent(token)
+	g.last = token
+	if g.stop != nil {
+		g.stop()
+	}
+	g.stop = g.clock.AfterFunc(clipboardClearAfter, func() {
+		g.w.do(func() { g.clear(token) })
+	})
+}
+
+// clear empties the clipboard if it still holds token.
+func (g *clipboardGuard) clear(token string) {
+	if token == "" || g.last != token {
+		return // a later copy has its own clearing
+	}
+	if g.stop != nil {
+		g.stop()
+	}
+	g.last, g.stop = "", nil
+	cb := g.w.app.Clipboard()
+	if cb.Content() == token {
+		cb.SetContent("")
+	}
+}
+
+// failureText is an error for a status line: a Failure's own text (which
+// never carries a secret), else the error.
+func failureText(err error) string {
+	if f, ok := oauthflow.AsFailure(err); ok {
+		return f.Error()
+	}
+	return err.Error()
+}
