@@ -155,31 +155,36 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	if w := userChanged(p, res.Token); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
-	unlock, err := s.lockProfile(ctx, p.ID)
-	if err != nil {
-		if ctx.Err() == nil {
-			f := lockFailure(err)
-			outcome = f
-			return fail(f)
-		}
-		unlock = func() {}
-	}
-	if ctx.Err() != nil {
-		// A logout (or cancel) came while the code was being exchanged:
-		// it wins, and no refresh token is stored behind its back.
-		unlock()
-		f := waitFailure(ctx)
+	w, f := s.storeSession(ctx, p, tok)
+	if f != nil {
 		outcome = f
 		return fail(f)
 	}
-	w := s.keepRefreshToken(p, "", tok.RefreshToken)
-	s.keepIDToken(p, tok)
-	unlock()
 	if w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
 	outcome = nil
 	return tok, res
+}
+
+// storeSession keeps a new login's refresh token and ID token, under the
+// profile's lock. A logout (or cancel) that came while the tokens were being
+// obtained wins: nothing is stored behind its back.
+func (s *Service) storeSession(ctx context.Context, p credentials.Profile, tok *oauth2.Token) (string, *Failure) {
+	unlock, err := s.lockProfile(ctx, p.ID)
+	if err != nil {
+		if ctx.Err() == nil {
+			return "", lockFailure(err)
+		}
+		unlock = func() {}
+	}
+	defer unlock()
+	if ctx.Err() != nil {
+		return "", waitFailure(ctx)
+	}
+	w := s.keepRefreshToken(p, "", tok.RefreshToken)
+	s.keepIDToken(p, tok)
+	return w, nil
 }
 
 // offerURL opens the browser (unless told not to) and hands the URL to

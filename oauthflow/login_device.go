@@ -112,20 +112,10 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 	if w := userChanged(p, res.Token); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
-	unlock, err := s.lockProfile(ctx, p.ID)
-	if err != nil {
-		if ctx.Err() == nil {
-			return fail(lockFailure(err))
-		}
-		unlock = func() {}
+	w, f := s.storeSession(ctx, p, tok) // login_authcode.go
+	if f != nil {
+		return fail(f)
 	}
-	if ctx.Err() != nil {
-		// A logout or cancel came during the last poll: it wins.
-		unlock()
-		return fail(waitFailure(ctx))
-	}
-	w := s.keepRefreshToken(p, "", tok.RefreshToken)
-	unlock()
 	if w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}

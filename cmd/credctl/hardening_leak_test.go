@@ -112,7 +112,8 @@ func keyringValue(t *testing.T, id string, kind credentials.SecretKind) string {
 }
 
 // TestHardeningNoSecretLeaks runs every flow of credctl (add, test, token,
-// request, rotate, login, refresh, logout, export, import and error paths)
+// request, rotate, login, device login, refresh, logout, export, import and
+// error paths)
 // with recognisable secrets, then searches every file under the
 // installation's HOME, config, cache and data directories, the export, every
 // stdout and stderr, and the command lines and environments of the credctl
@@ -194,8 +195,22 @@ func TestHardeningNoSecretLeaks(t *testing.T) {
 	refreshTokens = append(refreshTokens, keyringValue(t, portal.ID, credentials.RefreshToken))
 	w.must(0, "", "test", "portal")
 	w.must(0, "", "show", "portal")
+	idTokens := []string{keyringValue(t, portal.ID, credentials.IDToken)} // kept for RP-initiated logout
 	w.must(0, "", "logout", "portal")
 	w.must(exitAuth, "", "token", "portal")
+
+	// A device login (RFC 8628): its tokens stay in the keyring as well.
+	devOut, devErr, err := runDeviceLogin(t, c, "portal", func(ctx context.Context, uri, code string) error {
+		return testidp.DeviceApprove(ctx, uri, code, testidp.Username, testidp.Password)
+	})
+	if err != nil {
+		t.Fatalf("login --device: %v\n%s\n%s", err, devOut, devErr)
+	}
+	refreshTokens = append(refreshTokens, keyringValue(t, portal.ID, credentials.RefreshToken))
+	idTokens = append(idTokens, keyringValue(t, portal.ID, credentials.IDToken))
+	userTokens = append(userTokens, strings.TrimSpace(w.must(0, "", "token", "portal").stdout))
+	w.must(0, "", "show", "portal", "--json")
+	w.must(0, "", "logout", "portal")
 
 	// Export and import.
 	exportDir := t.TempDir()
@@ -221,6 +236,12 @@ func TestHardeningNoSecretLeaks(t *testing.T) {
 			t.Fatalf("refresh token %d looks wrong: %q", i, v)
 		}
 		secrets = append(secrets, secret{"refresh token " + strconv.Itoa(i), v})
+	}
+	for i, v := range idTokens {
+		if strings.Count(v, ".") != 2 {
+			t.Fatalf("ID token %d is not a JWT: %q", i, v)
+		}
+		secrets = append(secrets, secret{"ID token " + strconv.Itoa(i), v})
 	}
 	found := func(text string) []string {
 		var out []string
@@ -263,6 +284,8 @@ func TestHardeningNoSecretLeaks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	report("the standard output of credctl login --device", devOut)
+	report("the standard error of credctl login --device", devErr)
 	samples := 0
 	for _, r := range w.runs {
 		name := "credctl " + strings.Join(r.args, " ")
@@ -280,6 +303,6 @@ func TestHardeningNoSecretLeaks(t *testing.T) {
 	if files < 1 || samples < len(w.runs) {
 		t.Fatalf("searched %d files and %d /proc samples of %d runs: the search saw too little", files, samples, len(w.runs))
 	}
-	t.Logf("%d secrets (%d client secrets/passwords, %d access and %d refresh tokens) searched in %d files, %d runs' stdout/stderr and %d /proc samples: %d hits",
-		len(secrets), 5, len(appTokens)+len(userTokens), len(refreshTokens), files, len(w.runs), samples, hits)
+	t.Logf("%d secrets (%d client secrets/passwords, %d access, %d refresh and %d ID tokens) searched in %d files, %d runs' stdout/stderr and %d /proc samples: %d hits",
+		len(secrets), 5, len(appTokens)+len(userTokens), len(refreshTokens), len(idTokens), files, len(w.runs)+1, samples, hits)
 }
