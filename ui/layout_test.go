@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
 )
@@ -183,5 +184,30 @@ func TestStatusFilter(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s shows %v, want %v", choice, got, want)
 		}
+	}
+}
+
+// TestTreeLabelsFitAt800: the navigation tree's fixed nodes are not cut in
+// a narrow window.
+func TestTreeLabelsFitAt800(t *testing.T) {
+	h := layoutHarness(t)
+	h.win.Resize(fyne.NewSize(800, 600))
+	seen := map[string]bool{}
+	walk(h.win.Content(), func(o fyne.CanvasObject) {
+		nn, ok := o.(*navNode)
+		if !ok || !nn.Visible() {
+			return
+		}
+		text := nn.label.Text
+		if text != "Administration" && text != "Credentials" {
+			return
+		}
+		seen[text] = true
+		if need := widget.NewLabel(text).MinSize().Width; nn.label.Size().Width < need {
+			t.Errorf("%q has %v of the %v it needs", text, nn.label.Size().Width, need)
+		}
+	})
+	if !seen["Administration"] || !seen["Credentials"] {
+		t.Fatalf("tree nodes not found: %v", seen)
 	}
 }

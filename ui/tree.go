@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -75,7 +78,7 @@ func newNavigator(w *Workbench, credentialsView fyne.CanvasObject) *navigator {
 	n.tree.OnSelected = n.show
 	n.tree.OpenAllBranches()
 	n.view = container.NewStack(credentialsView)
-	left := container.NewBorder(nil, n.banner, nil, nil, n.tree)
+	left := container.NewStack(navMinWidth(), container.NewBorder(nil, n.banner, nil, nil, n.tree))
 	n.root = container.NewHSplit(left, n.view)
 	n.root.Offset = 0.18
 	n.reload()
@@ -335,6 +338,19 @@ type navNode struct {
 	id    string
 	icon  *widget.Icon
 	label *widget.Label
+}
+
+// navMinWidth keeps the tree wide enough for its fixed nodes
+// ("Administration", and "Credentials" one level in) in a narrow window,
+// where the split's share alone would cut them.
+func navMinWidth() fyne.CanvasObject {
+	pad, icon := theme.Padding(), theme.IconInlineSize()
+	text := func(s string) float32 { return widget.NewLabel(s).MinSize().Width }
+	// Each row: the branch arrow, one indent per level, the node's icon.
+	w := max(text("Administration")+2*icon, text("Credentials")+3*icon+pad) + 4*pad
+	spacer := canvas.NewRectangle(color.Transparent)
+	spacer.SetMinSize(fyne.NewSize(w, 0))
+	return spacer
 }
 
 func newNavNode(n *navigator) *navNode {
