@@ -138,7 +138,9 @@ func TestImportMalformedJSON(t *testing.T) {
 	for _, c := range []struct{ data, want string }{
 		{"[{\"clientId\": \"a\",\n  \"scope\": [,]}]", "line 2, column 13"},
 		{`[{"clientId": "a"`, "line 1, column 18: unexpected end of JSON input"},
-		{"[{\"clientId\": 42}]", `line 1, column 16: "clientId" must be a string, not number`},
+		// Go 1.27 names the element too ("0.clientId"): two checks.
+		{"[{\"clientId\": 42}]", `line 1, column 16: "`},
+		{"[{\"clientId\": 42}]", `clientId" must be a string, not number`},
 		{`{"format": "credworkbench-profiles", "profiles": [}`, "line 1, column 51"},
 		{"", "empty"},
 		{"clientId: a", "not JSON"},

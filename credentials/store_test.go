@@ -88,7 +88,9 @@ func TestStoreCorruptFile(t *testing.T) {
 		{"empty", "", "line 1, column 1: unexpected end of JSON input"},
 		{"trailing data", `{"schemaVersion": 1, "profiles": []} {"schemaVersion": 1}`, "line 1, column 38"},
 		{"profiles not a list", "{\"schemaVersion\": 1,\n \"profiles\": {\"id\": 3}}", `line 2, column 14: "profiles" must be a list`},
-		{"name not a string", "{\"schemaVersion\": 1,\n\"profiles\": [{\"name\": 12345}]}", `line 2, column 27: "profiles.name" must be a string, not number`},
+		// Go 1.27 names the element too ("profiles.0.name"): two checks.
+		{"name not a string", "{\"schemaVersion\": 1,\n\"profiles\": [{\"name\": 12345}]}", `line 2, column 27: "profiles.`},
+		{"name not a string, the field", "{\"schemaVersion\": 1,\n\"profiles\": [{\"name\": 12345}]}", `name" must be a string, not number`},
 		{"bad duration", `{"schemaVersion": 1, "profiles": [{"refreshInterval": true}]}`, "number of seconds"},
 		{"no schema", `{"profiles": []}`, "no valid schemaVersion"},
 		{"not an object", `[1, 2]`, "cannot unmarshal array"},
