@@ -27,6 +27,9 @@ const (
 	// maxCallbackHeader bounds the request line and headers: an authorization
 	// response is a few hundred bytes; anything huge is not one.
 	maxCallbackHeader = 16 << 10
+	// maxCallbackQuery is checked by the handler too: how net/http applies
+	// MaxHeaderBytes to the request line differs between Go releases.
+	maxCallbackQuery = 12 << 10
 	// replyWait is how long the callback page waits for the code exchange
 	// before it tells the browser to look in the app.
 	replyWait = 60 * time.Second
@@ -247,6 +250,10 @@ func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Host != l.ln.Addr().String() {
 		writePage(w, http.StatusMisdirectedRequest, pageData{Title: "Wrong address", Heading: "Wrong address",
 			Lines: []string{"This local login page answers only at " + l.ln.Addr().String() + "."}})
+		return
+	}
+	if len(r.URL.RawQuery) > maxCallbackQuery {
+		writePage(w, http.StatusRequestHeaderFieldsTooLarge, pageFailed("This request is far larger than a login response; it was ignored and the login is still waiting."))
 		return
 	}
 	// Anything but our paths (favicon.ico, a probe) is not the answer we
