@@ -80,7 +80,12 @@ func NewAgent(w *Workbench, opt AgentOptions) *Agent {
 	}
 	a.quit = func() {
 		w.Stop()
-		w.app.Quit()
+		// Fyne 2.7.1 crashes when a pointer event reaches a window that
+		// Quit has begun to close (glfw processMouseMoved on a nil view;
+		// seen quitting from the tray with the window open): hide it first
+		// and quit once the events already queued are through.
+		w.win.Hide()
+		time.AfterFunc(150*time.Millisecond, func() { fyne.Do(w.app.Quit) })
 	}
 	a.notes = newNotifier(w, opt.Notifier, opt.Clock)
 	a.copy = newClipboardGuard(w, opt.Clock)
