@@ -32,12 +32,7 @@ import (
 //     hides it, the process lives on and keeps renewing, and credctl token
 //     is still served without a request.
 func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
-	if os.Getenv("DISPLAY") == "" {
-		if os.Getenv("CI") == "true" || os.Getenv("CREDWB_KEYRING") == "real" {
-			t.Fatal("DISPLAY is not set: run under Xvfb (make test / scripts/test.sh do)")
-		}
-		t.Skip("DISPLAY is not set: run under Xvfb (make test / scripts/test.sh do)")
-	}
+	testenv.RequireDisplay(t)
 	testenv.RequireKeyring(t)
 	for _, tool := range []string{"xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {

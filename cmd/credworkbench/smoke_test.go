@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // TestRealWindowSmoke starts the built binary on an X display with a seeded
@@ -23,12 +24,7 @@ import (
 // alive and the window mapped; then stops it as PLATFORM.md advises
 // (SIGTERM, 5 s, SIGKILL: Fyne sometimes hangs on shutdown).
 func TestRealWindowSmoke(t *testing.T) {
-	if os.Getenv("DISPLAY") == "" {
-		if os.Getenv("CI") == "true" || os.Getenv("CREDWB_KEYRING") == "real" {
-			t.Fatal("DISPLAY is not set: run under Xvfb (make test / scripts/test.sh do)")
-		}
-		t.Skip("DISPLAY is not set: run under Xvfb (make test / scripts/test.sh do)")
-	}
+	testenv.RequireDisplay(t)
 	for _, tool := range []string{"xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing: apt-get install -y xdotool imagemagick", tool)

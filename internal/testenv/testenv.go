@@ -38,6 +38,19 @@ func RequireKeyring(t testing.TB) {
 	}
 }
 
+// RequireDisplay skips unless an X display is there; it fails instead in CI
+// and under scripts/test.sh (CREDWB_KEYRING=real), which provide Xvfb.
+func RequireDisplay(t testing.TB) {
+	t.Helper()
+	if os.Getenv("DISPLAY") == "" {
+		const reason = "DISPLAY is not set: run under Xvfb (make test / scripts/test.sh do)"
+		if InCI() || RealKeyring() {
+			t.Fatal(reason)
+		}
+		t.Skip(reason)
+	}
+}
+
 // MemKeyring is the in-memory keyring (credentials.Keyring's shape) for
 // unit tests where the keyring is not what is tested, and to inject
 // failures the real Secret Service cannot produce on demand.
