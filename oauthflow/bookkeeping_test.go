@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
+	"time"
 	"testing"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -34,6 +36,60 @@ func importApps(t testing.TB, s *Service, n int, tokenURL string) []credentials.
 		}
 	}
 	return ps
+}
+
+// Opening the workbench brings every profile live (BringLive): like "Test
+// all", its outcomes go to the state file in a few batches, not one write
+// per profile (which every watching process would then re-read), and each
+// outcome is still published as an event.
+func TestBringLiveWritesStateInBatches(t *testing.T) {
+	idp := testidp.Start(t)
+	s := ccService(t, testenv.NewMemKeyring())
+	const n = 300
+	importApps(t, s, n, idp.TokenURL)
+	var mu sync.Mutex
+	tested := map[string]bool{}
+	defer s.Subscribe(func(ev Event) {
+		if ev.Kind == EventTested && ev.Result != nil && ev.Result.Active() {
+			mu.Lock()
+			tested[ev.ProfileID] = true
+			mu.Unlock()
+		}
+	})()
+	writes := s.Repo.Store.StateWrites()
+	rs := s.BringLive(context.Background(), LiveOptions{TestApplications: true})
+	if len(rs) != n {
+		t.Fatalf("%d results, want %d", len(rs), n)
+	}
+	for _, r := range rs {
+		if !r.Active() || len(r.Warnings) > 0 {
+			t.Fatalf("%s: %s %v %v", r.Name, r.Status, r.Failure, r.Warnings)
+		}
+	}
+	if w := s.Repo.Store.StateWrites() - writes; w > 20 || w == 0 {
+		t.Fatalf("bringing %d profiles live wrote the state file %d times, want 1..20", n, w)
+	}
+	// Events reach subscribers on their own goroutine, a moment later.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		got := len(tested)
+		mu.Unlock()
+		if got == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d profiles published as tested, want %d", got, n)
+		}
+	}
+	ps, err := credentials.NewStore(s.Repo.Store.Path()).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.LastStatus != credentials.StatusActive || p.LastChecked.IsZero() {
+			t.Fatalf("%s recorded as %+v", p.Name, p.Bookkeeping)
+		}
+	}
 }
 
 // "Test all" over 1,000 profiles writes the state file at most 20 times,

@@ -198,47 +198,20 @@ func (s *Service) BringLive(ctx context.Context, opt LiveOptions) []Result {
 	if err != nil {
 		return nil
 	}
-	n := opt.Concurrency
-	if n <= 0 {
-		n = DefaultTestAllConcurrency
-	}
-	sem := make(chan struct{}, n)
-	out := make(chan Result, len(ps))
-	count := 0
+	var jobs []liveJob
 	for _, p := range ps {
-		mode := fetchForce
 		switch {
 		case p.Type == credentials.TypeApplication && opt.TestApplications:
+			jobs = append(jobs, liveJob{p: p, kind: EventTested, mode: fetchForce})
 		case p.Type == credentials.TypeUser && s.hasSession(p):
-			mode = fetchNeed
-		default:
-			continue
+			jobs = append(jobs, liveJob{p: p, kind: EventRenewed, mode: fetchNeed})
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return collect(out, count)
-		}
-		count++
-		go func() {
-			defer func() { <-sem }()
-			kind := EventTested
-			if mode == fetchNeed {
-				kind = EventRenewed
-			}
-			_, res, _ := s.mgr.refresh(ctx, p, kind, mode)
-			out <- res
-		}()
 	}
-	return collect(out, count)
-}
-
-func collect(out chan Result, n int) []Result {
-	rs := make([]Result, 0, n)
-	for range n {
-		rs = append(rs, <-out)
-	}
-	return rs
+	// As "Test all": the outcomes are recorded in a few batches, not one
+	// state-file write (and one re-read by every watching process) per
+	// profile, which at 1,000 profiles kept the workbench busy for seconds
+	// after it opened.
+	return s.mgr.runAll(ctx, jobs, opt.Concurrency)
 }
 
 // hasSession reports whether a User profile has a session to restore.
