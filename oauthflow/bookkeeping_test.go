@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
