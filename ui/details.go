@@ -54,8 +54,7 @@ func newDetailsPane(w *Workbench) *detailsPane {
 	d.failure = wrapLabel()
 	d.failure.Importance = widget.DangerImportance
 	d.advice = wrapLabel()
-	d.history = wrapLabel()
-	d.history.TextStyle.Monospace = true
+	d.history = wrapLabel() // monospace once it shows events (show)
 	d.sections = map[string]*fyne.Container{
 		"token":   container.NewVBox(heading("Current token"), d.token, d.noToken),
 		"failure": container.NewVBox(heading("Last error"), d.failure, d.advice),
@@ -242,6 +241,7 @@ func (d *detailsPane) show(r *row) {
 	// Recent events, newest first.
 	h := d.w.history[p.ID]
 	if len(h) == 0 {
+		d.history.TextStyle.Monospace = false // a sentence, not a log
 		d.history.SetText("Nothing happened to this profile since the workbench started.")
 	} else {
 		var b strings.Builder
@@ -253,6 +253,11 @@ func (d *detailsPane) show(r *row) {
 			}
 			b.WriteString("\n")
 		}
+		// Monospace only now: Fyne lays out hidden labels too, and the first
+		// monospace text loads that font (about 7 MiB of parsed tables, its
+		// emoji fallback included), which a workbench nobody has clicked
+		// in yet need not hold.
+		d.history.TextStyle.Monospace = true
 		d.history.SetText(strings.TrimRight(b.String(), "\n"))
 	}
 	d.sections["history"].Show()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"runtime/debug"
 
 	"github.com/credworkbench/credworkbench/oauthflow"
 )
@@ -39,5 +40,20 @@ func (w *Workbench) GoLive(l Live) {
 		}
 	}()
 	testApps := w.app.Preferences().BoolWithFallback(PrefStartupTest, true)
-	go l.BringLive(ctx, oauthflow.LiveOptions{TestApplications: testApps, Concurrency: oauthflow.DefaultTestAllConcurrency})
+	go func() {
+		l.BringLive(ctx, oauthflow.LiveOptions{TestApplications: testApps, Concurrency: oauthflow.DefaultTestAllConcurrency})
+		// Queued behind the outcomes' events, so it runs once the table has
+		// taken them, off the UI goroutine.
+		w.do(func() { go releaseStartupMemory() })
+	}()
 }
+
+// releaseStartupMemory hands the heap the start-up burst left behind back
+// to the OS. Opening with 1,000 profiles reads the store, builds the window
+// and tests every profile within a few seconds; the Go heap grows to twice
+// what that burst had live at its peak and, left alone, keeps those pages
+// for minutes although the workbench then needs about half of them. This
+// complements keeping the burst small (batched state writes, coalesced
+// table refreshes, fonts loaded when first shown); it is not a limit: the
+// heap grows again as far as later work needs.
+func releaseStartupMemory() { debug.FreeOSMemory() }

@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+	xdraw "golang.org/x/image/draw"
 
 	"github.com/credworkbench/credworkbench/credentials"
 )
@@ -45,7 +46,7 @@ type tray struct {
 }
 
 func newTray(a *Agent) *tray {
-	t := &tray{a: a, okIcon: a.opt.Icon}
+	t := &tray{a: a, okIcon: trayIcon(a.opt.Icon)}
 	if t.okIcon == nil {
 		t.okIcon = theme.ComputerIcon()
 	}
@@ -185,6 +186,31 @@ func (t *tray) settingsItem() *fyne.MenuItem {
 	it := fyne.NewMenuItem(traySettings, nil)
 	it.ChildMenu = fyne.NewMenu(traySettings, items...)
 	return it
+}
+
+// trayIconSize is the edge of the icon handed to the tray: panels show it
+// at 16–48 px (hi-dpi up to about 64). The Linux tray sends the icon as
+// raw ARGB over D-Bus, so the 512 px app icon cost 1 MiB per copy and
+// about 14 MiB of allocations per icon change.
+const trayIconSize = 64
+
+// trayIcon is base scaled down to trayIconSize, or base itself when it is
+// not a larger PNG (nil stays nil).
+func trayIcon(base fyne.Resource) fyne.Resource {
+	if base == nil {
+		return nil
+	}
+	img, err := png.Decode(bytes.NewReader(base.Content()))
+	if err != nil || img.Bounds().Dx() <= trayIconSize && img.Bounds().Dy() <= trayIconSize {
+		return base
+	}
+	small := image.NewNRGBA(image.Rect(0, 0, trayIconSize, trayIconSize))
+	xdraw.CatmullRom.Scale(small, small.Bounds(), img, img.Bounds(), draw.Src, nil)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, small); err != nil {
+		return base
+	}
+	return fyne.NewStaticResource(base.Name(), buf.Bytes()) // the same icon, smaller
 }
 
 // failingIcon is the app icon with a red dot in its lower right corner:

@@ -101,6 +101,9 @@ type Workbench struct {
 
 	loads int // counts store reads, so a background read never shows stale rows
 
+	// cellRefreshPending: a refresh of the table's cells is queued (scheduleCellRefresh).
+	cellRefreshPending bool
+
 	// agent is the quiet agent (agent.go): tray, notifications; nil without.
 	agent *Agent
 }
@@ -526,7 +529,7 @@ func (w *Workbench) updateActions() {
 func (w *Workbench) tick() {
 	for _, r := range w.view {
 		if !r.p.TokenExpiry.IsZero() || len(w.live) > 0 || len(w.busy) > 0 {
-			w.table.Refresh()
+			w.refreshCells()
 			w.details.refreshCountdown()
 			return
 		}
@@ -590,12 +593,26 @@ func (w *Workbench) applyResult(res oauthflow.Result) {
 }
 
 func (w *Workbench) refreshRow(id string) {
-	w.table.Refresh()
+	w.scheduleCellRefresh()
 	w.agentChanged()
 	if id == w.selected {
 		w.details.show(w.selectedRow())
 	}
 	w.updateActions()
+}
+
+// scheduleCellRefresh refreshes the table's cells once for a burst of
+// changes: the events of a 1,000-profile start arrive one w.do each, and
+// the refresh queued behind the first runs after those already queued.
+func (w *Workbench) scheduleCellRefresh() {
+	if w.cellRefreshPending {
+		return
+	}
+	w.cellRefreshPending = true
+	w.do(func() {
+		w.cellRefreshPending = false
+		w.refreshCells()
+	})
 }
 
 // startWork shows that background work runs (the activity spinner and

@@ -16,6 +16,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 func userProfile(name, clientID, authURL string) credentials.Profile {
@@ -698,4 +699,48 @@ func findCheck(t *testing.T, h *harness, label string) *widget.Check {
 		t.Fatalf("no check %q in the dialog", label)
 	}
 	return found
+}
+
+// shownCellText reads what the rendered cell at row/col shows now, without
+// refreshing the table first (h.cell refreshes it).
+func (h *harness) shownCellText(row, col int) (string, bool) {
+	var text string
+	found := false
+	walk(h.win.Content(), func(o fyne.CanvasObject) {
+		if c, ok := o.(*tableCell); ok && c.Visible() && c.id.Row == row && c.id.Col == col {
+			text, found = c.label.Text, true
+		}
+	})
+	return text, found
+}
+
+// The countdown and event results update the visible cells through
+// refreshCells (no full table refresh, which builds a template cell and
+// header each time): the cells must still show the new values.
+func TestTickUpdatesCellsWithoutFullRefresh(t *testing.T) {
+	repo := newRepo(t, nil)
+	p := userProfile("Live", "live", "https://idp.example.com/auth")
+	p.LastStatus = credentials.StatusActive
+	seedNoSecrets(t, repo, p)
+	h := newHarness(t, repo, nil)
+	now := time.Now()
+	h.wb.now = func() time.Time { return now }
+	h.wb.rows[0].p.TokenExpiry = now.Add(90 * time.Second)
+	if h.cell(0, colExpires) == nil {
+		t.Fatal("the Expires in cell is not shown")
+	}
+	now = now.Add(30 * time.Second)
+	h.wb.tick()
+	if got, ok := h.shownCellText(0, colExpires); !ok || got != "1m 00s" {
+		t.Fatalf("after a tick the cell shows %q (found %v), want 1m 00s", got, ok)
+	}
+
+	id := h.wb.rows[0].p.ID
+	h.wb.onEvent(oauthflow.Event{ProfileID: id, Name: "Live", Kind: oauthflow.EventFailed, Time: now,
+		Result: &oauthflow.Result{ProfileID: id, Name: "Live", Status: credentials.StatusFailed, CheckedAt: now,
+			Failure: &oauthflow.Failure{Category: oauthflow.CatNetwork, Message: "no route"}}})
+	h.q.drain()
+	if got, _ := h.shownCellText(0, colStatus); !strings.HasPrefix(got, "Failed") {
+		t.Errorf("after a failed result the status cell shows %q", got)
+	}
 }
