@@ -65,17 +65,21 @@ func main() {
 	wb := ui.New(a, win, repo, svc)
 	wb.Start()
 	wb.CheckKeyring()
+	// The quiet agent: tray, notifications, closing to the tray, start at login.
+	agent := ui.NewAgent(wb, ui.AgentOptions{Tray: ui.SystemTray(a), Icon: icon, Tokens: svc})
+	// The window first (Show paints its first frame): setting up the tray
+	// (fyne makes a hidden GL window for it) and testing every profile
+	// would otherwise hold the first frame back, and on a small machine the
+	// tests' keyring and file work competes with it for the CPU.
+	if !*hidden {
+		win.Show()
+	}
+	agent.Start()
 	// Show what credctl and other windows change, and test every profile
 	// in the background, so what the table shows is what works now.
 	wb.GoLive(svc)
-	// The quiet agent: tray, notifications, closing to the tray, start at login.
-	agent := ui.NewAgent(wb, ui.AgentOptions{Tray: ui.SystemTray(a), Icon: icon, Tokens: svc})
-	agent.Start()
 	if inst != nil {
 		inst.OnShow(func() { fyne.Do(agent.Show) })
-	}
-	if !*hidden {
-		win.Show()
 	}
 	a.Run()
 }
