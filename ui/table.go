@@ -124,6 +124,7 @@ func (w *Workbench) refreshCells() {
 	// {-1, -1} is Fyne's "all cells" for RefreshItem (Table.refreshForID);
 	// TestTickUpdatesCellsWithoutFullRefresh guards it.
 	w.table.RefreshItem(widget.TableCellID{Row: -1, Col: -1})
+	w.lastCellRefresh = time.Now() // real time: it spaces refreshes (w.now is the clock shown)
 }
 
 // cellText is what a table cell shows and how it is styled.

@@ -101,8 +101,10 @@ type Workbench struct {
 
 	loads int // counts store reads, so a background read never shows stale rows
 
-	// cellRefreshPending: a refresh of the table's cells is queued (scheduleCellRefresh).
+	// cellRefreshPending: a refresh of the table's cells is queued
+	// (scheduleCellRefresh); lastCellRefresh is when the last one ran.
 	cellRefreshPending bool
+	lastCellRefresh    time.Time
 
 	// agent is the quiet agent (agent.go): tray, notifications; nil without.
 	agent *Agent
@@ -601,17 +603,35 @@ func (w *Workbench) refreshRow(id string) {
 	w.updateActions()
 }
 
+// cellRefreshInterval is the least time between two refreshes of the
+// table's cells for events: each one re-shapes every header's text too
+// (Fyne refreshes the header row with the cells), which at start-up, with
+// the outcomes of 1,000 profiles arriving, was most of the garbage made.
+const cellRefreshInterval = 100 * time.Millisecond
+
 // scheduleCellRefresh refreshes the table's cells once for a burst of
-// changes: the events of a 1,000-profile start arrive one w.do each, and
-// the refresh queued behind the first runs after those already queued.
+// changes: at once when the last refresh is older than
+// cellRefreshInterval, else when it is; changes meanwhile join it.
 func (w *Workbench) scheduleCellRefresh() {
 	if w.cellRefreshPending {
 		return
 	}
 	w.cellRefreshPending = true
-	w.do(func() {
+	run := func() {
 		w.cellRefreshPending = false
 		w.refreshCells()
+	}
+	wait := time.Until(w.lastCellRefresh.Add(cellRefreshInterval))
+	if wait <= 0 {
+		w.do(run)
+		return
+	}
+	time.AfterFunc(wait, func() {
+		select {
+		case <-w.stop:
+		default:
+			w.do(run)
+		}
 	})
 }
 
