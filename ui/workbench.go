@@ -101,6 +101,8 @@ type Workbench struct {
 
 	loads int // counts store reads, so a background read never shows stale rows
 
+	ticks int // seconds ticked (tick)
+
 	// cellRefreshPending: a refresh of the table's cells is queued
 	// (scheduleCellRefresh); lastCellRefresh is when the last one ran.
 	cellRefreshPending bool
@@ -527,14 +529,29 @@ func (w *Workbench) updateActions() {
 	}
 }
 
-// tick advances the live countdowns.
+// tick advances the live countdowns. It refreshes the cells only when one
+// can have changed: a token counting down (or just expired), a busy row,
+// and once a minute for the texts that change by the date ("Last checked",
+// "Secret expires"). A refresh re-shapes every header's text too, so an
+// idle workbench refreshing every second made garbage all day.
 func (w *Workbench) tick() {
+	w.ticks++
+	if len(w.view) == 0 {
+		return
+	}
+	due := len(w.busy) > 0 || w.ticks%60 == 0
+	now := w.now()
 	for _, r := range w.view {
-		if !r.p.TokenExpiry.IsZero() || len(w.live) > 0 || len(w.busy) > 0 {
-			w.refreshCells()
-			w.details.refreshCountdown()
-			return
+		if due {
+			break
 		}
+		// Counting down, or expired less than a minute ago (the status
+		// turns to Expired and the countdown to "—").
+		due = !r.p.TokenExpiry.IsZero() && now.Before(r.p.TokenExpiry.Add(time.Minute))
+	}
+	if due {
+		w.refreshCells()
+		w.details.refreshCountdown()
 	}
 }
 

@@ -746,3 +746,29 @@ func TestTickUpdatesCellsWithoutFullRefresh(t *testing.T) {
 		return strings.HasPrefix(got, "Failed")
 	})
 }
+
+// Nothing counting down: the once-a-second tick leaves the table alone
+// (each refresh re-shapes the headers), except once a minute for the
+// texts that change with the date.
+func TestIdleTickDoesNotRefreshTheTable(t *testing.T) {
+	repo := newRepo(t, nil)
+	seedNoSecrets(t, repo, userProfile("Idle", "idle", "https://idp.example.com/auth"))
+	h := newHarness(t, repo, nil)
+	if h.cell(0, colName) == nil {
+		t.Fatal("the row is not shown")
+	}
+	h.wb.refreshCells()
+	last := h.wb.lastCellRefresh
+	for i := 0; i < 59 && h.wb.ticks%60 != 59; i++ {
+		h.wb.tick()
+	}
+	if h.wb.lastCellRefresh != last {
+		t.Fatal("an idle tick refreshed the table")
+	}
+	for h.wb.ticks%60 != 0 {
+		h.wb.tick()
+	}
+	if h.wb.lastCellRefresh == last {
+		t.Error("no refresh in a minute of ticks")
+	}
+}
