@@ -210,20 +210,30 @@ func (c *ssConn) unlock(path dbus.ObjectPath) error {
 	return nil
 }
 
+// findUnlocked is find, unlocking the item found; keyring.ErrNotFound when
+// there is none.
+func (c *ssConn) findUnlocked(service, user string) (found, error) {
+	f, err := c.find(service, user)
+	if err != nil {
+		return found{}, err
+	}
+	if f.item == "" {
+		return found{}, keyring.ErrNotFound
+	}
+	if f.locked {
+		if err := c.unlock(f.item); err != nil {
+			return found{}, err
+		}
+	}
+	return f, nil
+}
+
 func (c *secretServiceClient) Get(service, user string) (string, error) {
 	var value string
 	err := c.do(func(conn *ssConn) error {
-		f, err := conn.find(service, user)
+		f, err := conn.findUnlocked(service, user)
 		if err != nil {
 			return err
-		}
-		if f.item == "" {
-			return keyring.ErrNotFound
-		}
-		if f.locked {
-			if err := conn.unlock(f.item); err != nil {
-				return err
-			}
 		}
 		s, err := conn.svc.GetSecret(f.item, conn.session)
 		if err != nil {
@@ -271,17 +281,9 @@ func (c *secretServiceClient) SetLabeled(service, user, label, secret string) er
 // Delete removes every copy of the entry.
 func (c *secretServiceClient) Delete(service, user string) error {
 	return c.do(func(conn *ssConn) error {
-		f, err := conn.find(service, user)
+		f, err := conn.findUnlocked(service, user)
 		if err != nil {
 			return err
-		}
-		if f.item == "" {
-			return keyring.ErrNotFound
-		}
-		if f.locked {
-			if err := conn.unlock(f.item); err != nil {
-				return err
-			}
 		}
 		for _, it := range append([]dbus.ObjectPath{f.item}, f.others...) {
 			if err := conn.svc.Delete(it); err != nil {
