@@ -78,7 +78,7 @@ func BenchmarkTargetCLITestAll(b *testing.B) {
 			if err := f.Read(ps[i].ID + "/" + string(credentials.ClientSecret)); err != nil {
 				b.Error(err)
 			}
-			if err := f.Store(i, string(post())); err != nil {
+			if err := f.Store(ps[i].ID+"/"+string(credentials.TokenCache), string(post())); err != nil {
 				b.Error(err)
 			}
 		})

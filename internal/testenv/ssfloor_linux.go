@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	dbus "github.com/godbus/dbus/v5"
@@ -18,8 +17,6 @@ type SecretServiceFloor struct {
 	conn    *dbus.Conn
 	session dbus.ObjectPath
 	service string
-	mu      sync.Mutex
-	written map[int]dbus.ObjectPath
 }
 
 // NewSecretServiceFloor opens its own connection and session; service is
@@ -32,17 +29,11 @@ func NewSecretServiceFloor(tb testing.TB, service string) *SecretServiceFloor {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = conn.Close() })
-	f := &SecretServiceFloor{conn: conn, obj: conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets"), service: service, written: map[int]dbus.ObjectPath{}}
+	f := &SecretServiceFloor{conn: conn, obj: conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets"), service: service}
 	var ignored dbus.Variant
 	if err := f.obj.Call("org.freedesktop.Secret.Service.OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&ignored, &f.session); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		for _, it := range f.written {
-			var prompt dbus.ObjectPath
-			_ = conn.Object("org.freedesktop.secrets", it).Call("org.freedesktop.Secret.Item.Delete", 0).Store(&prompt)
-		}
-	})
 	return f
 }
 
@@ -67,21 +58,15 @@ func (f *SecretServiceFloor) Read(user string) error {
 	return f.conn.Object("org.freedesktop.secrets", unlocked[0]).Call("org.freedesktop.Secret.Item.GetSecret", 0, f.session).Store(&s)
 }
 
-// Store writes value as the n-th floor entry ("floor-N/token-cache") into
-// the session collection, as a test stores the token it obtained.
-func (f *SecretServiceFloor) Store(n int, value string) error {
+// Store writes value under user into the session collection, as a test
+// stores the token it obtained (the caller removes the entries).
+func (f *SecretServiceFloor) Store(user, value string) error {
 	props := map[string]dbus.Variant{
 		"org.freedesktop.Secret.Item.Label":      dbus.MakeVariant("floor"),
-		"org.freedesktop.Secret.Item.Attributes": dbus.MakeVariant(map[string]string{"service": f.service, "username": fmt.Sprintf("floor-%d/token-cache", n)}),
+		"org.freedesktop.Secret.Item.Attributes": dbus.MakeVariant(map[string]string{"service": f.service, "username": user}),
 	}
 	var item, prompt dbus.ObjectPath
-	err := f.conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets/collection/session").Call(
+	return f.conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets/collection/session").Call(
 		"org.freedesktop.Secret.Collection.CreateItem", 0, props,
 		ssSecret{Session: f.session, Parameters: []byte{}, Value: []byte(value), ContentType: "text/plain"}, true).Store(&item, &prompt)
-	if err == nil {
-		f.mu.Lock()
-		f.written[n] = item
-		f.mu.Unlock()
-	}
-	return err
 }

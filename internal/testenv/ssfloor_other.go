@@ -16,5 +16,5 @@ func NewSecretServiceFloor(tb testing.TB, _ string) *SecretServiceFloor {
 	return nil
 }
 
-func (*SecretServiceFloor) Read(string) error       { return errors.New("no Secret Service here") }
-func (*SecretServiceFloor) Store(int, string) error { return errors.New("no Secret Service here") }
+func (*SecretServiceFloor) Read(string) error          { return errors.New("no Secret Service here") }
+func (*SecretServiceFloor) Store(string, string) error { return errors.New("no Secret Service here") }
