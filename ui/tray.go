@@ -46,12 +46,21 @@ type tray struct {
 }
 
 func newTray(a *Agent) *tray {
-	t := &tray{a: a, okIcon: trayIcon(a.opt.Icon)}
+	return &tray{a: a}
+}
+
+// makeIcons scales the icons down once, at the first update (after the
+// window is shown: decoding and scaling the 512 px icon is not start-up
+// work).
+func (t *tray) makeIcons() {
+	if t.okIcon != nil {
+		return
+	}
+	t.okIcon = trayIcon(t.a.opt.Icon)
 	if t.okIcon == nil {
 		t.okIcon = theme.ComputerIcon()
 	}
 	t.badIcon = failingIcon(t.okIcon)
-	return t
 }
 
 // update sets the menu and, when it changes, the icon.
@@ -60,6 +69,7 @@ func (t *tray) update() {
 		return
 	}
 	m, failing := t.build()
+	t.makeIcons()
 	icon := t.okIcon
 	if failing > 0 {
 		icon = t.badIcon
