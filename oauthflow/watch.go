@@ -134,6 +134,12 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
 		case o.Bookkeeping != p.Bookkeeping:
 			s.mgr.forgetStale(p)
+			if s.mgr.fetchedHere(p) {
+				// This process's own test or renewal, already published
+				// when it was recorded: announcing it again doubled the
+				// events (and the "Recent events" lines) of every test.
+				continue
+			}
 			res := s.currentResult(p, now)
 			kind := EventTested
 			switch {
@@ -165,6 +171,17 @@ func (s *Service) currentResult(p credentials.Profile, now time.Time) Result {
 		return recordedResult(p, now)
 	}
 	return r
+}
+
+// fetchedHere reports whether p's recorded state is the outcome of a fetch
+// this process made (kept in m.entries, published by Manager.finish): the
+// same check time and status.
+func (m *Manager) fetchedHere(p credentials.Profile) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.entries[p.ID]
+	return e != nil && e.fp == profileFingerprint(p) && !loggedOut(p) &&
+		!p.LastChecked.IsZero() && e.result.CheckedAt.Equal(p.LastChecked) && e.result.Status == p.LastStatus
 }
 
 // forgetStale drops p's in-memory token when it belongs to another state of

@@ -3,11 +3,13 @@ package oauthflow
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
+	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
 // Another process's changes to the profile file arrive as events within
@@ -84,4 +86,41 @@ func TestWatchPublishesOtherProcessChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(EventDeleted, "portal 2")
+}
+
+// This process's own test result, written to the state file, is not
+// announced a second time by the watcher (it was published when recorded).
+func TestWatchDoesNotRepeatOwnResults(t *testing.T) {
+	idp := testidp.Start(t)
+	s := ccService(t, testenv.NewMemKeyring())
+	importApps(t, s, 3, idp.TokenURL)
+	var mu sync.Mutex
+	tested := map[string]int{}
+	defer s.Subscribe(func(e Event) {
+		if e.Kind == EventTested {
+			mu.Lock()
+			tested[e.Name]++
+			mu.Unlock()
+		}
+	})()
+	stop, err := s.Watch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if _, err := s.TestAll(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	// Past the watcher's settle time and a few polls.
+	time.Sleep(time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(tested) != 3 {
+		t.Fatalf("tested events for %d profiles, want 3: %v", len(tested), tested)
+	}
+	for name, n := range tested {
+		if n != 1 {
+			t.Errorf("%s: %d tested events, want 1", name, n)
+		}
+	}
 }
