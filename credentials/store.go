@@ -109,6 +109,17 @@ func (s *Store) List() ([]Profile, error) {
 	return s.read()
 }
 
+// View returns all profiles sorted by name like List, but shared with the
+// store's cache instead of copied: the caller must not change them (copy a
+// profile before changing it). For readers of many profiles (the
+// workbench's table, credctl list), which then skip an 8 MB copy at 10,000
+// profiles.
+func (s *Store) View() ([]Profile, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.viewLocked()
+}
+
 // Get returns the profile whose name (case-insensitive) or ID matches.
 func (s *Store) Get(nameOrID string) (Profile, error) {
 	// Found in the shared merged view, without copying every profile: the
@@ -304,6 +315,27 @@ func sameFileInfo(c, info os.FileInfo) bool {
 }
 
 func (s *Store) parse() ([]Profile, error) {
+	ps, ok := s.parseStreaming()
+	if !ok {
+		var err error
+		if ps, err = s.parseWhole(); err != nil {
+			return nil, err
+		}
+	}
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	for i := range ps {
+		ps[i].Normalize()
+	}
+	sortProfiles(ps)
+	return ps, nil
+}
+
+// parseWhole reads the whole file and decodes it with encoding/json's
+// classic rules: the reference, and the path that describes and keeps a
+// copy of a file that cannot be used.
+func (s *Store) parseWhole() ([]Profile, error) {
 	b, err := s.readFile()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -315,52 +347,59 @@ func (s *Store) parse() ([]Profile, error) {
 	if err != nil {
 		return nil, &CorruptError{Path: s.path, Err: err}
 	}
-	// The list is allocated once at about its final size: growing a slice
-	// of 10,000 profiles (800 bytes each) step by step copied it over and
-	// over and was most of the decoding time.
-	d := fileData{Profiles: make([]Profile, 0, profileCountHint(b))}
+	d := fileData{Profiles: make([]Profile, 0, profileCountHint(b, len(b)))}
 	// json.Unmarshal, not a Decoder: it rejects data after the object and
 	// reports a truncated file as a syntax error with a position.
 	if err := json.Unmarshal(b, &d); err != nil {
 		return nil, s.corrupt(b, describeJSONError(b, err))
 	}
-	if d.SchemaVersion < 1 {
-		return nil, s.corrupt(b, errors.New("it has no valid schemaVersion, so it is not a Credential Workbench profile file"))
+	if err := checkSchema(d.SchemaVersion); err != nil {
+		return nil, s.corrupt(b, err)
 	}
-	if d.SchemaVersion > SchemaVersion {
-		// Written by a newer release: rewriting would drop its fields, so it
-		// is treated like a broken file (kept, never overwritten).
-		return nil, s.corrupt(b, fmt.Errorf("it was written by a newer Credential Workbench (schema %d, this one knows %d); update the app", d.SchemaVersion, SchemaVersion))
-	}
-	if len(d.Profiles) == 0 {
-		return nil, nil
-	}
-	for i := range d.Profiles {
-		d.Profiles[i].Normalize()
-	}
-	sortProfiles(d.Profiles)
 	return d.Profiles, nil
 }
 
-// profileCountHint guesses how many profiles the file b holds: every profile
-// this app writes has exactly one "name" key. It is only a capacity: a wrong
+// checkSchema says why a file of schema v cannot be used, or nil.
+func checkSchema(v int) error {
+	if v < 1 {
+		return errors.New("it has no valid schemaVersion, so it is not a Credential Workbench profile file")
+	}
+	if v > SchemaVersion {
+		// Written by a newer release: rewriting would drop its fields, so it
+		// is treated like a broken file (kept, never overwritten).
+		return fmt.Errorf("it was written by a newer Credential Workbench (schema %d, this one knows %d); update the app", v, SchemaVersion)
+	}
+	return nil
+}
+
+// profileCountHint guesses from its content b how many profiles a file of
+// size bytes holds, to allocate the list once at about its final size:
+// growing a list of 10,000 profiles (800 bytes each) step by step copied
+// it over and over and was most of the decoding time. Every profile this
+// app writes has exactly one "name" key. It is only a capacity: a wrong
 // guess costs a regrowth or some spare room. It never exceeds one profile
 // per 128 bytes of the file, so a file stuffed with "name": keys reserves
 // no more memory than decoding valid profiles of that size would take.
-func profileCountHint(b []byte) int {
-	// Searching for `name":` and checking the quote before it is several
-	// times faster than searching for `"name":`, as '"' is the commonest
-	// byte of a JSON file.
-	key, most := []byte(`name":`), len(b)/128+1
+func profileCountHint(b []byte, size int) int {
+	return min(countNameKeys(b), size/128+1)
+}
+
+// nameKey is what countNameKeys counts.
+const nameKey = `"name":`
+
+// countNameKeys counts the nameKey in b. It searches for the key without
+// its quote, then checks the quote: several times faster, as '"' is the
+// commonest byte of a JSON file.
+func countNameKeys(b []byte) int {
+	key := []byte(nameKey[1:])
 	n := 0
-	for i := bytes.Index(b, key); i >= 0; {
+	for i := bytes.Index(b, key); i >= 0; i = bytes.Index(b, key) {
 		if i > 0 && b[i-1] == '"' {
 			n++
 		}
 		b = b[i+len(key):]
-		i = bytes.Index(b, key)
 	}
-	return min(n, most)
+	return n
 }
 
 // readFile reads the profile file: never through a symlink, never a FIFO

@@ -113,7 +113,7 @@ func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
 	case colGrant:
 		return p.GrantType.Label(), widget.MediumImportance
 	case colEndpoint:
-		return endpointOf(p), widget.MediumImportance
+		return endpointOf(*p), widget.MediumImportance
 	case colClientID:
 		return p.ClientID, widget.MediumImportance
 	case colStatus:
@@ -121,7 +121,7 @@ func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
 	case colExpires:
 		return w.expiresIn(r), widget.MediumImportance
 	case colSecretExpires:
-		return credentialExpiryText(p, w.now())
+		return credentialExpiryText(*p, w.now())
 	case colChecked:
 		return shortTime(p.LastChecked, w.now()), widget.MediumImportance
 	}
@@ -251,7 +251,7 @@ func (w *Workbench) sortView() {
 			}
 			return r.p.TokenExpiry.UTC().Format(time.RFC3339)
 		case colSecretExpires:
-			return expirySortKey(r.p)
+			return expirySortKey(*r.p)
 		case colChecked:
 			if r.p.LastChecked.IsZero() {
 				return ""
