@@ -561,15 +561,16 @@ func writeAtomic(path string, data []byte) error {
 // order of equal names. The file is written in this order, so a read
 // usually only checks it.
 func sortProfiles(ps []Profile) {
-	byName := func(a, b Profile) int { return compareNames(a.Name, b.Name) }
+	byName := func(a, b Profile) int { return CompareNames(a.Name, b.Name) }
 	if !slices.IsSortedFunc(ps, byName) {
 		slices.SortStableFunc(ps, byName)
 	}
 }
 
-// compareNames compares strings.ToLower(a) and strings.ToLower(b) without
-// building either when both are ASCII (almost every name).
-func compareNames(a, b string) int {
+// CompareNames orders profile names as the store does: it compares
+// strings.ToLower(a) and strings.ToLower(b), without building either when
+// both are ASCII (almost every name).
+func CompareNames(a, b string) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
 		ca, cb := a[i], b[i]
 		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// compareNames must order exactly as comparing strings.ToLower of both
+// CompareNames must order exactly as comparing strings.ToLower of both
 // names did, for ASCII, non-ASCII and invalid UTF-8 names alike.
 func TestCompareNamesIsLowerCaseOrder(t *testing.T) {
 	names := []string{"", "a", "A", "ab", "aB", "Ab", "b", "B", "a b", "a-b", "a_b", "Z", "[", "`", "_", "@",
@@ -16,8 +16,8 @@ func TestCompareNamesIsLowerCaseOrder(t *testing.T) {
 	want := func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }
 	for _, a := range names {
 		for _, b := range names {
-			if got, w := compareNames(a, b), want(a, b); got != w {
-				t.Errorf("compareNames(%q, %q) = %d, want %d", a, b, got, w)
+			if got, w := CompareNames(a, b), want(a, b); got != w {
+				t.Errorf("CompareNames(%q, %q) = %d, want %d", a, b, got, w)
 			}
 		}
 	}
