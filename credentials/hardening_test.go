@@ -118,6 +118,8 @@ func TestHardeningHelper(t *testing.T) {
 		}
 	case "stopped", "locked":
 		keyringFaultHelper(mode, repo, fail)
+	case "restarted":
+		keyringRestartHelper(repo, fail)
 	default:
 		fail("unknown helper mode %q", mode)
 	}
@@ -392,16 +394,7 @@ func secretServicePID() (int, error) {
 // daemon, or locks the collection), and checks every operation that needs
 // the keyring fails with the documented error while the file stays as it was.
 func keyringFaultHelper(mode string, repo *Repository, fail func(string, ...any)) {
-	// The daemon claims its bus name a moment after it forks; without
-	// activation nothing waits for it.
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := secretServicePID(); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			fail("the private Secret Service never came up")
-		}
-	}
+	waitForSecretService(fail)
 	a, err := repo.Save(appProfile("fault-a"), SecretChange{ClientSecret: Secret(secretFor("fault-a", 1))})
 	if err != nil {
 		fail("save before the fault: %v", err)

@@ -6,12 +6,12 @@ import (
 )
 
 // Keyring entries carry the profile's name in their label, which is what
-// Seahorse, GNOME Passwords and KWallet show. go-keyring's Set labels an
-// entry "Password for 'USER' on 'SERVICE'" (USER being PROFILE-ID/KIND), so
-// on the Secret Service the item is created with the same attributes
-// (service, username) and a readable label; lookups still go by the ID, and
-// entries written before (with go-keyring's label) keep working. macOS and
-// Windows keep go-keyring's naming: go-keyring does not let the label be set.
+// Seahorse, GNOME Passwords and KWallet show. go-keyring labels an entry
+// "Password for 'USER' on 'SERVICE'" (USER being PROFILE-ID/KIND); on the
+// Secret Service (keyring_secretservice.go) the item gets the same
+// attributes (service, username) and a readable label; lookups still go by
+// the ID, and entries written before (with go-keyring's label) keep working.
+// macOS and Windows keep go-keyring's naming: it does not let the label be set.
 
 // LabeledKeyring is a Keyring that can set an entry's label.
 type LabeledKeyring interface {

@@ -3,6 +3,7 @@ package credentials
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // FieldMFA names the MFA settings in validation errors.
@@ -43,8 +44,8 @@ var MFAPresets = []MFAPreset{
 }
 
 var (
-	authContextRE = regexp.MustCompile(`^c([1-9]|[1-9][0-9])$`)
-	acrValueRE    = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`) // printable, no quote or backslash
+	authContextRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^c([1-9]|[1-9][0-9])$`) })
+	acrValueRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`) }) // printable, no quote or backslash
 )
 
 // normalize trims the policy's text.
@@ -59,12 +60,12 @@ func (m MFAPolicy) IsZero() bool { return m == MFAPolicy{} }
 // validateMFA checks the policy's values.
 func validateMFA(m MFAPolicy, add func(field, format string, args ...any)) {
 	for _, v := range strings.Fields(m.ACRValues) {
-		if !acrValueRE.MatchString(v) || len(v) > 200 {
+		if !acrValueRE().MatchString(v) || len(v) > 200 {
 			add(FieldMFA, "MFA acr value %q is not valid: use the IdP's values separated by spaces (e.g. urn:okta:loa:2fa:any).", v)
 			return
 		}
 	}
-	if m.AuthContext != "" && !authContextRE.MatchString(m.AuthContext) {
+	if m.AuthContext != "" && !authContextRE().MatchString(m.AuthContext) {
 		add(FieldMFA, "Entra authentication context %q is not valid: use its ID, c1 to c99.", m.AuthContext)
 	}
 }

@@ -41,15 +41,9 @@ type Keyring interface {
 	Delete(service, user string) error
 }
 
-// SystemKeyring is the OS keyring: Secret Service, macOS Keychain or Windows
-// Credential Manager.
+// SystemKeyring is the OS keyring: Secret Service (keyring_secretservice.go),
+// macOS Keychain or Windows Credential Manager (keyring_system_other.go).
 type SystemKeyring struct{}
-
-func (SystemKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (SystemKeyring) Set(service, user, secret string) error {
-	return keyring.Set(service, user, secret)
-}
-func (SystemKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
 
 // ErrSecretNotFound means the keyring has no such entry.
 var ErrSecretNotFound = errors.New("secret not found in the keyring")

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -135,7 +136,7 @@ type discoveryDoc struct {
 	PromptValues []string `json:"prompt_values_supported"`
 }
 
-var statusPrefixRE = regexp.MustCompile(`^(\d{3}) `)
+var statusPrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{3}) `) })
 
 // classifyDiscovery explains a go-oidc NewProvider error. go-oidc puts the
 // response body into some of its messages; only the status is kept.
@@ -150,8 +151,8 @@ func classifyDiscovery(err error, issuer string) *Failure {
 	case strings.HasPrefix(msg, "oidc: failed to decode provider discovery object"):
 		return &Failure{Category: CatEndpoint, Err: errors.New("invalid discovery document"), Message: fmt.Sprintf(
 			"%s is not an OpenID Connect discovery document; check the issuer URL", wellKnown)}
-	case statusPrefixRE.MatchString(msg):
-		code := statusPrefixRE.FindStringSubmatch(msg)[1]
+	case statusPrefixRE().MatchString(msg):
+		code := statusPrefixRE().FindStringSubmatch(msg)[1]
 		return &Failure{Category: CatEndpoint, Err: errors.New("discovery failed with HTTP " + code), Message: fmt.Sprintf(
 			"discovery at %s answered HTTP %s; check the issuer URL (or enter the endpoints by hand)", wellKnown, code)}
 	}
@@ -165,13 +166,13 @@ func classifyDiscovery(err error, issuer string) *Failure {
 // Entra ID (Microsoft identity platform) v2.0 endpoints.
 const entraHost = "login.microsoftonline.com"
 
-var entraTenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]*$`)
+var entraTenantRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]*$`) })
 
 // EntraEndpoints returns the v2.0 endpoints of an Entra ID tenant (a tenant
 // GUID, a verified domain like contoso.onmicrosoft.com, or "organizations").
 func EntraEndpoints(tenantID string) (Endpoints, error) {
 	t := strings.TrimSpace(tenantID)
-	if !entraTenantRE.MatchString(t) {
+	if !entraTenantRE().MatchString(t) {
 		return Endpoints{}, fmt.Errorf("%q is not an Entra tenant ID: use the directory (tenant) ID GUID or a domain like contoso.onmicrosoft.com", tenantID)
 	}
 	base := "https://" + entraHost + "/" + url.PathEscape(t)

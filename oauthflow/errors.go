@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"unicode"
 
@@ -239,15 +240,15 @@ func lastPart(msg string) string {
 	return sanitizeText(msg, maxDescription)
 }
 
-var tagRE = regexp.MustCompile(`(?s)<[^>]*>`)
+var tagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
 
 // sanitizeText strips markup and control characters from text that came
 // from elsewhere (an IdP, a server) and caps its length.
 func sanitizeText(s string, limit int) string {
-	s = tagRE.ReplaceAllString(s, " ")
+	s = tagRE().ReplaceAllString(s, " ")
 	// Unescaping can make new markup ("&lt;script&gt;"): strip it again, and
 	// turn any bracket left over into a look-alike that no page will parse.
-	s = tagRE.ReplaceAllString(html.UnescapeString(s), " ")
+	s = tagRE().ReplaceAllString(html.UnescapeString(s), " ")
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsControl(r) || r == unicode.ReplacementChar:

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -84,7 +85,7 @@ func (s SupportIDs) String() string {
 	return strings.Join(parts, ", ")
 }
 
-var aadstsRE = regexp.MustCompile(`^\s*AADSTS(\d{4,8})\b`)
+var aadstsRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*AADSTS(\d{4,8})\b`) })
 
 // entraCodes returns the AADSTS numbers of an answer: the error_codes array
 // first, else the AADSTSnnnn: prefix of the description.
@@ -92,7 +93,7 @@ func entraCodesOf(codes []int, desc string) []int {
 	if len(codes) > 0 {
 		return codes
 	}
-	if m := aadstsRE.FindStringSubmatch(desc); m != nil {
+	if m := aadstsRE().FindStringSubmatch(desc); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			return []int{n}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"sync"
 )
 
 // The pages the loopback listener shows in the user's browser. They are
@@ -33,7 +34,9 @@ var pageCSP = func() string {
 		"frame-ancestors 'none'; base-uri 'none'"
 }()
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+// pageTemplate is parsed on first use: most credctl runs never show a page.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -75,6 +78,7 @@ p { margin: .5rem 0; }
 {{end}}</body>
 </html>
 `))
+})
 
 // The texts of the pages.
 var (
@@ -105,7 +109,7 @@ func pageFailed(reason string) pageData {
 // the address (which held the authorization code) out of Referer headers.
 func writePage(w http.ResponseWriter, status int, d pageData) {
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, d); err != nil {
+	if err := pageTemplate().Execute(&buf, d); err != nil {
 		// The template is fixed and its data is plain strings: this cannot happen.
 		http.Error(w, "page error", http.StatusInternalServerError)
 		return

@@ -51,7 +51,7 @@ func ApplyPreset(in PresetInput) (PresetResult, error) {
 	sub := strings.TrimSpace(in.Sub)
 	switch in.IdP {
 	case PresetEntra:
-		if base == "" || !entraTenantRE.MatchString(base) {
+		if base == "" || !entraTenantRE().MatchString(base) {
 			return PresetResult{}, errors.New("enter the tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com")
 		}
 		root := "https://" + entraHost + "/" + base

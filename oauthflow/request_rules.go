@@ -6,6 +6,7 @@ import (
 	"net/textproto"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -79,14 +80,16 @@ func clip(s string, n int) string {
 // the request's Authorization header): "Bearer <token>" and JWT-shaped
 // strings. A token has at least 16 characters, so a challenge's
 // `Bearer realm="…"` stays readable.
-var bearerLike = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+var bearerLike = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+})
 
 // BearerHidden replaces a bearer-like token in shown or printed text.
 const BearerHidden = "••••(token hidden)" // #nosec G101 -- the placeholder shown instead of a token
 
 // RedactBearer hides anything that looks like a bearer token or a JWT.
 func RedactBearer(s string) string {
-	return bearerLike.ReplaceAllStringFunc(s, func(m string) string {
+	return bearerLike().ReplaceAllStringFunc(s, func(m string) string {
 		if strings.HasPrefix(strings.ToLower(m), "bearer") {
 			return m[:len("bearer")] + " " + BearerHidden
 		}

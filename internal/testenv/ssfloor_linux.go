@@ -1,0 +1,72 @@
+package testenv
+
+import (
+	"fmt"
+	"testing"
+
+	dbus "github.com/godbus/dbus/v5"
+)
+
+// SecretServiceFloor does, straight over D-Bus and without any of the
+// app's code, the least Secret Service work testing a profile needs: read
+// its client secret (search, get) and store the fresh token (one write to
+// the in-memory session collection), over one session. Benchmarks add it
+// to their bare token POSTs to show what the keyring itself costs.
+type SecretServiceFloor struct {
+	obj     dbus.BusObject
+	conn    *dbus.Conn
+	session dbus.ObjectPath
+	service string
+}
+
+// NewSecretServiceFloor opens its own connection and session; service is
+// the attribute the entries to read carry.
+func NewSecretServiceFloor(tb testing.TB, service string) *SecretServiceFloor {
+	tb.Helper()
+	RequireKeyring(tb)
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = conn.Close() })
+	f := &SecretServiceFloor{conn: conn, obj: conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets"), service: service}
+	var ignored dbus.Variant
+	if err := f.obj.Call("org.freedesktop.Secret.Service.OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&ignored, &f.session); err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+type ssSecret struct {
+	Session     dbus.ObjectPath
+	Parameters  []byte
+	Value       []byte
+	ContentType string
+}
+
+// Read reads the entry user (search, get), as a test reads a client secret.
+func (f *SecretServiceFloor) Read(user string) error {
+	var unlocked, locked []dbus.ObjectPath
+	if err := f.obj.Call("org.freedesktop.Secret.Service.SearchItems", 0,
+		map[string]string{"service": f.service, "username": user}).Store(&unlocked, &locked); err != nil {
+		return err
+	}
+	if len(unlocked) == 0 {
+		return fmt.Errorf("no unlocked entry %s", user)
+	}
+	var s ssSecret
+	return f.conn.Object("org.freedesktop.secrets", unlocked[0]).Call("org.freedesktop.Secret.Item.GetSecret", 0, f.session).Store(&s)
+}
+
+// Store writes value under user into the session collection, as a test
+// stores the token it obtained (the caller removes the entries).
+func (f *SecretServiceFloor) Store(user, value string) error {
+	props := map[string]dbus.Variant{
+		"org.freedesktop.Secret.Item.Label":      dbus.MakeVariant("floor"),
+		"org.freedesktop.Secret.Item.Attributes": dbus.MakeVariant(map[string]string{"service": f.service, "username": user}),
+	}
+	var item, prompt dbus.ObjectPath
+	return f.conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets/collection/session").Call(
+		"org.freedesktop.Secret.Collection.CreateItem", 0, props,
+		ssSecret{Session: f.session, Parameters: []byte{}, Value: []byte(value), ContentType: "text/plain"}, true).Store(&item, &prompt)
+}
