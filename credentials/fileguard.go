@@ -31,14 +31,33 @@ var errTooLarge = fmt.Errorf("it is larger than %d MiB, so it is not a profile f
 // readCapped reads f up to MaxStoreFile bytes, failing beyond (at once
 // when its size says so).
 func readCapped(f io.Reader) ([]byte, error) {
+	size := int64(-1)
 	if st, ok := f.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if info, err := st.Stat(); err == nil && info.Size() > MaxStoreFile {
-			return nil, errTooLarge
+		if info, err := st.Stat(); err == nil {
+			if info.Size() > MaxStoreFile {
+				return nil, errTooLarge
+			}
+			size = info.Size()
 		}
 	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxStoreFile+1))
-	if err != nil {
-		return nil, err
+	// Read into a buffer of the file's size (plus room to see the end), not
+	// io.ReadAll's doubling from 512 bytes: a 10,000-profile file is 8 MB.
+	// The size is only a hint; a file that grew meanwhile is read on, and
+	// the cap is enforced on what is read.
+	b := make([]byte, 0, max(size+1, 512))
+	r := io.LimitReader(f, MaxStoreFile+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if len(b) > MaxStoreFile {
 		return nil, errTooLarge

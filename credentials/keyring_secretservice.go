@@ -250,17 +250,47 @@ func (c *secretServiceClient) Get(service, user string) (string, error) {
 	return value, err
 }
 
-// Set stores under go-keyring's label.
+// Set stores under go-keyring's label (an existing entry keeps its label).
 func (c *secretServiceClient) Set(service, user, secret string) error {
-	return c.SetLabeled(service, user, fmt.Sprintf("Password for '%s' on '%s'", user, service), secret)
+	return c.set(service, user, "", secret)
 }
 
-// SetLabeled creates or replaces the entry.
+// SetLabeled creates or replaces the entry, labelled label.
 func (c *secretServiceClient) SetLabeled(service, user, label, secret string) error {
+	return c.set(service, user, label, secret)
+}
+
+// set replaces the secret of an existing entry in place (search, set: ~1.6
+// ms with a thousand entries here), which is much cheaper for gnome-keyring
+// than CreateItem's replace (~5 ms: it re-creates the item and announces
+// it); a new entry is created. label "" keeps an existing entry's label.
+func (c *secretServiceClient) set(service, user, label, secret string) error {
 	return c.do(func(conn *ssConn) error {
 		collection, err := conn.target(user)
 		if err != nil {
 			return err
+		}
+		f, err := conn.find(service, user)
+		if err != nil {
+			return err
+		}
+		if inCollection(f.item, collection) {
+			if f.locked {
+				if err := conn.unlock(f.item); err != nil {
+					return err
+				}
+			}
+			item := conn.svc.Object(ssService, f.item)
+			if err := item.Call("org.freedesktop.Secret.Item.SetSecret", 0, ss.NewSecret(conn.session, secret)).Err; err != nil {
+				return err
+			}
+			if label != "" {
+				return item.SetProperty("org.freedesktop.Secret.Item.Label", dbus.MakeVariant(label))
+			}
+			return nil
+		}
+		if label == "" {
+			label = fmt.Sprintf("Password for '%s' on '%s'", user, service)
 		}
 		attrs := map[string]string{"username": user, "service": service}
 		create := func() error {

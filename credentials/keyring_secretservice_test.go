@@ -57,15 +57,17 @@ func TestTokenCacheLivesInTheSessionCollection(t *testing.T) {
 	if v, err := keyring.Get(KeyringService, entry(id, ClientSecret)); err != nil || v != sec {
 		t.Fatalf("go-keyring reads the client secret as %q, %v", v, err)
 	}
-	// Replacing keeps one item; deleting removes it.
+	// Replacing updates the item in place (cheaper for the keyring than
+	// re-creating it); deleting removes it.
+	before := itemPaths(t, entry(id, TokenCache))
 	if err := s.Set(id, TokenCache, tok+"2"); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := s.Get(id, TokenCache); err != nil || v != tok+"2" {
 		t.Fatalf("after replacing: %q, %v", v, err)
 	}
-	if n := len(itemPaths(t, entry(id, TokenCache))); n != 1 {
-		t.Fatalf("%d items after replacing", n)
+	if after := itemPaths(t, entry(id, TokenCache)); len(after) != 1 || after[0] != before[0] {
+		t.Fatalf("items after replacing %v, before %v", after, before)
 	}
 	if err := s.Delete(id, TokenCache); err != nil {
 		t.Fatal(err)

@@ -49,6 +49,10 @@ func Secret(s string) *string { return &s }
 // List returns all profiles. It never touches the keyring.
 func (r *Repository) List() ([]Profile, error) { return r.Store.List() }
 
+// View is List without the copy: the profiles are shared and read-only
+// (see Store.View).
+func (r *Repository) View() ([]Profile, error) { return r.Store.View() }
+
 // Get finds a profile by name (case-insensitive) or ID.
 func (r *Repository) Get(nameOrID string) (Profile, error) { return r.Store.Get(nameOrID) }
 

@@ -49,7 +49,7 @@ func (w *Workbench) allowed(act string, r *row) bool {
 // needsSecret is an Application profile that cannot be tested until its
 // client secret is entered (e.g. just imported).
 // A private_key_jwt profile needs its private key instead.
-func needsSecret(p credentials.Profile) bool {
+func needsSecret(p *credentials.Profile) bool {
 	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
 		return p.Type == credentials.TypeApplication && !p.HasPrivateKey
 	}

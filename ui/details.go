@@ -104,7 +104,7 @@ func (d *detailsPane) show(r *row) {
 		}
 		return
 	}
-	p := r.p
+	p := *r.p // a copy: the row's profile may be the store's shared one
 	d.title.SetText(p.Name)
 	text, imp := d.w.statusOf(r)
 	d.status.SetText("Status: " + text)
@@ -159,7 +159,7 @@ func (d *detailsPane) show(r *row) {
 	// The next step the status calls for.
 	act := ""
 	switch {
-	case needsSecret(p):
+	case needsSecret(&p):
 		act = actSetSecret
 		d.action.Importance = widget.HighImportance
 		d.action.SetText("Set client secret…")
@@ -221,7 +221,7 @@ func (d *detailsPane) show(r *row) {
 		f = res.Failure
 	}
 	switch {
-	case needsSecret(p), p.Type == credentials.TypeUser && (d.w.effectiveStatus(r) == credentials.StatusLoggedOut || (f != nil && notLoggedIn(res.Status, f))):
+	case needsSecret(&p), p.Type == credentials.TypeUser && (d.w.effectiveStatus(r) == credentials.StatusLoggedOut || (f != nil && notLoggedIn(res.Status, f))):
 		d.sections["failure"].Hide()
 	case f != nil:
 		d.failure.SetText(fmt.Sprintf("%s: %s", f.Category.Label(), f.Error()))

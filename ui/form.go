@@ -487,7 +487,7 @@ func (f *profileForm) validate() {
 	var others []credentials.Profile
 	for _, r := range f.w.rows {
 		if f.orig == nil || r.p.ID != f.orig.ID {
-			others = append(others, r.p)
+			others = append(others, *r.p)
 		}
 	}
 	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret, HasPrivateKey: f.hasKey()})

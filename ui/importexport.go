@@ -182,7 +182,7 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 func (w *Workbench) profiles() []credentials.Profile {
 	ps := make([]credentials.Profile, len(w.rows))
 	for i, r := range w.rows {
-		ps[i] = r.p
+		ps[i] = *r.p
 	}
 	return ps
 }
@@ -206,7 +206,7 @@ func (w *Workbench) exportData() ([]byte, int, error) {
 	if rows := w.multi(); rows != nil {
 		ps = make([]credentials.Profile, len(rows))
 		for i, r := range rows {
-			ps[i] = r.p
+			ps[i] = *r.p
 		}
 	}
 	data, err := credentials.ExportAll(ps, w.nav.transports)

@@ -86,7 +86,8 @@ func (w *Workbench) logoutDone(id, name string, res oauthflow.LogoutResult, err 
 	}
 	delete(w.live, id)
 	if r := w.findRow(id); r != nil {
-		r.p.LastStatus, r.p.TokenExpiry, r.p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
+		p := r.edit()
+		p.LastStatus, p.TokenExpiry, p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
 	}
 	status := name + ": logged out"
 	switch res.IdPSession {

@@ -269,7 +269,7 @@ func (e *transportEditor) save() {
 	}
 	ps := make([]credentials.Profile, 0, len(e.n.w.rows))
 	for _, r := range e.n.w.rows {
-		ps = append(ps, r.p)
+		ps = append(ps, *r.p)
 	}
 	saved, err := e.n.w.repo.Transports().Save(t, ps)
 	if err != nil {

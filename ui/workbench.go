@@ -114,13 +114,44 @@ type Workbench struct {
 
 // row is one profile plus what the filter searches, lower-cased once.
 type row struct {
-	p      credentials.Profile
+	// p is the profile as the store's shared view holds it (read-only,
+	// not copied at load), or this row's own copy once edit made one.
+	p     *credentials.Profile
+	owned bool
+	// search is built the first time a filter needs it, not at load: the
+	// first frame of 10,000 profiles does not wait for 10,000 search keys.
+	// Rows are rebuilt by every reload, and events only change a row's
+	// bookkeeping, never the fields searched.
 	search string
 }
 
-func newRow(p credentials.Profile) *row {
-	return &row{p: p, search: strings.ToLower(strings.Join(
-		[]string{p.Name, p.ClientID, p.TokenURL, p.AuthURL, p.IssuerURL}, "\x00"))}
+// edit returns the row's profile for changing it (a result that arrived
+// without a reload): the shared one is copied first.
+func (r *row) edit() *credentials.Profile {
+	if !r.owned {
+		c := *r.p
+		r.p, r.owned = &c, true
+	}
+	return r.p
+}
+
+func (r *row) searchKey() string {
+	if r.search == "" {
+		r.search = strings.ToLower(strings.Join([]string{r.p.Name, r.p.ClientID, r.p.TokenURL, r.p.AuthURL, r.p.IssuerURL}, "\x00"))
+	}
+	return r.search
+}
+
+// newRows makes the rows of ps (the store's read-only view) in one
+// allocation, pointing at the profiles rather than copying them.
+func newRows(ps []credentials.Profile) []*row {
+	block := make([]row, len(ps))
+	rows := make([]*row, len(ps))
+	for i := range ps {
+		block[i].p = &ps[i]
+		rows[i] = &block[i]
+	}
+	return rows
 }
 
 // New builds the workbench into win and loads the profiles off the UI
@@ -157,7 +188,7 @@ func (w *Workbench) loadInBackground() {
 	w.loads++
 	seq := w.loads
 	go func() {
-		ps, err := w.repo.List()
+		ps, err := w.repo.View() // read-only: the rows point into it
 		w.do(func() {
 			if w.loads == seq {
 				w.show(ps, err)
@@ -346,7 +377,7 @@ func (w *Workbench) bindKeys() {
 // reload reads the profiles from the store (never the keyring).
 func (w *Workbench) reload() {
 	w.loads++
-	ps, err := w.repo.List()
+	ps, err := w.repo.View() // read-only: the rows point into it
 	w.show(ps, err)
 }
 
@@ -366,10 +397,7 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 			w.hideBanner()
 		}
 	}
-	w.rows = make([]*row, len(ps))
-	for i, p := range ps {
-		w.rows[i] = newRow(p)
-	}
+	w.rows = newRows(ps)
 	w.applyView()
 	w.updateActions()
 	if w.nav != nil { // the transports too: a renamed or deleted profile shows there
@@ -382,7 +410,7 @@ func (w *Workbench) applyView() {
 	q := strings.ToLower(strings.TrimSpace(w.filter.Text))
 	view := make([]*row, 0, len(w.rows))
 	for _, r := range w.rows {
-		if (q == "" || strings.Contains(r.search, q)) && w.statusMatches(r) {
+		if (q == "" || strings.Contains(r.searchKey(), q)) && w.statusMatches(r) {
 			view = append(view, r)
 		}
 	}
@@ -595,18 +623,19 @@ func (w *Workbench) applyResult(res oauthflow.Result) {
 	}
 	w.live[res.ProfileID] = res
 	if r := w.findRow(res.ProfileID); r != nil {
-		r.p.LastStatus = res.Status
-		r.p.LastChecked = res.CheckedAt
-		r.p.TokenExpiry = res.Expiry
-		r.p.LastError, r.p.LastCategory = "", ""
+		p := r.edit()
+		p.LastStatus = res.Status
+		p.LastChecked = res.CheckedAt
+		p.TokenExpiry = res.Expiry
+		p.LastError, p.LastCategory = "", ""
 		if res.Failure != nil {
-			r.p.LastError, r.p.LastCategory = res.Failure.Error(), string(res.Failure.Category)
+			p.LastError, p.LastCategory = res.Failure.Error(), string(res.Failure.Category)
 		}
 		if res.Token != nil && res.Token.Username != "" {
-			r.p.LoggedInAs = res.Token.Username
+			p.LoggedInAs = res.Token.Username
 		}
 		if res.Token != nil && res.Token.MFA != "" {
-			r.p.LoginMFA = res.Token.MFA // what the login proved (login_mfa.go)
+			p.LoginMFA = res.Token.MFA // what the login proved (login_mfa.go)
 		}
 	}
 }
@@ -719,7 +748,7 @@ func (w *Workbench) editSelected() {
 	if !w.allowed(actEdit, r) || w.dlg != nil {
 		return
 	}
-	w.openForm(&r.p)
+	w.openForm(r.p)
 }
 
 func (w *Workbench) testSelected() {

@@ -583,7 +583,7 @@ func TestExpiresInCountsDownLive(t *testing.T) {
 	h := newHarness(t, repo, nil)
 	now := time.Now()
 	h.wb.now = func() time.Time { return now }
-	h.wb.rows[0].p.TokenExpiry = now.Add(90 * time.Second)
+	h.wb.rows[0].edit().TokenExpiry = now.Add(90 * time.Second)
 	h.wb.tick()
 	if got := h.cellText(0, colExpires); got != "1m 30s" {
 		t.Fatalf("expires = %q", got)

@@ -200,6 +200,16 @@ func (a *app) profiles() ([]credentials.Profile, error) {
 	return repo.List()
 }
 
+// profilesView is profiles without the copy, for commands that only read
+// them (list): shared with the store, they must not be changed.
+func (a *app) profilesView() ([]credentials.Profile, error) {
+	repo, err := a.repository()
+	if err != nil {
+		return nil, err
+	}
+	return repo.View()
+}
+
 // stdinIsTerminal reports whether prompts can be shown and answered.
 func (a *app) stdinIsTerminal() bool {
 	return a.stdin != nil && term.IsTerminal(int(a.stdin.Fd()))

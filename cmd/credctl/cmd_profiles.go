@@ -18,7 +18,7 @@ func defineList(fs *flag.FlagSet) func(*app, []string) error {
 		if err := wantArgs("list", args); err != nil {
 			return err
 		}
-		ps, err := a.profiles()
+		ps, err := a.profilesView() // read only
 		if err != nil {
 			return err
 		}

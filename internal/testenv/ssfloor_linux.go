@@ -9,9 +9,9 @@ import (
 
 // SecretServiceFloor does, straight over D-Bus and without any of the
 // app's code, the least Secret Service work testing a profile needs: read
-// its client secret (search, get) and store the fresh token (one write to
-// the in-memory session collection), over one session. Benchmarks add it
-// to their bare token POSTs to show what the keyring itself costs.
+// its client secret (search, get) and store the fresh token (search, set in
+// place in the in-memory session collection), over one session. Benchmarks
+// add it to their bare token POSTs to show what the keyring itself costs.
 type SecretServiceFloor struct {
 	obj     dbus.BusObject
 	conn    *dbus.Conn
@@ -46,27 +46,47 @@ type ssSecret struct {
 
 // Read reads the entry user (search, get), as a test reads a client secret.
 func (f *SecretServiceFloor) Read(user string) error {
-	var unlocked, locked []dbus.ObjectPath
-	if err := f.obj.Call("org.freedesktop.Secret.Service.SearchItems", 0,
-		map[string]string{"service": f.service, "username": user}).Store(&unlocked, &locked); err != nil {
+	item, err := f.search(user)
+	if err != nil {
 		return err
 	}
-	if len(unlocked) == 0 {
+	if item == "" {
 		return fmt.Errorf("no unlocked entry %s", user)
 	}
 	var s ssSecret
-	return f.conn.Object("org.freedesktop.secrets", unlocked[0]).Call("org.freedesktop.Secret.Item.GetSecret", 0, f.session).Store(&s)
+	return f.conn.Object("org.freedesktop.secrets", item).Call("org.freedesktop.Secret.Item.GetSecret", 0, f.session).Store(&s)
 }
 
 // Store writes value under user into the session collection, as a test
-// stores the token it obtained (the caller removes the entries).
+// stores the token it obtained: in place when the entry is there (search,
+// set), else created (the caller removes the entries).
 func (f *SecretServiceFloor) Store(user, value string) error {
+	secret := ssSecret{Session: f.session, Parameters: []byte{}, Value: []byte(value), ContentType: "text/plain"}
+	item, err := f.search(user)
+	if err != nil {
+		return err
+	}
+	if item != "" {
+		return f.conn.Object("org.freedesktop.secrets", item).Call("org.freedesktop.Secret.Item.SetSecret", 0, secret).Err
+	}
 	props := map[string]dbus.Variant{
 		"org.freedesktop.Secret.Item.Label":      dbus.MakeVariant("floor"),
 		"org.freedesktop.Secret.Item.Attributes": dbus.MakeVariant(map[string]string{"service": f.service, "username": user}),
 	}
-	var item, prompt dbus.ObjectPath
+	var created, prompt dbus.ObjectPath
 	return f.conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets/collection/session").Call(
-		"org.freedesktop.Secret.Collection.CreateItem", 0, props,
-		ssSecret{Session: f.session, Parameters: []byte{}, Value: []byte(value), ContentType: "text/plain"}, true).Store(&item, &prompt)
+		"org.freedesktop.Secret.Collection.CreateItem", 0, props, secret, true).Store(&created, &prompt)
+}
+
+// search finds the first unlocked item of the entry user ("" if none).
+func (f *SecretServiceFloor) search(user string) (dbus.ObjectPath, error) {
+	var unlocked, locked []dbus.ObjectPath
+	if err := f.obj.Call("org.freedesktop.Secret.Service.SearchItems", 0,
+		map[string]string{"service": f.service, "username": user}).Store(&unlocked, &locked); err != nil {
+		return "", err
+	}
+	if len(unlocked) == 0 {
+		return "", nil
+	}
+	return unlocked[0], nil
 }
