@@ -78,7 +78,7 @@ vulncheck:
 # baseline's time from the same iterations and the ratio (x-baseline) next to
 # the target (target-x); then the renewal soak and the GUI start/memory rows.
 bench: deps-test node-deps build
-	scripts/test.sh -run '^$$' -bench 'Target' -benchtime 3x ./oauthflow/ ./cmd/credctl/ ./ui/
+	scripts/test.sh -run '^$$' -bench 'Target' -benchtime 5x ./oauthflow/ ./cmd/credctl/ ./ui/
 	CREDWB_SOAK_PROFILES=1000 CREDWB_SOAK_HOURS=6 scripts/test.sh -count=1 -run 'TestSoakWeekOfRenewals' -v ./oauthflow/ | grep -E 'soak_test|^(ok|FAIL|---)'
 	scripts/test.sh -count=1 -run 'TestSoakWeekOfRenewals' -v ./oauthflow/ | grep -E 'soak_test|^(ok|FAIL|---)'
 	scripts/gui-memory.sh
