@@ -79,6 +79,10 @@ type loopback struct {
 	sentDone  bool
 	doneClose sync.Once
 
+	// linger, when set, counts the background wait for the browser to load
+	// /done, so a process about to exit (credctl) can let it finish.
+	linger *sync.WaitGroup
+
 	accepted atomic.Bool
 	got      chan callback // capacity 1: only one callback is ever accepted
 	reply    chan error    // capacity 1: the login's outcome, for the page
@@ -207,7 +211,8 @@ func (l *loopback) respond(err error) {
 
 // close stops the listener, giving the callback page a moment to be sent.
 // When the browser was sent on to /done, the listener stays up until it
-// loaded that page (at most doneLinger), in the background.
+// loaded that page (at most doneLinger), in the background (counted in
+// linger, which Service.Close waits for).
 func (l *loopback) close() {
 	l.closing.Do(func() {
 		l.respond(errors.New("the login was stopped before it completed"))
@@ -232,7 +237,13 @@ func (l *loopback) close() {
 			shutdown()
 			return
 		}
+		if l.linger != nil {
+			l.linger.Add(1)
+		}
 		go func() {
+			if l.linger != nil {
+				defer l.linger.Done()
+			}
 			t := time.NewTimer(doneLinger)
 			defer t.Stop()
 			select {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -302,5 +303,66 @@ func TestLoopbackCloseEndsPendingPage(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the callback page hangs after close")
+	}
+}
+
+// A process that ends right after a login (credctl, through Service.Close)
+// waits until the browser has loaded the result page it was sent on to:
+// the lingering listener is counted.
+func TestLoopbackLingerIsCounted(t *testing.T) {
+	l := startLoopback(t, 0, "")
+	var pages sync.WaitGroup
+	l.linger = &pages
+	b, _ := browsers.Load(l.ln.Addr().String())
+	browser := *b.(*http.Client)
+	browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	redirected := make(chan string, 1)
+	go func() {
+		resp, err := browser.Get(l.redirectURI + "?code=abc&state=the-state")
+		if err != nil {
+			t.Error(err)
+			redirected <- ""
+			return
+		}
+		resp.Body.Close()
+		redirected <- resp.Header.Get("Location")
+	}()
+	if cb, err := l.wait(context.Background()); err != nil || cb.code != "abc" {
+		t.Fatalf("wait = %+v, %v", cb, err)
+	}
+	l.respond(nil)
+	loc := <-redirected
+	if loc == "" {
+		t.Fatal("no redirect to the result page")
+	}
+	l.close() // the login is over; the browser has not loaded /done yet
+	waited := make(chan struct{})
+	go func() { pages.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		t.Fatal("the listener stopped lingering before the browser loaded its page")
+	case <-time.After(300 * time.Millisecond):
+	}
+	target, err := url.Parse(l.redirectURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := target.Parse(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := browser.Get(done.String())
+	if err != nil {
+		t.Fatalf("the result page is gone: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "You are logged in") {
+		t.Fatalf("result page: %d %q", resp.StatusCode, body)
+	}
+	select {
+	case <-waited:
+	case <-time.After(doneLinger):
+		t.Fatal("the linger did not end once the browser had its page")
 	}
 }

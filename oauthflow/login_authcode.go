@@ -114,6 +114,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		return fail(classifyError(err))
 	}
 	l.issRequired = u.ep.IssParameterSupported
+	l.linger = &s.pages
 	var outcome error = errors.New("the login did not complete")
 	defer func() { l.respond(outcome); l.close() }()
 

@@ -3,6 +3,7 @@ package oauthflow
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -175,6 +176,9 @@ type Service struct {
 	mgr    *Manager       // in-memory tokens, renewal, status (manager.go)
 	events *eventHub      // subscribers (events.go)
 	logins *loginSessions // pending interactive logins (login_sessions.go)
+	// pages counts loopback listeners still serving a login's or logout's
+	// result page to the browser (listener.go).
+	pages sync.WaitGroup
 }
 
 // NewService wires the operations to a repository. browser may be nil (the
@@ -197,7 +201,12 @@ func NewService(repo *credentials.Repository, browser Browser, clock Clock) *Ser
 }
 
 // Close stops background renewal.
-func (s *Service) Close() { s.mgr.Close() }
+func (s *Service) Close() {
+	s.mgr.Close()
+	// A process that exits right after a login (credctl) would otherwise
+	// take the result page away before the browser loaded it.
+	s.pages.Wait()
+}
 
 // Where things are in this package:
 //   httpclient.go         the one HTTP client of a profile (proxy, CA, TLS >= 1.2, timeouts, size limit)
