@@ -575,7 +575,10 @@ func TestCountdown(t *testing.T) {
 	}
 }
 
-func TestExpiresInCountsDownLive(t *testing.T) {
+// liveRow is a workbench with one Active profile whose token expires in
+// 90 s on the clock *now, which the test moves.
+func liveRow(t *testing.T) (*harness, *time.Time) {
+	t.Helper()
 	repo := newRepo(t, nil)
 	p := userProfile("Live", "live", "https://idp.example.com/auth")
 	p.LastStatus = credentials.StatusActive
@@ -584,11 +587,16 @@ func TestExpiresInCountsDownLive(t *testing.T) {
 	now := time.Now()
 	h.wb.now = func() time.Time { return now }
 	h.wb.rows[0].edit().TokenExpiry = now.Add(90 * time.Second)
+	return h, &now
+}
+
+func TestExpiresInCountsDownLive(t *testing.T) {
+	h, now := liveRow(t)
 	h.wb.tick()
 	if got := h.cellText(0, colExpires); got != "1m 30s" {
 		t.Fatalf("expires = %q", got)
 	}
-	now = now.Add(91 * time.Second)
+	*now = now.Add(91 * time.Second)
 	h.wb.tick()
 	if got, st := h.cellText(0, colExpires), h.cellText(0, colStatus); got != "—" || st != "Expired" {
 		t.Errorf("after expiry: %q %q", got, st)
@@ -718,26 +726,19 @@ func (h *harness) shownCellText(row, col int) (string, bool) {
 // refreshCells (no full table refresh, which builds a template cell and
 // header each time): the cells must still show the new values.
 func TestTickUpdatesCellsWithoutFullRefresh(t *testing.T) {
-	repo := newRepo(t, nil)
-	p := userProfile("Live", "live", "https://idp.example.com/auth")
-	p.LastStatus = credentials.StatusActive
-	seedNoSecrets(t, repo, p)
-	h := newHarness(t, repo, nil)
-	now := time.Now()
-	h.wb.now = func() time.Time { return now }
-	h.wb.rows[0].p.TokenExpiry = now.Add(90 * time.Second)
+	h, now := liveRow(t)
 	if h.cell(0, colExpires) == nil {
 		t.Fatal("the Expires in cell is not shown")
 	}
-	now = now.Add(30 * time.Second)
+	*now = now.Add(30 * time.Second)
 	h.wb.tick()
 	if got, ok := h.shownCellText(0, colExpires); !ok || got != "1m 00s" {
 		t.Fatalf("after a tick the cell shows %q (found %v), want 1m 00s", got, ok)
 	}
 
 	id := h.wb.rows[0].p.ID
-	h.wb.onEvent(oauthflow.Event{ProfileID: id, Name: "Live", Kind: oauthflow.EventFailed, Time: now,
-		Result: &oauthflow.Result{ProfileID: id, Name: "Live", Status: credentials.StatusFailed, CheckedAt: now,
+	h.wb.onEvent(oauthflow.Event{ProfileID: id, Name: "Live", Kind: oauthflow.EventFailed, Time: *now,
+		Result: &oauthflow.Result{ProfileID: id, Name: "Live", Status: credentials.StatusFailed, CheckedAt: *now,
 			Failure: &oauthflow.Failure{Category: oauthflow.CatNetwork, Message: "no route"}}})
 	// Within cellRefreshInterval of the tick's refresh: this one follows
 	// a moment later.
