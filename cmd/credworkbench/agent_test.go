@@ -89,24 +89,7 @@ func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(bin, "--hidden")
-	cmd.Env = env
-	log := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	_, exited, log := startApp(t, bin, env, "--hidden")
 	alive := func(when string) {
 		t.Helper()
 		select {
@@ -202,6 +185,33 @@ func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
 }
 
 // lockedBuffer is the child's output, read by the test while written.
+// startApp starts the workbench binary with env and args; its output
+// collects in log, exited receives its end, and the test's cleanup stops it
+// (SIGTERM, then kill after 5 s). A test that takes the end from exited
+// puts it back for that cleanup.
+func startApp(t *testing.T, bin string, env []string, args ...string) (cmd *exec.Cmd, exited chan error, log *lockedBuffer) {
+	t.Helper()
+	cmd = exec.Command(bin, args...) // #nosec G204 -- the binary this test built
+	cmd.Env = env
+	log = &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	return cmd, exited, log
+}
+
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

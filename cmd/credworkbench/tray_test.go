@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -134,24 +133,7 @@ func TestRealTrayOverDBus(t *testing.T) {
 		_ = del.Run()
 	})
 
-	cmd := exec.Command(bin, "--hidden")
-	cmd.Env = env
-	log := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	_, exited, log := startApp(t, bin, env, "--hidden")
 
 	waitUntil := func(what string, cond func() bool) {
 		t.Helper()
@@ -226,7 +208,7 @@ func TestRealTrayOverDBus(t *testing.T) {
 	click(quit)
 	select {
 	case err := <-exited:
-		exited <- err // for the deferred stop
+		exited <- err // for startApp's cleanup
 		if err != nil {
 			t.Fatalf("Quit from the tray: %v\n%s", err, log.String())
 		}
