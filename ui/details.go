@@ -229,7 +229,7 @@ func (d *detailsPane) show(r *row) {
 		d.sections["failure"].Show()
 	case p.LastError != "" && d.w.effectiveStatus(r) == credentials.StatusFailed:
 		d.failure.SetText(fmt.Sprintf("%s: %s", categoryLabel(p.LastCategory), p.LastError))
-		d.advice.SetText("What to check: " + oauthflow.Category(p.LastCategory).Advice())
+		d.advice.SetText("What to check: " + oauthflow.AdviceFor(p, oauthflow.Category(p.LastCategory), p.LastError))
 		d.sections["failure"].Show()
 	default:
 		d.sections["failure"].Hide()

@@ -202,20 +202,30 @@ func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
 			return err
 		}
 		repo := svc.Repo
+		// private_key_jwt without --certificate: the key comes next from
+		// `credctl certificate new`; no placeholder secret is asked for.
+		certLater := p.AuthMethod == credentials.AuthPrivateKeyJWT && !f.given("certificate")
 		// Check first, so nobody types a secret for a profile that will be refused.
-		if err := precheck(repo, p, f.secretStdin, f.given("certificate")); err != nil {
+		if err := precheck(repo, p, f.secretStdin, f.given("certificate"), certLater); err != nil {
 			return err
 		}
 		ch, err := a.secretChanges(&p, f)
 		if err != nil {
 			return err
 		}
+		ch.CertificateLater = certLater
 		saved, err := svc.Save(p, ch)
 		if err != nil {
 			return err
 		}
 		a.warnInsecure(saved)
 		fmt.Fprintf(a.stdout, "Added profile %q (%s).\n", saved.Name, saved.Type.Label())
+		if certLater {
+			q := shellQuote(saved.Name)
+			fmt.Fprintf(a.stdout, "It has no certificate yet: run credctl certificate new %s (or credctl edit %s --certificate FILE),\n", q, q)
+			fmt.Fprintf(a.stdout, "register the certificate at the IdP, then: credctl test %s\n", q)
+			return nil
+		}
 		if saved.Type != credentials.TypeApplication || *noTest {
 			fmt.Fprintf(a.stdout, "Check it with: credctl test %s\n", shellQuote(saved.Name))
 			return nil
@@ -320,13 +330,13 @@ func (a *app) secretChanges(p *credentials.Profile, f *profileFlags) (credential
 
 // precheck validates a new profile without touching the keyring or file.
 // With a certificate coming, the certificate itself is checked when read.
-func precheck(repo *credentials.Repository, p credentials.Profile, secretComing, certComing bool) error {
+func precheck(repo *credentials.Repository, p credentials.Profile, secretComing, certComing, certLater bool) error {
 	others, err := repo.List()
 	if err != nil {
 		return err
 	}
 	p.Normalize()
-	err = credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing, HasPrivateKey: certComing})
+	err = credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing, HasPrivateKey: certComing, CertificateLater: certLater})
 	var ve *credentials.ValidationError
 	if certComing && errors.As(err, &ve) {
 		kept := ve.Fields[:0]
