@@ -68,8 +68,8 @@ type profileForm struct {
 	problems                                                  *widget.Label  // summary next to Save
 	problemsGo                                                *widget.Button // scrolls to the first problem
 	advanced                                                  *widget.Accordion
-	cert                                                      certPart // private_key_jwt (form_certificate.go)
-	mfa                                                       mfaPart  // multi-factor (form_mfa.go)
+	cert                                                      certPart      // private_key_jwt (form_certificate.go)
+	mfa                                                       mfaPart       // multi-factor (form_mfa.go)
 	presetNote                                                *widget.Label // the applied preset's guidance (form_presets.go)
 	secretExpires                                             *entry
 
