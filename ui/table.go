@@ -440,8 +440,7 @@ func (c *tableCell) TappedSecondary(e *fyne.PointEvent) {
 	if c.id.Row >= len(c.w.view) {
 		return
 	}
-	c.w.selectRow(c.id.Row)
-	c.w.menu = c.w.rowMenu(c.w.view[c.id.Row])
+	c.w.menu = c.w.rowMenuAt(c.id.Row) // multiselect.go: keeps a multiple selection
 	widget.ShowPopUpMenuAtPosition(c.w.menu, c.w.win.Canvas(), e.AbsolutePosition)
 }
 

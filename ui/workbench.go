@@ -345,6 +345,9 @@ func (w *Workbench) bindKeys() {
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
 	}
+	// The desktop driver turns Ctrl+A into its own SelectAll shortcut (a
+	// focused entry still gets it first and selects its text).
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { w.selectAllShown() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyEscape:
