@@ -336,6 +336,10 @@ func (d *requestDialog) closing() {
 	}
 	d.closed = true
 	d.cancelSend()
+	// An unsent draft is kept for the next Request on this profile, as a
+	// sent one is: closing the dialog must not throw typing away.
+	d.w.reqMemory[d.profileID] = requestMemory{url: strings.TrimSpace(d.url.Text), method: d.method.Selected,
+		headers: d.headers.Text, body: d.body.Text}
 	if d.w.req == d {
 		d.w.req = nil
 	}

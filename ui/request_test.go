@@ -379,3 +379,22 @@ func TestRequestDialogSOAPFault(t *testing.T) {
 		t.Errorf("the XML answer is not indented:\n%s", d.response.Text)
 	}
 }
+
+// An unsent draft survives closing the dialog (#24.13).
+func TestRequestDraftKept(t *testing.T) {
+	h, api := requestHarness(t)
+	h.shortcut(fyne.KeyR)
+	d := h.wb.req
+	test.Type(d.url, api.URL+"/draft")
+	d.method.SetSelected(http.MethodPost)
+	test.Type(d.body, `{"draft": true}`)
+	h.key(fyne.KeyEscape)
+	if h.wb.req != nil {
+		t.Fatal("Escape should close the request dialog")
+	}
+	h.shortcut(fyne.KeyR)
+	d = h.wb.req
+	if d.url.Text != api.URL+"/draft" || d.method.Selected != http.MethodPost || d.body.Text != `{"draft": true}` {
+		t.Errorf("the draft was lost: %q %q %q", d.url.Text, d.method.Selected, d.body.Text)
+	}
+}
