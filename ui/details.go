@@ -88,6 +88,7 @@ func valueLabel(s string) *widget.Label {
 
 // show fills the pane for r (nil: nothing selected).
 func (d *detailsPane) show(r *row) {
+	d.w.fitSplit(r != nil) // largelist.go: no selection, no room for details
 	if r == nil || d.current == nil || r.p.ID != d.current.p.ID {
 		d.scroll.ScrollToTop() // another profile: start at its top
 	}

@@ -79,6 +79,9 @@ type Workbench struct {
 	shownCols     []int     // the columns shown, in order (columns.go)
 	emptyHint     *fyne.Container
 	tableArea     *fyne.Container
+	split         *container.Split // table above, details below (largelist.go)
+	splitShown    bool             // the details pane has its share
+	headerH       float32          // the table's header height (largelist.go)
 	details       *detailsPane
 	statusText    *widget.Label
 	countText     *widget.Label
@@ -234,6 +237,7 @@ func (w *Workbench) Stop() {
 		w.unsub()
 	}
 	w.nav.stop()
+	w.rememberSplit()
 	if s := w.win.Canvas().Size(); s.Width > 0 && s.Height > 0 {
 		w.app.Preferences().SetFloat(prefWidth, float64(s.Width))
 		w.app.Preferences().SetFloat(prefHeight, float64(s.Height))
@@ -303,7 +307,8 @@ func (w *Workbench) build() {
 	w.details = newDetailsPane(w)
 	// The table gets the full width (eight columns); details below it.
 	split := container.NewVSplit(w.tableArea, w.details.scroll)
-	split.Offset = 0.55
+	w.split = split
+	split.Offset = 1 // nothing selected yet: the table gets the room (largelist.go)
 
 	w.bannerText = widget.NewLabel("")
 	w.bannerText.Wrapping = fyne.TextWrapWord
