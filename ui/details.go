@@ -197,7 +197,7 @@ func (d *detailsPane) show(r *row) {
 		d.action.SetText("Set client secret…")
 		d.action.OnTapped = d.w.setSecretSelected
 		d.action.Show()
-	case p.Type == credentials.TypeUser && d.w.effectiveStatus(r) == credentials.StatusLoggedOut:
+	case p.Type == credentials.TypeUser && (d.w.effectiveStatus(r) == credentials.StatusLoggedOut || !mayHaveSession(&p)):
 		act = actLogin
 		d.action.Importance = widget.HighImportance
 		d.action.SetText("Log in")
