@@ -38,12 +38,26 @@ func headerWidth(col int, sorted bool) float32 {
 }
 
 // cellWidth is what a cell needs to show the longest of texts uncut.
-func cellWidth(texts ...string) float32 {
+func cellWidth(texts ...string) float32 { return cellWidthStyled(fyne.TextStyle{}, texts...) }
+
+func cellWidthStyled(style fyne.TextStyle, texts ...string) float32 {
 	m := float32(0)
 	for _, t := range texts {
-		m = max(m, fyne.MeasureText(t, theme.TextSize(), fyne.TextStyle{}).Width)
+		m = max(m, fyne.MeasureText(t, theme.TextSize(), style).Width)
 	}
 	return float32(int(m+2*theme.InnerPadding())) + 1
+}
+
+// keepWhole makes the Status column wide enough for text (once shown it
+// stays so): the table's "Active — renewal failing (Network)" says two
+// facts, and a cut one says neither.
+func (w *Workbench) keepWhole(text string) {
+	l, ok := w.tableArea.Layout.(*columnsLayout)
+	if !ok || len(text) <= len(l.statusText) {
+		return
+	}
+	l.statusText = text
+	w.do(w.applyColumnWidths) // not inside the table's own refresh
 }
 
 // fitColumns turns the remembered column widths into the shown ones so the
@@ -137,6 +151,9 @@ func fitColumnsHiding(pref, floor []float32, avail, sep float32, hide []int) (wi
 type columnsLayout struct {
 	w         *Workbench
 	lastWidth float32
+	// statusText is the longest status a cell had to show whole beyond
+	// the header ("Active — renewal failing (Network)"), "" for none.
+	statusText string
 }
 
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -175,6 +192,9 @@ func (w *Workbench) applyColumnWidths() {
 	// Type and grant type are short words: shown whole, never cut.
 	floor[colType] = max(floor[colType], cellWidth(credentials.TypeApplication.Label(), credentials.TypeUser.Label()))
 	floor[colGrant] = max(floor[colGrant], cellWidth(credentials.GrantClientCredentials.Label(), credentials.GrantAuthorizationCode.Label()))
+	if l, ok := w.tableArea.Layout.(*columnsLayout); ok && l.statusText != "" {
+		floor[colStatus] = max(floor[colStatus], cellWidthStyled(fyne.TextStyle{Bold: true}, l.statusText))
+	}
 	hide := hideOrder
 	if w.secretsDue() {
 		// A secret expires soon: its column stays (others leave first).

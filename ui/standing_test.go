@@ -42,6 +42,11 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 	if got := h.statusOf("Billing"); got != "Active — renewal failing (Network)" {
 		t.Errorf("row status %q", got)
 	}
+	h.q.drain() // the Status column widens for the whole text
+	if need := cellWidthStyled(fyne.TextStyle{Bold: true}, h.statusOf("Billing")); h.wb.shownWidths[colStatus] < need {
+		t.Errorf("the status is cut at 1280 px: %v < %v", h.wb.shownWidths[colStatus], need)
+	}
+	t.Logf("columns shown %v, widths %v", h.wb.shownCols, h.wb.shownWidths)
 	if got := h.cellText(row, colExpires); got == "—" || got == "" || got == "expired" {
 		t.Errorf("Expires in = %q, want the valid token's countdown", got)
 	}

@@ -144,6 +144,7 @@ func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
 		return p.ClientID, widget.MediumImportance
 	case colStatus:
 		if st := w.standing(r); st.RenewalFailing() && w.busy[r.p.ID] == "" && !needsSecret(r.p) {
+			w.keepWhole(st.Short())
 			return st.Short(), widget.WarningImportance // the Expires column has the validity
 		}
 		return w.statusOf(r)
