@@ -79,6 +79,7 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 		run = s.runDeviceLogin // login_device.go
 	}
 	tok, res := run(ctx, p, opt, start)
+	res.CheckedAt = s.Clock.Now() // "Last checked" is when the login ended, not when it began
 	switch {
 	case res.Active():
 		// A new session: the login time is part of the profile state the

@@ -89,6 +89,8 @@ type Workbench struct {
 	banner        *fyne.Container
 	bannerText    *widget.Label
 	bannerFix     *widget.Button
+	bar           statusBar     // statusbar.go
+	secrets       *secretBanner // banner_secret.go
 
 	// dlg is the dialog on top (Escape closes it); form is the open add/edit form.
 	dlg  *shownDialog
@@ -327,7 +329,7 @@ func (w *Workbench) build() {
 	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
 
 	w.statusFilter = w.newStatusFilter()
-	top := container.NewVBox(w.banner, w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
+	top := container.NewVBox(w.banner, w.newSecretBanner(), w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
 	// The navigation tree (tree.go) shows this view under Administration › Credentials.
 	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, split))
 	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, w.nav.root))
@@ -406,6 +408,7 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 		}
 	}
 	w.rows = newRows(ps)
+	w.refreshSecretBanner()
 	w.applyView()
 	w.updateActions()
 	if w.nav != nil { // the transports too: a renamed or deleted profile shows there
@@ -563,6 +566,7 @@ func (w *Workbench) updateActions() {
 	for _, act := range []string{actEdit, actDelete, actTest, actLogin, actLogout, actRequest, actRotate} {
 		set(act, w.allowed(act, r))
 	}
+	w.renderStatus()
 }
 
 // tick advances the live countdowns. It refreshes the cells only when one
@@ -572,6 +576,10 @@ func (w *Workbench) updateActions() {
 // idle workbench refreshing every second made garbage all day.
 func (w *Workbench) tick() {
 	w.ticks++
+	w.renderStatus()
+	if w.ticks%3600 == 0 {
+		w.refreshSecretBanner() // days pass
+	}
 	if len(w.view) == 0 {
 		return
 	}
@@ -632,19 +640,7 @@ func (w *Workbench) applyResult(res oauthflow.Result) {
 	w.live[res.ProfileID] = res
 	if r := w.findRow(res.ProfileID); r != nil {
 		p := r.edit()
-		p.LastStatus = res.Status
-		p.LastChecked = res.CheckedAt
-		p.TokenExpiry = res.Expiry
-		p.LastError, p.LastCategory = "", ""
-		if res.Failure != nil {
-			p.LastError, p.LastCategory = res.Failure.Error(), string(res.Failure.Category)
-		}
-		if res.Token != nil && res.Token.Username != "" {
-			p.LoggedInAs = res.Token.Username
-		}
-		if res.Token != nil && res.Token.MFA != "" {
-			p.LoginMFA = res.Token.MFA // what the login proved (login_mfa.go)
-		}
+		oauthflow.ApplyResult(&p.Bookkeeping, *p, res) // as the state file records it
 	}
 }
 
@@ -694,7 +690,7 @@ func (w *Workbench) scheduleCellRefresh() {
 // when the work is over, hides the spinner once nothing else runs.
 func (w *Workbench) startWork(label string) (finish func()) {
 	w.running++
-	w.statusText.SetText(label)
+	w.startedWork(label)
 	w.activity.Show()
 	w.activity.Start()
 	done := false
@@ -708,6 +704,7 @@ func (w *Workbench) startWork(label string) (finish func()) {
 			w.activity.Stop()
 			w.activity.Hide()
 		}
+		w.renderStatus()
 	}
 }
 
@@ -739,8 +736,6 @@ func (w *Workbench) background(id, label string, op func(ctx context.Context) er
 		})
 	}()
 }
-
-func (w *Workbench) setStatus(s string) { w.statusText.SetText(s) }
 
 // --- toolbar actions ---
 
@@ -844,17 +839,23 @@ func (w *Workbench) testMany(rows []*row) {
 		wg.Wait()
 		return nil
 	}, func(error) {
-		active, failed := 0, 0
+		active, failed, noSession := 0, 0, 0
 		for i, id := range ids {
 			delete(w.busy, id)
 			w.applyResult(results[i])
-			if results[i].Active() {
+			switch {
+			case results[i].Active():
 				active++
-			} else {
+			case notLoggedIn(results[i].Status, results[i].Failure):
+				noSession++ // nothing to test without a session; not a failure
+			default:
 				failed++
 			}
 		}
-		msg := fmt.Sprintf("Tested %s: %d active, %d not", plural(len(ids), "profile"), active, failed)
+		msg := fmt.Sprintf("Tested %s: %d active, %d not", plural(len(ids)-noSession, "profile"), active, failed)
+		if noSession > 0 {
+			msg += fmt.Sprintf("; %d not logged in (log in to test)", noSession)
+		}
 		if needSecret > 0 {
 			msg += fmt.Sprintf("; %d need a secret (not tested)", needSecret)
 		}

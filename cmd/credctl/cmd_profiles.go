@@ -37,13 +37,14 @@ func defineList(fs *flag.FlagSet) func(*app, []string) error {
 		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tTYPE\tSTATUS\tEXPIRES\tSECRET/CERT\tLAST CHECKED")
 		for _, p := range ps {
-			st := string(p.StatusAt(now))
-			if p.LastCategory != "" && st == string(credentials.StatusFailed) {
+			sd := oauthflow.StandingOf(p, now) // as the workbench shows it
+			st := sd.Short()
+			if p.LastCategory != "" && sd.Status == credentials.StatusFailed {
 				st += " (" + p.LastCategory + ")"
 			}
 			expires := ""
-			if !p.TokenExpiry.IsZero() && p.StatusAt(now) == credentials.StatusActive {
-				expires = humanUntil(p.TokenExpiry, now)
+			if !sd.Expiry.IsZero() && sd.Status == credentials.StatusActive {
+				expires = humanUntil(sd.Expiry, now)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Type.Label(), st, orDash(expires), orDash(humanExpiry(p, now)), orDash(humanTime(p.LastChecked)))
 		}
@@ -156,10 +157,10 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 		row("Redirect port", port)
 		row("MFA", mfaSummary(p.MFA))
 	}
-	st := p.StatusAt(now)
-	status := string(st)
-	if st == credentials.StatusActive && !p.TokenExpiry.IsZero() {
-		status += ", token expires " + humanUntil(p.TokenExpiry, now)
+	sd := oauthflow.StandingOf(p, now) // as the workbench shows it
+	status := sd.Text()
+	if sd.Status == credentials.StatusActive && !sd.RenewalFailing() && !sd.Expiry.IsZero() {
+		status += ", token expires " + humanUntil(sd.Expiry, now)
 	}
 	row("Status", status)
 	row("Logged in as", p.LoggedInAs)
