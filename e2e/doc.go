@@ -52,7 +52,7 @@
 //     window (xdotool search --sync on the process's window); RunWorkbench
 //     runs one to its end (a second start). Window has Resize, Key ("ctrl+t",
 //     "Return", "Delete"), Type, Click(x, y) in window pixels, Screenshot
-//     (PNG path), OCR (tesseract on a 3x enlarged grey copy: Screen with the
+//     (PNG path), OCR (tesseract on a 2x enlarged grey copy: Screen with the
 //     text and each word's box), WaitText / WaitGone (polling OCR),
 //     ClickText (click the words where OCR found them) and Stop (SIGTERM,
 //     5 s, SIGKILL; also done at the end of the test).
