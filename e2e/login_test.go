@@ -57,7 +57,7 @@ func TestDeviceLogin(t *testing.T) {
 	w := h.StartWorkbench()
 	w.Resize(1280, 800)
 	w.ClickText("Portal login", uiWait) // the details pane shows the user
-	w.WaitText("Status:", uiWait) // the details of the selected row
+	w.WaitText("Status:", uiWait)       // the details of the selected row
 
 	r := h.DeviceLogin("Portal login", testidp.Username, testidp.Password)
 	if r.Code != 0 || !strings.Contains(r.Stdout, "Logged in as alice") {
