@@ -49,7 +49,9 @@ func TestTwoWritersShareTheFileAcrossRotations(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if st, _ := f.Stat(); st.Size() > MaxSize {
+		// The other writer may append between one's size check and its
+		// write: a record or two over is fine, a writer's worth is not.
+		if st, _ := f.Stat(); st.Size() > MaxSize+4<<10 {
 			t.Errorf("%s has %d bytes: rotation counted one writer's lines only", name, st.Size())
 		}
 		sc := bufio.NewScanner(f)
