@@ -13,14 +13,14 @@ import (
 // Problems carries what the log records and nothing else shows (a token
 // that could not be shared with other processes, a configuration
 // directory that cannot be watched, a log file that cannot be written)
-// into the window, as a banner with "Show logs". It exists before the
+// into the window (ShowIn), as a banner with "Show logs". It exists before the
 // window does: what goes wrong while the app starts is kept until the
 // window shows it. A profile's events are not problems here: the table
 // shows them.
 type Problems struct {
 	mu      sync.Mutex
 	pending []string     // before the window shows them (the last maxPendingProblems)
-	show    func(string) // set by Workbench.ShowProblems
+	show    func(string) // set by ShowIn
 	count   int          // problems the banner stands for (UI goroutine)
 	text    string       // what the banner says while it shows them (UI goroutine)
 }
@@ -60,23 +60,23 @@ func (h problemHandler) Handle(_ context.Context, r slog.Record) error {
 func (h problemHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h problemHandler) WithGroup(string) slog.Handler      { return h }
 
-// ShowProblems shows p's problems in the window from now on, those kept
-// from before first. Safe from any goroutine.
-func (w *Workbench) ShowProblems(p *Problems) {
+// ShowIn shows p's problems in w's window from now on, those kept from
+// before first. Safe from any goroutine.
+func (p *Problems) ShowIn(w *Workbench) {
 	p.mu.Lock()
 	pending := p.pending
 	p.pending = nil
-	p.show = func(text string) { w.do(func() { w.showProblem(p, text) }) }
+	p.show = func(text string) { w.do(func() { p.showIn(w, text) }) }
 	p.mu.Unlock()
 	for _, text := range pending {
 		p.show(text)
 	}
 }
 
-// showProblem puts the latest problem in the banner. A banner about
+// showIn puts the latest problem in w's banner. A banner about
 // something that needs the user's action (the keyring, a broken profile
 // file) stays: the problem is in the log.
-func (w *Workbench) showProblem(p *Problems, text string) {
+func (p *Problems) showIn(w *Workbench, text string) {
 	if w.banner.Visible() && w.bannerText.Text != p.text {
 		return
 	}

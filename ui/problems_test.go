@@ -21,7 +21,7 @@ func TestLogProblemsShowInTheWindow(t *testing.T) {
 	log.Warn("profile failed", "profile", "api", logfile.EventKey, "failed", "error", "unreachable")
 	log.Info("profile tested", "profile", "api", logfile.EventKey, "tested")
 
-	h.wb.ShowProblems(ps)
+	ps.ShowIn(h.wb)
 	h.waitFor("the problem banner", func() bool { return h.wb.banner.Visible() })
 	if txt := h.wb.bannerText.Text; !strings.Contains(txt, "cannot watch the configuration directory") ||
 		!strings.Contains(txt, "too many watches") || strings.Contains(txt, "unreachable") {

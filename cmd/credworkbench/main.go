@@ -66,7 +66,7 @@ func main() {
 	defer svc.Close()
 
 	wb := ui.New(a, win, repo, svc)
-	wb.ShowProblems(problems)
+	problems.ShowIn(wb)
 	wb.Start()
 	wb.CheckKeyring()
 	// The quiet agent: tray, notifications, closing to the tray, start at login.
