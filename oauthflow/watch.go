@@ -124,14 +124,14 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 		o, existed := old[id]
 		switch {
 		case !existed:
-			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
+			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
 		case o.Revision != p.Revision || o.Name != p.Name || !o.UpdatedAt.Equal(p.UpdatedAt):
 			s.mgr.forgetStale(p)
-			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
+			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
 		case !o.SecretSetAt.Equal(p.SecretSetAt):
 			s.mgr.forgetStale(p)
 			res := s.currentResult(p, now)
-			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
+			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
 		case o.Bookkeeping != p.Bookkeeping:
 			s.mgr.forgetStale(p)
 			if s.mgr.fetchedHere(p) {
@@ -150,14 +150,14 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 			case res.Status == credentials.StatusFailed:
 				kind = EventFailed
 			}
-			s.publish(Event{ProfileID: id, Name: p.Name, Kind: kind, Result: &res})
+			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: kind, Result: &res})
 		}
 	}
 	for id, o := range old {
 		if _, ok := cur[id]; !ok {
 			s.mgr.Forget(id)
 			s.logins.forget(id)
-			s.publish(Event{ProfileID: id, Name: o.Name, Kind: EventDeleted})
+			s.publishSeen(Event{ProfileID: id, Name: o.Name, Kind: EventDeleted})
 		}
 	}
 	return cur

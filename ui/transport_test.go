@@ -214,11 +214,19 @@ func TestLogsViewFilters(t *testing.T) {
 	if len(nav.logs.entries) != 1 || !strings.Contains(nav.logs.entries[0].Error, "soap:Server") {
 		t.Fatalf("transport filter: %+v", nav.logs.entries)
 	}
+	nav.logs.transport.SetSelected(allChoice)
+	nav.logs.profile.Options = append(nav.logs.profile.Options, "Nobody")
+	nav.logs.profile.SetSelected("Nobody")
+	if len(nav.logs.entries) != 0 || !strings.Contains(nav.logs.info.Text, "No events match") {
+		t.Fatalf("a filter that matches nothing: %q", nav.logs.info.Text)
+	}
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
 	nav.logs.load()
-	if len(nav.logs.entries) != 0 || !strings.Contains(nav.logs.info.Text, "No events") {
+	// Not "no events match": there is no log yet, and the view says where it will be.
+	if len(nav.logs.entries) != 0 || !strings.Contains(nav.logs.info.Text, "No log has been written yet") ||
+		!strings.Contains(nav.logs.info.Text, path) {
 		t.Fatalf("a missing log: %q", nav.logs.info.Text)
 	}
 }

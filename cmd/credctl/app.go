@@ -27,9 +27,12 @@ type app struct {
 
 	repo *credentials.Repository
 	svc  *oauthflow.Service
-	// log gets what goes wrong without stopping the command (a result that
-	// could not be recorded, a token that could not be cached), on stderr.
-	log *slog.Logger
+	// log gets the events of the operations and what goes wrong without
+	// stopping the command (a result that could not be recorded, a token
+	// that could not be cached): in the log file, problems also on stderr
+	// (logging.go). logFile closes the file.
+	log     *slog.Logger
+	logFile io.Closer
 }
 
 // command is one subcommand. define registers the flags on fs and returns
@@ -81,7 +84,8 @@ func findCommand(name string) (command, bool) {
 
 // run executes one invocation and returns the process exit code.
 func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr)}
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	a.log, a.logFile = newLogger(stderr)
 	defer a.close()
 	err := a.dispatch(args)
 	if err != nil {
@@ -94,6 +98,7 @@ func (a *app) close() {
 	if a.svc != nil {
 		a.svc.Close()
 	}
+	_ = a.logFile.Close() // after the service: closing it may still log
 }
 
 func (a *app) dispatch(args []string) error {

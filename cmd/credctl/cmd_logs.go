@@ -46,10 +46,13 @@ func defineLogs(fs *flag.FlagSet) func(*app, []string) error {
 		for _, e := range entries {
 			print(e)
 		}
+		if len(entries) == 0 && !logfile.Written(path) {
+			// Not "no events match": nothing has been logged yet (--follow waits for it).
+			fmt.Fprintln(a.stderr, logfile.NotWrittenYet(path))
+		} else if len(entries) == 0 && !*follow {
+			fmt.Fprintf(a.stderr, "No log events%s in %s.\n", filterNote(f), path)
+		}
 		if !*follow {
-			if len(entries) == 0 {
-				fmt.Fprintf(a.stderr, "No log events%s in %s.\n", filterNote(f), path)
-			}
 			return nil
 		}
 		return logfile.Follow(a.ctx, path, f, 0, print)

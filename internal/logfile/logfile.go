@@ -73,7 +73,8 @@ func Path() (string, error) {
 }
 
 // Writer appends to the log file and rotates it at MaxSize, keeping Keep
-// older files. It is safe for concurrent use within one process.
+// older files. It is safe for concurrent use within one process, and
+// several processes may append to the same file (shared.go).
 type Writer struct {
 	path string
 	mu   sync.Mutex
@@ -114,23 +115,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.f == nil {
 		return 0, errors.New("log file closed")
 	}
+	w.follow() // shared.go: another process may have written or rotated
 	if w.size+int64(len(p)) > MaxSize && w.size > 0 {
 		w.rotate()
 	}
 	n, err := w.f.Write(p)
 	w.size += int64(n)
 	return n, err
-}
-
-func (w *Writer) rotate() {
-	_ = w.f.Close()
-	for i := Keep - 1; i >= 1; i-- {
-		_ = os.Rename(w.path+"."+strconv.Itoa(i), w.path+"."+strconv.Itoa(i+1))
-	}
-	_ = os.Rename(w.path, w.path+".1")
-	if err := w.open(); err != nil {
-		w.f = nil
-	}
 }
 
 // Close closes the file.
