@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
@@ -53,7 +55,18 @@ func ReadFileSafely(path string) ([]byte, error) {
 
 // openStoreFile opens a store file (profiles, transports, state): a
 // regular file of ours, not a link or FIFO, that others cannot write.
-func openStoreFile(path string) (*os.File, error) { return fileguard.OpenOwn(path, "file") }
+func openStoreFile(path string) (*os.File, error) { return fileguard.OpenOwn(path, storeFileKind(path)) }
+
+// storeFileKind names a store file in errors.
+func storeFileKind(path string) string {
+	switch base := filepath.Base(path); {
+	case strings.Contains(base, "transport"):
+		return "transport file"
+	case strings.Contains(base, "state"):
+		return "state file"
+	}
+	return "profile file"
+}
 
 // readStoreFile reads a store file the safe way, through the size cap.
 func readStoreFile(path string) ([]byte, error) {

@@ -203,10 +203,11 @@ func fileKind(m fs.FileMode) string {
 	return "special file"
 }
 
-// notRegular is a file of ours that is a FIFO, device, directory...
+// notRegular is a file of ours that is a FIFO, device, directory...: not
+// an UnsafePathError, since its content is not trusted anyway (a store
+// reports it as a broken file the user can move aside).
 func notRegular(path, what string, m fs.FileMode) error {
-	return &UnsafePathError{Path: path, Problem: fmt.Sprintf("the %s is not a regular file (it is a %s)", what, fileKind(m)),
-		Fix: "Move it aside; Credential Workbench creates the file itself."}
+	return fmt.Errorf("%s is not a regular file (it is a %s), so it is not the %s: move it aside", path, fileKind(m), what)
 }
 
 // dirFix is the advice for a directory that is not ours.

@@ -84,7 +84,9 @@ func TestOpenersRefuseHostileFiles(t *testing.T) {
 	}
 	for name, open := range openers {
 		wantUnsafe(t, name+" link", within(t, time.Second, func() error { return open(link) }), "symbolic link")
-		wantUnsafe(t, name+" fifo", within(t, time.Second, func() error { return open(fifo) }), "FIFO")
+		if err := within(t, time.Second, func() error { return open(fifo) }); err == nil || !strings.Contains(err.Error(), "FIFO") {
+			t.Errorf("%s fifo: %v", name, err)
+		}
 		wantUnsafe(t, name+" foreign", within(t, time.Second, func() error { return open(foreign) }), "another user", "uid "+strconv.Itoa(uid))
 		wantUnsafe(t, name+" loose", within(t, time.Second, func() error { return open(loose) }), "chmod go-w")
 	}
