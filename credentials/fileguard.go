@@ -55,7 +55,9 @@ func ReadFileSafely(path string) ([]byte, error) {
 
 // openStoreFile opens a store file (profiles, transports, state): a
 // regular file of ours, not a link or FIFO, that others cannot write.
-func openStoreFile(path string) (*os.File, error) { return fileguard.OpenOwn(path, storeFileKind(path)) }
+func openStoreFile(path string) (*os.File, error) {
+	return fileguard.OpenOwn(path, storeFileKind(path))
+}
 
 // storeFileKind names a store file in errors.
 func storeFileKind(path string) string {
