@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // Per-profile lock files (issue #23.6) go through the same lock opener as
@@ -20,21 +22,13 @@ func TestSecurityProfileLockFiles(t *testing.T) {
 	uid, gid := nobody(t)
 	ctx := context.Background()
 	lockProfile := func(s *Store) error {
-		done := make(chan error, 1)
-		go func() {
+		return testenv.Within(t, 3*time.Second, func() error {
 			unlock, err := s.LockProfile(ctx, "0123456789abcdef", time.Second)
 			if unlock != nil {
 				unlock()
 			}
-			done <- err
-		}()
-		select {
-		case err := <-done:
 			return err
-		case <-time.After(3 * time.Second):
-			t.Fatal("LockProfile hangs")
-			return nil
-		}
+		})
 	}
 	plant := func(t *testing.T, make func(lock string)) *Store {
 		s, _ := storeWith(t, "")

@@ -33,15 +33,7 @@ func TestSealedFilesThroughGuards(t *testing.T) {
 	}
 	open := func(t *testing.T, s *sealedFiles, ref sealedRef) error {
 		t.Helper()
-		done := make(chan error, 1)
-		go func() { _, err := s.open(id, ref); done <- err }()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(time.Second):
-			t.Fatal("open of the sealed file still blocked after a second")
-			return nil
-		}
+		return testenv.Within(t, time.Second, func() error { _, err := s.open(id, ref); return err })
 	}
 	expect := func(t *testing.T, err error, want string) {
 		t.Helper()

@@ -15,21 +15,6 @@ import (
 	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
-// within fails the test when fn does not return within d (a FIFO would
-// block it for ever).
-func within(t *testing.T, d time.Duration, fn func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(d):
-		t.Fatalf("still blocked after %s", d)
-		return nil
-	}
-}
-
 func wantUnsafe(t *testing.T, what string, err error, words ...string) {
 	t.Helper()
 	var ue *UnsafePathError
@@ -83,17 +68,17 @@ func TestOpenersRefuseHostileFiles(t *testing.T) {
 		"TryLock":   func(p string) error { u, err := TryLock(p); unlockIf(u); return err },
 	}
 	for name, open := range openers {
-		wantUnsafe(t, name+" link", within(t, time.Second, func() error { return open(link) }), "symbolic link")
-		if err := within(t, time.Second, func() error { return open(fifo) }); err == nil || !strings.Contains(err.Error(), "FIFO") {
+		wantUnsafe(t, name+" link", testenv.Within(t, time.Second, func() error { return open(link) }), "symbolic link")
+		if err := testenv.Within(t, time.Second, func() error { return open(fifo) }); err == nil || !strings.Contains(err.Error(), "FIFO") {
 			t.Errorf("%s fifo: %v", name, err)
 		}
-		wantUnsafe(t, name+" foreign", within(t, time.Second, func() error { return open(foreign) }), "another user", "uid "+strconv.Itoa(uid))
-		wantUnsafe(t, name+" loose", within(t, time.Second, func() error { return open(loose) }), "chmod go-w")
+		wantUnsafe(t, name+" foreign", testenv.Within(t, time.Second, func() error { return open(foreign) }), "another user", "uid "+strconv.Itoa(uid))
+		wantUnsafe(t, name+" loose", testenv.Within(t, time.Second, func() error { return open(loose) }), "chmod go-w")
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "theirs" {
 		t.Errorf("the link's target was changed: %q", b)
 	}
-	if err := within(t, time.Second, func() error { _, err := OpenChosen(fifo); return err }); err == nil || !strings.Contains(err.Error(), "FIFO") {
+	if err := testenv.Within(t, time.Second, func() error { _, err := OpenChosen(fifo); return err }); err == nil || !strings.Contains(err.Error(), "FIFO") {
 		t.Errorf("OpenChosen of a FIFO: %v", err)
 	}
 	// What is ours passes, and the cap holds.

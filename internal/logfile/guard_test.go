@@ -17,20 +17,6 @@ import (
 	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
-// inTime fails the test when fn does not return within a second.
-func inTime(t *testing.T, fn func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(time.Second):
-		t.Fatal("still blocked after a second")
-		return nil
-	}
-}
-
 func follow(path string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
@@ -51,7 +37,7 @@ func TestLogThroughGuards(t *testing.T) {
 			"Follow":     func() error { return follow(path) },
 			"OpenWriter": func() error { _, err := OpenWriter(path); return err },
 		} {
-			if err := inTime(t, fn); err == nil || !strings.Contains(err.Error(), "FIFO") {
+			if err := testenv.Within(t, time.Second, fn); err == nil || !strings.Contains(err.Error(), "FIFO") {
 				t.Errorf("%s of a FIFO: %v", name, err)
 			}
 		}
@@ -61,7 +47,7 @@ func TestLogThroughGuards(t *testing.T) {
 		if err := syscall.Mkfifo(path+".2", 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := inTime(t, func() error { _, err := Read(path, Filter{}); return err }); err == nil {
+		if err := testenv.Within(t, time.Second, func() error { _, err := Read(path, Filter{}); return err }); err == nil {
 			t.Error("a FIFO as a rotated file was read")
 		}
 	})
@@ -99,7 +85,7 @@ func TestLogThroughGuards(t *testing.T) {
 		if _, err := Read(path, Filter{}); !errors.As(err, &ue) {
 			t.Errorf("Read in a linked directory: %v", err)
 		}
-		if err := inTime(t, func() error { return follow(path) }); !errors.As(err, &ue) {
+		if err := testenv.Within(t, time.Second, func() error { return follow(path) }); !errors.As(err, &ue) {
 			t.Errorf("Follow in a linked directory: %v", err)
 		}
 		if entries, _ := os.ReadDir(real); len(entries) != 0 {

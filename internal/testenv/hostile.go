@@ -5,6 +5,7 @@ import (
 	"os/user"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // Nobody is the uid and gid of the user "nobody", for tests that plant
@@ -26,4 +27,19 @@ func Nobody(t testing.TB) (uid, gid int) {
 	uid, _ = strconv.Atoi(u.Uid)
 	gid, _ = strconv.Atoi(u.Gid)
 	return uid, gid
+}
+
+// Within runs fn and returns its error, failing the test when fn has not
+// returned after d: for opens that a planted FIFO would block for ever.
+func Within(t testing.TB, d time.Duration, fn func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("still blocked after %s", d)
+		return nil
+	}
 }
