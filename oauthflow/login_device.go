@@ -109,7 +109,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 	if f != nil {
 		return fail(f)
 	}
-	if w := userChanged(p, res.Token); w != "" {
+	if w := userChanged(p, res.Token, opt.AnotherUser); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
 	w, f := s.storeSession(ctx, p, tok) // login_authcode.go

@@ -42,6 +42,7 @@ func main() {
 	}
 
 	a := app.NewWithID("io.github.credworkbench")
+	a.Settings().SetTheme(ui.Theme()) // a keyboard focus that can be seen
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	a.SetIcon(icon)
 	win := a.NewWindow(ui.Title)
