@@ -73,5 +73,13 @@ func filterNote(f logfile.Filter) string {
 	return " " + strings.Join(parts, " and ")
 }
 
-// writeJSONLine writes v as one line (JSON Lines), so --follow output can be piped.
-func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+// writeJSONLine writes v as one line (JSON Lines), so --follow output can be
+// piped; the control and bidi characters JSON leaves raw are escaped too.
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(logfile.EscapeJSON(b), '\n'))
+	return err
+}
