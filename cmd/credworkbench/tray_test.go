@@ -89,6 +89,7 @@ func TestRealTrayOverDBus(t *testing.T) {
 		return
 	}
 	testenv.RequireKeyring(t)
+	testenv.LockDesktopBus(t) // the e2e tray scenarios play the tray host on this bus too
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		t.Fatal(err)
