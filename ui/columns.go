@@ -48,9 +48,9 @@ func cellWidthStyled(style fyne.TextStyle, texts ...string) float32 {
 	return float32(int(m+2*theme.InnerPadding())) + 1
 }
 
-// keepWhole makes the Status column wide enough for text (once shown it
-// stays so): the table's "Active — renewal failing (Network)" says two
-// facts, and a cut one says neither.
+// keepWhole makes the Status column wide enough for text while a row shows
+// it: the table's "Active — renewal failing (Network)" says two facts, and
+// a cut one says neither. releaseWhole gives the room back.
 func (w *Workbench) keepWhole(text string) {
 	l, ok := w.tableArea.Layout.(*columnsLayout)
 	if !ok || len(text) <= len(l.statusText) {
@@ -210,4 +210,20 @@ func (w *Workbench) applyColumnWidths() {
 	if changed {
 		w.table.Refresh()
 	}
+}
+
+// releaseWhole gives the other columns their room back once no row needs
+// the wide Status any more (the renewal recovered, or the token ran out).
+func (w *Workbench) releaseWhole() {
+	l, ok := w.tableArea.Layout.(*columnsLayout)
+	if !ok || l.statusText == "" {
+		return
+	}
+	for _, r := range w.rows {
+		if w.standing(r).RenewalFailing() {
+			return
+		}
+	}
+	l.statusText = ""
+	w.applyColumnWidths()
 }

@@ -580,6 +580,9 @@ func (w *Workbench) tick() {
 	if w.ticks%3600 == 0 {
 		w.refreshSecretBanner() // days pass
 	}
+	if w.ticks%10 == 0 {
+		w.releaseWhole() // columns.go
+	}
 	if len(w.view) == 0 {
 		return
 	}
