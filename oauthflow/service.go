@@ -215,7 +215,9 @@ func (s *Service) Close() {
 //   inspect.go            JWT decoding and claim paths (username, roles, tenant)
 //   discovery.go          OIDC discovery and the Entra ID helpers
 //   clientcredentials.go  Test: the client-credentials grant
-//   manager.go            in-memory tokens, single-flight, Status, Token, TestAll
+//   manager.go            in-memory tokens, Status, Token, Put, Forget
+//   manager_fetch.go      single-flight fetches, recording and publishing their outcome, Close
+//   manager_wave.go       TestAll and BringLive: many fetches, bounded, recorded in batches
 //   tokenstore.go         the token store shared by all processes (keyring), fingerprints
 //   sealedfiles.go        AES-GCM files for token sets too large for the keyring
 //   tokens_service.go     the cross-process profile lock, CurrentToken, FetchToken
