@@ -3,13 +3,15 @@ package oauthflow
 import (
 	"context"
 	"slices"
+	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
-// Close stops renewals, cancels fetches in flight, waits for them and
+// Close stops renewals, cancels fetches still waiting for the profile's
+// lock, waits for those already talking to the IdP (exchangeContext) and
 // closes idle connections.
 func (m *Manager) Close() {
 	m.mu.Lock()
@@ -91,11 +93,13 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 	}
 
 	m.mu.Lock()
-	current := !m.closed && m.gens[p.ID] == fl.gen
+	// A token Close waited for is still recorded and announced; a failure
+	// after Close is most likely the cancellation itself.
+	current := m.gens[p.ID] == fl.gen && (!m.closed || err == nil)
 	if m.flights[p.ID] == fl {
 		delete(m.flights, p.ID)
 	}
-	if current {
+	if current && !m.closed {
 		if err == nil {
 			m.storeLocked(p, tok, res, fl.gen)
 		} else {
@@ -160,10 +164,17 @@ func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, r
 			return t.oauth2(), m.s.storedResult(p, t), true, nil
 		}
 	}
+	if err := m.ctx.Err(); err != nil {
+		// Closed while waiting for the lock: nothing was sent yet.
+		f := classifyError(err)
+		return nil, failedResult(p, f, nil, m.s.Clock.Now()), false, f
+	}
+	ctx, done := m.exchangeContext()
+	defer done()
 	if p.Type == credentials.TypeUser {
-		tok, res, err = m.s.refreshUser(m.ctx, p)
+		tok, res, err = m.s.refreshUser(ctx, p)
 	} else {
-		tok, res, err = m.s.fetchClientCredentials(m.ctx, p, nil)
+		tok, res, err = m.s.fetchClientCredentials(ctx, p, nil)
 	}
 	if err == nil {
 		if w := m.saveStored(p, tok, res); w != "" {
@@ -177,6 +188,26 @@ func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, r
 		}
 	}
 	return tok, res, false, err
+}
+
+// exchangeContext is the context of what a fetch sends to the IdP. Close
+// does not cancel it at once: an IdP that rotates refresh tokens has
+// rotated the one a redemption sent, and abandoning the answer would keep
+// the used one, whose reuse makes the IdP end the session. After Close the
+// exchange gets the HTTP timeout to finish, and its answer is stored.
+func (m *Manager) exchangeContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(m.ctx))
+	grace := m.s.httpTimeout()
+	stop := context.AfterFunc(m.ctx, func() {
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-ctx.Done():
+		}
+	})
+	return ctx, func() { stop(); cancel() }
 }
 
 // withRecordWarning tells the caller that the outcome is not in the profile

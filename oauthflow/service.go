@@ -169,6 +169,9 @@ type Service struct {
 	// (NewService: the OS keyring, with encrypted overflow files in the user
 	// cache directory); nil keeps tokens in memory only.
 	Tokens TokenStore
+	// OneShot is a process that runs one command and exits (credctl): it
+	// fetches tokens when asked but renews none in the background.
+	OneShot bool
 	// LockTimeout bounds the wait for another process's fetch or logout of
 	// the same profile (0 = credentials.DefaultProfileLockTimeout).
 	LockTimeout time.Duration
@@ -200,7 +203,10 @@ func NewService(repo *credentials.Repository, browser Browser, clock Clock) *Ser
 	return s
 }
 
-// Close stops background renewal.
+// Close stops background renewal. A token request already sent to an IdP
+// is waited for (at most the HTTP timeout) and its outcome kept: a
+// redeemed refresh token is gone at the IdP whether or not the answer is
+// read.
 func (s *Service) Close() {
 	s.mgr.Close()
 	// A process that exits right after a login (credctl) would otherwise

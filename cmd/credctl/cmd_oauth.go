@@ -24,6 +24,7 @@ func (a *app) service() (*oauthflow.Service, error) {
 		}
 		a.svc = oauthflow.NewService(repo, nil, nil)
 		a.svc.Log = a.log
+		a.svc.OneShot = true
 	}
 	return a.svc, nil
 }
