@@ -179,6 +179,7 @@ type Service struct {
 	mgr    *Manager       // in-memory tokens, renewal, status (manager.go)
 	events *eventHub      // subscribers (events.go)
 	logins *loginSessions // pending interactive logins (login_sessions.go)
+	own    ownWrites      // what this process wrote and announced (watch.go)
 	// pages counts loopback listeners still serving a login's or logout's
 	// result page to the browser (listener.go).
 	pages sync.WaitGroup
