@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +55,32 @@ func TestSlowCommandKeepsRotatingSession(t *testing.T) {
 		if o := c.run("", "token", "portal"); o.code != 0 {
 			t.Fatalf("after `credctl %v` (%d refresh-token redemptions during it) the session is gone:\n%s", cmd, grants, o)
 		}
+	}
+}
+
+// rotate-secret records the new secret's expiry in the rotation itself
+// (#24.1): `credctl expiring` shows the new date, and the token the
+// rotation obtained serves the next `credctl token` without asking the IdP.
+// Without a date for a secret that had one, it refuses and changes nothing.
+func TestRotateSecretRecordsNewExpiry(t *testing.T) {
+	requireKeyring(t)
+	idp := testidp.Start(t, testidp.WithClientSecrets(testidp.AppClientID, testidp.AppClientSecret, "rotated-secret"))
+	c := newCLI(t)
+	addApp(t, c, idp, "api", "--secret-expires", "2026-12-31")
+
+	o := c.must(exitUsage, "rotated-secret\n", "rotate-secret", "api", "--new-secret-stdin")
+	contains(t, "rotate-secret without a date", o.stderr, "2026-12-31", "--secret-expires", "--no-secret-expiry")
+	contains(t, "expiring after a refused rotation", c.must(8, "", "expiring", "--within", "36500d").stdout, "2026-12-31")
+
+	c.must(0, "rotated-secret\n", "rotate-secret", "api", "--new-secret-stdin", "--secret-expires", "2027-06-30")
+	out := c.must(8, "", "expiring", "--within", "36500d").stdout
+	contains(t, "expiring after the rotation", out, "2027-06-30")
+	if strings.Contains(out, "2026-12-31") {
+		t.Fatalf("the old date is still listed:\n%s", out)
+	}
+	idp.Reset(t)
+	tok := decode[tokenJSON](t, c.must(0, "", "token", "api", "--json").stdout)
+	if !tok.Cached || tokenRequests(t, idp) != 0 {
+		t.Fatalf("credctl token after the rotation asked the IdP (cached %v, %d requests)", tok.Cached, tokenRequests(t, idp))
 	}
 }
