@@ -67,7 +67,6 @@ func main() {
 	wb.CheckKeyring()
 	// The quiet agent: tray, notifications, closing to the tray, start at login.
 	agent := ui.NewAgent(wb, ui.AgentOptions{Tray: ui.SystemTray(a), Icon: icon, Tokens: svc})
-	quitOnSignal(a, agent.Quit)
 	// The window first (Show paints its first frame): setting up the tray
 	// (fyne makes a hidden GL window for it) and testing every profile
 	// would otherwise hold the first frame back, and on a small machine the

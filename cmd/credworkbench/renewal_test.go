@@ -18,7 +18,8 @@ import (
 
 // Quitting the workbench while it redeems a refresh token keeps the
 // session (#24.5), through the Quit of the window (closing it with "quit
-// on close" chosen) and through SIGTERM (a session logout). The IdP rotates
+// on close" chosen) and through SIGTERM (a session logout; Fyne quits the
+// app on it, so the deferred Service.Close runs). The IdP rotates
 // refresh tokens, revokes the session when a used one comes back, and
 // answers a refresh 5 s after carrying it out; access tokens live 8 s, so
 // the workbench restores the session with a refresh as it starts. A quit
