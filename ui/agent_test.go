@@ -265,7 +265,7 @@ func TestNotificationsOncePerEpisodeWithoutSecrets(t *testing.T) {
 	if h.app.Preferences().BoolWithFallback(PrefNotifyRotation, true) {
 		t.Fatal("the Settings item did not turn rotation notes off")
 	}
-	if _, err := h.svc.RotateSecret(ctx, "billing", testidp.AppClientSecret, oauthflow.RotateOptions{}); err != nil {
+	if _, err := h.svc.RotateSecret(ctx, "billing", testidp.AppClientSecret, oauthflow.RotateOptions{NoSecretExpiry: true}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)
