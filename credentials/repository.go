@@ -303,6 +303,12 @@ func (r *Repository) Record(id string, fn func(*Bookkeeping)) error {
 // records the rotation time. If the file cannot be updated the old secret is
 // put back.
 func (r *Repository) ReplaceClientSecret(id, secret string) error {
+	return r.RotateClientSecret(id, secret, time.Time{})
+}
+
+// RotateClientSecret is ReplaceClientSecret that records the new secret's
+// expiry (zero: none known) in the same write, so the profile changes once.
+func (r *Repository) RotateClientSecret(id, secret string, expiresAt time.Time) error {
 	if secret == "" {
 		return errors.New("the new secret is empty")
 	}
@@ -322,7 +328,7 @@ func (r *Repository) ReplaceClientSecret(id, secret string) error {
 				ps[i].SecretSetAt = now
 				ps[i].SecretRotatedAt = now
 				// The recorded expiry was the old secret's.
-				ps[i].SecretExpiresAt = time.Time{}
+				ps[i].SecretExpiresAt = expiresAt
 				return ps, nil
 			}
 		}

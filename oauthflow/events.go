@@ -63,6 +63,10 @@ func (s *Service) publish(e Event) {
 	if e.Time.IsZero() {
 		e.Time = s.Clock.Now()
 	}
+	if e.Result != nil && e.Kind != EventTesting {
+		// Its recorded outcome (if any) is this announcement.
+		s.own.noteResult(e.ProfileID, *e.Result)
+	}
 	s.logEvent(e)
 	s.deliver(e)
 }

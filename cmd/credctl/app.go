@@ -63,7 +63,7 @@ func commands() []command {
 		{name: "logs", args: "[--profile NAME] [--transport NAME] [--level L] [--follow]", summary: "Print the workbench's OAuth and HTTP events (never a secret or token)", define: defineLogs},
 		{name: "expiring", args: "[--within 30d] [--json]", summary: "List client secrets and certificates that expire within the window; exit 8 when any do", define: defineExpiring},
 		{name: "certificate", args: "new NAME [--days 365] [--out FILE]", summary: "Generate a key pair and self-signed certificate for private_key_jwt (key to the keyring)", define: defineCertificate},
-		{name: "rotate-secret", args: "NAME --new-secret-stdin", summary: "Test a new client secret and store it in place of the old one", define: defineRotate},
+		{name: "rotate-secret", args: "NAME --new-secret-stdin [--secret-expires YYYY-MM-DD | --no-secret-expiry]", summary: "Test a new client secret and store it in place of the old one", define: defineRotate},
 		{name: "import", args: "FILE [--skip-invalid]", summary: "Import profiles from an export or a client-registration file", define: defineImport},
 		{name: "export", args: "[FILE]", summary: "Export the profiles without secrets (standard output when no FILE)", define: defineExport},
 		{name: "completion", args: "bash|zsh|fish", summary: "Print a shell completion script", define: defineCompletion},
@@ -370,7 +370,9 @@ To import an existing certificate instead:
   credctl edit NAME --certificate client.pfx --certificate-password-stdin
 `,
 	"rotate-secret": `The new secret is read from standard input (or a prompt), tested at the IdP,
-and stored only when it works; the old one stays otherwise.
+and stored only when it works; the old one stays otherwise. When the old
+secret has an expiry date, say when the new one expires (--secret-expires)
+or that it does not (--no-secret-expiry); credctl refuses to guess.
 `,
 }
 
