@@ -507,6 +507,9 @@ func (a *app) transportRun(name, as string, asJSON bool) error {
 	if err != nil {
 		return err
 	}
+	if res.Notice != "" {
+		fmt.Fprintln(a.stderr, "Notice: "+res.Notice)
+	}
 	code := runExit(res)
 	if asJSON {
 		out := runJSON{Transport: res.Transport.Name, Credential: res.Profile, AsUser: res.AsUser, Outcome: string(res.Outcome),

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/credworkbench/credworkbench/internal/testapi"
+	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
 // Issue #23.2, the reproduction: an export file whose one transport reads
@@ -42,4 +45,21 @@ func TestImportTransportsNeedAcceptance(t *testing.T) {
 		t.Fatalf("the imported transport kept its bodyFile:\n%s", b)
 	}
 	contains(t, "imported transport", c.must(0, "", "transport", "show", "collect").stdout, "a1", "collector.example")
+}
+
+// The run-time side of #23.2: `transport run` says once, on standard
+// error, that the token went to a host that is not the credential's
+// resource host.
+func TestTransportRunHostNotice(t *testing.T) {
+	requireKeyring(t)
+	idp := testidp.Start(t)
+	c := newCLI(t)
+	addApp(t, c, idp, "backend", "--tenant", testidp.TenantID, "--resource", testidp.Resource)
+	api := testapi.StartJSON(t, testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource})
+	c.must(0, "", "transport", "add", "--name", "Orders", "--type", "http", "--url", api.URL+"/orders", "--credential", "backend")
+	o := c.must(0, "", "transport", "run", "Orders")
+	contains(t, "first run", o.stderr, "Notice:", `"backend"`, "127.0.0.1", "api.credworkbench.test", "shown once")
+	if o := c.must(0, "", "transport", "run", "Orders", "--json"); strings.Contains(o.stderr, "Notice:") {
+		t.Fatalf("the notice came again: %s", o.stderr)
+	}
 }
