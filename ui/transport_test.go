@@ -144,6 +144,13 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	if !strings.Contains(nav.transport.credential.Text, "runs as the logged-in user") {
 		t.Errorf("credential line %q", nav.transport.credential.Text)
 	}
+	// Alice's resource is https://api.credworkbench.test, the API is on
+	// 127.0.0.1: the one-time notice (#23.2) in the pane (and in a message
+	// when no dialog is open; here the login's is).
+	if !strings.Contains(res.Notice, "127.0.0.1") || !strings.Contains(nav.transport.diagnosis.Text, "Notice: ") ||
+		!nav.transport.diagnosis.Visible() {
+		t.Errorf("no host notice: %q; pane %q", res.Notice, nav.transport.diagnosis.Text)
+	}
 	h.closeAll()
 
 	// Deleting the profile asks and names the transport; afterwards it shows no credential.
