@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/logfile"
 	"github.com/credworkbench/credworkbench/internal/version"
 )
 
@@ -138,7 +139,8 @@ func writeImportPreview(w io.Writer, file string, valid []credentials.ImportEntr
 		}
 	}
 	for _, e := range invalid {
-		fmt.Fprintf(tw, "  ! %s\tinvalid:\t%s\n", e.Name, e.Error)
+		// Both come from the file as written: escape what a terminal would run.
+		fmt.Fprintf(tw, "  ! %s\tinvalid:\t%s\n", logfile.Escape(e.Name), logfile.Escape(e.Error))
 	}
 	_ = tw.Flush()
 }
