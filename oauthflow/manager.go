@@ -158,6 +158,11 @@ func recordedResult(p credentials.Profile, now time.Time) Result {
 		}
 		r.Failure = &Failure{Category: cat, Message: p.LastError}
 	}
+	if p.Type == credentials.TypeUser && p.LoggedInAs != "" && r.Status == credentials.StatusActive {
+		// Who is logged in, so a window that learns of a login made by
+		// another process shows "Active (alice)", not a bare "Active".
+		r.Token = &TokenInfo{Username: p.LoggedInAs, Subject: p.Subject, MFA: p.LoginMFA}
+	}
 	return r
 }
 

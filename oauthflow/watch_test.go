@@ -64,6 +64,8 @@ func TestWatchPublishesOtherProcessChanges(t *testing.T) {
 	}
 	if e := want(EventLoggedIn, "portal"); e.Result == nil || !e.Result.Active() {
 		t.Fatalf("login event without an Active result: %+v", e)
+	} else if e.Result.Token == nil || e.Result.Token.Username != "alice" {
+		t.Fatalf("a login elsewhere must say who logged in (the window shows Active (alice)): %+v", e.Result.Token)
 	}
 	if err := cli.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastChecked, b.LoggedInAs, b.LoginAt = credentials.StatusLoggedOut, time.Now().UTC(), "", time.Time{}
