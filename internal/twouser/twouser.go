@@ -36,7 +36,8 @@ const UID = 65534
 // Families are the two ways to reach a tcp4 listener on 127.0.0.1.
 var Families = []string{"ipv4", "ipv6"}
 
-// Require fails (under CI) or skips unless the tests can run a second uid.
+// Require fails (under CI) or skips unless the tests can run a second uid,
+// and builds the attacker.
 func Require(t testing.TB) {
 	t.Helper()
 	if runtime.GOOS != "linux" || os.Getuid() != 0 {
@@ -48,7 +49,16 @@ func Require(t testing.TB) {
 	if _, err := exec.LookPath("setpriv"); err != nil {
 		t.Fatalf("setpriv (util-linux) is needed: %v", err)
 	}
+	Build(t) // now, not while a login's timeout runs
 }
+
+// startEnv and goBin are from before any test changed HOME or PATH (the
+// service tests point HOME at a temporary directory, where the go command
+// would find no build or module cache and rebuild everything).
+var (
+	startEnv = os.Environ()
+	goBin, _ = exec.LookPath("go")
+)
 
 var (
 	buildOnce sync.Once
@@ -71,8 +81,12 @@ func Build(t testing.TB) string {
 			return
 		}
 		built = filepath.Join(dir, "attacker")
-		cmd := exec.Command("go", "build", "-o", built, "github.com/credworkbench/credworkbench/internal/twouser/attacker")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if goBin == "" {
+			buildErr = errors.New("the go command is needed to build the attacker")
+			return
+		}
+		cmd := exec.Command(goBin, "build", "-o", built, "github.com/credworkbench/credworkbench/internal/twouser/attacker")
+		cmd.Env = startEnv
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("building the attacker: %v\n%s", err, out)
 		}
@@ -97,9 +111,9 @@ func Argv(t testing.TB, args ...string) []string {
 // Run runs the attacker as the other uid to its end and returns its output.
 func Run(t testing.TB, timeout time.Duration, args ...string) string {
 	t.Helper()
+	argv := Argv(t, args...) // builds first: the timeout is the attack's
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	argv := Argv(t, args...)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) // #nosec G204 -- the test's own attacker
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent"}
 	out, err := cmd.CombinedOutput()
