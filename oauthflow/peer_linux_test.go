@@ -63,3 +63,40 @@ func TestPeerLookupBothFamilies(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkPeerLookup: what the owner check costs per request, through
+// netlink and through the /proc fallback (which grows with the number of
+// sockets on the machine).
+func BenchmarkPeerLookup(b *testing.B) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := twouser.DialContext("ipv6")(b.Context(), "tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	server, err := ln.Accept()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer server.Close()
+	src, _ := netip(server.RemoteAddr().String())
+	dst, _ := netip(server.LocalAddr().String())
+	b.Run("netlink", func(b *testing.B) {
+		for b.Loop() {
+			if _, found, err := sockDiagUID(src, dst); !found || err != nil {
+				b.Fatal(found, err)
+			}
+		}
+	})
+	b.Run("procfs", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok := procNetUID(src, dst); !ok {
+				b.Fatal("not found")
+			}
+		}
+	})
+}
