@@ -176,7 +176,7 @@ func listenLogout(port int, state string) (*logoutListener, error) {
 		return nil, listenFailure(0, err)
 	}
 	l := &logoutListener{ln: ln, state: state, startPath: startPrefix + randomToken(), done: make(chan struct{}),
-		peers: newPeerGuard("logout")}
+		peers: newPeerGuard("IdP logout")}
 	l.redirectURI = "http://" + ln.Addr().String() + loggedOutPath
 	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: maxCallbackHeader}

@@ -19,7 +19,7 @@ type peerGuard struct {
 	// lookup finds the uid owning the client end of a connection (remote,
 	// local as the server sees them); ok is false when it cannot be told.
 	lookup func(remote, local string) (uid int, ok bool)
-	what   string // "login" or "logout", for the messages
+	what   string // "login" or "IdP logout", for the messages
 
 	mu      sync.Mutex
 	others  []int // other uids refused

@@ -199,7 +199,7 @@ func TestSecurityPeerLogoutReturn(t *testing.T) {
 				t.Fatal("the other user's request ended the logout as if the IdP had sent the browser back")
 			case <-time.After(200 * time.Millisecond):
 			}
-			if sum := l.peers.refusedSummary(); !strings.Contains(sum, "Another local user (uid 65534) tried to use this logout's address") {
+			if sum := l.peers.refusedSummary(); !strings.Contains(sum, "Another local user (uid 65534) tried to use this IdP logout's address") {
 				t.Errorf("the refusal is not reported: %q", sum)
 			}
 		})

@@ -223,7 +223,7 @@ func TestSecurityLogoutOtherUser(t *testing.T) {
 				t.Fatalf("credctl reported an IdP logout the other user faked:\n%s", o)
 			}
 			contains(t, "logout", o.stdout, `Logged out of "portal"`)
-			contains(t, "logout stderr", o.stderr, "Another local user (uid 65534) tried to use this logout's address; it was refused")
+			contains(t, "logout stderr", o.stderr, "Another local user (uid 65534) tried to use this IdP logout's address; it was refused")
 			contains(t, "attacker", string(attack), "ATTACKER REFUSED")
 		})
 	}
