@@ -109,11 +109,12 @@ func sockDiagUID(src, dst *net.TCPAddr) (uid int, found bool, err error) {
 				if len(m.Data) < 4 {
 					return 0, false, errors.New("short netlink error")
 				}
-				code := -int32(binary.NativeEndian.Uint32(m.Data[:4]))
-				if syscall.Errno(code) == syscall.ENOENT {
+				// nlmsgerr.error: a negative errno as a signed 32-bit int.
+				errno := syscall.Errno(-int64(int32(binary.NativeEndian.Uint32(m.Data[:4])))) // #nosec G115 -- see above
+				if errno == syscall.ENOENT {
 					return 0, false, nil // no such socket
 				}
-				return 0, false, syscall.Errno(code)
+				return 0, false, errno
 			case unix.SOCK_DIAG_BY_FAMILY:
 				if len(m.Data) < sizeofInetDiagMsg {
 					return 0, false, errors.New("short inet_diag answer")
@@ -137,7 +138,7 @@ func diagRequest(src, dst *net.TCPAddr, seq uint32) []byte {
 	}
 	b := make([]byte, unix.SizeofNlMsghdr+sizeofInetDiagReqV2)
 	ne := binary.NativeEndian
-	ne.PutUint32(b[0:], uint32(len(b)))
+	ne.PutUint32(b[0:], uint32(len(b))) // #nosec G115 -- 72 bytes
 	ne.PutUint16(b[4:], unix.SOCK_DIAG_BY_FAMILY)
 	ne.PutUint16(b[6:], unix.NLM_F_REQUEST)
 	ne.PutUint32(b[8:], seq)
