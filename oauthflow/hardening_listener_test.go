@@ -19,9 +19,9 @@ import (
 // Attacks on the loopback listener of a real login (Service.Login against an
 // in-process OIDC provider). The "browser" is played by the tests.
 
-// attackLogin starts a login whose browser hands its URL to the test, and
-// returns the login's redirect URI, its state and a channel with the result.
-func attackLogin(t *testing.T, timeout time.Duration) (s *Service, redirect *url.URL, state string, result <-chan Result) {
+// waitingLogin starts a login against a fake IdP whose browser hands the
+// start address to the test (and opens nothing).
+func waitingLogin(t *testing.T, timeout time.Duration) (s *Service, startURL string, result <-chan Result) {
 	t.Helper()
 	op := newFakeOIDC(t)
 	s = ccService(t, testenv.NewMemKeyring())
@@ -36,12 +36,19 @@ func attackLogin(t *testing.T, timeout time.Duration) (s *Service, redirect *url
 		}
 		out <- res
 	}()
-	var startURL string
 	select {
 	case startURL = <-urls:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the login did not open the browser")
 	}
+	return s, startURL, out
+}
+
+// attackLogin starts a login whose browser hands its URL to the test, and
+// returns the login's redirect URI, its state and a channel with the result.
+func attackLogin(t *testing.T, timeout time.Duration) (s *Service, redirect *url.URL, state string, result <-chan Result) {
+	t.Helper()
+	s, startURL, out := waitingLogin(t, timeout)
 	victim := browserClient()
 	authURL, err := openStart(context.Background(), victim, startURL)
 	if err != nil {

@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,15 +62,13 @@ type loopback struct {
 	state       string
 	issuer      string // expected RFC 9207 "iss"; "" when unknown
 	issRequired bool   // the IdP advertises authorization_response_iss_parameter_supported
-	// peerUID reports the local user owning the other end of a loopback
-	// connection (Linux); ok is false when it cannot be told.
-	peerUID func(remote, local string) (uid int, ok bool)
+	// peers refuses every request that does not come from our own uid.
+	peers *peerGuard
 
 	mu        sync.Mutex
 	authURL   string
 	started   bool
 	bad       int
-	warnings  []string
 	donePage  *pageData
 	doneCode  int
 	doneSeen  chan struct{}
@@ -106,7 +102,7 @@ func listenLoopback(port int, state, issuer string) (*loopback, error) {
 		issuer:      issuer,
 		startPath:   startPrefix + randomToken(),
 		cookieValue: randomToken(),
-		peerUID:     loopbackPeerUID,
+		peers:       newPeerGuard("login"),
 		doneSeen:    make(chan struct{}),
 		got:         make(chan callback, 1),
 		reply:       make(chan error, 1),
@@ -141,11 +137,7 @@ func (l *loopback) setAuthURL(u string) {
 }
 
 // takeWarnings returns what the listener saw that the user should know.
-func (l *loopback) takeWarnings() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.warnings)
-}
+func (l *loopback) takeWarnings() []string { return l.peers.warnings() }
 
 // finish ends the wait with cb unless a callback was accepted already.
 func (l *loopback) finish(cb callback) bool {
@@ -278,14 +270,11 @@ func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if uid, ok := l.peerUID(r.RemoteAddr, l.ln.Addr().String()); ok && uid != os.Getuid() && os.Getuid() >= 0 {
-		// Another account on this computer (it read the start address from
-		// the browser opener's command line): never let it take part.
-		l.mu.Lock()
-		l.warnings = appendOnce(l.warnings, fmt.Sprintf("Another user of this computer (uid %d) tried to use this login's "+
-			"local address; it was refused. Someone on this computer may be trying to take over your logins.", uid))
-		l.mu.Unlock()
-		writePage(w, http.StatusForbidden, pageFailed("This login belongs to another user of this computer."))
+	// Before anything else: a request from another account on this
+	// computer (it read the start address from the browser opener's command
+	// line) or from a socket whose owner cannot be found takes no part, so
+	// it can neither complete nor stop the login.
+	if !l.peers.allow(w, r, pageFailed) {
 		return
 	}
 	switch r.URL.Path {
@@ -433,13 +422,6 @@ func (l *loopback) parse(q url.Values, r *http.Request) callback {
 			"Check that the authorization code flow is enabled for this client at the IdP."}}
 	}
 	return callback{code: code}
-}
-
-func appendOnce(list []string, s string) []string {
-	if slices.Contains(list, s) {
-		return list
-	}
-	return append(list, s)
 }
 
 // authorizationError turns an error redirect from the IdP into a Failure.

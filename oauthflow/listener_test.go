@@ -366,3 +366,28 @@ func TestLoopbackLingerIsCounted(t *testing.T) {
 		t.Fatal("the linger did not end once the browser had its page")
 	}
 }
+
+// Fail closed (issue #23): a request whose client socket's owner cannot be
+// found is refused like another user's, does not end the wait, and the
+// login's failure says so. (macOS and Windows cannot tell; see
+// peer_other.go.)
+func TestLoopbackRefusesUnknownPeer(t *testing.T) {
+	if !peerOwnerKnowable {
+		t.Skip("no owner lookup on this platform: unknown peers are served (peer_other.go)")
+	}
+	l := startLoopback(t, 0, "")
+	l.peers.lookup = func(string, string) (int, bool) { return 0, false }
+	status, body, _ := get(t, l.redirectURI+"?code=c&state=the-state")
+	if status != http.StatusForbidden || !strings.Contains(body, "could not be traced") {
+		t.Fatalf("callback from an unknown owner answered %d:\n%s", status, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if cb, err := l.wait(ctx); err == nil {
+		t.Fatalf("the refused callback ended the wait: %+v", cb)
+	}
+	f := l.peers.lead(&Failure{Category: CatLogin, Message: "No login response arrived within 1s."})
+	if !strings.HasPrefix(f.Message, "A connection to this login's address could not be traced to your user account") {
+		t.Fatalf("failure: %q", f.Message)
+	}
+}

@@ -134,13 +134,15 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	s.offerURL(ctx, l.startURL(), opt)
 
 	cb, err := l.wait(ctx)
-	u.warnings = append(u.warnings, l.takeWarnings()...)
+	// Requests of other local users were refused; when the login did not
+	// complete, the failure says so first (it is not a mere timeout).
 	if err != nil {
-		return fail(waitFailure(ctx))
+		return fail(l.peers.lead(waitFailure(ctx)))
 	}
 	if cb.err != nil {
-		return fail(cb.err)
+		return fail(l.peers.lead(cb.err))
 	}
+	u.warnings = append(u.warnings, l.takeWarnings()...)
 	tok, f := u.exchange(ctx, cfg, cb.code, verifier)
 	if f != nil {
 		outcome = f

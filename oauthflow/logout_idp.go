@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -124,13 +123,17 @@ func (s *Service) endIdPSession(ctx context.Context, p credentials.Profile, idTo
 	s.offerURL(ctx, l.startURL(), LoginOptions{NoBrowser: opt.NoBrowser, OnURL: opt.OnURL})
 
 	select {
-	case <-l.done:
+	case <-l.done: // only our own uid's browser gets here (peerGuard)
 		return LogoutResult{IdPSession: IdPSessionEnded}
 	case <-ctx.Done():
-		return LogoutResult{IdPSession: IdPSessionUnknown, Message: fmt.Sprintf("Logged out here, but the browser did not "+
+		msg := fmt.Sprintf("Logged out here, but the browser did not "+
 			"come back from the IdP's logout page within %s, so its session may still be there. If the IdP showed an "+
 			"error about the post-logout redirect, ask its administrator to allow %s for this client.", timeout,
-			"http://127.0.0.1"+loggedOutPath)}
+			"http://127.0.0.1"+loggedOutPath)
+		if sum := l.peers.refusedSummary(); sum != "" {
+			msg = "Logged out here, but the IdP's session may still be there. " + sum
+		}
+		return LogoutResult{IdPSession: IdPSessionUnknown, Message: msg}
 	}
 }
 
@@ -150,6 +153,7 @@ type logoutListener struct {
 	redirectURI string
 	startPath   string
 	state       string
+	peers       *peerGuard // only our own uid's browser takes part
 
 	mu      sync.Mutex
 	target  string
@@ -171,7 +175,8 @@ func listenLogout(port int, state string) (*logoutListener, error) {
 	if err != nil {
 		return nil, listenFailure(0, err)
 	}
-	l := &logoutListener{ln: ln, state: state, startPath: startPrefix + randomToken(), done: make(chan struct{})}
+	l := &logoutListener{ln: ln, state: state, startPath: startPrefix + randomToken(), done: make(chan struct{}),
+		peers: newPeerGuard("IdP logout")}
 	l.redirectURI = "http://" + ln.Addr().String() + loggedOutPath
 	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: maxCallbackHeader}
@@ -229,8 +234,9 @@ func (l *logoutListener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if uid, ok := loopbackPeerUID(r.RemoteAddr, l.ln.Addr().String()); ok && uid != os.Getuid() && os.Getuid() >= 0 {
-		writePage(w, http.StatusForbidden, pageLogoutFailed("This logout belongs to another user of this computer."))
+	// Another uid must neither get the ID token hint from the start address
+	// nor make us report an ended IdP session by calling the return address.
+	if !l.peers.allow(w, r, pageLogoutFailed) {
 		return
 	}
 	l.mu.Lock()

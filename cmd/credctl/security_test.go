@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/internal/twouser"
 )
 
 // Issue #18: credctl runs non-dumpable without core files, does not write
@@ -146,4 +150,81 @@ func TestSecurityExportAndImportFiles(t *testing.T) {
 		}
 		c.must(0, "", "import", "--accept-network-settings", file)
 	})
+}
+
+// attackerOpener makes the browser opener credctl runs the second local
+// user's attacker (uid 65534, over family): it gets the one-time start
+// address as the argument, as an attacker reading the opener's command
+// line would. It returns the file with the attacker's report.
+func attackerOpener(t *testing.T, c *cli, family string, mode ...string) (report string) {
+	t.Helper()
+	report = filepath.Join(t.TempDir(), "attacker.out")
+	argv := twouser.Argv(t, mode[0], family)
+	script := "#!/bin/sh\nexec " + strings.Join(argv, " ") + ` "$1" ` + strings.Join(mode[1:], " ") + " > " + report + " 2>&1\n"
+	if err := os.WriteFile(filepath.Join(c.binDir, "xdg-open"), []byte(script), 0o755); err != nil { // #nosec G306 -- a test script
+		t.Fatal(err)
+	}
+	c.env = append(c.env, "DISPLAY=:99", "WAYLAND_DISPLAY=")
+	return report
+}
+
+// Issue #23 through the binary: the opener is another local user's
+// attacker, which takes the login over IPv4 or IPv6. credctl must not log
+// anyone in, and says why it failed.
+func TestSecurityLoginOtherUser(t *testing.T) {
+	twouser.Require(t)
+	requireKeyring(t)
+	idp := testidp.Start(t)
+	for _, family := range twouser.Families {
+		t.Run(family, func(t *testing.T) {
+			c := newCLI(t)
+			addUser(t, c, idp, "portal")
+			report := attackerOpener(t, c, family, "login", testidp.Username2, testidp.Password2)
+			o := c.run("", "login", "portal", "--timeout", "15s")
+			attack, _ := os.ReadFile(report) // #nosec G304 -- the test's file
+			t.Logf("attacker:\n%s\ncredctl: %s", attack, o)
+			if o.code == 0 || strings.Contains(o.stdout, "Logged in") {
+				t.Fatalf("credctl reported a login the other user completed:\n%s", o)
+			}
+			contains(t, "login stderr", o.stderr, "Another local user (uid 65534) tried to use this login's address; it was refused")
+			contains(t, "attacker", string(attack), "ATTACKER REFUSED")
+		})
+	}
+}
+
+// The same for `logout --end-session`: the other user's fake return from
+// the IdP must not make credctl say the IdP session was ended.
+func TestSecurityLogoutOtherUser(t *testing.T) {
+	twouser.Require(t)
+	requireKeyring(t)
+	idp := testidp.Start(t)
+	for _, family := range twouser.Families {
+		t.Run(family, func(t *testing.T) {
+			c := newCLI(t)
+			urlFile := fakeBrowser(t, c)
+			addUser(t, c, idp, "portal")
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			cmd, stdout, stderr := c.command(ctx, "", "login", "portal", "--timeout", "60s")
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if err := testidp.BrowserLogin(ctx, waitForFile(t, urlFile, 30*time.Second), testidp.Username, testidp.Password); err != nil {
+				t.Fatalf("browser login: %v\nstderr: %s", err, stderr)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("login: %v\nstdout: %s\nstderr: %s", err, stdout, stderr)
+			}
+			report := attackerOpener(t, c, family, "logout")
+			o := c.run("", "logout", "portal", "--end-session", "--timeout", "10s")
+			attack, _ := os.ReadFile(report) // #nosec G304 -- the test's file
+			t.Logf("attacker:\n%s\ncredctl: %s", attack, o)
+			if o.code == 0 || strings.Contains(o.stdout, "session was ended") {
+				t.Fatalf("credctl reported an IdP logout the other user faked:\n%s", o)
+			}
+			contains(t, "logout", o.stdout, `Logged out of "portal"`)
+			contains(t, "logout stderr", o.stderr, "Another local user (uid 65534) tried to use this IdP logout's address; it was refused")
+			contains(t, "attacker", string(attack), "ATTACKER REFUSED")
+		})
+	}
 }
