@@ -18,9 +18,30 @@ type importChecks struct {
 // may go ahead: a refused import imports nothing, neither profiles nor
 // transports. A dry run is never refused (it writes nothing).
 func importRefusal(valid []credentials.ImportEntry, invalid []importIssueJSON, tents []credentials.TransportImportEntry, c importChecks) error {
-	if c.dryRun {
-		return nil
+	// A dry run only shows what would need --accept-…; invalid entries
+	// still make it exit 4, as before transports were imported.
+	if !c.dryRun {
+		if err := acceptanceRefusal(valid, tents, c); err != nil {
+			return err
+		}
 	}
+	badTransports := 0
+	for _, e := range tents {
+		if e.Err != nil {
+			badTransports++
+		}
+	}
+	if (len(invalid) > 0 || badTransports > 0) && !c.skip {
+		return &exitError{code: exitValidation, msg: fmt.Sprintf("nothing was imported: %d profile(s) and %d transport(s) are invalid; "+
+			"fix them or pass --skip-invalid", len(invalid), badTransports)}
+	}
+	return nil
+}
+
+// acceptanceRefusal is the import refused for what needs an explicit yes:
+// network settings of the file's own, transports that use a profile
+// already here or send to a host of the file's choosing.
+func acceptanceRefusal(valid []credentials.ImportEntry, tents []credentials.TransportImportEntry, c importChecks) error {
 	var risky []string
 	for _, e := range valid {
 		if credentials.NeedsConfirmation(e.Profile) {
@@ -36,16 +57,6 @@ func importRefusal(valid []credentials.ImportEntry, invalid []importIssueJSON, t
 		return &exitError{code: exitValidation, msg: fmt.Sprintf("nothing was imported: %d transport(s) would send a token or a body "+
 			"where this file says: %s. Check them in the preview and pass --accept-transports to import them",
 			len(ask), strings.Join(ask, "; "))}
-	}
-	badTransports := 0
-	for _, e := range tents {
-		if e.Err != nil {
-			badTransports++
-		}
-	}
-	if (len(invalid) > 0 || badTransports > 0) && !c.skip {
-		return &exitError{code: exitValidation, msg: fmt.Sprintf("nothing was imported: %d profile(s) and %d transport(s) are invalid; "+
-			"fix them or pass --skip-invalid", len(invalid), badTransports)}
 	}
 	return nil
 }
