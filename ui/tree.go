@@ -371,6 +371,16 @@ func (nn *navNode) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nn.icon, nil, nn.label))
 }
 
+// Tapped is a left click on the node's name or icon: it selects the node
+// (and so switches the view) as a click on the row's indent does. Without
+// it the node, being right-clickable, takes the click from the tree's row.
+func (nn *navNode) Tapped(*fyne.PointEvent) {
+	nn.nav.tree.Select(nn.id)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(nn.nav.tree); c != nil {
+		c.Focus(nn.nav.tree)
+	}
+}
+
 // TappedSecondary opens the node's menu (Run, Edit, Delete, User External Credentials).
 func (nn *navNode) TappedSecondary(ev *fyne.PointEvent) {
 	nn.nav.tree.Select(nn.id)
