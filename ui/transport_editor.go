@@ -187,7 +187,9 @@ func (e *transportEditor) build() fyne.CanvasObject {
 	e.httpRows = []fyne.CanvasObject{methodHalf}
 	e.soapRows = []fyne.CanvasObject{versionHalf, actionRow}
 	e.credRows = []fyne.CanvasObject{nameHalf, tokenRow}
-	pair := func(left, right fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(2, left, right) }
+	pair := func(left, right fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewGridWithColumns(2, left, right)
+	}
 	e.form = container.NewVBox(
 		e.errors,
 		row("Transport name", e.name),
