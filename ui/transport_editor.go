@@ -141,9 +141,9 @@ func (e *transportEditor) build() fyne.CanvasObject {
 	e.headers.SetPlaceHolder("Accept: application/json\n(one 'Name: value' per line; the token is added from the credential)")
 	e.body = newEntry(w)
 	e.body.MultiLine = true
-	e.body.SetMinRowsVisible(5)
+	e.body.SetMinRowsVisible(4)
 	e.bodyFile = newEntry(w)
-	e.bodyFile.SetPlaceHolder("or a file read at each run: /path/to/body.xml")
+	e.bodyFile.SetPlaceHolder("/path/read/at/each/run.xml")
 	e.soapVersion = widget.NewSelect([]string{credentials.SOAPVersion11, credentials.SOAPVersion12}, nil)
 	e.soapVersion.SetSelected(credentials.SOAPVersion11)
 	e.soapAction = newEntry(w)
