@@ -51,8 +51,8 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
 	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
 
 ## test: install every test dependency, then vet, staticcheck and the whole suite
-test: deps-test node-deps vet staticcheck
-	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/credctl
+## (the end-to-end suite, e2e/, runs the bin/ binaries these targets build)
+test: deps-test node-deps vet staticcheck build credctl
 	scripts/test.sh -race -count=1 -timeout 30m ./...
 
 vet:

@@ -9,7 +9,7 @@ build=(gcc libc6-dev pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev lib
 case "${1:-build}" in
   build)   want=("${build[@]}") ;;
   demo)    want=("${build[@]}" nodejs npm) ;;
-  test)    want=("${build[@]}" dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick libgl1-mesa-dri tinyproxy chromium nodejs npm curl) ;;
+  test)    want=("${build[@]}" dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick tesseract-ocr libgl1-mesa-dri tinyproxy chromium nodejs npm curl) ;;
   # nfpm and actionlint are pinned Go modules (packaging/package.sh, packaging.mk);
   # wixl/msitools build and read the MSI; lintian, appstream and rpm check the packages.
   package) want=("${build[@]}" gcc-mingw-w64-x86-64 desktop-file-utils xz-utils zip unzip file osslsigncode openssl

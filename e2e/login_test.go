@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testidp"
+)
+
+// TestBrowserLoginLogout: `credctl login` opens the browser ($BROWSER,
+// headless Chromium here) and alice signs in; the running window shows
+// her; `credctl logout` turns the row Logged out; Login in the window
+// (Ctrl+L) goes through the browser again and the window shows her again.
+func TestBrowserLoginLogout(t *testing.T) {
+	h := New(t)
+	browser := h.LoginBrowser(testidp.Username, testidp.Password)
+	h.AddUser(nil, "Portal login")
+	w := h.StartWorkbench()
+	w.Resize(1280, 800)
+	w.WaitText("Portal login", uiWait)
+	w.Key("Down") // select the row: the details pane shows who is logged in
+
+	p := h.StartCredctl("", "login", "Portal login", "--timeout", "60s")
+	if err := browser.Wait(60 * time.Second); err != nil {
+		t.Fatalf("the browser: %v", err)
+	}
+	r := p.Wait()
+	if r.Code != 0 || !strings.Contains(r.Stdout, "Logged in as alice") {
+		t.Fatalf("credctl login: %s", r)
+	}
+	w.WaitText("alice", uiWait)
+
+	h.MustCredctl("logout", "Portal login")
+	w.WaitText("Logged out", uiWait)
+
+	w.Key("ctrl+l")
+	if err := browser.Wait(60 * time.Second); err != nil {
+		t.Fatalf("the browser for the window's Login: %v", err)
+	}
+	w.WaitText("alice", uiWait)
+	if out := h.MustCredctl("show", "Portal login").Stdout; !strings.Contains(out, "alice") {
+		t.Fatalf("credctl show after the window's login:\n%s", out)
+	}
+}
+
+// TestDeviceLogin: `credctl login --device` shows an address and a code;
+// entered on "another device" (the harness) as alice, credctl reports the
+// login and the running window shows her.
+func TestDeviceLogin(t *testing.T) {
+	h := New(t)
+	h.AddUser(nil, "Portal login")
+	w := h.StartWorkbench()
+	w.Resize(1280, 800)
+	w.WaitText("Portal login", uiWait)
+	w.Key("Down")
+
+	r := h.DeviceLogin("Portal login", testidp.Username, testidp.Password)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "Logged in as alice") {
+		t.Fatalf("credctl login --device: %s", r)
+	}
+	w.WaitText("alice", uiWait)
+}
