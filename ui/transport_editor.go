@@ -122,6 +122,7 @@ func (e *transportEditor) mayDiscard() bool {
 	if b := e.s.button("Cancel"); b != nil {
 		b.SetText("Discard changes")
 	}
+	// No fit: the button just pressed stays under the pointer for the second press.
 	e.scroll.ScrollToTop()
 	return false
 }
