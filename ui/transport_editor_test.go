@@ -152,13 +152,13 @@ func TestTransportEditorWheelScrollsOverFields(t *testing.T) {
 // form says what would be lost and closes only when pressed again; an
 // unchanged form closes at once.
 func TestTransportEditorCancelAsksOnChanges(t *testing.T) {
-	h, e := editorHarness(t, 1024, 768)
+	h, _ := editorHarness(t, 1024, 768)
 	h.tap(h.wb.dlg.button("Cancel"))
 	if h.wb.dlg != nil {
 		t.Fatal("Cancel on an unchanged new transport closes it")
 	}
 
-	e = h.wb.nav.edit(nil)
+	e := h.wb.nav.edit(nil)
 	test.Type(e.url, "https://api.example.com/orders")
 	h.tap(h.wb.dlg.button("Cancel"))
 	if h.wb.dlg == nil || !e.errors.Visible() || !strings.Contains(e.errors.Text, "unsaved changes") {
