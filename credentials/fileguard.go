@@ -4,8 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
+
+// The store's files go through internal/fileguard, the guards every file of
+// the product uses (profiles, transports, state, locks, the log, sealed
+// tokens, the instance directory); these names keep the store's code short.
 
 // MaxStoreFile caps what is read of the profile file (and of an import
 // file): 40,000 profiles take about 30 MiB. A bigger file is not ours, and
@@ -15,61 +23,25 @@ const MaxStoreFile = 64 << 20
 // UnsafePathError is a configuration directory or file that another user
 // could have put there or can change: its content is not trusted, since a
 // swapped profile file would send secrets to another server.
-type UnsafePathError struct {
-	Path    string
-	Problem string // what is wrong
-	Fix     string // what to do
-}
-
-func (e *UnsafePathError) Error() string {
-	return fmt.Sprintf("%s is not safe to use: %s. %s", e.Path, e.Problem, e.Fix)
-}
+type UnsafePathError = fileguard.UnsafePathError
 
 // errTooLarge is a file over MaxStoreFile.
 var errTooLarge = fmt.Errorf("it is larger than %d MiB, so it is not a profile file", MaxStoreFile>>20)
 
-// readCapped reads f up to MaxStoreFile bytes, failing beyond (at once
-// when its size says so).
+// readCapped reads f up to MaxStoreFile bytes, failing beyond.
 func readCapped(f io.Reader) ([]byte, error) {
-	size := int64(-1)
-	if st, ok := f.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if info, err := st.Stat(); err == nil {
-			if info.Size() > MaxStoreFile {
-				return nil, errTooLarge
-			}
-			size = info.Size()
-		}
-	}
-	// Read into a buffer of the file's size (plus room to see the end), not
-	// io.ReadAll's doubling from 512 bytes: a 10,000-profile file is 8 MB.
-	// The size is only a hint; a file that grew meanwhile is read on, and
-	// the cap is enforced on what is read.
-	b := make([]byte, 0, max(size+1, 512))
-	r := io.LimitReader(f, MaxStoreFile+1)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if len(b) > MaxStoreFile {
+	b, err := fileguard.ReadCapped(f, MaxStoreFile)
+	if errors.Is(err, fileguard.ErrTooLarge) {
 		return nil, errTooLarge
 	}
-	return b, nil
+	return b, err
 }
 
 // ReadFileSafely reads a file the user chose (an import file): a regular
 // file only (a FIFO or device would hang or never end), at most
 // MaxStoreFile bytes.
 func ReadFileSafely(path string) ([]byte, error) {
-	f, err := openRegular(path, false)
+	f, err := fileguard.OpenChosen(path)
 	if err != nil {
 		return nil, err
 	}
@@ -80,3 +52,43 @@ func ReadFileSafely(path string) ([]byte, error) {
 	}
 	return b, err
 }
+
+// openStoreFile opens a store file (profiles, transports, state): a
+// regular file of ours, not a link or FIFO, that others cannot write.
+func openStoreFile(path string) (*os.File, error) {
+	return fileguard.OpenOwn(path, storeFileKind(path))
+}
+
+// storeFileKind names a store file in errors.
+func storeFileKind(path string) string {
+	switch base := filepath.Base(path); {
+	case strings.Contains(base, "transport"):
+		return "transport file"
+	case strings.Contains(base, "state"):
+		return "state file"
+	}
+	return "profile file"
+}
+
+// readStoreFile reads a store file the safe way, through the size cap.
+func readStoreFile(path string) ([]byte, error) {
+	f, err := openStoreFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readCapped(f)
+}
+
+// checkStoreDir checks the configuration directory (missing is fine).
+func checkStoreDir(dir string) error { return fileguard.CheckDir(dir, "configuration directory") }
+
+// mkStoreDir creates the configuration directory, checked before and after.
+func mkStoreDir(dir string) error { return fileguard.MkdirPrivate(dir, "configuration directory") }
+
+func createExclusive(path string) (*os.File, error) { return fileguard.CreateExclusive(path) }
+
+func ownRegular(path string) bool { return fileguard.IsOwnRegular(path) }
+
+// lockFile takes a store file's exclusive lock, waiting for it.
+func lockFile(path string) (func(), error) { return fileguard.Lock(path) }

@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1" // #nosec G505 -- x5t is defined as the SHA-1 thumbprint (RFC 7515 §4.1.7); not used for security
 	"crypto/sha256"
@@ -15,7 +14,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -153,34 +151,7 @@ func checkKeyType(k crypto.PublicKey) error {
 // GenerateKeyMaterial makes an RSA 2048 key (the type every IdP accepts,
 // Entra only RSA) and a self-signed certificate valid for days.
 func GenerateKeyMaterial(commonName string, days int, now time.Time) (KeyMaterial, error) {
-	if days < 1 || days > 3650 {
-		return KeyMaterial{}, fmt.Errorf("the certificate lifetime must be 1 to 3650 days, not %d", days)
-	}
-	key, err := rsa.GenerateKey(rand.Reader, MinRSABits)
-	if err != nil {
-		return KeyMaterial{}, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return KeyMaterial{}, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: commonName},
-		NotBefore:    now.Add(-5 * time.Minute).UTC(),
-		NotAfter:     now.AddDate(0, 0, days).UTC(),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return KeyMaterial{}, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return KeyMaterial{}, err
-	}
-	return KeyMaterial{Key: key, Cert: cert}, nil
+	return GenerateKey(KeyRSA, pkix.Name{CommonName: commonName}, days, now) // keygen.go
 }
 
 // CertificatePEM is the certificate as PEM, for the profile and for upload

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
 
 // DefaultProfileLockTimeout bounds the wait for another process's work on a
@@ -51,29 +52,23 @@ func (s *Store) LockProfile(ctx context.Context, id string, timeout time.Duratio
 	if timeout <= 0 {
 		timeout = DefaultProfileLockTimeout
 	}
+	// The same lock opener and directory checks as the store's own lock
+	// (internal/fileguard): never through a link, only a file of ours.
 	dir := s.LockDir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot create the lock directory: %w", err)
+	if err := fileguard.MkdirPrivate(dir, "lock directory"); err != nil {
+		return nil, &ProfileLockError{Path: dir, Err: err}
 	}
 	path := filepath.Join(dir, id+".lock")
-	deadline := time.Now().Add(timeout)
-	t := time.NewTicker(lockPoll)
-	defer t.Stop()
-	for {
-		unlock, err := tryLockFile(path)
-		if err == nil {
-			return unlock, nil
-		}
-		if !errors.Is(err, errWouldBlock) {
-			return nil, &ProfileLockError{Path: path, Err: err}
-		}
-		if !time.Now().Before(deadline) {
-			return nil, &ProfileLockError{Path: path, Wait: timeout, Err: ErrProfileLocked}
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-t.C:
-		}
+	wait, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	unlock, err = fileguard.LockContext(wait, path, lockPoll)
+	switch {
+	case err == nil:
+		return unlock, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, &ProfileLockError{Path: path, Wait: timeout, Err: ErrProfileLocked}
 	}
+	return nil, &ProfileLockError{Path: path, Err: err}
 }

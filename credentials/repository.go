@@ -41,6 +41,10 @@ type SecretChange struct {
 	// PrivateKey is the private_key_jwt key in the form EncodePrivateKey
 	// gives; it must belong to the profile's certificate.
 	PrivateKey *string
+	// CertificateLater saves a private_key_jwt profile that has no
+	// certificate yet (credctl add, then credctl certificate new): it is
+	// not tested until one is there, and no client secret is asked for.
+	CertificateLater bool
 }
 
 // Secret returns a pointer for SecretChange fields.
@@ -88,8 +92,13 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 	if ch.PrivateKey != nil {
 		hasKey = *ch.PrivateKey != ""
 	}
-	if err := Validate(p, ValidateOptions{Others: all, HasSecret: hasSecret, HasPrivateKey: hasKey}); err != nil {
+	if err := Validate(p, ValidateOptions{Others: all, HasSecret: hasSecret, HasPrivateKey: hasKey, CertificateLater: ch.CertificateLater}); err != nil {
 		return Profile{}, err
+	}
+	if p.AuthMethod == AuthPrivateKeyJWT && ch.PrivateKey != nil && *ch.PrivateKey != "" && ch.ClientSecret == nil && old != nil && old.HasSecret {
+		// The profile becomes a certificate client now and never sends its
+		// client secret again: it must not linger in the keyring.
+		ch.ClientSecret = Secret("")
 	}
 	if err := checkKeyMatchesProfile(p, ch.PrivateKey); err != nil {
 		return Profile{}, err
@@ -294,6 +303,12 @@ func (r *Repository) Record(id string, fn func(*Bookkeeping)) error {
 // records the rotation time. If the file cannot be updated the old secret is
 // put back.
 func (r *Repository) ReplaceClientSecret(id, secret string) error {
+	return r.RotateClientSecret(id, secret, time.Time{})
+}
+
+// RotateClientSecret is ReplaceClientSecret that records the new secret's
+// expiry (zero: none known) in the same write, so the profile changes once.
+func (r *Repository) RotateClientSecret(id, secret string, expiresAt time.Time) error {
 	if secret == "" {
 		return errors.New("the new secret is empty")
 	}
@@ -313,7 +328,7 @@ func (r *Repository) ReplaceClientSecret(id, secret string) error {
 				ps[i].SecretSetAt = now
 				ps[i].SecretRotatedAt = now
 				// The recorded expiry was the old secret's.
-				ps[i].SecretExpiresAt = time.Time{}
+				ps[i].SecretExpiresAt = expiresAt
 				return ps, nil
 			}
 		}

@@ -6,18 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // Attacks on the store by a second local user and by planted files (issue
 // #18). Each fails on a store that trusts what it finds on disk.
+
+// nobody is the uid/gid of the user "nobody", to plant foreign-owned
+// files (testenv.Nobody: needs root, fails under CI=true without).
+func nobody(t *testing.T) (int, int) { return testenv.Nobody(t) }
 
 // needUnix skips on Windows, where these file types and owners do not apply.
 func needUnix(t *testing.T) {
@@ -25,25 +29,6 @@ func needUnix(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix file semantics")
 	}
-}
-
-// nobody is the uid/gid of the user "nobody", to plant foreign-owned
-// files; the test needs root for chown (and fails under CI=true without).
-func nobody(t *testing.T) (int, int) {
-	t.Helper()
-	if os.Getuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("this test plants files owned by another user and needs root (chown); CI must run it as root")
-		}
-		t.Skip("needs root to chown files to nobody")
-	}
-	u, err := user.Lookup("nobody")
-	if err != nil {
-		t.Fatalf("no user nobody: %v", err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return uid, gid
 }
 
 func storeWith(t *testing.T, content string) (*Store, string) {

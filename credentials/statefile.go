@@ -161,14 +161,7 @@ func (s *Store) stateIsNewer() bool {
 // neither rewrites thousands of profiles nor conflicts with an edit. Entries
 // of deleted profiles are dropped on the way.
 func (s *Store) UpdateState(fn func([]Profile) error) error {
-	dir := filepath.Dir(s.path)
-	if err := checkStoreDir(dir); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("cannot create the configuration directory: %w", err)
-	}
-	if err := checkStoreDir(dir); err != nil {
+	if err := mkStoreDir(filepath.Dir(s.path)); err != nil {
 		return err
 	}
 	// A broken or unsafe profile file refuses the write before anything,

@@ -175,16 +175,7 @@ func find(ps []Profile, nameOrID string) (Profile, error) {
 // Update runs fn on the current profiles under the store's lock and writes
 // what it returns. If fn fails, nothing is written.
 func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
-	dir := filepath.Dir(s.path)
-	if err := checkStoreDir(dir); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("cannot create the configuration directory: %w", err)
-	}
-	// Checked again: it may not have existed (another user could have raced
-	// to create it in a world-writable parent).
-	if err := checkStoreDir(dir); err != nil {
+	if err := mkStoreDir(filepath.Dir(s.path)); err != nil {
 		return err
 	}
 	unlock, err := lockFile(s.path + ".lock")
@@ -406,20 +397,6 @@ func countNameKeys(b []byte) int {
 // or device (which would hang or never end), only a file of this user that
 // others cannot write, at most MaxStoreFile bytes.
 func (s *Store) readFile() ([]byte, error) { return readStoreFile(s.path) }
-
-// readStoreFile reads a store file (profiles or transports) the safe way:
-// a regular file of ours, not a symlink or FIFO, through a size cap.
-func readStoreFile(path string) ([]byte, error) {
-	f, err := openRegular(path, true)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if err := checkStoreFile(path, f); err != nil {
-		return nil, err
-	}
-	return readCapped(f)
-}
 
 // corrupt keeps a copy of a broken file next to it (named by its content hash,
 // so repeated loads do not pile up copies) and describes the problem.

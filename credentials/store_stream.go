@@ -29,14 +29,11 @@ const streamChunk = 64 << 10
 // profiles), so both passes see one version of it: writers replace the
 // file by renaming, never in place.
 func (s *Store) parseStreaming() (ps []Profile, ok bool) {
-	f, err := openRegular(s.path, true)
+	f, err := openStoreFile(s.path)
 	if err != nil {
 		return nil, false
 	}
 	defer f.Close()
-	if checkStoreFile(s.path, f) != nil {
-		return nil, false
-	}
 	info, err := f.Stat()
 	if err != nil || info.Size() > MaxStoreFile {
 		return nil, false

@@ -110,6 +110,9 @@ type TransportBookkeeping struct {
 	CreatedAt time.Time `json:"createdAt,omitzero"`
 	UpdatedAt time.Time `json:"updatedAt,omitzero"`
 	LastRun   RunRecord `json:"lastRun,omitzero"`
+	// HostNotices are the hosts, not its credential's audience or resource
+	// hosts, that a run was told about once: the notice is not repeated.
+	HostNotices []string `json:"hostNotices,omitempty"`
 }
 
 // RunRecord is the outcome of a transport's last run.

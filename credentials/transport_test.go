@@ -194,11 +194,12 @@ func TestExportImportCarriesTransportsByProfileName(t *testing.T) {
 		t.Fatal(err)
 	}
 	ps2 := mustList(t, repo2)
-	tents, err := ParseTransportImport(data, nil, ps2)
-	if err != nil || len(tents) != 2 {
-		t.Fatalf("ParseTransportImport = %v, %v", tents, err)
+	tents, err := ParseTransportImport(data, TransportImportContext{Profiles: ps2, FromFile: ImportedFromFile(entries, entries, nil)})
+	if err != nil || len(tents) != 2 || tents[0].ForeignCredential || !tents[0].ForeignHost {
+		t.Fatalf("ParseTransportImport = %+v, %v", tents, err)
 	}
-	sum, err := repo2.Transports().ImportTransports(tents, false)
+	// api.example.com and soap.example.com are not the profile's IdP host: that needs the user's yes.
+	sum, err := repo2.Transports().ImportTransports(tents, TransportImportOptions{Accept: true})
 	if err != nil || len(sum.Added) != 2 {
 		t.Fatalf("ImportTransports = %+v, %v", sum, err)
 	}
@@ -209,11 +210,11 @@ func TestExportImportCarriesTransportsByProfileName(t *testing.T) {
 
 	// A transport whose profile is nowhere: the entry says so, nothing is imported.
 	repo3 := newRepo(t, newMemKeyring())
-	tents, err = ParseTransportImport(data, nil, nil)
+	tents, err = ParseTransportImport(data, TransportImportContext{})
 	if err != nil || tents[0].Err == nil || !strings.Contains(tents[0].Err.Error(), `"backend"`) {
 		t.Fatalf("entries = %+v, %v", tents, err)
 	}
-	if _, err := repo3.Transports().ImportTransports(tents, false); err == nil {
+	if _, err := repo3.Transports().ImportTransports(tents, TransportImportOptions{Accept: true}); err == nil {
 		t.Fatal("imported transports with a missing credential")
 	}
 }

@@ -192,9 +192,8 @@ func (s *TransportStore) Record(id string, rec RunRecord) error {
 func (s *TransportStore) Update(fn func([]Transport) ([]Transport, error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	dir := filepath.Dir(s.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("cannot create the configuration directory: %w", err)
+	if err := mkStoreDir(filepath.Dir(s.path)); err != nil {
+		return err
 	}
 	unlock, err := lockFile(s.path + ".lock")
 	if err != nil {
@@ -213,6 +212,9 @@ func (s *TransportStore) Update(fn func([]Transport) ([]Transport, error)) error
 }
 
 func (s *TransportStore) parse() ([]Transport, error) {
+	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
+		return nil, err
+	}
 	b, err := readStoreFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -251,6 +253,9 @@ func (s *TransportStore) corrupt(content []byte, cause error) error {
 func (s *TransportStore) StartFresh() (kept string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := mkStoreDir(filepath.Dir(s.path)); err != nil {
+		return "", err
+	}
 	unlock, err := lockFile(s.path + ".lock")
 	if err != nil {
 		return "", fmt.Errorf("cannot lock %s: %w", s.path, err)

@@ -93,6 +93,9 @@ type ValidateOptions struct {
 	// SecretOptional skips the "Application needs a secret" rule (import,
 	// where secrets are added later).
 	SecretOptional bool
+	// CertificateLater accepts a private_key_jwt profile without its
+	// certificate and key yet (see SecretChange.CertificateLater).
+	CertificateLater bool
 	// Names, when set, stands for Others as a map by NameKey (an
 	// import checks thousands of entries against each other).
 	Names map[string]Profile
@@ -177,7 +180,9 @@ func Validate(p Profile, opt ValidateOptions) error {
 			add(FieldGrantType, "An Application profile uses the Client Credentials grant.")
 		}
 		switch {
-		case opt.SecretOptional:
+		case opt.SecretOptional, opt.CertificateLater && p.AuthMethod == AuthPrivateKeyJWT && p.Certificate == "":
+		case p.AuthMethod == AuthPrivateKeyJWT && p.Certificate == "":
+			// validateAssertion asks for the certificate (with its key): one message.
 		case p.AuthMethod == AuthPrivateKeyJWT && !opt.HasPrivateKey:
 			add(FieldPrivateKey, "private_key_jwt needs a private key: import a certificate with its key, or generate one.")
 		case p.AuthMethod != AuthPrivateKeyJWT && !opt.HasSecret:
@@ -196,7 +201,7 @@ func Validate(p Profile, opt ValidateOptions) error {
 		if p.TokenURL == "" && p.IssuerURL == "" {
 			add(FieldTokenURL, "Token endpoint URL is required (or an issuer URL to discover it).")
 		}
-		if p.AuthMethod == AuthPrivateKeyJWT && !opt.HasPrivateKey && !opt.SecretOptional {
+		if p.AuthMethod == AuthPrivateKeyJWT && !opt.HasPrivateKey && !opt.SecretOptional && p.Certificate != "" {
 			// A confidential User client with a certificate (login_assertion.go).
 			add(FieldPrivateKey, "private_key_jwt needs a private key: import a certificate with its key, or generate one.")
 		}
@@ -228,7 +233,7 @@ func Validate(p Profile, opt ValidateOptions) error {
 	switch p.AuthMethod {
 	case AuthBasic, AuthPost:
 	case AuthPrivateKeyJWT:
-		validateAssertion(p, add)
+		validateAssertion(p, opt.CertificateLater, add)
 	default:
 		add(FieldAuthMethod, "Client authentication must be client_secret_basic, client_secret_post or private_key_jwt.")
 	}
@@ -389,8 +394,10 @@ func isHeaderToken(s string) bool {
 }
 
 // validateAssertion checks the private_key_jwt settings.
-func validateAssertion(p Profile, add func(field, format string, args ...any)) {
-	if p.Certificate == "" {
+func validateAssertion(p Profile, later bool, add func(field, format string, args ...any)) {
+	if p.Certificate == "" && later {
+		// It comes next (credctl certificate new); the other settings still count.
+	} else if p.Certificate == "" {
 		add(FieldCertificate, "private_key_jwt needs the client certificate: import one with its key, or generate one.")
 	} else if c, err := ParseCertificatePEM(p.Certificate); err != nil {
 		add(FieldCertificate, "The certificate cannot be read: %v.", err)

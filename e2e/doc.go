@@ -52,8 +52,20 @@
 //     window (xdotool search --sync on the process's window); RunWorkbench
 //     runs one to its end (a second start). Window has Resize, Key ("ctrl+t",
 //     "Return", "Delete"), Type, Click(x, y) in window pixels, Screenshot
-//     (PNG path), OCR (tesseract on a 3x enlarged grey copy: Screen with the
+//     (PNG path), OCR (tesseract on a 2x enlarged grey copy: Screen with the
 //     text and each word's box), WaitText / WaitGone (polling OCR),
 //     ClickText (click the words where OCR found them) and Stop (SIGTERM,
 //     5 s, SIGKILL; also done at the end of the test).
+//
+// # Reading the window
+//
+// OCR reads the table, tree, toolbar, forms, details pane and status bar
+// well, including the red and green status words. Two things it reads
+// badly: a selected (highlighted) table row, so check a selected
+// profile in the details pane ("Status: Active", "Username alice"); and a
+// dialog's buttons, so press those by keyboard (Enter for Save and OK; Tab
+// and space for the others). Status-bar messages are replaced quickly
+// (e.g. "Saved" by the test that follows): wait for lasting state instead.
+// Look at the screenshots of a failing scenario: they show what a person
+// would have seen.
 package e2e

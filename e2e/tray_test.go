@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // trayHost is the panel side of the StatusNotifierItem protocol (KDE, Xfce,
@@ -32,6 +34,7 @@ func (w *trayHost) RegisterStatusNotifierHost(string) *dbus.Error { return nil }
 // the session holds it) until the end of the test.
 func startTrayHost(t *testing.T) *trayHost {
 	t.Helper()
+	testenv.LockDesktopBus(t) // cmd/credworkbench's tray test plays the host on this bus too
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		t.Fatalf("the D-Bus session bus: %v", err)

@@ -9,6 +9,8 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // Scenarios of issue #24 items 8 and 9: the Transport configuration dialog
@@ -53,6 +55,22 @@ func requireLabels(t *testing.T, s Screen, top, bottom int, labels ...string) {
 	}
 }
 
+// clickLowest clicks the lowest place where the window shows text: a
+// select's choice sits below the select, Add transport below the view's
+// text that names transports.
+func (w *Window) clickLowest(text string, timeout time.Duration) {
+	w.t.Helper()
+	w.clickFound(text, timeout, func(bs []Box) Box {
+		low := bs[0]
+		for _, b := range bs[1:] {
+			if b.Y > low.Y {
+				low = b
+			}
+		}
+		return low
+	})
+}
+
 // wheel turns the mouse wheel down n notches at (x, y) in the window.
 func (w *Window) wheel(x, y, n int) {
 	w.t.Helper()
@@ -74,17 +92,17 @@ func TestTransportConfigurationDialogAt800x600(t *testing.T) {
 	w := h.StartWorkbench()
 	w.Resize(800, 600)
 	w.ClickText("Transports", uiWait)
-	w.ClickButton("Add transport", uiWait)
+	w.clickLowest("Add transport", uiWait)
 	s := w.WaitText("Transport configuration", uiWait)
 	top, bottom := dialogSpan(t, s, "Transport configuration", "Cancel")
 	requireLabels(t, s, top, bottom, "Transport name", "Type", "URL", "Method", "Headers", "Body", "Timeout", "Authorization")
 
 	// WS_SOAP, Authorization: Credential: SOAP version and action, Name, Token in.
 	w.ClickText("HTTP", uiWait)
-	w.ClickButton("WS_SOAP", uiWait)
+	w.clickLowest("WS_SOAP", uiWait)
 	w.WaitText("SOAP action", uiWait)
 	w.ClickText("None", uiWait)
-	w.ClickButton("Credential", uiWait)
+	w.clickLowest("Credential", uiWait)
 	s = w.WaitText("Token in", uiWait)
 	top, bottom = dialogSpan(t, s, "Transport configuration", "Cancel")
 	requireLabels(t, s, top, bottom, "Type", "URL", "SOAP version", "SOAP action", "Headers", "Body", "Timeout",
@@ -211,6 +229,7 @@ func checkWindowMenu(t *testing.T, w *Window) Screen {
 // window, and closing the window ends the process.
 func TestNoTrayHostWindowMenuNoticesAndCloseQuits(t *testing.T) {
 	h := New(t)
+	testenv.LockDesktopBus(t) // no other test may play the tray host meanwhile
 	sessionHasNo(t, "org.kde.StatusNotifierWatcher")
 	sessionHasNo(t, "org.freedesktop.Notifications")
 	h.AddApp(nil, "Billing API", "--secret-expires", time.Now().AddDate(0, 0, 10).Format("2006-01-02"))
@@ -244,7 +263,7 @@ func TestTrayHostWindowMenuAndCloseKeepsRunning(t *testing.T) {
 
 	w.CloseByWM()
 	w.WaitText("Keep running in the background", uiWait)
-	w.ClickButton("Keep running", uiWait)
+	w.clickLowest("Keep running", uiWait)
 	for deadline := time.Now().Add(20 * time.Second); len(visibleWindows(w.Pid())) > 0; time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("Keep running did not hide the window\n%s", w.Output())

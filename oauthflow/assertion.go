@@ -40,6 +40,10 @@ type assertionKey struct {
 // loadAssertionKey reads the profile's key from the keyring and its
 // certificate from the profile.
 func (s *Service) loadAssertionKey(p credentials.Profile) (assertionKey, *Failure) {
+	if p.Certificate == "" {
+		return assertionKey{}, &Failure{Category: CatConfig, advice: adviceCertificate,
+			Message: "the profile has no certificate yet: generate one (credctl certificate new, or Generate in the Edit form) or import one with its key, and register it at the IdP"}
+	}
 	cert, err := credentials.ParseCertificatePEM(p.Certificate)
 	if err != nil {
 		return assertionKey{}, &Failure{Category: CatConfig, Message: "the profile's certificate cannot be read: " + err.Error() + "; import the certificate again"}

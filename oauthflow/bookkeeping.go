@@ -1,6 +1,8 @@
 package oauthflow
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,8 +103,21 @@ type recordReq struct {
 	err     error
 }
 
+// ApplyResult puts a result into a profile's bookkeeping as the state file
+// records it; the workbench applies the results it is shown the same way,
+// so its rows say what credctl reads. p is the profile the result is of.
+func ApplyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) {
+	applyResult(b, p, res)
+}
+
 func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) {
 	if b.Revision != p.Revision {
+		return
+	}
+	if unasked(p, res) && (b.LastChecked.IsZero() || b.LastStatus == credentials.StatusUntested) {
+		// Nothing was checked (no secret to send, no session to renew): a
+		// profile never checked stays so, without a "Last checked" time or
+		// a "Logged out" it never was.
 		return
 	}
 	b.LastStatus, b.LastChecked = res.Status, res.CheckedAt.UTC()
@@ -126,6 +141,24 @@ func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) 
 	if res.Token != nil && res.Token.MFA != "" && p.Type == credentials.TypeUser {
 		b.LoginMFA = res.Token.MFA // a login's verdict; refreshes carry none and keep it
 	}
+}
+
+// unasked is a result of a check that never reached the IdP because the
+// profile has nothing to ask with: no client secret or key stored, or a
+// User profile without a session.
+func unasked(p credentials.Profile, res Result) bool {
+	f := res.Failure
+	switch {
+	case f == nil:
+		return false
+	case res.Status == credentials.StatusLoggedOut && f.Category == CatLogin && strings.HasPrefix(f.Message, "not logged in"):
+		return true
+	case p.Type != credentials.TypeApplication || f.Category != CatCredentials:
+		return false
+	case p.AuthMethod == credentials.AuthPrivateKeyJWT:
+		return !p.HasPrivateKey
+	}
+	return !p.HasSecret
 }
 
 // maxBatchWrites bounds the state-file writes of one "Test all": its
@@ -198,4 +231,78 @@ func (b *recordBatch) write(items []batchItem) {
 		it.fl.recordErr = err
 		b.m.finish(it.fl, it.p, it.kind)
 	}
+}
+
+// Standing is a profile's status as people should read it now, worked out
+// from its bookkeeping alone (no keyring, no IdP), so the workbench's
+// table, details and tray and credctl list/show say the same. It differs
+// from the recorded status in one case: a check failed while the token
+// from an earlier one is still valid. That token is still handed out
+// (credctl token serves it), so the profile is Active, with its renewal
+// failing; once the token runs out it is Failed.
+type Standing struct {
+	Status credentials.Status
+	// Renewal is the category of the failing renewal while Status is
+	// Active ("" when the last check succeeded).
+	Renewal Category
+	// Expiry is when the valid token runs out (zero when there is none or
+	// it is not known).
+	Expiry time.Time
+	// Left is the token's remaining validity at the time asked.
+	Left time.Duration
+}
+
+// StandingOf is p's standing at now.
+func StandingOf(p credentials.Profile, now time.Time) Standing {
+	st := Standing{Status: p.StatusAt(now)}
+	valid := !p.TokenExpiry.IsZero() && now.Before(p.TokenExpiry)
+	switch {
+	case st.Status == credentials.StatusActive && valid:
+	case st.Status == credentials.StatusFailed && valid:
+		st.Status, st.Renewal = credentials.StatusActive, Category(p.LastCategory)
+		if st.Renewal == "" {
+			st.Renewal = CatOther
+		}
+	default:
+		return st
+	}
+	st.Expiry, st.Left = p.TokenExpiry, p.TokenExpiry.Sub(now)
+	return st
+}
+
+// RenewalFailing reports an Active profile whose last check failed.
+func (s Standing) RenewalFailing() bool { return s.Renewal != "" }
+
+// Short is the status word with the failing renewal, for a table cell:
+// "Active — renewal failing (Network)".
+func (s Standing) Short() string {
+	if s.RenewalFailing() {
+		return "Active — renewal failing (" + s.Renewal.Label() + ")"
+	}
+	return string(s.Status)
+}
+
+// Text says both facts in one line: "Active — renewal failing (Network),
+// token valid 58 min"; a plain status otherwise.
+func (s Standing) Text() string {
+	if !s.RenewalFailing() {
+		return s.Short()
+	}
+	return s.Short() + ", token valid " + ValidFor(s.Left)
+}
+
+// ValidFor is a remaining validity for people, rounded down (never promise
+// more than is left): "58 min", "1 h 05 min", "40 s".
+func ValidFor(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0 s"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %02d min", int(d/time.Hour), int(d/time.Minute)%60)
+	}
+	return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
 }

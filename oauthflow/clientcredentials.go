@@ -97,7 +97,7 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	}
 	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
 	if err != nil {
-		f := classifyError(err)
+		f := classifyError(err).forProfile(p)
 		redactFailure(f, sec)
 		addScopeProposal(f, p.Scope)
 		if secret == nil { // a rotation's new secret has no recorded expiry yet

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/logfile"
 )
 
 // maxQueuedEvents bounds what a stalled subscriber can pile up; the oldest
@@ -56,12 +58,30 @@ func (s *Service) Subscribe(fn func(Event)) (cancel func()) {
 	}
 }
 
-// publish queues e for every subscriber and returns at once.
+// publish logs e and queues it for every subscriber; it returns at once.
 func (s *Service) publish(e Event) {
 	if e.Time.IsZero() {
 		e.Time = s.Clock.Now()
 	}
+	if e.Result != nil && e.Kind != EventTesting {
+		// Its recorded outcome (if any) is this announcement.
+		s.own.noteResult(e.ProfileID, *e.Result)
+	}
 	s.logEvent(e)
+	s.deliver(e)
+}
+
+// publishSeen announces what another process did (watch.go). That process
+// logged it in the shared log already; logging it again would show each
+// of credctl's events twice in the Logs view.
+func (s *Service) publishSeen(e Event) {
+	if e.Time.IsZero() {
+		e.Time = s.Clock.Now()
+	}
+	s.deliver(e)
+}
+
+func (s *Service) deliver(e Event) {
 	h := s.events
 	h.mu.Lock()
 	subs := make([]*subscriber, 0, len(h.subs))
@@ -113,7 +133,7 @@ func (s *Service) logEvent(e Event) {
 	if s.Log == nil {
 		return
 	}
-	attrs := []any{"profile", e.Name, "event", string(e.Kind)}
+	attrs := []any{"profile", e.Name, logfile.EventKey, string(e.Kind)}
 	if r := e.Result; r != nil {
 		attrs = append(attrs, "status", string(r.Status))
 		if !r.Expiry.IsZero() {
@@ -124,8 +144,13 @@ func (s *Service) logEvent(e Event) {
 		}
 	}
 	level := slog.LevelInfo
-	if e.Kind == EventFailed {
+	switch e.Kind {
+	case EventFailed:
 		level = slog.LevelWarn
+	case EventTesting:
+		// Work started: its outcome follows in a line of its own, and
+		// the start-up test of every profile would double the log.
+		level = slog.LevelDebug
 	}
 	s.Log.Log(context.Background(), level, "profile "+string(e.Kind), attrs...)
 }

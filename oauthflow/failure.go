@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/credworkbench/credworkbench/credentials"
 )
 
 // Category says which part of a profile a failure points at.
@@ -102,6 +104,9 @@ type Failure struct {
 
 	defaultScope  bool // the diagnosis wants a /.default scope proposal
 	secretProblem bool // the answer may mean an expired secret
+	// advice, when set, replaces the category's check: the failure knows
+	// better (a certificate profile, the profile's own MFA rule).
+	advice string
 }
 
 func (f *Failure) Error() string {
@@ -123,7 +128,44 @@ func (f *Failure) Error() string {
 func (f *Failure) Unwrap() error { return f.Err }
 
 // Advice is the check that applies.
-func (f *Failure) Advice() string { return f.Category.Advice() }
+func (f *Failure) Advice() string {
+	if f.advice != "" {
+		return f.advice
+	}
+	return f.Category.Advice()
+}
+
+// Advice texts that depend on the profile rather than the category alone.
+const (
+	adviceCertificate = "Check the certificate: its public key (or JWK, by thumbprint/kid) must be registered for this client at the IdP, " +
+		"and the assertion's audience (token endpoint or issuer), algorithm and thumbprint header must be what the IdP expects. No client secret is used."
+	adviceOwnMFA = "This profile requires MFA (Require MFA in its settings): sign in again and complete the second factor, " +
+		"have the IdP's administrator require MFA for this application, or turn Require MFA off."
+)
+
+// AdviceFor is the check that applies to a stored failure of p (only its
+// category and message are kept): a private_key_jwt profile is told about
+// its certificate, not a client secret; a refusal by the profile's own MFA
+// rule says so.
+func AdviceFor(p credentials.Profile, cat Category, message string) string {
+	switch {
+	case cat == CatCredentials && p.AuthMethod == credentials.AuthPrivateKeyJWT:
+		return adviceCertificate
+	case cat == CatMFA && p.MFA.Required && strings.Contains(message, ownMFAMarker):
+		return adviceOwnMFA
+	}
+	return cat.Advice()
+}
+
+// forProfile sets the advice a profile's settings call for.
+func (f *Failure) forProfile(p credentials.Profile) *Failure {
+	if f != nil && f.advice == "" {
+		if a := AdviceFor(p, f.Category, f.Message); a != f.Category.Advice() {
+			f.advice = a
+		}
+	}
+	return f
+}
 
 // AsFailure returns err's Failure, if it has one.
 func AsFailure(err error) (*Failure, bool) {

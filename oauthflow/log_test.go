@@ -2,11 +2,15 @@ package oauthflow
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
@@ -57,5 +61,70 @@ func TestEventLogNamesOutcomeWithoutSecrets(t *testing.T) {
 		if strings.Contains(out, secret) {
 			t.Errorf("log holds a secret or token %.12q…:\n%s", secret, out)
 		}
+	}
+}
+
+// Both front ends write the one log file: what the workbench's watcher sees
+// another process (credctl) do is announced to its window but not logged
+// again, so the Logs view shows each event once; the start of a test is not
+// logged at Info (its outcome is).
+func TestSeenEventsAreNotLoggedTwice(t *testing.T) {
+	dir := t.TempDir()
+	kr := testenv.NewMemKeyring()
+	var shared lockedBuffer // the one log both processes append to
+	newSvc := func(app string) *Service {
+		repo := &credentials.Repository{Store: credentials.NewStore(filepath.Join(dir, "credworkbench", "profiles.json")),
+			Secrets: credentials.NewSecrets(kr), Now: time.Now}
+		s := NewService(repo, nil, nil)
+		s.Log = slog.New(slog.NewTextHandler(&shared, nil)).With("app", app)
+		t.Cleanup(s.Close)
+		return s
+	}
+	wb, cli := newSvc("credworkbench"), newSvc("credctl")
+	events := make(chan Event, 100)
+	cancel := wb.Subscribe(func(e Event) { events <- e })
+	defer cancel()
+	stop, err := wb.Watch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	p, err := cli.Save(credentials.Profile{Name: "portal", Type: credentials.TypeApplication,
+		TokenURL: "http://127.0.0.1:1/token", ClientID: "c"}, credentials.SecretChange{ClientSecret: credentials.Secret("LOGCANARY-seen")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(kind EventKind) {
+		t.Helper()
+		deadline := time.After(3 * time.Second)
+		for {
+			select {
+			case e := <-events:
+				if e.Kind == kind && e.Name == "portal" {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("the watcher announced no %q of portal", kind)
+			}
+		}
+	}
+	waitFor(EventSaved)
+	now := time.Now().UTC()
+	if err := cli.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+		b.LastStatus, b.LastChecked = credentials.StatusActive, now
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(EventTested)
+	out := shared.String()
+	if n := strings.Count(out, "msg=\"profile saved\""); n != 1 {
+		t.Errorf("the save is logged %d times, want once (by the process that saved):\n%s", n, out)
+	}
+	if strings.Contains(out, "app=credworkbench") {
+		t.Errorf("the workbench logged what it only saw credctl do:\n%s", out)
+	}
+	if strings.Contains(out, "event=testing") {
+		t.Errorf("the start of a test is logged at Info:\n%s", out)
 	}
 }

@@ -79,6 +79,7 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 		run = s.runDeviceLogin // login_device.go
 	}
 	tok, res := run(ctx, p, opt, start)
+	res.CheckedAt = s.Clock.Now() // "Last checked" is when the login ended, not when it began
 	switch {
 	case res.Active():
 		// A new session: the login time is part of the profile state the
@@ -153,7 +154,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		outcome = f
 		return fail(f)
 	}
-	if w := userChanged(p, res.Token); w != "" {
+	if w := userChanged(p, res.Token, opt.AnotherUser); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
 	w, f := s.storeSession(ctx, p, tok)
@@ -234,9 +235,11 @@ func randomToken() string {
 }
 
 // userChanged warns when a login signed in another user than the profile's
-// previous login: a login completed by someone else looks exactly so.
-func userChanged(p credentials.Profile, info *TokenInfo) string {
-	if info == nil {
+// previous login: a login completed by someone else looks exactly so. After
+// "Log in as another user" a different user is what was asked for, so no
+// alarm is raised then.
+func userChanged(p credentials.Profile, info *TokenInfo, anotherAsked bool) string {
+	if info == nil || anotherAsked {
 		return ""
 	}
 	changed := p.Subject != "" && info.Subject != "" && p.Subject != info.Subject

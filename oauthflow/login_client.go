@@ -119,7 +119,7 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 			f.Category = CatRedirect
 			f.Message = "the IdP does not allow this client the authorization code flow"
 		}
-		return nil, f
+		return nil, f.forProfile(u.p)
 	}
 	return tok, nil
 }

@@ -70,22 +70,26 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 		return fail(&Failure{Category: CatEndpoint, Message: "the IdP's device authorization answer lacks the device code, " +
 			"user code or verification URI, so there is nothing to show: check the IdP's device login settings"})
 	}
-	if msg := credentials.CheckEndpointURL("The IdP's verification URI", da.VerificationURI); msg != "" {
-		// The user would type their password into that page.
-		return fail(&Failure{Category: CatEndpoint, Message: fmt.Sprintf("the device login is refused: %s (it names %s)",
-			msg, sanitizeText(da.VerificationURI, 200))})
+	// The user would type their password into that page: https only, and
+	// shown without anything that could disguise it (login_device_uri.go).
+	uri, msg := deviceURI("The IdP's verification_uri", da.VerificationURI, cfg.Endpoint.DeviceAuthURL)
+	complete, raw := "", da.VerificationURI
+	if msg == "" && da.VerificationURIComplete != "" {
+		raw = da.VerificationURIComplete
+		complete, msg = deviceURI("The IdP's verification_uri_complete", raw, cfg.Endpoint.DeviceAuthURL)
 	}
-	complete := da.VerificationURIComplete
-	if complete != "" && credentials.CheckEndpointURL("", complete) != "" {
-		complete = ""
+	if msg != "" {
+		return fail(&Failure{Category: CatEndpoint, Message: fmt.Sprintf("the device login is refused: %s (it names %s) "+
+			"Ask the IdP's administrator to publish an https verification page, or log in through the browser",
+			msg, quotedURI(raw))})
 	}
 	interval := time.Duration(da.Interval) * time.Second
 	if interval <= 0 {
 		interval = 5 * time.Second // RFC 8628 §3.2
 	}
 	opt.OnDeviceCode(DeviceCode{
-		VerificationURI: da.VerificationURI, VerificationURIComplete: complete,
-		UserCode: sanitizeText(da.UserCode, 64), Expiry: da.Expiry, Interval: interval,
+		VerificationURI: uri, VerificationURIComplete: complete,
+		UserCode: cleanUserCode(da.UserCode), Expiry: da.Expiry, Interval: interval,
 	})
 
 	// x/oauth2 polls, honours the interval, and adds 5 s on every
@@ -109,7 +113,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 	if f != nil {
 		return fail(f)
 	}
-	if w := userChanged(p, res.Token); w != "" {
+	if w := userChanged(p, res.Token, opt.AnotherUser); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
 	w, f := s.storeSession(ctx, p, tok) // login_authcode.go

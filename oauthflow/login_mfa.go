@@ -115,6 +115,10 @@ func verifyMFA(m credentials.MFAPolicy, idClaims, atClaims map[string]any) mfaVe
 	return mfaVerdict{unprovable: true, text: "MFA not verifiable: " + what}
 }
 
+// ownMFAMarker names the profile's own rule in a refusal's message, so a
+// stored failure can still be told apart from an IdP demanding MFA.
+const ownMFAMarker = "the profile's MFA requirement"
+
 // checkMFA applies the profile's MFA requirement to a login's result: a
 // login the tokens show without MFA fails (nothing is kept); one they say
 // nothing about stays Active with "MFA not verifiable".
@@ -141,7 +145,7 @@ func checkMFA(u *userClient, tok *oauth2.Token, res *Result) *Failure {
 		res.Warnings = append(res.Warnings, v.text+". The login is Active, but whether MFA was used is unknown "+
 			"(Entra v2.0 ID tokens carry no amr: use an authentication context instead).")
 	default:
-		return &Failure{Category: CatMFA, Message: "The login did not satisfy the profile's MFA requirement: " + v.why +
+		return &Failure{Category: CatMFA, advice: adviceOwnMFA, Message: "The login did not satisfy " + ownMFAMarker + ": " + v.why +
 			". The session was not kept. Sign in again and complete the second factor, or have the IdP's administrator " +
 			"require MFA for this application (the acr values the profile asks for must be configured there)."}
 	}

@@ -102,6 +102,10 @@ func TestIdPLogoutAndAnotherUser(t *testing.T) {
 	if res.Token == nil || res.Token.Username != testidp.Username2 {
 		t.Fatalf("another user's login gave %+v, want %s", res.Token, testidp.Username2)
 	}
+	// Asked for: no "someone else may have completed your login" (#24.18).
+	if len(res.Warnings) > 0 {
+		t.Errorf("the asked-for switch raised %q", res.Warnings)
+	}
 
 	// Logout with the IdP session: the browser goes through the start
 	// address to /session/end and back to our signed-out page.

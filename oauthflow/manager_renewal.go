@@ -113,6 +113,12 @@ func renewAfter(interval, lifetime time.Duration) time.Duration {
 func (m *Manager) scheduleLocked(e *tokenEntry, d time.Duration, gen uint64) {
 	if e.stop != nil {
 		e.stop()
+		e.stop = nil
+	}
+	if m.s.OneShot {
+		// The process ends with its command: a renewal would only be a
+		// redemption its exit abandons.
+		return
 	}
 	id := e.profile.ID
 	f := func() { m.renew(id, gen) }

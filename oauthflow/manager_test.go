@@ -401,7 +401,8 @@ func TestTestAllConcurrencyBound(t *testing.T) {
 	}
 }
 
-// Close stops renewals and leaves no goroutine behind.
+// Close stops renewals, waits for a fetch already sent to the IdP (and
+// keeps its token) and leaves no goroutine behind.
 func TestManagerCloseLeavesNoGoroutines(t *testing.T) {
 	idp := testidp.Start(t)
 	before := runtime.NumGoroutine()
@@ -411,16 +412,26 @@ func TestManagerCloseLeavesNoGoroutines(t *testing.T) {
 		p := ccSave(t, s, ccApp(name, idp.TokenURL), testidp.AppClientSecret)
 		ccWantActive(t, ccTest(t, s, p.Name))
 	}
-	// A fetch in flight when Close is called is cancelled, not waited out.
-	idp.SetTokenFault(t, testidp.Fault{Delay: 5 * time.Second})
+	// A fetch the IdP is answering when Close is called is waited for, not
+	// abandoned: its token is stored for the next process.
+	idp.Reset(t)
+	idp.SetTokenFault(t, testidp.Fault{Delay: 2 * time.Second})
 	p, _ := s.Repo.Get("g1")
 	s.mgr.Forget(p.ID)
+	_ = s.Tokens.Delete(p.ID)
 	go func() { _, _ = s.Token(context.Background(), "g1") }()
-	time.Sleep(100 * time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); idp.Stats(t).Token == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the fetch did not reach the IdP")
+		}
+	}
 	start := time.Now()
 	s.Close()
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("Close took %v", d)
+	if d := time.Since(start); d < time.Second || d > DefaultHTTPTimeout {
+		t.Errorf("Close took %v; want it to wait for the answer (2 s), at most the HTTP timeout", d)
+	}
+	if tok, ok, err := s.Tokens.Load(p.ID); err != nil || !ok || tok.AccessToken == "" {
+		t.Errorf("the token the IdP sent while closing was not stored: %v %v", ok, err)
 	}
 	ev.cancel()
 	if _, err := s.Test(context.Background(), "g2"); err != nil {

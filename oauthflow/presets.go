@@ -45,10 +45,20 @@ type PresetResult struct {
 	Notes                        []string
 }
 
-// ApplyPreset builds the endpoints of a preset.
+// ApplyPreset builds the endpoints of a preset. It takes what the IdP's
+// console shows (see FromConsole): a host without https://, Okta's admin
+// host, an issuer or realm URL.
 func ApplyPreset(in PresetInput) (PresetResult, error) {
-	base := strings.TrimSpace(in.Base)
-	sub := strings.TrimSpace(in.Sub)
+	in = FromConsole(in)
+	r, err := presetEndpoints(in)
+	if err == nil {
+		r.ScopeHint = PresetScopeHint(in.IdP, in.Sub)
+	}
+	return r, err
+}
+
+func presetEndpoints(in PresetInput) (PresetResult, error) {
+	base, sub := in.Base, in.Sub
 	switch in.IdP {
 	case PresetEntra:
 		if base == "" || !entraTenantRE().MatchString(base) {
@@ -57,7 +67,6 @@ func ApplyPreset(in PresetInput) (PresetResult, error) {
 		root := "https://" + entraHost + "/" + base
 		return PresetResult{
 			IssuerURL: root + "/v2.0", TokenURL: root + "/oauth2/v2.0/token", AuthURL: root + "/oauth2/v2.0/authorize",
-			ScopeHint:    "client credentials: api://<app-id>/.default",
 			AssertionAlg: credentials.AlgPS256,
 			Notes: []string{
 				"Client credentials need a scope ending in /.default.",
@@ -72,7 +81,6 @@ func ApplyPreset(in PresetInput) (PresetResult, error) {
 		if sub == "" {
 			return PresetResult{
 				IssuerURL: org, TokenURL: org + "/oauth2/v1/token", AuthURL: org + "/oauth2/v1/authorize",
-				ScopeHint: "okta.* scopes only",
 				Notes: []string{"The org authorization server does client credentials only with private_key_jwt and only for okta.* scopes; " +
 					"use a custom authorization server (e.g. default) for your own APIs."},
 			}, nil
@@ -80,8 +88,7 @@ func ApplyPreset(in PresetInput) (PresetResult, error) {
 		root := org + "/oauth2/" + url.PathEscape(sub)
 		return PresetResult{
 			IssuerURL: root, TokenURL: root + "/v1/token", AuthURL: root + "/v1/authorize",
-			ScopeHint: "a scope defined on the authorization server",
-			Notes:     []string{"Custom authorization servers need API Access Management in production orgs."},
+			Notes: []string{"Custom authorization servers need API Access Management in production orgs."},
 		}, nil
 	case PresetKeycloak:
 		root, err := httpsRoot(base, "the Keycloak base URL, e.g. https://sso.example.com")

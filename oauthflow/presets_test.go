@@ -37,8 +37,8 @@ func TestApplyPreset(t *testing.T) {
 		t.Error("Entra preset without PS256")
 	}
 	for _, bad := range []PresetInput{
-		{IdP: PresetEntra, Base: "https://login.microsoftonline.com/x"},
-		{IdP: PresetOkta, Base: "example.okta.com"},
+		{IdP: PresetEntra, Base: "https://evil.example.com/contoso.onmicrosoft.com"},
+		{IdP: PresetOkta, Base: "http://example.okta.com"},
 		{IdP: PresetKeycloak, Base: "https://sso.example.com"},
 		{IdP: PresetGeneric, Base: "ftp://x"},
 		{IdP: "Ping"},
@@ -63,5 +63,30 @@ func TestGenericPresetDiscovers(t *testing.T) {
 		if err != nil || e.TokenURL != idp.TokenURL {
 			t.Errorf("%s: %+v, %v", iss, e, err)
 		}
+	}
+}
+
+// What the IdPs' consoles show is accepted as the preset's input (#24.15).
+func TestPresetFromConsole(t *testing.T) {
+	for _, c := range []struct {
+		in   PresetInput
+		want string
+	}{
+		{PresetInput{IdP: PresetOkta, Base: "dev-123456.okta.com", Sub: "default"}, "https://dev-123456.okta.com/oauth2/default"},
+		{PresetInput{IdP: PresetOkta, Base: " https://dev-123456-admin.okta.com/admin/dashboard "}, "https://dev-123456.okta.com"},
+		{PresetInput{IdP: PresetOkta, Base: "https://dev-1.okta.com/oauth2/aus1abc", Sub: "default"}, "https://dev-1.okta.com/oauth2/aus1abc"},
+		{PresetInput{IdP: PresetKeycloak, Base: "sso.example.com/realms/main/"}, "https://sso.example.com/realms/main"},
+		{PresetInput{IdP: PresetKeycloak, Base: "https://sso.example.com/admin/master/console/#/shop/clients"}, "https://sso.example.com/realms/shop"},
+		{PresetInput{IdP: PresetKeycloak, Base: "https://old.example.com/auth/realms/main"}, "https://old.example.com/auth/realms/main"},
+		{PresetInput{IdP: PresetEntra, Base: "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0"}, "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0"},
+		{PresetInput{IdP: PresetGeneric, Base: "idp.example.com"}, "https://idp.example.com"},
+	} {
+		r, err := ApplyPreset(c.in)
+		if err != nil || r.IssuerURL != c.want {
+			t.Errorf("%+v: %v %q, want %q", c.in, err, r.IssuerURL, c.want)
+		}
+	}
+	if _, err := ApplyPreset(PresetInput{IdP: PresetOkta, Base: "not a host"}); err == nil {
+		t.Error("a value with spaces was accepted as an Okta org")
 	}
 }

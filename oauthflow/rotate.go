@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 )
@@ -36,13 +37,32 @@ func (e *RotateError) Error() string {
 
 func (e *RotateError) Unwrap() error { return e.Err }
 
+// RotateOptions say when the new secret expires. The old secret's date is
+// never carried over nor silently dropped: when the profile records one,
+// either SecretExpiresAt or NoSecretExpiry must be given.
+type RotateOptions struct {
+	// SecretExpiresAt is the new secret's expiry (credentials.ParseExpiryDate).
+	SecretExpiresAt time.Time
+	// NoSecretExpiry: the new secret does not expire (or its date is not
+	// known); the old secret's date is cleared.
+	NoSecretExpiry bool
+}
+
+// ExpiryChoiceNeeded reports whether rotating p needs a RotateOptions
+// choice about the expiry: its old secret has a recorded date.
+func ExpiryChoiceNeeded(p credentials.Profile, opt RotateOptions) bool {
+	return !p.SecretExpiresAt.IsZero() && opt.SecretExpiresAt.IsZero() && !opt.NoSecretExpiry
+}
+
 // RotateSecret replaces an Application profile's client secret the safe way
 // (for IdPs that accept two secrets during the change-over, like Okta):
 // first a token is requested with the new secret, with the same client and
-// settings; only when that succeeds is the new secret stored and the
-// rotation date recorded. The Result is that of the test with the new
-// secret; a failure is a *RotateError.
-func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string) (Result, error) {
+// settings; only when that succeeds are the new secret, its expiry and the
+// rotation date stored, in one change of the profile, and the token the
+// test obtained is shared with every process (it stays valid: nothing
+// changes the profile after it). The Result is that of the test with the
+// new secret; a failure is a *RotateError.
+func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string, opt RotateOptions) (Result, error) {
 	p, err := s.Repo.Get(nameOrID)
 	if err != nil {
 		return Result{}, err
@@ -60,12 +80,17 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string) 
 		f := &Failure{Category: CatCredentials, Message: "the new secret is empty"}
 		return failedResult(p, f, nil, now), &RotateError{Step: RotateStepCheck, Err: f}
 	}
+	if ExpiryChoiceNeeded(p, opt) {
+		f := &Failure{Category: CatConfig, Message: fmt.Sprintf("the old secret was recorded to expire on %s: give the new "+
+			"secret's expiry date, or say that it has none", p.SecretExpiresAt.UTC().Format("2006-01-02"))}
+		return failedResult(p, f, nil, now), &RotateError{Step: RotateStepCheck, Err: f}
+	}
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting})
 	tok, res, err := s.fetchClientCredentials(ctx, p, &newSecret)
 	if err != nil {
 		return res, &RotateError{Step: RotateStepTest, Err: err}
 	}
-	if err := s.Repo.ReplaceClientSecret(p.ID, newSecret); err != nil {
+	if err := s.Repo.RotateClientSecret(p.ID, newSecret, opt.SecretExpiresAt); err != nil {
 		f := classifyError(err)
 		if f.Category == CatOther {
 			f.Category = CatConfig
@@ -76,6 +101,7 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string) 
 	// belongs to the profile as it is now.
 	if cur, err := s.Repo.Get(p.ID); err == nil {
 		p = cur
+		s.own.noteRotated(p)
 	}
 	res = withRecordWarning(res, s.record(p, res))
 	if w := s.mgr.Share(p, tok, res); w != "" {

@@ -26,7 +26,7 @@ func TestRotateSecret(t *testing.T) {
 
 	t.Run("failure keeps the old secret", func(t *testing.T) {
 		idp.Reset(t)
-		res, err := s.RotateSecret(context.Background(), p.Name, "typo-secret")
+		res, err := s.RotateSecret(context.Background(), p.Name, "typo-secret", RotateOptions{})
 		var re *RotateError
 		if !errors.As(err, &re) || re.Step != RotateStepTest {
 			t.Fatalf("error %v, want a RotateError at the test step", err)
@@ -50,7 +50,7 @@ func TestRotateSecret(t *testing.T) {
 		}
 	})
 	t.Run("success stores the new secret", func(t *testing.T) {
-		res, err := s.RotateSecret(context.Background(), p.Name, "new-secret")
+		res, err := s.RotateSecret(context.Background(), p.Name, "new-secret", RotateOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestRotateSecret(t *testing.T) {
 		ccWantActive(t, ccTest(t, s, p.Name))
 	})
 	t.Run("empty secret", func(t *testing.T) {
-		_, err := s.RotateSecret(context.Background(), p.Name, "  ")
+		_, err := s.RotateSecret(context.Background(), p.Name, "  ", RotateOptions{})
 		var re *RotateError
 		if !errors.As(err, &re) || re.Step != RotateStepCheck {
 			t.Fatalf("error %v", err)

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
 
 // sealedFiles holds token sets too large for the keyring, each encrypted
@@ -16,6 +18,17 @@ import (
 // file alone reveals nothing, and it is bound to its profile (the profile
 // ID is the additional data).
 type sealedFiles struct{ dir string }
+
+// sealOverhead is what sealing adds to a token set: the GCM nonce and tag.
+const sealOverhead = 12 + 16
+
+// maxSealedFile caps what is read of a sealed file: a token set comes from
+// one IdP answer (at most MaxIdPResponse), plus the seal's overhead. A
+// bigger file is not one this app wrote.
+const maxSealedFile = MaxIdPResponse + sealOverhead
+
+// tokensDir names the directory in errors.
+const tokensDir = "token cache directory"
 
 // sealedRef is what the keyring keeps of a sealed file.
 type sealedRef struct {
@@ -63,7 +76,12 @@ func (s *sealedFiles) seal(id string, plain []byte) (sealedRef, error) {
 		return sealedRef{}, err
 	}
 	data := gcm.Seal(nonce, nonce, plain, []byte(id))
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+	if len(data) > maxSealedFile {
+		return sealedRef{}, fmt.Errorf("the token set is larger than %d KiB, more than an IdP answer may be", MaxIdPResponse>>10)
+	}
+	// A directory of ours that others cannot write (internal/fileguard):
+	// another user must not swap or remove the files.
+	if err := fileguard.MkdirPrivate(s.dir, tokensDir); err != nil {
 		return sealedRef{}, err
 	}
 	tmp, err := os.CreateTemp(s.dir, "."+id+"-*.tmp")
@@ -99,7 +117,12 @@ func (s *sealedFiles) open(id string, ref sealedRef) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path) // #nosec G304 -- the profile's own sealed file, name checked above
+	// Never through a link, never blocking on a FIFO, only a regular file of
+	// ours in a directory of ours, through the size cap.
+	if err := fileguard.CheckDir(s.dir, tokensDir); err != nil {
+		return nil, err
+	}
+	data, err := fileguard.ReadOwn(path, "sealed token file", maxSealedFile)
 	if err != nil {
 		return nil, err
 	}

@@ -169,6 +169,9 @@ type Service struct {
 	// (NewService: the OS keyring, with encrypted overflow files in the user
 	// cache directory); nil keeps tokens in memory only.
 	Tokens TokenStore
+	// OneShot is a process that runs one command and exits (credctl): it
+	// fetches tokens when asked but renews none in the background.
+	OneShot bool
 	// LockTimeout bounds the wait for another process's fetch or logout of
 	// the same profile (0 = credentials.DefaultProfileLockTimeout).
 	LockTimeout time.Duration
@@ -176,6 +179,7 @@ type Service struct {
 	mgr    *Manager       // in-memory tokens, renewal, status (manager.go)
 	events *eventHub      // subscribers (events.go)
 	logins *loginSessions // pending interactive logins (login_sessions.go)
+	own    ownWrites      // what this process wrote and announced (watch.go)
 	// pages counts loopback listeners still serving a login's or logout's
 	// result page to the browser (listener.go).
 	pages sync.WaitGroup
@@ -200,7 +204,10 @@ func NewService(repo *credentials.Repository, browser Browser, clock Clock) *Ser
 	return s
 }
 
-// Close stops background renewal.
+// Close stops background renewal. A token request already sent to an IdP
+// is waited for (at most the HTTP timeout) and its outcome kept: a
+// redeemed refresh token is gone at the IdP whether or not the answer is
+// read.
 func (s *Service) Close() {
 	s.mgr.Close()
 	// A process that exits right after a login (credctl) would otherwise
@@ -215,7 +222,9 @@ func (s *Service) Close() {
 //   inspect.go            JWT decoding and claim paths (username, roles, tenant)
 //   discovery.go          OIDC discovery and the Entra ID helpers
 //   clientcredentials.go  Test: the client-credentials grant
-//   manager.go            in-memory tokens, single-flight, Status, Token, TestAll
+//   manager.go            in-memory tokens, Status, Token, Put, Forget
+//   manager_fetch.go      single-flight fetches, recording and publishing their outcome, Close
+//   manager_wave.go       TestAll and BringLive: many fetches, bounded, recorded in batches
 //   tokenstore.go         the token store shared by all processes (keyring), fingerprints
 //   sealedfiles.go        AES-GCM files for token sets too large for the keyring
 //   tokens_service.go     the cross-process profile lock, CurrentToken, FetchToken

@@ -1,6 +1,8 @@
 package oauthflow
 
 import (
+	"strings"
+
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
@@ -37,12 +39,19 @@ func (s *Service) Import(entries []credentials.ImportEntry, skipInvalid bool) (c
 	if err != nil {
 		return sum, err
 	}
-	for _, name := range sum.Added {
-		id := ""
-		if p, err := s.Repo.Get(name); err == nil {
-			id = p.ID
+	// All noted before the first is announced: the watcher must not
+	// announce the rest a second time meanwhile.
+	byName := map[string]credentials.Profile{}
+	if ps, err := s.Repo.List(); err == nil {
+		for _, p := range ps {
+			byName[strings.ToLower(p.Name)] = p
 		}
-		s.publish(Event{ProfileID: id, Name: name, Kind: EventSaved})
+	}
+	for _, name := range sum.Added {
+		s.own.noteSaved(byName[strings.ToLower(name)])
+	}
+	for _, name := range sum.Added {
+		s.publish(Event{ProfileID: byName[strings.ToLower(name)].ID, Name: name, Kind: EventSaved})
 	}
 	return sum, nil
 }
@@ -51,6 +60,9 @@ func (s *Service) Import(entries []credentials.ImportEntry, skipInvalid bool) (c
 // starts with an empty list; every token kept in memory is dropped.
 func (s *Service) StartFresh() (kept string, err error) {
 	before, _ := s.Repo.List() // a corrupt file lists nothing
+	for _, p := range before {
+		s.own.noteDeleted(p.ID)
+	}
 	kept, err = s.Repo.Store.StartFresh()
 	if err != nil {
 		return kept, err

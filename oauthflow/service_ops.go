@@ -17,6 +17,7 @@ func (s *Service) Save(p credentials.Profile, ch credentials.SecretChange) (cred
 	if err != nil {
 		return saved, err
 	}
+	s.own.noteSaved(saved)
 	wasKept := s.mgr.Forget(saved.ID)
 	// The stored token belongs to the old settings (its fingerprint already
 	// keeps it from use); removing it keeps the keyring tidy.
@@ -45,6 +46,7 @@ func (s *Service) Delete(nameOrID string) error {
 	if err != nil {
 		return lockFailure(err)
 	}
+	s.own.noteDeleted(p.ID) // before the watcher can see it gone
 	err = s.Repo.Delete(p.ID)
 	if err == nil {
 		s.logins.forget(p.ID)
@@ -56,6 +58,7 @@ func (s *Service) Delete(nameOrID string) error {
 	}
 	unlock()
 	if err != nil {
+		s.own.note(p.ID, func(m *ownMark) { m.deleted = false })
 		return err
 	}
 	s.mgr.Forget(p.ID)

@@ -73,3 +73,17 @@ func TestParseSOAPFaultAndPrettyBody(t *testing.T) {
 		t.Errorf("text: %q", got)
 	}
 }
+
+// The WS-Security faults are explained in our words; the one a header
+// token gets says how to put it in the envelope (#24.16).
+func TestSOAPFaultExplain(t *testing.T) {
+	body := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">` +
+		`<s:Body><s:Fault><faultcode>wsse:SecurityTokenUnavailable</faultcode><faultstring>An error was discovered processing the &lt;wsse:Security&gt; header</faultstring></s:Fault></s:Body></s:Envelope>`
+	f := ParseSOAPFault([]byte(body))
+	if f == nil || !strings.Contains(f.Explain(), "Token in: WS-Security header") {
+		t.Fatalf("fault %+v explained as %q", f, f.Explain())
+	}
+	if (&SOAPFault{Code: "soap:Server"}).Explain() != "" {
+		t.Error("a server fault got a security explanation")
+	}
+}

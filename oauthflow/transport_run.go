@@ -49,6 +49,10 @@ type RunResult struct {
 	Fault     *SOAPFault // a SOAP Fault in the answer
 	Diagnosis *Diagnosis // why it failed; nil for OutcomeOK
 	At        time.Time
+	// Notice is said once per transport and host: the token went to a host
+	// that is not its credential's audience or resource host.
+	Notice     string
+	noticeHost string
 }
 
 // OK reports a 2xx answer without a fault.
@@ -112,6 +116,7 @@ func (s *Service) RunTransport(ctx context.Context, nameOrID string, opt RunOpti
 		if err := s.Transports().Record(t.ID, rec); err != nil {
 			s.logf(ctx, "transport outcome not recorded", "transport", t.Name, "error", err.Error())
 		}
+		s.rememberNotice(ctx, t, res)
 	}
 	return res, nil
 }
@@ -189,6 +194,7 @@ func (s *Service) Run(ctx context.Context, t credentials.Transport, opt RunOptio
 		return res
 	}
 	access := tok.AccessToken
+	res.Notice, res.noticeHost = hostNotice(t, p) // transport_audience.go
 	var resp *Response
 	if t.Type == credentials.TransportWSSOAP && t.TokenIn == credentials.TokenInWSSE {
 		env, ierr := InjectWSSE(body, access)
@@ -403,27 +409,6 @@ func listOrNone(xs []string) string {
 		return "none"
 	}
 	return strings.Join(xs, " ")
-}
-
-// apiIdentity is the scheme and host of a URL, which is what an audience
-// naming the API by URL would hold.
-func apiIdentity(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.Scheme + "://" + u.Host
-}
-
-func audienceMatches(aud []string, raw string) bool {
-	api := strings.TrimRight(apiIdentity(raw), "/")
-	for _, a := range aud {
-		a = strings.TrimRight(a, "/")
-		if strings.EqualFold(a, api) || strings.HasPrefix(strings.ToLower(raw), strings.ToLower(a)+"/") {
-			return true
-		}
-	}
-	return false
 }
 
 // sendPlain sends a transport whose Authorization is None. It follows

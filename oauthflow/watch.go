@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -122,22 +123,30 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 	now := s.Clock.Now()
 	for id, p := range cur {
 		o, existed := old[id]
+		// A change this process made itself was published when it made
+		// it (s.own): announcing it again doubled every event.
 		switch {
 		case !existed:
-			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
+			if !s.own.ownSave(p) {
+				s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
+			}
 		case o.Revision != p.Revision || o.Name != p.Name || !o.UpdatedAt.Equal(p.UpdatedAt):
 			s.mgr.forgetStale(p)
-			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
+			if !s.own.ownSave(p) {
+				s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventSaved})
+			}
 		case !o.SecretSetAt.Equal(p.SecretSetAt):
 			s.mgr.forgetStale(p)
+			if s.own.ownRotation(p) {
+				continue
+			}
 			res := s.currentResult(p, now)
-			s.publish(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
+			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
 		case o.Bookkeeping != p.Bookkeeping:
 			s.mgr.forgetStale(p)
-			if s.mgr.fetchedHere(p) {
-				// This process's own test or renewal, already published
-				// when it was recorded: announcing it again doubled the
-				// events (and the "Recent events" lines) of every test.
+			if s.mgr.fetchedHere(p) || s.own.ownResult(p) {
+				// This process's own test, renewal, login or logout,
+				// already published when it was recorded.
 				continue
 			}
 			res := s.currentResult(p, now)
@@ -150,14 +159,16 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 			case res.Status == credentials.StatusFailed:
 				kind = EventFailed
 			}
-			s.publish(Event{ProfileID: id, Name: p.Name, Kind: kind, Result: &res})
+			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: kind, Result: &res})
 		}
 	}
 	for id, o := range old {
 		if _, ok := cur[id]; !ok {
 			s.mgr.Forget(id)
 			s.logins.forget(id)
-			s.publish(Event{ProfileID: id, Name: o.Name, Kind: EventDeleted})
+			if !s.own.ownDeletion(id) {
+				s.publishSeen(Event{ProfileID: id, Name: o.Name, Kind: EventDeleted})
+			}
 		}
 	}
 	return cur
@@ -241,4 +252,86 @@ func (s *Service) hasSession(p credentials.Profile) bool {
 	}
 	_, err := s.Repo.Secrets.Get(p.ID, credentials.RefreshToken)
 	return err == nil
+}
+
+// ownWrites remembers the profile states this process wrote and announced
+// itself, so its own watcher (the workbench watches the store it writes)
+// does not announce them a second time: every Save, test and rotation was
+// otherwise "saved" or "failed" twice in the event history.
+type ownWrites struct {
+	mu    sync.Mutex
+	marks map[string]ownMark // by profile ID
+}
+
+// ownMark is the last state of a profile this process announced.
+type ownMark struct {
+	revision  int       // a Save or an import: Revision and UpdatedAt
+	updated   time.Time //
+	secretSet time.Time // a rotation: SecretSetAt
+	checked   time.Time // an outcome: LastChecked and LastStatus
+	status    credentials.Status
+	deleted   bool
+}
+
+func (o *ownWrites) note(id string, f func(*ownMark)) {
+	if id == "" {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.marks == nil {
+		o.marks = map[string]ownMark{}
+	}
+	m := o.marks[id]
+	f(&m)
+	o.marks[id] = m
+}
+
+// noteSaved: p as a Save or an import of this process wrote it.
+func (o *ownWrites) noteSaved(p credentials.Profile) {
+	o.note(p.ID, func(m *ownMark) { m.revision, m.updated, m.deleted = p.Revision, p.UpdatedAt, false })
+}
+
+// noteResult: an outcome this process recorded (applyResult writes its
+// CheckedAt and Status) and published.
+func (o *ownWrites) noteResult(id string, r Result) {
+	o.note(id, func(m *ownMark) { m.checked, m.status = r.CheckedAt.UTC(), r.Status })
+}
+
+func (o *ownWrites) noteRotated(p credentials.Profile) {
+	o.note(p.ID, func(m *ownMark) { m.secretSet = p.SecretSetAt })
+}
+
+func (o *ownWrites) noteDeleted(id string) { o.note(id, func(m *ownMark) { m.deleted = true }) }
+
+func (o *ownWrites) mark(id string) (ownMark, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m, ok := o.marks[id]
+	return m, ok
+}
+
+// ownSave reports whether p's revision is one this process saved.
+func (o *ownWrites) ownSave(p credentials.Profile) bool {
+	m, ok := o.mark(p.ID)
+	return ok && m.revision == p.Revision && m.updated.Equal(p.UpdatedAt)
+}
+
+func (o *ownWrites) ownRotation(p credentials.Profile) bool {
+	m, ok := o.mark(p.ID)
+	return ok && !m.secretSet.IsZero() && m.secretSet.Equal(p.SecretSetAt)
+}
+
+func (o *ownWrites) ownResult(p credentials.Profile) bool {
+	m, ok := o.mark(p.ID)
+	return ok && !m.checked.IsZero() && m.checked.Equal(p.LastChecked) && m.status == p.LastStatus
+}
+
+// ownDeletion reports (once) whether this process deleted id.
+func (o *ownWrites) ownDeletion(id string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m, ok := o.marks[id]
+	delete(o.marks, id)
+	return ok && m.deleted
 }

@@ -38,8 +38,10 @@ func (w *Workbench) allowed(act string, r *row) bool {
 	switch act {
 	case actDelete, actTest, actSetSecret:
 		return true
-	case actLogin, actLogout:
+	case actLogin:
 		return user
+	case actLogout:
+		return user && mayHaveSession(r.p) // details.go
 	case actRotate:
 		return !user && r.p.HasSecret
 	}

@@ -5,6 +5,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/credworkbench/credworkbench/credentials"
 )
 
 // growCols take the free width first, and give it back first when the
@@ -35,6 +37,29 @@ func headerWidth(col int, sorted bool) float32 {
 	return float32(int(t)) + 1
 }
 
+// cellWidth is what a cell needs to show the longest of texts uncut.
+func cellWidth(texts ...string) float32 { return cellWidthStyled(fyne.TextStyle{}, texts...) }
+
+func cellWidthStyled(style fyne.TextStyle, texts ...string) float32 {
+	m := float32(0)
+	for _, t := range texts {
+		m = max(m, fyne.MeasureText(t, theme.TextSize(), style).Width)
+	}
+	return float32(int(m+2*theme.InnerPadding())) + 1
+}
+
+// keepWhole makes the Status column wide enough for text while a row shows
+// it: the table's "Active — renewal failing (Network)" says two facts, and
+// a cut one says neither. releaseWhole gives the room back.
+func (w *Workbench) keepWhole(text string) {
+	l, ok := w.tableArea.Layout.(*columnsLayout)
+	if !ok || len(text) <= len(l.statusText) {
+		return
+	}
+	l.statusText = text
+	w.do(w.applyColumnWidths) // not inside the table's own refresh
+}
+
 // fitColumns turns the remembered column widths into the shown ones so the
 // columns share the table's width (avail, each shown column also costing
 // sep for its divider): spare width goes to Name and Endpoint; missing
@@ -44,6 +69,11 @@ func headerWidth(col int, sorted bool) float32 {
 // last the rest shrink in proportion, never below minColWidth. widths is
 // by column (0 for a column left out); shown lists the columns shown.
 func fitColumns(pref, floor []float32, avail, sep float32) (widths []float32, shown []int) {
+	return fitColumnsHiding(pref, floor, avail, sep, hideOrder)
+}
+
+// fitColumnsHiding is fitColumns leaving columns out in the order hide.
+func fitColumnsHiding(pref, floor []float32, avail, sep float32, hide []int) (widths []float32, shown []int) {
 	compact := func(c int) float32 {
 		v := min(compactColWidths[c], max(pref[c], minColWidth))
 		if floor != nil {
@@ -61,7 +91,7 @@ func fitColumns(pref, floor []float32, avail, sep float32) (widths []float32, sh
 		}
 		return s
 	}
-	for _, c := range hideOrder {
+	for _, c := range hide {
 		if need() <= avail {
 			break
 		}
@@ -121,6 +151,9 @@ func fitColumns(pref, floor []float32, avail, sep float32) (widths []float32, sh
 type columnsLayout struct {
 	w         *Workbench
 	lastWidth float32
+	// statusText is the longest status a cell had to show whole beyond
+	// the header ("Active — renewal failing (Network)"), "" for none.
+	statusText string
 }
 
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -156,7 +189,18 @@ func (w *Workbench) applyColumnWidths() {
 	for c := range floor {
 		floor[c] = headerWidth(c, c == w.sortCol)
 	}
-	widths, shown := fitColumns(w.colWidths, floor, avail, theme.Padding())
+	// Type and grant type are short words: shown whole, never cut.
+	floor[colType] = max(floor[colType], cellWidth(credentials.TypeApplication.Label(), credentials.TypeUser.Label()))
+	floor[colGrant] = max(floor[colGrant], cellWidth(credentials.GrantClientCredentials.Label(), credentials.GrantAuthorizationCode.Label()))
+	if l, ok := w.tableArea.Layout.(*columnsLayout); ok && l.statusText != "" {
+		floor[colStatus] = max(floor[colStatus], cellWidthStyled(fyne.TextStyle{Bold: true}, l.statusText))
+	}
+	hide := hideOrder
+	if w.secretsDue() {
+		// A secret expires soon: its column stays (others leave first).
+		hide = slices.DeleteFunc(slices.Clone(hideOrder), func(c int) bool { return c == colSecretExpires })
+	}
+	widths, shown := fitColumnsHiding(w.colWidths, floor, avail, theme.Padding(), hide)
 	w.shownWidths = widths
 	changed := !slices.Equal(shown, w.shownCols)
 	w.shownCols = shown
@@ -166,4 +210,20 @@ func (w *Workbench) applyColumnWidths() {
 	if changed {
 		w.table.Refresh()
 	}
+}
+
+// releaseWhole gives the other columns their room back once no row needs
+// the wide Status any more (the renewal recovered, or the token ran out).
+func (w *Workbench) releaseWhole() {
+	l, ok := w.tableArea.Layout.(*columnsLayout)
+	if !ok || l.statusText == "" {
+		return
+	}
+	for _, r := range w.rows {
+		if w.standing(r).RenewalFailing() {
+			return
+		}
+	}
+	l.statusText = ""
+	w.applyColumnWidths()
 }

@@ -83,11 +83,42 @@ func wrapLabel() *widget.Label {
 func valueLabel(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
+	if isURL(s) {
+		// A URL broken in the middle reads as two; cut at the end instead
+		// (a wider pane shows it whole).
+		l.Wrapping = fyne.TextWrapOff
+		l.Truncation = fyne.TextTruncateEllipsis
+	}
 	return l
+}
+
+// isURL is a value that is one URL (or path) without spaces.
+func isURL(s string) bool {
+	return !strings.ContainsAny(s, " \n") && (strings.Contains(s, "://") || strings.HasPrefix(s, "/"))
+}
+
+// mayHaveSession is a User profile that is, or may still be, logged in:
+// never logged in (untested, no session begun) or logged out, it has
+// nothing to log out of.
+func mayHaveSession(p *credentials.Profile) bool {
+	switch p.LastStatus {
+	case credentials.StatusLoggedOut:
+		return false
+	case credentials.StatusActive, credentials.StatusExpired:
+		return true
+	}
+	return !p.LoginAt.IsZero() || p.LoggedInAs != ""
+}
+
+// publicClient is a User profile without a client secret or key: it sends
+// only its client ID.
+func publicClient(p credentials.Profile) bool {
+	return p.Type == credentials.TypeUser && !p.HasSecret && p.AuthMethod != credentials.AuthPrivateKeyJWT
 }
 
 // show fills the pane for r (nil: nothing selected).
 func (d *detailsPane) show(r *row) {
+	d.w.fitSplit(r != nil) // largelist.go: no selection, no room for details
 	if r == nil || d.current == nil || r.p.ID != d.current.p.ID {
 		d.scroll.ScrollToTop() // another profile: start at its top
 	}
@@ -124,7 +155,9 @@ func (d *detailsPane) show(r *row) {
 	add("Client ID", p.ClientID)
 	add("Client secret", secretState(p.HasSecret, p.SecretSetAt, p.SecretRotatedAt))
 	add(credentialExpiryDetail(p, d.w.now()))
-	add("Client authentication", string(p.AuthMethod))
+	if !publicClient(p) { // a public client authenticates with nothing
+		add("Client authentication", string(p.AuthMethod))
+	}
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)
 	add("Resource", p.Resource)
@@ -165,7 +198,7 @@ func (d *detailsPane) show(r *row) {
 		d.action.SetText("Set client secret…")
 		d.action.OnTapped = d.w.setSecretSelected
 		d.action.Show()
-	case p.Type == credentials.TypeUser && d.w.effectiveStatus(r) == credentials.StatusLoggedOut:
+	case p.Type == credentials.TypeUser && (d.w.effectiveStatus(r) == credentials.StatusLoggedOut || !mayHaveSession(&p)):
 		act = actLogin
 		d.action.Importance = widget.HighImportance
 		d.action.SetText("Log in")
@@ -196,7 +229,8 @@ func (d *detailsPane) show(r *row) {
 	// (the token store lives there).
 	var tok *oauthflow.TokenInfo
 	haveTok := false
-	if d.w.effectiveStatus(r) == credentials.StatusActive {
+	active := d.w.standing(r).Status == credentials.StatusActive // renewal failing too: the token is valid
+	if active {
 		tok, haveTok = d.w.ops.CurrentToken(p.ID)
 	}
 	switch {
@@ -204,7 +238,7 @@ func (d *detailsPane) show(r *row) {
 		setItems(d.token, tokenItems(tok, tok.Expiry))
 		d.noToken.Hide()
 		d.sections["token"].Show()
-	case d.w.effectiveStatus(r) == credentials.StatusActive:
+	case active:
 		setItems(d.token, nil)
 		d.noToken.SetText("The token store holds no valid token of this profile now (it expired, or was " +
 			"dropped elsewhere). Test fetches one and shows its claims.")
@@ -229,7 +263,7 @@ func (d *detailsPane) show(r *row) {
 		d.sections["failure"].Show()
 	case p.LastError != "" && d.w.effectiveStatus(r) == credentials.StatusFailed:
 		d.failure.SetText(fmt.Sprintf("%s: %s", categoryLabel(p.LastCategory), p.LastError))
-		d.advice.SetText("What to check: " + oauthflow.Category(p.LastCategory).Advice())
+		d.advice.SetText("What to check: " + oauthflow.AdviceFor(p, oauthflow.Category(p.LastCategory), p.LastError))
 		d.sections["failure"].Show()
 	default:
 		d.sections["failure"].Hide()

@@ -68,8 +68,9 @@ type profileForm struct {
 	problems                                                  *widget.Label  // summary next to Save
 	problemsGo                                                *widget.Button // scrolls to the first problem
 	advanced                                                  *widget.Accordion
-	cert                                                      certPart // private_key_jwt (form_certificate.go)
-	mfa                                                       mfaPart  // multi-factor (form_mfa.go)
+	cert                                                      certPart      // private_key_jwt (form_certificate.go)
+	mfa                                                       mfaPart       // multi-factor (form_mfa.go)
+	presetNote                                                *widget.Label // the applied preset's guidance (form_presets.go)
 	secretExpires                                             *entry
 
 	fields     map[string]*formField
@@ -178,9 +179,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.newField(credentials.FieldType, "Type", f.typ)
 	f.issuer = f.textField(credentials.FieldIssuerURL, "Issuer URL", "optional: https://idp.example.com/realms/x")
 	f.discover = widget.NewButton("Discover", f.runDiscover)
-	// The issuer's row holds the Preset… and Discover buttons.
-	f.fields[credentials.FieldIssuerURL].cell.Objects[0] = container.NewBorder(nil, nil, nil,
-		container.NewHBox(widget.NewButton("Preset…", f.askPreset), f.discover), f.issuer)
+	f.buildPresetRow() // form_presets.go
 	f.tokenURL = f.textField(credentials.FieldTokenURL, "Token endpoint", "https://idp.example.com/oauth2/token")
 	f.authURL = f.textField(credentials.FieldAuthURL, "Authorization endpoint", "https://idp.example.com/oauth2/authorize")
 	f.revocationURL = f.textField(credentials.FieldRevocationURL, "Revocation endpoint", "optional: used on logout")

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"crypto/x509/pkix"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -34,6 +36,11 @@ type certPart struct {
 	info              *widget.Label
 	importBtn, genBtn *widget.Button
 	saveBtn           *widget.Button
+	jwkBtn            *widget.Button // copies the public JWK (Okta, Keycloak take one)
+	// The Generate dialog's fields (tests fill them and call generateFromDialog).
+	genKind           *widget.Select
+	genSubject        *widget.Entry
+	genDays           *widget.Entry
 	alg, headers, aud *widget.Select
 	certPEM           string // the certificate the form will save
 	pendingKey        string // a new key (keyring form), "" = keep the stored one
@@ -46,7 +53,8 @@ func (f *profileForm) buildCertificate() {
 	c.importBtn = widget.NewButton("Import…", f.pickCertificate)
 	c.genBtn = widget.NewButton("Generate…", f.askGenerate)
 	c.saveBtn = widget.NewButton("Save certificate for upload…", f.saveCertificateFile)
-	cell := container.NewVBox(c.info, container.NewHBox(c.importBtn, c.genBtn, c.saveBtn))
+	c.jwkBtn = widget.NewButton("Copy public JWK", f.copyPublicJWK)
+	cell := container.NewVBox(c.info, container.NewHBox(c.importBtn, c.genBtn, c.saveBtn, c.jwkBtn))
 	f.newField(credentials.FieldCertificate, "Certificate", cell)
 
 	onChange := func(string) { f.validate() }
@@ -116,12 +124,14 @@ func (f *profileForm) showCertificateInfo() {
 	if c.certPEM == "" {
 		c.info.SetText("No certificate yet: import a PEM file (certificate + private key) or a PKCS#12/PFX file, or generate a new key pair.")
 		c.saveBtn.Disable()
+		c.jwkBtn.Disable()
 		return
 	}
 	cert, err := credentials.ParseCertificatePEM(c.certPEM)
 	if err != nil {
 		c.info.SetText("The stored certificate cannot be read: import it again.")
 		c.saveBtn.Disable()
+		c.jwkBtn.Disable()
 		return
 	}
 	tp := credentials.CertThumbprints(cert)
@@ -136,6 +146,7 @@ func (f *profileForm) showCertificateInfo() {
 	c.info.SetText(fmt.Sprintf("%s, valid until %s (%s)\nThumbprint (Entra ID, SHA-1): %s\nKey ID (kid, Okta): %s",
 		cert.Subject.String(), cert.NotAfter.UTC().Format("2006-01-02"), key, tp.SHA1Hex, kid))
 	c.saveBtn.Enable()
+	c.jwkBtn.Enable()
 }
 
 // importCertificate takes the key material of a PEM or PKCS#12 file.
@@ -147,17 +158,50 @@ func (f *profileForm) importCertificate(data []byte, password string) error {
 	return f.takeKeyMaterial(km)
 }
 
-// generateCertificate makes a new key pair and self-signed certificate.
+// generateCertificate makes a new RSA key pair and self-signed certificate
+// for the default subject.
 func (f *profileForm) generateCertificate(days int) error {
-	cn := strings.TrimSpace(f.clientID.Text)
-	if cn == "" {
-		cn = strings.TrimSpace(f.name.Text)
+	return f.generateKey(credentials.KeyRSA, f.defaultSubject(), days)
+}
+
+// defaultSubject is the certificate's common name unless the user types
+// another: the client ID, else the profile name.
+func (f *profileForm) defaultSubject() string {
+	if cn := strings.TrimSpace(f.clientID.Text); cn != "" {
+		return cn
 	}
-	km, err := credentials.GenerateKeyMaterial(cn, days, time.Now())
+	return strings.TrimSpace(f.name.Text)
+}
+
+// generateKey makes a new key pair of kind and a self-signed certificate
+// for subject (a common name).
+func (f *profileForm) generateKey(kind credentials.KeyKind, subject string, days int) error {
+	subject = strings.TrimSpace(subject)
+	if subject == "" {
+		return errors.New("enter a subject (the certificate's common name, e.g. the client ID)")
+	}
+	km, err := credentials.GenerateKey(kind, pkix.Name{CommonName: subject}, days, time.Now())
 	if err != nil {
 		return err
 	}
 	return f.takeKeyMaterial(km)
+}
+
+// copyPublicJWK puts the certificate's public key as a JWK (with its kid)
+// on the clipboard, for IdPs that register keys as JWKs. Never the private key.
+func (f *profileForm) copyPublicJWK() {
+	cert, err := credentials.ParseCertificatePEM(f.cert.certPEM)
+	if err != nil {
+		f.certProblem("No certificate to copy the key of: import or generate one first.")
+		return
+	}
+	jwk, err := oauthflow.PublicJWK(cert)
+	if err != nil {
+		f.certProblem("The public JWK cannot be made: " + err.Error())
+		return
+	}
+	f.w.app.Clipboard().SetContent(string(jwk))
+	f.w.setStatus("Public JWK copied to the clipboard (register it at the IdP)")
 }
 
 func (f *profileForm) takeKeyMaterial(km credentials.KeyMaterial) error {
@@ -212,22 +256,46 @@ func (f *profileForm) askPassword(data []byte) {
 		}, f.w.win)
 }
 
+// Key type choices of the Generate dialog.
+const (
+	keyKindRSA = "RSA 2048 (RS256, PS256) — every IdP, Entra ID only this"
+	keyKindEC  = "EC P-256 (ES256) — Okta, Keycloak, Auth0"
+)
+
 func (f *profileForm) askGenerate() {
-	days := widget.NewEntry()
-	days.SetText("365")
+	c := &f.cert
+	c.genKind = widget.NewSelect([]string{keyKindRSA, keyKindEC}, nil)
+	c.genKind.SetSelected(keyKindRSA)
+	c.genSubject = widget.NewEntry()
+	c.genSubject.SetText(f.defaultSubject())
+	c.genDays = widget.NewEntry()
+	c.genDays.SetText("365")
 	dialog.ShowForm("Generate key pair and self-signed certificate", "Generate", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Valid for (days)", days)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			n, err := strconv.Atoi(strings.TrimSpace(days.Text))
-			if err == nil {
-				err = f.generateCertificate(n)
-			}
-			if err != nil {
-				f.certProblem("Not generated: " + err.Error())
+		[]*widget.FormItem{
+			widget.NewFormItem("Key type", c.genKind),
+			widget.NewFormItem("Subject (CN)", c.genSubject),
+			widget.NewFormItem("Valid for (days)", c.genDays),
+		}, func(ok bool) {
+			if ok {
+				f.generateFromDialog()
 			}
 		}, f.w.win)
+}
+
+// generateFromDialog generates what the Generate dialog says.
+func (f *profileForm) generateFromDialog() {
+	c := &f.cert
+	kind := credentials.KeyRSA
+	if c.genKind.Selected == keyKindEC {
+		kind = credentials.KeyEC
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(c.genDays.Text))
+	if err == nil {
+		err = f.generateKey(kind, c.genSubject.Text, n)
+	}
+	if err != nil {
+		f.certProblem("Not generated: " + err.Error())
+	}
 }
 
 // saveCertificateFile writes the public certificate (PEM) for upload.

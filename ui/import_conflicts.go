@@ -72,13 +72,24 @@ func (w *Workbench) findConflicts(entries []credentials.ImportEntry) map[int]*im
 	return out
 }
 
-// conflictRows is the part of the preview that asks.
+// The preview's "apply to all" choices, besides the per-entry ones.
+const (
+	conflictAllSkip    = "Skip all"
+	conflictAllReplace = "Replace all existing profiles' settings"
+	conflictAllRename  = "Import all under new names"
+)
+
+// conflictRows is the part of the preview that asks: one choice for all,
+// then one per entry.
 func conflictRows(cs map[int]*importConflict, entries []credentials.ImportEntry) fyne.CanvasObject {
 	box := container.NewVBox()
 	if len(cs) == 0 {
 		return box
 	}
-	box.Add(widget.NewLabelWithStyle(fmt.Sprintf("Already here (%d): choose for each", len(cs)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	box.Add(widget.NewLabelWithStyle(fmt.Sprintf("Already here (%d): choose for each, or for all", len(cs)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if len(cs) > 1 {
+		box.Add(container.NewBorder(nil, nil, widget.NewLabel("Apply to all:"), nil, applyToAll(cs)))
+	}
 	for _, e := range entries {
 		c := cs[e.Index]
 		if c == nil {
@@ -89,6 +100,31 @@ func conflictRows(cs map[int]*importConflict, entries []credentials.ImportEntry)
 		box.Add(container.NewBorder(nil, nil, nil, c.choice, l))
 	}
 	return box
+}
+
+// applyToAll sets every entry's choice at once. It acts like a menu: after
+// applying it shows its placeholder again, so it never claims a choice
+// that a later per-entry change has undone.
+func applyToAll(cs map[int]*importConflict) *widget.Select {
+	all := widget.NewSelect([]string{conflictAllSkip, conflictAllReplace, conflictAllRename}, nil)
+	all.PlaceHolder = "Choose for all…"
+	all.OnChanged = func(v string) {
+		if v == "" {
+			return
+		}
+		for _, c := range cs {
+			switch v {
+			case conflictAllSkip:
+				c.choice.SetSelected(conflictSkip)
+			case conflictAllReplace:
+				c.choice.SetSelected(conflictReplace)
+			case conflictAllRename:
+				c.choice.SetSelected(conflictRename(c.newName))
+			}
+		}
+		all.ClearSelected()
+	}
+	return all
 }
 
 // resolveConflicts turns the choices into the entries to import (renamed

@@ -57,8 +57,9 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 	trust := widget.NewCheck("I trust these network settings (proxy, TLS verification off)", nil)
 	skip := widget.NewCheck("Skip the invalid entries and import the rest", nil)
 	skip.SetChecked(true)
+	tp := w.newTransportPreview(data) // import_transports.go
 
-	var good, bad, risky int
+	var good, bad, risky, ask int
 	var s *shownDialog
 	conflicts := w.findConflicts(entries) // import_conflicts.go
 	conflictBox := container.NewVBox(conflictRows(conflicts, entries))
@@ -95,12 +96,16 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 		}
 		replace, rename, _ := conflictChoices(conflicts)
 		good += replace + rename
+		keep, _ := resolveConflicts(entries, conflicts)
 		if bad > 0 {
 			text += fmt.Sprintf("\n\nInvalid (%d):\n%s", bad, strings.Join(invalid, "\n"))
 		}
+		ttext, tgood, tbad, task := tp.update(credentials.ImportedFromFile(entries, keep, nil))
+		good, bad, ask = good+tgood, bad+tbad, task
 		if risky > 0 {
 			text += fmt.Sprintf("\n\n%d profile(s) send their secrets through a proxy or without TLS verification (⚠): import only what you trust.", risky)
 		}
+		text += ttext
 		text += "\n\nSecrets are never in an import file: set them before testing."
 		list.SetText(text)
 		showIf(skip, bad > 0)
@@ -108,7 +113,7 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 		if s == nil {
 			return
 		}
-		if good > 0 && (skip.Checked || bad == 0) && (risky == 0 || trust.Checked) {
+		if good > 0 && (skip.Checked || bad == 0) && (risky == 0 || trust.Checked) && (ask == 0 || tp.trust.Checked) {
 			s.button("Import").Enable()
 		} else {
 			s.button("Import").Disable()
@@ -144,7 +149,7 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 	}
 	scroll := container.NewVScroll(container.NewVBox(list, conflictBox))
 	scroll.SetMinSize(fyne.NewSize(560, 260))
-	s = w.showDialog("Import "+name, container.NewBorder(top, container.NewVBox(skip, trust), nil, nil, scroll),
+	s = w.showDialog("Import "+name, container.NewBorder(top, container.NewVBox(skip, trust, tp.trust), nil, nil, scroll),
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Import", importance: widget.HighImportance, fn: func() {
 			keep, replace := resolveConflicts(entries, conflicts)
@@ -169,12 +174,13 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 			if len(sum.Skipped) > 0 {
 				msg += fmt.Sprintf(", skipped %d invalid", len(sum.Skipped))
 			}
-			msg += w.nav.importTransports(data, skip.Checked)
+			msg += tp.importAll(credentials.ImportedFromFile(entries, keep, sum.Added), skip.Checked)
 			w.setStatus(msg)
 		}})
 	s.body = list
 	skip.OnChanged = func(bool) { update() }
 	trust.OnChanged = func(bool) { update() }
+	tp.trust.OnChanged = func(bool) { update() }
 	update()
 	return s
 }

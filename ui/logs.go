@@ -128,9 +128,12 @@ func (v *logsView) load() {
 	v.entries = entries
 	v.list.UnselectAll()
 	v.list.Refresh()
-	if len(entries) == 0 {
+	switch {
+	case len(entries) == 0 && !logfile.Written(v.path):
+		v.info.SetText(logfile.NotWrittenYet(v.path))
+	case len(entries) == 0:
 		v.info.SetText(fmt.Sprintf("No events match in %s.", v.path))
-	} else {
+	default:
 		v.info.SetText(fmt.Sprintf("%d event(s), newest first, from %s. Select one to read it whole.", len(entries), v.path))
 	}
 }

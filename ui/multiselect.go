@@ -224,3 +224,34 @@ func (w *Workbench) setSecretMany(rows []*row) {
 	}
 	w.setSecretOf(ids)
 }
+
+// selectionMenu is the right-click menu inside a multiple selection: the
+// actions that work on all of it, each naming how many it acts on.
+func (w *Workbench) selectionMenu(rows []*row) *fyne.Menu {
+	n := len(rows)
+	test := fyne.NewMenuItem(fmt.Sprintf("Test %d profiles (Ctrl+T)", n), w.testSelected)
+	test.Disabled = w.readOnly
+	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), w.setSecretSelected)
+	secret.Disabled = w.readOnly
+	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), w.exportProfiles)
+	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), w.deleteSelected)
+	del.Disabled = w.readOnly
+	one := fyne.NewMenuItem("Select just this one (Escape)", func() { w.clearMarks() })
+	return fyne.NewMenu("", test, secret, export, one, fyne.NewMenuItemSeparator(), del)
+}
+
+// rowMenuAt is the menu for a right click on view row i: inside a multiple
+// selection the selection stays and the menu acts on all of it; elsewhere
+// the row is selected alone.
+func (w *Workbench) rowMenuAt(i int) *fyne.Menu {
+	if id := w.view[i].p.ID; w.markedRow(id) {
+		w.selectKeepingMarks(i) // the details follow the clicked row
+		if rows := w.multi(); rows != nil {
+			return w.selectionMenu(rows)
+		}
+	}
+	w.marked = nil
+	w.selectRow(i)
+	w.afterMarks()
+	return w.rowMenu(w.view[i])
+}

@@ -23,7 +23,7 @@ type Operations interface {
 	Logout(ctx context.Context, nameOrID string) error
 	// LogoutWith can end the IdP's browser session as well (logout.go).
 	LogoutWith(ctx context.Context, nameOrID string, opt oauthflow.LogoutOptions) (oauthflow.LogoutResult, error)
-	RotateSecret(ctx context.Context, nameOrID, newSecret string) (oauthflow.Result, error)
+	RotateSecret(ctx context.Context, nameOrID, newSecret string, opt oauthflow.RotateOptions) (oauthflow.Result, error)
 	Discover(ctx context.Context, p credentials.Profile) (oauthflow.Endpoints, error)
 	Status(nameOrID string) (oauthflow.Result, error)
 	// CurrentToken is what the token store holds for the profile now (the

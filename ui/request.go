@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/oauthflow"
@@ -75,6 +75,7 @@ type requestDialog struct {
 
 	progress *widget.ProgressBarInfinite
 	status   *widget.Label // "HTTP 200 OK · 123 ms", or the failure
+	raw      string        // the response as shown, before hard wrapping (what Copy copies)
 	problem  *widget.Label // 401/403 reason, or the failure's category
 	advice   *widget.Label // what to check
 	response *widget.Label // headers and body excerpt, monospace
@@ -107,7 +108,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	d.headers = newEntry(w)
 	d.headers.MultiLine = true
 	d.headers.Wrapping = fyne.TextWrapOff
-	d.headers.SetMinRowsVisible(3)
+	d.headers.SetMinRowsVisible(2)
 	d.headers.SetPlaceHolder("Accept: application/json\n(one \"Name: value\" per line)")
 	d.headersMsg = inlineMessage()
 
@@ -115,7 +116,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	d.body.MultiLine = true
 	d.body.Wrapping = fyne.TextWrapOff
 	d.body.TextStyle.Monospace = true
-	d.body.SetMinRowsVisible(4)
+	d.body.SetMinRowsVisible(8) // SOAP envelopes: a screenful, not four lines
 	d.body.SetPlaceHolder("Request body (optional)")
 
 	d.soap11 = widget.NewButton("SOAP 1.1", func() { d.soapPreset(oauthflow.SOAP11) })
@@ -140,7 +141,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	// responseText breaks long lines itself (the text is monospace).
 	d.response.Wrapping = fyne.TextWrapOff
 	d.scroll = container.NewScroll(d.response)
-	d.scroll.SetMinSize(fyne.NewSize(0, 200))
+	d.scroll.SetMinSize(fyne.NewSize(0, 160))
 
 	if m, ok := w.reqMemory[id]; ok {
 		d.url.SetText(m.url)
@@ -335,6 +336,10 @@ func (d *requestDialog) closing() {
 	}
 	d.closed = true
 	d.cancelSend()
+	// An unsent draft is kept for the next Request on this profile, as a
+	// sent one is: closing the dialog must not throw typing away.
+	d.w.reqMemory[d.profileID] = requestMemory{url: strings.TrimSpace(d.url.Text), method: d.method.Selected,
+		headers: d.headers.Text, body: d.body.Text}
 	if d.w.req == d {
 		d.w.req = nil
 	}
@@ -370,7 +375,16 @@ func (d *requestDialog) finish(resp *oauthflow.Response, err error) {
 		setMessage(d.problem, upperFirst(problem))
 		setMessage(d.advice, "What to check: "+oauthflow.AuthAdvice(resp.Status, resp.AuthProblem))
 	}
-	d.response.SetText(responseText(resp))
+	if fault := oauthflow.ParseSOAPFault(resp.Body); fault != nil && d.problem.Hidden {
+		setMessage(d.problem, fault.String())
+		explain := fault.Explain()
+		if explain == "" {
+			explain = "Check the envelope, the SOAP version and the action against the service's WSDL."
+		}
+		setMessage(d.advice, "What to check: "+explain)
+	}
+	d.raw = responseText(resp)
+	d.response.SetText(hardWrap(d.raw, d.columns()))
 	d.scroll.ScrollToTop()
 	d.copyBtn.Enable()
 	w.setStatus(fmt.Sprintf("%s: %s %s → %s", d.name, d.method.Selected, strings.TrimSpace(d.url.Text), line))
@@ -405,7 +419,8 @@ func (d *requestDialog) showError(err error) {
 	d.w.setStatus(fmt.Sprintf("%s: request failed: %s", d.name, d.problem.Text))
 }
 
-// responseText is the answer's headers and body excerpt as shown.
+// responseText is the answer's headers and body excerpt as shown (before
+// wrapping): JSON and XML indented as the transport view shows them.
 func responseText(resp *oauthflow.Response) string {
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
@@ -421,23 +436,30 @@ func responseText(resp *oauthflow.Response) string {
 	case !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0:
 		fmt.Fprintf(&b, "(%d bytes of binary data, not shown)", len(body))
 	default:
-		if !resp.Truncated && strings.Contains(resp.Header.Get("Content-Type"), "json") {
-			var pretty bytes.Buffer
-			if json.Indent(&pretty, body, "", "  ") == nil {
-				body = pretty.Bytes()
-			}
+		text := string(body)
+		if !resp.Truncated {
+			text = oauthflow.PrettyBody(resp.Header.Get("Content-Type"), body)
 		}
-		b.WriteString(strings.ReplaceAll(string(body), "\r\n", "\n"))
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\t", "    "))
 	}
 	if resp.Truncated {
 		fmt.Fprintf(&b, "\n… (truncated: only the first %d KiB of the body are shown)", oauthflow.MaxResponseExcerpt>>10)
 	}
-	return hardWrap(oauthflow.RedactBearer(b.String()), responseColumns)
+	return oauthflow.RedactBearer(b.String())
 }
 
-// responseColumns is where hardWrap breaks lines: about the width of the
-// dialog's monospace response area.
-const responseColumns = 100
+// columns is how many monospace characters fit the response area, so the
+// hard wrap breaks lines where the view ends and no character is cut off
+// at its right edge (tabs were expanded, so a rune is a column).
+func (d *requestDialog) columns() int {
+	width := d.scroll.Size().Width
+	if width <= 0 {
+		width = 820 // not laid out yet: the dialog's minimum width
+	}
+	ch := fyne.MeasureText("M", theme.TextSize(), fyne.TextStyle{Monospace: true}).Width
+	n := int((width - 2*theme.InnerPadding() - theme.ScrollBarSize()) / ch)
+	return max(20, n)
+}
 
 // hardWrap breaks lines longer than n runes (minified JSON, SOAP on one line).
 func hardWrap(s string, n int) string {
@@ -460,7 +482,7 @@ func hardWrap(s string, n int) string {
 }
 
 func (d *requestDialog) copyResponse() {
-	text := d.status.Text + "\n" + d.response.Text
+	text := d.status.Text + "\n" + d.raw // unwrapped: long lines stay whole
 	d.w.app.Clipboard().SetContent(text)
 	d.w.setStatus("Response copied (tokens hidden)")
 }

@@ -12,9 +12,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testapi"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
 )
@@ -176,10 +178,16 @@ func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 		strings.Contains(joined, strings.Repeat("y", oauthflow.MaxResponseExcerpt+1)) {
 		t.Errorf("a truncated body shows the excerpt and says so; tail: %q", d.response.Text[max(0, len(d.response.Text)-120):])
 	}
+	// Every line fits the visible response area: nothing is cut at its edge.
+	room := d.scroll.Size().Width - 2*theme.InnerPadding()
 	for _, line := range strings.Split(d.response.Text, "\n") {
-		if len(line) > responseColumns {
-			t.Fatalf("a %d-character line is shown", len(line))
+		if w := fyne.MeasureText(line, theme.TextSize(), fyne.TextStyle{Monospace: true}).Width; w > room {
+			t.Fatalf("a line %.0f px wide is shown in %.0f px: %q", w, room, line)
 		}
+	}
+	h.tap(d.copyBtn)
+	if c := h.app.Clipboard().Content(); !strings.Contains(c, strings.Repeat("y", 300)) {
+		t.Error("Copy response copies the hard-wrapped text, not the answer")
 	}
 
 	// Escape closes; the dialog remembers the URL and method for this profile.
@@ -344,5 +352,49 @@ func TestRedactHidesTokensOnly(t *testing.T) {
 		if got := oauthflow.RedactBearer(in); got != want {
 			t.Errorf("RedactBearer(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A SOAP service that wants the token in the envelope: the answer is
+// indented, and the fault is explained with the way out (#24.16).
+func TestRequestDialogSOAPFault(t *testing.T) {
+	requireKeyring(t)
+	idp := testidp.Start(t)
+	repo := newRepo(t, nil)
+	p := appProfile("Orders API", idp)
+	saveProfile(t, repo, p, testidp.AppClientSecret)
+	h := newHarness(t, repo, nil)
+	h.selectProfile("Orders API")
+	svc := testapi.StartSOAP11(t, testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource}, testapi.FromWSSecurity)
+	h.shortcut(fyne.KeyR)
+	d := h.wb.req
+	test.Type(d.url, svc.URL+"/soap")
+	d.soapPreset(oauthflow.SOAP11)
+	h.send(d)
+	shown := dialogTexts(h)
+	if !strings.Contains(shown, "SecurityTokenUnavailable") || !strings.Contains(shown, "Token in: WS-Security header") {
+		t.Errorf("the fault is not explained:\n%s", shown)
+	}
+	if !strings.Contains(d.response.Text, "\n  <") {
+		t.Errorf("the XML answer is not indented:\n%s", d.response.Text)
+	}
+}
+
+// An unsent draft survives closing the dialog (#24.13).
+func TestRequestDraftKept(t *testing.T) {
+	h, api := requestHarness(t)
+	h.shortcut(fyne.KeyR)
+	d := h.wb.req
+	test.Type(d.url, api.URL+"/draft")
+	d.method.SetSelected(http.MethodPost)
+	test.Type(d.body, `{"draft": true}`)
+	h.key(fyne.KeyEscape)
+	if h.wb.req != nil {
+		t.Fatal("Escape should close the request dialog")
+	}
+	h.shortcut(fyne.KeyR)
+	d = h.wb.req
+	if d.url.Text != api.URL+"/draft" || d.method.Selected != http.MethodPost || d.body.Text != `{"draft": true}` {
+		t.Errorf("the draft was lost: %q %q %q", d.url.Text, d.method.Selected, d.body.Text)
 	}
 }

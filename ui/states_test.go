@@ -159,8 +159,10 @@ func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 	h := newHarness(t, repo, nil)
 	h.selectProfile("Portal")
 	h.shortcut(fyne.KeyT)
-	h.waitFor("the test", func() bool { return h.wb.busy[h.wb.selected] == "" && h.statusOf("Portal") != "Untested" })
-	if got := h.statusOf("Portal"); got != string(credentials.StatusLoggedOut) {
+	h.waitFor("the test", func() bool {
+		return h.wb.busy[h.wb.selected] == "" && strings.Contains(h.wb.statusText.Text, "Not logged in")
+	})
+	if got := h.statusOf("Portal"); got != string(credentials.StatusUntested) { // never logged in: not "Logged out" (#24.4)
 		t.Errorf("row = %q", got)
 	}
 	if got := h.wb.statusText.Text; !strings.Contains(got, "Not logged in") || strings.Contains(got, "refused") {

@@ -15,13 +15,16 @@ const (
 	statusNeedsSecret = "Needs secret"
 	statusExpiring    = "Expiring (< 10 min)"
 	statusActive      = "Active"
+	// statusSecretExpiring: the client secret or certificate expires within
+	// expiryWarnDays, or has expired.
+	statusSecretExpiring = "Secret expiring"
 )
 
 // expiringWithin is how close to its expiry a token counts as Expiring.
 const expiringWithin = 10 * time.Minute
 
 func (w *Workbench) newStatusFilter() *widget.Select {
-	s := widget.NewSelect([]string{statusAll, statusFailed, statusNeedsSecret, statusExpiring, statusActive}, func(string) {
+	s := widget.NewSelect([]string{statusAll, statusFailed, statusNeedsSecret, statusExpiring, statusActive, statusSecretExpiring}, func(string) {
 		w.applyView()
 		w.table.ScrollToTop()
 	})
@@ -34,16 +37,21 @@ func (w *Workbench) statusMatches(r *row) bool {
 	if w.statusFilter == nil || w.statusFilter.Selected == statusAll {
 		return true // without asking every row for its status (10,000 clock reads at load)
 	}
+	if w.statusFilter.Selected == statusSecretExpiring {
+		at, _ := r.p.CredentialExpiry()
+		return !at.IsZero() && at.Sub(w.now()) <= expiryWarnDays*24*time.Hour
+	}
 	st := w.effectiveStatus(r)
 	switch w.statusFilter.Selected {
-	case statusFailed:
+	case statusFailed: // a failing renewal too, while its token still works
 		return st == credentials.StatusFailed && !needsSecret(r.p)
 	case statusNeedsSecret:
 		return needsSecret(r.p)
 	case statusExpiring:
-		return st == credentials.StatusActive && !r.p.TokenExpiry.IsZero() && r.p.TokenExpiry.Sub(w.now()) < expiringWithin
-	case statusActive:
-		return st == credentials.StatusActive && !needsSecret(r.p)
+		sd := w.standing(r)
+		return sd.Status == credentials.StatusActive && !sd.Expiry.IsZero() && sd.Left < expiringWithin
+	case statusActive: // a failing renewal too: its token is still handed out
+		return w.standing(r).Status == credentials.StatusActive && !needsSecret(r.p)
 	}
 	return true
 }

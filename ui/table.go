@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 // Columns of the credentials table.
@@ -138,10 +139,14 @@ func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
 	case colGrant:
 		return p.GrantType.Label(), widget.MediumImportance
 	case colEndpoint:
-		return endpointOf(*p), widget.MediumImportance
+		return endpointCell(*p), widget.MediumImportance
 	case colClientID:
 		return p.ClientID, widget.MediumImportance
 	case colStatus:
+		if st := w.standing(r); st.RenewalFailing() && w.busy[r.p.ID] == "" && !needsSecret(r.p) {
+			w.keepWhole(st.Short())
+			return st.Short(), widget.WarningImportance // the Expires column has the validity
+		}
 		return w.statusOf(r)
 	case colExpires:
 		return w.expiresIn(r), widget.MediumImportance
@@ -153,14 +158,18 @@ func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
 	return "", widget.MediumImportance
 }
 
-func endpointOf(p credentials.Profile) string {
+// endpointCell says which endpoint the Endpoint column shows: "token: …",
+// "issuer: …" (discovery finds the token endpoint) or "authorize: …".
+func endpointCell(p credentials.Profile) string {
 	switch {
 	case p.TokenURL != "":
-		return p.TokenURL
+		return "token: " + p.TokenURL
 	case p.IssuerURL != "":
-		return p.IssuerURL
+		return "issuer: " + p.IssuerURL
+	case p.AuthURL != "":
+		return "authorize: " + p.AuthURL
 	}
-	return p.AuthURL
+	return ""
 }
 
 // statusOf spells the status out (never colour alone) and picks its colour.
@@ -171,30 +180,38 @@ func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
 	if needsSecret(r.p) {
 		return "Needs secret", widget.WarningImportance
 	}
-	st := w.effectiveStatus(r)
-	switch st {
-	case credentials.StatusActive:
+	st := w.standing(r)
+	switch {
+	case st.RenewalFailing():
+		// The token still works (credctl token serves it); its renewal does not.
+		return st.Text(), widget.WarningImportance
+	case st.Status == credentials.StatusActive:
 		if r.p.Type == credentials.TypeUser && r.p.LoggedInAs != "" {
 			return "Active (" + r.p.LoggedInAs + ")", widget.SuccessImportance
 		}
 		return "Active", widget.SuccessImportance
-	case credentials.StatusFailed:
+	case st.Status == credentials.StatusFailed:
 		if r.p.LastCategory != "" {
 			return "Failed: " + categoryLabel(r.p.LastCategory), widget.DangerImportance
 		}
 		return "Failed", widget.DangerImportance
 	}
-	return string(st), widget.MediumImportance
+	return string(st.Status), widget.MediumImportance
 }
 
 // effectiveStatus is the recorded status as it stands now.
 func (w *Workbench) effectiveStatus(r *row) credentials.Status { return r.p.StatusAt(w.now()) }
 
+// standing is the status as shown (oauthflow.StandingOf): Active while a
+// token is valid, even when its renewal fails.
+func (w *Workbench) standing(r *row) oauthflow.Standing { return oauthflow.StandingOf(*r.p, w.now()) }
+
 func (w *Workbench) expiresIn(r *row) string {
-	if r.p.TokenExpiry.IsZero() || w.effectiveStatus(r) != credentials.StatusActive {
+	st := w.standing(r)
+	if st.Expiry.IsZero() || st.Status != credentials.StatusActive {
 		return "—"
 	}
-	return countdown(r.p.TokenExpiry.Sub(w.now()))
+	return countdown(st.Left)
 }
 
 // countdown formats a remaining time as "59m 58s", "1h 05m", "12s".
@@ -440,8 +457,7 @@ func (c *tableCell) TappedSecondary(e *fyne.PointEvent) {
 	if c.id.Row >= len(c.w.view) {
 		return
 	}
-	c.w.selectRow(c.id.Row)
-	c.w.menu = c.w.rowMenu(c.w.view[c.id.Row])
+	c.w.menu = c.w.rowMenuAt(c.id.Row) // multiselect.go: keeps a multiple selection
 	widget.ShowPopUpMenuAtPosition(c.w.menu, c.w.win.Canvas(), e.AbsolutePosition)
 }
 

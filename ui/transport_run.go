@@ -205,6 +205,9 @@ func (n *navigator) run(tid string) {
 		p.results[tid] = res
 		n.reload()
 		n.w.setStatus(runLine(res))
+		if res.Notice != "" && n.w.dlg == nil { // never over a form being edited: the pane shows it too
+			n.w.showMessage("The token went to another host", res.Notice)
+		}
 	})
 }
 
@@ -241,8 +244,15 @@ func (p *transportPane) showResult(res *oauthflow.RunResult) {
 		status += " · as " + res.Profile
 	}
 	p.status.SetText(status)
+	var diag []string
+	if res.Notice != "" {
+		diag = append(diag, "Notice: "+res.Notice)
+	}
 	if d := res.Diagnosis; d != nil {
-		p.diagnosis.SetText(d.String())
+		diag = append(diag, d.String())
+	}
+	if len(diag) > 0 {
+		p.diagnosis.SetText(strings.Join(diag, "\n\n"))
 		p.diagnosis.Show()
 	} else {
 		p.diagnosis.SetText("")

@@ -144,6 +144,13 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	if !strings.Contains(nav.transport.credential.Text, "runs as the logged-in user") {
 		t.Errorf("credential line %q", nav.transport.credential.Text)
 	}
+	// Alice's resource is https://api.credworkbench.test, the API is on
+	// 127.0.0.1: the one-time notice (#23.2) in the pane (and in a message
+	// when no dialog is open; here the login's is).
+	if !strings.Contains(res.Notice, "127.0.0.1") || !strings.Contains(nav.transport.diagnosis.Text, "Notice: ") ||
+		!nav.transport.diagnosis.Visible() {
+		t.Errorf("no host notice: %q; pane %q", res.Notice, nav.transport.diagnosis.Text)
+	}
 	h.closeAll()
 
 	// Deleting the profile asks and names the transport; afterwards it shows no credential.
@@ -214,11 +221,19 @@ func TestLogsViewFilters(t *testing.T) {
 	if len(nav.logs.entries) != 1 || !strings.Contains(nav.logs.entries[0].Error, "soap:Server") {
 		t.Fatalf("transport filter: %+v", nav.logs.entries)
 	}
+	nav.logs.transport.SetSelected(allChoice)
+	nav.logs.profile.Options = append(nav.logs.profile.Options, "Nobody")
+	nav.logs.profile.SetSelected("Nobody")
+	if len(nav.logs.entries) != 0 || !strings.Contains(nav.logs.info.Text, "No events match") {
+		t.Fatalf("a filter that matches nothing: %q", nav.logs.info.Text)
+	}
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
 	nav.logs.load()
-	if len(nav.logs.entries) != 0 || !strings.Contains(nav.logs.info.Text, "No events") {
+	// Not "no events match": there is no log yet, and the view says where it will be.
+	if len(nav.logs.entries) != 0 || !strings.Contains(nav.logs.info.Text, "No log has been written yet") ||
+		!strings.Contains(nav.logs.info.Text, path) {
 		t.Fatalf("a missing log: %q", nav.logs.info.Text)
 	}
 }

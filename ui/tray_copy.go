@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"fyne.io/fyne/v2/driver/desktop"
+
 	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
@@ -21,10 +23,27 @@ type clipboardGuard struct {
 	clock Clock
 	last  string      // the token put there last ("" once cleared)
 	stop  func() bool // the pending clearing
+	// offer puts a token on the system clipboard marked as secret for
+	// clipboard histories and password managers; nil, or an error, and
+	// the token goes through Fyne's clipboard as plain text.
+	offer func(string) (secretOffer, error)
+	held  secretOffer // the marked token on the clipboard, if any
+}
+
+// secretOffer is a token on the system clipboard that is marked secret.
+type secretOffer interface {
+	Owned() bool // the clipboard still holds it
+	Release()    // take it off the clipboard if it is still there
 }
 
 func newClipboardGuard(w *Workbench, c Clock) *clipboardGuard {
-	return &clipboardGuard{w: w, clock: c}
+	g := &clipboardGuard{w: w, clock: c}
+	if _, desk := w.app.Driver().(desktop.Driver); desk {
+		// The real window's clipboard is the system's; the test driver's
+		// is in memory and stays so.
+		g.offer = offerSecretX11 // clipboard_secret_*.go
+	}
+	return g
 }
 
 // copyToken fetches the profile's token (from the shared store when a
@@ -57,8 +76,15 @@ func (g *clipboardGuard) copyToken(src TokenSource, id, name string) {
 
 // put copies token and schedules the clearing.
 func (g *clipboardGuard) put(token string) {
-	cb := g.w.app.Clipboard()
-	cb.SetContent(token)
+	if g.held != nil {
+		g.held.Release()
+		g.held = nil
+	}
+	if o, err := g.marked(token); err == nil {
+		g.held = o
+	} else {
+		g.w.app.Clipboard().SetContent(token)
+	}
 	g.last = token
 	if g.stop != nil {
 		g.stop()
@@ -77,10 +103,23 @@ func (g *clipboardGuard) clear(token string) {
 		g.stop()
 	}
 	g.last, g.stop = "", nil
+	if g.held != nil {
+		g.held.Release() // only if still ours: a later copy elsewhere stays
+		g.held = nil
+		return
+	}
 	cb := g.w.app.Clipboard()
 	if cb.Content() == token {
 		cb.SetContent("")
 	}
+}
+
+// marked puts token on the clipboard through offer.
+func (g *clipboardGuard) marked(token string) (secretOffer, error) {
+	if g.offer == nil {
+		return nil, errors.New("no marked clipboard")
+	}
+	return g.offer(token)
 }
 
 // failureText is an error for a status line: a Failure's own text (which

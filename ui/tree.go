@@ -454,27 +454,3 @@ func quoteList(names []string) string {
 	}
 	return strings.Join(q, ", ")
 }
-
-// importTransports brings in the transports of an export file after its
-// profiles, and says what it did for the status bar.
-func (n *navigator) importTransports(data []byte, skipInvalid bool) string {
-	ts := n.w.repo.Transports()
-	existing, err := ts.List()
-	if err != nil {
-		return "; transports not imported: " + err.Error()
-	}
-	entries, err := credentials.ParseTransportImport(data, existing, n.w.profiles())
-	if err != nil {
-		return "; transports not imported: " + err.Error()
-	}
-	if len(entries) == 0 {
-		return ""
-	}
-	sum, err := ts.ImportTransports(entries, skipInvalid)
-	n.reload()
-	if err != nil {
-		n.w.showError("Transports not imported", err)
-		return "; transports not imported"
-	}
-	return fmt.Sprintf(" and %s", plural(len(sum.Added), "transport"))
-}

@@ -79,6 +79,9 @@ type Workbench struct {
 	shownCols     []int     // the columns shown, in order (columns.go)
 	emptyHint     *fyne.Container
 	tableArea     *fyne.Container
+	split         *container.Split // table above, details below (largelist.go)
+	splitShown    bool             // the details pane has its share
+	headerH       float32          // the table's header height (largelist.go)
 	details       *detailsPane
 	statusText    *widget.Label
 	countText     *widget.Label
@@ -86,6 +89,8 @@ type Workbench struct {
 	banner        *fyne.Container
 	bannerText    *widget.Label
 	bannerFix     *widget.Button
+	bar           statusBar     // statusbar.go
+	secrets       *secretBanner // banner_secret.go
 
 	// dlg is the dialog on top (Escape closes it); form is the open add/edit form.
 	dlg  *shownDialog
@@ -234,6 +239,7 @@ func (w *Workbench) Stop() {
 		w.unsub()
 	}
 	w.nav.stop()
+	w.rememberSplit()
 	if s := w.win.Canvas().Size(); s.Width > 0 && s.Height > 0 {
 		w.app.Preferences().SetFloat(prefWidth, float64(s.Width))
 		w.app.Preferences().SetFloat(prefHeight, float64(s.Height))
@@ -303,7 +309,8 @@ func (w *Workbench) build() {
 	w.details = newDetailsPane(w)
 	// The table gets the full width (eight columns); details below it.
 	split := container.NewVSplit(w.tableArea, w.details.scroll)
-	split.Offset = 0.55
+	w.split = split
+	split.Offset = 1 // nothing selected yet: the table gets the room (largelist.go)
 
 	w.bannerText = widget.NewLabel("")
 	w.bannerText.Wrapping = fyne.TextWrapWord
@@ -322,7 +329,7 @@ func (w *Workbench) build() {
 	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
 
 	w.statusFilter = w.newStatusFilter()
-	top := container.NewVBox(w.banner, w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
+	top := container.NewVBox(w.banner, w.newSecretBanner(), w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
 	// The navigation tree (tree.go) shows this view under Administration › Credentials.
 	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, split))
 	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, w.nav.root))
@@ -345,6 +352,9 @@ func (w *Workbench) bindKeys() {
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
 	}
+	// The desktop driver turns Ctrl+A into its own SelectAll shortcut (a
+	// focused entry still gets it first and selects its text).
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { w.selectAllShown() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyEscape:
@@ -398,6 +408,7 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 		}
 	}
 	w.rows = newRows(ps)
+	w.refreshSecretBanner()
 	w.applyView()
 	w.updateActions()
 	if w.nav != nil { // the transports too: a renamed or deleted profile shows there
@@ -555,6 +566,7 @@ func (w *Workbench) updateActions() {
 	for _, act := range []string{actEdit, actDelete, actTest, actLogin, actLogout, actRequest, actRotate} {
 		set(act, w.allowed(act, r))
 	}
+	w.renderStatus()
 }
 
 // tick advances the live countdowns. It refreshes the cells only when one
@@ -564,6 +576,13 @@ func (w *Workbench) updateActions() {
 // idle workbench refreshing every second made garbage all day.
 func (w *Workbench) tick() {
 	w.ticks++
+	w.renderStatus()
+	if w.ticks%3600 == 0 {
+		w.refreshSecretBanner() // days pass
+	}
+	if w.ticks%10 == 0 {
+		w.releaseWhole() // columns.go
+	}
 	if len(w.view) == 0 {
 		return
 	}
@@ -624,19 +643,7 @@ func (w *Workbench) applyResult(res oauthflow.Result) {
 	w.live[res.ProfileID] = res
 	if r := w.findRow(res.ProfileID); r != nil {
 		p := r.edit()
-		p.LastStatus = res.Status
-		p.LastChecked = res.CheckedAt
-		p.TokenExpiry = res.Expiry
-		p.LastError, p.LastCategory = "", ""
-		if res.Failure != nil {
-			p.LastError, p.LastCategory = res.Failure.Error(), string(res.Failure.Category)
-		}
-		if res.Token != nil && res.Token.Username != "" {
-			p.LoggedInAs = res.Token.Username
-		}
-		if res.Token != nil && res.Token.MFA != "" {
-			p.LoginMFA = res.Token.MFA // what the login proved (login_mfa.go)
-		}
+		oauthflow.ApplyResult(&p.Bookkeeping, *p, res) // as the state file records it
 	}
 }
 
@@ -686,7 +693,7 @@ func (w *Workbench) scheduleCellRefresh() {
 // when the work is over, hides the spinner once nothing else runs.
 func (w *Workbench) startWork(label string) (finish func()) {
 	w.running++
-	w.statusText.SetText(label)
+	w.startedWork(label)
 	w.activity.Show()
 	w.activity.Start()
 	done := false
@@ -700,6 +707,7 @@ func (w *Workbench) startWork(label string) (finish func()) {
 			w.activity.Stop()
 			w.activity.Hide()
 		}
+		w.renderStatus()
 	}
 }
 
@@ -731,8 +739,6 @@ func (w *Workbench) background(id, label string, op func(ctx context.Context) er
 		})
 	}()
 }
-
-func (w *Workbench) setStatus(s string) { w.statusText.SetText(s) }
 
 // --- toolbar actions ---
 
@@ -836,17 +842,23 @@ func (w *Workbench) testMany(rows []*row) {
 		wg.Wait()
 		return nil
 	}, func(error) {
-		active, failed := 0, 0
+		active, failed, noSession := 0, 0, 0
 		for i, id := range ids {
 			delete(w.busy, id)
 			w.applyResult(results[i])
-			if results[i].Active() {
+			switch {
+			case results[i].Active():
 				active++
-			} else {
+			case notLoggedIn(results[i].Status, results[i].Failure):
+				noSession++ // nothing to test without a session; not a failure
+			default:
 				failed++
 			}
 		}
-		msg := fmt.Sprintf("Tested %s: %d active, %d not", plural(len(ids), "profile"), active, failed)
+		msg := fmt.Sprintf("Tested %s: %d active, %d not", plural(len(ids)-noSession, "profile"), active, failed)
+		if noSession > 0 {
+			msg += fmt.Sprintf("; %d not logged in (log in to test)", noSession)
+		}
 		if needSecret > 0 {
 			msg += fmt.Sprintf("; %d need a secret (not tested)", needSecret)
 		}

@@ -27,9 +27,12 @@ type app struct {
 
 	repo *credentials.Repository
 	svc  *oauthflow.Service
-	// log gets what goes wrong without stopping the command (a result that
-	// could not be recorded, a token that could not be cached), on stderr.
-	log *slog.Logger
+	// log gets the events of the operations and what goes wrong without
+	// stopping the command (a result that could not be recorded, a token
+	// that could not be cached): in the log file, problems also on stderr
+	// (logging.go). logFile closes the file.
+	log     *slog.Logger
+	logFile io.Closer
 }
 
 // command is one subcommand. define registers the flags on fs and returns
@@ -60,7 +63,7 @@ func commands() []command {
 		{name: "logs", args: "[--profile NAME] [--transport NAME] [--level L] [--follow]", summary: "Print the workbench's OAuth and HTTP events (never a secret or token)", define: defineLogs},
 		{name: "expiring", args: "[--within 30d] [--json]", summary: "List client secrets and certificates that expire within the window; exit 8 when any do", define: defineExpiring},
 		{name: "certificate", args: "new NAME [--days 365] [--out FILE]", summary: "Generate a key pair and self-signed certificate for private_key_jwt (key to the keyring)", define: defineCertificate},
-		{name: "rotate-secret", args: "NAME --new-secret-stdin", summary: "Test a new client secret and store it in place of the old one", define: defineRotate},
+		{name: "rotate-secret", args: "NAME --new-secret-stdin [--secret-expires YYYY-MM-DD | --no-secret-expiry]", summary: "Test a new client secret and store it in place of the old one", define: defineRotate},
 		{name: "import", args: "FILE [--skip-invalid]", summary: "Import profiles from an export or a client-registration file", define: defineImport},
 		{name: "export", args: "[FILE]", summary: "Export the profiles without secrets (standard output when no FILE)", define: defineExport},
 		{name: "completion", args: "bash|zsh|fish", summary: "Print a shell completion script", define: defineCompletion},
@@ -81,7 +84,8 @@ func findCommand(name string) (command, bool) {
 
 // run executes one invocation and returns the process exit code.
 func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(stderr)}
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	a.log, a.logFile = newLogger(stderr)
 	defer a.close()
 	err := a.dispatch(args)
 	if err != nil {
@@ -94,6 +98,7 @@ func (a *app) close() {
 	if a.svc != nil {
 		a.svc.Close()
 	}
+	_ = a.logFile.Close() // after the service: closing it may still log
 }
 
 func (a *app) dispatch(args []string) error {
@@ -365,7 +370,9 @@ To import an existing certificate instead:
   credctl edit NAME --certificate client.pfx --certificate-password-stdin
 `,
 	"rotate-secret": `The new secret is read from standard input (or a prompt), tested at the IdP,
-and stored only when it works; the old one stays otherwise.
+and stored only when it works; the old one stays otherwise. When the old
+secret has an expiry date, say when the new one expires (--secret-expires)
+or that it does not (--no-secret-expiry); credctl refuses to guess.
 `,
 }
 

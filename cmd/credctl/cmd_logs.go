@@ -46,10 +46,13 @@ func defineLogs(fs *flag.FlagSet) func(*app, []string) error {
 		for _, e := range entries {
 			print(e)
 		}
+		if len(entries) == 0 && !logfile.Written(path) {
+			// Not "no events match": nothing has been logged yet (--follow waits for it).
+			fmt.Fprintln(a.stderr, logfile.NotWrittenYet(path))
+		} else if len(entries) == 0 && !*follow {
+			fmt.Fprintf(a.stderr, "No log events%s in %s.\n", filterNote(f), path)
+		}
 		if !*follow {
-			if len(entries) == 0 {
-				fmt.Fprintf(a.stderr, "No log events%s in %s.\n", filterNote(f), path)
-			}
 			return nil
 		}
 		return logfile.Follow(a.ctx, path, f, 0, print)
@@ -70,5 +73,13 @@ func filterNote(f logfile.Filter) string {
 	return " " + strings.Join(parts, " and ")
 }
 
-// writeJSONLine writes v as one line (JSON Lines), so --follow output can be piped.
-func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+// writeJSONLine writes v as one line (JSON Lines), so --follow output can be
+// piped; the control and bidi characters JSON leaves raw are escaped too.
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(logfile.EscapeJSON(b), '\n'))
+	return err
+}

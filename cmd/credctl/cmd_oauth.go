@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
@@ -24,6 +23,7 @@ func (a *app) service() (*oauthflow.Service, error) {
 		}
 		a.svc = oauthflow.NewService(repo, nil, nil)
 		a.svc.Log = a.log
+		a.svc.OneShot = true
 	}
 	return a.svc, nil
 }
@@ -356,54 +356,6 @@ func defineLogout(fs *flag.FlagSet) func(*app, []string) error {
 			fmt.Fprintln(a.stderr, res.Message)
 		case oauthflow.IdPSessionUnknown:
 			return &exitError{code: exitFailure, msg: res.Message}
-		}
-		return nil
-	}
-}
-
-func defineRotate(fs *flag.FlagSet) func(*app, []string) error {
-	fromStdin := fs.Bool("new-secret-stdin", false, "read the new client secret from standard input (first line), or prompt on a terminal")
-	expires := fs.String("secret-expires", "", "`date` (YYYY-MM-DD) the new secret expires (without it the old secret's date is cleared)")
-	return func(a *app, args []string) error {
-		if err := wantArgs("rotate-secret", args, "NAME"); err != nil {
-			return err
-		}
-		expiresAt, err := secretExpiresFlag("rotate-secret", *expires)
-		if err != nil {
-			return err
-		}
-		if !*fromStdin {
-			return &usageError{cmd: "rotate-secret", msg: "pass --new-secret-stdin and give the new secret on standard input (secrets are never taken from arguments)"}
-		}
-		svc, err := a.service()
-		if err != nil {
-			return err
-		}
-		p, err := svc.Profile(args[0])
-		if err != nil {
-			return err
-		}
-		vals, err := a.readSecrets(p.Name, secretPrompt{"new client secret", credentials.FieldClientSecret})
-		if err != nil {
-			return err
-		}
-		res, err := svc.RotateSecret(a.ctx, p.ID, vals[0])
-		if err != nil {
-			return err
-		}
-		for _, w := range res.Warnings {
-			fmt.Fprintf(a.stderr, "Warning: %s\n", w)
-		}
-		detail := ""
-		if !res.Expiry.IsZero() {
-			detail = fmt.Sprintf(" (test token expires %s)", humanUntil(res.Expiry, time.Now()))
-		}
-		fmt.Fprintf(a.stdout, "Rotated the client secret of %q: the IdP accepted the new secret%s.\n", p.Name, detail)
-		if !expiresAt.IsZero() {
-			if err := svc.Repo.SetSecretExpiry(p.ID, expiresAt); err != nil {
-				return fmt.Errorf("the new secret is stored, but its expiry date was not recorded: %w", err)
-			}
-			fmt.Fprintf(a.stdout, "The new secret expires on %s.\n", expiresAt.Format("2006-01-02"))
 		}
 		return nil
 	}

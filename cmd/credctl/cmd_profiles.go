@@ -37,13 +37,14 @@ func defineList(fs *flag.FlagSet) func(*app, []string) error {
 		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tTYPE\tSTATUS\tEXPIRES\tSECRET/CERT\tLAST CHECKED")
 		for _, p := range ps {
-			st := string(p.StatusAt(now))
-			if p.LastCategory != "" && st == string(credentials.StatusFailed) {
+			sd := oauthflow.StandingOf(p, now) // as the workbench shows it
+			st := sd.Short()
+			if p.LastCategory != "" && sd.Status == credentials.StatusFailed {
 				st += " (" + p.LastCategory + ")"
 			}
 			expires := ""
-			if !p.TokenExpiry.IsZero() && p.StatusAt(now) == credentials.StatusActive {
-				expires = humanUntil(p.TokenExpiry, now)
+			if !sd.Expiry.IsZero() && sd.Status == credentials.StatusActive {
+				expires = humanUntil(sd.Expiry, now)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Type.Label(), st, orDash(expires), orDash(humanExpiry(p, now)), orDash(humanTime(p.LastChecked)))
 		}
@@ -156,10 +157,10 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 		row("Redirect port", port)
 		row("MFA", mfaSummary(p.MFA))
 	}
-	st := p.StatusAt(now)
-	status := string(st)
-	if st == credentials.StatusActive && !p.TokenExpiry.IsZero() {
-		status += ", token expires " + humanUntil(p.TokenExpiry, now)
+	sd := oauthflow.StandingOf(p, now) // as the workbench shows it
+	status := sd.Text()
+	if sd.Status == credentials.StatusActive && !sd.RenewalFailing() && !sd.Expiry.IsZero() {
+		status += ", token expires " + humanUntil(sd.Expiry, now)
 	}
 	row("Status", status)
 	row("Logged in as", p.LoggedInAs)
@@ -202,20 +203,30 @@ func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
 			return err
 		}
 		repo := svc.Repo
+		// private_key_jwt without --certificate: the key comes next from
+		// `credctl certificate new`; no placeholder secret is asked for.
+		certLater := p.AuthMethod == credentials.AuthPrivateKeyJWT && !f.given("certificate")
 		// Check first, so nobody types a secret for a profile that will be refused.
-		if err := precheck(repo, p, f.secretStdin, f.given("certificate")); err != nil {
+		if err := precheck(repo, p, f.secretStdin, f.given("certificate"), certLater); err != nil {
 			return err
 		}
 		ch, err := a.secretChanges(&p, f)
 		if err != nil {
 			return err
 		}
+		ch.CertificateLater = certLater
 		saved, err := svc.Save(p, ch)
 		if err != nil {
 			return err
 		}
 		a.warnInsecure(saved)
 		fmt.Fprintf(a.stdout, "Added profile %q (%s).\n", saved.Name, saved.Type.Label())
+		if certLater {
+			q := shellQuote(saved.Name)
+			fmt.Fprintf(a.stdout, "It has no certificate yet: run credctl certificate new %s (or credctl edit %s --certificate FILE),\n", q, q)
+			fmt.Fprintf(a.stdout, "register the certificate at the IdP, then: credctl test %s\n", q)
+			return nil
+		}
 		if saved.Type != credentials.TypeApplication || *noTest {
 			fmt.Fprintf(a.stdout, "Check it with: credctl test %s\n", shellQuote(saved.Name))
 			return nil
@@ -320,13 +331,13 @@ func (a *app) secretChanges(p *credentials.Profile, f *profileFlags) (credential
 
 // precheck validates a new profile without touching the keyring or file.
 // With a certificate coming, the certificate itself is checked when read.
-func precheck(repo *credentials.Repository, p credentials.Profile, secretComing, certComing bool) error {
+func precheck(repo *credentials.Repository, p credentials.Profile, secretComing, certComing, certLater bool) error {
 	others, err := repo.List()
 	if err != nil {
 		return err
 	}
 	p.Normalize()
-	err = credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing, HasPrivateKey: certComing})
+	err = credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing, HasPrivateKey: certComing, CertificateLater: certLater})
 	var ve *credentials.ValidationError
 	if certComing && errors.As(err, &ve) {
 		kept := ve.Fields[:0]

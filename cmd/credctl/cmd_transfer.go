@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/logfile"
 	"github.com/credworkbench/credworkbench/internal/version"
 )
 
@@ -38,6 +38,7 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 	dryRun := fs.Bool("dry-run", false, "only print the preview")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON instead of the preview")
 	acceptNet := fs.Bool("accept-network-settings", false, "import entries that name their own proxy or turn TLS verification off (shown in the preview)")
+	acceptTransports := fs.Bool("accept-transports", false, "import transports that use a profile already here (not one from the file) or send to a host none of the file's profiles use (shown in the preview)")
 	var def credentials.ImportDefaults
 	fs.StringVar(&def.IssuerURL, "issuer", "", "issuer `URL` for client registrations that do not name the IdP")
 	fs.StringVar(&def.TokenURL, "token-url", "", "token endpoint `URL` for client registrations")
@@ -74,25 +75,19 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 				valid = append(valid, e)
 			}
 		}
+		// The transports as they would come in: linked to the file's own
+		// profiles that this import adds, else to a profile already here.
+		tents, err := a.parseFileTransports(data, credentials.ImportedFromFile(entries, valid, nil))
+		if err != nil {
+			return &exitError{code: exitValidation, msg: fmt.Sprintf("cannot import the transports of %s: %v", args[0], err)}
+		}
 		if !*asJSON {
 			writeImportPreview(a.stdout, args[0], valid, out.Invalid)
+			writeTransportPreview(a.stdout, tents)
 		}
-		var risky []string
-		for _, e := range valid {
-			if credentials.NeedsConfirmation(e.Profile) {
-				risky = append(risky, e.Profile.Name)
-			}
-		}
-		var result error
+		result := importRefusal(valid, out.Invalid, tents, importChecks{skip: *skip, dryRun: *dryRun, acceptNet: *acceptNet, acceptTransports: *acceptTransports})
 		switch {
-		case len(risky) > 0 && !*acceptNet && !*dryRun:
-			result = &exitError{code: exitValidation, msg: fmt.Sprintf("nothing was imported: %d profile(s) set a proxy or "+
-				"turn TLS verification off (%s): check them in the preview and pass --accept-network-settings to import them",
-				len(risky), strings.Join(risky, ", "))}
-		case len(out.Invalid) > 0 && !*skip:
-			result = &exitError{code: exitValidation,
-				msg: fmt.Sprintf("nothing was imported: %d of %d entries are invalid; fix them or pass --skip-invalid", len(out.Invalid), len(entries))}
-		case *dryRun:
+		case result != nil, *dryRun:
 		case len(valid) == 0:
 			if !*asJSON {
 				fmt.Fprintln(a.stdout, "Nothing to import.")
@@ -111,9 +106,11 @@ func defineImport(fs *flag.FlagSet) func(*app, []string) error {
 				fmt.Fprintln(a.stdout)
 			}
 		}
-		if result == nil && !*dryRun {
-			// Transports go in after the profiles, whose new IDs they link to.
-			added, err := a.importTransports(data, *skip)
+		if result == nil && !*dryRun && len(tents) > 0 {
+			// Transports go in after the profiles, whose new IDs they link to;
+			// "own" is now what the import really added.
+			added, err := a.importFileTransports(data, credentials.ImportedFromFile(entries, entries, out.Added),
+				credentials.TransportImportOptions{SkipInvalid: *skip, Accept: *acceptTransports})
 			if err != nil {
 				return &exitError{code: exitValidation, msg: err.Error()}
 			}
@@ -142,7 +139,8 @@ func writeImportPreview(w io.Writer, file string, valid []credentials.ImportEntr
 		}
 	}
 	for _, e := range invalid {
-		fmt.Fprintf(tw, "  ! %s\tinvalid:\t%s\n", e.Name, e.Error)
+		// Both come from the file as written: escape what a terminal would run.
+		fmt.Fprintf(tw, "  ! %s\tinvalid:\t%s\n", logfile.Escape(e.Name), logfile.Escape(e.Error))
 	}
 	_ = tw.Flush()
 }

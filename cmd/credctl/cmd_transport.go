@@ -507,6 +507,9 @@ func (a *app) transportRun(name, as string, asJSON bool) error {
 	if err != nil {
 		return err
 	}
+	if res.Notice != "" {
+		fmt.Fprintln(a.stderr, "Notice: "+res.Notice)
+	}
 	code := runExit(res)
 	if asJSON {
 		out := runJSON{Transport: res.Transport.Name, Credential: res.Profile, AsUser: res.AsUser, Outcome: string(res.Outcome),
@@ -574,33 +577,4 @@ func (a *app) checkTransportsUsing(p credentials.Profile, force bool) error {
 	}
 	fmt.Fprintf(a.stderr, "Warning: transport(s) %s will have no credential.\n", list)
 	return nil
-}
-
-// importTransports imports the transports of an export file, linking each
-// to its profile by name among the profiles now stored.
-func (a *app) importTransports(data []byte, skipInvalid bool) ([]string, error) {
-	ts, err := a.transports()
-	if err != nil {
-		return nil, err
-	}
-	existing, err := ts.List()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := a.profiles()
-	if err != nil {
-		return nil, err
-	}
-	entries, err := credentials.ParseTransportImport(data, existing, ps)
-	if err != nil || len(entries) == 0 {
-		return nil, err
-	}
-	sum, err := ts.ImportTransports(entries, skipInvalid)
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range sum.Skipped {
-		fmt.Fprintf(a.stderr, "Skipped transport %q (invalid).\n", name)
-	}
-	return sum.Added, nil
 }

@@ -51,13 +51,15 @@ func TestSecretExpiry(t *testing.T) {
 	}
 	c.must(exitUsage, "", "expiring", "--within", "soon")
 
-	// Rotation records the new secret's date; without one the old date goes.
+	// Rotation records the new secret's date; the old date goes only when
+	// told (--no-secret-expiry), never by leaving the date out.
 	c.must(0, newSecret+"\n", "rotate-secret", "soon", "--new-secret-stdin", "--secret-expires", later)
 	shown = decode[profileJSON](t, c.must(0, "", "show", "soon", "--json").stdout)
 	if shown.CredentialExp == nil || shown.CredentialExp.Expired || shown.CredentialExp.ExpiresAt.Format("2006-01-02") != later {
 		t.Fatalf("after rotation: %+v", shown.CredentialExp)
 	}
-	c.must(0, testidp.AppClientSecret+"\n", "rotate-secret", "soon", "--new-secret-stdin")
+	c.must(exitUsage, testidp.AppClientSecret+"\n", "rotate-secret", "soon", "--new-secret-stdin")
+	c.must(0, testidp.AppClientSecret+"\n", "rotate-secret", "soon", "--new-secret-stdin", "--no-secret-expiry")
 	if shown = decode[profileJSON](t, c.must(0, "", "show", "soon", "--json").stdout); shown.CredentialExp != nil {
 		t.Fatalf("the old secret's date survived a rotation: %+v", shown.CredentialExp)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/logfile"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -218,6 +219,21 @@ func TestHardeningNoSecretLeaks(t *testing.T) {
 	w.must(0, "", "export", exportFile)
 	w.must(0, "", "export")
 	w.must(exitValidation, "", "import", exportFile, "--dry-run") // the names exist: an error path too
+
+	// The log file (shared with the workbench) holds the events of all this,
+	// and `credctl logs` prints them: both are searched below with the rest.
+	logText, err := os.ReadFile(filepath.Join(c.home, ".local", "state", "credworkbench", logfile.FileName))
+	if err != nil {
+		t.Fatalf("credctl wrote no log: %v", err)
+	}
+	for _, want := range []string{"profile=api event=tested", "profile=wrong event=failed", "profile=echo event=failed",
+		`profile=api event="secret rotated"`, `profile=portal event="logged in"`, `profile=portal event="logged out"`} {
+		if !strings.Contains(string(logText), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logText)
+		}
+	}
+	w.must(0, "", "logs")
+	w.must(0, "", "logs", "--json")
 
 	// The search.
 	type secret struct{ what, value string }

@@ -60,6 +60,9 @@ func TestLogoutEndSessionAndAnotherUser(t *testing.T) {
 	if !asked || prompt != "login" || !strings.Contains(out, "Logged in as bob") {
 		t.Fatalf("--another-user: asked=%v prompt=%q, %q; want bob after the login page", asked, prompt, out)
 	}
+	if strings.Contains(out, "someone else") {
+		t.Errorf("--another-user raised the takeover alarm for the user it asked for: %q", out)
+	}
 
 	var page string
 	out = runWithBrowser(func(u string) error {

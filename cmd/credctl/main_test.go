@@ -88,7 +88,7 @@ func (c *cli) environ() []string {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "HOME", "XDG_CONFIG_HOME", "PATH", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy":
+		case "HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "CREDCTL_LOG", "PATH", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy":
 			continue
 		}
 		env = append(env, kv)

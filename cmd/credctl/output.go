@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 // The --json shapes below are a documented contract (docs/credctl.md): add
@@ -68,13 +69,16 @@ type secretJSON struct {
 }
 
 type statusJSON struct {
-	State       string    `json:"state"` // Untested, Active, Expired, Failed, Logged out
-	Category    string    `json:"category,omitempty"`
-	Error       string    `json:"error,omitempty"`
-	CheckedAt   time.Time `json:"checkedAt,omitzero"`
-	TokenExpiry time.Time `json:"tokenExpiry,omitzero"`
-	LoggedInAs  string    `json:"loggedInAs,omitempty"`
-	LoginMFA    string    `json:"loginMfa,omitempty"` // what the login proved about MFA
+	State string `json:"state"` // Untested, Active, Expired, Failed, Logged out
+	// RenewalFailing: Active because the token is still valid, although
+	// the last check failed (category, error say why).
+	RenewalFailing bool      `json:"renewalFailing,omitempty"`
+	Category       string    `json:"category,omitempty"`
+	Error          string    `json:"error,omitempty"`
+	CheckedAt      time.Time `json:"checkedAt,omitzero"`
+	TokenExpiry    time.Time `json:"tokenExpiry,omitzero"`
+	LoggedInAs     string    `json:"loggedInAs,omitempty"`
+	LoginMFA       string    `json:"loginMfa,omitempty"` // what the login proved about MFA
 }
 
 func utc(t time.Time) time.Time {
@@ -85,6 +89,7 @@ func utc(t time.Time) time.Time {
 }
 
 func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
+	sd := oauthflow.StandingOf(p, now)
 	return profileJSON{
 		ID: p.ID, Name: p.Name, Type: string(p.Type), GrantType: string(p.GrantType),
 		IssuerURL: p.IssuerURL, TokenURL: p.TokenURL, AuthURL: p.AuthURL, RevocationURL: p.RevocationURL,
@@ -98,7 +103,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		Certificate:   toCertificateJSON(p),
 		CredentialExp: toExpiryJSON(p, now),
 		Status: statusJSON{
-			State: string(p.StatusAt(now)), Category: p.LastCategory, Error: p.LastError,
+			State: string(sd.Status), RenewalFailing: sd.RenewalFailing(), Category: p.LastCategory, Error: p.LastError,
 			CheckedAt: utc(p.LastChecked), TokenExpiry: utc(p.TokenExpiry), LoggedInAs: p.LoggedInAs,
 			LoginMFA: p.LoginMFA,
 		},

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -22,9 +21,14 @@ import (
 )
 
 func main() {
+	// The log first: from here to quit, events go to the log file and
+	// problems also to the window (logging.go).
+	problems := ui.NewProblems()
+	log, closeLog := openLog(problems)
+	defer closeLog()
 	// Before any secret is read: no core file, no ptrace by other processes.
 	if err := hardening.Apply(); err != nil {
-		fmt.Fprintln(os.Stderr, "credworkbench: could not turn off core dumps:", err)
+		log.Warn("could not turn off core dumps", "error", err.Error())
 	}
 	hidden := flag.Bool("hidden", false, "start in the system tray without showing the window (start at login uses it)")
 	flag.BoolVar(hidden, "tray", false, "the same as --hidden")
@@ -34,14 +38,16 @@ func main() {
 	switch {
 	case errors.Is(err, instance.ErrOtherRunning):
 		fmt.Fprintln(os.Stderr, "credworkbench: already running; its window was brought to the front")
+		log.Info("another workbench runs; its window was brought to the front")
 		os.Exit(0)
 	case err != nil:
-		fmt.Fprintln(os.Stderr, "credworkbench: cannot make sure only one workbench runs:", err)
+		log.Warn("cannot make sure only one workbench runs", "error", err.Error())
 	default:
 		defer inst.Close()
 	}
 
 	a := app.NewWithID("io.github.credworkbench")
+	a.Settings().SetTheme(ui.Theme()) // a keyboard focus that can be seen
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	a.SetIcon(icon)
 	win := a.NewWindow(ui.Title)
@@ -57,12 +63,11 @@ func main() {
 		os.Exit(1)
 	}
 	svc := oauthflow.NewService(repo, nil, nil)
-	// Until the log file is open (or when it cannot be), problems that do
-	// not stop an operation still reach the user's terminal.
-	svc.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc.Log = log
 	defer svc.Close()
 
 	wb := ui.New(a, win, repo, svc)
+	problems.ShowIn(wb)
 	wb.Start()
 	wb.CheckKeyring()
 	// The quiet agent: tray, notifications, closing to the tray, start at

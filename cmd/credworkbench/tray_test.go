@@ -45,6 +45,7 @@ func (w *watcher) registered() string {
 // to hide into, and closing its window quits.
 func startWatcher(t *testing.T) (*watcher, *dbus.Conn) {
 	t.Helper()
+	testenv.LockDesktopBus(t) // the e2e tray scenarios play the tray host on this bus too
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		t.Fatal(err)

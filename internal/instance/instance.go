@@ -4,8 +4,10 @@
 // exits, so the user gets the running window instead of a second app with
 // a second token manager.
 //
-// Linux/macOS: a unix socket in the user's runtime folder (0700, ours, the
-// socket 0600; on Linux the peer's user ID is checked too). Windows: a
+// Linux/macOS: a unix socket in the user's runtime folder, or without one
+// in the user's cache folder, never the shared temp folder (0700, ours,
+// checked by internal/fileguard; the socket 0600; on Linux the peer's user
+// ID is checked too). Windows: a
 // loopback TCP port written with a random token to a file in the user's
 // config folder; a request without the token is ignored.
 package instance
@@ -15,9 +17,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
 
 // ErrOtherRunning is returned by Claim when another instance runs and was
@@ -53,7 +58,7 @@ func Claim(app, dir string, onShow func()) (*Instance, error) {
 		}
 		dir = d
 	}
-	if err := prepareDir(dir); err != nil {
+	if err := fileguard.MkdirPrivate(dir, "single-instance directory"); err != nil {
 		return nil, err
 	}
 	deadline := time.Now().Add(handoverTimeout)
@@ -150,6 +155,18 @@ func (in *Instance) handle(c net.Conn) {
 		fn()
 	}
 }
+
+// tryLock takes the instance lock through the one lock opener of every
+// file lock (no link, a regular file of ours), errLocked when held.
+func tryLock(dir string) (func(), error) {
+	unlock, err := fileguard.TryLock(filepath.Join(dir, "instance.lock"))
+	if errors.Is(err, fileguard.ErrLocked) {
+		return nil, errLocked
+	}
+	return unlock, err
+}
+
+var errLocked = errors.New("the lock is held")
 
 // requestShow asks the running instance to show its window.
 func requestShow(dir string) error {

@@ -18,6 +18,9 @@ import (
 // as the first instance, waits for a show request.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("INSTANCE_HELPER_DIR"); dir != "" {
+		if dir == "default" {
+			dir = "" // DefaultDir
+		}
 		shown := make(chan struct{}, 1)
 		in, err := Claim("credworkbench-test", dir, func() { shown <- struct{}{} })
 		switch {
@@ -41,17 +44,31 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func helper(t *testing.T, dir string) *exec.Cmd {
+func helper(t *testing.T, dir string, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "INSTANCE_HELPER_DIR="+dir)
+	cmd.Env = append(append(os.Environ(), "INSTANCE_HELPER_DIR="+dir), env...)
 	return cmd
 }
 
 // A second process finds the first, asks it to show its window and exits 0.
 func TestSecondInstanceHandsOverAndExits(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "rt")
-	first := helper(t, dir)
+	handsOver(t, dir)
+	// The first one gone, the next start claims again (its socket removed).
+	in, err := Claim("credworkbench-test", dir, nil)
+	if err != nil {
+		t.Fatalf("claim after the first exited: %v", err)
+	}
+	_ = in.Close()
+}
+
+// handsOver starts a first app process with dir ("default": DefaultDir)
+// and env, checks that a second one hands over to it and exits 0, and that
+// the first was shown and ends.
+func handsOver(t *testing.T, dir string, env ...string) {
+	t.Helper()
+	first := helper(t, dir, env...)
 	out, err := first.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +81,7 @@ func TestSecondInstanceHandsOverAndExits(t *testing.T) {
 	if !lines.Scan() || lines.Text() != "claimed" {
 		t.Fatalf("first instance: %q", lines.Text())
 	}
-	if runtime.GOOS != "windows" {
+	if runtime.GOOS != "windows" && dir != "default" {
 		st, err := os.Stat(filepath.Join(dir, "instance.sock"))
 		if err != nil || st.Mode().Perm() != 0o600 {
 			t.Fatalf("socket: %v %v", st, err)
@@ -72,7 +89,7 @@ func TestSecondInstanceHandsOverAndExits(t *testing.T) {
 	}
 
 	start := time.Now()
-	second, err := helper(t, dir).Output()
+	second, err := helper(t, dir, env...).Output()
 	if err != nil {
 		t.Fatalf("second instance: %v (%s)", err, second)
 	}
@@ -86,12 +103,6 @@ func TestSecondInstanceHandsOverAndExits(t *testing.T) {
 	if err := first.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	// The first one gone, the next start claims again (its socket removed).
-	in, err := Claim("credworkbench-test", dir, nil)
-	if err != nil {
-		t.Fatalf("claim after the first exited: %v", err)
-	}
-	_ = in.Close()
 }
 
 // A stale socket file of an instance that died does not stop a new one.
@@ -148,14 +159,27 @@ func TestOnlyShowRequestsAndPrivateFolder(t *testing.T) {
 		t.Error("the bad request showed the window")
 	}
 
+	// A folder others can write is refused; one they can only read is
+	// made private (the store's rule: internal/fileguard).
 	open := filepath.Join(t.TempDir(), "open")
-	if err := os.MkdirAll(open, 0o755); err != nil {
+	if err := os.MkdirAll(open, 0o700); err != nil {
 		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Claim("credworkbench-test", open, nil); err == nil || !strings.Contains(err.Error(), "chmod go-w") {
+		t.Errorf("open folder: %v", err)
 	}
 	if err := os.Chmod(open, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Claim("credworkbench-test", open, nil); err == nil || !strings.Contains(err.Error(), "chmod 700") {
-		t.Errorf("open folder: %v", err)
+	in2, err := Claim("credworkbench-test", open, nil)
+	if err != nil {
+		t.Fatalf("readable folder: %v", err)
+	}
+	_ = in2.Close()
+	if st, _ := os.Stat(open); st.Mode().Perm() != 0o700 {
+		t.Errorf("readable folder left %v", st.Mode().Perm())
 	}
 }

@@ -8,83 +8,86 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
+
+	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
 
-var errLocked = errors.New("the lock is held")
-
-// DefaultDir is $XDG_RUNTIME_DIR/APP, or a per-user folder in the temp
-// folder where there is no runtime dir (macOS: TMPDIR is per user).
+// DefaultDir is $XDG_RUNTIME_DIR/APP when that is a directory of ours;
+// without one (ssh, su, desktops without systemd, macOS) it is APP/run in
+// the user's cache directory. Never the shared temp directory: another
+// user could create the folder there first (or a link), and the workbench
+// could never claim it, nor the user remove it from the sticky directory.
 func DefaultDir(app string) (string, error) {
-	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" && filepath.IsAbs(rt) {
+	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" && filepath.IsAbs(rt) && fileguard.IsOwnDir(rt) {
 		return filepath.Join(rt, app), nil
 	}
-	return filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", app, os.Getuid())), nil
-}
-
-// prepareDir creates dir 0700 and refuses one another user could reach.
-func prepareDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("cannot create %s: %w", dir, err)
-	}
-	st, err := os.Lstat(dir)
+	base, err := os.UserCacheDir()
 	if err != nil {
-		return err
+		return "", fmt.Errorf("there is no directory of yours for the single-instance lock (%w): set XDG_RUNTIME_DIR or HOME", err)
 	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	switch {
-	case !st.IsDir():
-		return fmt.Errorf("%s is not a folder (a symbolic link?): remove it and start again", dir)
-	case ok && int(sys.Uid) != os.Geteuid():
-		return fmt.Errorf("%s belongs to another user: remove it and start again", dir)
-	case st.Mode().Perm()&0o077 != 0:
-		return fmt.Errorf("%s can be read by other users (mode %v): run chmod 700 on it", dir, st.Mode().Perm())
-	}
-	return nil
-}
-
-func tryLock(dir string) (func(), error) {
-	path := filepath.Join(dir, "instance.lock")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW, 0o600) // #nosec G304 -- our own lock file in our 0700 folder
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		_ = f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, errLocked
-		}
-		return nil, err
-	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		_ = f.Close()
-	}, nil
+	return filepath.Join(base, app, "run"), nil
 }
 
 func sockPath(dir string) string { return filepath.Join(dir, "instance.sock") }
 
+// maxSockPath is the longest socket path bind accepts everywhere (macOS
+// and the BSDs: 104 bytes with the NUL; Linux 108).
+const maxSockPath = 103
+
+// sockAddr is the address of dir's socket. A path too long for a socket
+// address (a long home directory) is reached on Linux through the open
+// directory, /proc/self/fd/N/instance.sock, which also pins the directory
+// that was checked; release closes it once the socket is bound or dialled
+// (a listener keeps it until it closes, to unlink the socket).
+func sockAddr(dir string) (addr string, release func(), err error) {
+	p := sockPath(dir)
+	if len(p) <= maxSockPath {
+		return p, func() {}, nil
+	}
+	if runtime.GOOS != "linux" {
+		return "", nil, fmt.Errorf("the socket path %s is longer than the %d bytes a socket address holds: set XDG_RUNTIME_DIR "+
+			"(or XDG_CACHE_HOME) to a shorter directory of yours", p, maxSockPath)
+	}
+	d, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW, 0) // #nosec G304 -- our own checked directory
+	if err != nil {
+		return "", nil, err
+	}
+	return fmt.Sprintf("/proc/self/fd/%d/instance.sock", d.Fd()), func() { _ = d.Close() }, nil
+}
+
 // listen is called with the lock held, so a socket file left there is from
 // an instance that died: it is replaced.
 func listen(dir string) (net.Listener, func(), error) {
-	p := sockPath(dir)
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(sockPath(dir)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, nil, err
 	}
-	ln, err := net.Listen("unix", p)
+	addr, release, err := sockAddr(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(true)
-	if err := os.Chmod(p, 0o600); err != nil {
-		_ = ln.Close()
+	ln, err := net.Listen("unix", addr)
+	if err != nil {
+		release()
 		return nil, nil, err
 	}
-	return ln, func() {}, nil
+	ln.(*net.UnixListener).SetUnlinkOnClose(true)
+	if err := os.Chmod(sockPath(dir), 0o600); err != nil {
+		_ = ln.Close()
+		release()
+		return nil, nil, err
+	}
+	return ln, release, nil
 }
 
 func dial(dir string) (net.Conn, string, error) {
-	c, err := net.Dial("unix", sockPath(dir))
+	addr, release, err := sockAddr(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	defer release()
+	c, err := net.Dial("unix", addr)
 	return c, "show", err
 }
 

@@ -6,17 +6,14 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/sys/windows"
+	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
-
-var errLocked = errors.New("the lock is held")
 
 // token is this instance's random secret that a show request must carry:
 // other users' processes can reach a loopback port, but cannot read the
@@ -30,33 +27,6 @@ func DefaultDir(app string) (string, error) {
 		return "", fmt.Errorf("cannot find your config folder: %w", err)
 	}
 	return filepath.Join(cfg, app), nil
-}
-
-func prepareDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("cannot create %s: %w", dir, err)
-	}
-	return nil
-}
-
-func tryLock(dir string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(dir, "instance.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	ol := new(windows.Overlapped)
-	h := windows.Handle(f.Fd())
-	if err := windows.LockFileEx(h, windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol); err != nil {
-		_ = f.Close()
-		if errors.Is(err, windows.ERROR_LOCK_VIOLATION) || errors.Is(err, windows.ERROR_IO_PENDING) {
-			return nil, errLocked
-		}
-		return nil, err
-	}
-	return func() {
-		_ = windows.UnlockFileEx(h, 0, 1, 0, ol)
-		_ = f.Close()
-	}, nil
 }
 
 func portFile(dir string) string { return filepath.Join(dir, "instance.port") }
@@ -85,7 +55,7 @@ func listen(dir string) (net.Listener, func(), error) {
 }
 
 func dial(dir string) (net.Conn, string, error) {
-	b, err := os.ReadFile(portFile(dir)) // #nosec G304 -- our own port file
+	b, err := fileguard.ReadOwn(portFile(dir), "port file", 128)
 	if err != nil {
 		return nil, "", err
 	}

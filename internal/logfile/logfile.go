@@ -23,6 +23,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
 
 // FileName is the workbench's log file in the state directory.
@@ -73,7 +75,8 @@ func Path() (string, error) {
 }
 
 // Writer appends to the log file and rotates it at MaxSize, keeping Keep
-// older files. It is safe for concurrent use within one process.
+// older files. It is safe for concurrent use within one process, and
+// several processes may append to the same file (shared.go).
 type Writer struct {
 	path string
 	mu   sync.Mutex
@@ -81,9 +84,11 @@ type Writer struct {
 	size int64
 }
 
-// OpenWriter opens (creating) the log file for appending.
+// OpenWriter opens (creating) the log file for appending: in a directory
+// of ours that others cannot write, never through a link, only a regular
+// file of ours (internal/fileguard).
 func OpenWriter(path string) (*Writer, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := fileguard.MkdirPrivate(filepath.Dir(path), "log directory"); err != nil {
 		return nil, err
 	}
 	w := &Writer{path: path}
@@ -94,7 +99,7 @@ func OpenWriter(path string) (*Writer, error) {
 }
 
 func (w *Writer) open() error {
-	f, err := os.OpenFile(w.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600) // #nosec G304 -- the app's own log file
+	f, err := fileguard.AppendOwn(w.path, "log file")
 	if err != nil {
 		return err
 	}
@@ -114,23 +119,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.f == nil {
 		return 0, errors.New("log file closed")
 	}
+	w.follow() // shared.go: another process may have written or rotated
 	if w.size+int64(len(p)) > MaxSize && w.size > 0 {
 		w.rotate()
 	}
 	n, err := w.f.Write(p)
 	w.size += int64(n)
 	return n, err
-}
-
-func (w *Writer) rotate() {
-	_ = w.f.Close()
-	for i := Keep - 1; i >= 1; i-- {
-		_ = os.Rename(w.path+"."+strconv.Itoa(i), w.path+"."+strconv.Itoa(i+1))
-	}
-	_ = os.Rename(w.path, w.path+".1")
-	if err := w.open(); err != nil {
-		w.f = nil
-	}
 }
 
 // Close closes the file.
@@ -287,10 +282,38 @@ func (f Filter) Match(e Entry) bool {
 // MaxEntries bounds what Read returns (the newest are kept).
 const MaxEntries = 20000
 
+// MaxRead caps what is read of one log file: the writer rotates at
+// MaxSize, so a bigger file is not the workbench's log.
+const MaxRead = 16 * MaxSize
+
+// openLog opens a log file through the guards (a regular file of ours, no
+// link, no blocking on a FIFO, at most MaxRead bytes).
+func openLog(name string) (*os.File, error) {
+	fh, err := fileguard.OpenOwn(name, "log file")
+	if err != nil {
+		return nil, err
+	}
+	if st, err := fh.Stat(); err != nil || st.Size() > MaxRead {
+		_ = fh.Close()
+		if err == nil {
+			err = fmt.Errorf("%s is larger than %d MiB, so it is not the workbench's log (it is rotated at %d MiB): move it aside",
+				name, MaxRead>>20, MaxSize>>20)
+		}
+		return nil, err
+	}
+	return fh, nil
+}
+
+// checkDir checks the log's directory (a real directory of ours).
+func checkDir(path string) error { return fileguard.CheckDir(filepath.Dir(path), "log directory") }
+
 // Read returns the entries of the rotated files and the current one, oldest
 // first, that pass f. A missing log is no entries. Lines that are not log
 // records are skipped.
 func Read(path string, f Filter) ([]Entry, error) {
+	if err := checkDir(path); err != nil {
+		return nil, err
+	}
 	var out []Entry
 	files := []string{}
 	for i := Keep; i >= 1; i-- {
@@ -298,14 +321,14 @@ func Read(path string, f Filter) ([]Entry, error) {
 	}
 	files = append(files, path)
 	for _, name := range files {
-		fh, err := os.Open(name) // #nosec G304 -- the app's own log files
+		fh, err := openLog(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the log %s: %w", name, err)
+			return nil, fmt.Errorf("cannot read the log: %w", err)
 		}
-		err = scan(fh, func(e Entry) {
+		err = scan(io.LimitReader(fh, MaxRead), func(e Entry) {
 			if f.Match(e) {
 				out = append(out, e)
 			}
@@ -337,14 +360,24 @@ func scan(r io.Reader, fn func(Entry)) error {
 
 // Follow calls fn for each entry appended to the log after it starts,
 // until ctx ends. It notices rotation (the file replaced or shortened).
+// Each look opens the file through the guards: a link, FIFO or file of
+// another user at the log's place ends it with an error.
 func Follow(ctx context.Context, path string, f Filter, poll time.Duration, fn func(Entry)) error {
 	if poll <= 0 {
 		poll = 500 * time.Millisecond
 	}
+	if err := checkDir(path); err != nil {
+		return err
+	}
 	var offset int64
 	var cur os.FileInfo
-	if st, err := os.Stat(path); err == nil {
-		offset, cur = st.Size(), st
+	if fh, err := openLog(path); err == nil {
+		if st, err := fh.Stat(); err == nil {
+			offset, cur = st.Size(), st
+		}
+		_ = fh.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot follow the log: %w", err)
 	}
 	var partial []byte
 	tick := time.NewTicker(poll)
@@ -355,19 +388,24 @@ func Follow(ctx context.Context, path string, f Filter, poll time.Duration, fn f
 			return nil
 		case <-tick.C:
 		}
-		st, err := os.Stat(path)
-		if err != nil {
+		fh, err := openLog(path)
+		if errors.Is(err, fs.ErrNotExist) {
 			continue // not there yet, or being rotated
+		}
+		if err != nil {
+			return fmt.Errorf("cannot follow the log: %w", err)
+		}
+		st, err := fh.Stat()
+		if err != nil {
+			_ = fh.Close()
+			continue
 		}
 		if cur == nil || !os.SameFile(cur, st) || st.Size() < offset {
 			offset, partial = 0, nil
 		}
 		cur = st
 		if st.Size() == offset {
-			continue
-		}
-		fh, err := os.Open(path) // #nosec G304 -- the app's own log file
-		if err != nil {
+			_ = fh.Close()
 			continue
 		}
 		if _, err := fh.Seek(offset, io.SeekStart); err == nil {
@@ -398,7 +436,9 @@ func ParseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// Format is one line for people: time, level, message, the named fields, the rest.
+// Format is one line for people: time, level, message, the named fields,
+// the rest; control and bidi characters escaped (see Escape), since the
+// log holds text from IdPs and APIs.
 func Format(e Entry) string {
 	var b strings.Builder
 	if !e.Time.IsZero() {
@@ -422,7 +462,7 @@ func Format(e Entry) string {
 	if e.Error != "" {
 		fmt.Fprintf(&b, " error=%q", e.Error)
 	}
-	return b.String()
+	return Escape(b.String())
 }
 
 func quoteIfNeeded(s string) string {

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -206,7 +207,8 @@ func bearer(r *http.Request) string {
 // StartJSON runs an HTTP JSON API. Any path answers, for a valid token,
 // 200 {"ok":true,"subject":…,"tenant":…,"method":…,"path":…}; a refusal is
 // 400/401/403 with WWW-Authenticate and {"error":…,"error_description":…}.
-// The path /fail answers 500 after a valid token.
+// The path /fail answers 500 after a valid token; /slow?ms=N answers after
+// N milliseconds (a slow backend; the token was valid when it arrived).
 func StartJSON(t testing.TB, cfg Config) *Server {
 	return start(t, cfg, func(s *Server) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -226,6 +228,9 @@ func StartJSON(t testing.TB, cfg Config) *Server {
 			}
 			seen.Outcome = "ok"
 			s.record(seen)
+			if r.URL.Path == "/slow" {
+				slow(r)
+			}
 			if r.URL.Path == "/fail" {
 				w.WriteHeader(http.StatusInternalServerError)
 				_, _ = w.Write([]byte(`{"error":"backend_down","message":"the order service is not available"}`))
@@ -235,6 +240,17 @@ func StartJSON(t testing.TB, cfg Config) *Server {
 				"tenant": claims.str(s.cfg.TenantClaim), "method": r.Method, "path": r.URL.Path})
 		})
 	})
+}
+
+// slow holds the answer to /slow?ms=N back for N ms (at most a minute), or
+// until the client gives up.
+func slow(r *http.Request) {
+	ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+	d := min(time.Duration(max(ms, 0))*time.Millisecond, time.Minute)
+	select {
+	case <-time.After(d):
+	case <-r.Context().Done():
+	}
 }
 
 func orNoToken(code string) string {

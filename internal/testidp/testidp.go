@@ -136,13 +136,6 @@ type Stats struct {
 	TokenErrors    map[string]int `json:"tokenErrors"` // token endpoint errors by OAuth error code
 }
 
-// Fault makes the token endpoint misbehave (see IdP.SetTokenFault).
-type Fault struct {
-	Status int           // HTTP status to answer with; 0 = answer normally (after Delay)
-	Delay  time.Duration // delay before answering
-	Count  int           // number of requests affected; 0 = all until Reset
-}
-
 // IdP is a running identity provider. Its endpoints are read from discovery.
 type IdP struct {
 	Issuer           string
@@ -535,39 +528,6 @@ func (p *IdP) Stats(t testing.TB) Stats {
 		t.Fatalf("testidp: stats: %v", err)
 	}
 	return s
-}
-
-// Reset zeroes the counters and clears any fault.
-func (p *IdP) Reset(t testing.TB) {
-	t.Helper()
-	if err := p.call(http.MethodPost, p.Issuer+"/__test/reset", nil, nil); err != nil {
-		t.Fatalf("testidp: reset: %v", err)
-	}
-}
-
-// SetTokenFault makes the token endpoint slow and/or fail (until Reset).
-func (p *IdP) SetTokenFault(t testing.TB, f Fault) {
-	t.Helper()
-	form := url.Values{
-		"status":  {fmt.Sprint(f.Status)},
-		"delayMs": {fmt.Sprint(f.Delay.Milliseconds())},
-		"count":   {fmt.Sprint(f.Count)},
-	}
-	if f.Count == 0 {
-		form.Set("count", "-1")
-	}
-	if err := p.call(http.MethodPost, p.Issuer+"/__test/fault", form, nil); err != nil {
-		t.Fatalf("testidp: fault: %v", err)
-	}
-}
-
-// SetDeviceSlowDown answers the next n pending device-code polls with
-// slow_down (oidc-provider itself never does; until Reset).
-func (p *IdP) SetDeviceSlowDown(t testing.TB, n int) {
-	t.Helper()
-	if err := p.call(http.MethodPost, p.Issuer+"/__test/device", url.Values{"slowDown": {fmt.Sprint(n)}}, nil); err != nil {
-		t.Fatalf("testidp: device slow_down: %v", err)
-	}
 }
 
 // Browser returns a login function for this IdP (trusting its CA) in the

@@ -241,9 +241,10 @@ func receive(t *testing.T, cb *callback) url.Values {
 	}
 }
 
-func TestAuthCodePKCEAndRefresh(t *testing.T) {
-	idp := testidp.Start(t)
-	hc := idp.HTTPClient()
+// loginPublic logs Username in with PublicClientID (authorization code and
+// PKCE through the test browser) and returns the code exchange's answer.
+func loginPublic(t *testing.T, idp *testidp.IdP) tokenResponse {
+	t.Helper()
 	cb := startCallback(t, closingPage)
 	p := newPKCE()
 
@@ -261,13 +262,28 @@ func TestAuthCodePKCEAndRefresh(t *testing.T) {
 		t.Fatalf("callback query = %v", q)
 	}
 
-	r := postToken(t, hc, idp.TokenURL, url.Values{
+	r := postToken(t, idp.HTTPClient(), idp.TokenURL, url.Values{
 		"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {cb.url},
 		"client_id": {testidp.PublicClientID}, "code_verifier": {p.verifier},
 	}, "", "")
 	if r.status != http.StatusOK {
 		t.Fatalf("code exchange: HTTP %d %v", r.status, r.body)
 	}
+	return r
+}
+
+// refreshPublic redeems a refresh token of PublicClientID.
+func refreshPublic(t *testing.T, hc *http.Client, idp *testidp.IdP, token string) tokenResponse {
+	t.Helper()
+	return postToken(t, hc, idp.TokenURL, url.Values{
+		"grant_type": {"refresh_token"}, "refresh_token": {token}, "client_id": {testidp.PublicClientID},
+	}, "", "")
+}
+
+func TestAuthCodePKCEAndRefresh(t *testing.T) {
+	idp := testidp.Start(t)
+	hc := idp.HTTPClient()
+	r := loginPublic(t, idp)
 	idc := claims(t, r.str("id_token"))
 	checkIdentityClaims(t, "id token", idc, testidp.Username, testidp.UserRoles)
 	if idc["sub"] != testidp.Username || idc["aud"] != testidp.PublicClientID {
@@ -284,11 +300,7 @@ func TestAuthCodePKCEAndRefresh(t *testing.T) {
 	if rt == "" {
 		t.Fatalf("no refresh token: %v", r.body)
 	}
-	refresh := func(token string) tokenResponse {
-		return postToken(t, hc, idp.TokenURL, url.Values{
-			"grant_type": {"refresh_token"}, "refresh_token": {token}, "client_id": {testidp.PublicClientID},
-		}, "", "")
-	}
+	refresh := func(token string) tokenResponse { return refreshPublic(t, hc, idp, token) }
 	r2 := refresh(rt)
 	if r2.status != http.StatusOK || r2.str("refresh_token") == "" || r2.str("refresh_token") == rt {
 		t.Fatalf("refresh: HTTP %d %v", r2.status, r2.body)
@@ -319,6 +331,44 @@ func TestAuthCodePKCEAndRefresh(t *testing.T) {
 	if s.Authorization != 1 || s.LoginSucceeded != 1 || s.Token != 4 || s.Revocation != 1 ||
 		s.Grants["authorization_code"] != 1 || s.Grants["refresh_token"] != 1 {
 		t.Errorf("stats = %+v", s)
+	}
+}
+
+// Reuse detection: redeeming a rotated-out refresh token revokes the grant,
+// so the token its first redemption issued is dead too. AnswerDelay: the
+// IdP rotates at once and only answers late, so a client that gives up
+// meanwhile holds a used token.
+func TestRefreshReuseRevokesSessionAndSlowAnswer(t *testing.T) {
+	idp := testidp.Start(t)
+	hc := idp.HTTPClient()
+	rt := loginPublic(t, idp).str("refresh_token")
+	r2 := refreshPublic(t, hc, idp, rt)
+	if r2.status != http.StatusOK {
+		t.Fatalf("refresh: HTTP %d %v", r2.status, r2.body)
+	}
+	if r := refreshPublic(t, hc, idp, rt); r.str("error") != "invalid_grant" {
+		t.Fatalf("reused refresh token: HTTP %d %v", r.status, r.body)
+	}
+	if r := refreshPublic(t, hc, idp, r2.str("refresh_token")); r.str("error") != "invalid_grant" {
+		t.Fatalf("after a reuse the rotated token still works: HTTP %d %v", r.status, r.body)
+	}
+
+	rt = loginPublic(t, idp).str("refresh_token")
+	idp.Reset(t)
+	idp.SetTokenFault(t, testidp.Fault{AnswerDelay: 3 * time.Second, Count: 1})
+	impatient := idp.HTTPClient()
+	impatient.Timeout = 500 * time.Millisecond
+	start := time.Now()
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {testidp.PublicClientID}}
+	if resp, err := impatient.PostForm(idp.TokenURL, form); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the answer came after %s, want it held back 3 s", time.Since(start))
+	}
+	if g := idp.Stats(t).Grants["refresh_token"]; g != 1 {
+		t.Fatalf("the IdP carried out %d redemptions before answering, want 1", g)
+	}
+	if r := refreshPublic(t, hc, idp, rt); r.str("error") != "invalid_grant" {
+		t.Fatalf("the refresh token was not rotated by the abandoned redemption: HTTP %d %v", r.status, r.body)
 	}
 }
 

@@ -307,6 +307,7 @@ function testEndpoint(req, res, url) {
         fault = {
           status: Number(form.get('status') || 0),
           delayMs: Number(form.get('delayMs') || 0),
+          answerDelayMs: Number(form.get('answerDelayMs') || 0),
           remaining: Number(form.get('count') || -1),
         };
         json(200, fault);
@@ -316,16 +317,28 @@ function testEndpoint(req, res, url) {
   }
 }
 
-async function applyFault(res) {
+const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
+
+async function applyFault(req, res) {
   if (!fault || fault.remaining === 0) return false;
   if (fault.remaining > 0) fault.remaining -= 1;
-  if (fault.delayMs) await new Promise((r) => { setTimeout(r, fault.delayMs); });
+  if (fault.delayMs) await sleep(fault.delayMs);
+  // Held back by holdAnswer once the provider has carried the request out.
+  if (fault.answerDelayMs) req.holdAnswerMs = fault.answerDelayMs;
   if (!fault.status) return false;
   send(res, fault.status, 'application/json', JSON.stringify({
     error: 'temporarily_unavailable',
     error_description: `injected fault (HTTP ${fault.status})`,
   }));
   return true;
+}
+
+// A slow answer (fault answerDelayMs): the grant is carried out, a refresh
+// token redeemed and rotated, and only the answer waits, so a client that
+// gives up meanwhile has lost the new refresh token.
+async function holdAnswer(ctx, next) {
+  await next();
+  if (ctx.req.holdAnswerMs) await sleep(ctx.req.holdAnswerMs);
 }
 
 // ---------------------------------------------------------------- multi-factor authentication
@@ -408,7 +421,7 @@ async function handle(req, res) {
   try {
     if (url.pathname.startsWith('/__test/')) return await testEndpoint(req, res, url);
     if (url.pathname.startsWith('/interaction/')) return await interaction(provider, req, res, url);
-    if (url.pathname === '/token' && await applyFault(res)) return undefined;
+    if (url.pathname === '/token' && await applyFault(req, res)) return undefined;
     return callback(req, res);
   } catch (err) {
     log('error', err);
@@ -427,6 +440,7 @@ server.listen(cfg.port || 0, '127.0.0.1', () => {
   const issuer = `${cfg.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   provider = new Provider(issuer, withRpInitiatedLogout(providerConfig()));
   allowSeveralSecrets(provider);
+  provider.use(holdAnswer);
   provider.use(deviceMiddleware);
   provider.on('grant.success', (ctx) => bump(stats.grants, ctx.oidc.params.grant_type));
   provider.on('grant.error', (_ctx, err) => bump(stats.tokenErrors, err.error || 'server_error'));

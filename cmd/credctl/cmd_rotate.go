@@ -1,0 +1,78 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
+)
+
+func defineRotate(fs *flag.FlagSet) func(*app, []string) error {
+	fromStdin := fs.Bool("new-secret-stdin", false, "read the new client secret from standard input (first line), or prompt on a terminal")
+	expires := fs.String("secret-expires", "", "`date` (YYYY-MM-DD) the new secret expires")
+	noExpiry := fs.Bool("no-secret-expiry", false, "the new secret does not expire (clears the old secret's date)")
+	return func(a *app, args []string) error {
+		if err := wantArgs("rotate-secret", args, "NAME"); err != nil {
+			return err
+		}
+		opt, err := rotateExpiryFlags(*expires, *noExpiry)
+		if err != nil {
+			return err
+		}
+		if !*fromStdin {
+			return &usageError{cmd: "rotate-secret", msg: "pass --new-secret-stdin and give the new secret on standard input (secrets are never taken from arguments)"}
+		}
+		svc, err := a.service()
+		if err != nil {
+			return err
+		}
+		p, err := svc.Profile(args[0])
+		if err != nil {
+			return err
+		}
+		if oauthflow.ExpiryChoiceNeeded(p, opt) {
+			// Never cleared silently: the warnings and `credctl expiring`
+			// would go quiet just as the new secret's clock starts.
+			return &usageError{cmd: "rotate-secret", msg: fmt.Sprintf("the old secret of %q was recorded to expire on %s: "+
+				"give the new secret's date with --secret-expires YYYY-MM-DD, or --no-secret-expiry if it does not expire",
+				p.Name, p.SecretExpiresAt.UTC().Format("2006-01-02"))}
+		}
+		vals, err := a.readSecrets(p.Name, secretPrompt{"new client secret", credentials.FieldClientSecret})
+		if err != nil {
+			return err
+		}
+		res, err := svc.RotateSecret(a.ctx, p.ID, vals[0], opt)
+		if err != nil {
+			return err
+		}
+		for _, w := range res.Warnings {
+			fmt.Fprintf(a.stderr, "Warning: %s\n", w)
+		}
+		detail := ""
+		if !res.Expiry.IsZero() {
+			detail = fmt.Sprintf(" (test token expires %s)", humanUntil(res.Expiry, time.Now()))
+		}
+		fmt.Fprintf(a.stdout, "Rotated the client secret of %q: the IdP accepted the new secret%s.\n", p.Name, detail)
+		if !opt.SecretExpiresAt.IsZero() {
+			fmt.Fprintf(a.stdout, "The new secret expires on %s.\n", opt.SecretExpiresAt.Format("2006-01-02"))
+		}
+		return nil
+	}
+}
+
+// rotateExpiryFlags reads --secret-expires and --no-secret-expiry
+// (--secret-expires none is the same as the latter).
+func rotateExpiryFlags(expires string, none bool) (oauthflow.RotateOptions, error) {
+	at, err := secretExpiresFlag("rotate-secret", expires)
+	if err != nil {
+		return oauthflow.RotateOptions{}, err
+	}
+	none = none || strings.EqualFold(strings.TrimSpace(expires), "none")
+	if none && !at.IsZero() {
+		return oauthflow.RotateOptions{}, &usageError{cmd: "rotate-secret", msg: "--secret-expires and --no-secret-expiry exclude each other"}
+	}
+	return oauthflow.RotateOptions{SecretExpiresAt: at, NoSecretExpiry: none}, nil
+}
