@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"golang.org/x/oauth2"
 
@@ -22,7 +23,10 @@ import (
 //   tray_copy.go      Copy access token, cleared from the clipboard after 60 s
 //   notify.go         notifications: episodes, grouping, rate limit, preferences
 //   notify_expiry.go  the 30- and 7-day warnings of secrets and certificates
-//   closing.go        what closing the window does (asked once)
+//   closing.go        what closing the window does (asked once; quits without a tray host)
+//   agent_menu.go     the window's menu bar: Quit and Settings, tray or not
+//   notices.go        notifications shown in the window when no daemon answers
+//   tray_host.go      whether a panel shows the tray icon, a daemon notifications
 //   startatlogin.go   the start-at-login preference and its OS entry
 
 // TokenSource hands out a profile's access token (oauthflow.Service): from
@@ -49,6 +53,9 @@ type AgentOptions struct {
 	StartAtLogin StartAtLogin
 	// Clock schedules the clipboard clearing, grouping and tray updates.
 	Clock Clock
+	// Desktop says whether a panel shows the tray icon and a daemon the
+	// notifications (nil: both do).
+	Desktop Desktop
 }
 
 // Agent is the tray, the notifications and the closing behaviour of one
@@ -63,6 +70,11 @@ type Agent struct {
 	quit  func()
 	// pending: a tray rebuild and expiry check is scheduled.
 	pending bool
+	// menu is the window's menu bar: File › Quit, Settings.
+	menu     *fyne.MainMenu
+	settings *fyne.Menu
+	// notices shows in the window what no notification daemon would show.
+	notices *notices
 }
 
 // NewAgent attaches the quiet agent to the workbench. Call Start after the
@@ -74,7 +86,10 @@ func NewAgent(w *Workbench, opt AgentOptions) *Agent {
 	if opt.Notifier == nil {
 		opt.Notifier = appNotifier{app: w.app}
 	}
-	a := &Agent{w: w, opt: opt, login: opt.StartAtLogin}
+	if opt.Desktop == nil {
+		opt.Desktop = everything{}
+	}
+	a := &Agent{w: w, opt: opt, login: opt.StartAtLogin, notices: newNotices()}
 	if a.login == nil {
 		a.login = NewStartAtLogin("")
 	}
@@ -87,7 +102,7 @@ func NewAgent(w *Workbench, opt AgentOptions) *Agent {
 		w.win.Hide()
 		time.AfterFunc(150*time.Millisecond, func() { fyne.Do(w.app.Quit) })
 	}
-	a.notes = newNotifier(w, opt.Notifier, opt.Clock)
+	a.notes = newNotifier(w, routedNotifier{a: a}, opt.Clock)
 	a.copy = newClipboardGuard(w, opt.Clock)
 	a.tray = newTray(a)
 	w.agent = a
@@ -103,9 +118,26 @@ func (a *Agent) Start() {
 	}
 	// After SetSystemTrayWindow, which installs a plain Hide.
 	a.w.win.SetCloseIntercept(a.onClose)
+	a.installMenu()
+	a.w.win.SetContent(container.NewBorder(a.notices.root, nil, nil, nil, a.w.win.Content()))
+	a.opt.Desktop.OnChange(func() { a.w.do(a.desktopChanged) })
 	a.tray.update()
 	a.notes.start()
 	a.syncStartAtLogin()
+}
+
+// HasTray says whether the tray icon is shown: the app has a tray and a
+// panel (a StatusNotifier host) shows it. Without it the window is the only
+// way in, so closing it quits.
+func (a *Agent) HasTray() bool { return a.opt.Tray != nil && a.opt.Desktop.TrayHost() }
+
+// desktopChanged follows a tray host coming or going. When it goes, the
+// window comes up: hidden, it could no longer be reached.
+func (a *Agent) desktopChanged() {
+	a.refreshMenus()
+	if !a.HasTray() {
+		a.Show()
+	}
 }
 
 // Show brings the window to the front (the tray's Open workbench, and a

@@ -175,11 +175,17 @@ type agentHarness struct {
 }
 
 func newAgentHarness(h *harness, tokens TokenSource) *agentHarness {
+	return newAgentHarnessOn(h, tokens, nil)
+}
+
+// newAgentHarnessOn is newAgentHarness on a desktop with or without a tray
+// host and notification daemon (nil: with both).
+func newAgentHarnessOn(h *harness, tokens TokenSource, desk Desktop) *agentHarness {
 	ah := &agentHarness{harness: h, tray: &trayRecorder{}, notes: &recNotifier{}, clock: newManualClock(),
 		atLog: &recStartAtLogin{}, tokens: tokens}
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	ah.agent = NewAgent(h.wb, AgentOptions{Tray: ah.tray, Icon: icon, Notifier: ah.notes, Tokens: tokens,
-		Clock: ah.clock, StartAtLogin: ah.atLog})
+		Clock: ah.clock, StartAtLogin: ah.atLog, Desktop: desk})
 	ah.agent.quit = func() { ah.quits++ }
 	ah.agent.Start()
 	return ah

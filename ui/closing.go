@@ -16,8 +16,14 @@ const (
 )
 
 // onClose is the window's close button: asked once what it should do, then
-// hide (keep running) or quit, as chosen.
+// hide (keep running) or quit, as chosen. Without a tray icon to come back
+// by (no tray host, e.g. stock GNOME) a hidden window would be lost, so
+// closing quits.
 func (a *Agent) onClose() {
+	if !a.HasTray() {
+		a.Quit()
+		return
+	}
 	prefs := a.w.app.Preferences()
 	if !prefs.BoolWithFallback(prefCloseAsked, false) {
 		a.askOnClose()
@@ -37,13 +43,13 @@ func (a *Agent) askOnClose() {
 	choose := func(keep bool) {
 		prefs.SetBool(prefCloseAsked, true)
 		prefs.SetBool(PrefKeepRunning, keep)
-		a.tray.update() // the Settings check mark
+		a.refreshMenus() // the Settings check mark
 		a.onClose()
 	}
 	l := messageLabel("Credential Workbench can keep running in the background after its window is " +
 		"closed, so the tokens of every profile stay fresh for credctl and scripts, and you are told " +
 		"when a renewal fails or a session ends. Open the window again from the tray icon or by starting " +
-		"Credential Workbench again.\n\nYou can change this later in the tray menu (Settings).")
+		"Credential Workbench again.\n\nYou can change this later under Settings, in the window's menu bar or the tray menu.")
 	s := a.w.showDialog("Keep running in the background?", sized(l, 480, 0),
 		dialogButton{label: "Quit", fn: func() { choose(false) }},
 		dialogButton{label: "Keep running", importance: widget.HighImportance, fn: func() { choose(true) }})

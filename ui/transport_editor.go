@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/textproto"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -50,10 +51,19 @@ type transportEditor struct {
 	tokenIn     *widget.Select
 	errors      *widget.Label
 	result      *widget.Label // the answer of "Run unsaved"
+	scroll      *container.Scroll
+	form        fyne.CanvasObject // the rows inside the scroll
 
 	httpRows, soapRows, credRows []fyne.CanvasObject
 	profileIDs                   map[string]string // label → ID
+
+	initial      credentials.Transport // what the fields held when the editor opened
+	discardArmed bool                  // Cancel was pressed once on a changed form
 }
+
+// editorWidth is the width the editor asks for; the dialog is as tall as
+// its form, and never larger than the window (the form scrolls then).
+const editorWidth = 720
 
 // edit opens the editor for t (nil: a new transport).
 func (n *navigator) edit(t *credentials.Transport) *transportEditor {
@@ -67,15 +77,54 @@ func (n *navigator) edit(t *credentials.Transport) *transportEditor {
 	if t != nil && t.ID != "" {
 		title = "Transport configuration: " + t.Name
 	}
-	e.s = n.w.showDialog(title, sized(content, 640, 0),
-		dialogButton{label: "Cancel"},
+	e.s = n.w.showDialog(title, content,
+		dialogButton{label: "Cancel", keepOpen: true, fn: n.w.closeDialog},
 		dialogButton{label: "Run unsaved", keepOpen: true, fn: e.runUnsaved},
 		dialogButton{label: "Save", importance: widget.HighImportance, keepOpen: true, fn: e.save})
+	e.s.mayClose = e.mayDiscard
 	if t != nil {
 		e.fill(*t)
 	}
 	e.sync()
+	e.initial, _ = e.transport()
 	return e
+}
+
+// fit asks for the dialog's natural size, the whole form without
+// scrolling; the modal pop-up keeps it inside the window, where the
+// scroll gets what is left.
+func (e *transportEditor) fit() {
+	if e.s == nil {
+		return
+	}
+	min := e.s.d.MinSize()
+	extra := e.form.MinSize().Height - e.scroll.MinSize().Height
+	e.s.d.Resize(fyne.NewSize(max(min.Width, editorWidth), min.Height+max(extra, 0)))
+}
+
+// changed says whether the fields differ from what the editor opened with.
+func (e *transportEditor) changed() bool {
+	t, err := e.transport()
+	return err != nil || !reflect.DeepEqual(t, e.initial)
+}
+
+// mayDiscard is asked before Escape or Cancel closes the editor: the first
+// press on a changed form says what would be lost, the second discards.
+func (e *transportEditor) mayDiscard() bool {
+	if e.discardArmed || !e.changed() {
+		return true
+	}
+	e.discardArmed = true
+	e.errors.SetText("This transport has unsaved changes. Press Escape or Discard changes again to drop them, or Save to keep them.")
+	e.errors.Importance = widget.WarningImportance
+	e.errors.Show()
+	e.errors.Refresh()
+	if b := e.s.button("Cancel"); b != nil {
+		b.SetText("Discard changes")
+	}
+	// No fit: the button just pressed stays under the pointer for the second press.
+	e.scroll.ScrollToTop()
+	return false
 }
 
 func (e *transportEditor) build() fyne.CanvasObject {
@@ -93,9 +142,9 @@ func (e *transportEditor) build() fyne.CanvasObject {
 	e.headers.SetPlaceHolder("Accept: application/json\n(one 'Name: value' per line; the token is added from the credential)")
 	e.body = newEntry(w)
 	e.body.MultiLine = true
-	e.body.SetMinRowsVisible(5)
+	e.body.SetMinRowsVisible(4)
 	e.bodyFile = newEntry(w)
-	e.bodyFile.SetPlaceHolder("or a file read at each run: /path/to/body.xml")
+	e.bodyFile.SetPlaceHolder("/path/read/at/each/run.xml")
 	e.soapVersion = widget.NewSelect([]string{credentials.SOAPVersion11, credentials.SOAPVersion12}, nil)
 	e.soapVersion.SetSelected(credentials.SOAPVersion11)
 	e.soapAction = newEntry(w)
@@ -123,24 +172,42 @@ func (e *transportEditor) build() fyne.CanvasObject {
 	e.result.Wrapping = fyne.TextWrapWord
 	e.result.Hide()
 
+	// Short fields share a line (Type and Method, Body file and Timeout,
+	// Authorization and Name), so the whole form fits a dialog in an
+	// 800×600 window.
 	row := func(label string, o fyne.CanvasObject) fyne.CanvasObject {
 		l := widget.NewLabel(label)
 		return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, l.MinSize().Height), l), nil, o)
 	}
-	methodRow := row("Method", e.method)
-	versionRow, actionRow := row("SOAP version", e.soapVersion), row("SOAP action", e.soapAction)
-	nameRow, tokenRow := row("Name", e.profile), row("Token in", e.tokenIn)
-	e.httpRows = []fyne.CanvasObject{methodRow}
-	e.soapRows = []fyne.CanvasObject{versionRow, actionRow}
-	e.credRows = []fyne.CanvasObject{nameRow, tokenRow}
-	return container.NewVScroll(container.NewVBox(
+	half := func(label string, o fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewBorder(nil, nil, widget.NewLabel(label), nil, o)
+	}
+	methodHalf, versionHalf := half("Method", e.method), half("SOAP version", e.soapVersion)
+	actionRow := row("SOAP action", e.soapAction)
+	nameHalf, tokenRow := half("Name", e.profile), row("Token in", e.tokenIn)
+	e.httpRows = []fyne.CanvasObject{methodHalf}
+	e.soapRows = []fyne.CanvasObject{versionHalf, actionRow}
+	e.credRows = []fyne.CanvasObject{nameHalf, tokenRow}
+	pair := func(left, right fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewGridWithColumns(2, left, right)
+	}
+	e.form = container.NewVBox(
 		e.errors,
-		row("Transport name", e.name), row("Type", e.typ), row("URL", e.url), methodRow, versionRow, actionRow,
-		row("Headers", e.headers), row("Body", e.body), row("Body file", e.bodyFile), row("Timeout", e.timeout),
+		row("Transport name", e.name),
+		pair(row("Type", e.typ), container.NewStack(methodHalf, versionHalf)),
+		row("URL", e.url), actionRow,
+		row("Headers", e.headers), row("Body", e.body),
+		pair(row("Body file", e.bodyFile), half("Timeout", e.timeout)),
 		widget.NewSeparator(),
-		row("Authorization", e.auth), nameRow, tokenRow,
+		pair(row("Authorization", e.auth), nameHalf), tokenRow,
 		e.result,
-	))
+	)
+	e.scroll = container.NewVScroll(nil)
+	// The wheel scrolls the form wherever the pointer is: over an entry it
+	// would otherwise go to the entry and the form would not move.
+	e.scroll.Content = container.NewStack(e.form, newWheelForwarder(e.scroll))
+	e.scroll.SetMinSize(fyne.NewSize(editorWidth-40, 120))
+	return e.scroll
 }
 
 // sync shows the rows the type and the Authorization choice need.
@@ -158,6 +225,7 @@ func (e *transportEditor) sync() {
 	}
 	setVisible(e.credRows[0], cred)
 	setVisible(e.credRows[1], cred && soap)
+	e.fit()
 }
 
 func setVisible(o fyne.CanvasObject, v bool) {
@@ -257,7 +325,11 @@ func (e *transportEditor) showErrors(err error) {
 	} else {
 		e.errors.SetText(err.Error())
 	}
+	e.errors.Importance = widget.DangerImportance
 	e.errors.Show()
+	e.errors.Refresh()
+	e.fit()
+	e.scroll.ScrollToTop()
 }
 
 // save validates and stores the transport; the dialog stays open on errors.
@@ -304,6 +376,7 @@ func (e *transportEditor) runUnsaved() {
 	e.errors.Hide()
 	e.result.SetText("Running…")
 	e.result.Show()
+	e.fit()
 	var res *oauthflow.RunResult
 	e.n.w.background("", "Running "+t.Name+"…", func(ctx context.Context) error {
 		res = ops.Run(ctx, t, oauthflow.RunOptions{})
@@ -317,6 +390,7 @@ func (e *transportEditor) runUnsaved() {
 			text = res.Diagnosis.String() + "\n\n" + text
 		}
 		e.result.SetText(text)
+		e.fit()
 	})
 }
 

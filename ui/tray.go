@@ -32,6 +32,8 @@ const (
 	trayLogout    = "Logout"
 	trayKeep      = "Keep running when the window is closed"
 	trayAtLogin   = "Start at login (in the tray)"
+	noTrayAtLogin = "Start at login"
+	noTrayNote    = "No tray icon on this desktop: closing the window quits"
 	trayNotifyFmt = "Notify: %s"
 )
 
@@ -169,32 +171,10 @@ func (t *tray) profileMenu(r *row) *fyne.Menu {
 	return fyne.NewMenu(name, items...)
 }
 
-// settingsItem holds the agent's preferences as check items.
+// settingsItem is the Settings submenu of the tray.
 func (t *tray) settingsItem() *fyne.MenuItem {
-	prefs := t.a.w.app.Preferences()
-	check := func(label string, on bool, set func(bool)) *fyne.MenuItem {
-		it := fyne.NewMenuItem(label, func() {
-			set(!on)
-			t.update()
-		})
-		it.Checked = on
-		return it
-	}
-	items := []*fyne.MenuItem{
-		check(trayKeep, prefs.BoolWithFallback(PrefKeepRunning, true), func(v bool) {
-			prefs.SetBool(PrefKeepRunning, v)
-			prefs.SetBool(prefCloseAsked, true) // chosen: no need to ask
-		}),
-		check(trayAtLogin, prefs.BoolWithFallback(PrefStartAtLogin, false), t.a.setStartAtLogin),
-		fyne.NewMenuItemSeparator(),
-	}
-	for _, k := range noteKinds {
-		k := k
-		items = append(items, check(fmt.Sprintf(trayNotifyFmt, k.label), prefs.BoolWithFallback(k.pref, true),
-			func(v bool) { prefs.SetBool(k.pref, v) }))
-	}
 	it := fyne.NewMenuItem(traySettings, nil)
-	it.ChildMenu = fyne.NewMenu(traySettings, items...)
+	it.ChildMenu = fyne.NewMenu(traySettings, t.a.settingsItems()...)
 	return it
 }
 

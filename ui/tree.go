@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"image/color"
@@ -57,7 +58,8 @@ type navigator struct {
 	banner     *widget.Label
 
 	// runAs keeps, per transport ID, the User profile it runs as after a
-	// "User External Credentials" login, until that profile logs out.
+	// "User External Credentials" login, until that profile logs out; it is
+	// kept in the preferences (prefRunAs) across restarts.
 	runAs map[string]string
 	// pendingAs is a login started from a transport: profile ID → transport ID.
 	pendingAs map[string]string
@@ -81,9 +83,42 @@ func newNavigator(w *Workbench, credentialsView fyne.CanvasObject) *navigator {
 	left := container.NewStack(navMinWidth(), container.NewBorder(nil, n.banner, nil, nil, n.tree))
 	n.root = container.NewHSplit(left, n.view)
 	n.root.Offset = 0.18
+	n.loadRunAs()
 	n.reload()
 	n.tree.Select(nodeCredentials)
 	return n
+}
+
+// prefRunAs holds the "runs as" links as "transportID=profileID" entries.
+const prefRunAs = "transports.runAs"
+
+func (n *navigator) loadRunAs() {
+	for _, kv := range n.w.app.Preferences().StringList(prefRunAs) {
+		if tid, pid, ok := strings.Cut(kv, "="); ok && tid != "" && pid != "" {
+			n.runAs[tid] = pid
+		}
+	}
+}
+
+// saveRunAs keeps the links of transports that still exist.
+func (n *navigator) saveRunAs() {
+	var out []string
+	for tid, pid := range n.runAs {
+		if n.find(tid) != nil {
+			out = append(out, tid+"="+pid)
+		}
+	}
+	sort.Strings(out)
+	prefs := n.w.app.Preferences()
+	if strings.Join(out, ",") != strings.Join(prefs.StringList(prefRunAs), ",") {
+		prefs.SetStringList(prefRunAs, out)
+	}
+}
+
+// setRunAs makes the transport run as the User profile from now on.
+func (n *navigator) setRunAs(tid, pid string) {
+	n.runAs[tid] = pid
+	n.saveRunAs()
 }
 
 // start follows logins and logouts: a login begun from a transport runs it
@@ -98,6 +133,7 @@ func (n *navigator) stop() {
 	if n.unsub != nil {
 		n.unsub()
 	}
+	n.saveRunAs() // the pane's "Run with its own credential" ends a link too
 }
 
 func (n *navigator) onEvent(ev oauthflow.Event) {
@@ -105,7 +141,7 @@ func (n *navigator) onEvent(ev oauthflow.Event) {
 	case oauthflow.EventLoggedIn:
 		if tid, ok := n.pendingAs[ev.ProfileID]; ok {
 			delete(n.pendingAs, ev.ProfileID)
-			n.runAs[tid] = ev.ProfileID
+			n.setRunAs(tid, ev.ProfileID)
 			n.selectTransport(tid)
 			n.run(tid)
 		}
@@ -115,6 +151,7 @@ func (n *navigator) onEvent(ev oauthflow.Event) {
 				delete(n.runAs, tid)
 			}
 		}
+		n.saveRunAs()
 		n.transport.refresh()
 	}
 }
@@ -280,22 +317,44 @@ func (n *navigator) showMenu(id string, pos fyne.Position) {
 	widget.ShowPopUpMenuAtPosition(m, n.w.win.Canvas(), pos)
 }
 
-// loginAs is "User External Credentials" → a User profile: the browser
-// login (the same dialog as the Credentials view's Login), after which the
-// transport runs as that user until logout.
+// loginAs is "User External Credentials" → a User profile: the transport
+// runs as that user from then on (until logout). A session that is Active
+// is used as it is; one whose access token lapsed is renewed first; only
+// without a usable session does the browser login (the same dialog as the
+// Credentials view's Login) open.
 func (n *navigator) loginAs(tid, pid, name string) {
 	if n.w.dlg != nil {
 		return
 	}
-	if st, err := n.w.ops.Status(pid); err == nil && st.Active() {
-		// Already logged in: no second browser trip.
-		n.runAs[tid] = pid
+	useSession := func() {
+		n.setRunAs(tid, pid)
 		n.selectTransport(tid)
 		n.run(tid)
-		return
 	}
-	n.pendingAs[pid] = tid
-	n.w.login(pid, name)
+	browserLogin := func() {
+		n.pendingAs[pid] = tid
+		n.w.login(pid, name)
+	}
+	st, err := n.w.ops.Status(pid)
+	switch {
+	case err == nil && st.Active():
+		useSession()
+	case err == nil && st.Status == credentials.StatusExpired:
+		var res oauthflow.Result
+		n.w.background(pid, "Renewing the session…", func(ctx context.Context) error {
+			var err error
+			res, err = n.w.ops.Test(ctx, pid)
+			return err
+		}, func(err error) {
+			if err == nil && res.Active() {
+				useSession()
+			} else if n.w.dlg == nil {
+				browserLogin()
+			}
+		})
+	default:
+		browserLogin()
+	}
 }
 
 func (n *navigator) ops() TransportOperations {
@@ -316,6 +375,7 @@ func (n *navigator) delete(tid string) {
 		}
 		delete(n.runAs, tid)
 		n.reload()
+		n.saveRunAs()
 		n.w.setStatus(fmt.Sprintf("Deleted transport %q", name))
 	})
 }
@@ -369,6 +429,16 @@ func (nn *navNode) set(id string) {
 
 func (nn *navNode) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nn.icon, nil, nn.label))
+}
+
+// Tapped is a left click on the node's name or icon: it selects the node
+// (and so switches the view) as a click on the row's indent does. Without
+// it the node, being right-clickable, takes the click from the tree's row.
+func (nn *navNode) Tapped(*fyne.PointEvent) {
+	nn.nav.tree.Select(nn.id)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(nn.nav.tree); c != nil {
+		c.Focus(nn.nav.tree)
+	}
 }
 
 // TappedSecondary opens the node's menu (Run, Edit, Delete, User External Credentials).

@@ -34,6 +34,7 @@ import (
 func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
 	testenv.RequireDisplay(t)
 	testenv.RequireKeyring(t)
+	startWatcher(t) // a panel shows the tray icon: closing the window hides it
 	for _, tool := range []string{"xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing: apt-get install -y xdotool imagemagick", tool)

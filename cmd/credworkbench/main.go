@@ -70,13 +70,16 @@ func main() {
 	problems.ShowIn(wb)
 	wb.Start()
 	wb.CheckKeyring()
-	// The quiet agent: tray, notifications, closing to the tray, start at login.
-	agent := ui.NewAgent(wb, ui.AgentOptions{Tray: ui.SystemTray(a), Icon: icon, Tokens: svc})
+	// The quiet agent: tray, notifications, closing to the tray, start at
+	// login. Whether a panel shows the tray icon (stock GNOME has no
+	// StatusNotifier host) and a daemon notifications is asked on the bus.
+	agent := ui.NewAgent(wb, ui.AgentOptions{Tray: ui.SystemTray(a), Icon: icon, Tokens: svc, Desktop: ui.WatchDesktop(a)})
 	// The window first (Show paints its first frame): setting up the tray
 	// (fyne makes a hidden GL window for it) and testing every profile
 	// would otherwise hold the first frame back, and on a small machine the
-	// tests' keyring and file work competes with it for the CPU.
-	if !*hidden {
+	// tests' keyring and file work competes with it for the CPU. Without a
+	// tray icon a hidden window could not be reached: it shows.
+	if !*hidden || !agent.HasTray() {
 		win.Show()
 	}
 	agent.Start()

@@ -40,6 +40,29 @@ func (w *watcher) registered() string {
 	return w.item
 }
 
+// startWatcher acts as the panel's StatusNotifierWatcher (a tray host)
+// until the end of the test: without one the workbench has no tray icon
+// to hide into, and closing its window quits.
+func startWatcher(t *testing.T) (*watcher, *dbus.Conn) {
+	t.Helper()
+	testenv.LockDesktopBus(t) // the e2e tray scenarios play the tray host on this bus too
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	w := &watcher{}
+	if err := conn.Export(w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("cannot act as the StatusNotifierWatcher (%v, %v): is a panel running on this bus?", reply, err)
+	}
+	t.Cleanup(func() { _, _ = conn.ReleaseName("org.kde.StatusNotifierWatcher") })
+	return w, conn
+}
+
 // menuNode is one com.canonical.dbusmenu item.
 type menuNode struct {
 	id       int32
@@ -89,21 +112,7 @@ func TestRealTrayOverDBus(t *testing.T) {
 		return
 	}
 	testenv.RequireKeyring(t)
-	testenv.LockDesktopBus(t) // the e2e tray scenarios play the tray host on this bus too
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	w := &watcher{}
-	if err := conn.Export(w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
-		t.Fatal(err)
-	}
-	reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue)
-	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("cannot act as the StatusNotifierWatcher (%v, %v): is a panel running on this bus?", reply, err)
-	}
-	defer func() { _, _ = conn.ReleaseName("org.kde.StatusNotifierWatcher") }()
+	w, conn := startWatcher(t)
 
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "credworkbench")
