@@ -1,17 +1,17 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // windowTitle is the workbench window's title (ui.Title).
@@ -23,7 +23,7 @@ type Window struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	exited chan error
-	log    *lockedBuffer
+	log    *testenv.LockedBuffer
 	// ID is the X window id (as xdotool prints it).
 	ID string
 
@@ -51,7 +51,7 @@ func (h *H) startWorkbenchProcess(args ...string) *Window {
 	h.t.Helper()
 	cmd := exec.Command(workbenchBin, args...) // #nosec G204 -- the binary under test
 	cmd.Env = h.Environ()
-	w := &Window{h: h, t: h.t, cmd: cmd, exited: make(chan error, 1), log: &lockedBuffer{}}
+	w := &Window{h: h, t: h.t, cmd: cmd, exited: make(chan error, 1), log: &testenv.LockedBuffer{}}
 	cmd.Stdout, cmd.Stderr = w.log, w.log
 	if err := cmd.Start(); err != nil {
 		h.t.Fatalf("starting credworkbench: %v", err)
@@ -239,24 +239,6 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return os.WriteFile(dst, data, 0o600)
-}
-
-// lockedBuffer collects a process's output for several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // visibleWindows lists the mapped windows of process pid.

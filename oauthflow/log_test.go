@@ -1,12 +1,10 @@
 package oauthflow
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,30 +13,12 @@ import (
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
-// lockedBuffer lets the logger write from the manager's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // The log says what happened to which profile, with the failure category,
 // and never the secret or the token.
 func TestEventLogNamesOutcomeWithoutSecrets(t *testing.T) {
 	idp := testidp.Start(t)
 	s := ccService(t, testenv.NewMemKeyring())
-	var buf lockedBuffer
+	var buf testenv.LockedBuffer
 	s.Log = slog.New(slog.NewTextHandler(&buf, nil))
 
 	ccSave(t, s, ccApp("good", idp.TokenURL), testidp.AppClientSecret)
@@ -71,7 +51,7 @@ func TestEventLogNamesOutcomeWithoutSecrets(t *testing.T) {
 func TestSeenEventsAreNotLoggedTwice(t *testing.T) {
 	dir := t.TempDir()
 	kr := testenv.NewMemKeyring()
-	var shared lockedBuffer // the one log both processes append to
+	var shared testenv.LockedBuffer // the one log both processes append to
 	newSvc := func(app string) *Service {
 		repo := &credentials.Repository{Store: credentials.NewStore(filepath.Join(dir, "credworkbench", "profiles.json")),
 			Secrets: credentials.NewSecrets(kr), Now: time.Now}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testapi"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
 
@@ -26,7 +27,7 @@ const soap12Env = `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envel
 // runEnv is a real IdP, a Service with an Application profile for it, and
 // the resource-server config that trusts the IdP.
 type runEnv struct {
-	log *lockedBuffer
+	log *testenv.LockedBuffer
 	idp *testidp.IdP
 	s   *Service
 	app credentials.Profile
@@ -38,7 +39,7 @@ func newRunEnv(t *testing.T, tenant string) *runEnv {
 	ccRequireRealKeyring(t)
 	idp := testidp.Start(t)
 	s := ccService(t, nil)
-	log := &lockedBuffer{}
+	log := &testenv.LockedBuffer{}
 	s.Log = slog.New(slog.NewJSONHandler(log, nil))
 	p := ccApp("backend", idp.TokenURL)
 	p.Scope = "api:read api:write"

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -185,16 +184,16 @@ func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
 	t.Logf("workbench output:\n%s", log.String())
 }
 
-// lockedBuffer is the child's output, read by the test while written.
+// testenv.LockedBuffer is the child's output, read by the test while written.
 // startApp starts the workbench binary with env and args; its output
 // collects in log, exited receives its end, and the test's cleanup stops it
 // (SIGTERM, then kill after 5 s). A test that takes the end from exited
 // puts it back for that cleanup.
-func startApp(t *testing.T, bin string, env []string, args ...string) (cmd *exec.Cmd, exited chan error, log *lockedBuffer) {
+func startApp(t *testing.T, bin string, env []string, args ...string) (cmd *exec.Cmd, exited chan error, log *testenv.LockedBuffer) {
 	t.Helper()
 	cmd = exec.Command(bin, args...) // #nosec G204 -- the binary this test built
 	cmd.Env = env
-	log = &lockedBuffer{}
+	log = &testenv.LockedBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -211,23 +210,6 @@ func startApp(t *testing.T, bin string, env []string, args ...string) (cmd *exec
 		}
 	})
 	return cmd, exited, log
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // errorIf reports the second start's output when its context ran out.
