@@ -105,7 +105,7 @@ func (w *Workbench) openForm(p *credentials.Profile) *profileForm {
 	f.s.mayClose = f.mayDiscard
 	f.save = f.s.button("Save")
 	w.form = f
-	f.s.d.Resize(fyne.NewSize(720, 640))
+	f.s.d.Resize(w.fitDialog(720, 640))
 	f.validate()
 	f.initial, _ = f.profile()
 	w.win.Canvas().Focus(f.name)
@@ -280,7 +280,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.scroll = container.NewVScroll(nil)
 	f.scroll.Content = container.NewPadded(container.NewStack(body, newWheelForwarder(f.scroll)))
 	f.scroll.Refresh()
-	return container.NewStack(canvasSpacer(680, 520), f.scroll)
+	return container.NewStack(f.w.fitSpacer(680, 520), f.scroll)
 }
 
 // fill puts the edited profile's values (or an Add form's defaults) into the inputs.
@@ -664,6 +664,29 @@ func (f *profileForm) pickCAFile() {
 	}, f.w.win)
 	fd.Resize(fyne.NewSize(700, 480))
 	fd.Show()
+}
+
+// dialogChrome is what a dialog adds around its content (title, buttons,
+// padding): a dialog whose content is more than the window less this does
+// not fit, and Fyne then cuts it off.
+var dialogChrome = fyne.NewSize(48, 150)
+
+// fitDialog is the size wanted, no larger than the window (800×600 and up
+// must show every dialog whole; its content scrolls inside).
+func (w *Workbench) fitDialog(width, height float32) fyne.Size {
+	if s := w.win.Canvas().Size(); s.Width > 0 && s.Height > 0 {
+		width, height = min(width, s.Width-dialogChrome.Width/2), min(height, s.Height-dialogChrome.Height/3)
+	}
+	return fyne.NewSize(width, height)
+}
+
+// fitSpacer is a canvasSpacer for a dialog's content, no larger than the
+// window leaves it.
+func (w *Workbench) fitSpacer(width, height float32) fyne.CanvasObject {
+	if s := w.win.Canvas().Size(); s.Width > 0 && s.Height > 0 {
+		width, height = min(width, s.Width-dialogChrome.Width), min(height, s.Height-dialogChrome.Height)
+	}
+	return canvasSpacer(max(width, 320), max(height, 200))
 }
 
 // canvasSpacer is an invisible object that gives its container a minimum size.

@@ -116,7 +116,11 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	d.body.MultiLine = true
 	d.body.Wrapping = fyne.TextWrapOff
 	d.body.TextStyle.Monospace = true
-	d.body.SetMinRowsVisible(8) // SOAP envelopes: a screenful, not four lines
+	// SOAP envelopes want a screenful; an 800×600 window leaves room for 4.
+	d.body.SetMinRowsVisible(4)
+	if w.win.Canvas().Size().Height >= 760 {
+		d.body.SetMinRowsVisible(8)
+	}
 	d.body.SetPlaceHolder("Request body (optional)")
 
 	d.soap11 = widget.NewButton("SOAP 1.1", func() { d.soapPreset(oauthflow.SOAP11) })
@@ -141,7 +145,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	// responseText breaks long lines itself (the text is monospace).
 	d.response.Wrapping = fyne.TextWrapOff
 	d.scroll = container.NewScroll(d.response)
-	d.scroll.SetMinSize(fyne.NewSize(0, 160))
+	d.scroll.SetMinSize(fyne.NewSize(0, 120))
 
 	if m, ok := w.reqMemory[id]; ok {
 		d.url.SetText(m.url)
@@ -162,7 +166,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	)
 	answer := container.NewBorder(
 		container.NewVBox(widget.NewSeparator(), d.progress, d.status, d.problem, d.advice), nil, nil, nil, d.scroll)
-	content := container.NewStack(canvasSpacer(820, 640), container.NewBorder(form, nil, nil, nil, answer))
+	content := container.NewStack(w.fitSpacer(820, 640), container.NewBorder(form, nil, nil, nil, answer))
 
 	d.s = w.showDialog("Send a test request with "+name, content,
 		dialogButton{label: "Close"},
