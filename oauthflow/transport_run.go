@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/logfile"
 )
 
 // Outcome classifies a transport run for people and exit codes.
@@ -457,7 +458,8 @@ func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") 
 // logRun writes one line per run: names, status and cause, never a token
 // (the Diagnosis is built from sanitized texts and token claims' names).
 func (s *Service) logRun(ctx context.Context, res *RunResult) {
-	attrs := []any{"transport", res.Transport.Name, "outcome", string(res.Outcome)}
+	// An event (logfile.EventKey): the command or view shows the outcome, so not also stderr or the banner.
+	attrs := []any{"transport", res.Transport.Name, logfile.EventKey, "run", "outcome", string(res.Outcome)}
 	if res.Profile != "" {
 		attrs = append(attrs, "profile", res.Profile)
 	}

@@ -81,6 +81,10 @@ func run(workbench string) error {
 		}
 	}()
 
+	if err := closingQuits(config); err != nil {
+		return err
+	}
+
 	fmt.Printf("Demo identity provider: %s\n", idp.Issuer)
 	fmt.Printf("Log in as %q with password %q. Close the window to end the demo.\n", testidp.Username, testidp.Password)
 
@@ -96,3 +100,23 @@ func run(workbench string) error {
 	}
 	return nil
 }
+
+// closingQuits answers the workbench's first-close question ("keep running
+// in the background?", ui/closing.go) with Quit in the demo's own
+// preferences, so closing the window ends the demo as promised instead of
+// leaving the workbench, the IdP and the keyring entries behind unseen.
+func closingQuits(config string) error {
+	dir := filepath.Join(config, "fyne", appID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("preparing the demo preferences: %w", err)
+	}
+	prefs := []byte(`{"agent.closeAsked":true,"agent.keepRunning":false}`)
+	if err := os.WriteFile(filepath.Join(dir, "preferences.json"), prefs, 0o600); err != nil {
+		return fmt.Errorf("preparing the demo preferences: %w", err)
+	}
+	return nil
+}
+
+// appID is the workbench's Fyne app ID (cmd/credworkbench), the folder of
+// its preferences.
+const appID = "io.github.credworkbench"
