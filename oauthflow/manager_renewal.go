@@ -39,11 +39,18 @@ func (m *Manager) storeLocked(p credentials.Profile, tok *oauth2.Token, res Resu
 		m.entries[p.ID] = e
 	}
 	e.profile, e.fp, e.tok, e.expiry, e.result = p, profileFingerprint(p), tok, expiry, res
+	// The interval counts from when the token was obtained: one another
+	// process fetched (adopted from the shared store) is renewed at its own
+	// refresh point, not a whole interval after this process took it over.
+	obtained := now
+	if !res.CheckedAt.IsZero() && res.CheckedAt.Before(now) {
+		obtained = res.CheckedAt
+	}
 	var lifetime time.Duration
 	if !expiry.IsZero() {
-		lifetime = expiry.Sub(now)
+		lifetime = expiry.Sub(obtained)
 	}
-	m.scheduleLocked(e, renewAfter(p.RefreshInterval.D(), lifetime), gen)
+	m.scheduleLocked(e, max(renewAfter(p.RefreshInterval.D(), lifetime)-now.Sub(obtained), time.Second), gen)
 }
 
 // failedLocked records a failed renewal: a token still valid is kept (it

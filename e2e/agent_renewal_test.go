@@ -1,0 +1,28 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+)
+
+// TestWorkbenchRenewsWhatCredctlFetched: the README promises that a running
+// workbench keeps every profile's token fresh for credctl and scripts at
+// its refresh interval, also a token that credctl (not the window) fetched.
+func TestWorkbenchRenewsWhatCredctlFetched(t *testing.T) {
+	h := New(t)
+	h.AddApp(nil, "Renewed API", "--refresh-interval", "30s")
+	w := h.StartWorkbench()
+	defer w.Stop()
+	w.WaitText("Renewed API", 60*time.Second)
+	time.Sleep(3 * time.Second) // the start-up test
+	h.MustCredctl("token", "Renewed API", "--fresh")
+	h.IdP.Reset(t)
+	deadline := time.Now().Add(75 * time.Second)
+	for time.Now().Before(deadline) {
+		if st := h.IdP.Stats(t); st.Grants["client_credentials"] >= 2 {
+			return // renewed at least twice in 75 s: every 30 s
+		}
+		time.Sleep(2 * time.Second)
+	}
+	t.Fatalf("the workbench renewed %d time(s) in 75 s with a 30 s refresh interval", h.IdP.Stats(t).Grants["client_credentials"])
+}
