@@ -147,6 +147,9 @@ func (s *Service) logEvent(e Event) {
 	switch e.Kind {
 	case EventFailed:
 		level = slog.LevelWarn
+		if r := e.Result; r != nil && r.Failure != nil && r.Failure.Category == CatCancelled {
+			level = slog.LevelInfo // the user stopped it: nothing went wrong
+		}
 	case EventTesting:
 		// Work started: its outcome follows in a line of its own, and
 		// the start-up test of every profile would double the log.

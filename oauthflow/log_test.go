@@ -108,3 +108,15 @@ func TestSeenEventsAreNotLoggedTwice(t *testing.T) {
 		t.Errorf("the start of a test is logged at Info:\n%s", out)
 	}
 }
+
+// A login or test the user cancelled is logged at Info, not as a warning:
+// nothing went wrong.
+func TestCancelledIsNotAWarning(t *testing.T) {
+	var buf testenv.LockedBuffer
+	s := &Service{Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	s.logEvent(Event{Name: "portal", Kind: EventFailed, Result: &Result{Status: credentials.StatusFailed,
+		Failure: &Failure{Category: CatCancelled, Message: "The login was cancelled."}}})
+	if out := buf.String(); !strings.Contains(out, "level=INFO") || strings.Contains(out, "level=WARN") {
+		t.Errorf("a cancelled login logged as %q", out)
+	}
+}
