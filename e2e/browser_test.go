@@ -15,18 +15,15 @@ import (
 // Browser stands in for the user's browser behind $BROWSER: the binaries
 // run a small script (the one-time local start address as its argument),
 // which hands the address to the harness; the harness logs in there as the
-// given user, through headless Chromium (Playwright) or, with Quick, the
+// given user, through headless Chromium (Playwright) or, with UseQuick, the
 // plain HTTP browser of internal/testidp.
 type Browser struct {
 	h              *H
 	user, password string
-	// Quick uses the net/http browser instead of Chromium (seconds less per
-	// login); set it before the first login.
-	Quick bool
-
-	mu      sync.Mutex
-	results chan error
-	logins  int
+	mu             sync.Mutex
+	quick          bool // UseQuick
+	results        chan error
+	logins         int
 }
 
 // LoginBrowser makes every later credctl and workbench of h open its
@@ -83,13 +80,21 @@ func (b *Browser) login(ctx context.Context, u string) error {
 	defer cancel()
 	b.mu.Lock()
 	b.logins++
-	quick := b.Quick
+	quick := b.quick
 	b.mu.Unlock()
 	if quick {
 		return testidp.BrowserLogin(ctx, u, b.user, b.password)
 	}
 	_, err := testidp.ChromiumLoginPage(ctx, u, b.user, b.password)
 	return err
+}
+
+// UseQuick makes the browser sign in with the net/http browser instead of
+// Chromium (seconds less per login), from the next login on.
+func (b *Browser) UseQuick() {
+	b.mu.Lock()
+	b.quick = true
+	b.mu.Unlock()
 }
 
 // Wait returns the outcome of the next login the browser did, or an

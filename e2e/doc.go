@@ -45,7 +45,7 @@
 //   - H.LoginBrowser(user, password) sets $BROWSER for every later process
 //     of H to a script that hands the login address to the harness, which
 //     signs in there with headless Chromium (Playwright), or with the
-//     net/http browser when Browser.Quick is set; Browser.Wait returns the
+//     net/http browser after Browser.UseQuick; Browser.Wait returns the
 //     login's outcome. H.DeviceLogin runs `credctl login NAME --device` and
 //     approves the shown user code at the IdP as the given user.
 //   - H.StartWorkbench(args...) starts bin/credworkbench and waits for its

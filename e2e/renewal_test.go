@@ -16,7 +16,7 @@ func rotatingSession(t *testing.T, h *H) *testidp.IdP {
 	t.Helper()
 	idp := h.StartIdP(testidp.WithAccessTokenTTL(8 * time.Second))
 	browser := h.LoginBrowser(testidp.Username, testidp.Password)
-	browser.Quick = true
+	browser.UseQuick()
 	h.AddUser(idp, "portal")
 	p := h.StartCredctl("", "login", "portal", "--timeout", "60s")
 	if err := browser.Wait(60 * time.Second); err != nil {
