@@ -14,13 +14,13 @@ func (e TransportImportEntry) Summary() string {
 	if t.Type == TransportWSSOAP {
 		method = "POST (SOAP)"
 	}
-	cred := "no credential"
+	sends := "no credential"
 	if t.Authorization == AuthCredential && t.ProfileName != "" {
-		cred = fmt.Sprintf("credential %q", t.ProfileName)
+		sends = fmt.Sprintf("credential %q", t.ProfileName)
 		if e.ForeignCredential {
-			cred += " (a profile already here, not from this file)"
+			sends += " (a profile already here, not from this file)"
 		} else {
-			cred += " (from this file)"
+			sends += " (from this file)"
 		}
 	}
 	body := "no body"
@@ -30,7 +30,7 @@ func (e TransportImportEntry) Summary() string {
 	if e.BodyFile != "" {
 		body += fmt.Sprintf("; its bodyFile %s is not imported", quoted(e.BodyFile))
 	}
-	return fmt.Sprintf("%s: %s %s, %s, %s", t.Name, method, orNone(quotedHost(t.URL)), cred, body)
+	return fmt.Sprintf("%s: %s %s, %s, %s", t.Name, method, orNone(quotedHost(t.URL)), sends, body)
 }
 
 // Why says why the entry needs confirmation; "" when it does not.

@@ -28,7 +28,7 @@ const sealOverhead = 12 + 16
 const maxSealedFile = MaxIdPResponse + sealOverhead
 
 // tokensDir names the directory in errors.
-const tokensDir = "token cache directory"
+const tokensDir = "token cache directory" // #nosec G101 -- a directory's name for messages, not a credential
 
 // sealedRef is what the keyring keeps of a sealed file.
 type sealedRef struct {

@@ -54,7 +54,7 @@ func offerSecretX11(text string) (secretOffer, error) {
 
 func (o *x11Offer) start() error {
 	for _, name := range []string{"CLIPBOARD", "TARGETS", "UTF8_STRING", "TEXT", "STRING", "text/plain;charset=utf-8", "text/plain", x11PasswordHint, "ATOM"} {
-		r, err := xproto.InternAtom(o.conn, false, uint16(len(name)), name).Reply()
+		r, err := xproto.InternAtom(o.conn, false, uint16(len(name)), name).Reply() // #nosec G115 -- the short constant names above
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (o *x11Offer) answer(e xproto.SelectionRequestEvent) {
 		for i, n := range names {
 			xgb.Put32(data[4*i:], uint32(o.atoms[n]))
 		}
-		xproto.ChangeProperty(o.conn, xproto.PropModeReplace, e.Requestor, prop, o.atoms["ATOM"], 32, uint32(len(names)), data)
+		xproto.ChangeProperty(o.conn, xproto.PropModeReplace, e.Requestor, prop, o.atoms["ATOM"], 32, uint32(len(names)), data) // #nosec G115 -- seven names
 	case o.atoms[x11PasswordHint]:
 		xproto.ChangeProperty(o.conn, xproto.PropModeReplace, e.Requestor, prop, o.atoms["UTF8_STRING"], 8, 6, []byte("secret"))
 	case o.atoms["UTF8_STRING"], o.atoms["TEXT"], o.atoms["STRING"], o.atoms["text/plain;charset=utf-8"], o.atoms["text/plain"]:
@@ -120,6 +120,7 @@ func (o *x11Offer) answer(e xproto.SelectionRequestEvent) {
 		if typ == o.atoms["TEXT"] {
 			typ = o.atoms["UTF8_STRING"]
 		}
+		// #nosec G115 -- an access token, capped at the IdP answer limit (1 MiB)
 		xproto.ChangeProperty(o.conn, xproto.PropModeReplace, e.Requestor, prop, typ, 8, uint32(len(o.text)), o.text)
 	default:
 		prop = xproto.AtomNone // a target we do not offer
