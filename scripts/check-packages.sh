@@ -27,8 +27,10 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 file_has() { file -b "$1" | grep -qE "$2"; }
 libs_resolve() { ! ldd "$1" | grep -q "not found"; }
 manifest_is_ours() { grep -qa 'level="asInvoker"' "$1" && grep -qa PerMonitorV2 "$1"; }
-# The version resource holds x.y.z.build as UTF-16 strings.
-version_resource_is() { strings -el "$1" | grep -qE "^${PKG_VERSION//./\\.}\.[0-9]+\$"; }
+# The version resource holds x.y.z.build as UTF-16 strings. grep reads all
+# of strings' output (no -q): with pipefail, a grep -q that stops at the
+# first match makes strings die of SIGPIPE and the check fail at random.
+version_resource_is() { strings -el "$1" | grep -E "^${PKG_VERSION//./\\.}\.[0-9]+\$" >/dev/null; }
 sums_verify() { (cd "$DIST" && sha256sum --quiet -c SHA256SUMS); }
 
 # has_version OBJCOPY SECTION BINARY: VERSION (set with -X) is in the binary's
