@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/app"
 
@@ -12,7 +14,7 @@ import (
 // the window ends the demo"): the first-close question is answered with
 // Quit in the demo's preferences, as the real Fyne app reads them.
 func TestDemoClosingQuits(t *testing.T) {
-	config := t.TempDir()
+	config := tempDir(t)
 	if err := closingQuits(config); err != nil {
 		t.Fatal(err)
 	}
@@ -24,4 +26,30 @@ func TestDemoClosingQuits(t *testing.T) {
 	if !prefs.BoolWithFallback("agent.closeAsked", false) {
 		t.Error("the demo workbench asks whether to keep running, with Keep running as the default")
 	}
+}
+
+// tempDir is t.TempDir for a directory a Fyne app writes to: Fyne's
+// preferences and storage goroutines may still add a file while the test's
+// cleanup walks the tree (seen in CI as "directory not empty"), so removal
+// is retried for a moment instead of failing the test.
+func tempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "demo-config-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			err := os.RemoveAll(dir)
+			if err == nil || time.Now().After(deadline) {
+				if err != nil {
+					t.Errorf("removing %s: %v", dir, err)
+				}
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+	return dir
 }
