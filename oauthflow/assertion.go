@@ -48,7 +48,7 @@ func (s *Service) loadAssertionKey(p credentials.Profile) (assertionKey, *Failur
 	if err != nil {
 		return assertionKey{}, &Failure{Category: CatConfig, Message: "the profile's certificate cannot be read: " + err.Error() + "; import the certificate again"}
 	}
-	enc, err := s.Repo.Secrets.Get(p.ID, credentials.PrivateKey)
+	enc, err := s.repo.Secrets.Get(p.ID, credentials.PrivateKey)
 	if errors.Is(err, credentials.ErrSecretNotFound) {
 		return assertionKey{}, &Failure{Category: CatCredentials, Err: err,
 			Message: "no private key is stored for this profile in the OS keyring: import the certificate with its key again, or generate a new one"}

@@ -72,7 +72,7 @@ func pkSave(t *testing.T, s *Service, name, tokenURL string, km credentials.KeyM
 	if err != nil {
 		t.Fatalf("save %s: %v", name, err)
 	}
-	t.Cleanup(func() { _ = s.Repo.Secrets.Delete(saved.ID, credentials.PrivateKey) })
+	t.Cleanup(func() { _ = s.repo.Secrets.Delete(saved.ID, credentials.PrivateKey) })
 	return saved
 }
 
@@ -121,7 +121,7 @@ func TestPrivateKeyJWTAgainstTestIdP(t *testing.T) {
 
 	// The IdP itself refuses a replayed assertion: what makes a fresh one
 	// per request necessary.
-	pr, _ := s.Repo.Get("pk rs256")
+	pr, _ := s.repo.Get("pk rs256")
 	pr.TokenURL = idp.TokenURL
 	jwt, err := signAssertion(pr, assertionKey{key: rsaKM.Key, cert: rsaKM.Cert}, time.Now())
 	if err != nil {

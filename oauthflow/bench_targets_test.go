@@ -44,8 +44,8 @@ func BenchmarkTargetTestAll(b *testing.B) {
 			ps := importApps(b, s, n, idp.TokenURL)
 			b.Cleanup(func() {
 				for _, p := range ps {
-					_ = s.Repo.Secrets.Delete(p.ID, credentials.ClientSecret)
-					_ = s.Repo.Secrets.Delete(p.ID, credentials.TokenCache)
+					_ = s.repo.Secrets.Delete(p.ID, credentials.ClientSecret)
+					_ = s.repo.Secrets.Delete(p.ID, credentials.TokenCache)
 				}
 			})
 			ctx := context.Background()
@@ -67,7 +67,7 @@ func BenchmarkTargetTestAll(b *testing.B) {
 					})
 				}
 			}
-			writes := s.Repo.Store.StateWrites()
+			writes := s.repo.Store.StateWrites()
 			testenv.RatioFloor(b, 1.3, func() {
 				rs, err := s.TestAll(ctx, 0)
 				if err != nil {
@@ -79,7 +79,7 @@ func BenchmarkTargetTestAll(b *testing.B) {
 					}
 				}
 			}, bare, floor)
-			b.ReportMetric(float64(s.Repo.Store.StateWrites()-writes)/float64(b.N), "state-writes/op")
+			b.ReportMetric(float64(s.repo.Store.StateWrites()-writes)/float64(b.N), "state-writes/op")
 		})
 	}
 }

@@ -57,7 +57,7 @@ func (s *Service) recordReq(reqs ...*recordReq) error {
 		batch := r.pending
 		r.pending = nil
 		r.mu.Unlock()
-		err := s.Repo.Store.UpdateState(func(ps []credentials.Profile) error {
+		err := s.repo.Store.UpdateState(func(ps []credentials.Profile) error {
 			for _, q := range batch {
 				for i := range ps {
 					if ps[i].ID == q.p.ID {

@@ -23,15 +23,15 @@ func importApps(t testing.TB, s *Service, n int, tokenURL string) []credentials.
 		p.Normalize()
 		entries = append(entries, credentials.ImportEntry{Index: i, Profile: p})
 	}
-	if _, err := s.Repo.Import(entries, false); err != nil {
+	if _, err := s.repo.Import(entries, false); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := s.Repo.List()
+	ps, err := s.repo.List()
 	if err != nil || len(ps) != n {
 		t.Fatalf("%d profiles stored (%v)", len(ps), err)
 	}
 	for _, p := range ps {
-		if err := s.Repo.Secrets.Set(p.ID, credentials.ClientSecret, testidp.AppClientSecret); err != nil {
+		if err := s.repo.Secrets.Set(p.ID, credentials.ClientSecret, testidp.AppClientSecret); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,7 +56,7 @@ func TestBringLiveWritesStateInBatches(t *testing.T) {
 			mu.Unlock()
 		}
 	})()
-	writes := s.Repo.Store.StateWrites()
+	writes := s.repo.Store.StateWrites()
 	rs := s.BringLive(context.Background(), LiveOptions{TestApplications: true})
 	if len(rs) != n {
 		t.Fatalf("%d results, want %d", len(rs), n)
@@ -66,7 +66,7 @@ func TestBringLiveWritesStateInBatches(t *testing.T) {
 			t.Fatalf("%s: %s %v %v", r.Name, r.Status, r.Failure, r.Warnings)
 		}
 	}
-	if w := s.Repo.Store.StateWrites() - writes; w > 20 || w == 0 {
+	if w := s.repo.Store.StateWrites() - writes; w > 20 || w == 0 {
 		t.Fatalf("bringing %d profiles live wrote the state file %d times, want 1..20", n, w)
 	}
 	// Events reach subscribers on their own goroutine, a moment later.
@@ -81,7 +81,7 @@ func TestBringLiveWritesStateInBatches(t *testing.T) {
 			t.Fatalf("%d profiles published as tested, want %d", got, n)
 		}
 	}
-	ps, err := credentials.NewStore(s.Repo.Store.Path()).List()
+	ps, err := credentials.NewStore(s.repo.Store.Path()).List()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +100,11 @@ func TestTestAllWritesStateInBatches(t *testing.T) {
 	s := ccService(t, testenv.NewMemKeyring())
 	const n = 1000
 	importApps(t, s, n, idp.TokenURL)
-	before, err := os.Stat(s.Repo.Store.Path())
+	before, err := os.Stat(s.repo.Store.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	writes := s.Repo.Store.StateWrites()
+	writes := s.repo.Store.StateWrites()
 	rs, err := s.TestAll(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -114,14 +114,14 @@ func TestTestAllWritesStateInBatches(t *testing.T) {
 			t.Fatalf("%s: %s %v %v", r.Name, r.Status, r.Failure, r.Warnings)
 		}
 	}
-	if w := s.Repo.Store.StateWrites() - writes; w > 20 || w == 0 {
+	if w := s.repo.Store.StateWrites() - writes; w > 20 || w == 0 {
 		t.Fatalf("Test all over %d profiles wrote the state file %d times, want 1..20", n, w)
 	}
-	after, err := os.Stat(s.Repo.Store.Path())
+	after, err := os.Stat(s.repo.Store.Path())
 	if err != nil || !os.SameFile(before, after) || !before.ModTime().Equal(after.ModTime()) {
 		t.Fatal("Test all rewrote the profile file")
 	}
-	ps, err := credentials.NewStore(s.Repo.Store.Path()).List()
+	ps, err := credentials.NewStore(s.repo.Store.Path()).List()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func TestCachesDoNotGrow(t *testing.T) {
 			if r, err := s.Test(ctx, p.ID); err != nil || !r.Active() {
 				t.Fatalf("test: %v %v", r.Failure, err)
 			}
-			p, _ = s.Repo.Get(p.ID)
+			p, _ = s.repo.Get(p.ID)
 			p.Scope += " api:read"
 			var err error
 			if p, err = s.Save(p, credentials.SecretChange{}); err != nil {

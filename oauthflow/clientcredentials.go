@@ -22,7 +22,7 @@ import (
 // profile, unreadable store); an IdP's refusal is a Result with Status
 // Failed and a Failure saying why.
 func (s *Service) Test(ctx context.Context, nameOrID string) (Result, error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -75,7 +75,7 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 		if secret != nil {
 			sec = *secret
 		} else {
-			sec, err = s.Repo.Secrets.Get(p.ID, credentials.ClientSecret)
+			sec, err = s.repo.Secrets.Get(p.ID, credentials.ClientSecret)
 			if errors.Is(err, credentials.ErrSecretNotFound) {
 				return fail(&Failure{Category: CatCredentials, Err: err,
 					Message: "no client secret is stored for this profile in the OS keyring: edit the profile and enter the client secret"}, warnings)

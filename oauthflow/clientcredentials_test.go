@@ -69,7 +69,7 @@ func ccSave(t testing.TB, s *Service, p credentials.Profile, secret string) cred
 	if err != nil {
 		t.Fatalf("save %s: %v", p.Name, err)
 	}
-	t.Cleanup(func() { _ = s.Repo.Secrets.Delete(saved.ID, credentials.ClientSecret) })
+	t.Cleanup(func() { _ = s.repo.Secrets.Delete(saved.ID, credentials.ClientSecret) })
 	return saved
 }
 
@@ -142,7 +142,7 @@ func TestClientCredentialsBasicAndPost(t *testing.T) {
 			if st.Token != 1 || st.Grants["client_credentials"] != 1 {
 				t.Errorf("IdP saw %d token requests, %v grants; want 1 client_credentials", st.Token, st.Grants)
 			}
-			stored, err := s.Repo.Get(p.ID)
+			stored, err := s.repo.Get(p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -234,7 +234,7 @@ func TestClientCredentialsRefusals(t *testing.T) {
 		if strings.Contains(f.Error(), "not-the-secret") {
 			t.Errorf("failure text holds the secret: %v", f)
 		}
-		stored, _ := s.Repo.Get(p.ID)
+		stored, _ := s.repo.Get(p.ID)
 		if stored.LastStatus != credentials.StatusFailed || stored.LastCategory != string(CatCredentials) || !strings.Contains(stored.LastError, "invalid_client") {
 			t.Errorf("bookkeeping %+v", stored.Bookkeeping)
 		}
@@ -250,7 +250,7 @@ func TestClientCredentialsRefusals(t *testing.T) {
 	})
 	t.Run("secret missing from keyring", func(t *testing.T) {
 		p := ccSave(t, s, ccApp("no secret", idp.TokenURL), testidp.AppClientSecret)
-		if err := s.Repo.Secrets.Delete(p.ID, credentials.ClientSecret); err != nil {
+		if err := s.repo.Secrets.Delete(p.ID, credentials.ClientSecret); err != nil {
 			t.Fatal(err)
 		}
 		f := ccWantFailed(t, ccTest(t, s, p.Name), CatCredentials)
@@ -371,7 +371,7 @@ func TestFailureNeverEchoesSecret(t *testing.T) {
 	p.AuthMethod = credentials.AuthPost
 	p = ccSave(t, s, p, "very-secret-value")
 	f := ccWantFailed(t, ccTest(t, s, p.Name), CatConfig)
-	stored, _ := s.Repo.Get(p.ID)
+	stored, _ := s.repo.Get(p.ID)
 	for _, txt := range []string{f.Error(), f.Message, f.IdPDescription, stored.LastError, f.Err.Error()} {
 		if strings.Contains(txt, "very-secret-value") {
 			t.Fatalf("secret leaked into %q", txt)

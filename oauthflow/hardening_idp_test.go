@@ -256,7 +256,7 @@ func TestHardeningHostileIdP(t *testing.T) {
 			if c.mention != "" && !strings.Contains(strings.ToLower(f.Error()), strings.ToLower(c.mention)) {
 				t.Errorf("failure %q does not mention %q", f.Error(), c.mention)
 			}
-			stored, err := s.Repo.Get(p.ID)
+			stored, err := s.repo.Get(p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -326,7 +326,7 @@ func TestHardeningSecretDeletedBehindOurBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("secret-tool clear: %v: %s", err, out)
 	}
-	if _, err := s.Repo.Secrets.Get(p.ID, credentials.ClientSecret); err != credentials.ErrSecretNotFound {
+	if _, err := s.repo.Secrets.Get(p.ID, credentials.ClientSecret); err != credentials.ErrSecretNotFound {
 		t.Fatalf("after secret-tool clear the secret is still readable (err %v): the test did not delete it", err)
 	}
 	s.mgr.Forget(p.ID) // the cached token would otherwise hide the missing secret until renewal
@@ -335,7 +335,7 @@ func TestHardeningSecretDeletedBehindOurBack(t *testing.T) {
 	if !strings.Contains(f.Message, "no client secret is stored") || !strings.Contains(f.Message, "enter the client secret") {
 		t.Fatalf("failure %q does not say the secret is missing and what to do", f.Message)
 	}
-	ps, err := s.Repo.List()
+	ps, err := s.repo.List()
 	if err != nil {
 		t.Fatalf("the profile file no longer reads: %v", err)
 	}

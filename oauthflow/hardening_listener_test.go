@@ -25,7 +25,7 @@ func waitingLogin(t *testing.T, timeout time.Duration) (s *Service, startURL str
 	t.Helper()
 	op := newFakeOIDC(t)
 	s = ccService(t, testenv.NewMemKeyring())
-	p := saveUserProfile(t, s.Repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
+	p := saveUserProfile(t, s.repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
 	urls := make(chan string, 1)
 	s.Browser = newFakeBrowser(func(_ context.Context, u string) error { urls <- u; return nil })
 	out := make(chan Result, 1)

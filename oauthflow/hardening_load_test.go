@@ -131,15 +131,15 @@ func TestHardeningLoad(t *testing.T) {
 		p.Normalize()
 		entries = append(entries, credentials.ImportEntry{Index: i, Profile: p})
 	}
-	if _, err := s.Repo.Import(entries, false); err != nil {
+	if _, err := s.repo.Import(entries, false); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := s.Repo.List()
+	ps, err := s.repo.List()
 	if err != nil || len(ps) != profiles {
 		t.Fatalf("%d profiles stored (%v)", len(ps), err)
 	}
 	for _, p := range ps {
-		if err := s.Repo.Secrets.Set(p.ID, credentials.ClientSecret, testidp.AppClientSecret); err != nil {
+		if err := s.repo.Secrets.Set(p.ID, credentials.ClientSecret, testidp.AppClientSecret); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -224,7 +224,7 @@ func TestHardeningLoad(t *testing.T) {
 	if renewed.Load() < want {
 		t.Errorf("%d renewals in %v, want at least %d", renewed.Load(), runFor, want)
 	}
-	recorded, err := s.Repo.List()
+	recorded, err := s.repo.List()
 	if err != nil {
 		t.Fatalf("the store does not read after the load: %v", err)
 	}

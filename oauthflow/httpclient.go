@@ -172,7 +172,7 @@ func (s *Service) proxyFunc(p credentials.Profile) (func(*http.Request) (*url.UR
 	}
 	u.User = nil
 	if user != "" {
-		pass, err := s.Repo.Secrets.Get(p.ID, credentials.ProxyPassword)
+		pass, err := s.repo.Secrets.Get(p.ID, credentials.ProxyPassword)
 		switch {
 		case errors.Is(err, credentials.ErrSecretNotFound):
 			u.User = url.User(user)

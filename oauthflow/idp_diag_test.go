@@ -100,7 +100,7 @@ func TestIdPDiagnosesFromDocumentedBodies(t *testing.T) {
 			if strings.Contains(text, secret) || strings.Count(text, "Trace ID") > 1 {
 				t.Errorf("secret or repeated IDs in %q", text)
 			}
-			stored, err := s.Repo.Get(p.Name)
+			stored, err := s.repo.Get(p.Name)
 			if err != nil || stored.LastCategory != string(c.cat) || stored.LastError != text {
 				t.Errorf("stored %q/%q, err %v", stored.LastCategory, stored.LastError, err)
 			}

@@ -85,7 +85,7 @@ func TestInspectRealToken(t *testing.T) {
 		t.Errorf("header %v issuer %q expiry %v", ti.Header, ti.Issuer, ti.Expiry)
 	}
 	// A mapping that does not fit the token is a warning, not a failure.
-	p, _ = s.Repo.Get(p.ID)
+	p, _ = s.repo.Get(p.ID)
 	p.RolesClaim = "resource_access.app.roles"
 	p, err := s.Save(p, credentials.SecretChange{})
 	if err != nil {

@@ -91,7 +91,7 @@ func TestSeenEventsAreNotLoggedTwice(t *testing.T) {
 	}
 	waitFor(EventSaved)
 	now := time.Now().UTC()
-	if err := cli.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+	if err := cli.repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastChecked = credentials.StatusActive, now
 	}); err != nil {
 		t.Fatal(err)

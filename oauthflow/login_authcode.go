@@ -43,7 +43,7 @@ func (e *loginTimeout) Error() string { return fmt.Sprintf("no login response wi
 // be attempted (no such profile, unreadable store); a refused or abandoned
 // login is a Result with a Failure.
 func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) (Result, error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return Result{}, err
 	}

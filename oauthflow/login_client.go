@@ -57,7 +57,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 		return u, s.withAssertions(u, u.ep.DeviceAuthURL)
 	}
 	if p.HasSecret {
-		sec, err := s.Repo.Secrets.Get(p.ID, credentials.ClientSecret)
+		sec, err := s.repo.Secrets.Get(p.ID, credentials.ClientSecret)
 		switch {
 		case errors.Is(err, credentials.ErrSecretNotFound):
 			return u, &Failure{Category: CatCredentials, Err: err, Message: "the profile's client secret is missing from the OS keyring: edit the profile and enter it again (or clear it for a public client)"}

@@ -52,7 +52,7 @@ func hostileDeviceLogin(t *testing.T, answer func(issuer string) map[string]any)
 	t.Helper()
 	issuer := hostileDeviceIdP(t, answer)
 	s := ccService(t, testenv.NewMemKeyring())
-	p := saveUserProfile(t, s.Repo, issuer, "device-client", "", func(p *credentials.Profile) { p.Resource = "" })
+	p := saveUserProfile(t, s.repo, issuer, "device-client", "", func(p *credentials.Profile) { p.Resource = "" })
 	var shown atomic.Pointer[DeviceCode]
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -18,7 +18,7 @@ func (s *Service) keepRefreshToken(p credentials.Profile, old, rt string) string
 	if rt == "" {
 		if old == "" {
 			// A login without a refresh token: an older session's token is stale.
-			_ = s.Repo.Secrets.Delete(p.ID, credentials.RefreshToken)
+			_ = s.repo.Secrets.Delete(p.ID, credentials.RefreshToken)
 			s.logins.setMemToken(p.ID, "")
 			return "The IdP issued no refresh token, so the session ends when the access token expires " +
 				"(some IdPs issue one only for the offline_access scope)."
@@ -28,18 +28,18 @@ func (s *Service) keepRefreshToken(p credentials.Profile, old, rt string) string
 	if rt == old {
 		return ""
 	}
-	err := s.Repo.Secrets.Set(p.ID, credentials.RefreshToken, rt)
+	err := s.repo.Secrets.Set(p.ID, credentials.RefreshToken, rt)
 	if err == nil {
 		s.logins.setMemToken(p.ID, "")
 		return ""
 	}
 	s.logins.setMemToken(p.ID, rt)
 	// The stored one (if any) is superseded: a rotated one no longer works.
-	_ = s.Repo.Secrets.Delete(p.ID, credentials.RefreshToken)
+	_ = s.repo.Secrets.Delete(p.ID, credentials.RefreshToken)
 	var ke *credentials.KeyringError
 	if errors.As(err, &ke) && ke.Problem == credentials.KeyringTooBig {
 		return fmt.Sprintf("The refresh token (%d bytes) is larger than this system's keyring holds (%d bytes), so it is kept "+
-			"in memory only: you stay logged in while the app runs, but must log in again after a restart.", len(rt), s.Repo.Secrets.Limit())
+			"in memory only: you stay logged in while the app runs, but must log in again after a restart.", len(rt), s.repo.Secrets.Limit())
 	}
 	return "The refresh token could not be stored in the OS keyring (" + err.Error() + "), so it is kept in memory only: " +
 		"you stay logged in while the app runs, but must log in again after a restart."
@@ -51,7 +51,7 @@ func (s *Service) refreshToken(p credentials.Profile) (string, error) {
 	if rt := s.logins.memToken(p.ID); rt != "" {
 		return rt, nil
 	}
-	return s.Repo.Secrets.Get(p.ID, credentials.RefreshToken)
+	return s.repo.Secrets.Get(p.ID, credentials.RefreshToken)
 }
 
 // refreshUser renews a User profile's tokens with its refresh token (also
@@ -89,12 +89,12 @@ func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oaut
 			f.Message = "the session has ended at the IdP (the refresh token expired or was revoked): log in again"
 			// Another process (credctl, a second window) may have rotated the
 			// token meanwhile: delete only the one that was refused.
-			if cur, err := s.Repo.Secrets.Get(p.ID, credentials.RefreshToken); err == nil && cur != rt {
+			if cur, err := s.repo.Secrets.Get(p.ID, credentials.RefreshToken); err == nil && cur != rt {
 				f.Message = "the refresh token was replaced by another process meanwhile: test again to use the new one"
 				f.Category = CatOther
 				return nil, res, f
 			}
-			_ = s.Repo.Secrets.Delete(p.ID, credentials.RefreshToken)
+			_ = s.repo.Secrets.Delete(p.ID, credentials.RefreshToken)
 			s.logins.setMemToken(p.ID, "")
 			res.Status = credentials.StatusLoggedOut
 		}

@@ -138,7 +138,7 @@ func (ls *loginSessions) keySet(id, key, jwksURL string, client *http.Client) *o
 // CancelLogin ends the pending login of a profile (its listener closes at
 // once); it reports whether one was pending.
 func (s *Service) CancelLogin(nameOrID string) bool {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return false
 	}

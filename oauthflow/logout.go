@@ -28,7 +28,7 @@ func (s *Service) Logout(ctx context.Context, nameOrID string) error {
 // LogoutWith is Logout that, when asked, also ends the IdP's browser
 // session afterwards (logout_idp.go).
 func (s *Service) LogoutWith(ctx context.Context, nameOrID string, opt LogoutOptions) (LogoutResult, error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return LogoutResult{}, err
 	}
@@ -38,7 +38,7 @@ func (s *Service) LogoutWith(ctx context.Context, nameOrID string, opt LogoutOpt
 	// Read before the local logout forgets it: the IdP logout's hint.
 	idToken := ""
 	if opt.EndIdPSession {
-		idToken, _ = s.Repo.Secrets.Get(p.ID, credentials.IDToken)
+		idToken, _ = s.repo.Secrets.Get(p.ID, credentials.IDToken)
 	}
 	revokeErr, err := s.logoutHere(ctx, p)
 	if err != nil {
@@ -70,15 +70,15 @@ func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revoke
 	}
 	s.logins.setMemToken(p.ID, "")
 	s.mgr.Forget(p.ID)
-	if err := s.Repo.Secrets.Delete(p.ID, credentials.RefreshToken); err != nil {
+	if err := s.repo.Secrets.Delete(p.ID, credentials.RefreshToken); err != nil {
 		return revokeErr, classifyError(err)
 	}
-	_ = s.Repo.Secrets.Delete(p.ID, credentials.IDToken) // only a logout hint; a stale one does no harm
+	_ = s.repo.Secrets.Delete(p.ID, credentials.IDToken) // only a logout hint; a stale one does no harm
 	if err := s.deleteStoredToken(p.ID); err != nil {
 		return revokeErr, classifyError(err)
 	}
 	now := s.Clock.Now()
-	err = s.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+	err = s.repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastChecked = credentials.StatusLoggedOut, now.UTC()
 		b.LastError, b.LastCategory, b.LoggedInAs, b.TokenExpiry, b.LoginAt = "", "", "", time.Time{}, time.Time{}
 		b.LoginMFA = ""

@@ -75,8 +75,8 @@ type LogoutResult struct {
 // big for Windows' Credential Manager), the logout names the client instead.
 func (s *Service) keepIDToken(p credentials.Profile, tok *oauth2.Token) {
 	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" || s.Repo.Secrets.Set(p.ID, credentials.IDToken, raw) != nil {
-		_ = s.Repo.Secrets.Delete(p.ID, credentials.IDToken) // never an older session's
+	if raw == "" || s.repo.Secrets.Set(p.ID, credentials.IDToken, raw) != nil {
+		_ = s.repo.Secrets.Delete(p.ID, credentials.IDToken) // never an older session's
 	}
 }
 

@@ -100,7 +100,7 @@ func newManager(s *Service) *Manager {
 // Status is the profile's current state: the in-memory token when there is
 // one (Expired once it has passed its expiry), otherwise what was recorded.
 func (s *Service) Status(nameOrID string) (Result, error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -110,7 +110,7 @@ func (s *Service) Status(nameOrID string) (Result, error) {
 // Token returns a valid access token of the profile, fetching one when
 // there is none or it is about to expire. The error is a *Failure.
 func (s *Service) Token(ctx context.Context, nameOrID string) (*oauth2.Token, error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *Service) Token(ctx context.Context, nameOrID string) (*oauth2.Token, er
 // TestAll tests every profile, at most concurrency at a time (0 means
 // DefaultTestAllConcurrency), and returns the results in name order.
 func (s *Service) TestAll(ctx context.Context, concurrency int) ([]Result, error) {
-	ps, err := s.Repo.List()
+	ps, err := s.repo.List()
 	if err != nil {
 		return nil, err
 	}

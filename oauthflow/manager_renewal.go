@@ -145,7 +145,7 @@ func (m *Manager) renew(id string, gen uint64) {
 		return
 	}
 	m.mu.Unlock()
-	p, err := m.s.Repo.Get(id)
+	p, err := m.s.repo.Get(id)
 	if errors.Is(err, credentials.ErrNotFound) {
 		m.Forget(id)
 		return

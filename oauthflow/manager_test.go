@@ -284,7 +284,7 @@ func TestManagerEditAndDelete(t *testing.T) {
 	ev := ccSubscribe(t, s)
 	p := ccSave(t, s, ccApp("edited", idp.TokenURL), testidp.AppClientSecret)
 	ccWantActive(t, ccTest(t, s, p.Name))
-	p, _ = s.Repo.Get(p.ID)
+	p, _ = s.repo.Get(p.ID)
 
 	p.Scope = "api:write"
 	saved, err := s.Save(p, credentials.SecretChange{})
@@ -336,7 +336,7 @@ func TestManagerStatusFromBookkeeping(t *testing.T) {
 		t.Fatalf("status %s", st.Status)
 	}
 	past := time.Now().Add(-time.Minute)
-	if err := s.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+	if err := s.repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.TokenExpiry = credentials.StatusActive, past
 	}); err != nil {
 		t.Fatal(err)
@@ -344,7 +344,7 @@ func TestManagerStatusFromBookkeeping(t *testing.T) {
 	if st, _ := s.Status(p.Name); st.Status != credentials.StatusExpired {
 		t.Errorf("recorded Active with a past expiry: %s, want Expired", st.Status)
 	}
-	_ = s.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+	_ = s.repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastCategory, b.LastError = credentials.StatusFailed, string(CatScope), "refused"
 	})
 	st, _ := s.Status(p.Name)
@@ -416,7 +416,7 @@ func TestManagerCloseLeavesNoGoroutines(t *testing.T) {
 	// abandoned: its token is stored for the next process.
 	idp.Reset(t)
 	idp.SetTokenFault(t, testidp.Fault{Delay: 2 * time.Second})
-	p, _ := s.Repo.Get("g1")
+	p, _ := s.repo.Get("g1")
 	s.mgr.Forget(p.ID)
 	_ = s.Tokens.Delete(p.ID)
 	go func() { _, _ = s.Token(context.Background(), "g1") }()

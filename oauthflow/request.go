@@ -54,7 +54,7 @@ func SOAPRequest(version SOAPVersion, endpoint, action string, envelope []byte) 
 // 401 or 403 carries the WWW-Authenticate reason. An error means no answer
 // (no token, bad URL, network); it is a *Failure where one applies.
 func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec) (*Response, error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func challengeParams(c string) map[string]string {
 // TLS settings. Redirects to another host are not followed, so the token
 // never leaves the host it was meant for.
 func (s *Service) HTTPClient(ctx context.Context, nameOrID string) (*http.Client, error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if insecureTarget(req.URL) && !t.AllowInsecureHTTP {
 		return fail(&ErrInsecureHTTP{Host: req.URL.Host})
 	}
-	p, err := t.Service.Repo.Get(t.Profile)
+	p, err := t.Service.repo.Get(t.Profile)
 	if err != nil {
 		return fail(err)
 	}

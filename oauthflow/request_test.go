@@ -88,7 +88,7 @@ func TestRequestCarriesBearerAndTenant(t *testing.T) {
 	}
 
 	// A configured tenant header name; SOAP 1.1 and 1.2.
-	p, _ = s.Repo.Get(p.ID)
+	p, _ = s.repo.Get(p.ID)
 	p.TenantHeader = "X-Org"
 	if _, err := s.Save(p, credentials.SecretChange{}); err != nil {
 		t.Fatal(err)

@@ -63,7 +63,7 @@ func ExpiryChoiceNeeded(p credentials.Profile, opt RotateOptions) bool {
 // changes the profile after it). The Result is that of the test with the
 // new secret; a failure is a *RotateError.
 func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string, opt RotateOptions) (Result, error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -90,7 +90,7 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string, 
 	if err != nil {
 		return res, &RotateError{Step: RotateStepTest, Err: err}
 	}
-	if err := s.Repo.RotateClientSecret(p.ID, newSecret, opt.SecretExpiresAt); err != nil {
+	if err := s.repo.RotateClientSecret(p.ID, newSecret, opt.SecretExpiresAt); err != nil {
 		f := classifyError(err)
 		if f.Category == CatOther {
 			f.Category = CatConfig
@@ -99,7 +99,7 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string, 
 	}
 	// The rotation changed the profile (its secret's date): the token
 	// belongs to the profile as it is now.
-	if cur, err := s.Repo.Get(p.ID); err == nil {
+	if cur, err := s.repo.Get(p.ID); err == nil {
 		p = cur
 		s.own.noteRotated(p)
 	}

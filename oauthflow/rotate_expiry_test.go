@@ -18,7 +18,7 @@ func TestRotateSecretKeepsExpiryAndSharedToken(t *testing.T) {
 	idp := testidp.Start(t, testidp.WithClientSecrets(testidp.AppClientID, "old-secret", "new-secret", "newer-secret"))
 	kr := testenv.NewMemKeyring()
 	s := ccService(t, kr)
-	s.Tokens = NewKeyringTokenStore(s.Repo.Secrets, filepath.Join(t.TempDir(), "tokens"))
+	s.Tokens = NewKeyringTokenStore(s.repo.Secrets, filepath.Join(t.TempDir(), "tokens"))
 	app := ccApp("expiring", idp.TokenURL)
 	oldExpiry, _ := credentials.ParseExpiryDate("2026-12-31")
 	app.SecretExpiresAt = oldExpiry
@@ -32,7 +32,7 @@ func TestRotateSecretKeepsExpiryAndSharedToken(t *testing.T) {
 	if !errors.As(err, &re) || re.Step != RotateStepCheck {
 		t.Fatalf("rotation without an expiry choice: %v, want a refusal at the check step", err)
 	}
-	if got, _ := s.Repo.Secrets.Get(p.ID, credentials.ClientSecret); got != "old-secret" || idp.Stats(t).Token != 0 {
+	if got, _ := s.repo.Secrets.Get(p.ID, credentials.ClientSecret); got != "old-secret" || idp.Stats(t).Token != 0 {
 		t.Fatalf("a refused rotation changed the secret (%q) or asked the IdP", got)
 	}
 
@@ -41,7 +41,7 @@ func TestRotateSecretKeepsExpiryAndSharedToken(t *testing.T) {
 	if err != nil || !res.Active() {
 		t.Fatalf("rotation: %v %+v", err, res.Failure)
 	}
-	stored, _ := s.Repo.Get(p.ID)
+	stored, _ := s.repo.Get(p.ID)
 	if !stored.SecretExpiresAt.Equal(newExpiry) {
 		t.Fatalf("secret expires %v after the rotation, want %v", stored.SecretExpiresAt, newExpiry)
 	}
@@ -50,7 +50,7 @@ func TestRotateSecretKeepsExpiryAndSharedToken(t *testing.T) {
 	}
 	// Another process takes the rotation's token.
 	idp.Reset(t)
-	other := NewService(s.Repo, nil, nil)
+	other := NewService(s.repo, nil, nil)
 	other.Tokens = s.Tokens
 	defer other.Close()
 	if _, cached, err := other.FetchToken(ctx, p.Name, TokenOptions{}); err != nil || !cached || idp.Stats(t).Token != 0 {
@@ -61,7 +61,7 @@ func TestRotateSecretKeepsExpiryAndSharedToken(t *testing.T) {
 	if _, err := s.RotateSecret(ctx, p.Name, "newer-secret", RotateOptions{NoSecretExpiry: true}); err != nil {
 		t.Fatal(err)
 	}
-	if stored, _ := s.Repo.Get(p.ID); !stored.SecretExpiresAt.IsZero() {
+	if stored, _ := s.repo.Get(p.ID); !stored.SecretExpiresAt.IsZero() {
 		t.Fatalf("--no-secret-expiry kept %v", stored.SecretExpiresAt)
 	}
 }

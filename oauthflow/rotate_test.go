@@ -38,10 +38,10 @@ func TestRotateSecret(t *testing.T) {
 		if !strings.Contains(err.Error(), "old secret stays in use") || strings.Contains(err.Error(), "typo-secret") {
 			t.Errorf("message %q", err)
 		}
-		if got, _ := s.Repo.Secrets.Get(p.ID, credentials.ClientSecret); got != "old-secret" {
+		if got, _ := s.repo.Secrets.Get(p.ID, credentials.ClientSecret); got != "old-secret" {
 			t.Fatalf("stored secret changed to %q", got)
 		}
-		stored, _ := s.Repo.Get(p.ID)
+		stored, _ := s.repo.Get(p.ID)
 		if !stored.SecretRotatedAt.IsZero() || stored.LastStatus != credentials.StatusActive {
 			t.Errorf("bookkeeping after a failed rotation: %+v", stored.Bookkeeping)
 		}
@@ -55,10 +55,10 @@ func TestRotateSecret(t *testing.T) {
 			t.Fatal(err)
 		}
 		ccWantActive(t, res)
-		if got, _ := s.Repo.Secrets.Get(p.ID, credentials.ClientSecret); got != "new-secret" {
+		if got, _ := s.repo.Secrets.Get(p.ID, credentials.ClientSecret); got != "new-secret" {
 			t.Fatalf("stored secret %q", got)
 		}
-		stored, _ := s.Repo.Get(p.ID)
+		stored, _ := s.repo.Get(p.ID)
 		if stored.SecretRotatedAt.IsZero() || stored.LastStatus != credentials.StatusActive {
 			t.Errorf("bookkeeping %+v", stored.Bookkeeping)
 		}

@@ -110,13 +110,13 @@ func TestSecurityRefreshSubjectSwitch(t *testing.T) {
 	op := newFakeOIDC(t)
 	op.refresh = true
 	s := ccService(t, testenv.NewMemKeyring())
-	p := saveUserProfile(t, s.Repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
+	p := saveUserProfile(t, s.repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
 	s.Browser = newFakeBrowser(followRedirect)
 	res, err := s.Login(context.Background(), p.Name, LoginOptions{Timeout: 20 * time.Second})
 	if err != nil || !res.Active() {
 		t.Fatalf("login: %+v %v", res.Failure, err)
 	}
-	got, _ := s.Repo.Get(p.ID)
+	got, _ := s.repo.Get(p.ID)
 	if got.Subject != "u-1" {
 		t.Fatalf("stored subject %q", got.Subject)
 	}
@@ -140,7 +140,7 @@ func TestSecurityRefreshSubjectSwitch(t *testing.T) {
 func TestSecurityAZPWithSeveralAudiences(t *testing.T) {
 	op := newFakeOIDC(t)
 	s := ccService(t, testenv.NewMemKeyring())
-	p := saveUserProfile(t, s.Repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
+	p := saveUserProfile(t, s.repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
 	s.Browser = newFakeBrowser(followRedirect)
 	op.set(func(c map[string]any) { c["aud"] = []string{"fake-client", "other-client"}; c["azp"] = "other-client" }, nil)
 	res, err := s.Login(context.Background(), p.Name, LoginOptions{Timeout: 20 * time.Second})
@@ -210,7 +210,7 @@ func TestSecurityStartAddressAndCallback(t *testing.T) {
 	t.Run("second use of the start address", func(t *testing.T) {
 		op := newFakeOIDC(t)
 		s := ccService(t, testenv.NewMemKeyring())
-		p := saveUserProfile(t, s.Repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
+		p := saveUserProfile(t, s.repo, op.srv.URL, "fake-client", "", func(p *credentials.Profile) { p.Resource = "" })
 		urls := make(chan string, 1)
 		s.Browser = newFakeBrowser(func(_ context.Context, u string) error { urls <- u; return nil })
 		out := make(chan Result, 1)

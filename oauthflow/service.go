@@ -157,7 +157,7 @@ type Endpoints struct {
 // Service is the one set of operations the GUI and credctl share.
 // Build it with NewService.
 type Service struct {
-	Repo    *credentials.Repository
+	repo    *credentials.Repository
 	Clock   Clock
 	Browser Browser
 	// HTTPTimeout bounds each call to an IdP or API (0 = DefaultHTTPTimeout).
@@ -194,7 +194,7 @@ func NewService(repo *credentials.Repository, browser Browser, clock Clock) *Ser
 	if browser == nil {
 		browser = SystemBrowser{}
 	}
-	s := &Service{Repo: repo, Clock: clock, Browser: browser}
+	s := &Service{repo: repo, Clock: clock, Browser: browser}
 	if repo != nil && repo.Secrets != nil {
 		s.Tokens = NewKeyringTokenStore(repo.Secrets, "")
 	}

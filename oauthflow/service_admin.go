@@ -13,19 +13,19 @@ import (
 const EventKeyring EventKind = "keyring"
 
 // Profile finds a profile by name (case-insensitive) or ID.
-func (s *Service) Profile(nameOrID string) (credentials.Profile, error) { return s.Repo.Get(nameOrID) }
+func (s *Service) Profile(nameOrID string) (credentials.Profile, error) { return s.repo.Get(nameOrID) }
 
 // Profiles lists every profile in name order.
-func (s *Service) Profiles() ([]credentials.Profile, error) { return s.Repo.List() }
+func (s *Service) Profiles() ([]credentials.Profile, error) { return s.repo.List() }
 
 // StorePath is the profile file.
-func (s *Service) StorePath() string { return s.Repo.Store.Path() }
+func (s *Service) StorePath() string { return s.repo.Store.Path() }
 
 // ParseImport reads an import file of either shape (an export, or a
 // client-registration array completed with def) and checks each entry
 // against the profiles there are.
 func (s *Service) ParseImport(data []byte, def credentials.ImportDefaults) ([]credentials.ImportEntry, error) {
-	existing, err := s.Repo.List()
+	existing, err := s.repo.List()
 	if err != nil {
 		return nil, err
 	}
@@ -35,14 +35,14 @@ func (s *Service) ParseImport(data []byte, def credentials.ImportDefaults) ([]cr
 // Import adds the valid entries (all or nothing unless skipInvalid) and
 // publishes a Saved event for each profile added.
 func (s *Service) Import(entries []credentials.ImportEntry, skipInvalid bool) (credentials.ImportSummary, error) {
-	sum, err := s.Repo.Import(entries, skipInvalid)
+	sum, err := s.repo.Import(entries, skipInvalid)
 	if err != nil {
 		return sum, err
 	}
 	// All noted before the first is announced: the watcher must not
 	// announce the rest a second time meanwhile.
 	byName := map[string]credentials.Profile{}
-	if ps, err := s.Repo.List(); err == nil {
+	if ps, err := s.repo.List(); err == nil {
 		for _, p := range ps {
 			byName[strings.ToLower(p.Name)] = p
 		}
@@ -59,11 +59,11 @@ func (s *Service) Import(entries []credentials.ImportEntry, skipInvalid bool) (c
 // StartFresh sets a corrupt profile file aside (kept names the copy) and
 // starts with an empty list; every token kept in memory is dropped.
 func (s *Service) StartFresh() (kept string, err error) {
-	before, _ := s.Repo.List() // a corrupt file lists nothing
+	before, _ := s.repo.List() // a corrupt file lists nothing
 	for _, p := range before {
 		s.own.noteDeleted(p.ID)
 	}
-	kept, err = s.Repo.Store.StartFresh()
+	kept, err = s.repo.Store.StartFresh()
 	if err != nil {
 		return kept, err
 	}
@@ -78,7 +78,7 @@ func (s *Service) StartFresh() (kept string, err error) {
 // CheckKeyring asks the OS keyring whether it answers; a failure is also
 // published (EventKeyring) so every view can say so.
 func (s *Service) CheckKeyring() error {
-	err := s.Repo.Secrets.Check()
+	err := s.repo.Secrets.Check()
 	if err != nil {
 		f := classifyError(err)
 		s.publish(Event{Kind: EventKeyring, Result: &Result{Status: credentials.StatusFailed, Failure: f, CheckedAt: s.Clock.Now()}})

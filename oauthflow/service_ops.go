@@ -13,7 +13,7 @@ import (
 // fresh, renewal restarts with the new settings at once (the outcome comes
 // as an event); other profiles are tested when the caller calls Test.
 func (s *Service) Save(p credentials.Profile, ch credentials.SecretChange) (credentials.Profile, error) {
-	saved, err := s.Repo.Save(p, ch)
+	saved, err := s.repo.Save(p, ch)
 	if err != nil {
 		return saved, err
 	}
@@ -34,7 +34,7 @@ func (s *Service) Save(p credentials.Profile, ch credentials.SecretChange) (cred
 // Delete removes a profile with its keyring entries, stops its renewal and
 // drops its token.
 func (s *Service) Delete(nameOrID string) error {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Service) Delete(nameOrID string) error {
 		return lockFailure(err)
 	}
 	s.own.noteDeleted(p.ID) // before the watcher can see it gone
-	err = s.Repo.Delete(p.ID)
+	err = s.repo.Delete(p.ID)
 	if err == nil {
 		s.logins.forget(p.ID)
 		// The keyring entry went with the profile; an oversize token's

@@ -16,10 +16,10 @@ import (
 // lock file beside the store.
 func (s *Service) lockProfile(ctx context.Context, id string) (unlock func(), err error) {
 	unlockMem := s.logins.lock(id)
-	if s.Repo == nil || s.Repo.Store == nil || id == "" {
+	if s.repo == nil || s.repo.Store == nil || id == "" {
 		return unlockMem, nil
 	}
-	unlockFile, err := s.Repo.Store.LockProfile(ctx, id, s.LockTimeout)
+	unlockFile, err := s.repo.Store.LockProfile(ctx, id, s.LockTimeout)
 	if err != nil {
 		unlockMem()
 		return nil, err
@@ -67,7 +67,7 @@ func (s *Service) storedResult(p credentials.Profile, t StoredToken) Result {
 // expiry, user), without fetching: the one kept in memory, else the one
 // in the shared token store. ok is false when there is no valid one.
 func (s *Service) CurrentToken(nameOrID string) (*TokenInfo, bool) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return nil, false
 	}
@@ -102,7 +102,7 @@ type TokenOptions struct {
 // memory or one any process stored). The error is a *Failure when a fetch
 // failed.
 func (s *Service) FetchToken(ctx context.Context, nameOrID string, opt TokenOptions) (tok *oauth2.Token, cached bool, err error) {
-	p, err := s.Repo.Get(nameOrID)
+	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return nil, false, err
 	}

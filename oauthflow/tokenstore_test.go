@@ -150,7 +150,7 @@ func TestOversizeTokenSharedAndRemoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = a.Repo.Delete(p.ID) })
+	t.Cleanup(func() { _ = a.repo.Delete(p.ID) })
 	idp.Reset(t)
 	ctx := context.Background()
 	tokA, err := a.Token(ctx, p.ID)
@@ -188,7 +188,7 @@ func TestOversizeTokenSharedAndRemoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = a.Repo.Delete(u.ID) })
+	t.Cleanup(func() { _ = a.repo.Delete(u.ID) })
 	if err := a.Tokens.Save(u.ID, StoredToken{AccessToken: strings.Repeat("x", 1000), Expiry: time.Now().Add(time.Hour),
 		ObtainedAt: time.Now(), Fingerprint: profileFingerprint(u)}); err != nil {
 		t.Fatal(err)

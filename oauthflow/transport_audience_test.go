@@ -39,7 +39,7 @@ func TestRunTransportHostNoticeOnce(t *testing.T) {
 		t.Fatalf("the notice came again: %q", res.Notice)
 	}
 	// Another process on the same store does not repeat it either.
-	s2 := NewService(e.s.Repo, nil, nil)
+	s2 := NewService(e.s.repo, nil, nil)
 	defer s2.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

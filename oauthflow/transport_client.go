@@ -28,7 +28,7 @@ func (s *Service) TransportClient(ctx context.Context, nameOrID string) (*http.C
 	if t.ProfileID == "" {
 		return nil, &Failure{Category: CatConfig, Message: fmt.Sprintf("no credential selected for transport %q: %s", t.Name, checkSelectCredential)}
 	}
-	p, err := s.Repo.Get(t.ProfileID)
+	p, err := s.repo.Get(t.ProfileID)
 	if err != nil {
 		return nil, &Failure{Category: CatConfig, Message: fmt.Sprintf("no credential: the profile transport %q used was deleted", t.Name), Err: err}
 	}

@@ -92,7 +92,7 @@ const (
 )
 
 // Transports is the store of saved transports next to the profiles.
-func (s *Service) Transports() *credentials.TransportStore { return s.Repo.Transports() }
+func (s *Service) Transports() *credentials.TransportStore { return s.repo.Transports() }
 
 // RunTransport runs a saved transport (by name or ID), records the outcome
 // on it and logs it. The error is for a transport that cannot be found or
@@ -168,7 +168,7 @@ func (s *Service) Run(ctx context.Context, t credentials.Transport, opt RunOptio
 			Category: CatConfig, Checks: []string{checkSelectCredential}}
 		return res
 	}
-	p, err := s.Repo.Get(profileRef)
+	p, err := s.repo.Get(profileRef)
 	if err != nil {
 		res.Outcome = OutcomeNoCredential
 		cause := "no credential: the profile this transport used was deleted"

@@ -51,7 +51,7 @@ func newRunEnv(t *testing.T, tenant string) *runEnv {
 
 func (e *runEnv) save(t *testing.T, tr credentials.Transport) credentials.Transport {
 	t.Helper()
-	ps, _ := e.s.Repo.List()
+	ps, _ := e.s.repo.List()
 	saved, err := e.s.Transports().Save(tr, ps)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestRunTransportDiagnoses(t *testing.T) {
 	wantOutcome(t, res, OutcomeSOAPFault, "VersionMismatch")
 
 	// Tenant header against the claim: the profile sends another tenant.
-	p, _ := e.s.Repo.Get(e.app.ID)
+	p, _ := e.s.repo.Get(e.app.ID)
 	p.Tenant = "other-tenant"
 	if _, err := e.s.Save(p, credentials.SecretChange{}); err != nil {
 		t.Fatal(err)

@@ -32,11 +32,11 @@ const watchSettle = 50 * time.Millisecond
 // once. It watches the configuration directory with fsnotify, falling back
 // to a cheap periodic check where that is not possible. stop ends it.
 func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
-	path := s.Repo.Store.Path()
+	path := s.repo.Store.Path()
 	dir := filepath.Dir(path)
 	// Test results and logins land in the state file, everything else in
 	// the profile file; Repo.List merges both, so one snapshot sees both.
-	names := map[string]bool{filepath.Base(path): true, filepath.Base(s.Repo.Store.StatePath()): true}
+	names := map[string]bool{filepath.Base(path): true, filepath.Base(s.repo.Store.StatePath()): true}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func isCorrupt(err error) bool {
 }
 
 func (s *Service) snapshot() (map[string]credentials.Profile, error) {
-	ps, err := s.Repo.List()
+	ps, err := s.repo.List()
 	m := make(map[string]credentials.Profile, len(ps))
 	for _, p := range ps {
 		m[p.ID] = p
@@ -222,7 +222,7 @@ type LiveOptions struct {
 // time. Outcomes arrive as events; the results are returned in no
 // particular order once all are in.
 func (s *Service) BringLive(ctx context.Context, opt LiveOptions) []Result {
-	ps, err := s.Repo.List()
+	ps, err := s.repo.List()
 	if err != nil {
 		return nil
 	}
@@ -250,7 +250,7 @@ func (s *Service) hasSession(p credentials.Profile) bool {
 	if s.logins.memToken(p.ID) != "" {
 		return true
 	}
-	_, err := s.Repo.Secrets.Get(p.ID, credentials.RefreshToken)
+	_, err := s.repo.Secrets.Get(p.ID, credentials.RefreshToken)
 	return err == nil
 }
 

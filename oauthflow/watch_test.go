@@ -57,7 +57,7 @@ func TestWatchPublishesOtherProcessChanges(t *testing.T) {
 
 	// A login recorded elsewhere, then a logout.
 	now := time.Now().UTC()
-	if err := cli.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+	if err := cli.repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastChecked, b.LoggedInAs, b.LoginAt, b.TokenExpiry = credentials.StatusActive, now, "alice", now, now.Add(time.Hour)
 	}); err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestWatchPublishesOtherProcessChanges(t *testing.T) {
 	} else if e.Result.Token == nil || e.Result.Token.Username != "alice" {
 		t.Fatalf("a login elsewhere must say who logged in (the window shows Active (alice)): %+v", e.Result.Token)
 	}
-	if err := cli.Repo.Record(p.ID, func(b *credentials.Bookkeeping) {
+	if err := cli.repo.Record(p.ID, func(b *credentials.Bookkeeping) {
 		b.LastStatus, b.LastChecked, b.LoggedInAs, b.LoginAt = credentials.StatusLoggedOut, time.Now().UTC(), "", time.Time{}
 	}); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestWatchPublishesOtherProcessChanges(t *testing.T) {
 	if st, _ := wb.Status("portal"); st.Status != credentials.StatusLoggedOut {
 		t.Fatalf("status %s after a logout elsewhere", st.Status)
 	}
-	p, _ = cli.Repo.Get(p.ID)
+	p, _ = cli.repo.Get(p.ID)
 	p.Name = "portal 2"
 	if _, err := cli.Save(p, credentials.SecretChange{}); err != nil {
 		t.Fatal(err)

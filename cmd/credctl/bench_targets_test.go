@@ -18,7 +18,7 @@ import (
 // with their client secrets in the real keyring (removed at the end).
 func seedApps(b *testing.B, c *cli, idp *testidp.IdP, n int, secrets bool) *oauthflow.Service {
 	b.Helper()
-	wb := workbench(b, c, nil)
+	wb, repo := workbenchRepo(b, c, nil)
 	entries := make([]credentials.ImportEntry, n)
 	for i := range n {
 		p := credentials.Profile{Name: fmt.Sprintf("bench %05d", i), Type: credentials.TypeApplication,
@@ -26,25 +26,25 @@ func seedApps(b *testing.B, c *cli, idp *testidp.IdP, n int, secrets bool) *oaut
 		p.Normalize()
 		entries[i] = credentials.ImportEntry{Index: i, Profile: p}
 	}
-	if _, err := wb.Repo.Import(entries, false); err != nil {
+	if _, err := repo.Import(entries, false); err != nil {
 		b.Fatal(err)
 	}
 	if !secrets {
 		return wb
 	}
-	ps, err := wb.Repo.List()
+	ps, err := repo.List()
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, p := range ps {
-		if err := wb.Repo.Secrets.Set(p.ID, credentials.ClientSecret, testidp.AppClientSecret); err != nil {
+		if err := repo.Secrets.Set(p.ID, credentials.ClientSecret, testidp.AppClientSecret); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.Cleanup(func() {
 		for _, p := range ps {
-			_ = wb.Repo.Secrets.Delete(p.ID, credentials.ClientSecret)
-			_ = wb.Repo.Secrets.Delete(p.ID, credentials.TokenCache)
+			_ = repo.Secrets.Delete(p.ID, credentials.ClientSecret)
+			_ = repo.Secrets.Delete(p.ID, credentials.TokenCache)
 		}
 	})
 	return wb
@@ -62,7 +62,7 @@ func BenchmarkTargetCLITestAll(b *testing.B) {
 	c := newCLI(b)
 	c.t = b
 	wb := seedApps(b, c, idp, 200, true)
-	ps, err := wb.Repo.List()
+	ps, err := wb.Profiles()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func BenchmarkTargetCLIList(b *testing.B) {
 	c := newCLI(b)
 	c.t = b
 	wb := seedApps(b, c, idp, 10000, false)
-	path := wb.Repo.Store.Path()
+	path := wb.StorePath()
 	testenv.Ratio(b, 3, func() {
 		c.must(0, "", "list")
 	}, func() {

@@ -70,7 +70,7 @@ func defineCertificate(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		p, err := svc.Repo.Get(args[1])
+		p, err := svc.Profile(args[1])
 		if err != nil {
 			return err
 		}

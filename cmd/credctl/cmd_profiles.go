@@ -202,12 +202,15 @@ func defineAdd(fs *flag.FlagSet) func(*app, []string) error {
 		if err != nil {
 			return err
 		}
-		repo := svc.Repo
+		others, err := svc.Profiles()
+		if err != nil {
+			return err
+		}
 		// private_key_jwt without --certificate: the key comes next from
 		// `credctl certificate new`; no placeholder secret is asked for.
 		certLater := p.AuthMethod == credentials.AuthPrivateKeyJWT && !f.given("certificate")
 		// Check first, so nobody types a secret for a profile that will be refused.
-		if err := precheck(repo, p, f.secretStdin, f.given("certificate"), certLater); err != nil {
+		if err := precheck(others, p, f.secretStdin, f.given("certificate"), certLater); err != nil {
 			return err
 		}
 		ch, err := a.secretChanges(&p, f)
@@ -331,13 +334,9 @@ func (a *app) secretChanges(p *credentials.Profile, f *profileFlags) (credential
 
 // precheck validates a new profile without touching the keyring or file.
 // With a certificate coming, the certificate itself is checked when read.
-func precheck(repo *credentials.Repository, p credentials.Profile, secretComing, certComing, certLater bool) error {
-	others, err := repo.List()
-	if err != nil {
-		return err
-	}
+func precheck(others []credentials.Profile, p credentials.Profile, secretComing, certComing, certLater bool) error {
 	p.Normalize()
-	err = credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing, HasPrivateKey: certComing, CertificateLater: certLater})
+	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: secretComing, HasPrivateKey: certComing, CertificateLater: certLater})
 	var ve *credentials.ValidationError
 	if certComing && errors.As(err, &ve) {
 		kept := ve.Fields[:0]

@@ -22,6 +22,14 @@ import (
 // workbench opens it.
 func workbench(t testing.TB, c *cli, browser oauthflow.Browser) *oauthflow.Service {
 	t.Helper()
+	s, _ := workbenchRepo(t, c, browser)
+	return s
+}
+
+// workbenchRepo is workbench with the repository under it, for tests that
+// seed the store and keyring directly.
+func workbenchRepo(t testing.TB, c *cli, browser oauthflow.Browser) (*oauthflow.Service, *credentials.Repository) {
+	t.Helper()
 	repo := &credentials.Repository{
 		Store:   credentials.NewStore(filepath.Join(c.home, ".config", "credworkbench", "profiles.json")),
 		Secrets: credentials.NewSecrets(nil),
@@ -34,7 +42,7 @@ func workbench(t testing.TB, c *cli, browser oauthflow.Browser) *oauthflow.Servi
 	}
 	s.Tokens = oauthflow.NewKeyringTokenStore(repo.Secrets, filepath.Join(cache, "credworkbench", "tokens"))
 	t.Cleanup(s.Close)
-	return s
+	return s, repo
 }
 
 type browserFunc func(string) error
@@ -182,7 +190,7 @@ func TestConcurrentRefreshOneRedemption(t *testing.T) {
 	addUser(t, c, idp, "portal")
 	first := workbench(t, c, idpBrowser(t, idp))
 	loginIn(t, first, "portal")
-	p, err := first.Repo.Get("portal")
+	p, err := first.Profile("portal")
 	if err != nil {
 		t.Fatal(err)
 	}
