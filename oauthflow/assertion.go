@@ -16,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // private_key_jwt client authentication (RFC 7523 §2.2). x/oauth2 has none
@@ -41,8 +42,8 @@ type assertionKey struct {
 // certificate from the profile.
 func (s *Service) loadAssertionKey(p credentials.Profile) (assertionKey, *Failure) {
 	if p.Certificate == "" {
-		return assertionKey{}, &Failure{Category: CatConfig, advice: adviceCertificate,
-			Message: "the profile has no certificate yet: generate one (credctl certificate new, or Generate in the Edit form) or import one with its key, and register it at the IdP"}
+		return assertionKey{}, (&Failure{Category: CatConfig,
+			Message: "the profile has no certificate yet: generate one (credctl certificate new, or Generate in the Edit form) or import one with its key, and register it at the IdP"}).WithAdvice(failure.AdviceCertificate)
 	}
 	cert, err := credentials.ParseCertificatePEM(p.Certificate)
 	if err != nil {
@@ -54,7 +55,7 @@ func (s *Service) loadAssertionKey(p credentials.Profile) (assertionKey, *Failur
 			Message: "no private key is stored for this profile in the OS keyring: import the certificate with its key again, or generate a new one"}
 	}
 	if err != nil {
-		return assertionKey{}, classifyError(err)
+		return assertionKey{}, failure.Classify(err)
 	}
 	key, err := credentials.DecodePrivateKey(enc)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // Test runs the profile's grant now (client credentials for Application
@@ -43,11 +44,11 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	}
 	client, warnings, err := s.httpClient(p)
 	if err != nil {
-		return fail(classifyError(err), nil)
+		return fail(failure.Classify(err), nil)
 	}
 	p, notices, err := s.withEndpoints(ctx, p, client)
 	if err != nil {
-		return fail(classifyError(err), warnings)
+		return fail(failure.Classify(err), warnings)
 	}
 	warnings = append(warnings, notices...)
 	if p.TokenURL == "" {
@@ -81,7 +82,7 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 					Message: "no client secret is stored for this profile in the OS keyring: edit the profile and enter the client secret"}, warnings)
 			}
 			if err != nil {
-				return fail(classifyError(err), warnings)
+				return fail(failure.Classify(err), warnings)
 			}
 		}
 		if sec == "" {
@@ -97,11 +98,11 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	}
 	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
 	if err != nil {
-		f := classifyError(err).forProfile(p)
-		redactFailure(f, sec)
-		addScopeProposal(f, p.Scope)
+		f := failure.Classify(err).ForProfile(p)
+		failure.Redact(f, sec)
+		failure.AddScopeProposal(f, p.Scope)
 		if secret == nil { // a rotation's new secret has no recorded expiry yet
-			expiredFirst(f, p, s.Clock.Now())
+			failure.ExpiredFirst(f, p, s.Clock.Now())
 		}
 		return fail(f, warnings)
 	}
@@ -122,7 +123,7 @@ const maxTokenLifetime = 10 * 365 * 24 * time.Hour
 func checkTokenResponse(tok *oauth2.Token) *Failure {
 	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
 		return &Failure{Category: CatEndpoint, Message: fmt.Sprintf(
-			"the IdP issued a token of type %q; only Bearer tokens are supported (RFC 6750)", sanitizeText(t, 40))}
+			"the IdP issued a token of type %q; only Bearer tokens are supported (RFC 6750)", failure.Sanitize(t, 40))}
 	}
 	if tokenLifetime(tok) < 0 {
 		return &Failure{Category: CatEndpoint, Message: "the IdP issued a token that is already expired (negative expires_in)"}

@@ -13,6 +13,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // Discover reads the issuer's /.well-known/openid-configuration through the
@@ -24,7 +25,7 @@ func (s *Service) Discover(ctx context.Context, p credentials.Profile) (Endpoint
 	p.Normalize() // a draft from a form: defaults filled in before the network rules apply
 	client, _, err := s.httpClient(p)
 	if err != nil {
-		return Endpoints{}, classifyError(err)
+		return Endpoints{}, failure.Classify(err)
 	}
 	return discover(ctx, client, p.IssuerURL)
 }
@@ -46,7 +47,7 @@ func discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 	}
 	var doc discoveryDoc
 	if err := provider.Claims(&doc); err != nil {
-		return Endpoints{}, &Failure{Category: CatEndpoint, Err: err, Message: "the discovery document cannot be read: " + sanitizeText(err.Error(), maxDescription)}
+		return Endpoints{}, &Failure{Category: CatEndpoint, Err: err, Message: "the discovery document cannot be read: " + failure.Sanitize(err.Error(), failure.MaxDescription)}
 	}
 	ep := provider.Endpoint()
 	e := Endpoints{
@@ -86,10 +87,10 @@ func checkDiscovered(e *Endpoints) error {
 		if msg := credentials.CheckEndpointURL("The discovered "+f.field, f.value); msg != "" {
 			return &Failure{Category: CatEndpoint, Message: fmt.Sprintf("the discovery document of %s is refused: %s "+
 				"(it names %s); no secret was sent. Ask the IdP's administrator to publish https endpoints, or enter "+
-				"the endpoints by hand", e.Issuer, strings.TrimSuffix(msg, "."), sanitizeText(f.value, 200))}
+				"the endpoints by hand", e.Issuer, strings.TrimSuffix(msg, "."), failure.Sanitize(f.value, 200))}
 		}
 		if u, err := url.Parse(f.value); err == nil && iu != nil && !strings.EqualFold(u.Hostname(), iu.Hostname()) {
-			others = append(others, f.field+" on "+sanitizeText(u.Hostname(), 100))
+			others = append(others, f.field+" on "+failure.Sanitize(u.Hostname(), 100))
 		}
 	}
 	if len(others) > 0 {
@@ -156,7 +157,7 @@ func classifyDiscovery(err error, issuer string) *Failure {
 		return &Failure{Category: CatEndpoint, Err: errors.New("discovery failed with HTTP " + code), Message: fmt.Sprintf(
 			"discovery at %s answered HTTP %s; check the issuer URL (or enter the endpoints by hand)", wellKnown, code)}
 	}
-	f := classifyError(err)
+	f := failure.Classify(err)
 	if f.Category == CatOther {
 		f.Message = "discovery failed: " + f.Message
 	}

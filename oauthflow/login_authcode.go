@@ -2,8 +2,6 @@ package oauthflow
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -12,6 +10,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // The interactive half: authorization code + PKCE through the system
@@ -109,41 +109,41 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	fail := func(f *Failure) (*oauth2.Token, Result) {
 		return nil, failedResult(p, f, u.warnings, start)
 	}
-	state, verifier := randomToken(), oauth2.GenerateVerifier()
-	l, err := listenLoopback(p.RedirectPort, state, u.ep.Issuer)
+	state, verifier := idp.RandomToken(), oauth2.GenerateVerifier()
+	l, err := idp.ListenLogin(p.RedirectPort, state, u.ep.Issuer)
 	if err != nil {
-		return fail(classifyError(err))
+		return fail(failure.Classify(err))
 	}
-	l.issRequired = u.ep.IssParameterSupported
-	l.linger = &s.pages
+	l.IssRequired = u.ep.IssParameterSupported
+	l.Linger = &s.pages
 	var outcome error = errors.New("the login did not complete")
-	defer func() { l.respond(outcome); l.close() }()
+	defer func() { l.Respond(outcome); l.Close() }()
 
-	cfg := u.config(l.redirectURI)
+	cfg := u.config(l.RedirectURI)
 	opts := append(u.params(), oauth2.S256ChallengeOption(verifier))
 	var nonce string
 	if hasScope(p.Scope, oidc.ScopeOpenID) {
-		nonce = randomToken()
+		nonce = idp.RandomToken()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
 	opts = append(opts, promptOptions(opt, u.ep)...)
 	opts = append(opts, mfaOptions(u.p)...) // login_mfa.go
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
-	l.setAuthURL(cfg.AuthCodeURL(state, opts...))
-	s.offerURL(ctx, l.startURL(), opt)
+	l.SetAuthURL(cfg.AuthCodeURL(state, opts...))
+	s.offerURL(ctx, l.StartURL(), opt)
 
-	cb, err := l.wait(ctx)
+	cb, err := l.Wait(ctx)
 	// Requests of other local users were refused; when the login did not
 	// complete, the failure says so first (it is not a mere timeout).
 	if err != nil {
-		return fail(l.peers.lead(waitFailure(ctx)))
+		return fail(l.Lead(waitFailure(ctx)))
 	}
-	if cb.err != nil {
-		return fail(l.peers.lead(cb.err))
+	if cb.Err != nil {
+		return fail(l.Lead(cb.Err))
 	}
-	u.warnings = append(u.warnings, l.takeWarnings()...)
-	tok, f := u.exchange(ctx, cfg, cb.code, verifier)
+	u.warnings = append(u.warnings, l.Warnings()...)
+	tok, f := u.exchange(ctx, cfg, cb.Code, verifier)
 	if f != nil {
 		outcome = f
 		return fail(f)
@@ -229,13 +229,6 @@ func waitFailure(ctx context.Context) *Failure {
 	return &Failure{Category: CatCancelled, Err: context.Canceled, Message: "The login was cancelled."}
 }
 
-// randomToken is 32 bytes from crypto/rand, base64url: state and nonce.
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // userChanged warns when a login signed in another user than the profile's
 // previous login: a login completed by someone else looks exactly so. After
 // "Log in as another user" a different user is what was asked for, so no
@@ -259,5 +252,5 @@ func userChanged(p credentials.Profile, info *TokenInfo, anotherAsked bool) stri
 		now = "another user"
 	}
 	return fmt.Sprintf("This login signed in %s; the profile was last logged in as %s. If you did not sign in as %s "+
-		"yourself, log out at once: someone else may have completed your login.", sanitizeText(now, 100), sanitizeText(prev, 100), sanitizeText(now, 100))
+		"yourself, log out at once: someone else may have completed your login.", failure.Sanitize(now, 100), failure.Sanitize(prev, 100), failure.Sanitize(now, 100))
 }

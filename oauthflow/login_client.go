@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // userClient is what a User profile needs to talk to its IdP.
@@ -25,13 +26,13 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 	u := &userClient{p: p}
 	client, warnings, err := s.httpClient(p)
 	if err != nil {
-		return u, classifyError(err)
+		return u, failure.Classify(err)
 	}
 	u.http, u.warnings = client, warnings
 	if p.IssuerURL != "" {
 		ep, err := s.mgr.discovered(ctx, p, client)
 		if err != nil {
-			return u, classifyError(err)
+			return u, failure.Classify(err)
 		}
 		u.ep = ep
 		u.warnings = append(slices.Clone(u.warnings), ep.Notices...)
@@ -62,7 +63,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 		case errors.Is(err, credentials.ErrSecretNotFound):
 			return u, &Failure{Category: CatCredentials, Err: err, Message: "the profile's client secret is missing from the OS keyring: edit the profile and enter it again (or clear it for a public client)"}
 		case err != nil:
-			return u, classifyError(err)
+			return u, failure.Classify(err)
 		}
 		u.secret = sec
 	}
@@ -108,8 +109,8 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 	opts := append(u.params(), oauth2.VerifierOption(verifier))
 	tok, err := cfg.Exchange(u.context(ctx), code, opts...)
 	if err != nil {
-		f := classifyError(err)
-		redactFailure(f, u.secret, code, verifier)
+		f := failure.Classify(err)
+		failure.Redact(f, u.secret, code, verifier)
 		switch f.IdPError {
 		case "invalid_grant":
 			f.Category = CatRedirect
@@ -119,7 +120,7 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 			f.Category = CatRedirect
 			f.Message = "the IdP does not allow this client the authorization code flow"
 		}
-		return nil, f.forProfile(u.p)
+		return nil, f.ForProfile(u.p)
 	}
 	return tok, nil
 }

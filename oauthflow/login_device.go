@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // The device authorization grant (RFC 8628) for User profiles where no
@@ -48,7 +49,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 		return nil, failedResult(p, f, u.warnings, start)
 	}
 	fail := func(f *Failure) (*oauth2.Token, Result) {
-		redactFailure(f, u.secret)
+		failure.Redact(f, u.secret)
 		return nil, failedResult(p, f, u.warnings, start)
 	}
 	if u.ep.DeviceAuthURL == "" {
@@ -64,7 +65,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 		if ctx.Err() != nil {
 			return fail(waitFailure(ctx))
 		}
-		return fail(deviceAuthFailure(classifyError(err)))
+		return fail(deviceAuthFailure(failure.Classify(err)))
 	}
 	if da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" {
 		return fail(&Failure{Category: CatEndpoint, Message: "the IdP's device authorization answer lacks the device code, " +
@@ -229,7 +230,7 @@ func deviceTokenFailure(ctx context.Context, err error, expiry time.Time) *Failu
 		return &Failure{Category: CatLogin, Err: err, Message: "The user code expired" + expiredAt(expiry) +
 			" before it was approved (expired_token): start the device login again and enter the new code in time."}
 	}
-	f := classifyError(err)
+	f := failure.Classify(err)
 	switch f.IdPError {
 	case "expired_token":
 		f.Category = CatLogin

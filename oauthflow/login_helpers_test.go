@@ -23,6 +23,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // loginRepo is a repository in a temporary directory backed by the real
@@ -263,7 +264,7 @@ func newFakeOIDC(t *testing.T) *fakeOIDC {
 	// The authorization endpoint answers at once for "the user".
 	mux.HandleFunc("GET /auth", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		code := randomToken()
+		code := idp.RandomToken()
 		f.mu.Lock()
 		f.nonces[code] = q.Get("nonce")
 		f.mu.Unlock()

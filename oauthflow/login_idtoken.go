@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // asymmetricAlgs are the ID token signatures accepted: whatever the IdP's
@@ -110,7 +111,7 @@ func (s *Service) verifyIDToken(ctx context.Context, u *userClient, raw, nonce, 
 	idt, err := v.Verify(oidc.ClientContext(ctx, u.http), raw)
 	if err != nil {
 		f := &Failure{Category: CatLogin, Err: err, Message: "the ID token failed verification, so the login was rejected: " +
-			sanitizeText(err.Error(), maxDescription)}
+			failure.Sanitize(err.Error(), failure.MaxDescription)}
 		if strings.Contains(err.Error(), "expected audience") {
 			f.Category = CatCredentials
 			f.Message = fmt.Sprintf("the ID token was issued for another client (its audience is not %q), so the login was rejected: check the client ID", u.p.ClientID)

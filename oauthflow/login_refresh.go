@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // keepRefreshToken stores a new refresh token in the keyring when it
@@ -69,7 +70,7 @@ func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oaut
 		return nil, res, f
 	}
 	if err != nil {
-		f := classifyError(err)
+		f := failure.Classify(err)
 		return nil, failedResult(p, f, nil, start), f
 	}
 	u, f := s.userClient(ctx, p)
@@ -79,8 +80,8 @@ func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oaut
 	cfg := u.config("")
 	tok, err := cfg.TokenSource(u.context(ctx), &oauth2.Token{RefreshToken: rt}).Token()
 	if err != nil {
-		f := classifyError(err)
-		redactFailure(f, u.secret, rt)
+		f := failure.Classify(err)
+		failure.Redact(f, u.secret, rt)
 		res := failedResult(p, f, u.warnings, start)
 		if f.IdPError == "invalid_grant" {
 			// The session is over at the IdP (expired, revoked, or a rotated

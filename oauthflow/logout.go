@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // Logout ends a User profile's session: the refresh token is revoked at the
@@ -63,7 +64,7 @@ func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revoke
 	defer unlock()
 	rt, err := s.refreshToken(p)
 	if err != nil && !errors.Is(err, credentials.ErrSecretNotFound) {
-		return nil, classifyError(err)
+		return nil, failure.Classify(err)
 	}
 	if rt != "" {
 		revokeErr = s.revoke(ctx, p, rt)
@@ -71,11 +72,11 @@ func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revoke
 	s.logins.setMemToken(p.ID, "")
 	s.mgr.Forget(p.ID)
 	if err := s.repo.Secrets.Delete(p.ID, credentials.RefreshToken); err != nil {
-		return revokeErr, classifyError(err)
+		return revokeErr, failure.Classify(err)
 	}
 	_ = s.repo.Secrets.Delete(p.ID, credentials.IDToken) // only a logout hint; a stale one does no harm
 	if err := s.deleteStoredToken(p.ID); err != nil {
-		return revokeErr, classifyError(err)
+		return revokeErr, failure.Classify(err)
 	}
 	now := s.Clock.Now()
 	err = s.repo.Record(p.ID, func(b *credentials.Bookkeeping) {
@@ -122,8 +123,8 @@ func (s *Service) revoke(ctx context.Context, p credentials.Profile, rt string) 
 	}
 	resp, err := u.http.Do(req)
 	if err != nil {
-		f := classifyError(err)
-		redactFailure(f, u.secret, rt)
+		f := failure.Classify(err)
+		failure.Redact(f, u.secret, rt)
 		return &Failure{Category: f.Category, Err: f, Message: "logged out here, but the refresh token could not be revoked at the IdP: " + f.Message}
 	}
 	defer resp.Body.Close()
@@ -135,12 +136,12 @@ func (s *Service) revoke(ctx context.Context, p credentials.Profile, rt string) 
 		Description string `json:"error_description"`
 	}
 	_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body)
-	code, desc := sanitizeText(body.Error, 64), sanitizeText(body.Description, maxDescription)
+	code, desc := failure.Sanitize(body.Error, 64), failure.Sanitize(body.Description, failure.MaxDescription)
 	f = &Failure{Category: CatEndpoint, HTTPStatus: resp.StatusCode, IdPError: code, IdPDescription: desc,
 		Message: fmt.Sprintf("logged out here, but the IdP refused to revoke the refresh token (HTTP %d)", resp.StatusCode)}
 	if code == "invalid_client" || resp.StatusCode == http.StatusUnauthorized {
 		f.Category = CatCredentials
 	}
-	redactFailure(f, u.secret, rt)
+	failure.Redact(f, u.secret, rt)
 	return f
 }

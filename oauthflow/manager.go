@@ -2,20 +2,20 @@ package oauthflow
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
 )
 
 // DefaultTestAllConcurrency bounds TestAll when no concurrency is given.
 const DefaultTestAllConcurrency = 8
 
 // ErrClosed is returned by operations after Service.Close.
-var ErrClosed = errors.New("the service is shutting down")
+var ErrClosed = httpclient.ErrClosed
 
 // Manager keeps each profile's token in memory and fresh: it renews
 // client-credentials tokens by re-running the grant (they have no refresh
@@ -38,10 +38,8 @@ type Manager struct {
 	gens    map[string]uint64
 	seq     uint64
 	flights map[string]*flight
-	clients map[string]*clientEntry // by profile ID
-	// transports are shared by profiles with equal connection settings
-	// (httpclient_cache.go).
-	transports map[string]*sharedTransport
+	// http holds the profiles' HTTP clients and discovered endpoints.
+	http *httpclient.Cache
 
 	rec recorder
 }
@@ -91,9 +89,7 @@ func newManager(s *Service) *Manager {
 		entries: map[string]*tokenEntry{},
 		gens:    map[string]uint64{},
 		flights: map[string]*flight{},
-		clients: map[string]*clientEntry{},
-
-		transports: map[string]*sharedTransport{},
+		http:    newClientCache(s),
 	}
 }
 
@@ -335,8 +331,7 @@ func (m *Manager) Forget(id string) bool {
 		e.stop()
 	}
 	m.pruneGenLocked(id)
-	closeIdle := m.dropClientLocked(id)
+	m.http.Drop(id)
 	m.mu.Unlock()
-	closeIdle()
 	return e != nil && e.tok != nil
 }

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // Close stops renewals, cancels fetches still waiting for the profile's
@@ -25,16 +26,11 @@ func (m *Manager) Close() {
 			e.stop()
 		}
 	}
+	closeIdle := m.http.Close()
 	m.cancel()
 	m.mu.Unlock()
 	m.wg.Wait()
-	m.mu.Lock()
-	transports := m.transports
-	m.clients, m.transports = map[string]*clientEntry{}, map[string]*sharedTransport{}
-	m.mu.Unlock()
-	for _, t := range transports {
-		t.tr.CloseIdleConnections()
-	}
+	closeIdle()
 }
 
 // refresh fetches a new token for p, or joins the fetch already running for
@@ -50,7 +46,7 @@ func (m *Manager) refresh(ctx context.Context, p credentials.Profile, kind Event
 	case <-fl.done:
 		return fl.tok, withRecordWarning(fl.res, fl.recordErr), fl.err
 	case <-ctx.Done():
-		f := classifyError(ctx.Err())
+		f := failure.Classify(ctx.Err())
 		return nil, failedResult(p, f, nil, m.s.Clock.Now()), f
 	}
 }
@@ -89,7 +85,7 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 	m.s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting, Time: m.s.Clock.Now()})
 	tok, res, adopted, err := m.fetch(fl, p)
 	if err != nil && res.Failure == nil {
-		res = failedResult(p, classifyError(err), res.Warnings, m.s.Clock.Now())
+		res = failedResult(p, failure.Classify(err), res.Warnings, m.s.Clock.Now())
 	}
 
 	m.mu.Lock()
@@ -107,14 +103,12 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 		}
 	}
 	m.pruneGenLocked(p.ID)
-	closeIdle := func() {}
 	if !current && m.entries[p.ID] == nil && m.flights[p.ID] == nil {
 		// Forgotten (deleted, edited) while this fetch ran: the client it
 		// made belongs to nobody.
-		closeIdle = m.dropClientLocked(p.ID)
+		m.http.Drop(p.ID)
 	}
 	m.mu.Unlock()
-	closeIdle()
 	fl.tok, fl.res, fl.err = tok, res, err
 	close(fl.fetched)
 
@@ -166,7 +160,7 @@ func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, r
 	}
 	if err := m.ctx.Err(); err != nil {
 		// Closed while waiting for the lock: nothing was sent yet.
-		f := classifyError(err)
+		f := failure.Classify(err)
 		return nil, failedResult(p, f, nil, m.s.Clock.Now()), false, f
 	}
 	ctx, done := m.exchangeContext()

@@ -15,6 +15,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
 )
 
 // MaxResponseExcerpt is how much of a test request's answer is kept.
@@ -128,20 +130,20 @@ func authProblem(status int, challenges []string) string {
 		if code == "" && desc == "" {
 			continue
 		}
-		reason := sanitizeText(code, 64)
+		reason := failure.Sanitize(code, 64)
 		if desc != "" {
 			if reason != "" {
 				reason += ": "
 			}
-			reason += sanitizeText(desc, maxDescription)
+			reason += failure.Sanitize(desc, failure.MaxDescription)
 		}
 		if scope := params["scope"]; scope != "" {
-			reason += " (needs scope " + sanitizeText(scope, 200) + ")"
+			reason += " (needs scope " + failure.Sanitize(scope, 200) + ")"
 		}
 		return base + ": " + reason
 	}
 	if len(challenges) > 0 {
-		return base + "; WWW-Authenticate: " + sanitizeText(strings.Join(challenges, ", "), maxDescription)
+		return base + "; WWW-Authenticate: " + failure.Sanitize(strings.Join(challenges, ", "), failure.MaxDescription)
 	}
 	return base
 }
@@ -208,12 +210,9 @@ func (s *Service) HTTPClient(ctx context.Context, nameOrID string) (*http.Client
 }
 
 func (s *Service) apiClient(p credentials.Profile) (*http.Client, error) {
-	if f := checkStored(p); f != nil {
-		return nil, f
-	}
-	client, _, err := s.mgr.client(p, true)
+	client, _, err := s.mgr.http.API(p) // a stored-settings refusal is already a *Failure
 	if err != nil {
-		return nil, classifyError(err)
+		return nil, failure.Classify(err)
 	}
 	client.Transport = &Transport{Service: s, Profile: p.ID, Base: client.Transport}
 	return client, nil
@@ -244,13 +243,6 @@ func (e *ErrInsecureHTTP) Error() string {
 		"could read the access token; use https, or choose to allow insecure http for this request", e.Host)
 }
 
-// errDowngrade is a redirect from https to plain http.
-type errDowngrade struct{ from, to string }
-
-func (e *errDowngrade) Error() string {
-	return fmt.Sprintf("the server at %s redirected from https to plain http (%s); not followed, so the token is not sent unencrypted", e.from, e.to)
-}
-
 // insecureTarget reports a plain-http URL that is not this machine.
 func insecureTarget(u *url.URL) bool {
 	return strings.EqualFold(u.Scheme, "http") && !credentials.IsLoopbackHost(u.Hostname())
@@ -271,7 +263,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return base(t.Base).RoundTrip(req)
 		}
 		if strings.EqualFold(prev.Request.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
-			return fail(&errDowngrade{from: prev.Request.URL.Host, to: "http://" + req.URL.Host})
+			return fail(&httpclient.DowngradeError{From: prev.Request.URL.Host, To: "http://" + req.URL.Host})
 		}
 	}
 	if insecureTarget(req.URL) && !t.AllowInsecureHTTP {
@@ -351,7 +343,7 @@ func send(ctx context.Context, client *http.Client, spec RequestSpec, token stri
 	start := time.Now()
 	r, err := client.Do(req)
 	if err != nil {
-		return nil, classifyError(err)
+		return nil, failure.Classify(err)
 	}
 	defer r.Body.Close()
 	b, readErr := io.ReadAll(io.LimitReader(r.Body, MaxResponseExcerpt+1))

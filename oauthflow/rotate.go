@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // RotateStep names the step of a secret rotation that failed.
@@ -91,7 +92,7 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string, 
 		return res, &RotateError{Step: RotateStepTest, Err: err}
 	}
 	if err := s.repo.RotateClientSecret(p.ID, newSecret, opt.SecretExpiresAt); err != nil {
-		f := classifyError(err)
+		f := failure.Classify(err)
 		if f.Category == CatOther {
 			f.Category = CatConfig
 		}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"mime"
 	"strings"
+
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // WS-Security names used for a JWT in a SOAP header.
@@ -167,7 +169,7 @@ func ParseSOAPFault(body []byte) *SOAPFault {
 		return nil
 	}
 	f := env.Body.Fault
-	clean := func(s string) string { return sanitizeText(strings.TrimSpace(s), maxDescription) }
+	clean := func(s string) string { return failure.Sanitize(strings.TrimSpace(s), failure.MaxDescription) }
 	if env.XMLName.Space == "http://www.w3.org/2003/05/soap-envelope" {
 		reason := ""
 		if len(f.Reason.Text) > 0 {

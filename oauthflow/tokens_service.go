@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // lockProfile serializes what fetches or ends a profile's tokens (a fetch,
@@ -30,7 +31,7 @@ func (s *Service) lockProfile(ctx context.Context, id string) (unlock func(), er
 // lockFailure explains a profile lock that could not be had.
 func lockFailure(err error) *Failure {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return classifyError(err)
+		return failure.Classify(err)
 	}
 	return &Failure{Category: CatOther, Err: err, Message: err.Error()}
 }

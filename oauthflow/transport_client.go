@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
 )
 
 // TransportClient returns an *http.Client for Go programs that calls with
@@ -23,7 +24,7 @@ func (s *Service) TransportClient(ctx context.Context, nameOrID string) (*http.C
 		return nil, err
 	}
 	if t.Authorization == credentials.AuthNone {
-		return &http.Client{CheckRedirect: sameHostRedirects}, nil
+		return &http.Client{CheckRedirect: httpclient.SameHostRedirects}, nil
 	}
 	if t.ProfileID == "" {
 		return nil, &Failure{Category: CatConfig, Message: fmt.Sprintf("no credential selected for transport %q: %s", t.Name, checkSelectCredential)}

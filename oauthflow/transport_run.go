@@ -16,6 +16,8 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/logfile"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
 )
 
 // Outcome classifies a transport run for people and exit codes.
@@ -276,7 +278,7 @@ func (s *Service) noTokenDiagnosis(p credentials.Profile, err error) *Diagnosis 
 // finish fills the result from the answer, or from the error when none came.
 func (s *Service) finish(res *RunResult, resp *Response, err error, info *TokenInfo, p credentials.Profile) {
 	if err != nil {
-		f := classifyError(err)
+		f := failure.Classify(err)
 		if af, ok := AsFailure(err); ok {
 			f = af
 		}
@@ -324,15 +326,15 @@ func apiRefusal(res *RunResult, info *TokenInfo, p credentials.Profile) *Diagnos
 			params = pm
 		}
 	}
-	d.Challenge = sanitizeText(params["error"], 64)
-	d.NeedsScope = sanitizeText(params["scope"], 200)
+	d.Challenge = failure.Sanitize(params["error"], 64)
+	d.NeedsScope = failure.Sanitize(params["scope"], 200)
 	switch {
 	case resp.AuthProblem != "":
 		d.Cause = resp.AuthProblem
 	case res.Fault != nil:
 		d.Cause = "the service refused the token: " + res.Fault.String()
 	case params["error"] != "":
-		d.Cause = fmt.Sprintf("the API refused the token (HTTP %d): %s: %s", resp.Status, d.Challenge, sanitizeText(params["error_description"], maxDescription))
+		d.Cause = fmt.Sprintf("the API refused the token (HTTP %d): %s: %s", resp.Status, d.Challenge, failure.Sanitize(params["error_description"], failure.MaxDescription))
 	default:
 		d.Cause = fmt.Sprintf("the API refused the token (HTTP %d)", resp.Status)
 	}
@@ -415,7 +417,7 @@ func listOrNone(xs []string) string {
 // sendPlain sends a transport whose Authorization is None. It follows
 // redirects on the same host only, like the credential client.
 func (s *Service) sendPlain(ctx context.Context, spec RequestSpec) (*Response, error) {
-	client := &http.Client{CheckRedirect: sameHostRedirects}
+	client := &http.Client{CheckRedirect: httpclient.SameHostRedirects}
 	return send(ctx, client, spec, "")
 }
 

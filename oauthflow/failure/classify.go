@@ -1,4 +1,4 @@
-package oauthflow
+package failure
 
 import (
 	"context"
@@ -22,28 +22,28 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
-// maxDescription caps an IdP's error_description as shown to people.
-const maxDescription = 300
+// MaxDescription caps an IdP's error_description as shown to people.
+const MaxDescription = 300
 
-// classifyError turns any error of a call to an IdP (transport, TLS, proxy,
+// Classify turns any error of a call to an IdP (transport, TLS, proxy,
 // oauth2.RetrieveError, keyring) into a categorized Failure. The message
 // never quotes the request, and never the raw response body: a misdirected
 // token URL may echo the request, client secret included.
-func classifyError(err error) *Failure {
+func Classify(err error) *Failure {
 	if err == nil {
 		return nil
 	}
-	if f, ok := AsFailure(err); ok {
+	if f, ok := As(err); ok {
 		return f
 	}
 	f := &Failure{Category: CatOther, Err: err}
 	var (
 		re        *oauth2.RetrieveError
 		ke        *credentials.KeyringError
-		redirect  *errCrossHostRedirect
-		loop      *errRedirectLoop
-		htmlErr   *errHTMLAnswer
-		proxyStat *errProxyStatus
+		redirect  *CrossHostRedirectError
+		loop      *RedirectLoopError
+		htmlErr   *HTMLAnswerError
+		proxyStat *ProxyStatusError
 		opErr     *net.OpError
 		dnsErr    *net.DNSError
 		unknownCA x509.UnknownAuthorityError
@@ -63,10 +63,10 @@ func classifyError(err error) *Failure {
 		f.Category, f.Message = CatKeyring, ke.Error()
 	case errors.As(err, &re):
 		return classifyRetrieve(re)
-	case errors.Is(err, errBodyTooLarge) || strings.Contains(msg, errBodyTooLarge.Error()):
-		f.Category, f.Message = CatEndpoint, fmt.Sprintf("%s answered with more than %d KiB; that is not a token endpoint", hostOr(host, "the endpoint"), MaxIdPResponse>>10)
+	case errors.Is(err, ErrBodyTooLarge) || strings.Contains(msg, ErrBodyTooLarge.Error()):
+		f.Category, f.Message = CatEndpoint, fmt.Sprintf("%s answered with more than %d KiB; that is not a token endpoint", hostOr(host, "the endpoint"), MaxResponse>>10)
 	case errors.As(err, &htmlErr):
-		f.Category, f.HTTPStatus, f.Message = CatEndpoint, htmlErr.status, htmlErr.Error()
+		f.Category, f.HTTPStatus, f.Message = CatEndpoint, htmlErr.Status, htmlErr.Error()
 	case errors.As(err, &redirect):
 		f.Category, f.Message = CatEndpoint, redirect.Error()
 	case errors.As(err, &loop):
@@ -105,7 +105,7 @@ func classifyError(err error) *Failure {
 	case strings.HasPrefix(msg, "oauth2: cannot parse"), strings.HasPrefix(msg, "oauth2: server response missing access_token"):
 		f.Category, f.Message = CatEndpoint, "the endpoint answered, but not with a token (the answer is not a valid token response); check that the URL is the token endpoint"
 	default:
-		f.Message = sanitizeText(msg, maxDescription)
+		f.Message = Sanitize(msg, MaxDescription)
 	}
 	return f
 }
@@ -124,8 +124,8 @@ func classifyRetrieve(re *oauth2.RetrieveError) *Failure {
 	f := &Failure{
 		Err:            &clean,
 		HTTPStatus:     status,
-		IdPError:       sanitizeText(re.ErrorCode, 64),
-		IdPDescription: sanitizeText(re.ErrorDescription, maxDescription),
+		IdPError:       Sanitize(re.ErrorCode, 64),
+		IdPDescription: Sanitize(re.ErrorDescription, MaxDescription),
 	}
 	statusText := fmt.Sprintf("HTTP %d", status)
 	if status != 0 {
@@ -235,16 +235,16 @@ func describeNetErr(err error) string {
 // error message, keeping the cause.
 func lastPart(msg string) string {
 	if i := strings.LastIndex(msg, ": "); i >= 0 && i+2 < len(msg) {
-		return sanitizeText(msg[i+2:], maxDescription)
+		return Sanitize(msg[i+2:], MaxDescription)
 	}
-	return sanitizeText(msg, maxDescription)
+	return Sanitize(msg, MaxDescription)
 }
 
 var tagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
 
-// sanitizeText strips markup and control characters from text that came
+// Sanitize strips markup and control characters from text that came
 // from elsewhere (an IdP, a server) and caps its length.
-func sanitizeText(s string, limit int) string {
+func Sanitize(s string, limit int) string {
 	s = tagRE().ReplaceAllString(s, " ")
 	// Unescaping can make new markup ("&lt;script&gt;"): strip it again, and
 	// turn any bracket left over into a look-alike that no page will parse.
@@ -267,9 +267,9 @@ func sanitizeText(s string, limit int) string {
 	return s
 }
 
-// redactFailure removes secrets from a failure's texts, in case an IdP
+// Redact removes secrets from a failure's texts, in case an IdP
 // echoed one back.
-func redactFailure(f *Failure, secrets ...string) {
+func Redact(f *Failure, secrets ...string) {
 	if f == nil {
 		return
 	}

@@ -1,4 +1,4 @@
-package oauthflow
+package failure
 
 import (
 	"strings"
@@ -37,14 +37,14 @@ func TestAdviceForProfile(t *testing.T) {
 		t.Errorf("secret advice: %q", a)
 	}
 	mfa := credentials.Profile{MFA: credentials.MFAPolicy{Required: true}}
-	own := "The login did not satisfy " + ownMFAMarker + ": no amr"
+	own := "The login did not satisfy " + OwnMFAMarker + ": no amr"
 	if a := AdviceFor(mfa, CatMFA, own); !strings.Contains(a, "This profile requires MFA") {
 		t.Errorf("own MFA advice: %q", a)
 	}
 	if a := AdviceFor(mfa, CatMFA, "AADSTS50076: MFA required"); a != CatMFA.Advice() {
 		t.Errorf("IdP MFA advice changed: %q", a)
 	}
-	f := (&Failure{Category: CatCredentials, Message: "invalid_client"}).forProfile(jwt)
+	f := (&Failure{Category: CatCredentials, Message: "invalid_client"}).ForProfile(jwt)
 	if !strings.Contains(f.Advice(), "certificate") {
 		t.Errorf("Failure.Advice: %q", f.Advice())
 	}

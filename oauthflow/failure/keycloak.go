@@ -1,4 +1,4 @@
-package oauthflow
+package failure
 
 // Keycloak's token errors: wording differs by release, and an expired secret
 // gives exactly the answer of a wrong one (isClientSecretExpired →

@@ -1,6 +1,6 @@
 //go:build linux
 
-package oauthflow
+package idp
 
 import (
 	"bufio"

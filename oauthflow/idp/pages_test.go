@@ -1,4 +1,4 @@
-package oauthflow
+package idp
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package oauthflow
+package failure
 
 // Entra ID (Azure AD) AADSTS codes: category and one-line fix. Microsoft
 // says the numbers and texts may change, so they only choose a diagnosis;

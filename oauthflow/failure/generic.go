@@ -1,4 +1,4 @@
-package oauthflow
+package failure
 
 // Answers that several IdPs give in the same words, whichever product it is:
 // matched after the Entra, Okta and Keycloak tables.

@@ -1,4 +1,4 @@
-package oauthflow
+package failure
 
 import (
 	"context"
@@ -36,31 +36,31 @@ func TestClassifyError(t *testing.T) {
 		{"refused", urlErr(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), CatNetwork},
 		{"deadline", urlErr(context.DeadlineExceeded), CatNetwork},
 		{"proxyconnect", urlErr(&net.OpError{Op: "proxyconnect", Err: syscall.ECONNREFUSED}), CatProxy},
-		{"proxy 407", urlErr(&errProxyStatus{Status: 407}), CatProxy},
+		{"proxy 407", urlErr(&ProxyStatusError{Status: 407}), CatProxy},
 		{"unknown CA", urlErr(x509.UnknownAuthorityError{}), CatTLS},
 		{"hostname", urlErr(x509.HostnameError{Certificate: &x509.Certificate{}, Host: "h"}), CatTLS},
 		{"expired", urlErr(x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired}), CatTLS},
-		{"too large", fmt.Errorf("oauth2: cannot fetch token: %v", errBodyTooLarge), CatEndpoint},
+		{"too large", fmt.Errorf("oauth2: cannot fetch token: %v", ErrBodyTooLarge), CatEndpoint},
 		{"cancelled", urlErr(context.Canceled), CatCancelled},
 		{"other", errors.New("something odd"), CatOther},
 	}
 	for _, c := range cases {
-		f := classifyError(c.err)
+		f := Classify(c.err)
 		if f.Category != c.cat || f.Message == "" {
 			t.Errorf("%s: %s %q, want %s", c.name, f.Category, f.Message, c.cat)
 		}
 	}
-	if classifyError(nil) != nil {
+	if Classify(nil) != nil {
 		t.Error("nil error classified")
 	}
 }
 
 func TestSanitizeText(t *testing.T) {
-	got := sanitizeText("<p>Bad &amp; <script>x</script>\x00\x1b[31mred\n</p>", 100)
+	got := Sanitize("<p>Bad &amp; <script>x</script>\x00\x1b[31mred\n</p>", 100)
 	if strings.ContainsAny(got, "<>\x00\x1b\n") || !strings.Contains(got, "Bad & x") {
 		t.Errorf("%q", got)
 	}
-	if got := sanitizeText(strings.Repeat("é", 500), 300); len([]rune(got)) != 300 {
+	if got := Sanitize(strings.Repeat("é", 500), 300); len([]rune(got)) != 300 {
 		t.Errorf("length %d", len([]rune(got)))
 	}
 }

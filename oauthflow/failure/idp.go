@@ -1,4 +1,4 @@
-package oauthflow
+package failure
 
 import (
 	"encoding/json"
@@ -13,8 +13,8 @@ import (
 )
 
 // IdP-aware diagnoses: the error bodies of Entra ID, Okta and Keycloak say
-// more than the RFC 6749 error code. The tables live in idp_entra.go,
-// idp_okta.go and idp_keycloak.go, one row per known answer with its source;
+// more than the RFC 6749 error code. The tables live in entra.go, okta.go,
+// keycloak.go and generic.go, one row per known answer with its source;
 // this file reads a body and picks the row. The logic never branches on the
 // wording alone where the IdP gives a code (Microsoft warns that descriptions
 // change), and an unknown code falls back to the generic classification by
@@ -74,7 +74,7 @@ type SupportIDs struct {
 func (s SupportIDs) String() string {
 	var parts []string
 	add := func(label, v string) {
-		if v = sanitizeText(v, 80); v != "" {
+		if v = Sanitize(v, 80); v != "" {
 			parts = append(parts, label+": "+v)
 		}
 	}
@@ -104,7 +104,7 @@ func entraCodesOf(codes []int, desc string) []int {
 // parseIdPError reads an error body; nil when it is not JSON of any known
 // shape.
 func parseIdPError(body []byte) *idpErrorBody {
-	if len(body) == 0 || len(body) > MaxIdPResponse {
+	if len(body) == 0 || len(body) > MaxResponse {
 		return nil
 	}
 	var b idpErrorBody
@@ -219,14 +219,14 @@ func DefaultScopeProposal(scope string) string {
 	return out[0]
 }
 
-// addScopeProposal completes a diagnosis that asks for a /.default scope
+// AddScopeProposal completes a diagnosis that asks for a /.default scope
 // with the corrected value of the profile's scope.
-func addScopeProposal(f *Failure, scope string) {
+func AddScopeProposal(f *Failure, scope string) {
 	if f == nil || !f.defaultScope {
 		return
 	}
 	if p := DefaultScopeProposal(scope); p != "" {
-		f.Message += fmt.Sprintf(" Use the scope %q instead of %q.", p, sanitizeText(scope, 200))
+		f.Message += fmt.Sprintf(" Use the scope %q instead of %q.", p, Sanitize(scope, 200))
 		f.ProposedScope = p
 	}
 }
@@ -238,8 +238,8 @@ func readIdPBody(f *Failure, b *idpErrorBody) string {
 	errCode := b.Error
 	if errCode == "" {
 		errCode = b.OktaCode
-		f.IdPError = sanitizeText(b.OktaCode, 64)
-		f.IdPDescription = sanitizeText(b.OktaSummary, maxDescription)
+		f.IdPError = Sanitize(b.OktaCode, 64)
+		f.IdPDescription = Sanitize(b.OktaSummary, MaxDescription)
 	}
 	applyIdPSupport(f, b, b.ErrorCodes)
 	if f.Support.TraceID != "" || f.Support.CorrelationID != "" {
@@ -263,10 +263,10 @@ func genericIdPCategory(errCode string) (Category, string) {
 	return "", ""
 }
 
-// diagnoseAuthorizeError refines a Failure from an error redirect of the
+// DiagnoseAuthorizeError refines a Failure from an error redirect of the
 // authorization endpoint: AADSTS codes in error_description, and the MFA and
 // consent categories.
-func diagnoseAuthorizeError(f *Failure, code, desc string) {
+func DiagnoseAuthorizeError(f *Failure, code, desc string) {
 	if cat, msg := genericIdPCategory(code); cat != "" {
 		f.Category, f.Message = cat, msg
 	}
@@ -278,11 +278,11 @@ func diagnoseAuthorizeError(f *Failure, code, desc string) {
 	}
 }
 
-// expiredFirst puts the recorded expiry in front of a credentials failure
+// ExpiredFirst puts the recorded expiry in front of a credentials failure
 // that happened after it: "the client secret expired on …" is the likely
 // cause whatever the IdP said (Keycloak cannot even tell expired from
 // wrong).
-func expiredFirst(f *Failure, p credentials.Profile, now time.Time) {
+func ExpiredFirst(f *Failure, p credentials.Profile, now time.Time) {
 	if f == nil || f.Category != CatCredentials {
 		return
 	}

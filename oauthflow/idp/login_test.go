@@ -1,4 +1,4 @@
-package oauthflow
+package idp
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // get fetches a URL from the listener and returns status and body.
@@ -34,17 +36,17 @@ func get(t *testing.T, u string) (int, string, http.Header) {
 	return resp.StatusCode, string(b), resp.Header
 }
 
-func startLoopback(t *testing.T, port int, issuer string) *loopback {
+func startLoopback(t *testing.T, port int, issuer string) *Login {
 	t.Helper()
-	l, err := listenLoopback(port, "the-state", issuer)
+	l, err := ListenLogin(port, "the-state", issuer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(l.close)
+	t.Cleanup(l.Close)
 	// A browser opens the start address (and gets its cookie).
-	l.setAuthURL("https://idp.example/auth")
+	l.SetAuthURL("https://idp.example/auth")
 	b := browserClient()
-	if _, err := openStart(context.Background(), b, l.startURL()); err != nil {
+	if _, err := openStart(context.Background(), b, l.StartURL()); err != nil {
 		t.Fatal(err)
 	}
 	b.CheckRedirect = nil
@@ -54,6 +56,16 @@ func startLoopback(t *testing.T, port int, issuer string) *loopback {
 	return l
 }
 
+// stillWaiting fails when the login took a callback. The handler decides
+// before it answers, so once the answer is read a taken callback is already
+// in l.got: no waiting needed.
+func stillWaiting(t *testing.T, l *Login, what string) {
+	t.Helper()
+	if l.accepted.Load() {
+		t.Fatalf("%s ended the wait", what)
+	}
+}
+
 func TestLoopbackBindsLoopbackOnly(t *testing.T) {
 	l := startLoopback(t, 0, "")
 	addr := l.ln.Addr().(*net.TCPAddr)
@@ -61,8 +73,8 @@ func TestLoopbackBindsLoopbackOnly(t *testing.T) {
 		t.Fatalf("listener address %v, want 127.0.0.1:<port>", addr)
 	}
 	want := fmt.Sprintf("http://127.0.0.1:%d/callback", addr.Port)
-	if l.redirectURI != want {
-		t.Fatalf("redirect URI %q, want %q", l.redirectURI, want)
+	if l.RedirectURI != want {
+		t.Fatalf("redirect URI %q, want %q", l.RedirectURI, want)
 	}
 	// Every other local address must refuse the port.
 	others := []string{"::1"}
@@ -91,15 +103,15 @@ func TestLoopbackAcceptsOneCallback(t *testing.T) {
 	var hdr http.Header
 	go func() {
 		defer close(done)
-		status, body, hdr = get(t, l.redirectURI+"?code=abc&state=the-state&iss="+url.QueryEscape("https://idp.example"))
+		status, body, hdr = get(t, l.RedirectURI+"?code=abc&state=the-state&iss="+url.QueryEscape("https://idp.example"))
 	}()
-	cb, err := l.wait(context.Background())
-	if err != nil || cb.err != nil || cb.code != "abc" {
+	cb, err := l.Wait(context.Background())
+	if err != nil || cb.Err != nil || cb.Code != "abc" {
 		t.Fatalf("wait = %+v, %v; want code abc", cb, err)
 	}
 	// While the first page waits for the exchange, a second callback (even a
 	// valid one) changes nothing.
-	st2, body2, _ := get(t, l.redirectURI+"?code=other&state=the-state")
+	st2, body2, _ := get(t, l.RedirectURI+"?code=other&state=the-state")
 	if st2 != http.StatusConflict || !strings.Contains(body2, "already completed") {
 		t.Fatalf("second callback: %d %q", st2, body2)
 	}
@@ -108,7 +120,7 @@ func TestLoopbackAcceptsOneCallback(t *testing.T) {
 		t.Fatalf("a second callback was accepted: %+v", cb2)
 	default:
 	}
-	l.respond(nil)
+	l.Respond(nil)
 	<-done
 	if status != http.StatusOK || !strings.Contains(body, "You are logged in") || !strings.Contains(body, "window.close()") {
 		t.Fatalf("success page: %d %q", status, body)
@@ -127,8 +139,8 @@ func TestLoopbackAcceptsOneCallback(t *testing.T) {
 	if strings.Contains(body, "http://") || strings.Contains(body, "https://") {
 		t.Errorf("the page loads or links something external: %q", body)
 	}
-	l.close()
-	if _, err := http.Get(l.redirectURI); err == nil {
+	l.Close()
+	if _, err := http.Get(l.RedirectURI); err == nil {
 		t.Fatal("the listener still answers after close (and after the browser loaded /done)")
 	}
 }
@@ -137,13 +149,13 @@ func TestLoopbackExchangeErrorShownOnPage(t *testing.T) {
 	l := startLoopback(t, 0, "")
 	done := make(chan string)
 	go func() {
-		_, body, _ := get(t, l.redirectURI+"?code=abc&state=the-state")
+		_, body, _ := get(t, l.RedirectURI+"?code=abc&state=the-state")
 		done <- body
 	}()
-	if _, err := l.wait(context.Background()); err != nil {
+	if _, err := l.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	l.respond(errors.New(`the IdP said <script>alert("x")</script>`))
+	l.Respond(errors.New(`the IdP said <script>alert("x")</script>`))
 	body := <-done
 	if !strings.Contains(body, "Login failed") || strings.Contains(body, "<script>alert") ||
 		!strings.Contains(body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
@@ -154,25 +166,25 @@ func TestLoopbackExchangeErrorShownOnPage(t *testing.T) {
 func TestLoopbackRejectsBadResponses(t *testing.T) {
 	for _, tc := range []struct {
 		name, query string
-		cat         Category // "" = answered 400 without ending the wait
+		cat         failure.Category // "" = answered 400 without ending the wait
 		msg         string
 		idpErr      string
 	}{
 		{"wrong state", "code=abc&state=nope", "", "", ""},
 		{"missing state", "code=abc", "", "", ""},
-		{"missing code", "state=the-state", CatRedirect, "no authorization code", ""},
+		{"missing code", "state=the-state", failure.CatRedirect, "no authorization code", ""},
 		{"access denied", "error=access_denied&error_description=" + url.QueryEscape("User <b>said</b> no") + "&state=the-state",
-			CatLogin, "refused or cancelled", "access_denied"},
+			failure.CatLogin, "refused or cancelled", "access_denied"},
 		// RFC 6749 4.1.2.1: an error response carries the state too; without
 		// it any local page could end the login with text of its choosing.
 		{"error without state", "error=unauthorized_client", "", "", ""},
-		{"error with state", "error=unauthorized_client&state=the-state", CatRedirect, "refused the login request", "unauthorized_client"},
+		{"error with state", "error=unauthorized_client&state=the-state", failure.CatRedirect, "refused the login request", "unauthorized_client"},
 		{"error with wrong state", "error=access_denied&state=nope", "", "", ""},
-		{"wrong issuer", "code=abc&state=the-state&iss=" + url.QueryEscape("https://evil.example"), CatLogin, "RFC 9207", ""},
+		{"wrong issuer", "code=abc&state=the-state&iss=" + url.QueryEscape("https://evil.example"), failure.CatLogin, "RFC 9207", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := startLoopback(t, 0, "https://idp.example")
-			status, body, _ := get(t, l.redirectURI+"?"+tc.query)
+			status, body, _ := get(t, l.RedirectURI+"?"+tc.query)
 			if status != http.StatusBadRequest || !strings.Contains(body, "Login failed") {
 				t.Fatalf("page: %d %q", status, body)
 			}
@@ -182,22 +194,18 @@ func TestLoopbackRejectsBadResponses(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
 			if tc.cat == "" {
-				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-				defer cancel()
-				if cb, err := l.wait(ctx); err == nil {
-					t.Fatalf("a foreign response ended the wait: %+v", cb)
-				}
+				stillWaiting(t, l, "a foreign response")
 				return
 			}
-			cb, err := l.wait(ctx)
+			cb, err := l.Wait(ctx)
 			if err != nil {
 				t.Fatalf("the flow did not end: %v", err)
 			}
-			if cb.err == nil || cb.code != "" {
+			if cb.Err == nil || cb.Code != "" {
 				t.Fatalf("accepted: %+v", cb)
 			}
-			if cb.err.Category != tc.cat || !strings.Contains(cb.err.Error(), tc.msg) || cb.err.IdPError != tc.idpErr {
-				t.Fatalf("failure = %v (%s, idp %q); want %s containing %q", cb.err, cb.err.Category, cb.err.IdPError, tc.cat, tc.msg)
+			if cb.Err.Category != tc.cat || !strings.Contains(cb.Err.Error(), tc.msg) || cb.Err.IdPError != tc.idpErr {
+				t.Fatalf("failure = %v (%s, idp %q); want %s containing %q", cb.Err, cb.Err.Category, cb.Err.IdPError, tc.cat, tc.msg)
 			}
 		})
 	}
@@ -205,13 +213,13 @@ func TestLoopbackRejectsBadResponses(t *testing.T) {
 
 func TestLoopbackOtherPathsDoNotEndWait(t *testing.T) {
 	l := startLoopback(t, 0, "")
-	base := strings.TrimSuffix(l.redirectURI, "/callback")
+	base := strings.TrimSuffix(l.RedirectURI, "/callback")
 	for _, p := range []string{"/favicon.ico", "/", "/callback/x"} {
 		if st, _, _ := get(t, base+p); st != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, st)
 		}
 	}
-	resp, err := http.Post(l.redirectURI, "text/plain", strings.NewReader("x"))
+	resp, err := http.Post(l.RedirectURI, "text/plain", strings.NewReader("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,31 +227,23 @@ func TestLoopbackOtherPathsDoNotEndWait(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /callback = %d, want 405", resp.StatusCode)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	if cb, err := l.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("the wait ended: %+v %v", cb, err)
-	}
+	stillWaiting(t, l, "another path or method")
 	// And the real callback still works afterwards.
-	go func() { _, _, _ = get(t, l.redirectURI+"?code=late&state=the-state") }()
-	cb, err := l.wait(context.Background())
-	if err != nil || cb.code != "late" {
+	go func() { _, _, _ = get(t, l.RedirectURI+"?code=late&state=the-state") }()
+	cb, err := l.Wait(context.Background())
+	if err != nil || cb.Code != "late" {
 		t.Fatalf("callback after the 404s: %+v %v", cb, err)
 	}
-	l.respond(nil)
+	l.Respond(nil)
 }
 
 func TestLoopbackRejectsOversizedRequest(t *testing.T) {
 	l := startLoopback(t, 0, "")
-	status, _, _ := get(t, l.redirectURI+"?code="+strings.Repeat("a", 64<<10)+"&state=the-state")
+	status, _, _ := get(t, l.RedirectURI+"?code="+strings.Repeat("a", 64<<10)+"&state=the-state")
 	if status != http.StatusRequestHeaderFieldsTooLarge {
 		t.Fatalf("oversized callback answered %d, want 431", status)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	if _, err := l.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("an oversized request ended the wait: %v", err)
-	}
+	stillWaiting(t, l, "an oversized request")
 }
 
 func TestLoopbackBusyFixedPort(t *testing.T) {
@@ -254,15 +254,15 @@ func TestLoopbackBusyFixedPort(t *testing.T) {
 	defer busy.Close()
 	port := busy.Addr().(*net.TCPAddr).Port
 	start := time.Now()
-	_, err = listenLoopback(port, "s", "")
-	f, ok := AsFailure(err)
+	_, err = ListenLogin(port, "s", "")
+	f, ok := failure.As(err)
 	if !ok {
 		t.Fatalf("err = %v, want a Failure", err)
 	}
 	if time.Since(start) > time.Second {
 		t.Errorf("a busy port took %v to report", time.Since(start))
 	}
-	if f.Category != CatConfig || !strings.Contains(f.Message, strconv.Itoa(port)) ||
+	if f.Category != failure.CatConfig || !strings.Contains(f.Message, strconv.Itoa(port)) ||
 		!strings.Contains(f.Message, "already in use") || !strings.Contains(f.Message, "redirect port to 0") {
 		t.Fatalf("failure = %q (%s)", f.Message, f.Category)
 	}
@@ -277,10 +277,10 @@ func TestLoopbackFixedPort(t *testing.T) {
 	port := probe.Addr().(*net.TCPAddr).Port
 	probe.Close()
 	l := startLoopback(t, port, "")
-	if l.port() != port || l.redirectURI != fmt.Sprintf("http://127.0.0.1:%d/callback", port) {
-		t.Fatalf("fixed port %d gave %s", port, l.redirectURI)
+	if l.port() != port || l.RedirectURI != fmt.Sprintf("http://127.0.0.1:%d/callback", port) {
+		t.Fatalf("fixed port %d gave %s", port, l.RedirectURI)
 	}
-	if _, err := listenLoopback(70000, "s", ""); err == nil || !strings.Contains(err.Error(), "not a TCP port") {
+	if _, err := ListenLogin(70000, "s", ""); err == nil || !strings.Contains(err.Error(), "not a TCP port") {
 		t.Fatalf("port 70000: %v", err)
 	}
 }
@@ -289,13 +289,13 @@ func TestLoopbackCloseEndsPendingPage(t *testing.T) {
 	l := startLoopback(t, 0, "")
 	done := make(chan string)
 	go func() {
-		_, body, _ := get(t, l.redirectURI+"?code=abc&state=the-state")
+		_, body, _ := get(t, l.RedirectURI+"?code=abc&state=the-state")
 		done <- body
 	}()
-	if _, err := l.wait(context.Background()); err != nil {
+	if _, err := l.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	l.close() // the login gave up without an answer (e.g. cancelled)
+	l.Close() // the login gave up without an answer (e.g. cancelled)
 	select {
 	case body := <-done:
 		if !strings.Contains(body, "stopped before it completed") {
@@ -312,13 +312,13 @@ func TestLoopbackCloseEndsPendingPage(t *testing.T) {
 func TestLoopbackLingerIsCounted(t *testing.T) {
 	l := startLoopback(t, 0, "")
 	var pages sync.WaitGroup
-	l.linger = &pages
+	l.Linger = &pages
 	b, _ := browsers.Load(l.ln.Addr().String())
 	browser := *b.(*http.Client)
 	browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	redirected := make(chan string, 1)
 	go func() {
-		resp, err := browser.Get(l.redirectURI + "?code=abc&state=the-state")
+		resp, err := browser.Get(l.RedirectURI + "?code=abc&state=the-state")
 		if err != nil {
 			t.Error(err)
 			redirected <- ""
@@ -327,15 +327,15 @@ func TestLoopbackLingerIsCounted(t *testing.T) {
 		resp.Body.Close()
 		redirected <- resp.Header.Get("Location")
 	}()
-	if cb, err := l.wait(context.Background()); err != nil || cb.code != "abc" {
+	if cb, err := l.Wait(context.Background()); err != nil || cb.Code != "abc" {
 		t.Fatalf("wait = %+v, %v", cb, err)
 	}
-	l.respond(nil)
+	l.Respond(nil)
 	loc := <-redirected
 	if loc == "" {
 		t.Fatal("no redirect to the result page")
 	}
-	l.close() // the login is over; the browser has not loaded /done yet
+	l.Close() // the login is over; the browser has not loaded /done yet
 	waited := make(chan struct{})
 	go func() { pages.Wait(); close(waited) }()
 	select {
@@ -343,7 +343,7 @@ func TestLoopbackLingerIsCounted(t *testing.T) {
 		t.Fatal("the listener stopped lingering before the browser loaded its page")
 	case <-time.After(300 * time.Millisecond):
 	}
-	target, err := url.Parse(l.redirectURI)
+	target, err := url.Parse(l.RedirectURI)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestLoopbackLingerIsCounted(t *testing.T) {
 	}
 	select {
 	case <-waited:
-	case <-time.After(doneLinger):
+	case <-time.After(DoneLinger):
 		t.Fatal("the linger did not end once the browser had its page")
 	}
 }
@@ -377,16 +377,12 @@ func TestLoopbackRefusesUnknownPeer(t *testing.T) {
 	}
 	l := startLoopback(t, 0, "")
 	l.peers.lookup = func(string, string) (int, bool) { return 0, false }
-	status, body, _ := get(t, l.redirectURI+"?code=c&state=the-state")
+	status, body, _ := get(t, l.RedirectURI+"?code=c&state=the-state")
 	if status != http.StatusForbidden || !strings.Contains(body, "could not be traced") {
 		t.Fatalf("callback from an unknown owner answered %d:\n%s", status, body)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	if cb, err := l.wait(ctx); err == nil {
-		t.Fatalf("the refused callback ended the wait: %+v", cb)
-	}
-	f := l.peers.lead(&Failure{Category: CatLogin, Message: "No login response arrived within 1s."})
+	stillWaiting(t, l, "the refused callback")
+	f := l.Lead(&failure.Failure{Category: failure.CatLogin, Message: "No login response arrived within 1s."})
 	if !strings.HasPrefix(f.Message, "A connection to this login's address could not be traced to your user account") {
 		t.Fatalf("failure: %q", f.Message)
 	}

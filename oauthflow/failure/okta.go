@@ -1,4 +1,4 @@
-package oauthflow
+package failure
 
 // Okta's token errors carry no numbers; its descriptions choose the
 // diagnosis. Okta also answers some OAuth requests in its management-API

@@ -1,4 +1,4 @@
-package oauthflow
+package idp
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // peerGuard lets only this process's own user take part in a loopback
@@ -92,7 +94,7 @@ func (g *peerGuard) refusedSummary() string {
 }
 
 // lead puts refusedSummary in front of f's message (f itself unchanged).
-func (g *peerGuard) lead(f *Failure) *Failure {
+func (g *peerGuard) lead(f *failure.Failure) *failure.Failure {
 	sum := g.refusedSummary()
 	if sum == "" || f == nil {
 		return f

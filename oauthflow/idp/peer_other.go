@@ -1,6 +1,6 @@
 //go:build !linux
 
-package oauthflow
+package idp
 
 // peerOwnerKnowable is false here: macOS and Windows offer no way this
 // package uses to tell which local user owns the other end of a loopback
