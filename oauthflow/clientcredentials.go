@@ -3,17 +3,13 @@ package oauthflow
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // Test runs the profile's grant now (client credentials for Application
@@ -57,22 +53,16 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	if hint := EntraScopeHint(p.TokenURL, p.Scope); hint != "" {
 		warnings = append(warnings, hint)
 	}
-	cfg := clientcredentials.Config{
-		ClientID:       p.ClientID,
-		TokenURL:       p.TokenURL,
-		Scopes:         strings.Fields(p.Scope),
-		EndpointParams: url.Values{},
-		AuthStyle:      authStyle(p.AuthMethod),
-	}
-	// sec is what must never show in a failure: the secret or the assertion.
-	var sec string
+	// auth.Hide is what must never show in a failure: the secret or the assertion.
+	var auth idp.ClientAuth
 	if p.AuthMethod == credentials.AuthPrivateKeyJWT && secret == nil {
 		params, jwt, f := s.assertionParams(p)
 		if f != nil {
 			return fail(f, warnings)
 		}
-		cfg.EndpointParams, sec = params, jwt
+		auth.Params, auth.Hide = params, jwt
 	} else {
+		sec := ""
 		if secret != nil {
 			sec = *secret
 		} else {
@@ -88,82 +78,17 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 		if sec == "" {
 			return fail(&Failure{Category: CatCredentials, Message: "the client secret is empty"}, warnings)
 		}
-		cfg.ClientSecret = sec
+		auth.Secret, auth.Hide = sec, sec
 	}
-	if p.Audience != "" {
-		cfg.EndpointParams.Set("audience", p.Audience)
+	if secret == nil { // a rotation's new secret has no recorded expiry yet
+		auth.Now = s.Clock.Now
 	}
-	if p.Resource != "" {
-		cfg.EndpointParams.Set("resource", p.Resource)
-	}
-	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
-	if err != nil {
-		f := failure.Classify(err).ForProfile(p)
-		failure.Redact(f, sec)
-		failure.AddScopeProposal(f, p.Scope)
-		if secret == nil { // a rotation's new secret has no recorded expiry yet
-			failure.ExpiredFirst(f, p, s.Clock.Now())
-		}
+	tok, f := idp.ClientCredentials(ctx, client, p, auth)
+	if f != nil {
 		return fail(f, warnings)
 	}
-	if f := checkTokenResponse(tok); f != nil {
-		return fail(f, warnings)
-	}
-	res := activeResult(p, tok, tokenLifetime(tok), warnings, start)
+	res := activeResult(p, tok, idp.Lifetime(tok), warnings, start)
 	return tok, res, nil
-}
-
-// maxTokenLifetime caps absurd expires_in values (which would overflow a
-// time.Duration) to something that still reads as "a long time".
-const maxTokenLifetime = 10 * 365 * 24 * time.Hour
-
-// checkTokenResponse refuses token responses a client must not use
-// (RFC 6749 §5.1, RFC 6750): a token type other than Bearer, or a token that
-// is expired on arrival.
-func checkTokenResponse(tok *oauth2.Token) *Failure {
-	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
-		return &Failure{Category: CatEndpoint, Message: fmt.Sprintf(
-			"the IdP issued a token of type %q; only Bearer tokens are supported (RFC 6750)", failure.Sanitize(t, 40))}
-	}
-	if tokenLifetime(tok) < 0 {
-		return &Failure{Category: CatEndpoint, Message: "the IdP issued a token that is already expired (negative expires_in)"}
-	}
-	return nil
-}
-
-// authStyle maps the profile's choice; never auto-detect, which would send
-// the secret a second way after a failure.
-func authStyle(m credentials.AuthMethod) oauth2.AuthStyle {
-	if m == credentials.AuthPost || m == credentials.AuthPrivateKeyJWT {
-		return oauth2.AuthStyleInParams
-	}
-	return oauth2.AuthStyleInHeader
-}
-
-// tokenLifetime is expires_in as sent by the IdP (clientcredentials only
-// keeps an absolute Expiry on the real clock, which a test clock cannot use).
-func tokenLifetime(tok *oauth2.Token) time.Duration {
-	seconds := func(n float64) time.Duration {
-		if n < 0 {
-			return -time.Second // expired on arrival; the size does not matter
-		}
-		if n*float64(time.Second) >= float64(maxTokenLifetime) {
-			return maxTokenLifetime
-		}
-		return time.Duration(n * float64(time.Second))
-	}
-	switch v := tok.Extra("expires_in").(type) {
-	case float64:
-		return seconds(v)
-	case string:
-		if n, err := strconv.ParseFloat(v, 64); err == nil {
-			return seconds(n)
-		}
-	}
-	if !tok.Expiry.IsZero() {
-		return time.Until(tok.Expiry)
-	}
-	return 0
 }
 
 func activeResult(p credentials.Profile, tok *oauth2.Token, lifetime time.Duration, warnings []string, at time.Time) Result {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // userClient is what a User profile needs to talk to its IdP.
@@ -76,7 +77,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 func (u *userClient) config(redirectURI string) *oauth2.Config {
 	style := oauth2.AuthStyleInParams
 	if u.secret != "" {
-		style = authStyle(u.p.AuthMethod)
+		style = idp.AuthStyle(u.p.AuthMethod)
 	}
 	return &oauth2.Config{
 		ClientID:     u.p.ClientID,

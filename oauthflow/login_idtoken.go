@@ -15,6 +15,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // asymmetricAlgs are the ID token signatures accepted: whatever the IdP's
@@ -29,7 +30,7 @@ var asymmetricAlgs = []string{
 // knownUser (from an earlier login) stands in when a refresh tells no user
 // name.
 func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Token, nonce, knownUser string, at time.Time) (Result, *Failure) {
-	if f := checkTokenResponse(tok); f != nil {
+	if f := idp.CheckTokenResponse(tok); f != nil {
 		return Result{}, f
 	}
 	p := u.p
@@ -92,7 +93,7 @@ func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Tok
 		}
 	}
 	res := Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusActive, Token: info, Warnings: warnings, CheckedAt: at}
-	if d := tokenLifetime(tok); d > 0 {
+	if d := idp.Lifetime(tok); d > 0 {
 		res.Expiry = at.Add(d)
 		info.Expiry = res.Expiry
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // keepRefreshToken stores a new refresh token in the keyring when it
@@ -77,11 +78,8 @@ func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oaut
 	if f != nil {
 		return nil, failedResult(p, f, u.warnings, start), f
 	}
-	cfg := u.config("")
-	tok, err := cfg.TokenSource(u.context(ctx), &oauth2.Token{RefreshToken: rt}).Token()
-	if err != nil {
-		f := failure.Classify(err)
-		failure.Redact(f, u.secret, rt)
+	tok, f := idp.Refresh(ctx, u.http, u.config(""), rt)
+	if f != nil {
 		res := failedResult(p, f, u.warnings, start)
 		if f.IdPError == "invalid_grant" {
 			// The session is over at the IdP (expired, revoked, or a rotated

@@ -2,17 +2,13 @@ package oauthflow
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // Logout ends a User profile's session: the refresh token is revoked at the
@@ -100,48 +96,8 @@ func (s *Service) revoke(ctx context.Context, p credentials.Profile, rt string) 
 	if u.p.RevocationURL == "" {
 		return nil // nothing to call: the token is forgotten here and expires at the IdP
 	}
-	form := url.Values{"token": {rt}, "token_type_hint": {"refresh_token"}}
-	basic := false
-	switch {
-	case u.secret == "":
-		form.Set("client_id", u.p.ClientID)
-	case u.p.AuthMethod == credentials.AuthPost:
-		form.Set("client_id", u.p.ClientID)
-		form.Set("client_secret", u.secret)
-	default:
-		basic = true
+	if f := idp.Revoke(ctx, u.http, u.p, u.secret, rt); f != nil {
+		return f
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.p.RevocationURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return &Failure{Category: CatConfig, Err: err, Message: "logged out here, but the revocation endpoint URL is not valid"}
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	if basic {
-		// RFC 6749 2.3.1: the credentials are form-encoded before Basic.
-		req.SetBasicAuth(url.QueryEscape(u.p.ClientID), url.QueryEscape(u.secret))
-	}
-	resp, err := u.http.Do(req)
-	if err != nil {
-		f := failure.Classify(err)
-		failure.Redact(f, u.secret, rt)
-		return &Failure{Category: f.Category, Err: f, Message: "logged out here, but the refresh token could not be revoked at the IdP: " + f.Message}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		return nil
-	}
-	var body struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}
-	_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body)
-	code, desc := failure.Sanitize(body.Error, 64), failure.Sanitize(body.Description, failure.MaxDescription)
-	f = &Failure{Category: CatEndpoint, HTTPStatus: resp.StatusCode, IdPError: code, IdPDescription: desc,
-		Message: fmt.Sprintf("logged out here, but the IdP refused to revoke the refresh token (HTTP %d)", resp.StatusCode)}
-	if code == "invalid_client" || resp.StatusCode == http.StatusUnauthorized {
-		f.Category = CatCredentials
-	}
-	failure.Redact(f, u.secret, rt)
-	return f
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
 // DefaultTestAllConcurrency bounds TestAll when no concurrency is given.
@@ -46,7 +47,7 @@ type Manager struct {
 
 type tokenEntry struct {
 	profile credentials.Profile
-	fp      string        // profileFingerprint(profile): the state the token belongs to
+	fp      string        // tokens.Fingerprint(profile): the state the token belongs to
 	tok     *oauth2.Token // nil when the last fetch failed and none is kept
 	expiry  time.Time     // on the service clock; zero if unknown
 	result  Result
@@ -129,7 +130,7 @@ func (m *Manager) Status(p credentials.Profile) Result {
 	m.mu.Lock()
 	e := m.entries[p.ID]
 	var r Result
-	found := e != nil && e.fp == profileFingerprint(p) && !loggedOut(p)
+	found := e != nil && e.fp == tokens.Fingerprint(p) && !tokens.LoggedOut(p)
 	if found {
 		r = e.result
 		// Only a good token goes stale; a failure keeps saying why.
@@ -173,11 +174,11 @@ func (m *Manager) Token(ctx context.Context, p credentials.Profile) (*oauth2.Tok
 // skips both caches.
 func (m *Manager) token(ctx context.Context, p credentials.Profile, mode fetchMode) (tok *oauth2.Token, cached bool, err error) {
 	now := m.s.Clock.Now()
-	fp := profileFingerprint(p)
+	fp := tokens.Fingerprint(p)
 	m.mu.Lock()
 	e := m.entries[p.ID]
-	if mode != fetchForce && e != nil && e.tok != nil && e.fp == fp && !loggedOut(p) &&
-		(e.expiry.IsZero() || now.Add(expirySkew).Before(e.expiry)) {
+	if mode != fetchForce && e != nil && e.tok != nil && e.fp == fp && !tokens.LoggedOut(p) &&
+		(e.expiry.IsZero() || now.Add(tokens.ExpirySkew).Before(e.expiry)) {
 		tok := e.tok
 		m.mu.Unlock()
 		return tok, true, nil
@@ -186,7 +187,7 @@ func (m *Manager) token(ctx context.Context, p credentials.Profile, mode fetchMo
 	if mode != fetchForce {
 		if t, ok := m.loadStored(p, now); ok {
 			m.adopt(p, t)
-			return t.oauth2(), true, nil
+			return t.OAuth2(), true, nil
 		}
 	}
 	kind := EventTested
@@ -207,7 +208,7 @@ func (m *Manager) loadStored(p credentials.Profile, now time.Time) (StoredToken,
 		m.s.logWarn("cannot read the token store; fetching a new token", "profile", p.Name, "error", err.Error())
 		return StoredToken{}, false
 	}
-	return t, ok && t.usable(p, now)
+	return t, ok && t.Usable(p, now)
 }
 
 // saveStored puts a fresh token into the shared store; it returns a warning
@@ -224,7 +225,7 @@ func (m *Manager) saveStored(p credentials.Profile, tok *oauth2.Token, res Resul
 		return "" // without an expiry nobody could tell when it goes stale
 	}
 	t := StoredToken{AccessToken: tok.AccessToken, TokenType: tok.Type(), Expiry: expiry.UTC(),
-		ObtainedAt: res.CheckedAt.UTC(), Fingerprint: profileFingerprint(p)}
+		ObtainedAt: res.CheckedAt.UTC(), Fingerprint: tokens.Fingerprint(p)}
 	if res.Token != nil {
 		t.Username = res.Token.Username
 	}
@@ -241,7 +242,7 @@ func (m *Manager) adopt(p credentials.Profile, t StoredToken) Result {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.closed {
-		m.storeLocked(p, t.oauth2(), res, m.genLocked(p.ID))
+		m.storeLocked(p, t.OAuth2(), res, m.genLocked(p.ID))
 	}
 	return res
 }

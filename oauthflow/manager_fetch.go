@@ -9,6 +9,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
 // Close stops renewals, cancels fetches still waiting for the profile's
@@ -147,41 +148,48 @@ func (m *Manager) finish(fl *flight, p credentials.Profile, kind EventKind) {
 // renewal here and a credctl there) only the first asks the IdP and the
 // others take its token. adopted reports a token taken from the store.
 func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, res Result, adopted bool, err error) {
-	unlock, err := m.s.lockProfile(m.ctx, p.ID)
-	if err != nil {
-		f := lockFailure(err)
-		return nil, failedResult(p, f, nil, m.s.Clock.Now()), false, f
+	do := tokens.Fetch[Result]{
+		Lock: tokens.LockFunc(m.s.lockProfile),
+		LockFailed: func(err error) (Result, error) {
+			f := lockFailure(err)
+			return failedResult(p, f, nil, m.s.Clock.Now()), f
+		},
+		Fetch: func() (*oauth2.Token, Result, error) {
+			if err := m.ctx.Err(); err != nil {
+				// Closed while waiting for the lock: nothing was sent yet.
+				f := failure.Classify(err)
+				return nil, failedResult(p, f, nil, m.s.Clock.Now()), f
+			}
+			ctx, done := m.exchangeContext()
+			defer done()
+			if p.Type == credentials.TypeUser {
+				return m.s.refreshUser(ctx, p)
+			}
+			return m.s.fetchClientCredentials(ctx, p, nil)
+		},
+		Save: func(tok *oauth2.Token, res Result) Result {
+			if w := m.saveStored(p, tok, res); w != "" {
+				res.Warnings = append(res.Warnings, w)
+			}
+			return res
+		},
+		Failed: func(res Result, _ error) {
+			// Whatever is stored belongs to a state the IdP no longer accepts
+			// (a logged-out session, a refused secret) or is about to be replaced.
+			if m.s.Tokens != nil && p.ID != "" && res.Status == credentials.StatusLoggedOut {
+				_ = m.s.Tokens.Delete(p.ID)
+			}
+		},
 	}
-	defer unlock()
 	if fl.mode != fetchForce {
-		if t, ok := m.loadStored(p, m.s.Clock.Now()); ok && (fl.mode == fetchNeed || t.AccessToken != fl.replace) {
-			return t.oauth2(), m.s.storedResult(p, t), true, nil
+		do.Find = func() (*oauth2.Token, Result, bool) {
+			if t, ok := m.loadStored(p, m.s.Clock.Now()); ok && (fl.mode == fetchNeed || t.AccessToken != fl.replace) {
+				return t.OAuth2(), m.s.storedResult(p, t), true
+			}
+			return nil, Result{}, false
 		}
 	}
-	if err := m.ctx.Err(); err != nil {
-		// Closed while waiting for the lock: nothing was sent yet.
-		f := failure.Classify(err)
-		return nil, failedResult(p, f, nil, m.s.Clock.Now()), false, f
-	}
-	ctx, done := m.exchangeContext()
-	defer done()
-	if p.Type == credentials.TypeUser {
-		tok, res, err = m.s.refreshUser(ctx, p)
-	} else {
-		tok, res, err = m.s.fetchClientCredentials(ctx, p, nil)
-	}
-	if err == nil {
-		if w := m.saveStored(p, tok, res); w != "" {
-			res.Warnings = append(res.Warnings, w)
-		}
-	} else if m.s.Tokens != nil && p.ID != "" {
-		// Whatever is stored belongs to a state the IdP no longer accepts
-		// (a logged-out session, a refused secret) or is about to be replaced.
-		if res.Status == credentials.StatusLoggedOut {
-			_ = m.s.Tokens.Delete(p.ID)
-		}
-	}
-	return tok, res, false, err
+	return do.Do(m.ctx, p.ID)
 }
 
 // exchangeContext is the context of what a fetch sends to the IdP. Close

@@ -9,6 +9,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
 // lockProfile serializes what fetches or ends a profile's tokens (a fetch,
@@ -73,11 +74,11 @@ func (s *Service) CurrentToken(nameOrID string) (*TokenInfo, bool) {
 		return nil, false
 	}
 	now := s.Clock.Now()
-	fp := profileFingerprint(p)
+	fp := tokens.Fingerprint(p)
 	m := s.mgr
 	m.mu.Lock()
 	e := m.entries[p.ID]
-	if e != nil && e.tok != nil && e.fp == fp && !loggedOut(p) && (e.expiry.IsZero() || now.Before(e.expiry)) {
+	if e != nil && e.tok != nil && e.fp == fp && !tokens.LoggedOut(p) && (e.expiry.IsZero() || now.Before(e.expiry)) {
 		info := e.result.Token
 		m.mu.Unlock()
 		if info == nil {
@@ -107,7 +108,7 @@ func (s *Service) FetchToken(ctx context.Context, nameOrID string, opt TokenOpti
 	if err != nil {
 		return nil, false, err
 	}
-	if p.Type == credentials.TypeUser && loggedOut(p) {
+	if p.Type == credentials.TypeUser && tokens.LoggedOut(p) {
 		return nil, false, &Failure{Category: CatLogin, Message: fmt.Sprintf("not logged in: %q was logged out; log in to start a session", p.Name)}
 	}
 	mode := fetchNeed

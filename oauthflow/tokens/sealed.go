@@ -1,4 +1,4 @@
-package oauthflow
+package tokens
 
 import (
 	"crypto/aes"
@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/credworkbench/credworkbench/internal/fileguard"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // sealedFiles holds token sets too large for the keyring, each encrypted
@@ -23,9 +24,9 @@ type sealedFiles struct{ dir string }
 const sealOverhead = 12 + 16
 
 // maxSealedFile caps what is read of a sealed file: a token set comes from
-// one IdP answer (at most MaxIdPResponse), plus the seal's overhead. A
+// one IdP answer (at most failure.MaxResponse), plus the seal's overhead. A
 // bigger file is not one this app wrote.
-const maxSealedFile = MaxIdPResponse + sealOverhead
+const maxSealedFile = failure.MaxResponse + sealOverhead
 
 // tokensDir names the directory in errors.
 const tokensDir = "token cache directory" // #nosec G101 -- a directory's name for messages, not a credential
@@ -77,7 +78,7 @@ func (s *sealedFiles) seal(id string, plain []byte) (sealedRef, error) {
 	}
 	data := gcm.Seal(nonce, nonce, plain, []byte(id))
 	if len(data) > maxSealedFile {
-		return sealedRef{}, fmt.Errorf("the token set is larger than %d KiB, more than an IdP answer may be", MaxIdPResponse>>10)
+		return sealedRef{}, fmt.Errorf("the token set is larger than %d KiB, more than an IdP answer may be", failure.MaxResponse>>10)
 	}
 	// A directory of ours that others cannot write (internal/fileguard):
 	// another user must not swap or remove the files.

@@ -1,6 +1,6 @@
 //go:build !windows
 
-package oauthflow
+package tokens
 
 import (
 	"os"
