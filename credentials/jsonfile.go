@@ -169,16 +169,22 @@ func (f *jsonFile[V]) locked(fn func() error) error {
 // returns; nothing is written when fn fails.
 func (f *jsonFile[V]) update(fn func(V) (V, error)) error {
 	return f.locked(func() error {
-		v, _, err := f.load(true)
-		if err != nil {
-			return err
-		}
-		out, err := fn(v)
-		if err != nil {
-			return err
-		}
-		return f.write(out)
+		return rewrite(func() (V, error) { v, _, err := f.load(true); return v, err }, fn, f.write)
 	})
+}
+
+// rewrite is the body of every locked update: read afresh, change, write;
+// nothing is written when reading or fn fails.
+func rewrite[V any](read func() (V, error), fn func(V) (V, error), write func(V) error) error {
+	v, err := read()
+	if err != nil {
+		return err
+	}
+	out, err := fn(v)
+	if err != nil {
+		return err
+	}
+	return write(out)
 }
 
 // write replaces the file with v's content; the caller holds the lock.

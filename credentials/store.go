@@ -178,16 +178,10 @@ func find(ps []Profile, nameOrID string) (Profile, error) {
 // Update runs fn on the current profiles under the store's lock and writes
 // what it returns. If fn fails, nothing is written.
 func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
+	// The profiles come with their state (the overlay), not as the file
+	// holds them, so this is not s.profiles.update.
 	return s.profiles.locked(func() error {
-		ps, err := s.load(true)
-		if err != nil {
-			return err
-		}
-		out, err := fn(ps)
-		if err != nil {
-			return err
-		}
-		return s.write(out)
+		return rewrite(func() ([]Profile, error) { return s.load(true) }, fn, s.write)
 	})
 }
 
