@@ -86,8 +86,8 @@ type Event struct {
 	// Transport and TransportID name the transport of a transport event.
 	Transport   string
 	TransportID string
-	Result    *Result // for tested / renewed / failed / logged in
-	Time      time.Time
+	Result      *Result // for tested / renewed / failed / logged in
+	Time        time.Time
 }
 
 // RequestSpec is a test request made with a profile's token.
