@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow/tokens"
@@ -33,8 +34,8 @@ func TestOversizeTokenSharedAndRemoved(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	cache := filepath.Join(dir, "cache")
 	newSvc := func() *Service {
-		repo := &credentials.Repository{Store: credentials.NewStore(filepath.Join(dir, "profiles.json")),
-			Secrets: credentials.NewSecrets(nil).WithLimit(300), Now: time.Now}
+		repo := credtest.Repository(t, nil, credtest.InDir(dir))
+		repo.Secrets = repo.Secrets.WithLimit(300)
 		s := NewService(repo, nil, nil)
 		s.Tokens = NewKeyringTokenStore(repo.Secrets, cache)
 		t.Cleanup(s.Close)
@@ -70,7 +71,7 @@ func TestOversizeTokenSharedAndRemoved(t *testing.T) {
 	if n := idp.Stats(t).Token; n != 1 {
 		t.Errorf("%d token requests, want 1", n)
 	}
-	if err := b.Delete(p.ID); err != nil {
+	if err := b.Delete(p.ID, DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
