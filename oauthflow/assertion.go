@@ -40,7 +40,7 @@ type assertionKey struct {
 
 // loadAssertionKey reads the profile's key from the keyring and its
 // certificate from the profile.
-func (s *Service) loadAssertionKey(p credentials.Profile) (assertionKey, *Failure) {
+func loadAssertionKey(secrets *credentials.Secrets, p credentials.Profile) (assertionKey, *Failure) {
 	if p.Certificate == "" {
 		return assertionKey{}, (&Failure{Category: CatConfig,
 			Message: "the profile has no certificate yet: generate one (credctl certificate new, or Generate in the Edit form) or import one with its key, and register it at the IdP"}).WithAdvice(failure.AdviceCertificate)
@@ -49,7 +49,7 @@ func (s *Service) loadAssertionKey(p credentials.Profile) (assertionKey, *Failur
 	if err != nil {
 		return assertionKey{}, &Failure{Category: CatConfig, Message: "the profile's certificate cannot be read: " + err.Error() + "; import the certificate again"}
 	}
-	enc, err := s.repo.Secrets.Get(p.ID, credentials.PrivateKey)
+	enc, err := secrets.Get(p.ID, credentials.PrivateKey)
 	if errors.Is(err, credentials.ErrSecretNotFound) {
 		return assertionKey{}, &Failure{Category: CatCredentials, Err: err,
 			Message: "no private key is stored for this profile in the OS keyring: import the certificate with its key again, or generate a new one"}
@@ -147,12 +147,12 @@ func signAssertion(p credentials.Profile, k assertionKey, now time.Time) (string
 }
 
 // assertionParams signs a fresh assertion for one token request.
-func (s *Service) assertionParams(p credentials.Profile) (url.Values, string, *Failure) {
-	k, f := s.loadAssertionKey(p)
+func assertionParams(secrets *credentials.Secrets, p credentials.Profile, now time.Time) (url.Values, string, *Failure) {
+	k, f := loadAssertionKey(secrets, p)
 	if f != nil {
 		return nil, "", f
 	}
-	if now := s.Clock.Now(); now.After(k.cert.NotAfter) {
+	if now := now; now.After(k.cert.NotAfter) {
 		// The IdP would refuse it anyway; say why first.
 		return nil, "", &Failure{Category: CatCredentials, Message: fmt.Sprintf(
 			"the client certificate expired on %s: generate or import a new one and upload it to the IdP", k.cert.NotAfter.UTC().Format("2006-01-02"))}

@@ -38,11 +38,11 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	if p.Type != credentials.TypeApplication {
 		return fail(&Failure{Category: CatConfig, Message: "only Application profiles use the client credentials grant"}, nil)
 	}
-	client, warnings, err := s.httpClient(p)
+	client, warnings, err := s.mgr.http.IdP(p)
 	if err != nil {
 		return fail(failure.Classify(err), nil)
 	}
-	p, notices, err := s.withEndpoints(ctx, p, client)
+	p, notices, err := withEndpoints(ctx, s.mgr.http, p, client)
 	if err != nil {
 		return fail(failure.Classify(err), warnings)
 	}
@@ -56,7 +56,7 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	// auth.Hide is what must never show in a failure: the secret or the assertion.
 	var auth idp.ClientAuth
 	if p.AuthMethod == credentials.AuthPrivateKeyJWT && secret == nil {
-		params, jwt, f := s.assertionParams(p)
+		params, jwt, f := assertionParams(s.repo.Secrets, p, s.Clock.Now())
 		if f != nil {
 			return fail(f, warnings)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
 )
 
 // Discover reads the issuer's /.well-known/openid-configuration through the
@@ -23,7 +24,7 @@ func (s *Service) Discover(ctx context.Context, p credentials.Profile) (Endpoint
 		return Endpoints{}, &Failure{Category: CatConfig, Message: "the profile has no issuer URL to discover endpoints from"}
 	}
 	p.Normalize() // a draft from a form: defaults filled in before the network rules apply
-	client, _, err := s.httpClient(p)
+	client, _, err := s.mgr.http.IdP(p)
 	if err != nil {
 		return Endpoints{}, failure.Classify(err)
 	}
@@ -103,11 +104,11 @@ func checkDiscovered(e *Endpoints) error {
 // withEndpoints fills the profile's missing endpoints from discovery when
 // it has an issuer URL.
 // The strings are notices to show with the result.
-func (s *Service) withEndpoints(ctx context.Context, p credentials.Profile, client *http.Client) (credentials.Profile, []string, error) {
+func withEndpoints(ctx context.Context, clients *httpclient.Cache, p credentials.Profile, client *http.Client) (credentials.Profile, []string, error) {
 	if p.IssuerURL == "" || (p.TokenURL != "" && (p.Type != credentials.TypeUser || p.AuthURL != "")) {
 		return p, nil, nil
 	}
-	e, err := s.mgr.discovered(ctx, p, client)
+	e, err := discovered(ctx, clients, p, client)
 	if err != nil {
 		return p, nil, err
 	}

@@ -41,13 +41,7 @@ func newClientCache(s *Service) *httpclient.Cache {
 	})
 }
 
-// httpClient returns the one HTTP client of a profile for its IdP (see
-// httpclient.Cache.IdP).
-func (s *Service) httpClient(p credentials.Profile) (*http.Client, []string, error) {
-	return s.mgr.http.IdP(p)
-}
-
 // discovered returns the profile's discovered endpoints, cached with its client.
-func (m *Manager) discovered(ctx context.Context, p credentials.Profile, client *http.Client) (Endpoints, error) {
-	return httpclient.Remember(m.http, p, func() (Endpoints, error) { return discover(ctx, client, p.IssuerURL) })
+func discovered(ctx context.Context, clients *httpclient.Cache, p credentials.Profile, client *http.Client) (Endpoints, error) {
+	return httpclient.Remember(clients, p, func() (Endpoints, error) { return discover(ctx, client, p.IssuerURL) })
 }

@@ -131,7 +131,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
 	l.SetAuthURL(cfg.AuthCodeURL(state, opts...))
-	s.offerURL(ctx, l.StartURL(), opt)
+	offerURL(ctx, s.Browser, l.StartURL(), opt)
 
 	cb, err := l.Wait(ctx)
 	// Requests of other local users were refused; when the login did not
@@ -148,7 +148,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 		outcome = f
 		return fail(f)
 	}
-	res, f := s.userResult(ctx, u, tok, nonce, "", start)
+	res, f := s.logins.userResult(ctx, s.Clock.Now, u, tok, nonce, "", start)
 	if f == nil {
 		f = checkMFA(u, tok, &res) // login_mfa.go
 	}
@@ -186,17 +186,17 @@ func (s *Service) storeSession(ctx context.Context, p credentials.Profile, tok *
 	if ctx.Err() != nil {
 		return "", waitFailure(ctx)
 	}
-	w := s.keepRefreshToken(p, "", tok.RefreshToken)
-	s.keepIDToken(p, tok)
+	w := s.logins.keepRefreshToken(s.repo.Secrets, p, "", tok.RefreshToken)
+	keepIDToken(s.repo.Secrets, p, tok)
 	return w, nil
 }
 
 // offerURL opens the browser (unless told not to) and hands the URL to
 // OnURL, with the reason when the browser could not be opened.
-func (s *Service) offerURL(ctx context.Context, authURL string, opt LoginOptions) {
+func offerURL(ctx context.Context, browser Browser, authURL string, opt LoginOptions) {
 	var berr error
 	if !opt.NoBrowser {
-		b := s.Browser
+		b := browser
 		if b == nil {
 			b = SystemBrowser{}
 		}

@@ -25,13 +25,13 @@ type userClient struct {
 
 func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
 	u := &userClient{p: p}
-	client, warnings, err := s.httpClient(p)
+	client, warnings, err := s.mgr.http.IdP(p)
 	if err != nil {
 		return u, failure.Classify(err)
 	}
 	u.http, u.warnings = client, warnings
 	if p.IssuerURL != "" {
-		ep, err := s.mgr.discovered(ctx, p, client)
+		ep, err := discovered(ctx, s.mgr.http, p, client)
 		if err != nil {
 			return u, failure.Classify(err)
 		}
@@ -56,7 +56,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 	}
 	if usesAssertion(p) {
 		// private_key_jwt: every token request carries a fresh assertion (login_assertion.go).
-		return u, s.withAssertions(u, u.ep.DeviceAuthURL)
+		return u, withAssertions(u, s.repo.Secrets, s.Clock.Now, u.ep.DeviceAuthURL)
 	}
 	if p.HasSecret {
 		sec, err := s.repo.Secrets.Get(p.ID, credentials.ClientSecret)

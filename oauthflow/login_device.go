@@ -107,7 +107,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 	if err != nil {
 		return fail(deviceTokenFailure(ctx, err, da.Expiry))
 	}
-	res, f := s.userResult(ctx, u, tok, "", "", start) // no nonce: the device flow has no authorization request
+	res, f := s.logins.userResult(ctx, s.Clock.Now, u, tok, "", "", start) // no nonce: the device flow has no authorization request
 	if f == nil {
 		f = checkMFA(u, tok, &res)
 	}

@@ -58,7 +58,7 @@ func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revoke
 		return nil, lockFailure(err)
 	}
 	defer unlock()
-	rt, err := s.refreshToken(p)
+	rt, err := s.logins.refreshToken(s.repo.Secrets, p)
 	if err != nil && !errors.Is(err, credentials.ErrSecretNotFound) {
 		return nil, failure.Classify(err)
 	}

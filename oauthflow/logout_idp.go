@@ -65,10 +65,10 @@ type LogoutResult struct {
 // keepIDToken stores the login's ID token as the next logout's
 // id_token_hint. It is only a hint: when the keyring cannot hold it (too
 // big for Windows' Credential Manager), the logout names the client instead.
-func (s *Service) keepIDToken(p credentials.Profile, tok *oauth2.Token) {
+func keepIDToken(secrets *credentials.Secrets, p credentials.Profile, tok *oauth2.Token) {
 	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" || s.repo.Secrets.Set(p.ID, credentials.IDToken, raw) != nil {
-		_ = s.repo.Secrets.Delete(p.ID, credentials.IDToken) // never an older session's
+	if raw == "" || secrets.Set(p.ID, credentials.IDToken, raw) != nil {
+		_ = secrets.Delete(p.ID, credentials.IDToken) // never an older session's
 	}
 }
 
@@ -112,7 +112,7 @@ func (s *Service) endIdPSession(ctx context.Context, p credentials.Profile, idTo
 	}
 	target.RawQuery = q.Encode()
 	l.SetTarget(target.String())
-	s.offerURL(ctx, l.StartURL(), LoginOptions{NoBrowser: opt.NoBrowser, OnURL: opt.OnURL})
+	offerURL(ctx, s.Browser, l.StartURL(), LoginOptions{NoBrowser: opt.NoBrowser, OnURL: opt.OnURL})
 
 	select {
 	case <-l.Ended(): // only our own uid's browser gets here (the peer-owner check)

@@ -238,7 +238,7 @@ func (m *Manager) saveStored(p credentials.Profile, tok *oauth2.Token, res Resul
 
 // adopt makes a token another process stored the profile's current one here.
 func (m *Manager) adopt(p credentials.Profile, t StoredToken) Result {
-	res := m.s.storedResult(p, t)
+	res := storedResult(p, t)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.closed {

@@ -184,7 +184,7 @@ func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, r
 	if fl.mode != fetchForce {
 		do.Find = func() (*oauth2.Token, Result, bool) {
 			if t, ok := m.loadStored(p, m.s.Clock.Now()); ok && (fl.mode == fetchNeed || t.AccessToken != fl.replace) {
-				return t.OAuth2(), m.s.storedResult(p, t), true
+				return t.OAuth2(), storedResult(p, t), true
 			}
 			return nil, Result{}, false
 		}

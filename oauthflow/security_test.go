@@ -125,7 +125,7 @@ func TestSecurityRefreshSubjectSwitch(t *testing.T) {
 	if err == nil || res.Failure == nil || !strings.Contains(res.Failure.Message, "another user") {
 		t.Fatalf("refresh with another sub: %+v %v", res.Failure, err)
 	}
-	if rt, _ := s.refreshToken(got); rt != "rt-1" {
+	if rt, _ := s.logins.refreshToken(s.repo.Secrets, got); rt != "rt-1" {
 		t.Fatalf("the refresh token after a refused refresh is %q", rt)
 	}
 	// A new login as the other user: accepted (it is a login), with a warning.

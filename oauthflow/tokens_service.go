@@ -53,7 +53,7 @@ func (s *Service) deleteStoredToken(id string) error {
 }
 
 // storedResult is what a stored token says about its profile.
-func (s *Service) storedResult(p credentials.Profile, t StoredToken) Result {
+func storedResult(p credentials.Profile, t StoredToken) Result {
 	info := Inspect(t.AccessToken, p)
 	if t.Username != "" {
 		info.Username = t.Username
@@ -88,7 +88,7 @@ func (s *Service) CurrentToken(nameOrID string) (*TokenInfo, bool) {
 	}
 	m.mu.Unlock()
 	if t, ok := m.loadStored(p, now); ok {
-		return s.storedResult(p, t).Token, true
+		return storedResult(p, t).Token, true
 	}
 	return nil, false
 }

@@ -2,8 +2,6 @@ package oauthflow
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,12 +14,6 @@ import (
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
-
-func randomID(t testing.TB) string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "tokenstore-" + hex.EncodeToString(b)
-}
 
 // With the real IdP, keyring and a (simulated) small keyring limit: the
 // token a Service fetched is sealed on disk, a second Service (another
