@@ -8,7 +8,25 @@ import (
 
 // The API-call helpers live in oauthflow/apicall; these names keep the
 // facade's API.
-type SOAPFault = apicall.SOAPFault
+type (
+	SOAPFault       = apicall.SOAPFault
+	SOAPVersion     = apicall.SOAPVersion
+	ErrInsecureHTTP = apicall.ErrInsecureHTTP
+)
+
+const (
+	SOAP11 = apicall.SOAP11
+	SOAP12 = apicall.SOAP12
+	// MaxResponseExcerpt is how much of a test request's answer is kept.
+	MaxResponseExcerpt = apicall.MaxResponseExcerpt
+	// TokenHidden replaces the access token wherever an API echoes it back.
+	TokenHidden = apicall.TokenHidden
+)
+
+// SOAPRequest builds a POST of a SOAP envelope; see apicall.SOAPRequest.
+func SOAPRequest(version SOAPVersion, endpoint, action string, envelope []byte) RequestSpec {
+	return apicall.SOAPRequest(version, endpoint, action, envelope)
+}
 
 // BearerHidden is shown instead of a bearer token or JWT.
 const BearerHidden = apicall.BearerHidden

@@ -17,6 +17,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // private_key_jwt client authentication (RFC 7523 §2.2). x/oauth2 has none
@@ -78,7 +79,7 @@ func assertionAlg(p credentials.Profile, pub crypto.PublicKey) string {
 
 func isEntraURL(raw string) bool {
 	u, err := url.Parse(raw)
-	return err == nil && strings.EqualFold(u.Hostname(), entraHost)
+	return err == nil && strings.EqualFold(u.Hostname(), idp.EntraHost)
 }
 
 // assertionAudience is the token endpoint, or the issuer when the profile

@@ -30,7 +30,8 @@ func (s *Service) Test(ctx context.Context, nameOrID string) (Result, error) {
 // fetchClientCredentials runs the client-credentials grant once, with the
 // stored secret or, when secret is non-nil, with that one (rotation). It
 // neither records nor caches anything: the manager and RotateSecret do.
-func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Profile, secret *string) (*oauth2.Token, Result, error) {
+func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Profile, secret *string) (*oauth2.Token, Result, error) {
+	s := pr.s
 	start := s.Clock.Now()
 	fail := func(f *Failure, warnings []string) (*oauth2.Token, Result, error) {
 		return nil, failedResult(p, f, warnings, start), f

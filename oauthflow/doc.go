@@ -15,7 +15,8 @@
 //	apicall     what an API call needs besides the token: header rules, redaction, SOAP
 //
 // This package keeps what needs the service's state: the token manager
-// (manager*.go: in-memory tokens, single-flight fetches, renewal), logins and
-// their sessions (login_*.go, logout*.go), bookkeeping and events, the
-// transports, and the watcher.
+// (Manager, manager*.go: in-memory tokens, single-flight fetches, renewal),
+// the protocol steps that read the keyring and sessions (protocol,
+// login_*.go, logout*.go, clientcredentials.go), the saved API calls
+// (Transports, transport*.go), bookkeeping, events and the watcher.
 package oauthflow

@@ -168,7 +168,7 @@ func FuzzTokenResponse(f *testing.F) {
 		p := credentials.Profile{Name: "fuzz", Type: credentials.TypeApplication, TokenURL: fuzzTokenURL(),
 			ClientID: "fuzz-client", Scope: "api:read", AuthMethod: credentials.AuthPost}
 		sec := secret
-		tok, res, err := s.fetchClientCredentials(context.Background(), p, &sec)
+		tok, res, err := (protocol{s}).fetchClientCredentials(context.Background(), p, &sec)
 		if err == nil {
 			if tok == nil || tok.AccessToken == "" || !res.Active() || res.Failure != nil {
 				t.Fatalf("status %d body %q: success without a token: %+v %+v", status, body, tok, res)

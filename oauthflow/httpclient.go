@@ -22,10 +22,10 @@ const MaxIdPResponse = failure.MaxResponse
 // skips TLS verification.
 const WarnInsecureTLS = httpclient.WarnInsecureTLS
 
-// httpTimeout is the overall deadline of one call.
-func (s *Service) httpTimeout() time.Duration {
-	if s.HTTPTimeout > 0 {
-		return s.HTTPTimeout
+// timeoutOr is the overall deadline of one call: d, or DefaultHTTPTimeout.
+func timeoutOr(d time.Duration) time.Duration {
+	if d > 0 {
+		return d
 	}
 	return DefaultHTTPTimeout
 }
@@ -33,7 +33,7 @@ func (s *Service) httpTimeout() time.Duration {
 // newClientCache makes the service's per-profile HTTP clients.
 func newClientCache(s *Service) *httpclient.Cache {
 	return httpclient.NewCache(httpclient.Options{
-		Timeout: s.httpTimeout,
+		Timeout: func() time.Duration { return timeoutOr(s.HTTPTimeout) },
 		ProxyPassword: func(id string) (string, error) {
 			return s.repo.Secrets.Get(id, credentials.ProxyPassword)
 		},

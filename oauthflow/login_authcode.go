@@ -74,9 +74,9 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 	defer s.logins.begin(p.ID, cancel)()
 
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting})
-	run := s.runLogin
+	run := (protocol{s}).runLogin
 	if opt.Device {
-		run = s.runDeviceLogin // login_device.go
+		run = (protocol{s}).runDeviceLogin // login_device.go
 	}
 	tok, res := run(ctx, p, opt, start)
 	res.CheckedAt = s.Clock.Now() // "Last checked" is when the login ended, not when it began
@@ -85,7 +85,7 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 		// A new session: the login time is part of the profile state the
 		// token belongs to, so older sessions' tokens are stale everywhere.
 		p.LoginAt = start.UTC()
-		res = withRecordWarning(res, s.recordLogin(p, res))
+		res = withRecordWarning(res, s.record(&recordReq{p: p, res: res, login: true}))
 		if w := s.mgr.Share(p, tok, res); w != "" {
 			res.Warnings = append(res.Warnings, w)
 		}
@@ -94,15 +94,16 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 		// The user changed their mind: the profile's state is what it was.
 		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventFailed, Result: &res})
 	default:
-		res = withRecordWarning(res, s.record(p, res))
+		res = withRecordWarning(res, s.record(&recordReq{p: p, res: res}))
 		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventFailed, Result: &res})
 	}
 	return res, nil
 }
 
 // runLogin is one login attempt; the browser's callback page shows its outcome.
-func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
-	u, f := s.userClient(ctx, p)
+func (pr protocol) runLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
+	s := pr.s
+	u, f := (protocol{s}).userClient(ctx, p)
 	if f != nil {
 		return nil, failedResult(p, f, u.warnings, start)
 	}
@@ -159,7 +160,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	if w := userChanged(p, res.Token, opt.AnotherUser); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
-	w, f := s.storeSession(ctx, p, tok)
+	w, f := (protocol{s}).storeSession(ctx, p, tok)
 	if f != nil {
 		outcome = f
 		return fail(f)
@@ -174,7 +175,8 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 // storeSession keeps a new login's refresh token and ID token, under the
 // profile's lock. A logout (or cancel) that came while the tokens were being
 // obtained wins: nothing is stored behind its back.
-func (s *Service) storeSession(ctx context.Context, p credentials.Profile, tok *oauth2.Token) (string, *Failure) {
+func (pr protocol) storeSession(ctx context.Context, p credentials.Profile, tok *oauth2.Token) (string, *Failure) {
+	s := pr.s
 	unlock, err := s.lockProfile(ctx, p.ID)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -23,7 +23,8 @@ type userClient struct {
 	warnings []string
 }
 
-func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
+func (pr protocol) userClient(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
+	s := pr.s
 	u := &userClient{p: p}
 	client, warnings, err := s.mgr.http.IdP(p)
 	if err != nil {
@@ -125,3 +126,9 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 	}
 	return tok, nil
 }
+
+// protocol runs the steps of the OAuth protocol that need the service's
+// keyring, HTTP clients and login sessions: the client-credentials grant,
+// logins (browser and device), refreshes and logouts. The service's
+// exported operations call it; the protocol itself is in oauthflow/idp.
+type protocol struct{ s *Service }

@@ -43,8 +43,9 @@ type DeviceCode struct {
 }
 
 // runDeviceLogin is one device login attempt.
-func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
-	u, f := s.userClient(ctx, p)
+func (pr protocol) runDeviceLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
+	s := pr.s
+	u, f := (protocol{s}).userClient(ctx, p)
 	if f != nil {
 		return nil, failedResult(p, f, u.warnings, start)
 	}
@@ -117,7 +118,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 	if w := userChanged(p, res.Token, opt.AnotherUser); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
-	w, f := s.storeSession(ctx, p, tok) // login_authcode.go
+	w, f := (protocol{s}).storeSession(ctx, p, tok) // login_authcode.go
 	if f != nil {
 		return fail(f)
 	}

@@ -60,7 +60,8 @@ func (l *loginSessions) refreshToken(secrets *credentials.Secrets, p credentials
 // after a restart: this restores the session), using the profile's client
 // authentication. A rotated refresh token replaces the stored one. It
 // neither records nor caches: the manager does.
-func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oauth2.Token, Result, error) {
+func (pr protocol) refreshUser(ctx context.Context, p credentials.Profile) (*oauth2.Token, Result, error) {
+	s := pr.s
 	// The caller (Manager.fetch) holds the profile's lock.
 	start := s.Clock.Now()
 	rt, err := s.logins.refreshToken(s.repo.Secrets, p)
@@ -74,7 +75,7 @@ func (s *Service) refreshUser(ctx context.Context, p credentials.Profile) (*oaut
 		f := failure.Classify(err)
 		return nil, failedResult(p, f, nil, start), f
 	}
-	u, f := s.userClient(ctx, p)
+	u, f := (protocol{s}).userClient(ctx, p)
 	if f != nil {
 		return nil, failedResult(p, f, u.warnings, start), f
 	}

@@ -257,7 +257,7 @@ func TestLoginWithTestIdP(t *testing.T) {
 		defer s.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		u, f := s.userClient(ctx, p)
+		u, f := (protocol{s}).userClient(ctx, p)
 		if f != nil {
 			t.Fatal(f)
 		}
@@ -738,7 +738,7 @@ func TestUserClientAuthentication(t *testing.T) {
 			}
 			s := NewService(repo, newFakeBrowser(nil), nil)
 			defer s.Close()
-			tok, res, err := s.refreshUser(context.Background(), p)
+			tok, res, err := (protocol{s}).refreshUser(context.Background(), p)
 			if err != nil || tok.AccessToken != "at" || !res.Active() {
 				t.Fatalf("refresh: %v %+v", err, res)
 			}

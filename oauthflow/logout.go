@@ -37,13 +37,13 @@ func (s *Service) LogoutWith(ctx context.Context, nameOrID string, opt LogoutOpt
 	if opt.EndIdPSession {
 		idToken, _ = s.repo.Secrets.Get(p.ID, credentials.IDToken)
 	}
-	revokeErr, err := s.logoutHere(ctx, p)
+	revokeErr, err := (protocol{s}).logoutHere(ctx, p)
 	if err != nil {
 		return LogoutResult{}, err // not logged out here: the IdP session is left alone too
 	}
 	var res LogoutResult
 	if opt.EndIdPSession {
-		res = s.endIdPSession(ctx, p, idToken, opt)
+		res = (protocol{s}).endIdPSession(ctx, p, idToken, opt)
 	}
 	return res, revokeErr
 }
@@ -51,7 +51,8 @@ func (s *Service) LogoutWith(ctx context.Context, nameOrID string, opt LogoutOpt
 // logoutHere revokes and forgets the profile's tokens (Logout's doc). err
 // means the tokens may still be here; revokeErr only that the IdP did not
 // revoke the refresh token.
-func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revokeErr, err error) {
+func (pr protocol) logoutHere(ctx context.Context, p credentials.Profile) (revokeErr, err error) {
+	s := pr.s
 	s.logins.abort(p.ID)
 	unlock, err := s.lockProfile(ctx, p.ID)
 	if err != nil {
@@ -63,7 +64,7 @@ func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revoke
 		return nil, failure.Classify(err)
 	}
 	if rt != "" {
-		revokeErr = s.revoke(ctx, p, rt)
+		revokeErr = (protocol{s}).revoke(ctx, p, rt)
 	}
 	s.logins.setMemToken(p.ID, "")
 	s.mgr.Forget(p.ID)
@@ -71,7 +72,7 @@ func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revoke
 		return revokeErr, failure.Classify(err)
 	}
 	_ = s.repo.Secrets.Delete(p.ID, credentials.IDToken) // only a logout hint; a stale one does no harm
-	if err := s.deleteStoredToken(p.ID); err != nil {
+	if err := deleteStoredToken(s.Tokens, p.ID); err != nil {
 		return revokeErr, failure.Classify(err)
 	}
 	now := s.Clock.Now()
@@ -88,8 +89,9 @@ func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revoke
 
 // revoke asks the IdP to revoke a refresh token, authenticating the client
 // as the profile says. x/oauth2 has no revocation, so this is by hand.
-func (s *Service) revoke(ctx context.Context, p credentials.Profile, rt string) error {
-	u, f := s.userClient(ctx, p)
+func (pr protocol) revoke(ctx context.Context, p credentials.Profile, rt string) error {
+	s := pr.s
+	u, f := (protocol{s}).userClient(ctx, p)
 	if f != nil {
 		return &Failure{Category: f.Category, Err: f, Message: "logged out here, but the refresh token could not be revoked at the IdP: " + f.Message}
 	}

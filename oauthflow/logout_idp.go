@@ -74,11 +74,12 @@ func keepIDToken(secrets *credentials.Secrets, p credentials.Profile, tok *oauth
 
 // endIdPSession sends the browser to the IdP's end_session_endpoint and
 // waits for it to come back to the loopback listener.
-func (s *Service) endIdPSession(ctx context.Context, p credentials.Profile, idToken string, opt LogoutOptions) LogoutResult {
+func (pr protocol) endIdPSession(ctx context.Context, p credentials.Profile, idToken string, opt LogoutOptions) LogoutResult {
+	s := pr.s
 	if opt.NoBrowser && opt.OnURL == nil {
 		return LogoutResult{IdPSession: IdPSessionUnknown, Message: "a logout without a browser needs LogoutOptions.OnURL to show the URL"}
 	}
-	u, f := s.userClient(ctx, p)
+	u, f := (protocol{s}).userClient(ctx, p)
 	if f != nil && u.ep.EndSessionURL == "" {
 		return LogoutResult{IdPSession: IdPSessionUnknown, Message: "Logged out here, but the IdP's logout address could not be found: " + f.Message}
 	}

@@ -205,7 +205,7 @@ func (m *Manager) loadStored(p credentials.Profile, now time.Time) (StoredToken,
 	}
 	t, ok, err := m.s.Tokens.Load(p.ID)
 	if err != nil {
-		m.s.logWarn("cannot read the token store; fetching a new token", "profile", p.Name, "error", err.Error())
+		logWarn(m.s.Log, "cannot read the token store; fetching a new token", "profile", p.Name, "error", err.Error())
 		return StoredToken{}, false
 	}
 	return t, ok && t.Usable(p, now)
@@ -230,7 +230,7 @@ func (m *Manager) saveStored(p credentials.Profile, tok *oauth2.Token, res Resul
 		t.Username = res.Token.Username
 	}
 	if err := m.s.Tokens.Save(p.ID, t); err != nil {
-		m.s.logWarn("cannot store the token for other processes", "profile", p.Name, "error", err.Error())
+		logWarn(m.s.Log, "cannot store the token for other processes", "profile", p.Name, "error", err.Error())
 		return "The token could not be cached for credctl and other windows (" + err.Error() + "); they fetch their own."
 	}
 	return ""
@@ -265,13 +265,13 @@ func (m *Manager) Evict(ctx context.Context, p credentials.Profile, accessToken 
 	}
 	unlock, err := m.s.lockProfile(ctx, p.ID)
 	if err != nil {
-		m.s.logWarn("cannot evict a refused token", "profile", p.Name, "error", err.Error())
+		logWarn(m.s.Log, "cannot evict a refused token", "profile", p.Name, "error", err.Error())
 		return
 	}
 	defer unlock()
 	if t, ok, err := m.s.Tokens.Load(p.ID); err == nil && ok && t.AccessToken == accessToken {
 		if err := m.s.Tokens.Delete(p.ID); err != nil {
-			m.s.logWarn("cannot evict a refused token", "profile", p.Name, "error", err.Error())
+			logWarn(m.s.Log, "cannot evict a refused token", "profile", p.Name, "error", err.Error())
 		}
 	}
 }

@@ -119,7 +119,7 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 		fl.batch.open.Done()
 		return
 	case current && !adopted: // the process that fetched an adopted token has recorded it
-		fl.recordErr = m.s.record(p, res)
+		fl.recordErr = m.s.record(&recordReq{p: p, res: res})
 	}
 	if fl.batch != nil {
 		fl.batch.open.Done()
@@ -163,9 +163,9 @@ func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, r
 			ctx, done := m.exchangeContext()
 			defer done()
 			if p.Type == credentials.TypeUser {
-				return m.s.refreshUser(ctx, p)
+				return (protocol{m.s}).refreshUser(ctx, p)
 			}
-			return m.s.fetchClientCredentials(ctx, p, nil)
+			return (protocol{m.s}).fetchClientCredentials(ctx, p, nil)
 		},
 		Save: func(tok *oauth2.Token, res Result) Result {
 			if w := m.saveStored(p, tok, res); w != "" {
@@ -199,7 +199,7 @@ func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, r
 // exchange gets the HTTP timeout to finish, and its answer is stored.
 func (m *Manager) exchangeContext() (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(m.ctx))
-	grace := m.s.httpTimeout()
+	grace := timeoutOr(m.s.HTTPTimeout)
 	stop := context.AfterFunc(m.ctx, func() {
 		t := time.NewTimer(grace)
 		defer t.Stop()

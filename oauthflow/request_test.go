@@ -152,16 +152,3 @@ func TestRequestCarriesBearerAndTenant(t *testing.T) {
 		t.Errorf("HTTPClient request %+v", got)
 	}
 }
-
-func TestChallengeParams(t *testing.T) {
-	got := challengeParams(`Bearer realm="example", error="insufficient_scope", error_description="needs \"admin\"", scope=api:admin`)
-	if got["realm"] != "example" || got["error"] != "insufficient_scope" || got["error_description"] != `needs "admin"` || got["scope"] != "api:admin" {
-		t.Errorf("%v", got)
-	}
-	if msg := authProblem(403, []string{`Bearer error="insufficient_scope", scope="api:admin"`}); msg != "the API accepted the token but refused access (403 Forbidden): insufficient_scope (needs scope api:admin)" {
-		t.Errorf("%q", msg)
-	}
-	if msg := authProblem(401, nil); msg != "the API refused the token (401 Unauthorized)" {
-		t.Errorf("%q", msg)
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"golang.org/x/oauth2"
 
@@ -38,18 +39,18 @@ func lockFailure(err error) *Failure {
 }
 
 // logWarn logs when a logger is set.
-func (s *Service) logWarn(msg string, attrs ...any) {
-	if s.Log != nil {
-		s.Log.Warn(msg, attrs...)
+func logWarn(log *slog.Logger, msg string, attrs ...any) {
+	if log != nil {
+		log.Warn(msg, attrs...)
 	}
 }
 
 // deleteStoredToken removes the profile's token from the shared store.
-func (s *Service) deleteStoredToken(id string) error {
-	if s.Tokens == nil {
+func deleteStoredToken(store TokenStore, id string) error {
+	if store == nil {
 		return nil
 	}
-	return s.Tokens.Delete(id)
+	return store.Delete(id)
 }
 
 // storedResult is what a stored token says about its profile.
