@@ -21,7 +21,7 @@ func ptyRun(t *testing.T, c *cli, answers []ptyAnswer, args ...string) string {
 	}
 	quoted := make([]string, 0, len(args)+1)
 	for _, a := range append([]string{credctlBin}, args...) {
-		quoted = append(quoted, "'"+quoteSingle(a)+"'")
+		quoted = append(quoted, shellQuote(a))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

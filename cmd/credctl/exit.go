@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes: the contract with scripts (see `credctl --help`).
@@ -41,23 +44,87 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
-// exitCode maps any error to the documented exit code. It is the only place
-// that does.
+// quietError is an outcome the command has printed already: it decides
+// the exit code only.
+type quietError struct{ err error }
+
+func (e *quietError) Error() string { return e.err.Error() }
+func (e *quietError) Unwrap() error { return e.err }
+
+// quiet marks err (nil stays nil) as printed.
+func quiet(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &quietError{err: err}
+}
+
+// runVerdict is the verdict of a transport run that is not OK: its
+// outcome decides the exit code (docs/credctl.md lists them).
+type runVerdict struct {
+	res *oauthflow.RunResult
+}
+
+func (e *runVerdict) Error() string { return string(e.res.Outcome) }
+
+// resultVerdict is a test's or login's verdict as an error: nil when the
+// profile is Active, else its failure.
+func resultVerdict(r oauthflow.Result) error {
+	switch {
+	case r.Active():
+		return nil
+	case r.Failure != nil:
+		return r.Failure
+	}
+	return fmt.Errorf("%s is %s", r.Name, r.Status)
+}
+
+// exitCode maps any error, and any verdict (resultVerdict, runVerdict), to
+// the documented exit code. It is the only place that does.
 func exitCode(err error) int {
 	if err == nil {
 		return exitOK
 	}
 	var ue *usageError
 	var ee *exitError
+	var rv *runVerdict
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &rv):
+		switch rv.res.Outcome {
+		case oauthflow.OutcomeOK:
+			return exitOK
+		case oauthflow.OutcomeAPIRefused:
+			return exitAuth
+		case oauthflow.OutcomeNetwork:
+			return exitNetwork
+		case oauthflow.OutcomeNoCredential, oauthflow.OutcomeInvalid:
+			// Not sendable as it is: no credential selected, a bad body file.
+			return exitValidation
+		case oauthflow.OutcomeNoToken:
+			if d := rv.res.Diagnosis; d != nil && d.Category != "" {
+				return exitCode(&oauthflow.Failure{Category: d.Category})
+			}
+			return exitAuth
+		}
+		return exitFailure // another non-2xx answer, a SOAP Fault
 	}
 	if f, ok := oauthflow.AsFailure(err); ok {
-		if c := categoryExit(f.Category); c != exitFailure {
-			return c
+		switch f.Category {
+		case oauthflow.CatCredentials, oauthflow.CatScope, oauthflow.CatLogin, oauthflow.CatRedirect,
+			oauthflow.CatMFA, oauthflow.CatConsent, oauthflow.CatTenant:
+			// Redirect: the IdP refused the redirect URI or the code flow, a
+			// registration problem at the IdP, not something a retry fixes.
+			return exitAuth
+		case oauthflow.CatNetwork, oauthflow.CatProxy, oauthflow.CatTLS, oauthflow.CatEndpoint:
+			return exitNetwork
+		case oauthflow.CatKeyring:
+			return exitKeyring
+		case oauthflow.CatConfig:
+			return exitValidation
 		}
 	}
 	switch {
@@ -71,22 +138,56 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-// categoryExit maps a failure category to its exit code.
-func categoryExit(c oauthflow.Category) int {
-	switch c {
-	case oauthflow.CatCredentials, oauthflow.CatScope, oauthflow.CatLogin, oauthflow.CatRedirect,
-		oauthflow.CatMFA, oauthflow.CatConsent, oauthflow.CatTenant:
-		// Redirect: the IdP refused the redirect URI or the code flow, a
-		// registration problem at the IdP, not something a retry fixes.
-		return exitAuth
-	case oauthflow.CatNetwork, oauthflow.CatProxy, oauthflow.CatTLS, oauthflow.CatEndpoint:
-		return exitNetwork
-	case oauthflow.CatKeyring:
-		return exitKeyring
-	case oauthflow.CatConfig:
-		return exitValidation
+// flagError is a flag pflag could not parse, said as Go's flag package
+// said it before credctl moved to cobra (scripts may match the text), for
+// the top-level command: a transport subcommand given a flag of another
+// one hears that it "does not take" it.
+func flagError(c *cobra.Command, err error) error {
+	top := topCommand(c)
+	var notExist *pflag.NotExistError
+	var noValue *pflag.ValueRequiredError
+	var invalid *pflag.InvalidValueError
+	var syntax *pflag.InvalidSyntaxError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &notExist):
+		name := notExist.GetSpecifiedName()
+		if name == "" {
+			name = notExist.GetSpecifiedShortnames()
+		}
+		msg = "flag provided but not defined: -" + name
+		if c != top && hasFlag(top, name) {
+			msg = fmt.Sprintf("%s %s does not take --%s", top.Name(), c.Name(), name)
+		}
+	case errors.As(err, &noValue):
+		msg = "flag needs an argument: -" + noValue.GetFlag().Name
+	case errors.As(err, &invalid):
+		f, cause := invalid.GetFlag(), errors.Unwrap(invalid)
+		why := "parse error" // what Go's flag package said for its own types
+		if errors.Is(cause, strconv.ErrRange) {
+			why = "value out of range"
+		}
+		switch f.Value.Type() {
+		case "bool":
+			msg = fmt.Sprintf("invalid boolean value %q for -%s: %s", invalid.GetValue(), f.Name, why)
+		case "duration", "int":
+			msg = fmt.Sprintf("invalid value %q for flag -%s: %s", invalid.GetValue(), f.Name, why)
+		default:
+			msg = fmt.Sprintf("invalid value %q for flag -%s: %v", invalid.GetValue(), f.Name, cause)
+		}
+	case errors.As(err, &syntax):
+		msg = "bad flag syntax: " + syntax.GetSpecifiedFlag()
 	}
-	return exitFailure
+	return &usageError{cmd: top.Name(), msg: msg}
+}
+
+func hasFlag(c *cobra.Command, name string) bool {
+	for _, f := range commandFlags(c) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // flagOfField names the flag that sets a validated field, so a validation
@@ -123,8 +224,11 @@ var flagOfField = map[string]string{
 func (a *app) printError(err error) {
 	var ue *usageError
 	var ee *exitError
+	var qe *quietError
 	var ve *credentials.ValidationError
 	switch {
+	case errors.As(err, &qe):
+		return
 	case errors.As(err, &ue):
 		where := "credctl"
 		help := "credctl --help"
