@@ -19,8 +19,7 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 
-	repo *credentials.Repository
-	svc  *oauthflow.Service
+	svc *oauthflow.Service
 	// log gets the events of the operations and what goes wrong without
 	// stopping the command (a result that could not be recorded, a token
 	// that could not be cached): in the log file, problems also on stderr
@@ -37,16 +36,16 @@ func (a *app) close() {
 }
 
 // service opens the shared operations on first use: commands that do not
-// need it (help, version, logs, completion) never open the store.
+// need them (help, version, logs, completion scripts) never open the store.
 func (a *app) service() (*oauthflow.Service, error) {
 	if a.svc == nil {
-		repo, err := a.repository()
+		svc, err := oauthflow.Open(nil, nil)
 		if err != nil {
 			return nil, err
 		}
-		a.svc = oauthflow.NewService(repo, nil, nil)
-		a.svc.Log = a.log
-		a.svc.OneShot = true
+		svc.Log = a.log
+		svc.OneShot = true
+		a.svc = svc
 	}
 	return a.svc, nil
 }
@@ -62,44 +61,42 @@ func (a *app) serviceProfile(name string) (*oauthflow.Service, credentials.Profi
 	return svc, p, err
 }
 
-// repository opens the profile store and the OS keyring on first use.
-func (a *app) repository() (*credentials.Repository, error) {
-	if a.repo == nil {
-		r, err := credentials.NewRepository()
-		if err != nil {
-			return nil, err
-		}
-		a.repo = r
-	}
-	return a.repo, nil
-}
-
 // profile finds a profile by name (ignoring case) or ID.
 func (a *app) profile(nameOrID string) (credentials.Profile, error) {
-	repo, err := a.repository()
+	svc, err := a.service()
 	if err != nil {
 		return credentials.Profile{}, err
 	}
-	return repo.Get(nameOrID)
+	return svc.Profile(nameOrID)
 }
 
 // profiles lists the stored profiles; it never touches the keyring.
 func (a *app) profiles() ([]credentials.Profile, error) {
-	repo, err := a.repository()
+	svc, err := a.service()
 	if err != nil {
 		return nil, err
 	}
-	return repo.List()
+	return svc.Profiles()
 }
 
 // profilesView is profiles without the copy, for commands that only read
-// them (list): shared with the store, they must not be changed.
+// them (list, completion): shared with the store, they must not be changed.
 func (a *app) profilesView() ([]credentials.Profile, error) {
-	repo, err := a.repository()
+	svc, err := a.service()
 	if err != nil {
 		return nil, err
 	}
-	return repo.View()
+	return svc.View()
+}
+
+// transports are the saved API calls, through the service (which
+// announces every change).
+func (a *app) transports() (*oauthflow.Transports, error) {
+	svc, err := a.service()
+	if err != nil {
+		return nil, err
+	}
+	return svc.Transports(), nil
 }
 
 // stdinIsTerminal reports whether prompts can be shown and answered.

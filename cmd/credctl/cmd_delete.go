@@ -1,12 +1,9 @@
 package main
 
 import (
-	"strconv"
-	"strings"
-
 	"fmt"
-	"github.com/credworkbench/credworkbench/credentials"
 
+	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/spf13/cobra"
 )
 
@@ -34,21 +31,25 @@ func newDeleteCmd(a *app) *cobra.Command {
 }
 
 func deleteRun(a *app, opts *deleteOptions) error {
-	p, err := a.profile(opts.Name)
+	svc, p, err := a.serviceProfile(opts.Name)
 	if err != nil {
 		return err
 	}
-	if err := a.checkTransportsUsing(p, opts.Force); err != nil {
+	// Asked before the confirmation: nobody confirms a delete that is
+	// refused. Delete applies the same rule again.
+	inUse, err := svc.InUse(p.ID)
+	switch {
+	case err != nil:
 		return err
+	case inUse != nil && !opts.Force:
+		return inUse
+	case inUse != nil:
+		fmt.Fprintf(a.stderr, "Warning: transport(s) %s will have no credential.\n", inUse.List())
 	}
 	if ok, err := a.confirmDelete("delete", fmt.Sprintf("Delete profile %q and its secrets from the keyring? This cannot be undone.", p.Name), opts.Yes); !ok || err != nil {
 		return err
 	}
-	svc, err := a.service()
-	if err != nil {
-		return err
-	}
-	if err := svc.Delete(p.ID); err != nil {
+	if err := svc.Delete(p.ID, oauthflow.DeleteOptions{Force: opts.Force}); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "Deleted profile %q.\n", p.Name)
@@ -69,31 +70,4 @@ func (a *app) confirmDelete(cmd, question string, yes bool) (bool, error) {
 		fmt.Fprintln(a.stderr, "Nothing was deleted.")
 	}
 	return ok, err
-}
-
-// checkTransportsUsing refuses to delete a profile that transports use,
-// naming them, unless force is set; with force it says which transports
-// are left without a credential.
-func (a *app) checkTransportsUsing(p credentials.Profile, force bool) error {
-	ts, err := a.transports()
-	if err != nil {
-		return err
-	}
-	using, err := ts.Using(p.ID)
-	if err != nil {
-		return err
-	}
-	if len(using) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(using))
-	for _, t := range using {
-		names = append(names, strconv.Quote(t.Name))
-	}
-	list := strings.Join(names, ", ")
-	if !force {
-		return &usageError{cmd: "delete", msg: fmt.Sprintf("profile %q is the credential of transport(s) %s; pass --force to delete it anyway (they will have no credential), or pick another credential first with 'credctl transport edit NAME --credential PROFILE'", p.Name, list)}
-	}
-	fmt.Fprintf(a.stderr, "Warning: transport(s) %s will have no credential.\n", list)
-	return nil
 }

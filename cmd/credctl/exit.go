@@ -65,16 +65,17 @@ type runVerdict struct {
 	res *oauthflow.RunResult
 }
 
-func (e *runVerdict) Error() string { return string(e.res.Outcome) }
+func (e *runVerdict) Error() string { return e.res.Err().Error() }
+func (e *runVerdict) Unwrap() error { return e.res.Err() }
 
 // resultVerdict is a test's or login's verdict as an error: nil when the
 // profile is Active, else its failure.
 func resultVerdict(r oauthflow.Result) error {
-	switch {
-	case r.Active():
+	if r.Active() {
 		return nil
-	case r.Failure != nil:
-		return r.Failure
+	}
+	if err := r.Err(); err != nil {
+		return err
 	}
 	return fmt.Errorf("%s is %s", r.Name, r.Status)
 }
@@ -88,8 +89,10 @@ func exitCode(err error) int {
 	var ue *usageError
 	var ee *exitError
 	var rv *runVerdict
+	var inUse *oauthflow.InUseError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &inUse):
+		// A profile that transports use is deleted only with --force.
 		return exitUsage
 	case errors.As(err, &ee):
 		return ee.code
@@ -226,6 +229,12 @@ func (a *app) printError(err error) {
 	var ee *exitError
 	var qe *quietError
 	var ve *credentials.ValidationError
+	var inUse *oauthflow.InUseError
+	if errors.As(err, &inUse) {
+		ue = &usageError{cmd: "delete", msg: fmt.Sprintf("profile %q is the credential of transport(s) %s; pass --force to delete it anyway "+
+			"(they will have no credential), or pick another credential first with 'credctl transport edit NAME --credential PROFILE'", inUse.Profile, inUse.List())}
+		err = ue
+	}
 	switch {
 	case errors.As(err, &qe):
 		return

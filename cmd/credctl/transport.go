@@ -57,14 +57,6 @@ func jsonFlag(cmd *cobra.Command, v *bool) {
 	cmd.Flags().BoolVar(v, "json", false, "list, show, run: print JSON")
 }
 
-func (a *app) transports() (*credentials.TransportStore, error) {
-	repo, err := a.repository()
-	if err != nil {
-		return nil, err
-	}
-	return repo.Transports(), nil
-}
-
 func (a *app) transport(nameOrID string) (credentials.Transport, error) {
 	ts, err := a.transports()
 	if err != nil {

@@ -55,7 +55,7 @@ func transportRunRun(a *app, opts *transportRunOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := svc.RunTransport(a.ctx, opts.Name, oauthflow.RunOptions{AsProfile: opts.As})
+	res, err := svc.Transports().Run(a.ctx, opts.Name, oauthflow.RunOptions{AsProfile: opts.As})
 	if err != nil {
 		return err
 	}

@@ -181,7 +181,7 @@ func (a *app) transportSave(f *transportFlags, t credentials.Transport, add bool
 	if err != nil {
 		return err
 	}
-	saved, err := ts.Save(t, ps)
+	saved, err := ts.Save(t)
 	var ve *credentials.ValidationError
 	if errors.As(err, &ve) {
 		fmt.Fprintln(a.stderr, "credctl: invalid transport:")
