@@ -117,11 +117,13 @@ func (a *app) transportNames() ([]string, error) {
 }
 
 // completeProfile completes a profile name as the first argument.
-func (a *app) completeProfile(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	return a.completeProfileFlag(nil, nil, toComplete)
+func (a *app) completeProfile(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return firstArg(a.completeProfileFlag)(c, args, toComplete)
+}
+
+// completeTransport completes a transport name as the first argument.
+func (a *app) completeTransport(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return firstArg(a.completeTransportFlag)(c, args, toComplete)
 }
 
 // completeProfileFlag completes a profile name as a flag's value.
@@ -130,18 +132,25 @@ func (a *app) completeProfileFlag(_ *cobra.Command, _ []string, toComplete strin
 	return matching(names, toComplete, err)
 }
 
-// completeTransport completes a transport name as the first argument.
-func (a *app) completeTransport(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	return a.completeTransportFlag(nil, nil, toComplete)
-}
-
 // completeTransportFlag completes a transport name as a flag's value.
 func (a *app) completeTransportFlag(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	names, err := a.transportNames()
 	return matching(names, toComplete, err)
+}
+
+// firstArg completes only the first argument with complete.
+func firstArg(complete cobra.CompletionFunc) cobra.CompletionFunc {
+	return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return complete(c, args, toComplete)
+	}
+}
+
+// completeFile leaves the completion to the shell's own, of files.
+func completeFile(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return nil, cobra.ShellCompDirectiveDefault
 }
 
 // matching are the names that start with what is typed (ignoring case, as

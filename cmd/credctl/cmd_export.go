@@ -13,17 +13,12 @@ import (
 
 func newExportCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "export [FILE]",
-		Short: "Export the profiles without secrets (standard output when no FILE)",
-		Long:  "The export holds no secrets and no status; a FILE is written with mode 0600.\n",
-		Args:  cobra.ArbitraryArgs, // exportRun says what is wrong
-		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			if len(args) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveDefault // a file
-		},
-		RunE: func(_ *cobra.Command, args []string) error { return exportRun(a, args) },
+		Use:               "export [FILE]",
+		Short:             "Export the profiles without secrets (standard output when no FILE)",
+		Long:              "The export holds no secrets and no status; a FILE is written with mode 0600.\n",
+		Args:              cobra.ArbitraryArgs, // exportRun says what is wrong
+		ValidArgsFunction: firstArg(completeFile),
+		RunE:              func(_ *cobra.Command, args []string) error { return exportRun(a, args) },
 	}
 }
 

@@ -49,13 +49,8 @@ invalid entries nothing is imported unless --skip-invalid is given.
 Imported profiles have no secret: set it with
   credctl edit NAME --client-secret-stdin
 `,
-		Args: wantArgs("import", "FILE"),
-		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			if len(args) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveDefault // a file
-		},
+		Args:              wantArgs("import", "FILE"),
+		ValidArgsFunction: firstArg(completeFile),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.File = args[0]
 			return importRun(a, opts)

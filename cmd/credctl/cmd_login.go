@@ -60,17 +60,11 @@ func loginRun(a *app, opts *loginOptions, timeoutGiven bool) error {
 		Timeout:     opts.Timeout,
 		NoBrowser:   opts.NoBrowser,
 		AnotherUser: opts.AnotherUser,
-		OnURL: func(authURL string, browserErr error) {
-			switch {
-			case browserErr != nil:
-				fmt.Fprintf(a.stderr, "The browser could not be opened: %v\nOpen this URL in a browser on this computer to log in (it works once):\n\n  %s\n\n", browserErr, authURL)
-			case opts.NoBrowser:
-				fmt.Fprintf(a.stderr, "Open this URL in a browser on this computer to log in (it works once):\n\n  %s\n\n", authURL)
-			default:
-				fmt.Fprintln(a.stderr, "Continue the login in the browser window that opened (if none did, run again with --no-browser).")
-			}
-			fmt.Fprintf(a.stderr, "Waiting up to %s for the login; Ctrl-C cancels.\n", opts.Timeout)
-		},
+		OnURL: a.browserPrompt(opts.NoBrowser, browserTexts{
+			open:   "Open this URL in a browser on this computer to log in (it works once):",
+			resume: "Continue the login in the browser window that opened (if none did, run again with --no-browser).",
+			wait:   fmt.Sprintf("Waiting up to %s for the login; Ctrl-C cancels.", opts.Timeout),
+		}),
 		Device:       opts.Device,
 		OnDeviceCode: func(c oauthflow.DeviceCode) { printDeviceCode(a, c, opts.Timeout) },
 	})
@@ -124,4 +118,28 @@ func printDeviceCode(a *app, c oauthflow.DeviceCode, timeout time.Duration) {
 		}
 	}
 	fmt.Fprintf(a.stderr, "Waiting up to %s for the sign-in there; Ctrl-C cancels.\n", wait)
+}
+
+// browserTexts are what a browser step (login, ending the IdP session)
+// says on standard error.
+type browserTexts struct {
+	open   string // before the URL, when the browser is not opened
+	resume string // when it was
+	wait   string // how long credctl waits
+}
+
+// browserPrompt tells the user where the browser step goes on: the URL to
+// open when no browser was opened (or could be), else where to continue.
+func (a *app) browserPrompt(noBrowser bool, t browserTexts) func(u string, browserErr error) {
+	return func(u string, browserErr error) {
+		switch {
+		case browserErr != nil:
+			fmt.Fprintf(a.stderr, "The browser could not be opened: %v\n%s\n\n  %s\n\n", browserErr, t.open, u)
+		case noBrowser:
+			fmt.Fprintf(a.stderr, "%s\n\n  %s\n\n", t.open, u)
+		default:
+			fmt.Fprintln(a.stderr, t.resume)
+		}
+		fmt.Fprintln(a.stderr, t.wait)
+	}
 }

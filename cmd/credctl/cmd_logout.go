@@ -49,17 +49,11 @@ func logoutRun(a *app, opts *logoutOptions) error {
 		return err
 	}
 	opt := oauthflow.LogoutOptions{EndIdPSession: opts.EndSession, NoBrowser: opts.NoBrowser, Timeout: opts.Timeout,
-		OnURL: func(u string, browserErr error) {
-			switch {
-			case browserErr != nil:
-				fmt.Fprintf(a.stderr, "The browser could not be opened: %v\nOpen this URL in the browser you log in with to end the IdP session (it works once):\n\n  %s\n\n", browserErr, u)
-			case opts.NoBrowser:
-				fmt.Fprintf(a.stderr, "Open this URL in the browser you log in with to end the IdP session (it works once):\n\n  %s\n\n", u)
-			default:
-				fmt.Fprintln(a.stderr, "Confirm the sign-out in the browser window that opened (if none did, run again with --no-browser).")
-			}
-			fmt.Fprintf(a.stderr, "Waiting up to %s for the browser; Ctrl-C stops waiting (you are logged out here already).\n", opts.Timeout)
-		}}
+		OnURL: a.browserPrompt(opts.NoBrowser, browserTexts{
+			open:   "Open this URL in the browser you log in with to end the IdP session (it works once):",
+			resume: "Confirm the sign-out in the browser window that opened (if none did, run again with --no-browser).",
+			wait:   fmt.Sprintf("Waiting up to %s for the browser; Ctrl-C stops waiting (you are logged out here already).", opts.Timeout),
+		})}
 	// Logout also removes the cached token, for every process.
 	res, err := svc.LogoutWith(a.ctx, p.ID, opt)
 	if err != nil {

@@ -11,11 +11,18 @@ import (
 	"github.com/spf13/pflag"
 )
 
+func init() {
+	// `credctl --help` lists the commands in the order newRootCmd adds them.
+	cobra.EnableCommandSorting = false
+	// Started from Explorer on Windows, credctl says what it always said
+	// (usage, exit 2) instead of cobra's "this is a command line tool" pause.
+	cobra.MousetrapHelpText = ""
+}
+
 // newRootCmd builds the command tree, in the order `credctl --help` lists
 // the commands. Building it is cheap (no store, no keyring): the service is
 // opened only by the commands that need it.
 func newRootCmd(a *app) *cobra.Command {
-	cobra.EnableCommandSorting = false
 	root := &cobra.Command{
 		Use:           "credctl",
 		Short:         "Credential Workbench profiles and tokens for scripts and CI",
