@@ -54,7 +54,7 @@ func flagsOf(c *cobra.Command) []string {
 // documented command and flag exists, and every command and flag of the
 // CLI is documented.
 func TestDocsMatchCommandTree(t *testing.T) {
-	root := newRootCmd(&app{})
+	root := newRootCmd(&app{}, "")
 	docs := docsCommands(t)
 	b, err := os.ReadFile("../../docs/credctl.md")
 	if err != nil {
@@ -117,7 +117,7 @@ func TestDocsMatchCommandTree(t *testing.T) {
 // The transport examples of docs/credctl.md use the flags of the
 // subcommands they name.
 func TestDocsTransportExamples(t *testing.T) {
-	root := newRootCmd(&app{})
+	root := newRootCmd(&app{}, "")
 	b, err := os.ReadFile("../../docs/credctl.md")
 	if err != nil {
 		t.Fatal(err)

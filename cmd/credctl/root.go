@@ -19,10 +19,39 @@ func init() {
 	cobra.MousetrapHelpText = ""
 }
 
-// newRootCmd builds the command tree, in the order `credctl --help` lists
-// the commands. Building it is cheap (no store, no keyring): the service is
-// opened only by the commands that need it.
-func newRootCmd(a *app) *cobra.Command {
+// commands are the top-level commands in the order `credctl --help` lists
+// them (help comes last, from newHelpCmd).
+var commands = []struct {
+	name string
+	new  func(*app) *cobra.Command
+}{
+	{"list", newListCmd},
+	{"show", newShowCmd},
+	{"add", newAddCmd},
+	{"edit", newEditCmd},
+	{"delete", newDeleteCmd},
+	{"test", newTestCmd},
+	{"login", newLoginCmd},
+	{"logout", newLogoutCmd},
+	{"token", newTokenCmd},
+	{"request", newRequestCmd},
+	{"transport", newTransportCmd},
+	{"logs", newLogsCmd},
+	{"expiring", newExpiringCmd},
+	{"certificate", newCertificateCmd},
+	{"rotate-secret", newRotateCmd},
+	{"import", newImportCmd},
+	{"export", newExportCmd},
+	{"completion", newCompletionCmd},
+	{"version", newVersionCmd},
+	{completeNamesCmd, newCompleteNamesCmd},
+}
+
+// newRootCmd builds the command tree: every command, or with only set
+// just that one (a run of `credctl token` builds no other command's flags).
+// Building it opens nothing: the service is opened by the commands that
+// need it.
+func newRootCmd(a *app, only string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "credctl",
 		Short:         "Credential Workbench profiles and tokens for scripts and CI",
@@ -35,28 +64,11 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(
-		newListCmd(a),
-		newShowCmd(a),
-		newAddCmd(a),
-		newEditCmd(a),
-		newDeleteCmd(a),
-		newTestCmd(a),
-		newLoginCmd(a),
-		newLogoutCmd(a),
-		newTokenCmd(a),
-		newRequestCmd(a),
-		newTransportCmd(a),
-		newLogsCmd(a),
-		newExpiringCmd(a),
-		newCertificateCmd(a),
-		newRotateCmd(a),
-		newImportCmd(a),
-		newExportCmd(a),
-		newCompletionCmd(a),
-		newVersionCmd(a),
-		newCompleteNamesCmd(a),
-	)
+	for _, c := range commands {
+		if only == "" || only == c.name {
+			root.AddCommand(c.new(a))
+		}
+	}
 	root.SetHelpCommand(newHelpCmd(a))
 	root.InitDefaultHelpCmd() // listed last, as `help [COMMAND]`
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { commandHelp(a.stdout, topCommand(c)) })
@@ -79,7 +91,17 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 // execute runs the command args name. What comes before a command is
 // checked here, so its errors stay those scripts know.
 func (a *app) execute(args []string) error {
-	root := newRootCmd(a)
+	// One command needs only its own definitions; the help and the
+	// completion scripts ask about every command.
+	only := ""
+	if len(args) > 0 && isCommand(args[0]) && args[0] != "help" && args[0] != "completion" {
+		only = args[0]
+	}
+	return a.executeTop(newRootCmd(a, only), args)
+}
+
+// executeTop runs args on root.
+func (a *app) executeTop(root *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		a.usage(a.stderr, root)
 		return &usageError{msg: "no command given"}
@@ -95,7 +117,7 @@ func (a *app) execute(args []string) error {
 		root.SetArgs(args)
 		return root.Execute()
 	}
-	if !isCommand(root, args[0]) {
+	if !isCommand(args[0]) {
 		msg := fmt.Sprintf("unknown command %q", args[0])
 		if strings.HasPrefix(args[0], "-") {
 			msg = fmt.Sprintf("unknown flag %q before the command", args[0])
@@ -111,10 +133,10 @@ func (a *app) execute(args []string) error {
 }
 
 // isCommand reports whether name is a top-level command (hidden ones
-// included; help is added by cobra when it executes).
-func isCommand(root *cobra.Command, name string) bool {
-	for _, c := range root.Commands() {
-		if c.Name() == name {
+// included).
+func isCommand(name string) bool {
+	for _, c := range commands {
+		if c.name == name {
 			return true
 		}
 	}
