@@ -153,7 +153,7 @@ func expiringRun(a *app, opts *expiringOptions) error {
 		}
 	}
 	if len(due) > 0 {
-		return &exitError{code: exitExpiring, quiet: true, msg: fmt.Sprintf("%d credential(s) expire within %s", len(due), opts.Within)}
+		return quiet(&exitError{code: exitExpiring, msg: fmt.Sprintf("%d credential(s) expire within %s", len(due), opts.Within)})
 	}
 	return nil
 }

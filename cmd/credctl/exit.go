@@ -34,12 +34,11 @@ type usageError struct {
 func (e *usageError) Error() string { return e.msg }
 
 // exitError is an outcome that is not an error of the shared packages but
-// still decides the exit code: a test that left a profile inactive, an HTTP
-// status from request. Its message has already been printed when quiet.
+// still decides the exit code: an HTTP status from request, an import
+// refused, credentials expiring.
 type exitError struct {
-	code  int
-	msg   string
-	quiet bool
+	code int
+	msg  string
 }
 
 func (e *exitError) Error() string { return e.msg }
@@ -226,7 +225,6 @@ var flagOfField = map[string]string{
 // problems the category and the same advice the GUI shows.
 func (a *app) printError(err error) {
 	var ue *usageError
-	var ee *exitError
 	var qe *quietError
 	var ve *credentials.ValidationError
 	var inUse *oauthflow.InUseError
@@ -246,8 +244,6 @@ func (a *app) printError(err error) {
 			help = "credctl " + ue.cmd + " --help"
 		}
 		fmt.Fprintf(a.stderr, "%s: %s\nRun '%s' for usage.\n", where, ue.msg, help)
-		return
-	case errors.As(err, &ee) && ee.quiet:
 		return
 	case errors.As(err, &ve):
 		fmt.Fprintln(a.stderr, "credctl: invalid profile:")

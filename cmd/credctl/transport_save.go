@@ -188,7 +188,7 @@ func (a *app) transportSave(f *transportFlags, t credentials.Transport, add bool
 		for _, fe := range ve.Fields {
 			fmt.Fprintf(a.stderr, "  %s: %s\n", transportFlagOf(fe.Field), fe.Message)
 		}
-		return &exitError{code: exitValidation, msg: "invalid transport", quiet: true}
+		return quiet(&exitError{code: exitValidation, msg: "invalid transport"})
 	}
 	if err != nil {
 		return err
