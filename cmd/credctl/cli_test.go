@@ -150,7 +150,9 @@ func TestImportPreviewAndCompletion(t *testing.T) {
 		t.Fatalf("%s: %q", completeNamesCmd, o.stdout)
 	}
 	// Completion: cobra's scripts for four shells, which ask `credctl
-	// __complete` for commands, flags, profile and transport names and files.
+	// __complete` for commands, flags, profile and transport names and files,
+	// reading the profile and transport files only: no keyring here.
+	c.env = append(c.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
 	for _, sh := range []string{"bash", "zsh", "fish", "powershell"} {
 		o := c.must(0, "", "completion", sh)
 		contains(t, sh+" completion", o.stdout, "__complete")
@@ -179,6 +181,9 @@ func TestImportPreviewAndCompletion(t *testing.T) {
 	contains(t, "profile names", complete("show", "b"), "billing app\n")
 	contains(t, "profile flag values", complete("transport", "add", "--credential", "p"), "portal\n")
 	contains(t, "transport subcommands", complete("transport", ""), "list", "show", "add", "edit", "delete", "run")
+	c.must(0, "", "transport", "add", "--name", "Orders", "--type", "http", "--url", "https://idp.example.com/orders")
+	contains(t, "transport names", complete("transport", "run", "o"), "Orders\n")
+	contains(t, "transport flag values", complete("logs", "--transport", ""), "Orders\n")
 	contains(t, "shells", complete("completion", ""), "bash", "zsh", "fish", "powershell")
 	for _, args := range [][]string{{"add", "--certificate", ""}, {"edit", "x", "--ca-file", ""}, {"certificate", "new", "x", "--out", ""}, {"import", ""}} {
 		// File flags and arguments: the shell completes files (directive 0).
