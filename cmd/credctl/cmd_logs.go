@@ -53,7 +53,7 @@ func logsRun(a *app, opts *logsOptions) error {
 		return err
 	}
 	f := logfile.Filter{Profile: opts.Profile, Transport: opts.Transport, MinLevel: min}
-	entries, err := logfile.Read(path, f)
+	entries, pos, err := logfile.ReadUntil(path, f)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,8 @@ func logsRun(a *app, opts *logsOptions) error {
 	if !opts.Follow {
 		return nil
 	}
-	return logfile.Follow(a.ctx, path, f, 0, print)
+	// From where the read stopped: a line written in between is printed once.
+	return logfile.FollowFrom(a.ctx, path, f, 0, pos, print)
 }
 
 func filterNote(f logfile.Filter) string {
