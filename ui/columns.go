@@ -196,7 +196,7 @@ func (w *Workbench) applyColumnWidths() {
 		floor[colStatus] = max(floor[colStatus], cellWidthStyled(fyne.TextStyle{Bold: true}, l.statusText))
 	}
 	hide := hideOrder
-	if w.secretsDue() {
+	if w.screens.secretsDue() {
 		// A secret expires soon: its column stays (others leave first).
 		hide = slices.DeleteFunc(slices.Clone(hideOrder), func(c int) bool { return c == colSecretExpires })
 	}

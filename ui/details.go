@@ -196,20 +196,20 @@ func (d *detailsPane) show(r *row) {
 		act = actSetSecret
 		d.action.Importance = widget.HighImportance
 		d.action.SetText("Set client secret…")
-		d.action.OnTapped = d.w.setSecretSelected
+		d.action.OnTapped = d.w.screens.setSecretSelected
 		d.action.Show()
 	case p.Type == credentials.TypeUser && (d.w.effectiveStatus(r) == credentials.StatusLoggedOut || !mayHaveSession(&p)):
 		act = actLogin
 		d.action.Importance = widget.HighImportance
 		d.action.SetText("Log in")
-		d.action.OnTapped = d.w.loginSelected
+		d.action.OnTapped = d.w.screens.loginSelected
 		d.action.Show()
 	case p.Type == credentials.TypeUser && d.w.effectiveStatus(r) == credentials.StatusActive:
 		// Comparing what two users may do needs a login the IdP does not
 		// answer from its browser session.
 		act = actLogin
 		d.action.SetText("Log in as another user")
-		d.action.OnTapped = d.w.loginAnotherSelected
+		d.action.OnTapped = d.w.screens.loginAnotherSelected
 		d.action.Importance = widget.MediumImportance
 		d.action.Show()
 	}

@@ -1,14 +1,9 @@
 package ui
 
 import (
-	"context"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
-
-	"github.com/credworkbench/credworkbench/credentials"
-	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 // Several profiles at once: Ctrl+click adds or removes a row, Shift+click
@@ -72,7 +67,7 @@ func (w *Workbench) selectKeepingMarks(i int) {
 
 // selectAllShown is Ctrl+A: every row the filter shows.
 func (w *Workbench) selectAllShown() {
-	if w.dlg != nil || len(w.view) == 0 {
+	if w.dialogs.top() != nil || len(w.view) == 0 {
 		return
 	}
 	w.marked = map[string]bool{}
@@ -134,108 +129,16 @@ func (w *Workbench) multi() []*row {
 	return nil
 }
 
-func rowNames(rows []*row) string {
-	const most = 12
-	var names []string
-	for i, r := range rows {
-		if i == most {
-			names = append(names, fmt.Sprintf("… and %d more", len(rows)-most))
-			break
-		}
-		names = append(names, fmt.Sprintf("• %s", r.p.Name))
-	}
-	return strings.Join(names, "\n")
-}
-
-// deleteMany asks once, listing the profiles, then deletes them one by one
-// (each with its keyring entries); what could not be deleted is reported.
-func (w *Workbench) deleteMany(rows []*row) {
-	if w.readOnly || w.dlg != nil {
-		return
-	}
-	var ids []string
-	for _, r := range rows {
-		if w.busy[r.p.ID] == "" {
-			ids = append(ids, r.p.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	used := ""
-	for _, r := range rows {
-		if ts := w.nav.transportsUsing(r.p.ID); len(ts) > 0 {
-			used = "\n\nSome are the credential of transports, which will then have no credential."
-			break
-		}
-	}
-	w.showConfirm(fmt.Sprintf("Delete %d profiles", len(rows)),
-		fmt.Sprintf("Delete these %d profiles?\n\n%s\n\nTheir settings and their secrets in the OS keyring are removed. "+
-			"This cannot be undone.%s", len(rows), rowNames(rows), used),
-		fmt.Sprintf("Delete %d", len(rows)), func() {
-			var failed []string
-			w.background("", fmt.Sprintf("Deleting %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
-				for _, id := range ids {
-					if err := w.ops.Delete(id, oauthflow.DeleteOptions{Force: true}); err != nil {
-						failed = append(failed, fmt.Sprintf("%s: %v", w.nameOf(id), err))
-					}
-				}
-				return nil
-			}, func(error) {
-				for _, id := range ids {
-					delete(w.live, id)
-					delete(w.history, id)
-				}
-				w.marked = nil
-				w.selected = ""
-				w.reload()
-				w.nav.reload()
-				if len(failed) > 0 {
-					w.showMessage("Not every profile was deleted", strings.Join(failed, "\n"))
-				}
-				w.setStatus(fmt.Sprintf("Deleted %d of %s", len(ids)-len(failed), plural(len(ids), "profile")))
-			})
-		})
-}
-
-func (w *Workbench) nameOf(id string) string {
-	for _, r := range w.rows {
-		if r.p.ID == id {
-			return r.p.Name
-		}
-	}
-	return id
-}
-
-// setSecretMany asks once for the client secret of the selected
-// Application profiles (a fleet of imported clients often shares one).
-func (w *Workbench) setSecretMany(rows []*row) {
-	var ids []string
-	for _, r := range rows {
-		// User profiles only when confidential already: a secret would
-		// turn a public client into a confidential one.
-		takes := r.p.Type == credentials.TypeApplication || r.p.HasSecret
-		if takes && r.p.AuthMethod != credentials.AuthPrivateKeyJWT && w.busy[r.p.ID] == "" {
-			ids = append(ids, r.p.ID)
-		}
-	}
-	if len(ids) == 0 {
-		w.setStatus("None of the selected profiles takes a client secret (public User clients and private_key_jwt clients have none)")
-		return
-	}
-	w.setSecretOf(ids)
-}
-
 // selectionMenu is the right-click menu inside a multiple selection: the
 // actions that work on all of it, each naming how many it acts on.
 func (w *Workbench) selectionMenu(rows []*row) *fyne.Menu {
 	n := len(rows)
 	test := fyne.NewMenuItem(fmt.Sprintf("Test %d profiles (Ctrl+T)", n), w.testSelected)
 	test.Disabled = w.readOnly
-	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), w.setSecretSelected)
+	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), w.screens.setSecretSelected)
 	secret.Disabled = w.readOnly
-	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), w.exportProfiles)
-	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), w.deleteSelected)
+	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), w.screens.exportProfiles)
+	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), w.screens.deleteSelected)
 	del.Disabled = w.readOnly
 	one := fyne.NewMenuItem("Select just this one (Escape)", func() { w.clearMarks() })
 	return fyne.NewMenu("", test, secret, export, one, fyne.NewMenuItemSeparator(), del)

@@ -15,6 +15,7 @@ import (
 // interface so a behaviour test can swap in a fake where a real IdP is not
 // the point (e.g. to hold a Test in flight).
 type Operations interface {
+	Profile(nameOrID string) (credentials.Profile, error)
 	Save(p credentials.Profile, ch credentials.SecretChange) (credentials.Profile, error)
 	// Delete is asked with Force once the user agreed to leave the
 	// profile's transports without a credential (the dialog names them).

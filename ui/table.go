@@ -381,20 +381,20 @@ func (w *Workbench) rowMenu(r *row) *fyne.Menu {
 		fn         func()
 	}
 	all := []entry{
-		{actEdit, "Edit…", w.editSelected},
+		{actEdit, "Edit…", w.screens.editSelected},
 		{actTest, "Test (Ctrl+T)", w.testSelected},
-		{actRequest, menuRequest, w.requestSelected},
+		{actRequest, menuRequest, w.screens.requestSelected},
 	}
 	if r.p.Type == credentials.TypeUser {
 		all = append(all,
-			entry{actLogin, "Log in with this credential (Ctrl+L)", w.loginSelected},
-			entry{actLogin, menuLoginAnother, w.loginAnotherSelected},
-			entry{actLogin, menuLoginDevice, w.loginDeviceSelected},
+			entry{actLogin, "Log in with this credential (Ctrl+L)", w.screens.loginSelected},
+			entry{actLogin, menuLoginAnother, w.screens.loginAnotherSelected},
+			entry{actLogin, menuLoginDevice, w.screens.loginDeviceSelected},
 			entry{actLogout, "Log out", w.logoutSelected})
 	}
-	all = append(all, entry{actSetSecret, "Set client secret…", w.setSecretSelected})
+	all = append(all, entry{actSetSecret, "Set client secret…", w.screens.setSecretSelected})
 	if r.p.HasSecret && r.p.Type == credentials.TypeApplication {
-		all = append(all, entry{actRotate, "Rotate secret…", w.rotateSelected})
+		all = append(all, entry{actRotate, "Rotate secret…", w.screens.rotateSelected})
 	}
 	var items []*fyne.MenuItem
 	for _, e := range all {
@@ -402,7 +402,7 @@ func (w *Workbench) rowMenu(r *row) *fyne.Menu {
 		it.Disabled = !w.allowed(e.act, r)
 		items = append(items, it)
 	}
-	del := fyne.NewMenuItem("Delete…", w.deleteSelected)
+	del := fyne.NewMenuItem("Delete…", w.screens.deleteSelected)
 	del.Disabled = !w.allowed(actDelete, r)
 	items = append(items, fyne.NewMenuItemSeparator(), del)
 	return fyne.NewMenu("", items...)
@@ -450,7 +450,7 @@ func (c *tableCell) MouseUp(*desktop.MouseEvent)     {}
 
 func (c *tableCell) DoubleTapped(*fyne.PointEvent) {
 	c.w.selectRow(c.id.Row)
-	c.w.editSelected()
+	c.w.screens.editSelected()
 }
 
 func (c *tableCell) TappedSecondary(e *fyne.PointEvent) {

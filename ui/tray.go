@@ -161,10 +161,10 @@ func (t *tray) profileMenu(r *row) *fyne.Menu {
 		in := fyne.NewMenuItem(trayLogin, func() {
 			// The login dialog (and its Copy login URL) is in the window.
 			t.a.Show()
-			w.login(id, name)
+			w.screens.login(id, name)
 		})
 		in.Disabled = !w.allowed(actLogin, r)
-		out := fyne.NewMenuItem(trayLogout, func() { w.logout(id, name) })
+		out := fyne.NewMenuItem(trayLogout, func() { w.screens.logout(id, name) })
 		out.Disabled = !w.allowed(actLogout, r) || w.effectiveStatus(r) == credentials.StatusLoggedOut
 		items = append(items, in, out)
 	}

@@ -48,6 +48,9 @@ type Workbench struct {
 	// drain on the test goroutine, which is then the one UI goroutine.
 	do  func(fn func())
 	now func() time.Time
+	// ctx ends when the app stops (Stop): the work the window starts ends with it.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	rows     []*row // every profile, as read from the store
 	view     []*row // filtered and sorted: what the table shows
@@ -89,18 +92,13 @@ type Workbench struct {
 	banner        *fyne.Container
 	bannerText    *widget.Label
 	bannerFix     *widget.Button
-	bar           statusBar     // statusbar.go
-	secrets       *secretBanner // banner_secret.go
+	bar           statusBar // statusbar.go
 
-	// dlg is the dialog on top (Escape closes it); form is the open add/edit form.
-	dlg  *shownDialog
-	form *profileForm
-	menu *fyne.Menu // the last right-click menu
-
-	// req is the open request dialog; reqMemory its last request per
-	// profile ID, for this session only.
-	req       *requestDialog
-	reqMemory map[string]requestMemory
+	// dialogs shows the dialog on top (Escape closes it); screens opens
+	// the dialogs and screens (screens.go).
+	dialogs *dialogs
+	screens *screens
+	menu    *fyne.Menu // the last right-click menu
 
 	nav *navigator // the tree on the left and the view it selects
 
@@ -180,8 +178,11 @@ func buildWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository,
 	w := &Workbench{
 		app: app, win: win, repo: repo, ops: ops, do: do, now: time.Now,
 		busy: map[string]string{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{},
-		reqMemory: map[string]requestMemory{}, stop: make(chan struct{}),
+		stop: make(chan struct{}),
 	}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.dialogs = newDialogs(win)
+	w.screens = newScreens(workbenchHost{w})
 	w.build()
 	return w
 }
@@ -235,6 +236,7 @@ func (w *Workbench) Stop() {
 	default:
 	}
 	close(w.stop)
+	w.cancel()
 	if w.unsub != nil {
 		w.unsub()
 	}
@@ -262,17 +264,17 @@ func (w *Workbench) build() {
 		icon fyne.Resource
 		fn   func()
 	}{
-		{"Add", theme.ContentAddIcon(), w.addProfile},
-		{"Edit", theme.DocumentCreateIcon(), w.editSelected},
-		{"Delete", theme.DeleteIcon(), w.deleteSelected},
+		{"Add", theme.ContentAddIcon(), w.screens.addProfile},
+		{"Edit", theme.DocumentCreateIcon(), w.screens.editSelected},
+		{"Delete", theme.DeleteIcon(), w.screens.deleteSelected},
 		{"Test", theme.MediaPlayIcon(), w.testSelected},
 		{"Test all", theme.MediaFastForwardIcon(), w.testAll},
-		{"Login", theme.LoginIcon(), w.loginSelected},
+		{"Login", theme.LoginIcon(), w.screens.loginSelected},
 		{"Logout", theme.LogoutIcon(), w.logoutSelected},
-		{"Request", theme.MailSendIcon(), w.requestSelected},
-		{"Rotate secret", theme.HistoryIcon(), w.rotateSelected},
-		{"Import", theme.DownloadIcon(), w.importProfiles},
-		{"Export", theme.UploadIcon(), w.exportProfiles},
+		{"Request", theme.MailSendIcon(), w.screens.requestSelected},
+		{"Rotate secret", theme.HistoryIcon(), w.screens.rotateSelected},
+		{"Import", theme.DownloadIcon(), w.screens.importProfiles},
+		{"Export", theme.UploadIcon(), w.screens.exportProfiles},
 		{"Refresh", theme.ViewRefreshIcon(), w.reload},
 		{"About", theme.InfoIcon(), w.showAbout},
 	} {
@@ -286,7 +288,18 @@ func (w *Workbench) build() {
 	}
 	w.toolbar["Add"].Importance = widget.HighImportance
 
-	w.filter = newEntry(w)
+	w.filter = newEntry(w.dialogs)
+	w.filter.onKey = func(ev *fyne.KeyEvent) bool {
+		switch ev.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyDown:
+			w.focusResults()
+		case fyne.KeyEscape:
+			w.filter.SetText("")
+		default:
+			return false
+		}
+		return true
+	}
 	w.filter.SetPlaceHolder("Filter by name, client ID or endpoint (Ctrl+F)")
 	w.filter.OnChanged = func(string) {
 		w.applyView()
@@ -296,7 +309,7 @@ func (w *Workbench) build() {
 	}
 
 	w.buildTable()
-	addFirst := widget.NewButtonWithIcon("Add your first profile", theme.ContentAddIcon(), w.addProfile)
+	addFirst := widget.NewButtonWithIcon("Add your first profile", theme.ContentAddIcon(), w.screens.addProfile)
 	addFirst.Importance = widget.HighImportance
 	w.emptyHint = container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle("No credential profiles yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
@@ -329,9 +342,9 @@ func (w *Workbench) build() {
 	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
 
 	w.statusFilter = w.newStatusFilter()
-	top := container.NewVBox(w.banner, w.newSecretBanner(), w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
+	top := container.NewVBox(w.banner, w.screens.newSecretBanner(), w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
 	// The navigation tree (tree.go) shows this view under Administration › Credentials.
-	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, split))
+	w.nav = w.screens.newNavigator(container.NewBorder(top, nil, nil, nil, split))
 	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, w.nav.root))
 	w.bindKeys()
 	w.win.SetOnClosed(w.Stop)
@@ -343,10 +356,10 @@ func (w *Workbench) build() {
 func (w *Workbench) bindKeys() {
 	c := w.win.Canvas()
 	for key, fn := range map[fyne.KeyName]func(){
-		fyne.KeyN: w.addProfile,
+		fyne.KeyN: w.screens.addProfile,
 		fyne.KeyT: w.testSelected,
-		fyne.KeyL: w.loginSelected,
-		fyne.KeyR: w.requestSelected,
+		fyne.KeyL: w.screens.loginSelected,
+		fyne.KeyR: w.screens.requestSelected,
 		fyne.KeyF: func() { c.Focus(w.filter) },
 		fyne.KeyA: w.selectAllShown,
 	} {
@@ -358,19 +371,19 @@ func (w *Workbench) bindKeys() {
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyEscape:
-			if w.dlg != nil || !w.clearMarks() {
-				w.closeDialog()
+			if w.dialogs.top() != nil || !w.clearMarks() {
+				w.dialogs.closeTop()
 			}
 		case fyne.KeyReturn, fyne.KeyEnter:
 			switch {
-			case w.dlg == nil:
-				w.editSelected()
-			case w.dlg.onEnter != nil:
-				w.dlg.onEnter()
+			case w.dialogs.top() == nil:
+				w.screens.editSelected()
+			case w.dialogs.top().onEnter != nil:
+				w.dialogs.top().onEnter()
 			}
 		case fyne.KeyDelete:
-			if w.dlg == nil {
-				w.deleteSelected()
+			if w.dialogs.top() == nil {
+				w.screens.deleteSelected()
 			}
 		case fyne.KeyUp, fyne.KeyDown:
 			w.moveSelection(ev.Name == fyne.KeyDown)
@@ -408,7 +421,7 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 		}
 	}
 	w.rows = newRows(ps)
-	w.refreshSecretBanner()
+	w.screens.refreshSecretBanner()
 	w.applyView()
 	w.updateActions()
 	if w.nav != nil { // the transports too: a renamed or deleted profile shows there
@@ -501,7 +514,7 @@ func (w *Workbench) moveSelection(down bool) { w.moveSelectionBy(1, down) }
 // moveSelectionBy moves the selection n rows down (or up), stopping at the
 // ends; with nothing selected it selects the first row.
 func (w *Workbench) moveSelectionBy(n int, down bool) {
-	if w.dlg != nil || len(w.view) == 0 {
+	if w.dialogs.top() != nil || len(w.view) == 0 {
 		return
 	}
 	i := w.viewIndex(w.selected)
@@ -518,7 +531,7 @@ func (w *Workbench) moveSelectionBy(n int, down bool) {
 
 // moveSelectionTo selects table row i and scrolls to it.
 func (w *Workbench) moveSelectionTo(i int) {
-	if w.dlg != nil || i < 0 || i >= len(w.view) {
+	if w.dialogs.top() != nil || i < 0 || i >= len(w.view) {
 		return
 	}
 	w.selectRow(i)
@@ -578,7 +591,7 @@ func (w *Workbench) tick() {
 	w.ticks++
 	w.renderStatus()
 	if w.ticks%3600 == 0 {
-		w.refreshSecretBanner() // days pass
+		w.screens.refreshSecretBanner() // days pass
 	}
 	if w.ticks%10 == 0 {
 		w.releaseWhole() // columns.go
@@ -721,7 +734,7 @@ func (w *Workbench) background(id, label string, op func(ctx context.Context) er
 	}
 	finish := w.startWork(label)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		ctx, cancel := context.WithTimeout(w.ctx, opTimeout)
 		defer cancel()
 		err := op(ctx)
 		w.do(func() {
@@ -742,21 +755,6 @@ func (w *Workbench) background(id, label string, op func(ctx context.Context) er
 
 // --- toolbar actions ---
 
-func (w *Workbench) addProfile() {
-	if w.readOnly || w.dlg != nil {
-		return
-	}
-	w.openForm(nil)
-}
-
-func (w *Workbench) editSelected() {
-	r := w.selectedRow()
-	if !w.allowed(actEdit, r) || w.dlg != nil {
-		return
-	}
-	w.openForm(r.p)
-}
-
 func (w *Workbench) testSelected() {
 	if rows := w.multi(); rows != nil && !w.readOnly {
 		w.testMany(rows)
@@ -774,8 +772,8 @@ func (w *Workbench) testSelected() {
 func (w *Workbench) testProfile(id, name string) {
 	if r := w.findRow(id); r != nil && needsSecret(r.p) {
 		w.setStatus(name + ": Needs secret — enter the client secret to test it")
-		if w.dlg == nil {
-			w.setSecretOf([]string{id})
+		if w.dialogs.top() == nil {
+			w.screens.setSecretOf([]string{id})
 		}
 		return
 	}
@@ -873,7 +871,7 @@ func (w *Workbench) logoutSelected() {
 	if !w.allowed(actLogout, r) {
 		return
 	}
-	w.logout(r.p.ID, r.p.Name) // logout.go
+	w.screens.logout(r.p.ID, r.p.Name) // logout.go
 }
 
 // noteKeyring shows the keyring banner when an operation failed because
@@ -922,13 +920,13 @@ func (w *Workbench) showCorrupt(ce *credentials.CorruptError) {
 }
 
 func (w *Workbench) confirmStartFresh(ce *credentials.CorruptError) {
-	w.showConfirm("Start with an empty list?",
+	w.dialogs.showConfirm("Start with an empty list?",
 		fmt.Sprintf("The broken file %s is kept as a copy next to it; the workbench starts with no profiles.\n"+
 			"Secrets already in the keyring stay there.", ce.Path),
 		"Start with an empty list (the broken file is kept)", func() {
 			kept, err := w.ops.StartFresh()
 			if err != nil {
-				w.showError("Cannot start afresh", err)
+				w.dialogs.showError("Cannot start afresh", err)
 				return
 			}
 			w.readOnly = false
@@ -939,7 +937,7 @@ func (w *Workbench) confirmStartFresh(ce *credentials.CorruptError) {
 }
 
 func (w *Workbench) showAbout() {
-	w.showMessage("About Credential Workbench",
+	w.dialogs.showMessage("About Credential Workbench",
 		fmt.Sprintf("Credential Workbench %s\n\nOAuth2 / OpenID Connect credential profiles: test, log in, rotate.\n"+
 			"Secrets are kept in the OS keyring.\nProfiles: %s", version.Version, w.repo.Store.Path()))
 }
