@@ -49,8 +49,8 @@ func (w *Workbench) newSecretBanner() fyne.CanvasObject {
 func (w *Workbench) expiringRows() []expiringRow {
 	now := w.now()
 	var out []expiringRow
-	for _, r := range w.rows {
-		if at, what := r.p.CredentialExpiry(); !at.IsZero() && at.Sub(now) <= expiryWarnDays*24*time.Hour {
+	for _, r := range w.m.Rows() {
+		if at, what := r.P.CredentialExpiry(); !at.IsZero() && at.Sub(now) <= expiryWarnDays*24*time.Hour {
 			out = append(out, expiringRow{r: r, at: at, what: what})
 		}
 	}
@@ -77,17 +77,17 @@ func (w *Workbench) refreshSecretBanner() {
 	now := w.now()
 	first := b.due[0]
 	when := func(e expiringRow) string {
-		text, _ := credentialExpiryText(*e.r.p, now)
+		text, _ := credentialExpiryText(*e.r.P, now)
 		return text + " (" + e.at.UTC().Format("2006-01-02") + ")"
 	}
 	if len(b.due) == 1 {
-		b.text.SetText(fmt.Sprintf("The %s of %q expires %s: rotate it before then.", first.what, first.r.p.Name, when(first)))
+		b.text.SetText(fmt.Sprintf("The %s of %q expires %s: rotate it before then.", first.what, first.r.P.Name, when(first)))
 		if !now.Before(first.at) {
-			b.text.SetText(fmt.Sprintf("The %s of %q has expired (%s): rotate it.", first.what, first.r.p.Name, first.at.UTC().Format("2006-01-02")))
+			b.text.SetText(fmt.Sprintf("The %s of %q has expired (%s): rotate it.", first.what, first.r.P.Name, first.at.UTC().Format("2006-01-02")))
 		}
 	} else {
 		b.text.SetText(fmt.Sprintf("%d client secrets or certificates expire within %d days; the first: %q, %s.",
-			len(b.due), expiryWarnDays, first.r.p.Name, when(first)))
+			len(b.due), expiryWarnDays, first.r.P.Name, when(first)))
 	}
 	b.box.Show()
 }
@@ -106,7 +106,7 @@ func (w *Workbench) rotateNow() {
 	now := w.now()
 	list := container.NewVBox()
 	for _, e := range b.due {
-		text, _ := credentialExpiryText(*e.r.p, now)
+		text, _ := credentialExpiryText(*e.r.P, now)
 		label := "Rotate…"
 		if e.what == "certificate" {
 			label = "Edit certificate…"
@@ -116,7 +116,7 @@ func (w *Workbench) rotateNow() {
 			w.renewCredentialOf(e)
 		})
 		list.Add(container.NewBorder(nil, nil, nil, btn,
-			widget.NewLabel(fmt.Sprintf("%s — %s %s (%s)", e.r.p.Name, e.what, text, e.at.UTC().Format("2006-01-02")))))
+			widget.NewLabel(fmt.Sprintf("%s — %s %s (%s)", e.r.P.Name, e.what, text, e.at.UTC().Format("2006-01-02")))))
 	}
 	scroll := container.NewVScroll(list)
 	scroll.SetMinSize(fyne.NewSize(520, min(float32(len(b.due))*44, 360)))
@@ -127,14 +127,14 @@ func (w *Workbench) rotateNow() {
 // hide it) and opens what renews its credential: the Rotate dialog for a
 // client secret, the Edit form (its certificate section) for a certificate.
 func (w *Workbench) renewCredentialOf(e expiringRow) {
-	id := e.r.p.ID
-	if w.viewIndex(id) < 0 {
+	id := e.r.P.ID
+	if w.m.ViewIndex(id) < 0 {
 		w.filter.SetText("")
 		w.statusFilter.SetSelected(statusAll)
 	}
 	w.clearMarks()
-	w.selectRow(w.viewIndex(id))
-	if w.selected != id {
+	w.selectRow(w.m.ViewIndex(id))
+	if w.m.SelectedID() != id {
 		return
 	}
 	if e.what == "certificate" || !w.allowed(actRotate, e.r) {

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // Choices shown in the form's selects.
@@ -484,9 +485,9 @@ func (f *profileForm) validate() {
 	p, ch := f.profile()
 	hasSecret := ch.ClientSecret != nil || (f.orig != nil && f.orig.HasSecret)
 	var others []credentials.Profile
-	for _, r := range f.w.rows {
-		if f.orig == nil || r.p.ID != f.orig.ID {
-			others = append(others, *r.p)
+	for _, r := range f.w.m.Rows() {
+		if f.orig == nil || r.P.ID != f.orig.ID {
+			others = append(others, *r.P)
 		}
 	}
 	err := credentials.Validate(p, credentials.ValidateOptions{Others: others, HasSecret: hasSecret, HasPrivateKey: f.hasKey()})
@@ -569,7 +570,7 @@ func (f *profileForm) submit() {
 	f.saving = true
 	f.save.Disable()
 	var saved credentials.Profile
-	w.background(p.ID, "Saving…", func(ctx context.Context) error {
+	w.backgroundRow(p.ID, model.BusySaving, func(ctx context.Context) error {
 		var err error
 		saved, err = w.ops.Save(p, ch)
 		return err
@@ -594,11 +595,11 @@ func (f *profileForm) submit() {
 		}
 		w.hideDialog(f.s)
 		w.form = nil
-		w.selected = saved.ID
-		delete(w.live, saved.ID)
+		w.m.Select(saved.ID, true)
+		w.m.DropResult(saved.ID)
 		w.reload()
 		w.setStatus(fmt.Sprintf("Saved %q", saved.Name))
-		if i := w.viewIndex(saved.ID); i >= 0 {
+		if i := w.m.ViewIndex(saved.ID); i >= 0 {
 			w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
 		}
 		if saved.Type == credentials.TypeApplication {
@@ -620,7 +621,7 @@ func (f *profileForm) runDiscover() {
 	f.discover.Disable()
 	f.discover.SetText("Discovering…")
 	note := ""
-	w.background("", "Discovering "+p.IssuerURL+"…", func(ctx context.Context) error {
+	w.background("Discovering "+p.IssuerURL+"…", func(ctx context.Context) error {
 		ep, err := w.ops.Discover(ctx, p)
 		if err == nil {
 			w.do(func() {

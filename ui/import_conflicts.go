@@ -36,8 +36,8 @@ type importConflict struct {
 func (w *Workbench) findConflicts(entries []credentials.ImportEntry) map[int]*importConflict {
 	out := map[int]*importConflict{}
 	taken := map[string]bool{}
-	for _, r := range w.rows {
-		taken[credentials.NameKey(r.p.Name)] = true
+	for _, r := range w.m.Rows() {
+		taken[credentials.NameKey(r.P.Name)] = true
 	}
 	for _, e := range entries {
 		taken[credentials.NameKey(e.Profile.Name)] = true
@@ -47,8 +47,8 @@ func (w *Workbench) findConflicts(entries []credentials.ImportEntry) map[int]*im
 			continue
 		}
 		var existing *row
-		for _, r := range w.rows {
-			if credentials.SameName(r.p.Name, e.Profile.Name) {
+		for _, r := range w.m.Rows() {
+			if credentials.SameName(r.P.Name, e.Profile.Name) {
 				existing = r
 				break
 			}
@@ -139,8 +139,8 @@ func resolveConflicts(entries []credentials.ImportEntry, cs map[int]*importConfl
 		switch c.choice.Selected {
 		case conflictReplace:
 			p := e.Profile
-			p.ID, p.Bookkeeping = c.existing.p.ID, c.existing.p.Bookkeeping
-			p.Name = c.existing.p.Name
+			p.ID, p.Bookkeeping = c.existing.P.ID, c.existing.P.Bookkeeping
+			p.Name = c.existing.P.Name
 			replace = append(replace, p)
 		case conflictRename(c.newName):
 			e.Profile.Name, e.Err = c.newName, nil
@@ -191,7 +191,7 @@ func (w *Workbench) discoverRow(issuer *widget.Entry, note *widget.Label) fyne.C
 		}
 		btn.Disable()
 		var found string
-		w.background("", "Discovering "+u+"…", func(ctx context.Context) error {
+		w.background("Discovering "+u+"…", func(ctx context.Context) error {
 			ep, err := w.ops.Discover(ctx, credentials.Profile{IssuerURL: u, Type: credentials.TypeApplication})
 			found = ep.TokenURL
 			return err

@@ -15,7 +15,7 @@ import (
 )
 
 func (w *Workbench) importProfiles() {
-	if w.readOnly || w.dlg != nil {
+	if w.m.ReadOnly() || w.dlg != nil {
 		return
 	}
 	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
@@ -186,15 +186,15 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 }
 
 func (w *Workbench) profiles() []credentials.Profile {
-	ps := make([]credentials.Profile, len(w.rows))
-	for i, r := range w.rows {
-		ps[i] = *r.p
+	ps := make([]credentials.Profile, len(w.m.Rows()))
+	for i, r := range w.m.Rows() {
+		ps[i] = *r.P
 	}
 	return ps
 }
 
 func (w *Workbench) exportProfiles() {
-	if len(w.rows) == 0 || w.dlg != nil {
+	if len(w.m.Rows()) == 0 || w.dlg != nil {
 		return
 	}
 	data, n, err := w.exportData()
@@ -209,10 +209,10 @@ func (w *Workbench) exportProfiles() {
 // selected (multiselect.go), else all; with the transports that use them.
 func (w *Workbench) exportData() ([]byte, int, error) {
 	ps := w.profiles()
-	if rows := w.multi(); rows != nil {
+	if rows := w.m.Multi(); rows != nil {
 		ps = make([]credentials.Profile, len(rows))
 		for i, r := range rows {
-			ps[i] = *r.p
+			ps[i] = *r.P
 		}
 	}
 	data, err := credentials.ExportAll(ps, w.nav.transports)

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // loginDialog is "Waiting for the browser…" with Cancel and Copy login URL.
@@ -21,21 +22,21 @@ type loginDialog struct {
 }
 
 func (w *Workbench) loginSelected() {
-	r := w.selectedRow()
+	r := w.m.Selected()
 	if !w.allowed(actLogin, r) || w.dlg != nil {
 		return
 	}
-	w.login(r.p.ID, r.p.Name)
+	w.login(r.P.ID, r.P.Name)
 }
 
 // loginAnotherSelected logs in to the selected profile as another user:
 // the IdP shows its login page even if the browser still has a session.
 func (w *Workbench) loginAnotherSelected() {
-	r := w.selectedRow()
+	r := w.m.Selected()
 	if !w.allowed(actLogin, r) || w.dlg != nil {
 		return
 	}
-	w.loginAs(r.p.ID, r.p.Name, true)
+	w.loginAs(r.P.ID, r.P.Name, true)
 }
 
 func (w *Workbench) login(id, name string) { w.loginAs(id, name, false) }
@@ -81,7 +82,7 @@ func (w *Workbench) loginAs(id, name string, another bool) {
 			}
 		})
 	}}
-	w.busy[id] = "Logging in…"
+	w.m.SetBusy(id, model.BusyLoggingIn)
 	w.refreshRow(id)
 	finish := w.startWork("Logging in with " + name + "…")
 	go func() {
@@ -90,7 +91,7 @@ func (w *Workbench) loginAs(id, name string, another bool) {
 		res, err = w.ops.Login(ctx, id, opts)
 		w.do(func() {
 			finish()
-			delete(w.busy, id)
+			w.m.SetBusy(id, model.Idle)
 			if res.ProfileID != "" {
 				w.applyResult(res)
 			}

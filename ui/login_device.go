@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 const menuLoginDevice = "Log in on another device (device code)…"
@@ -34,11 +35,11 @@ type deviceDialog struct {
 }
 
 func (w *Workbench) loginDeviceSelected() {
-	r := w.selectedRow()
+	r := w.m.Selected()
 	if !w.allowed(actLogin, r) || w.dlg != nil {
 		return
 	}
-	w.loginDevice(r.p.ID, r.p.Name)
+	w.loginDevice(r.P.ID, r.P.Name)
 }
 
 // loginDevice runs a device login of the profile.
@@ -82,7 +83,7 @@ func (w *Workbench) loginDevice(id, name string) {
 		w.do(func() { dd.show(c) })
 		go dd.tick(ctx, w)
 	}}
-	w.busy[id] = "Logging in…"
+	w.m.SetBusy(id, model.BusyLoggingIn)
 	w.refreshRow(id)
 	finish := w.startWork("Logging in with " + name + " on another device…")
 	go func() {
@@ -90,7 +91,7 @@ func (w *Workbench) loginDevice(id, name string) {
 		res, err := w.ops.Login(ctx, id, opts)
 		w.do(func() {
 			finish()
-			delete(w.busy, id)
+			w.m.SetBusy(id, model.Idle)
 			if res.ProfileID != "" {
 				w.applyResult(res)
 			}

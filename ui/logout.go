@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // logout logs a User profile out here and then, where the IdP supports
@@ -31,7 +30,7 @@ func (w *Workbench) logout(id, name string) {
 			ld = w.showLogoutDialog(name, u, browserErr, func() { stopped = true; cancel() })
 		})
 	}}
-	w.busy[id] = "Logging out…"
+	w.m.SetBusy(id, model.BusyLoggingOut)
 	w.refreshRow(id)
 	finish := w.startWork("Logging out of " + name + "…")
 	go func() {
@@ -39,7 +38,7 @@ func (w *Workbench) logout(id, name string) {
 		res, err := w.ops.LogoutWith(ctx, id, opts)
 		w.do(func() {
 			finish()
-			delete(w.busy, id)
+			w.m.SetBusy(id, model.Idle)
 			if ld != nil {
 				if cb := w.app.Clipboard(); ld.url != "" && cb.Content() == ld.url {
 					cb.SetContent("") // the one-time address is dead now
@@ -84,11 +83,7 @@ func (w *Workbench) logoutDone(id, name string, res oauthflow.LogoutResult, err 
 		w.setStatus(fmt.Sprintf("%s: logout failed: %v", name, err))
 		return
 	}
-	delete(w.live, id)
-	if r := w.findRow(id); r != nil {
-		p := r.edit()
-		p.LastStatus, p.TokenExpiry, p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
-	}
+	w.m.ApplyLogout(id)
 	status := name + ": logged out"
 	switch res.IdPSession {
 	case oauthflow.IdPSessionEnded:

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-
-	"github.com/credworkbench/credworkbench/credentials"
 )
 
 // Several profiles at once: Ctrl+click adds or removes a row, Shift+click
@@ -18,49 +16,16 @@ import (
 
 // clickRow is a click on table row i with the modifiers held.
 func (w *Workbench) clickRow(i int, mod fyne.KeyModifier) {
-	if i < 0 || i >= len(w.view) {
+	sel, keep := w.m.Click(i, mod&fyne.KeyModifierShortcutDefault != 0, mod&fyne.KeyModifierShift != 0)
+	if sel < 0 {
 		return
 	}
-	id := w.view[i].p.ID
-	switch {
-	case mod&fyne.KeyModifierShortcutDefault != 0:
-		w.ensureMarks()
-		if w.marked[id] && len(w.marked) > 1 {
-			delete(w.marked, id)
-			if id == w.selected { // the details follow another marked row
-				for _, r := range w.view {
-					if w.marked[r.p.ID] {
-						id = r.p.ID
-						break
-					}
-				}
-			}
-		} else {
-			w.marked[id] = true
-		}
-		w.selectKeepingMarks(w.viewIndex(id))
-	case mod&fyne.KeyModifierShift != 0 && w.viewIndex(w.selected) >= 0:
-		from := w.viewIndex(w.selected)
-		w.marked = map[string]bool{}
-		for j := min(from, i); j <= max(from, i); j++ {
-			w.marked[w.view[j].p.ID] = true
-		}
-		w.selectKeepingMarks(i)
-	default:
-		w.marked = nil
-		w.selectRow(i)
+	if keep {
+		w.selectKeepingMarks(sel)
+	} else {
+		w.selectRow(sel)
 	}
 	w.afterMarks()
-}
-
-// ensureMarks starts a multiple selection from the single one.
-func (w *Workbench) ensureMarks() {
-	if w.marked == nil {
-		w.marked = map[string]bool{}
-		if w.viewIndex(w.selected) >= 0 {
-			w.marked[w.selected] = true
-		}
-	}
 }
 
 func (w *Workbench) selectKeepingMarks(i int) {
@@ -71,25 +36,20 @@ func (w *Workbench) selectKeepingMarks(i int) {
 
 // selectAllShown is Ctrl+A: every row the filter shows.
 func (w *Workbench) selectAllShown() {
-	if w.dlg != nil || len(w.view) == 0 {
+	if w.dlg != nil || len(w.m.View()) == 0 {
 		return
 	}
-	w.marked = map[string]bool{}
-	for _, r := range w.view {
-		w.marked[r.p.ID] = true
-	}
-	if w.viewIndex(w.selected) < 0 {
-		w.selectKeepingMarks(0)
+	if i := w.m.MarkAll(); i >= 0 {
+		w.selectKeepingMarks(i)
 	}
 	w.afterMarks()
 }
 
 // clearMarks goes back to the single selection; false when there was none.
 func (w *Workbench) clearMarks() bool {
-	if len(w.marked) == 0 {
+	if !w.m.ClearMarks() {
 		return false
 	}
-	w.marked = nil
 	w.afterMarks()
 	return true
 }
@@ -97,40 +57,9 @@ func (w *Workbench) clearMarks() bool {
 func (w *Workbench) afterMarks() {
 	w.table.Refresh()
 	w.updateActions()
-	if n := len(w.selection()); n > 1 {
+	if n := len(w.m.Selection()); n > 1 {
 		w.setStatus(fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n))
 	}
-}
-
-// marks reports whether the row is part of a multiple selection.
-func (w *Workbench) markedRow(id string) bool { return len(w.marked) > 1 && w.marked[id] }
-
-// selection is what the bulk actions work on: the marked rows the filter
-// shows (in table order), else the selected row.
-func (w *Workbench) selection() []*row {
-	if len(w.marked) > 1 {
-		var out []*row
-		for _, r := range w.view {
-			if w.marked[r.p.ID] {
-				out = append(out, r)
-			}
-		}
-		if len(out) > 1 {
-			return out
-		}
-	}
-	if r := w.selectedRow(); r != nil {
-		return []*row{r}
-	}
-	return nil
-}
-
-// multi is the selection when it holds more than one profile.
-func (w *Workbench) multi() []*row {
-	if s := w.selection(); len(s) > 1 {
-		return s
-	}
-	return nil
 }
 
 func rowNames(rows []*row) string {
@@ -141,7 +70,7 @@ func rowNames(rows []*row) string {
 			names = append(names, fmt.Sprintf("… and %d more", len(rows)-most))
 			break
 		}
-		names = append(names, fmt.Sprintf("• %s", r.p.Name))
+		names = append(names, fmt.Sprintf("• %s", r.P.Name))
 	}
 	return strings.Join(names, "\n")
 }
@@ -149,21 +78,16 @@ func rowNames(rows []*row) string {
 // deleteMany asks once, listing the profiles, then deletes them one by one
 // (each with its keyring entries); what could not be deleted is reported.
 func (w *Workbench) deleteMany(rows []*row) {
-	if w.readOnly || w.dlg != nil {
+	if w.m.ReadOnly() || w.dlg != nil {
 		return
 	}
-	var ids []string
-	for _, r := range rows {
-		if w.busy[r.p.ID] == "" {
-			ids = append(ids, r.p.ID)
-		}
-	}
+	ids := w.m.IdleIDs(rows)
 	if len(ids) == 0 {
 		return
 	}
 	used := ""
 	for _, r := range rows {
-		if ts := w.nav.transportsUsing(r.p.ID); len(ts) > 0 {
+		if ts := w.nav.transportsUsing(r.P.ID); len(ts) > 0 {
 			used = "\n\nSome are the credential of transports, which will then have no credential."
 			break
 		}
@@ -173,20 +97,16 @@ func (w *Workbench) deleteMany(rows []*row) {
 			"This cannot be undone.%s", len(rows), rowNames(rows), used),
 		fmt.Sprintf("Delete %d", len(rows)), func() {
 			var failed []string
-			w.background("", fmt.Sprintf("Deleting %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
+			w.background(fmt.Sprintf("Deleting %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
 				for _, id := range ids {
 					if err := w.ops.Delete(id); err != nil {
-						failed = append(failed, fmt.Sprintf("%s: %v", w.nameOf(id), err))
+						failed = append(failed, fmt.Sprintf("%s: %v", w.m.NameOf(id), err))
 					}
 				}
 				return nil
 			}, func(error) {
-				for _, id := range ids {
-					delete(w.live, id)
-					delete(w.history, id)
-				}
-				w.marked = nil
-				w.selected = ""
+				w.m.Forget(ids...)
+				w.m.Unselect()
 				w.reload()
 				w.nav.reload()
 				if len(failed) > 0 {
@@ -197,27 +117,10 @@ func (w *Workbench) deleteMany(rows []*row) {
 		})
 }
 
-func (w *Workbench) nameOf(id string) string {
-	for _, r := range w.rows {
-		if r.p.ID == id {
-			return r.p.Name
-		}
-	}
-	return id
-}
-
 // setSecretMany asks once for the client secret of the selected
 // Application profiles (a fleet of imported clients often shares one).
 func (w *Workbench) setSecretMany(rows []*row) {
-	var ids []string
-	for _, r := range rows {
-		// User profiles only when confidential already: a secret would
-		// turn a public client into a confidential one.
-		takes := r.p.Type == credentials.TypeApplication || r.p.HasSecret
-		if takes && r.p.AuthMethod != credentials.AuthPrivateKeyJWT && w.busy[r.p.ID] == "" {
-			ids = append(ids, r.p.ID)
-		}
-	}
+	ids := w.m.TakesSecret(rows)
 	if len(ids) == 0 {
 		w.setStatus("None of the selected profiles takes a client secret (public User clients and private_key_jwt clients have none)")
 		return
@@ -230,12 +133,12 @@ func (w *Workbench) setSecretMany(rows []*row) {
 func (w *Workbench) selectionMenu(rows []*row) *fyne.Menu {
 	n := len(rows)
 	test := fyne.NewMenuItem(fmt.Sprintf("Test %d profiles (Ctrl+T)", n), w.testSelected)
-	test.Disabled = w.readOnly
+	test.Disabled = w.m.ReadOnly()
 	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), w.setSecretSelected)
-	secret.Disabled = w.readOnly
+	secret.Disabled = w.m.ReadOnly()
 	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), w.exportProfiles)
 	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), w.deleteSelected)
-	del.Disabled = w.readOnly
+	del.Disabled = w.m.ReadOnly()
 	one := fyne.NewMenuItem("Select just this one (Escape)", func() { w.clearMarks() })
 	return fyne.NewMenu("", test, secret, export, one, fyne.NewMenuItemSeparator(), del)
 }
@@ -244,14 +147,14 @@ func (w *Workbench) selectionMenu(rows []*row) *fyne.Menu {
 // selection the selection stays and the menu acts on all of it; elsewhere
 // the row is selected alone.
 func (w *Workbench) rowMenuAt(i int) *fyne.Menu {
-	if id := w.view[i].p.ID; w.markedRow(id) {
+	if id := w.m.View()[i].P.ID; w.m.Marked(id) {
 		w.selectKeepingMarks(i) // the details follow the clicked row
-		if rows := w.multi(); rows != nil {
+		if rows := w.m.Multi(); rows != nil {
 			return w.selectionMenu(rows)
 		}
 	}
-	w.marked = nil
+	w.m.ClearMarks()
 	w.selectRow(i)
 	w.afterMarks()
-	return w.rowMenu(w.view[i])
+	return w.rowMenu(w.m.View()[i])
 }

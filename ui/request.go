@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // requestMethods are the methods the dialog offers.
@@ -88,11 +89,11 @@ type requestDialog struct {
 }
 
 func (w *Workbench) requestSelected() {
-	r := w.selectedRow()
+	r := w.m.Selected()
 	if r == nil || w.dlg != nil {
 		return
 	}
-	w.openRequest(r.p.ID, r.p.Name)
+	w.openRequest(r.P.ID, r.P.Name)
 }
 
 // openRequest shows the request dialog for a profile.
@@ -405,7 +406,7 @@ func (d *requestDialog) showError(err error) {
 		d.status.SetText("Request cancelled: no answer.")
 		d.w.setStatus(d.name + ": request cancelled")
 		return
-	case ok && notLoggedIn("", f):
+	case ok && model.NotLoggedIn("", f):
 		d.status.SetText("Not logged in: no token to send.")
 		setMessage(d.problem, "Not logged in.")
 		setMessage(d.advice, "Log in with this profile first (Login, Ctrl+L), then send the request again.")

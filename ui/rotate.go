@@ -10,14 +10,15 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 func (w *Workbench) rotateSelected() {
-	r := w.selectedRow()
+	r := w.m.Selected()
 	if !w.allowed(actRotate, r) || w.dlg != nil {
 		return
 	}
-	id, name, oldExpiry := r.p.ID, r.p.Name, r.p.SecretExpiresAt
+	id, name, oldExpiry := r.P.ID, r.P.Name, r.P.SecretExpiresAt
 	secret := newEntry(w)
 	secret.Password = true
 	secret.SetPlaceHolder("New client secret")
@@ -56,7 +57,7 @@ func (w *Workbench) rotateSelected() {
 			var res oauthflow.Result
 			steps.Importance = widget.MediumImportance
 			steps.SetText("• Testing the new secret against the token endpoint…")
-			w.background(id, "Rotating…", func(ctx context.Context) error {
+			w.backgroundRow(id, model.BusyRotating, func(ctx context.Context) error {
 				var err error
 				res, err = w.ops.RotateSecret(ctx, id, newSecret, opt)
 				return err

@@ -13,17 +13,17 @@ import (
 
 // setSecretSelected asks for the client secret of the selected profile.
 func (w *Workbench) setSecretSelected() {
-	if rows := w.multi(); rows != nil {
-		if !w.readOnly && w.dlg == nil {
+	if rows := w.m.Multi(); rows != nil {
+		if !w.m.ReadOnly() && w.dlg == nil {
 			w.setSecretMany(rows)
 		}
 		return
 	}
-	r := w.selectedRow()
+	r := w.m.Selected()
 	if !w.allowed(actSetSecret, r) || w.dlg != nil {
 		return
 	}
-	w.setSecretOf([]string{r.p.ID})
+	w.setSecretOf([]string{r.P.ID})
 }
 
 // setSecretOf asks once for a client secret and stores it for every profile
@@ -32,8 +32,8 @@ func (w *Workbench) setSecretSelected() {
 func (w *Workbench) setSecretOf(ids []string) *shownDialog {
 	var names []string
 	for _, id := range ids {
-		if r := w.findRow(id); r != nil {
-			names = append(names, r.p.Name)
+		if r := w.m.Find(id); r != nil {
+			names = append(names, r.P.Name)
 		}
 	}
 	if len(names) == 0 {
@@ -66,7 +66,7 @@ func (w *Workbench) setSecretOf(ids []string) *shownDialog {
 		secret.Disable()
 		s.button("Save secret").Disable()
 		var done []credentials.Profile
-		w.background("", fmt.Sprintf("Saving the secret of %s…", plural(len(ids), "profile")), func(context.Context) error {
+		w.background(fmt.Sprintf("Saving the secret of %s…", plural(len(ids), "profile")), func(context.Context) error {
 			for _, id := range ids {
 				p, err := w.repo.Get(id)
 				if err != nil {
@@ -92,7 +92,7 @@ func (w *Workbench) setSecretOf(ids []string) *shownDialog {
 			w.setStatus(fmt.Sprintf("Secret saved for %s", plural(len(done), "profile")))
 			var apps []*row
 			for _, p := range done {
-				if r := w.findRow(p.ID); r != nil && p.Type == credentials.TypeApplication {
+				if r := w.m.Find(p.ID); r != nil && p.Type == credentials.TypeApplication {
 					apps = append(apps, r)
 				}
 			}

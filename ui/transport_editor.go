@@ -155,9 +155,9 @@ func (e *transportEditor) build() fyne.CanvasObject {
 	e.auth.SetSelected(authNone)
 	var labels []string
 	labels = append(labels, noProfile)
-	for _, r := range w.rows {
-		label := fmt.Sprintf("%s (%s)", r.p.Name, r.p.Type.Label())
-		e.profileIDs[label] = r.p.ID
+	for _, r := range w.m.Rows() {
+		label := fmt.Sprintf("%s (%s)", r.P.Name, r.P.Type.Label())
+		e.profileIDs[label] = r.P.ID
 		labels = append(labels, label)
 	}
 	e.profile = widget.NewSelect(labels, nil)
@@ -339,9 +339,9 @@ func (e *transportEditor) save() {
 		e.showErrors(err)
 		return
 	}
-	ps := make([]credentials.Profile, 0, len(e.n.w.rows))
-	for _, r := range e.n.w.rows {
-		ps = append(ps, *r.p)
+	ps := make([]credentials.Profile, 0, len(e.n.w.m.Rows()))
+	for _, r := range e.n.w.m.Rows() {
+		ps = append(ps, *r.P)
 	}
 	saved, err := e.n.w.repo.Transports().Save(t, ps)
 	if err != nil {
@@ -355,8 +355,8 @@ func (e *transportEditor) save() {
 	cred := "no credential" // #nosec G101 -- a label, not a credential
 	if saved.Authorization == credentials.AuthNone {
 		cred = "Authorization None"
-	} else if r := e.n.w.findRow(saved.ProfileID); r != nil {
-		cred = "credential " + r.p.Name
+	} else if r := e.n.w.m.Find(saved.ProfileID); r != nil {
+		cred = "credential " + r.P.Name
 	}
 	e.n.w.setStatus(fmt.Sprintf("Saved transport %q (%s)", saved.Name, cred))
 }
@@ -378,7 +378,7 @@ func (e *transportEditor) runUnsaved() {
 	e.result.Show()
 	e.fit()
 	var res *oauthflow.RunResult
-	e.n.w.background("", "Running "+t.Name+"…", func(ctx context.Context) error {
+	e.n.w.background("Running "+t.Name+"…", func(ctx context.Context) error {
 		res = ops.Run(ctx, t, oauthflow.RunOptions{})
 		return nil
 	}, func(error) {

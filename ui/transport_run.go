@@ -153,14 +153,14 @@ func (p *transportPane) refresh() {
 func (p *transportPane) credentialText(t credentials.Transport) string {
 	w := p.nav.w
 	if pid, ok := p.nav.runAs[t.ID]; ok {
-		if r := w.findRow(pid); r != nil {
-			return fmt.Sprintf("Authorization: Credential · runs as the logged-in user of %q (User External Credentials)", r.p.Name)
+		if r := w.m.Find(pid); r != nil {
+			return fmt.Sprintf("Authorization: Credential · runs as the logged-in user of %q (User External Credentials)", r.P.Name)
 		}
 	}
 	if t.Authorization != credentials.AuthCredential {
 		return "Authorization: None (no token is sent)"
 	}
-	r := w.findRow(t.ProfileID)
+	r := w.m.Find(t.ProfileID)
 	if t.ProfileID == "" || r == nil {
 		return "Authorization: Credential · no credential (select a profile under Name in Edit)"
 	}
@@ -168,7 +168,7 @@ func (p *transportPane) credentialText(t credentials.Transport) string {
 	if t.Type == credentials.TransportWSSOAP && t.TokenIn == credentials.TokenInWSSE {
 		where = " · token in the WS-Security header"
 	}
-	return fmt.Sprintf("Authorization: Credential · Name: %s (%s)%s", r.p.Name, r.p.StatusAt(w.now()), where)
+	return fmt.Sprintf("Authorization: Credential · Name: %s (%s)%s", r.P.Name, r.P.StatusAt(w.now()), where)
 }
 
 // run runs a saved transport in the background and shows the answer.
@@ -190,7 +190,7 @@ func (n *navigator) run(tid string) {
 	}
 	var res *oauthflow.RunResult
 	name := t.Name
-	n.w.background("", "Running "+name+"…", func(ctx context.Context) error {
+	n.w.background("Running "+name+"…", func(ctx context.Context) error {
 		var err error
 		res, err = ops.RunTransport(ctx, tid, opt)
 		return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // TransportOperations is what the transport views ask of oauthflow.Service
@@ -287,11 +288,11 @@ func (n *navigator) menuFor(id string) *fyne.Menu {
 	del := fyne.NewMenuItem("Delete…", func() { n.delete(tid) })
 	users := fyne.NewMenuItem("User External Credentials", nil)
 	var items []*fyne.MenuItem
-	for _, r := range n.w.rows {
-		if r.p.Type != credentials.TypeUser {
+	for _, r := range n.w.m.Rows() {
+		if r.P.Type != credentials.TypeUser {
 			continue
 		}
-		pid, name := r.p.ID, r.p.Name
+		pid, name := r.P.ID, r.P.Name
 		label := name
 		if n.runAs[tid] == pid {
 			label += " (logged in)"
@@ -341,7 +342,7 @@ func (n *navigator) loginAs(tid, pid, name string) {
 		useSession()
 	case err == nil && st.Status == credentials.StatusExpired:
 		var res oauthflow.Result
-		n.w.background(pid, "Renewing the session…", func(ctx context.Context) error {
+		n.w.backgroundRow(pid, model.BusyRenewing, func(ctx context.Context) error {
 			var err error
 			res, err = n.w.ops.Test(ctx, pid)
 			return err
