@@ -104,43 +104,37 @@ type recordReq struct {
 }
 
 // ApplyResult puts a result into a profile's bookkeeping as the state file
-// records it; the workbench applies the results it is shown the same way,
-// so its rows say what credctl reads. p is the profile the result is of.
+// records it (credentials.Bookkeeping.Apply, the one rule); the workbench
+// applies the results it is shown the same way, so its rows say what
+// credctl reads. p is the profile the result is of.
 func ApplyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) {
-	applyResult(b, p, res)
+	b.Apply(p, res.Outcome(p))
 }
 
 func applyResult(b *credentials.Bookkeeping, p credentials.Profile, res Result) {
-	if b.Revision != p.Revision {
-		return
-	}
-	if unasked(p, res) && (b.LastChecked.IsZero() || b.LastStatus == credentials.StatusUntested) {
-		// Nothing was checked (no secret to send, no session to renew): a
-		// profile never checked stays so, without a "Last checked" time or
-		// a "Logged out" it never was.
-		return
-	}
-	b.LastStatus, b.LastChecked = res.Status, res.CheckedAt.UTC()
-	if res.Status == credentials.StatusLoggedOut {
-		// The session ended at the IdP: nobody is logged in any more.
-		b.LoggedInAs, b.Subject, b.TokenExpiry, b.LoginAt = "", "", time.Time{}, time.Time{}
-		b.LoginMFA = ""
-	}
+	b.Apply(p, res.Outcome(p))
+}
+
+// Outcome is what res says about p's bookkeeping.
+func (res Result) Outcome(p credentials.Profile) credentials.Outcome {
+	o := credentials.Outcome{Status: res.Status, CheckedAt: res.CheckedAt, Expiry: res.Expiry, Unasked: unasked(p, res)}
 	if res.Failure != nil {
-		b.LastError, b.LastCategory = res.Failure.Error(), string(res.Failure.Category)
-		return
+		o.Failed, o.Error, o.Category = true, res.Failure.Error(), string(res.Failure.Category)
 	}
-	b.LastError, b.LastCategory = "", ""
-	b.TokenExpiry = res.Expiry.UTC()
-	if res.Token != nil && res.Token.Username != "" && p.Type == credentials.TypeUser {
-		b.LoggedInAs = res.Token.Username
+	if res.Token != nil {
+		o.Username, o.Subject, o.MFA = res.Token.Username, res.Token.Subject, res.Token.MFA
 	}
-	if res.Token != nil && res.Token.Subject != "" && p.Type == credentials.TypeUser {
-		b.Subject = res.Token.Subject
+	return o
+}
+
+// Err is the verdict as an error: nil for a result without a failure, else
+// its *Failure (errors.As finds it). The error an operation returns beside
+// a Result only says it could not be attempted.
+func (res Result) Err() error {
+	if res.Failure == nil {
+		return nil
 	}
-	if res.Token != nil && res.Token.MFA != "" && p.Type == credentials.TypeUser {
-		b.LoginMFA = res.Token.MFA // a login's verdict; refreshes carry none and keep it
-	}
+	return res.Failure
 }
 
 // unasked is a result of a check that never reached the IdP because the

@@ -67,7 +67,7 @@ func TestTransportsSharedBySettings(t *testing.T) {
 		t.Error("an edit of the scope replaced the shared transport")
 	}
 	for _, p := range []credentials.Profile{a, b, insecure, proxied, proxied2} {
-		if err := s.Delete(p.ID); err != nil {
+		if err := s.Delete(p.ID, DeleteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +113,7 @@ func TestCachesDoNotGrow(t *testing.T) {
 		s.logins.keySet(p.ID, fmt.Sprint(p.Revision), idp.Issuer+"/jwks", http.DefaultClient)
 		unlock()
 		s.logins.keySet(p.ID, fmt.Sprint(p.Revision+1), idp.Issuer+"/jwks", http.DefaultClient)
-		if err := s.Delete(p.ID); err != nil {
+		if err := s.Delete(p.ID, DeleteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -110,5 +110,5 @@ func TestEachOperationIsOneEvent(t *testing.T) {
 		_, err := pub.RotateSecret(ctx, "api", "rotated-secret", RotateOptions{})
 		return err
 	})
-	step("delete", "deleted api", func() error { return pub.Delete("api") })
+	step("delete", "deleted api", func() error { return pub.Delete("api", DeleteOptions{}) })
 }

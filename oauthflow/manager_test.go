@@ -311,7 +311,7 @@ func TestManagerEditAndDelete(t *testing.T) {
 		t.Error("Token served a token of the old settings")
 	}
 
-	if err := s.Delete(p.Name); err != nil {
+	if err := s.Delete(p.Name, DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	ev.wait(t, p.ID, EventDeleted, 5*time.Second)

@@ -70,6 +70,11 @@ const (
 	EventLoggedIn  EventKind = "logged in"
 	EventLoggedOut EventKind = "logged out"
 	EventRotated   EventKind = "secret rotated"
+
+	// A saved transport was added or edited, or deleted (Event.Transport
+	// names it; ProfileID is empty).
+	EventTransportSaved   EventKind = "transport saved"
+	EventTransportDeleted EventKind = "transport deleted"
 )
 
 // Event is published to subscribers (the GUI table, credctl) whenever a
@@ -78,8 +83,11 @@ type Event struct {
 	ProfileID string
 	Name      string
 	Kind      EventKind
-	Result    *Result // for tested / renewed / failed / logged in
-	Time      time.Time
+	// Transport and TransportID name the transport of a transport event.
+	Transport   string
+	TransportID string
+	Result      *Result // for tested / renewed / failed / logged in
+	Time        time.Time
 }
 
 // RequestSpec is a test request made with a profile's token.
@@ -242,3 +250,13 @@ func (s *Service) Close() {
 //   logout.go             Logout and refresh-token revocation (RFC 7009)
 //   listener.go, pages.go, browser.go
 //                         the loopback redirect listener, its pages, the system browser
+
+// Open builds the service on the user's own profile store and keyring, as
+// both binaries run it. browser and clock may be nil (the system's).
+func Open(browser Browser, clock Clock) (*Service, error) {
+	repo, err := credentials.NewRepository()
+	if err != nil {
+		return nil, err
+	}
+	return NewService(repo, browser, clock), nil
+}

@@ -18,6 +18,10 @@ func (s *Service) Profile(nameOrID string) (credentials.Profile, error) { return
 // Profiles lists every profile in name order.
 func (s *Service) Profiles() ([]credentials.Profile, error) { return s.repo.List() }
 
+// View lists the profiles for reading only (no copies made for editing):
+// the fast path of listings.
+func (s *Service) View() ([]credentials.Profile, error) { return s.repo.View() }
+
 // StorePath is the profile file.
 func (s *Service) StorePath() string { return s.repo.Store.Path() }
 

@@ -32,11 +32,21 @@ func (s *Service) Save(p credentials.Profile, ch credentials.SecretChange) (cred
 }
 
 // Delete removes a profile with its keyring entries, stops its renewal and
-// drops its token.
-func (s *Service) Delete(nameOrID string) error {
+// drops its token. A profile that transports use is deleted only with
+// opt.Force; without it the *InUseError says which (see InUse).
+func (s *Service) Delete(nameOrID string, opt DeleteOptions) error {
 	p, err := s.repo.Get(nameOrID)
 	if err != nil {
 		return err
+	}
+	if !opt.Force {
+		inUse, err := s.InUse(p.ID)
+		if err != nil {
+			return err
+		}
+		if inUse != nil {
+			return inUse
+		}
 	}
 	// A login still waiting would store a refresh token for a profile that
 	// no longer exists: end it, and delete under the session lock so a

@@ -175,7 +175,7 @@ func TestOversizeTokenSharedAndRemoved(t *testing.T) {
 	if n := idp.Stats(t).Token; n != 1 {
 		t.Errorf("%d token requests, want 1", n)
 	}
-	if err := b.Delete(p.ID); err != nil {
+	if err := b.Delete(p.ID, DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {

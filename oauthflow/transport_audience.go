@@ -58,7 +58,7 @@ func (s *Service) rememberNotice(ctx context.Context, t credentials.Transport, r
 	if res.noticeHost == "" || t.ID == "" {
 		return
 	}
-	err := s.Transports().Update(func(ts []credentials.Transport) ([]credentials.Transport, error) {
+	err := s.repo.Transports().Update(func(ts []credentials.Transport) ([]credentials.Transport, error) {
 		for i := range ts {
 			if ts[i].ID == t.ID && !slices.Contains(ts[i].HostNotices, res.noticeHost) {
 				ts[i].HostNotices = append(ts[i].HostNotices, res.noticeHost)

@@ -43,7 +43,7 @@ func TestRunTransportHostNoticeOnce(t *testing.T) {
 	defer s2.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if res, err := s2.RunTransport(ctx, "orders", RunOptions{}); err != nil || res.Notice != "" {
+	if res, err := s2.Transports().Run(ctx, "orders", RunOptions{}); err != nil || res.Notice != "" {
 		t.Fatalf("another process: %v, notice %q", err, res.Notice)
 	}
 	// A credential without URL audience or resource names no host: nothing to say.

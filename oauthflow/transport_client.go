@@ -11,14 +11,14 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
-// TransportClient returns an *http.Client for Go programs that calls with
+// transportClient returns an *http.Client for Go programs that calls with
 // a saved transport's credential on the shared engine: the token is the one
 // Service.Token gives (cached, renewed), put where the transport says —
 // Authorization: Bearer, or a WS-Security header in each SOAP envelope —
 // with the profile's tenant header, proxy and TLS settings. A transport
 // with Authorization None gets a plain client.
-func (s *Service) TransportClient(ctx context.Context, nameOrID string) (*http.Client, error) {
-	t, err := s.Transports().Get(nameOrID)
+func (s *Service) transportClient(ctx context.Context, nameOrID string) (*http.Client, error) {
+	t, err := s.repo.Transports().Get(nameOrID)
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,22 @@ type RunResult struct {
 // OK reports a 2xx answer without a fault.
 func (r *RunResult) OK() bool { return r.Outcome == OutcomeOK }
 
+// Err is the run's verdict as an error: nil for OutcomeOK, else the
+// diagnosis' cause, wrapping its *Failure when there is one.
+func (r *RunResult) Err() error {
+	if r.OK() {
+		return nil
+	}
+	cause := string(r.Outcome)
+	if r.Diagnosis != nil && r.Diagnosis.Cause != "" {
+		cause = r.Diagnosis.Cause
+	}
+	if r.Diagnosis != nil && r.Diagnosis.Failure != nil {
+		return fmt.Errorf("%s: %w", cause, r.Diagnosis.Failure)
+	}
+	return errors.New(cause)
+}
+
 // Diagnosis says what failed and which checks apply, in the words of the
 // product's troubleshooting section where they fit.
 type Diagnosis struct {
@@ -91,18 +107,15 @@ const (
 	checkLogs             = "Check the logs for OAuth errors."
 )
 
-// Transports is the store of saved transports next to the profiles.
-func (s *Service) Transports() *credentials.TransportStore { return s.repo.Transports() }
-
-// RunTransport runs a saved transport (by name or ID), records the outcome
+// runTransport runs a saved transport (by name or ID), records the outcome
 // on it and logs it. The error is for a transport that cannot be found or
 // a store that cannot be read; every other failure is in the result.
-func (s *Service) RunTransport(ctx context.Context, nameOrID string, opt RunOptions) (*RunResult, error) {
-	t, err := s.Transports().Get(nameOrID)
+func (s *Service) runTransport(ctx context.Context, nameOrID string, opt RunOptions) (*RunResult, error) {
+	t, err := s.repo.Transports().Get(nameOrID)
 	if err != nil {
 		return nil, err
 	}
-	res := s.Run(ctx, t, opt)
+	res := s.run(ctx, t, opt)
 	if t.ID != "" {
 		rec := credentials.RunRecord{At: res.At, OK: res.OK(), Category: string(res.Outcome)}
 		if res.Response != nil {
@@ -114,7 +127,7 @@ func (s *Service) RunTransport(ctx context.Context, nameOrID string, opt RunOpti
 		if res.AsUser {
 			rec.AsUser = res.Profile
 		}
-		if err := s.Transports().Record(t.ID, rec); err != nil {
+		if err := s.repo.Transports().Record(t.ID, rec); err != nil {
 			s.logf(ctx, "transport outcome not recorded", "transport", t.Name, "error", err.Error())
 		}
 		s.rememberNotice(ctx, t, res)
@@ -122,9 +135,9 @@ func (s *Service) RunTransport(ctx context.Context, nameOrID string, opt RunOpti
 	return res, nil
 }
 
-// Run sends t (saved or not) with its credential's token and diagnoses the
+// run sends t (saved or not) with its credential's token and diagnoses the
 // answer. Nothing is recorded: an unsaved transport has nowhere to keep it.
-func (s *Service) Run(ctx context.Context, t credentials.Transport, opt RunOptions) *RunResult {
+func (s *Service) run(ctx context.Context, t credentials.Transport, opt RunOptions) *RunResult {
 	t.Normalize()
 	res := &RunResult{Transport: t, At: s.Clock.Now().UTC()}
 	defer s.logRun(ctx, res)

@@ -51,8 +51,7 @@ func newRunEnv(t *testing.T, tenant string) *runEnv {
 
 func (e *runEnv) save(t *testing.T, tr credentials.Transport) credentials.Transport {
 	t.Helper()
-	ps, _ := e.s.repo.List()
-	saved, err := e.s.Transports().Save(tr, ps)
+	saved, err := e.s.Transports().Save(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +62,7 @@ func (e *runEnv) run(t *testing.T, name string, opt RunOptions) *RunResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := e.s.RunTransport(ctx, name, opt)
+	res, err := e.s.Transports().Run(ctx, name, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +131,7 @@ func TestRunTransportsWithValidCredential(t *testing.T) {
 		t.Errorf("recorded outcome: %+v", tr.LastRun)
 	}
 	// The Go client on the same engine.
-	client, err := e.s.TransportClient(context.Background(), "billing 1.2 wsse")
+	client, err := e.s.Transports().Client(context.Background(), "billing 1.2 wsse")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +236,7 @@ func TestRunTransportDiagnoses(t *testing.T) {
 		t.Errorf("category %q", res.Diagnosis.Category)
 	}
 	// The profile is deleted: the transport shows no credential.
-	if err := e.s.Delete(bad.ID); err != nil {
+	if err := e.s.Delete(bad.ID, DeleteOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
 	wantOutcome(t, e.run(t, "idp refused", RunOptions{}), OutcomeNoCredential, "was deleted")
@@ -259,12 +258,12 @@ func TestRunTransportAsLoggedInUser(t *testing.T) {
 	cfg := testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource, TenantHeader: "X-TENANT-ID"}
 	api := testapi.StartJSON(t, cfg)
 	if _, err := s.Transports().Save(credentials.Transport{Name: "me", Type: credentials.TransportHTTP, URL: api.URL + "/me",
-		Authorization: credentials.AuthCredential}, nil); err != nil {
+		Authorization: credentials.AuthCredential}); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	// Not logged in yet: no token, and the advice is to log in.
-	res, err := s.RunTransport(ctx, "me", RunOptions{AsProfile: user.Name})
+	res, err := s.Transports().Run(ctx, "me", RunOptions{AsProfile: user.Name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +272,7 @@ func TestRunTransportAsLoggedInUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Logged in, no tenant set: the header must match the user's claim.
-	res, _ = s.RunTransport(ctx, "me", RunOptions{AsProfile: user.Name})
+	res, _ = s.Transports().Run(ctx, "me", RunOptions{AsProfile: user.Name})
 	wantOutcome(t, res, OutcomeAPIRefused, "the logged-in user's tenant claim is "+testidp.TenantID)
 	user, _ = repo.Get(user.ID)
 	user.Tenant = testidp.TenantID
@@ -283,7 +282,7 @@ func TestRunTransportAsLoggedInUser(t *testing.T) {
 	if _, err := s.Login(ctx, user.ID, LoginOptions{Timeout: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	res, _ = s.RunTransport(ctx, "me", RunOptions{AsProfile: user.Name})
+	res, _ = s.Transports().Run(ctx, "me", RunOptions{AsProfile: user.Name})
 	wantOutcome(t, res, OutcomeOK)
 	if tr, _ := s.Transports().Get("me"); tr.LastRun.AsUser != user.Name {
 		t.Errorf("recorded %+v", tr.LastRun)

@@ -24,9 +24,10 @@ const watchSafetyInterval = 5 * time.Second
 // watchSettle lets a burst of file events (temp file, rename) settle.
 const watchSettle = 50 * time.Millisecond
 
-// Watch follows the profile file and its state file for what other processes (credctl, another
-// window) change: added, edited, renamed or deleted profiles, test results,
-// logins, logouts and rotated secrets. Each change is published as an event
+// Watch follows the profile file, its state file and the transports file
+// for what other processes (credctl, another window) change: added, edited,
+// renamed or deleted profiles and transports, test results, logins, logouts
+// and rotated secrets. Each change is published as an event
 // like the ones this process's own operations publish, and a token kept in
 // memory whose profile changed or was logged out elsewhere is dropped at
 // once. It watches the configuration directory with fsnotify, falling back
@@ -36,7 +37,8 @@ func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
 	dir := filepath.Dir(path)
 	// Test results and logins land in the state file, everything else in
 	// the profile file; Repo.List merges both, so one snapshot sees both.
-	names := map[string]bool{filepath.Base(path): true, filepath.Base(s.repo.Store.StatePath()): true}
+	names := map[string]bool{filepath.Base(path): true, filepath.Base(s.repo.Store.StatePath()): true,
+		filepath.Base(s.repo.Transports().Path()): true}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -44,6 +46,7 @@ func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
 	if err != nil && !isCorrupt(err) {
 		return nil, err
 	}
+	tsnap := s.transportSnapshot()
 	ctx, cancel := context.WithCancel(ctx)
 	var events chan fsnotify.Event
 	var errs chan error
@@ -89,9 +92,9 @@ func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
 				}
 				s.logWarn("watching the configuration directory", "error", err.Error())
 			case <-settle.C:
-				snap = s.applyChanges(snap)
+				snap, tsnap = s.applyChanges(snap), s.applyTransportChanges(tsnap)
 			case <-tick.C:
-				snap = s.applyChanges(snap)
+				snap, tsnap = s.applyChanges(snap), s.applyTransportChanges(tsnap)
 			}
 		}
 	}()

@@ -84,7 +84,7 @@ func TestWatchPublishesOtherProcessChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(EventSaved, "portal 2")
-	if err := cli.Delete("portal 2"); err != nil {
+	if err := cli.Delete("portal 2", DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	want(EventDeleted, "portal 2")

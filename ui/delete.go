@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+
+	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui/model"
 )
 
@@ -24,7 +26,7 @@ func (w *Workbench) deleteSelected() {
 		fmt.Sprintf("Delete the profile %q?\n\nIts settings and its secrets in the OS keyring are removed. This cannot be undone.%s", name, used),
 		"Delete", func() {
 			w.backgroundRow(id, model.BusyDeleting, func(ctx context.Context) error {
-				return w.ops.Delete(id)
+				return w.ops.Delete(id, oauthflow.DeleteOptions{Force: true})
 			}, func(err error) {
 				if err != nil {
 					w.showError("Cannot delete "+name, err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 // Several profiles at once: Ctrl+click adds or removes a row, Shift+click
@@ -99,7 +101,7 @@ func (w *Workbench) deleteMany(rows []*row) {
 			var failed []string
 			w.background(fmt.Sprintf("Deleting %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
 				for _, id := range ids {
-					if err := w.ops.Delete(id); err != nil {
+					if err := w.ops.Delete(id, oauthflow.DeleteOptions{Force: true}); err != nil {
 						failed = append(failed, fmt.Sprintf("%s: %v", w.m.NameOf(id), err))
 					}
 				}

@@ -16,7 +16,9 @@ import (
 // the point (e.g. to hold a Test in flight).
 type Operations interface {
 	Save(p credentials.Profile, ch credentials.SecretChange) (credentials.Profile, error)
-	Delete(nameOrID string) error
+	// Delete is asked with Force once the user agreed to leave the
+	// profile's transports without a credential (the dialog names them).
+	Delete(nameOrID string, opt oauthflow.DeleteOptions) error
 	Test(ctx context.Context, nameOrID string) (oauthflow.Result, error)
 	TestAll(ctx context.Context, concurrency int) ([]oauthflow.Result, error)
 	Login(ctx context.Context, nameOrID string, opts oauthflow.LoginOptions) (oauthflow.Result, error)

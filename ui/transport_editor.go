@@ -379,7 +379,7 @@ func (e *transportEditor) runUnsaved() {
 	e.fit()
 	var res *oauthflow.RunResult
 	e.n.w.background("Running "+t.Name+"…", func(ctx context.Context) error {
-		res = ops.Run(ctx, t, oauthflow.RunOptions{})
+		res = ops.Transports().RunUnsaved(ctx, t, oauthflow.RunOptions{})
 		return nil
 	}, func(error) {
 		text := runLine(res)

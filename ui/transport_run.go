@@ -192,7 +192,7 @@ func (n *navigator) run(tid string) {
 	name := t.Name
 	n.w.background("Running "+name+"…", func(ctx context.Context) error {
 		var err error
-		res, err = ops.RunTransport(ctx, tid, opt)
+		res, err = ops.Transports().Run(ctx, tid, opt)
 		return err
 	}, func(err error) {
 		p.progress.Stop()

@@ -24,8 +24,7 @@ import (
 // beyond Operations. A workbench whose Operations lack them (a test fake)
 // shows transports without Run.
 type TransportOperations interface {
-	RunTransport(ctx context.Context, nameOrID string, opt oauthflow.RunOptions) (*oauthflow.RunResult, error)
-	Run(ctx context.Context, t credentials.Transport, opt oauthflow.RunOptions) *oauthflow.RunResult
+	Transports() *oauthflow.Transports
 }
 
 var _ TransportOperations = (*oauthflow.Service)(nil)

@@ -386,7 +386,7 @@ func defineDelete(fs *flag.FlagSet) func(*app, []string) error {
 				return nil
 			}
 		}
-		if err := a.deleteProfile(p); err != nil {
+		if err := a.deleteProfile(p, *force); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "Deleted profile %q.\n", p.Name)
@@ -403,12 +403,12 @@ func shellQuote(s string) string {
 }
 
 // deleteProfile removes the profile, its keyring entries and its cached token.
-func (a *app) deleteProfile(p credentials.Profile) error {
+func (a *app) deleteProfile(p credentials.Profile, force bool) error {
 	svc, err := a.service()
 	if err != nil {
 		return err
 	}
-	return svc.Delete(p.ID)
+	return svc.Delete(p.ID, oauthflow.DeleteOptions{Force: force})
 }
 
 // testAfterSave tests a just-saved Application profile, as the workbench's

@@ -69,15 +69,7 @@ func (a *app) parseFileTransports(data []byte, fromFile map[string]string) ([]cr
 	if err != nil {
 		return nil, err
 	}
-	existing, err := ts.List()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := a.profiles()
-	if err != nil {
-		return nil, err
-	}
-	return credentials.ParseTransportImport(data, credentials.TransportImportContext{Existing: existing, Profiles: ps, FromFile: fromFile})
+	return ts.ParseImport(data, fromFile)
 }
 
 // importFileTransports imports the transports of an import file after its
@@ -91,7 +83,7 @@ func (a *app) importFileTransports(data []byte, fromFile map[string]string, opt 
 	if err != nil {
 		return nil, err
 	}
-	sum, err := ts.ImportTransports(entries, opt)
+	sum, err := ts.Import(entries, opt)
 	if err != nil {
 		return nil, err
 	}

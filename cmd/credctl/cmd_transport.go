@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -120,12 +119,12 @@ func containsString(xs []string, s string) bool {
 	return false
 }
 
-func (a *app) transports() (*credentials.TransportStore, error) {
-	repo, err := a.repository()
+func (a *app) transports() (*oauthflow.Transports, error) {
+	svc, err := a.service()
 	if err != nil {
 		return nil, err
 	}
-	return repo.Transports(), nil
+	return svc.Transports(), nil
 }
 
 func (a *app) transport(nameOrID string) (credentials.Transport, error) {
@@ -389,7 +388,7 @@ func (a *app) transportSave(f *transportFlags, t credentials.Transport, add bool
 	if err != nil {
 		return err
 	}
-	saved, err := ts.Save(t, ps)
+	saved, err := ts.Save(t)
 	var ve *credentials.ValidationError
 	if errors.As(err, &ve) {
 		fmt.Fprintln(a.stderr, "credctl: invalid transport:")
@@ -503,7 +502,7 @@ func (a *app) transportRun(name, as string, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	res, err := svc.RunTransport(a.ctx, name, oauthflow.RunOptions{AsProfile: as})
+	res, err := svc.Transports().Run(a.ctx, name, oauthflow.RunOptions{AsProfile: as})
 	if err != nil {
 		return err
 	}
@@ -556,25 +555,17 @@ func (a *app) transportRun(name, as string, asJSON bool) error {
 // naming them, unless force is set; with force it says which transports
 // are left without a credential.
 func (a *app) checkTransportsUsing(p credentials.Profile, force bool) error {
-	ts, err := a.transports()
+	svc, err := a.service()
 	if err != nil {
 		return err
 	}
-	using, err := ts.Using(p.ID)
-	if err != nil {
+	inUse, err := svc.InUse(p.ID)
+	if err != nil || inUse == nil {
 		return err
 	}
-	if len(using) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(using))
-	for _, t := range using {
-		names = append(names, strconv.Quote(t.Name))
-	}
-	list := strings.Join(names, ", ")
 	if !force {
-		return &usageError{cmd: "delete", msg: fmt.Sprintf("profile %q is the credential of transport(s) %s; pass --force to delete it anyway (they will have no credential), or pick another credential first with 'credctl transport edit NAME --credential PROFILE'", p.Name, list)}
+		return &usageError{cmd: "delete", msg: fmt.Sprintf("profile %q is the credential of transport(s) %s; pass --force to delete it anyway (they will have no credential), or pick another credential first with 'credctl transport edit NAME --credential PROFILE'", p.Name, inUse.List())}
 	}
-	fmt.Fprintf(a.stderr, "Warning: transport(s) %s will have no credential.\n", list)
+	fmt.Fprintf(a.stderr, "Warning: transport(s) %s will have no credential.\n", inUse.List())
 	return nil
 }
