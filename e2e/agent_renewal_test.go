@@ -14,7 +14,12 @@ func TestWorkbenchRenewsWhatCredctlFetched(t *testing.T) {
 	w := h.StartWorkbench()
 	defer w.Stop()
 	w.WaitText("Renewed API", 60*time.Second)
-	time.Sleep(3 * time.Second) // the start-up test
+	// The start-up test is over once its token request reached the IdP.
+	for deadline := time.Now().Add(30 * time.Second); h.IdP.Stats(t).Grants["client_credentials"] == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the workbench did not test the profile at start-up")
+		}
+	}
 	h.MustCredctl("token", "Renewed API", "--fresh")
 	h.IdP.Reset(t)
 	deadline := time.Now().Add(75 * time.Second)

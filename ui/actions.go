@@ -1,59 +1,25 @@
 package ui
 
-import (
-	"github.com/credworkbench/credworkbench/credentials"
-)
+import "github.com/credworkbench/credworkbench/ui/model"
 
-// Row actions, named as on the toolbar.
+// Row actions (the rule is model.List.Allowed).
 const (
-	actEdit      = "Edit"
-	actDelete    = "Delete"
-	actTest      = "Test"
-	actLogin     = "Login"
-	actLogout    = "Logout"
-	actRequest   = "Request"
-	actRotate    = "Rotate secret"
-	actSetSecret = "Set secret"
+	actEdit      = model.ActEdit
+	actDelete    = model.ActDelete
+	actTest      = model.ActTest
+	actLogin     = model.ActLogin
+	actLogout    = model.ActLogout
+	actRequest   = model.ActRequest
+	actRotate    = model.ActRotate
+	actSetSecret = model.ActSetSecret
 )
 
-// allowed is the one rule for what a row allows now; the toolbar, the row
-// menu and the handlers all ask it, so they cannot disagree.
-func (w *Workbench) allowed(act string, r *row) bool {
-	if r == nil {
-		return false
-	}
-	idle := w.busy[r.p.ID] == ""
-	user := r.p.Type == credentials.TypeUser
-	switch act {
-	case actRequest:
-		// A test request may run while the profile is tested (they share one
-		// token fetch), and it writes nothing, so a read-only store allows it.
-		return true
-	case actEdit:
-		return !w.readOnly
-	}
-	if w.readOnly || !idle {
-		return false
-	}
-	switch act {
-	case actDelete, actTest, actSetSecret:
-		return true
-	case actLogin:
-		return user
-	case actLogout:
-		return user && mayHaveSession(r.p) // details.go
-	case actRotate:
-		return !user && r.p.HasSecret
-	}
-	return false
+// actionNames are the toolbar buttons of the row actions.
+var actionNames = map[model.Action]string{
+	actEdit: "Edit", actDelete: "Delete", actTest: "Test", actLogin: "Login",
+	actLogout: "Logout", actRequest: "Request", actRotate: "Rotate secret", actSetSecret: "Set secret",
 }
 
-// needsSecret is an Application profile that cannot be tested until its
-// client secret is entered (e.g. just imported).
-// A private_key_jwt profile needs its private key instead.
-func needsSecret(p *credentials.Profile) bool {
-	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
-		return p.Type == credentials.TypeApplication && !p.HasPrivateKey
-	}
-	return p.Type == credentials.TypeApplication && !p.HasSecret
-}
+// allowed is the one rule for what a row allows now (model.List.Allowed);
+// the toolbar, the row menu, the tray and the handlers all ask it.
+func (w *Workbench) allowed(act model.Action, r *row) bool { return w.m.Allowed(act, r) }

@@ -267,10 +267,22 @@ func TestNotificationsOncePerEpisodeWithoutSecrets(t *testing.T) {
 	if h.app.Preferences().BoolWithFallback(PrefNotifyRotation, true) {
 		t.Fatal("the Settings item did not turn rotation notes off")
 	}
+	rotations := func() int {
+		n := 0
+		for _, ev := range h.wb.m.History(app.ID) {
+			if ev.Kind == oauthflow.EventRotated {
+				n++
+			}
+		}
+		return n
+	}
+	before := rotations()
 	if _, err := h.svc.RotateSecret(ctx, "billing", testidp.AppClientSecret, oauthflow.RotateOptions{NoSecretExpiry: true}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Not a pause: the window has taken the rotation's event (and so had
+	// its chance to queue a note).
+	h.waitFor("the rotation event", func() bool { return rotations() > before })
 	ah.settle(noteMinGap)
 	if count() != 6 {
 		t.Fatalf("a note of a kind turned off: %+v", last())

@@ -67,8 +67,8 @@ func TestSecretExpiryBannerFilterAndNarrowColumn(t *testing.T) {
 
 	h.wb.statusFilter.SetSelected(statusSecretExpiring)
 	var names []string
-	for _, r := range h.wb.view {
-		names = append(names, r.p.Name)
+	for _, r := range h.wb.m.View() {
+		names = append(names, r.P.Name)
 	}
 	slices.Sort(names)
 	if !slices.Equal(names, []string{"Billing", "Payroll"}) {

@@ -53,8 +53,8 @@ func TestListingDoesNotTouchTheKeyring(t *testing.T) {
 	svc := oauthflow.NewService(repo, nil, nil)
 	t.Cleanup(svc.Close)
 	h := newHarnessOps(t, repo, svc)
-	if len(h.wb.rows) != 1000 {
-		t.Fatalf("%d rows", len(h.wb.rows))
+	if len(h.wb.m.Rows()) != 1000 {
+		t.Fatalf("%d rows", len(h.wb.m.Rows()))
 	}
 	test.Type(h.wb.filter, "idp7.")
 	test.Tap(h.header(colStatus))
@@ -83,8 +83,8 @@ func BenchmarkLoadTable(b *testing.B) {
 			for b.Loop() {
 				w := newWorkbench(a, win, repo, ops, q.do)
 				walk(win.Content(), func(fyne.CanvasObject) {})
-				if len(w.view) != n {
-					b.Fatalf("%d rows", len(w.view))
+				if len(w.m.View()) != n {
+					b.Fatalf("%d rows", len(w.m.View()))
 				}
 			}
 		})
@@ -108,7 +108,7 @@ func BenchmarkFilter(b *testing.B) {
 				w.filter.SetText("")
 			}
 			w.filter.SetText("idp7.example")
-			if n >= 37 && len(w.view) == 0 {
+			if n >= 37 && len(w.m.View()) == 0 {
 				b.Fatal("the filter found nothing")
 			}
 		})
@@ -133,8 +133,8 @@ func BenchmarkTargetLoad(b *testing.B) {
 			cold := &credentials.Repository{Store: credentials.NewStore(repo.Store.Path()), Secrets: repo.Secrets, Now: repo.Now}
 			w := newWorkbench(a, win, cold, ops, q.do)
 			walk(win.Content(), func(fyne.CanvasObject) {})
-			if len(w.view) != n {
-				b.Fatalf("%d rows", len(w.view))
+			if len(w.m.View()) != n {
+				b.Fatalf("%d rows", len(w.m.View()))
 			}
 		}
 	}

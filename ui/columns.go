@@ -185,9 +185,10 @@ func (w *Workbench) applyColumnWidths() {
 	if avail <= 0 {
 		return
 	}
+	sortCol, _ := w.m.Sort()
 	floor := make([]float32, numCols)
 	for c := range floor {
-		floor[c] = headerWidth(c, c == w.sortCol)
+		floor[c] = headerWidth(c, c == sortCol)
 	}
 	// Type and grant type are short words: shown whole, never cut.
 	floor[colType] = max(floor[colType], cellWidth(credentials.TypeApplication.Label(), credentials.TypeUser.Label()))
@@ -219,10 +220,8 @@ func (w *Workbench) releaseWhole() {
 	if !ok || l.statusText == "" {
 		return
 	}
-	for _, r := range w.rows {
-		if w.standing(r).RenewalFailing() {
-			return
-		}
+	if w.m.RenewalFailing() {
+		return
 	}
 	l.statusText = ""
 	w.applyColumnWidths()

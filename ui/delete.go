@@ -8,6 +8,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // deleteHost is what deleting profiles asks of the window.
@@ -41,7 +42,7 @@ func askDelete(h deleteHost, nav *navigator, id, name, used string, force bool) 
 	h.dialogs().showConfirm("Delete profile",
 		fmt.Sprintf("Delete the profile %q?\n\nIts settings and its secrets in the OS keyring are removed. This cannot be undone.%s", name, used),
 		"Delete", func() {
-			h.background(id, "Deleting…", func(ctx context.Context) error {
+			h.backgroundRow(id, model.BusyDeleting, func(ctx context.Context) error {
 				return h.service().Delete(id, oauthflow.DeleteOptions{Force: force})
 			}, func(err error) {
 				var inUse *oauthflow.InUseError
@@ -65,13 +66,10 @@ func askDelete(h deleteHost, nav *navigator, id, name, used string, force bool) 
 // by one (each with its keyring entries); what could not be deleted is
 // reported.
 func confirmDeleteMany(h deleteHost, nav *navigator, ps []*credentials.Profile) {
-	var ids []string
+	ids := h.idleIDs(ps)
 	names := map[string]string{}
 	for _, p := range ps {
-		if !h.isBusy(p.ID) {
-			ids = append(ids, p.ID)
-			names[p.ID] = p.Name
-		}
+		names[p.ID] = p.Name
 	}
 	if len(ids) == 0 {
 		return
@@ -91,7 +89,7 @@ func confirmDeleteMany(h deleteHost, nav *navigator, ps []*credentials.Profile) 
 			"This cannot be undone.%s", len(ps), profileNames(ps), used),
 		fmt.Sprintf("Delete %d", len(ps)), func() {
 			var failed []string
-			h.background("", fmt.Sprintf("Deleting %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
+			h.background(fmt.Sprintf("Deleting %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
 				for _, id := range ids {
 					if err := h.service().Delete(id, oauthflow.DeleteOptions{Force: force}); err != nil {
 						failed = append(failed, fmt.Sprintf("%s: %v", names[id], err))

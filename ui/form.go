@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // Choices shown in the form's selects.
@@ -190,7 +191,7 @@ func (f *profileForm) submit() {
 	f.saving = true
 	f.save.Disable()
 	var saved credentials.Profile
-	h.background(p.ID, "Saving…", func(ctx context.Context) error {
+	h.backgroundRow(p.ID, model.BusySaving, func(ctx context.Context) error {
 		var err error
 		saved, err = h.service().Save(p, ch)
 		return err
@@ -237,7 +238,7 @@ func (f *profileForm) runDiscover() {
 	f.discover.Disable()
 	f.discover.SetText("Discovering…")
 	note := ""
-	h.background("", "Discovering "+p.IssuerURL+"…", func(ctx context.Context) error {
+	h.background("Discovering "+p.IssuerURL+"…", func(ctx context.Context) error {
 		ep, err := h.service().Discover(ctx, p)
 		if err == nil {
 			h.onUI(func() {

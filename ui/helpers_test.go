@@ -136,7 +136,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 
 // cell returns the rendered table cell showing row/col, or nil.
 func (h *harness) cell(row, col int) *tableCell {
-	if row < len(h.wb.view) {
+	if row < len(h.wb.m.View()) {
 		h.wb.table.ScrollTo(widget.TableCellID{Row: row, Col: col})
 	}
 	h.wb.table.Refresh()
@@ -177,7 +177,7 @@ func (h *harness) cellText(row, col int) string {
 
 // rowOf is the table row showing the named profile (-1 if none).
 func (h *harness) rowOf(name string) int {
-	for i := range h.wb.view {
+	for i := range h.wb.m.View() {
 		if h.cellText(i, colName) == name {
 			return i
 		}
@@ -188,7 +188,7 @@ func (h *harness) rowOf(name string) int {
 // columnTexts is what the table shows in a column, top to bottom.
 func (h *harness) columnTexts(col int) []string {
 	var out []string
-	for i := range h.wb.view {
+	for i := range h.wb.m.View() {
 		out = append(out, h.cellText(i, col))
 	}
 	return out
@@ -236,7 +236,7 @@ func (h *harness) selectProfile(name string) {
 		h.t.Fatalf("no row for %q; names: %v", name, h.columnTexts(colName))
 	}
 	test.Tap(h.cell(i, colName))
-	if h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != name {
+	if h.wb.m.Selected() == nil || h.wb.m.Selected().P.Name != name {
 		h.t.Fatalf("tapping %q did not select it", name)
 	}
 }

@@ -191,7 +191,7 @@ func discoverRow(h workHost, issuer *widget.Entry, note *widget.Label) fyne.Canv
 		}
 		btn.Disable()
 		var found string
-		h.background("", "Discovering "+u+"…", func(ctx context.Context) error {
+		h.background("Discovering "+u+"…", func(ctx context.Context) error {
 			ep, err := h.service().Discover(ctx, credentials.Profile{IssuerURL: u, Type: credentials.TypeApplication})
 			found = ep.TokenURL
 			return err

@@ -64,7 +64,7 @@ var _ fyne.Scrollable = (*tableCell)(nil)
 // the pointer is shown: its row's place in the content less its distance
 // from the content's top.
 func (w *Workbench) scrollTable(c *tableCell, dy float32) {
-	if c.id.Row < 0 || c.id.Row >= len(w.view) {
+	if c.id.Row < 0 || c.id.Row >= len(w.m.View()) {
 		return
 	}
 	drv := fyne.CurrentApp().Driver()
@@ -72,7 +72,7 @@ func (w *Workbench) scrollTable(c *tableCell, dy float32) {
 	top := drv.AbsolutePositionForObject(w.table).Y + w.headerHeight()
 	offset := float32(c.id.Row)*stride - (drv.AbsolutePositionForObject(c).Y - top)
 	next := offset - dy*wheelRows*stride/wheelNotch
-	maxOff := float32(len(w.view))*stride - (w.table.Size().Height - w.headerHeight())
+	maxOff := float32(len(w.m.View()))*stride - (w.table.Size().Height - w.headerHeight())
 	next = max(0, min(next, maxOff))
 	w.table.ScrollToOffset(fyne.NewPos(0, next))
 }

@@ -67,7 +67,7 @@ func topRow(h *harness) int {
 	top := drv.AbsolutePositionForObject(w.table).Y + w.headerHeight()
 	best := -1
 	walk(h.win.Content(), func(o fyne.CanvasObject) {
-		if c, ok := o.(*tableCell); ok && c.id.Col == 0 && c.id.Row < len(w.view) {
+		if c, ok := o.(*tableCell); ok && c.id.Col == 0 && c.id.Row < len(w.m.View()) {
 			if drv.AbsolutePositionForObject(c).Y >= top-1 && (best < 0 || c.id.Row < best) {
 				best = c.id.Row
 			}

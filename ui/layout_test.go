@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 func layoutHarness(t *testing.T) *harness {
@@ -99,11 +100,11 @@ func TestSortOrderIsRemembered(t *testing.T) {
 	test.Tap(h.header(colClientID))
 	test.Tap(h.header(colClientID)) // descending
 	w2 := newWorkbench(h.app, test.NewTempWindow(t, nil), h.repo, h.wb.ops, h.q.do)
-	if w2.sortCol != colClientID || !w2.sortDesc {
-		t.Errorf("new workbench sorts by column %d desc=%v", w2.sortCol, w2.sortDesc)
+	if col, desc := w2.m.Sort(); col != colClientID || !desc {
+		t.Errorf("new workbench sorts by column %d desc=%v", col, desc)
 	}
-	if w2.view[0].p.ClientID != "client-4" {
-		t.Errorf("first row is %q", w2.view[0].p.ClientID)
+	if w2.m.View()[0].P.ClientID != "client-4" {
+		t.Errorf("first row is %q", w2.m.View()[0].P.ClientID)
 	}
 }
 
@@ -142,7 +143,7 @@ func TestHeadersFitAt1280And800(t *testing.T) {
 		used := float32(0)
 		for _, c := range shown {
 			used += w[c] + theme.Padding()
-			if hw := headerWidth(c, c == h.wb.sortCol); w[c] < hw {
+			if hw := headerWidth(c, c == sortColOf(h.wb.m)); w[c] < hw {
 				t.Errorf("at %v the %q header is cut: %v < %v", size, colTitles[c], w[c], hw)
 			}
 		}
@@ -177,8 +178,8 @@ func TestStatusFilter(t *testing.T) {
 	} {
 		h.wb.statusFilter.SetSelected(choice)
 		var got []string
-		for _, r := range h.wb.view {
-			got = append(got, r.p.Name)
+		for _, r := range h.wb.m.View() {
+			got = append(got, r.P.Name)
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, want) {
@@ -210,4 +211,9 @@ func TestTreeLabelsFitAt800(t *testing.T) {
 	if !seen["Administration"] || !seen["Credentials"] {
 		t.Fatalf("tree nodes not found: %v", seen)
 	}
+}
+
+func sortColOf(m *model.List) int {
+	col, _ := m.Sort()
+	return col
 }

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // loginDialog is "Waiting for the browser…" with Cancel and Copy login URL.
@@ -78,7 +79,7 @@ func startLogin(h loginHost, id, name string, another bool) {
 // in the row.
 func runLogin(ctx context.Context, cancel context.CancelFunc, h loginHost, id, work string,
 	opts oauthflow.LoginOptions, done func(oauthflow.Result, error)) {
-	h.setBusy(id, "Logging in…")
+	h.setBusy(id, model.BusyLoggingIn)
 	finish := h.startWork(work)
 	go func() {
 		defer cancel()
@@ -88,7 +89,7 @@ func runLogin(ctx context.Context, cancel context.CancelFunc, h loginHost, id, w
 			if res.ProfileID != "" {
 				h.applyResult(res)
 			}
-			h.clearBusy(id)
+			h.setBusy(id, model.Idle)
 			done(res, err)
 		})
 	}()

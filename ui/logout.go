@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // logout logs a User profile out here and then, where the IdP supports
@@ -35,7 +36,7 @@ func startLogout(h logoutHost, id, name string) {
 			ld = showLogoutDialog(h, name, u, browserErr, func() { stopped = true; cancel() })
 		})
 	}}
-	h.setBusy(id, "Logging out…")
+	h.setBusy(id, model.BusyLoggingOut)
 	finish := h.startWork("Logging out of " + name + "…")
 	go func() {
 		defer cancel()
@@ -49,7 +50,7 @@ func startLogout(h logoutHost, id, name string) {
 				}
 			}
 			logoutDone(h, id, name, res, err, stopped)
-			h.clearBusy(id)
+			h.setBusy(id, model.Idle)
 		})
 	}()
 }

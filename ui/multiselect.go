@@ -14,49 +14,16 @@ import (
 
 // clickRow is a click on table row i with the modifiers held.
 func (w *Workbench) clickRow(i int, mod fyne.KeyModifier) {
-	if i < 0 || i >= len(w.view) {
+	sel, keep := w.m.Click(i, mod&fyne.KeyModifierShortcutDefault != 0, mod&fyne.KeyModifierShift != 0)
+	if sel < 0 {
 		return
 	}
-	id := w.view[i].p.ID
-	switch {
-	case mod&fyne.KeyModifierShortcutDefault != 0:
-		w.ensureMarks()
-		if w.marked[id] && len(w.marked) > 1 {
-			delete(w.marked, id)
-			if id == w.selected { // the details follow another marked row
-				for _, r := range w.view {
-					if w.marked[r.p.ID] {
-						id = r.p.ID
-						break
-					}
-				}
-			}
-		} else {
-			w.marked[id] = true
-		}
-		w.selectKeepingMarks(w.viewIndex(id))
-	case mod&fyne.KeyModifierShift != 0 && w.viewIndex(w.selected) >= 0:
-		from := w.viewIndex(w.selected)
-		w.marked = map[string]bool{}
-		for j := min(from, i); j <= max(from, i); j++ {
-			w.marked[w.view[j].p.ID] = true
-		}
-		w.selectKeepingMarks(i)
-	default:
-		w.marked = nil
-		w.selectRow(i)
+	if keep {
+		w.selectKeepingMarks(sel)
+	} else {
+		w.selectRow(sel)
 	}
 	w.afterMarks()
-}
-
-// ensureMarks starts a multiple selection from the single one.
-func (w *Workbench) ensureMarks() {
-	if w.marked == nil {
-		w.marked = map[string]bool{}
-		if w.viewIndex(w.selected) >= 0 {
-			w.marked[w.selected] = true
-		}
-	}
 }
 
 func (w *Workbench) selectKeepingMarks(i int) {
@@ -67,25 +34,20 @@ func (w *Workbench) selectKeepingMarks(i int) {
 
 // selectAllShown is Ctrl+A: every row the filter shows.
 func (w *Workbench) selectAllShown() {
-	if w.dialogs.top() != nil || len(w.view) == 0 {
+	if w.dialogs.top() != nil || len(w.m.View()) == 0 {
 		return
 	}
-	w.marked = map[string]bool{}
-	for _, r := range w.view {
-		w.marked[r.p.ID] = true
-	}
-	if w.viewIndex(w.selected) < 0 {
-		w.selectKeepingMarks(0)
+	if i := w.m.MarkAll(); i >= 0 {
+		w.selectKeepingMarks(i)
 	}
 	w.afterMarks()
 }
 
 // clearMarks goes back to the single selection; false when there was none.
 func (w *Workbench) clearMarks() bool {
-	if len(w.marked) == 0 {
+	if !w.m.ClearMarks() {
 		return false
 	}
-	w.marked = nil
 	w.afterMarks()
 	return true
 }
@@ -93,40 +55,9 @@ func (w *Workbench) clearMarks() bool {
 func (w *Workbench) afterMarks() {
 	w.table.Refresh()
 	w.updateActions()
-	if n := len(w.selection()); n > 1 {
+	if n := len(w.m.Selection()); n > 1 {
 		w.setStatus(fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n))
 	}
-}
-
-// marks reports whether the row is part of a multiple selection.
-func (w *Workbench) markedRow(id string) bool { return len(w.marked) > 1 && w.marked[id] }
-
-// selection is what the bulk actions work on: the marked rows the filter
-// shows (in table order), else the selected row.
-func (w *Workbench) selection() []*row {
-	if len(w.marked) > 1 {
-		var out []*row
-		for _, r := range w.view {
-			if w.marked[r.p.ID] {
-				out = append(out, r)
-			}
-		}
-		if len(out) > 1 {
-			return out
-		}
-	}
-	if r := w.selectedRow(); r != nil {
-		return []*row{r}
-	}
-	return nil
-}
-
-// multi is the selection when it holds more than one profile.
-func (w *Workbench) multi() []*row {
-	if s := w.selection(); len(s) > 1 {
-		return s
-	}
-	return nil
 }
 
 // selectionMenu is the right-click menu inside a multiple selection: the
@@ -134,12 +65,12 @@ func (w *Workbench) multi() []*row {
 func (w *Workbench) selectionMenu(rows []*row) *fyne.Menu {
 	n := len(rows)
 	test := fyne.NewMenuItem(fmt.Sprintf("Test %d profiles (Ctrl+T)", n), w.testSelected)
-	test.Disabled = w.readOnly
+	test.Disabled = w.m.ReadOnly()
 	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), w.screens.setSecretSelected)
-	secret.Disabled = w.readOnly
+	secret.Disabled = w.m.ReadOnly()
 	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), w.screens.exportProfiles)
 	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), w.screens.deleteSelected)
-	del.Disabled = w.readOnly
+	del.Disabled = w.m.ReadOnly()
 	one := fyne.NewMenuItem("Select just this one (Escape)", func() { w.clearMarks() })
 	return fyne.NewMenu("", test, secret, export, one, fyne.NewMenuItemSeparator(), del)
 }
@@ -148,14 +79,14 @@ func (w *Workbench) selectionMenu(rows []*row) *fyne.Menu {
 // selection the selection stays and the menu acts on all of it; elsewhere
 // the row is selected alone.
 func (w *Workbench) rowMenuAt(i int) *fyne.Menu {
-	if id := w.view[i].p.ID; w.markedRow(id) {
+	if id := w.m.View()[i].P.ID; w.m.Marked(id) {
 		w.selectKeepingMarks(i) // the details follow the clicked row
-		if rows := w.multi(); rows != nil {
+		if rows := w.m.Multi(); rows != nil {
 			return w.selectionMenu(rows)
 		}
 	}
-	w.marked = nil
+	w.m.ClearMarks()
 	w.selectRow(i)
 	w.afterMarks()
-	return w.rowMenu(w.view[i])
+	return w.rowMenu(w.m.View()[i])
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // requestMethods are the methods the dialog offers.
@@ -407,7 +408,7 @@ func (d *requestDialog) showError(err error) {
 		d.status.SetText("Request cancelled: no answer.")
 		d.h.setStatus(d.name + ": request cancelled")
 		return
-	case ok && notLoggedIn("", f):
+	case ok && model.NotLoggedIn("", f):
 		d.status.SetText("Not logged in: no token to send.")
 		setMessage(d.problem, "Not logged in.")
 		setMessage(d.advice, "Log in with this profile first (Login, Ctrl+L), then send the request again.")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // rotateHost is what the Rotate dialog asks of the window.
@@ -86,7 +87,7 @@ func (r *rotateDialog) testAndReplace() {
 	var res oauthflow.Result
 	r.steps.Importance = widget.MediumImportance
 	r.steps.SetText("• Testing the new secret against the token endpoint…")
-	r.h.background(r.id, "Rotating…", func(ctx context.Context) error {
+	r.h.backgroundRow(r.id, model.BusyRotating, func(ctx context.Context) error {
 		var err error
 		res, err = r.h.service().RotateSecret(ctx, r.id, newSecret, opt)
 		return err

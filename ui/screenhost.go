@@ -8,6 +8,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // The dialogs and screens (form, request, rotate, login, logout, delete,
@@ -38,14 +39,15 @@ type uiHost interface {
 type workHost interface {
 	uiHost
 	// background runs op off the UI goroutine (its context ends with the app
-	// or after opTimeout), "label" in the profile's row when id is set;
-	// done runs on the UI goroutine.
-	background(id, label string, op func(ctx context.Context) error, done func(error))
+	// or after opTimeout) with label in the status bar; done runs on the UI
+	// goroutine.
+	background(label string, op func(ctx context.Context) error, done func(error))
+	// backgroundRow is background for one profile: its row says b meanwhile.
+	backgroundRow(id string, b model.Busy, op func(ctx context.Context) error, done func(error))
 	// startWork shows the status bar's spinner; finish (UI goroutine) ends it.
 	startWork(label string) (finish func())
-	// setBusy / clearBusy mark a profile's row for work a screen runs itself.
-	setBusy(id, label string)
-	clearBusy(id string)
+	// setBusy marks a profile's row for work a screen runs itself (Idle: done).
+	setBusy(id string, b model.Busy)
 }
 
 // rowsHost reads the profiles as the table holds them. The profiles are
@@ -56,10 +58,12 @@ type rowsHost interface {
 	selectedProfile() *credentials.Profile // nil when nothing is selected
 	// selectionProfiles is a multiple selection; nil when not several are selected.
 	selectionProfiles() []*credentials.Profile
-	// may says whether the action (act* in actions.go) is allowed on the profile ("" = none).
-	may(act, id string) bool
-	// isBusy: an operation on the profile is in flight.
-	isBusy(id string) bool
+	// may says whether the action is allowed on the profile ("" = none).
+	may(act model.Action, id string) bool
+	// idleIDs are the profiles no operation runs on (a bulk Delete's);
+	// takesSecret those a shared client secret can be set on.
+	idleIDs(ps []*credentials.Profile) []string
+	takesSecret(ps []*credentials.Profile) []string
 	isReadOnly() bool
 }
 

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // screens opens the dialogs and screens the toolbar, menus and keys ask
@@ -63,7 +64,7 @@ func (s *screens) openForm(p *credentials.Profile) *profileForm {
 
 // selected is the selected profile's ID and name when act is allowed on it
 // and no dialog is on top.
-func (s *screens) selected(act string) (id, name string, ok bool) {
+func (s *screens) selected(act model.Action) (id, name string, ok bool) {
 	p := s.h.selectedProfile()
 	if p == nil || !s.h.may(act, p.ID) || s.busy() {
 		return "", "", false

@@ -22,15 +22,7 @@ type secretHost interface {
 // openSetSecretMany asks once for the client secret of the selected
 // Application profiles (a fleet of imported clients often shares one).
 func openSetSecretMany(h secretHost, ps []*credentials.Profile) {
-	var ids []string
-	for _, p := range ps {
-		// User profiles only when confidential already: a secret would
-		// turn a public client into a confidential one.
-		takes := p.Type == credentials.TypeApplication || p.HasSecret
-		if takes && p.AuthMethod != credentials.AuthPrivateKeyJWT && !h.isBusy(p.ID) {
-			ids = append(ids, p.ID)
-		}
-	}
+	ids := h.takesSecret(ps)
 	if len(ids) == 0 {
 		h.setStatus("None of the selected profiles takes a client secret (public User clients and private_key_jwt clients have none)")
 		return
@@ -79,7 +71,7 @@ func openSetSecret(h secretHost, ids []string) *shownDialog {
 		secret.Disable()
 		s.button("Save secret").Disable()
 		var done []credentials.Profile
-		h.background("", fmt.Sprintf("Saving the secret of %s…", plural(len(ids), "profile")), func(context.Context) error {
+		h.background(fmt.Sprintf("Saving the secret of %s…", plural(len(ids), "profile")), func(context.Context) error {
 			for _, id := range ids {
 				p, err := h.service().Profile(id)
 				if err != nil {

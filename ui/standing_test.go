@@ -10,6 +10,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // A Test that fails while the token of the last good one is still valid
@@ -32,7 +33,7 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 	testNow := func(what string, done func(string) bool) {
 		t.Helper()
 		h.shortcut(fyne.KeyT)
-		h.waitFor(what, func() bool { return h.wb.busy[h.wb.selected] == "" && done(h.statusOf("Billing")) })
+		h.waitFor(what, func() bool { return h.wb.m.Busy(h.wb.m.SelectedID()) == model.Idle && done(h.statusOf("Billing")) })
 	}
 	testNow("the first test", func(s string) bool { return s == "Active" })
 
@@ -60,15 +61,15 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 	if !d.sections["token"].Visible() {
 		t.Error("the valid token's claims are hidden")
 	}
-	if label, _ := h.wb.statusOf(h.wb.selectedRow()); !strings.Contains(label, "renewal failing (Network), token valid") {
+	if label, _ := h.wb.statusOf(h.wb.m.Selected()); !strings.Contains(label, "renewal failing (Network), token valid") {
 		t.Errorf("tray label %q", label) // the tray menu shows statusOf (tray.go)
 	}
 
 	// The token runs out: Failed.
-	exp := h.wb.selectedRow().p.TokenExpiry
+	exp := h.wb.m.Selected().P.TokenExpiry
 	h.wb.now = func() time.Time { return exp.Add(time.Second) }
 	h.wb.refreshCells()
-	h.wb.details.show(h.wb.selectedRow())
+	h.wb.details.show(h.wb.m.Selected())
 	if got := h.statusOf("Billing"); got != "Failed: Network" {
 		t.Errorf("after the token ran out the row says %q", got)
 	}
@@ -92,22 +93,22 @@ func TestNothingCheckedShowsNoLastChecked(t *testing.T) {
 		credentials.Profile{Name: "Portal", Type: credentials.TypeUser, IssuerURL: "https://127.0.0.1:1", ClientID: "p", Scope: "openid"})
 	h := newHarness(t, repo, nil)
 	lastChecked := func(name string) string {
-		for _, r := range h.wb.rows {
-			if r.p.Name == name {
+		for _, r := range h.wb.m.Rows() {
+			if r.P.Name == name {
 				s, _ := h.wb.cellText(r, colChecked)
 				return s
 			}
 		}
 		return "no row"
 	}
-	imported := h.wb.rows[0].p.ID
-	if h.wb.rows[0].p.Name != "Imported" {
-		imported = h.wb.rows[1].p.ID
+	imported := h.wb.m.Rows()[0].P.ID
+	if h.wb.m.Rows()[0].P.Name != "Imported" {
+		imported = h.wb.m.Rows()[1].P.ID
 	}
 
 	// A restart: the workbench brings every profile live.
 	h.wb.GoLive(h.svc)
-	h.waitFor("the start-up test", func() bool { return len(h.wb.history[imported]) >= 2 }) // Testing, then its outcome
+	h.waitFor("the start-up test", func() bool { return len(h.wb.m.History(imported)) >= 2 }) // Testing, then its outcome
 	if got := lastChecked("Imported"); got != "never" {
 		t.Errorf("a profile without a secret, never tested, shows Last checked %q after the start-up", got)
 	}

@@ -36,7 +36,7 @@ func (w *Workbench) statusKey() string {
 	if w.nav != nil {
 		view = w.nav.selected
 	}
-	return fmt.Sprintf("%s|%s|%d", view, w.selected, len(w.selection()))
+	return fmt.Sprintf("%s|%s|%d", view, w.m.SelectedID(), len(w.m.Selection()))
 }
 
 // renderStatus puts the text that holds now into the status bar; it runs
@@ -67,12 +67,12 @@ func (w *Workbench) selectionLine() string {
 	if w.nav != nil && w.nav.selected != nodeCredentials && w.nav.selected != nodeAdmin {
 		return "Ready"
 	}
-	if n := len(w.selection()); n > 1 {
+	if n := len(w.m.Selection()); n > 1 {
 		return fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n)
 	}
-	if r := w.selectedRow(); r != nil {
-		text, _ := w.statusOf(r)
-		return r.p.Name + ": " + text
+	if r := w.m.Selected(); r != nil {
+		text, _ := w.m.Status(r)
+		return r.P.Name + ": " + text
 	}
 	return "Ready"
 }

@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
 	"image/color"
-	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,21 +13,21 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
-	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
-// Columns of the credentials table.
+// Columns of the credentials table (model.Col*).
 const (
-	colName = iota
-	colType
-	colGrant
-	colEndpoint
-	colClientID
-	colStatus
-	colExpires
-	colSecretExpires
-	colChecked
-	numCols
+	colName          = model.ColName
+	colType          = model.ColType
+	colGrant         = model.ColGrant
+	colEndpoint      = model.ColEndpoint
+	colClientID      = model.ColClientID
+	colStatus        = model.ColStatus
+	colExpires       = model.ColExpires
+	colSecretExpires = model.ColSecretExpires
+	colChecked       = model.ColChecked
+	numCols          = model.NumCols
 )
 
 var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Secret expires", "Last checked"}
@@ -53,7 +50,7 @@ func (w *Workbench) buildTable() {
 		w.shownCols[i] = i
 	}
 	t := widget.NewTable(
-		func() (int, int) { return len(w.view), len(w.shownCols) },
+		func() (int, int) { return len(w.m.View()), len(w.shownCols) },
 		func() fyne.CanvasObject { return newTableCell(w) },
 		func(id widget.TableCellID, o fyne.CanvasObject) { w.updateCell(id, o.(*tableCell)) },
 	)
@@ -68,27 +65,29 @@ func (w *Workbench) buildTable() {
 			h.label.SetText(colTitles[h.col])
 		}
 		// A theme icon, not a Unicode arrow: some fonts lack the glyph.
+		sortCol, sortDesc := w.m.Sort()
 		switch {
-		case h.col != w.sortCol:
+		case h.col != sortCol:
 			h.icon.Hide()
-		case w.sortDesc:
+		case sortDesc:
 			setIcon(h.icon, theme.MoveDownIcon())
 		default:
 			setIcon(h.icon, theme.MoveUpIcon())
 		}
 	}
 	t.OnSelected = func(id widget.TableCellID) {
-		if id.Row < 0 || id.Row >= len(w.view) {
+		view := w.m.View()
+		if id.Row < 0 || id.Row >= len(view) {
 			return
 		}
-		id2 := w.view[id.Row].p.ID
-		if !w.keepMarks && len(w.marked) > 0 {
-			w.marked = nil // a plain selection (keys, click) ends a multiple one
+		r := view[id.Row]
+		changed := r.P.ID != w.m.SelectedID()
+		// A plain selection (keys, click) ends a multiple one.
+		if w.m.Select(r.P.ID, w.keepMarks) {
 			w.table.Refresh()
 		}
-		if id2 != w.selected {
-			w.selected = id2
-			w.details.show(w.view[id.Row])
+		if changed {
+			w.details.show(r)
 			w.updateActions()
 			w.table.Refresh()
 		}
@@ -98,10 +97,7 @@ func (w *Workbench) buildTable() {
 	}
 	w.shownWidths = append([]float32(nil), w.colWidths...)
 	prefs := w.app.Preferences()
-	if c := prefs.IntWithFallback(prefSortCol, colName); c >= 0 && c < numCols {
-		w.sortCol = c
-	}
-	w.sortDesc = prefs.BoolWithFallback(prefSortDesc, false)
+	w.m.SetSort(prefs.IntWithFallback(prefSortCol, colName), prefs.BoolWithFallback(prefSortDesc, false))
 	w.table = t
 }
 
@@ -130,118 +126,40 @@ func (w *Workbench) refreshCells() {
 
 // cellText is what a table cell shows and how it is styled.
 func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
-	p := r.p
 	switch col {
-	case colName:
-		return p.Name, widget.MediumImportance
-	case colType:
-		return p.Type.Label(), widget.MediumImportance
-	case colGrant:
-		return p.GrantType.Label(), widget.MediumImportance
-	case colEndpoint:
-		return endpointCell(*p), widget.MediumImportance
-	case colClientID:
-		return p.ClientID, widget.MediumImportance
 	case colStatus:
-		if st := w.standing(r); st.RenewalFailing() && w.busy[r.p.ID] == "" && !needsSecret(r.p) {
-			w.keepWhole(st.Short())
-			return st.Short(), widget.WarningImportance // the Expires column has the validity
+		text, tone, whole := w.m.ShortStatus(r)
+		if whole {
+			w.keepWhole(text)
 		}
-		return w.statusOf(r)
+		return text, importance(tone)
 	case colExpires:
-		return w.expiresIn(r), widget.MediumImportance
+		return w.m.ExpiresIn(r), widget.MediumImportance
 	case colSecretExpires:
-		return credentialExpiryText(*p, w.now())
+		return credentialExpiryText(*r.P, w.now())
 	case colChecked:
-		return shortTime(p.LastChecked, w.now()), widget.MediumImportance
+		return model.ShortTime(r.P.LastChecked, w.now()), widget.MediumImportance
 	}
-	return "", widget.MediumImportance
+	return model.Text(r.P, col), widget.MediumImportance
 }
 
-// endpointCell says which endpoint the Endpoint column shows: "token: …",
-// "issuer: …" (discovery finds the token endpoint) or "authorize: …".
-func endpointCell(p credentials.Profile) string {
-	switch {
-	case p.TokenURL != "":
-		return "token: " + p.TokenURL
-	case p.IssuerURL != "":
-		return "issuer: " + p.IssuerURL
-	case p.AuthURL != "":
-		return "authorize: " + p.AuthURL
-	}
-	return ""
-}
-
-// statusOf spells the status out (never colour alone) and picks its colour.
+// statusOf is a row's status in words and colour.
 func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
-	if b := w.busy[r.p.ID]; b != "" {
-		return b, widget.WarningImportance
-	}
-	if needsSecret(r.p) {
-		return "Needs secret", widget.WarningImportance
-	}
-	st := w.standing(r)
-	switch {
-	case st.RenewalFailing():
-		// The token still works (credctl token serves it); its renewal does not.
-		return st.Text(), widget.WarningImportance
-	case st.Status == credentials.StatusActive:
-		if r.p.Type == credentials.TypeUser && r.p.LoggedInAs != "" {
-			return "Active (" + r.p.LoggedInAs + ")", widget.SuccessImportance
-		}
-		return "Active", widget.SuccessImportance
-	case st.Status == credentials.StatusFailed:
-		if r.p.LastCategory != "" {
-			return "Failed: " + categoryLabel(r.p.LastCategory), widget.DangerImportance
-		}
-		return "Failed", widget.DangerImportance
-	}
-	return string(st.Status), widget.MediumImportance
+	text, tone := w.m.Status(r)
+	return text, importance(tone)
 }
 
-// effectiveStatus is the recorded status as it stands now.
-func (w *Workbench) effectiveStatus(r *row) credentials.Status { return r.p.StatusAt(w.now()) }
-
-// standing is the status as shown (oauthflow.StandingOf): Active while a
-// token is valid, even when its renewal fails.
-func (w *Workbench) standing(r *row) oauthflow.Standing { return oauthflow.StandingOf(*r.p, w.now()) }
-
-func (w *Workbench) expiresIn(r *row) string {
-	st := w.standing(r)
-	if st.Expiry.IsZero() || st.Status != credentials.StatusActive {
-		return "—"
+// importance is the colour of a tone.
+func importance(t model.Tone) widget.Importance {
+	switch t {
+	case model.ToneSuccess:
+		return widget.SuccessImportance
+	case model.ToneWarning:
+		return widget.WarningImportance
+	case model.ToneDanger:
+		return widget.DangerImportance
 	}
-	return countdown(st.Left)
-}
-
-// countdown formats a remaining time as "59m 58s", "1h 05m", "12s".
-func countdown(d time.Duration) string {
-	if d <= 0 {
-		return "expired"
-	}
-	d = d.Truncate(time.Second)
-	switch {
-	case d >= 24*time.Hour:
-		return fmt.Sprintf("%dd %02dh", int(d.Hours())/24, int(d.Hours())%24)
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%ds", int(d.Seconds()))
-}
-
-// shortTime shows a time of today as 15:04:05 and others with their date.
-func shortTime(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	t = t.Local()
-	now = now.Local()
-	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
-		return t.Format("15:04:05")
-	}
-	return t.Format("2006-01-02 15:04")
+	return widget.MediumImportance
 }
 
 // column is the column shown at index i (narrow windows leave some out).
@@ -255,19 +173,20 @@ func (w *Workbench) column(i int) int {
 func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
 	id.Col = w.column(id.Col)
 	c.id = id
-	if id.Row >= len(w.view) {
+	view := w.m.View()
+	if id.Row >= len(view) {
 		c.label.SetText("")
 		return
 	}
 	var bg color.Color = color.Transparent
-	if pid := w.view[id.Row].p.ID; pid == w.selected || w.markedRow(pid) {
+	if pid := view[id.Row].P.ID; pid == w.m.SelectedID() || w.m.Marked(pid) {
 		bg = theme.Color(theme.ColorNameSelection)
 	}
 	if c.bg.FillColor != bg {
 		c.bg.FillColor = bg
 		c.bg.Refresh()
 	}
-	text, imp := w.cellText(w.view[id.Row], id.Col)
+	text, imp := w.cellText(view[id.Row], id.Col)
 	bold := id.Col == colStatus && imp != widget.MediumImportance
 	// Refreshing a label re-shapes its text, the bulk of the table's cost:
 	// only touch cells that changed (the countdown ticks every second).
@@ -279,79 +198,13 @@ func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
 	c.label.SetText(text)
 }
 
-// sortView orders the view by the sort column; ties keep name order.
-func (w *Workbench) sortView() {
-	col, desc := w.sortCol, w.sortDesc
-	if col == colName {
-		// By name, the order the store keeps (case-insensitive), compared
-		// in place: no lower-cased keys for 10,000 rows, and a view already
-		// in order (as loaded) is only checked.
-		byName := func(a, b *row) int {
-			if desc {
-				return -credentials.CompareNames(a.p.Name, b.p.Name)
-			}
-			return credentials.CompareNames(a.p.Name, b.p.Name)
-		}
-		if !slices.IsSortedFunc(w.view, byName) {
-			slices.SortStableFunc(w.view, byName)
-		}
-		return
-	}
-	key := func(r *row) string {
-		switch col {
-		case colStatus:
-			s, _ := w.statusOf(r)
-			return strings.ToLower(s)
-		case colExpires:
-			if r.p.TokenExpiry.IsZero() {
-				return ""
-			}
-			return r.p.TokenExpiry.UTC().Format(time.RFC3339)
-		case colSecretExpires:
-			return expirySortKey(*r.p)
-		case colChecked:
-			if r.p.LastChecked.IsZero() {
-				return ""
-			}
-			return r.p.LastChecked.UTC().Format(time.RFC3339)
-		}
-		s, _ := w.cellText(r, col)
-		return strings.ToLower(s)
-	}
-	// Keys are computed once per row, not once per comparison.
-	type keyed struct {
-		key, name string
-		r         *row
-	}
-	ks := make([]keyed, len(w.view))
-	for i, r := range w.view {
-		ks[i] = keyed{key(r), strings.ToLower(r.p.Name), r}
-	}
-	slices.SortStableFunc(ks, func(a, b keyed) int {
-		c := cmp.Compare(a.key, b.key)
-		if c == 0 {
-			c = cmp.Compare(a.name, b.name)
-		}
-		if desc {
-			return -c
-		}
-		return c
-	})
-	for i := range ks {
-		w.view[i] = ks[i].r
-	}
-}
-
 // sortBy is what clicking a header does: sort by it, or reverse the order
 // when it already is the sort column.
 func (w *Workbench) sortBy(col int) {
-	if col == w.sortCol {
-		w.sortDesc = !w.sortDesc
-	} else {
-		w.sortCol, w.sortDesc = col, false
-	}
-	w.app.Preferences().SetInt(prefSortCol, w.sortCol)
-	w.app.Preferences().SetBool(prefSortDesc, w.sortDesc)
+	w.m.SortBy(col)
+	sortCol, sortDesc := w.m.Sort()
+	w.app.Preferences().SetInt(prefSortCol, sortCol)
+	w.app.Preferences().SetBool(prefSortDesc, sortDesc)
 	w.applyColumnWidths() // the sort arrow needs room in its header
 	w.applyView()
 }
@@ -377,15 +230,16 @@ const (
 // by the same rule as the toolbar.
 func (w *Workbench) rowMenu(r *row) *fyne.Menu {
 	type entry struct {
-		act, label string
-		fn         func()
+		act   model.Action
+		label string
+		fn    func()
 	}
 	all := []entry{
 		{actEdit, "Edit…", w.screens.editSelected},
 		{actTest, "Test (Ctrl+T)", w.testSelected},
 		{actRequest, menuRequest, w.screens.requestSelected},
 	}
-	if r.p.Type == credentials.TypeUser {
+	if r.P.Type == credentials.TypeUser {
 		all = append(all,
 			entry{actLogin, "Log in with this credential (Ctrl+L)", w.screens.loginSelected},
 			entry{actLogin, menuLoginAnother, w.screens.loginAnotherSelected},
@@ -393,7 +247,7 @@ func (w *Workbench) rowMenu(r *row) *fyne.Menu {
 			entry{actLogout, "Log out", w.logoutSelected})
 	}
 	all = append(all, entry{actSetSecret, "Set client secret…", w.screens.setSecretSelected})
-	if r.p.HasSecret && r.p.Type == credentials.TypeApplication {
+	if r.P.HasSecret && r.P.Type == credentials.TypeApplication {
 		all = append(all, entry{actRotate, "Rotate secret…", w.screens.rotateSelected})
 	}
 	var items []*fyne.MenuItem
@@ -454,7 +308,7 @@ func (c *tableCell) DoubleTapped(*fyne.PointEvent) {
 }
 
 func (c *tableCell) TappedSecondary(e *fyne.PointEvent) {
-	if c.id.Row >= len(c.w.view) {
+	if c.id.Row >= len(c.w.m.View()) {
 		return
 	}
 	c.w.menu = c.w.rowMenuAt(c.id.Row) // multiselect.go: keeps a multiple selection

@@ -379,7 +379,7 @@ func (e *transportEditor) runUnsaved() {
 	e.result.Show()
 	e.fit()
 	var res *oauthflow.RunResult
-	e.n.h.background("", "Running "+t.Name+"…", func(ctx context.Context) error {
+	e.n.h.background("Running "+t.Name+"…", func(ctx context.Context) error {
 		res = ops.Transports().RunUnsaved(ctx, t, oauthflow.RunOptions{})
 		return nil
 	}, func(error) {

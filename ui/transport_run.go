@@ -190,7 +190,7 @@ func (n *navigator) run(tid string) {
 	}
 	var res *oauthflow.RunResult
 	name := t.Name
-	n.h.background("", "Running "+name+"…", func(ctx context.Context) error {
+	n.h.background("Running "+name+"…", func(ctx context.Context) error {
 		var err error
 		res, err = ops.Transports().Run(ctx, tid, opt)
 		return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // TransportOperations is what the transport views ask of oauthflow.Service
@@ -354,7 +355,7 @@ func (n *navigator) loginAs(tid, pid, name string) {
 		useSession()
 	case err == nil && st.Status == credentials.StatusExpired:
 		var res oauthflow.Result
-		n.h.background(pid, "Renewing the session…", func(ctx context.Context) error {
+		n.h.backgroundRow(pid, model.BusyRenewing, func(ctx context.Context) error {
 			var err error
 			res, err = n.h.service().Test(ctx, pid)
 			return err

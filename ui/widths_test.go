@@ -32,9 +32,9 @@ func TestColumnsEndpointDetailsAndLogout(t *testing.T) {
 			t.Fatalf("column %s left out at 1280 px", colTitles[c])
 		}
 	}
-	for i := range h.wb.view {
+	for i := range h.wb.m.View() {
 		for _, c := range []int{colType, colGrant} {
-			text, _ := h.wb.cellText(h.wb.view[i], c)
+			text, _ := h.wb.cellText(h.wb.m.View()[i], c)
 			if need := cellWidth(text); h.wb.shownWidths[c] < need {
 				t.Errorf("%q is cut at 1280 px: column %v wide, needs %v", text, h.wb.shownWidths[c], need)
 			}
@@ -65,7 +65,7 @@ func TestColumnsEndpointDetailsAndLogout(t *testing.T) {
 	if _, ok := detailValues(h)["Client authentication"]; ok {
 		t.Error("a public client shows a client authentication method")
 	}
-	if !h.wb.toolbar[actLogout].Disabled() {
+	if !h.wb.toolbar[actionNames[actLogout]].Disabled() {
 		t.Error("Logout is enabled for a User profile that never logged in")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/version"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // Title is the main window's title (the smoke test finds the window by it).
@@ -48,26 +48,19 @@ type Workbench struct {
 	// drain on the test goroutine, which is then the one UI goroutine.
 	do  func(fn func())
 	now func() time.Time
-	// ctx ends when the app stops (Stop): the work the window starts ends with it.
-	ctx    context.Context
-	cancel context.CancelFunc
 
-	rows     []*row // every profile, as read from the store
-	view     []*row // filtered and sorted: what the table shows
-	selected string // profile ID
-	// marked is a multiple selection (multiselect.go); keepMarks is set
-	// while a selection change must not end it.
-	marked    map[string]bool
+	// m is what the window shows: rows, filter, sort, selection, busy
+	// rows, this session's results (ui/model, Fyne-free).
+	m *model.List
+	// keepMarks is set while a selection change must not end a multiple
+	// selection (the table's OnSelected cannot tell).
 	keepMarks bool
-	sortCol   int
-	sortDesc  bool
-	busy      map[string]string           // profile ID → "Testing…", "Logging in…"
-	live      map[string]oauthflow.Result // latest result per profile from this session
-	history   map[string][]oauthflow.Event
 	running   int // background operations in flight
-	readOnly  bool
 	stop      chan struct{}
 	unsub     func()
+	// ctx ends when the workbench stops: the work it started ends with it.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	// Widgets.
 	toolbar map[string]*widget.Button
@@ -115,47 +108,8 @@ type Workbench struct {
 	agent *Agent
 }
 
-// row is one profile plus what the filter searches, lower-cased once.
-type row struct {
-	// p is the profile as the store's shared view holds it (read-only,
-	// not copied at load), or this row's own copy once edit made one.
-	p     *credentials.Profile
-	owned bool
-	// search is built the first time a filter needs it, not at load: the
-	// first frame of 10,000 profiles does not wait for 10,000 search keys.
-	// Rows are rebuilt by every reload, and events only change a row's
-	// bookkeeping, never the fields searched.
-	search string
-}
-
-// edit returns the row's profile for changing it (a result that arrived
-// without a reload): the shared one is copied first.
-func (r *row) edit() *credentials.Profile {
-	if !r.owned {
-		c := *r.p
-		r.p, r.owned = &c, true
-	}
-	return r.p
-}
-
-func (r *row) searchKey() string {
-	if r.search == "" {
-		r.search = strings.ToLower(strings.Join([]string{r.p.Name, r.p.ClientID, r.p.TokenURL, r.p.AuthURL, r.p.IssuerURL}, "\x00"))
-	}
-	return r.search
-}
-
-// newRows makes the rows of ps (the store's read-only view) in one
-// allocation, pointing at the profiles rather than copying them.
-func newRows(ps []credentials.Profile) []*row {
-	block := make([]row, len(ps))
-	rows := make([]*row, len(ps))
-	for i := range ps {
-		block[i].p = &ps[i]
-		rows[i] = &block[i]
-	}
-	return rows
-}
+// row is one profile of the table (ui/model).
+type row = model.Row
 
 // New builds the workbench into win and loads the profiles off the UI
 // goroutine: the window (its table empty) can be shown at once, and the
@@ -177,9 +131,9 @@ func newWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, o
 func buildWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations, do func(func())) *Workbench {
 	w := &Workbench{
 		app: app, win: win, repo: repo, ops: ops, do: do, now: time.Now,
-		busy: map[string]string{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{},
 		stop: make(chan struct{}),
 	}
+	w.m = model.New(func() time.Time { return w.now() })
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.dialogs = newDialogs(win)
 	w.screens = newScreens(workbenchHost{w})
@@ -235,8 +189,8 @@ func (w *Workbench) Stop() {
 		return
 	default:
 	}
-	close(w.stop)
 	w.cancel()
+	close(w.stop)
 	if w.unsub != nil {
 		w.unsub()
 	}
@@ -319,7 +273,11 @@ func (w *Workbench) build() {
 	))
 	w.tableArea = container.New(&columnsLayout{w: w}, w.table, w.emptyHint)
 
-	w.details = newDetailsPane(w)
+	w.details = newDetailsPane(w.m, w.ops, w.fitSplit)
+	// Closures: the screens that open are looked up when tapped.
+	w.details.setSecret = func() { w.screens.setSecretSelected() }
+	w.details.login = func() { w.screens.loginSelected() }
+	w.details.loginAnother = func() { w.screens.loginAnotherSelected() }
 	// The table gets the full width (eight columns); details below it.
 	split := container.NewVSplit(w.tableArea, w.details.scroll)
 	w.split = split
@@ -341,7 +299,10 @@ func (w *Workbench) build() {
 	w.activity.Hide()
 	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
 
-	w.statusFilter = w.newStatusFilter()
+	w.statusFilter = newStatusFilter(func() {
+		w.applyView()
+		w.table.ScrollToTop()
+	})
 	top := container.NewVBox(w.banner, w.screens.newSecretBanner(), w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
 	// The navigation tree (tree.go) shows this view under Administration › Credentials.
 	w.nav = w.screens.newNavigator(container.NewBorder(top, nil, nil, nil, split))
@@ -392,7 +353,7 @@ func (w *Workbench) bindKeys() {
 		case fyne.KeyHome:
 			w.moveSelectionTo(0)
 		case fyne.KeyEnd:
-			w.moveSelectionTo(len(w.view) - 1)
+			w.moveSelectionTo(len(w.m.View()) - 1)
 		}
 	})
 }
@@ -415,12 +376,12 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 		w.showBanner("Cannot read the profiles: "+err.Error(), "", nil)
 		ps = nil
 	default:
-		if w.readOnly {
-			w.readOnly = false
+		if w.m.ReadOnly() {
+			w.m.SetReadOnly(false)
 			w.hideBanner()
 		}
 	}
-	w.rows = newRows(ps)
+	w.m.Load(ps)
 	w.screens.refreshSecretBanner()
 	w.applyView()
 	w.updateActions()
@@ -431,16 +392,8 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 
 // applyView filters and sorts the rows and refreshes the table.
 func (w *Workbench) applyView() {
-	q := strings.ToLower(strings.TrimSpace(w.filter.Text))
-	view := make([]*row, 0, len(w.rows))
-	for _, r := range w.rows {
-		if (q == "" || strings.Contains(r.searchKey(), q)) && w.statusMatches(r) {
-			view = append(view, r)
-		}
-	}
-	w.view = view
-	w.sortView()
-	if len(w.rows) == 0 && !w.readOnly {
+	w.m.SetFilter(w.filter.Text, statusChoice(w.statusFilter))
+	if len(w.m.Rows()) == 0 && !w.m.ReadOnly() {
 		w.emptyHint.Show()
 		w.table.Hide()
 	} else {
@@ -448,62 +401,31 @@ func (w *Workbench) applyView() {
 		w.table.Show()
 	}
 	w.table.UnselectAll()
-	if i := w.viewIndex(w.selected); i >= 0 {
+	if i := w.m.ViewIndex(w.m.SelectedID()); i >= 0 {
 		w.selectKeepingMarks(i)
-	} else {
-		// A profile the filter hides (or that is gone) must not stay the
-		// target of Edit, Delete or Test.
-		w.selected = ""
 	}
 	w.table.Refresh()
 	w.updateCount()
 	w.agentChanged()
-	if r := w.selectedRow(); r != w.details.current || r == nil {
+	if r := w.m.Selected(); r != w.details.current || r == nil {
 		w.details.show(r) // filtering and sorting keep the selected row as it is
 	}
 	w.updateActions()
 }
 
 func (w *Workbench) updateCount() {
+	view, rows := len(w.m.View()), len(w.m.Rows())
 	switch {
-	case len(w.view) == len(w.rows):
-		w.countText.SetText(plural(len(w.rows), "profile"))
+	case view == rows:
+		w.countText.SetText(plural(rows, "profile"))
 	default:
-		w.countText.SetText(fmt.Sprintf("%d of %s", len(w.view), plural(len(w.rows), "profile")))
+		w.countText.SetText(fmt.Sprintf("%d of %s", view, plural(rows, "profile")))
 	}
-}
-
-func (w *Workbench) viewIndex(id string) int {
-	if id == "" {
-		return -1
-	}
-	for i, r := range w.view {
-		if r.p.ID == id {
-			return i
-		}
-	}
-	return -1
-}
-
-func (w *Workbench) findRow(id string) *row {
-	for _, r := range w.rows {
-		if r.p.ID == id {
-			return r
-		}
-	}
-	return nil
-}
-
-func (w *Workbench) selectedRow() *row {
-	if w.selected == "" {
-		return nil
-	}
-	return w.findRow(w.selected)
 }
 
 // selectRow selects the profile shown in table row i.
 func (w *Workbench) selectRow(i int) {
-	if i < 0 || i >= len(w.view) {
+	if i < 0 || i >= len(w.m.View()) {
 		return
 	}
 	w.table.Select(widget.TableCellID{Row: i, Col: 0})
@@ -514,15 +436,15 @@ func (w *Workbench) moveSelection(down bool) { w.moveSelectionBy(1, down) }
 // moveSelectionBy moves the selection n rows down (or up), stopping at the
 // ends; with nothing selected it selects the first row.
 func (w *Workbench) moveSelectionBy(n int, down bool) {
-	if w.dialogs.top() != nil || len(w.view) == 0 {
+	if w.dialogs.top() != nil || len(w.m.View()) == 0 {
 		return
 	}
-	i := w.viewIndex(w.selected)
+	i := w.m.ViewIndex(w.m.SelectedID())
 	switch {
 	case i < 0:
 		i = 0
 	case down:
-		i = min(i+n, len(w.view)-1)
+		i = min(i+n, len(w.m.View())-1)
 	default:
 		i = max(i-n, 0)
 	}
@@ -531,7 +453,7 @@ func (w *Workbench) moveSelectionBy(n int, down bool) {
 
 // moveSelectionTo selects table row i and scrolls to it.
 func (w *Workbench) moveSelectionTo(i int) {
-	if w.dialogs.top() != nil || i < 0 || i >= len(w.view) {
+	if w.dialogs.top() != nil || i < 0 || i >= len(w.m.View()) {
 		return
 	}
 	w.selectRow(i)
@@ -555,7 +477,7 @@ func (w *Workbench) pageRows() int {
 // match is selected if nothing shown is.
 func (w *Workbench) focusResults() {
 	w.win.Canvas().Unfocus()
-	if w.viewIndex(w.selected) < 0 && len(w.view) > 0 {
+	if w.m.ViewIndex(w.m.SelectedID()) < 0 && len(w.m.View()) > 0 {
 		w.selectRow(0)
 		w.table.ScrollTo(widget.TableCellID{Row: 0, Col: 0})
 	}
@@ -563,7 +485,7 @@ func (w *Workbench) focusResults() {
 
 // updateActions enables the toolbar buttons that apply to the selection.
 func (w *Workbench) updateActions() {
-	r := w.selectedRow()
+	r := w.m.Selected()
 	set := func(name string, on bool) {
 		if on {
 			w.toolbar[name].Enable()
@@ -571,13 +493,13 @@ func (w *Workbench) updateActions() {
 			w.toolbar[name].Disable()
 		}
 	}
-	rw := !w.readOnly
+	rw := !w.m.ReadOnly()
 	set("Add", rw)
 	set("Import", rw)
-	set("Export", rw && len(w.rows) > 0)
-	set("Test all", rw && len(w.rows) > 0)
-	for _, act := range []string{actEdit, actDelete, actTest, actLogin, actLogout, actRequest, actRotate} {
-		set(act, w.allowed(act, r))
+	set("Export", rw && len(w.m.Rows()) > 0)
+	set("Test all", rw && len(w.m.Rows()) > 0)
+	for _, act := range []model.Action{actEdit, actDelete, actTest, actLogin, actLogout, actRequest, actRotate} {
+		set(actionNames[act], w.allowed(act, r))
 	}
 	w.renderStatus()
 }
@@ -596,19 +518,10 @@ func (w *Workbench) tick() {
 	if w.ticks%10 == 0 {
 		w.releaseWhole() // columns.go
 	}
-	if len(w.view) == 0 {
+	if len(w.m.View()) == 0 {
 		return
 	}
-	due := len(w.busy) > 0 || w.ticks%60 == 0
-	now := w.now()
-	for _, r := range w.view {
-		if due {
-			break
-		}
-		// Counting down, or expired less than a minute ago (the status
-		// turns to Expired and the countdown to "—").
-		due = !r.p.TokenExpiry.IsZero() && now.Before(r.p.TokenExpiry.Add(time.Minute))
-	}
+	due := w.m.AnyBusy() || w.ticks%60 == 0 || w.m.CountingDown()
 	if due {
 		w.refreshCells()
 		w.details.refreshCountdown()
@@ -618,53 +531,22 @@ func (w *Workbench) tick() {
 // onEvent applies what the service reports.
 func (w *Workbench) onEvent(ev oauthflow.Event) {
 	defer w.agentEvent(ev) // after the row has taken it
-	h := append(w.history[ev.ProfileID], ev)
-	if len(h) > 20 {
-		h = h[len(h)-20:]
-	}
-	w.history[ev.ProfileID] = h
-	switch ev.Kind {
-	case oauthflow.EventSaved, oauthflow.EventDeleted:
+	if w.m.Event(ev) {
 		w.reload()
 		return
-	case oauthflow.EventTesting:
-		if w.busy[ev.ProfileID] == "" {
-			w.busy[ev.ProfileID] = "Testing…"
-		}
-	}
-	if ev.Result != nil {
-		w.applyResult(*ev.Result)
-		// A fetch the workbench did not start (a renewal, a test request's
-		// token) only shows "Testing…" until its outcome arrives; the
-		// workbench's own operations clear theirs when they return.
-		if w.busy[ev.ProfileID] == "Testing…" {
-			delete(w.busy, ev.ProfileID)
-		}
 	}
 	w.refreshRow(ev.ProfileID)
 }
 
 // applyResult takes a result into the row and its bookkeeping copy, so the
 // table shows it without re-reading the store.
-func (w *Workbench) applyResult(res oauthflow.Result) {
-	if res.Failure != nil && res.Failure.Category == oauthflow.CatCancelled {
-		return // a cancelled login or test leaves the profile as it was
-	}
-	if old, ok := w.live[res.ProfileID]; ok && old.CheckedAt.After(res.CheckedAt) {
-		return
-	}
-	w.live[res.ProfileID] = res
-	if r := w.findRow(res.ProfileID); r != nil {
-		p := r.edit()
-		oauthflow.ApplyResult(&p.Bookkeeping, *p, res) // as the state file records it
-	}
-}
+func (w *Workbench) applyResult(res oauthflow.Result) { w.m.ApplyResult(res) }
 
 func (w *Workbench) refreshRow(id string) {
 	w.scheduleCellRefresh()
 	w.agentChanged()
-	if id == w.selected {
-		w.details.show(w.selectedRow())
+	if id == w.m.SelectedID() {
+		w.details.show(w.m.Selected())
 	}
 	w.updateActions()
 }
@@ -725,22 +607,32 @@ func (w *Workbench) startWork(label string) (finish func()) {
 }
 
 // background runs op off the UI goroutine with progress shown in the status
-// bar (and "label" in the profile's row when id is set); done runs on the UI
-// goroutine.
-func (w *Workbench) background(id, label string, op func(ctx context.Context) error, done func(error)) {
+// bar; done runs on the UI goroutine.
+func (w *Workbench) background(label string, op func(ctx context.Context) error, done func(error)) {
+	runWork(w, "", model.Idle, label, op, done)
+}
+
+// backgroundRow is background for one profile: its row (and the status
+// bar) says b while op runs.
+func (w *Workbench) backgroundRow(id string, b model.Busy, op func(ctx context.Context) error, done func(error)) {
+	runWork(w, id, b, b.Label(), op, done)
+}
+
+func runWork(w *Workbench, id string, b model.Busy, label string, op func(ctx context.Context) error, done func(error)) {
 	if id != "" {
-		w.busy[id] = label
+		w.m.SetBusy(id, b)
 		w.refreshRow(id)
 	}
 	finish := w.startWork(label)
 	go func() {
+		// Bounded, and ended when the workbench stops.
 		ctx, cancel := context.WithTimeout(w.ctx, opTimeout)
 		defer cancel()
 		err := op(ctx)
 		w.do(func() {
 			finish()
 			if id != "" {
-				delete(w.busy, id)
+				w.m.SetBusy(id, model.Idle)
 			}
 			if err != nil {
 				w.noteKeyring(err)
@@ -756,21 +648,21 @@ func (w *Workbench) background(id, label string, op func(ctx context.Context) er
 // --- toolbar actions ---
 
 func (w *Workbench) testSelected() {
-	if rows := w.multi(); rows != nil && !w.readOnly {
+	if rows := w.m.Multi(); rows != nil && !w.m.ReadOnly() {
 		w.testMany(rows)
 		return
 	}
-	r := w.selectedRow()
+	r := w.m.Selected()
 	if !w.allowed(actTest, r) {
 		return
 	}
-	w.testProfile(r.p.ID, r.p.Name)
+	w.testProfile(r.P.ID, r.P.Name)
 }
 
 // testProfile tests one profile; one that needs a secret is not sent to the
 // IdP: the secret dialog opens instead.
 func (w *Workbench) testProfile(id, name string) {
-	if r := w.findRow(id); r != nil && needsSecret(r.p) {
+	if r := w.m.Find(id); r != nil && model.NeedsSecret(r.P) {
 		w.setStatus(name + ": Needs secret — enter the client secret to test it")
 		if w.dialogs.top() == nil {
 			w.screens.setSecretOf([]string{id})
@@ -778,7 +670,7 @@ func (w *Workbench) testProfile(id, name string) {
 		return
 	}
 	var res oauthflow.Result
-	w.background(id, "Testing…", func(ctx context.Context) error {
+	w.backgroundRow(id, model.BusyTesting, func(ctx context.Context) error {
 		var err error
 		res, err = w.ops.Test(ctx, id)
 		return err
@@ -791,10 +683,10 @@ func (w *Workbench) testProfile(id, name string) {
 }
 
 func (w *Workbench) testAll() {
-	if w.readOnly || len(w.rows) == 0 {
+	if w.m.ReadOnly() || len(w.m.Rows()) == 0 {
 		return
 	}
-	w.testMany(w.rows)
+	w.testMany(w.m.Rows())
 }
 
 // testConcurrency bounds the tests of a bulk Test at once.
@@ -803,21 +695,11 @@ const testConcurrency = 4
 // testMany tests the rows that can be tested (not busy, not needing a
 // secret), a few at a time, and sums up how they went.
 func (w *Workbench) testMany(rows []*row) {
-	var ids []string
-	needSecret := 0
-	for _, r := range rows {
-		switch {
-		case needsSecret(r.p):
-			needSecret++
-		case w.busy[r.p.ID] == "":
-			w.busy[r.p.ID] = "Testing…"
-			ids = append(ids, r.p.ID)
-		}
-	}
+	ids, needSecret := w.m.StartTests(rows)
 	w.table.Refresh()
 	w.updateActions()
 	results := make([]oauthflow.Result, len(ids))
-	w.background("", fmt.Sprintf("Testing %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
+	w.background(fmt.Sprintf("Testing %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
 		sem := make(chan struct{}, testConcurrency)
 		var wg sync.WaitGroup
 		for i, id := range ids {
@@ -842,12 +724,12 @@ func (w *Workbench) testMany(rows []*row) {
 	}, func(error) {
 		active, failed, noSession := 0, 0, 0
 		for i, id := range ids {
-			delete(w.busy, id)
+			w.m.SetBusy(id, model.Idle)
 			w.applyResult(results[i])
 			switch {
 			case results[i].Active():
 				active++
-			case notLoggedIn(results[i].Status, results[i].Failure):
+			case model.NotLoggedIn(results[i].Status, results[i].Failure):
 				noSession++ // nothing to test without a session; not a failure
 			default:
 				failed++
@@ -862,16 +744,16 @@ func (w *Workbench) testMany(rows []*row) {
 		}
 		w.setStatus(msg)
 		w.table.Refresh()
-		w.refreshRow(w.selected)
+		w.refreshRow(w.m.SelectedID())
 	})
 }
 
 func (w *Workbench) logoutSelected() {
-	r := w.selectedRow()
+	r := w.m.Selected()
 	if !w.allowed(actLogout, r) {
 		return
 	}
-	w.screens.logout(r.p.ID, r.p.Name) // logout.go
+	w.screens.logout(r.P.ID, r.P.Name) // logout.go
 }
 
 // noteKeyring shows the keyring banner when an operation failed because
@@ -910,7 +792,7 @@ func (w *Workbench) hideBanner() { w.banner.Hide() }
 
 // showCorrupt turns the workbench read-only and offers to start afresh.
 func (w *Workbench) showCorrupt(ce *credentials.CorruptError) {
-	w.readOnly = true
+	w.m.SetReadOnly(true)
 	msg := fmt.Sprintf("The profile file %s cannot be read: %v.", ce.Path, ce.Err)
 	if ce.Backup != "" {
 		msg += fmt.Sprintf(" A copy of it is kept at %s.", ce.Backup)
@@ -929,7 +811,7 @@ func (w *Workbench) confirmStartFresh(ce *credentials.CorruptError) {
 				w.dialogs.showError("Cannot start afresh", err)
 				return
 			}
-			w.readOnly = false
+			w.m.SetReadOnly(false)
 			w.hideBanner()
 			w.reload()
 			w.setStatus("Started with an empty list; the broken file is kept at " + kept)
@@ -957,7 +839,7 @@ func resultLine(name string, res oauthflow.Result, err error) string {
 	switch {
 	case res.Active():
 		return fmt.Sprintf("%s: Active, token valid until %s", name, res.Expiry.Local().Format("15:04:05"))
-	case notLoggedIn(res.Status, res.Failure):
+	case model.NotLoggedIn(res.Status, res.Failure):
 		return name + ": Not logged in — press Login (Ctrl+L) to start a session"
 	case res.Failure != nil:
 		return fmt.Sprintf("%s: Failed (%s): %s", name, res.Failure.Category.Label(), res.Failure.Error())
@@ -965,13 +847,4 @@ func resultLine(name string, res oauthflow.Result, err error) string {
 		return fmt.Sprintf("%s: %v", name, err)
 	}
 	return fmt.Sprintf("%s: %s", name, res.Status)
-}
-
-// notLoggedIn is a User profile that simply has no session: nothing was
-// refused, the user only has to log in.
-func notLoggedIn(st credentials.Status, f *oauthflow.Failure) bool {
-	if st == credentials.StatusLoggedOut {
-		return true
-	}
-	return f != nil && f.Category == oauthflow.CatLogin && strings.HasPrefix(f.Message, "not logged in")
 }

@@ -9,10 +9,11 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // workbenchHost is the Workbench as the screens see it (screenhost.go):
-// the one place that reaches into the window's rows and maps for them.
+// the one place that reaches into the window's model for them.
 type workbenchHost struct{ w *Workbench }
 
 var _ screenHost = workbenchHost{}
@@ -28,94 +29,92 @@ func (h workbenchHost) setStatus(msg string)             { h.w.setStatus(msg) }
 func (h workbenchHost) noteKeyring(err error)            { h.w.noteKeyring(err) }
 func (h workbenchHost) service() Operations              { return h.w.ops }
 func (h workbenchHost) startWork(label string) func()    { return h.w.startWork(label) }
-func (h workbenchHost) isReadOnly() bool                 { return h.w.readOnly }
+func (h workbenchHost) isReadOnly() bool                 { return h.w.m.ReadOnly() }
 func (h workbenchHost) applyResult(res oauthflow.Result) { h.w.applyResult(res) }
+func (h workbenchHost) applyLogout(id string)            { h.w.m.ApplyLogout(id) }
+func (h workbenchHost) dropResult(id string)             { h.w.m.DropResult(id) }
+func (h workbenchHost) clearSelection()                  { h.w.m.Unselect() }
 func (h workbenchHost) reload()                          { h.w.reload() }
 func (h workbenchHost) testOne(id, name string)          { h.w.testProfile(id, name) }
-func (h workbenchHost) dropResult(id string)             { delete(h.w.live, id) }
-func (h workbenchHost) isBusy(id string) bool            { return h.w.busy[id] != "" }
 
-func (h workbenchHost) clearSelection() {
-	h.w.marked = nil
-	h.w.selected = ""
+func (h workbenchHost) background(label string, op func(ctx context.Context) error, done func(error)) {
+	h.w.background(label, op, done)
 }
 
-func (h workbenchHost) background(id, label string, op func(ctx context.Context) error, done func(error)) {
-	h.w.background(id, label, op, done)
+func (h workbenchHost) backgroundRow(id string, b model.Busy, op func(ctx context.Context) error, done func(error)) {
+	h.w.backgroundRow(id, b, op, done)
 }
 
-func (h workbenchHost) setBusy(id, label string) {
-	h.w.busy[id] = label
-	h.w.refreshRow(id)
-}
-
-func (h workbenchHost) clearBusy(id string) {
-	delete(h.w.busy, id)
+func (h workbenchHost) setBusy(id string, b model.Busy) {
+	h.w.m.SetBusy(id, b)
 	h.w.refreshRow(id)
 }
 
 func (h workbenchHost) profileOf(id string) *credentials.Profile {
-	if r := h.w.findRow(id); r != nil {
-		return r.p
+	if r := h.w.m.Find(id); r != nil {
+		return r.P
 	}
 	return nil
 }
 
-func (h workbenchHost) allProfiles() []*credentials.Profile {
-	out := make([]*credentials.Profile, len(h.w.rows))
-	for i, r := range h.w.rows {
-		out[i] = r.p
-	}
-	return out
-}
-
-func (h workbenchHost) selectedProfile() *credentials.Profile {
-	if r := h.w.selectedRow(); r != nil {
-		return r.p
-	}
-	return nil
-}
-
-func (h workbenchHost) selectionProfiles() []*credentials.Profile {
-	rows := h.w.multi()
+// profilesOf are the rows' profiles.
+func profilesOf(rows []*row) []*credentials.Profile {
 	if rows == nil {
 		return nil
 	}
 	out := make([]*credentials.Profile, len(rows))
 	for i, r := range rows {
-		out[i] = r.p
+		out[i] = r.P
 	}
 	return out
 }
 
-func (h workbenchHost) may(act, id string) bool {
-	var r *row
-	if id != "" {
-		r = h.w.findRow(id)
+// rowsOf are the rows of the profiles still shown.
+func (h workbenchHost) rowsOf(ps []*credentials.Profile) []*row {
+	var rows []*row
+	for _, p := range ps {
+		if r := h.w.m.Find(p.ID); r != nil {
+			rows = append(rows, r)
+		}
 	}
-	return h.w.allowed(act, r)
+	return rows
 }
 
-func (h workbenchHost) applyLogout(id string) {
-	delete(h.w.live, id)
-	if r := h.w.findRow(id); r != nil {
-		p := r.edit()
-		p.LastStatus, p.TokenExpiry, p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
+func (h workbenchHost) allProfiles() []*credentials.Profile       { return profilesOf(h.w.m.Rows()) }
+func (h workbenchHost) selectionProfiles() []*credentials.Profile { return profilesOf(h.w.m.Multi()) }
+func (h workbenchHost) idleIDs(ps []*credentials.Profile) []string {
+	return h.w.m.IdleIDs(h.rowsOf(ps))
+}
+func (h workbenchHost) takesSecret(ps []*credentials.Profile) []string {
+	return h.w.m.TakesSecret(h.rowsOf(ps))
+}
+
+func (h workbenchHost) selectedProfile() *credentials.Profile {
+	if r := h.w.m.Selected(); r != nil {
+		return r.P
 	}
+	return nil
+}
+
+func (h workbenchHost) may(act model.Action, id string) bool {
+	if id == "" {
+		return h.w.allowed(act, nil)
+	}
+	return h.w.allowed(act, h.w.m.Find(id))
 }
 
 func (h workbenchHost) forget(id string) {
-	delete(h.w.live, id)
-	delete(h.w.history, id)
-	if h.w.selected == id {
-		h.w.selected = ""
+	h.w.m.DropResult(id)
+	h.w.m.Forget(id)
+	if h.w.m.SelectedID() == id {
+		h.w.m.Select("", true)
 	}
 }
 
 func (h workbenchHost) selectSaved(id string) {
-	h.w.selected = id
+	h.w.m.Select(id, true)
 	h.w.reload()
-	if i := h.w.viewIndex(id); i >= 0 {
+	if i := h.w.m.ViewIndex(id); i >= 0 {
 		h.w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
 	}
 }
@@ -123,7 +122,7 @@ func (h workbenchHost) selectSaved(id string) {
 func (h workbenchHost) testMany(ids []string) {
 	var rows []*row
 	for _, id := range ids {
-		if r := h.w.findRow(id); r != nil {
+		if r := h.w.m.Find(id); r != nil {
 			rows = append(rows, r)
 		}
 	}
@@ -134,13 +133,13 @@ func (h workbenchHost) testMany(ids []string) {
 
 func (h workbenchHost) reveal(id string) bool {
 	w := h.w
-	if w.viewIndex(id) < 0 {
+	if w.m.ViewIndex(id) < 0 {
 		w.filter.SetText("")
 		w.statusFilter.SetSelected(statusAll)
 	}
 	w.clearMarks()
-	w.selectRow(w.viewIndex(id))
-	return w.selected == id
+	w.selectRow(w.m.ViewIndex(id))
+	return w.m.SelectedID() == id
 }
 
 func (h workbenchHost) secretsDueChanged() {

@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 func userProfile(name, clientID, authURL string) credentials.Profile {
@@ -96,8 +99,8 @@ func TestFilterAndSort(t *testing.T) {
 	}
 	// Escape in the filter clears it.
 	h.wb.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if len(h.wb.view) != 3 {
-		t.Errorf("Escape in the filter should clear it; %d rows shown", len(h.wb.view))
+	if len(h.wb.m.View()) != 3 {
+		t.Errorf("Escape in the filter should clear it; %d rows shown", len(h.wb.m.View()))
 	}
 }
 
@@ -116,7 +119,7 @@ func TestRightClickMenuOffersLoginForUserProfiles(t *testing.T) {
 	if !slices.Contains(items, "Log in with this credential (Ctrl+L)") || !slices.Contains(items, "Delete…") {
 		t.Fatalf("right-click menu items = %v", items)
 	}
-	if h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != "Portal" {
+	if h.wb.m.Selected() == nil || h.wb.m.Selected().P.Name != "Portal" {
 		t.Error("right-click should select the row")
 	}
 }
@@ -192,7 +195,7 @@ func TestAddApplicationProfileTypedTurnsActive(t *testing.T) {
 	if strings.Contains(all, testidp.AppClientSecret) {
 		t.Error("the details show the client secret")
 	}
-	if v, err := repo.Secrets.Get(h.wb.selected, credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
+	if v, err := repo.Secrets.Get(h.wb.m.SelectedID(), credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
 		t.Errorf("keyring secret = %q, %v", v, err)
 	}
 }
@@ -379,7 +382,7 @@ func TestLoginCancelKeepsState(t *testing.T) {
 	}
 	_ = opened
 	h.tap(h.wb.dialogs.top().button("Cancel"))
-	h.waitFor("the login to end", func() bool { return h.wb.busy[h.wb.selected] == "" })
+	h.waitFor("the login to end", func() bool { return h.wb.m.Busy(h.wb.m.SelectedID()) == model.Idle })
 	// The dead login URL does not stay in the clipboard.
 	if got := h.app.Clipboard().Content(); got != "" {
 		t.Errorf("after the login the clipboard still holds %q", got)
@@ -392,33 +395,58 @@ func TestLoginCancelKeepsState(t *testing.T) {
 	}
 }
 
+// heldTests is the real service whose tests wait until released: what the
+// window does meanwhile is done while they are in flight, counted, not
+// timed.
+type heldTests struct {
+	*oauthflow.Service
+	release  chan struct{}
+	started  atomic.Int64
+	returned atomic.Int64
+}
+
+func (o *heldTests) Test(ctx context.Context, id string) (oauthflow.Result, error) {
+	o.started.Add(1)
+	defer o.returned.Add(1)
+	select {
+	case <-o.release:
+	case <-ctx.Done():
+	}
+	return o.Service.Test(ctx, id)
+}
+
+// The window answers taps while Test all runs: the taps are handled, and
+// none of the tests has returned by the time they are (the tests are held,
+// so a tap that waited for them would hang instead).
 func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	requireKeyring(t)
 	idp := testidp.Start(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, appProfile("One", idp), testidp.AppClientSecret)
 	saveProfile(t, repo, appProfile("Two", idp), testidp.AppClientSecret)
-	idp.SetTokenFault(t, testidp.Fault{Delay: 3 * time.Second})
-	h := newHarness(t, repo, nil)
+	svc := oauthflow.NewService(repo, nil, nil)
+	t.Cleanup(svc.Close)
+	ops := &heldTests{Service: svc, release: make(chan struct{})}
+	h := newHarnessOps(t, repo, ops)
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(ops.release)
+		}
+	}
+	t.Cleanup(release)
 	h.tap(h.wb.toolbar["Test all"])
 	if !h.wb.activity.Visible() || h.statusOf("One") != "Testing…" {
 		t.Fatalf("Test all should show progress; row says %q", h.statusOf("One"))
 	}
-	// Only the taps are timed: the test's own widget-tree walks to find
-	// the cells are slow under -race on a loaded machine.
-	header := h.header(colName)
-	start := time.Now()
-	test.Tap(header)
-	d := time.Since(start)
-	cell := h.cell(h.rowOf("Two"), colName)
-	start = time.Now()
-	test.Tap(cell)
-	d += time.Since(start)
-	if h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != "Two" {
-		t.Error("the row tap was not handled while testing")
+	test.Tap(h.header(colName))
+	test.Tap(h.cell(h.rowOf("Two"), colName))
+	if n := ops.returned.Load(); n != 0 {
+		t.Fatalf("%d tests returned before the taps were handled; they are held", n)
 	}
-	if d > time.Second {
-		t.Errorf("taps took %v while Test all ran", d)
+	if h.wb.m.Selected() == nil || h.wb.m.Selected().P.Name != "Two" {
+		t.Error("the row tap was not handled while testing")
 	}
 	if got := h.columnTexts(colName); !slices.Equal(got, []string{"Two", "One"}) {
 		t.Errorf("the sort tap was not handled while testing: %v", got)
@@ -426,7 +454,11 @@ func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	if h.statusOf("One") != "Testing…" {
 		t.Fatal("Test all finished too early to prove anything")
 	}
+	release()
 	h.waitFor("Test all to finish", func() bool { return h.statusOf("One") == "Active" && h.statusOf("Two") == "Active" })
+	if n := ops.started.Load(); n != 2 {
+		t.Errorf("%d tests started, want 2", n)
+	}
 	if h.wb.activity.Visible() {
 		t.Error("the progress bar should hide when done")
 	}
@@ -453,11 +485,11 @@ func TestKeyboardShortcuts(t *testing.T) {
 		t.Fatal("Escape should close the form")
 	}
 	h.key(fyne.KeyDown)
-	if r := h.wb.selectedRow(); r == nil || r.p.Name != "Keys" {
+	if r := h.wb.m.Selected(); r == nil || r.P.Name != "Keys" {
 		t.Fatalf("Down should select the first row: %v", r)
 	}
 	h.key(fyne.KeyDown)
-	if r := h.wb.selectedRow(); r == nil || r.p.Name != "More keys" {
+	if r := h.wb.m.Selected(); r == nil || r.P.Name != "More keys" {
 		t.Fatal("Down should move the selection")
 	}
 	h.key(fyne.KeyReturn)
@@ -540,7 +572,7 @@ func TestImportPreviewSkipsInvalid(t *testing.T) {
 		t.Fatalf("preview = %q", s.body.Text)
 	}
 	h.tap(s.button("Import"))
-	if h.rowOf("Good one") < 0 || len(h.wb.rows) != 1 {
+	if h.rowOf("Good one") < 0 || len(h.wb.m.Rows()) != 1 {
 		t.Fatalf("rows after import: %v", h.columnTexts(colName))
 	}
 	if !strings.Contains(h.wb.statusText.Text, "skipped 1 invalid") {
@@ -571,8 +603,8 @@ func TestCountdown(t *testing.T) {
 		0: "expired", 12 * time.Second: "12s", 59*time.Minute + 58*time.Second: "59m 58s",
 		time.Hour + 5*time.Minute: "1h 05m", 50 * time.Hour: "2d 02h",
 	} {
-		if got := countdown(d); got != want {
-			t.Errorf("countdown(%v) = %q, want %q", d, got, want)
+		if got := model.Countdown(d); got != want {
+			t.Errorf("model.Countdown(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
@@ -588,7 +620,7 @@ func liveRow(t *testing.T) (*harness, *time.Time) {
 	h := newHarness(t, repo, nil)
 	now := time.Now()
 	h.wb.now = func() time.Time { return now }
-	h.wb.rows[0].edit().TokenExpiry = now.Add(90 * time.Second)
+	h.wb.m.Rows()[0].Edit().TokenExpiry = now.Add(90 * time.Second)
 	return h, &now
 }
 
@@ -738,7 +770,7 @@ func TestTickUpdatesCellsWithoutFullRefresh(t *testing.T) {
 		t.Fatalf("after a tick the cell shows %q (found %v), want 1m 00s", got, ok)
 	}
 
-	id := h.wb.rows[0].p.ID
+	id := h.wb.m.Rows()[0].P.ID
 	h.wb.onEvent(oauthflow.Event{ProfileID: id, Name: "Live", Kind: oauthflow.EventFailed, Time: *now,
 		Result: &oauthflow.Result{ProfileID: id, Name: "Live", Status: credentials.StatusFailed, CheckedAt: *now,
 			Failure: &oauthflow.Failure{Category: oauthflow.CatNetwork, Message: "no route"}}})
