@@ -58,7 +58,7 @@ type profileForm struct {
 	h       formHost
 	orig    *credentials.Profile // nil when adding
 	s       *shownDialog
-	onClose func() // the form is closed (saved, cancelled or replaced)
+	onClose func() // the form is closed (saved or cancelled)
 
 	name, issuer, tokenURL, authURL, revocationURL, clientID  *entry
 	secret, scope, audience, resource, refresh, redirectPort  *entry

@@ -25,6 +25,18 @@ func newScreens(h screenHost) *screens {
 	return &screens{h: h, reqMemory: map[string]requestMemory{}}
 }
 
+// track keeps *open pointing at the screen v until it closes: the
+// returned func is its on-close hook.
+func track[T comparable](open *T, v T) (closed func()) {
+	*open = v
+	return func() {
+		if *open == v {
+			var none T
+			*open = none
+		}
+	}
+}
+
 // busy says whether a dialog is on top: actions that open one then wait.
 func (s *screens) busy() bool { return s.h.dialogs().top() != nil }
 
@@ -52,12 +64,7 @@ func (s *screens) editSelected() {
 // openForm shows the Add form (p == nil) or the Edit form for p.
 func (s *screens) openForm(p *credentials.Profile) *profileForm {
 	f := newProfileForm(s.h, p)
-	f.onClose = func() {
-		if s.form == f {
-			s.form = nil
-		}
-	}
-	s.form = f
+	f.onClose = track(&s.form, f)
 	f.open()
 	return f
 }
@@ -147,12 +154,7 @@ func (s *screens) requestSelected() {
 // openRequest shows the request dialog for a profile.
 func (s *screens) openRequest(id, name string) *requestDialog {
 	d := newRequestDialog(s.h, id, name, s.reqMemory, s.nav.edit)
-	d.onClosed = func() {
-		if s.req == d {
-			s.req = nil
-		}
-	}
-	s.req = d
+	d.onClosed = track(&s.req, d)
 	d.open()
 	return d
 }
