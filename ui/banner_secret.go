@@ -67,7 +67,7 @@ func (w *Workbench) refreshSecretBanner() {
 	}
 	hadDue := len(b.due) > 0
 	b.due = w.expiringRows()
-	if len(b.due) > 0 != hadDue && w.tableArea != nil {
+	if len(b.due) > 0 != hadDue && w.tbl != nil && w.tbl.tableArea != nil {
 		w.applyColumnWidths() // the Secret expires column stays while something is due
 	}
 	if len(b.due) == 0 {

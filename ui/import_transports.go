@@ -33,15 +33,7 @@ func (w *Workbench) newTransportPreview(data []byte) *transportPreview {
 // parse reads the file's transports against what is stored now; fromFile
 // names the file's profiles this import adds (credentials.ImportedFromFile).
 func (tp *transportPreview) parse(fromFile map[string]string) ([]credentials.TransportImportEntry, error) {
-	existing, err := tp.w.repo.Transports().List()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := tp.w.repo.List()
-	if err != nil {
-		return nil, err
-	}
-	return credentials.ParseTransportImport(tp.data, credentials.TransportImportContext{Existing: existing, Profiles: ps, FromFile: fromFile})
+	return tp.w.ops.Transports().ParseImport(tp.data, fromFile)
 }
 
 // update re-reads the transports for the preview's current choices and
@@ -89,7 +81,7 @@ func (tp *transportPreview) importAll(fromFile map[string]string, skipInvalid bo
 	if len(entries) == 0 {
 		return ""
 	}
-	sum, err := tp.w.repo.Transports().ImportTransports(entries, credentials.TransportImportOptions{SkipInvalid: skipInvalid, Accept: tp.trust.Checked})
+	sum, err := tp.w.ops.Transports().Import(entries, credentials.TransportImportOptions{SkipInvalid: skipInvalid, Accept: tp.trust.Checked})
 	tp.w.nav.reload()
 	if err != nil {
 		if errors.Is(err, credentials.ErrTransportsNeedConfirmation) {

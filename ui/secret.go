@@ -68,7 +68,7 @@ func (w *Workbench) setSecretOf(ids []string) *shownDialog {
 		var done []credentials.Profile
 		w.background(fmt.Sprintf("Saving the secret of %s…", plural(len(ids), "profile")), func(context.Context) error {
 			for _, id := range ids {
-				p, err := w.repo.Get(id)
+				p, err := w.ops.Profile(id)
 				if err != nil {
 					return err
 				}

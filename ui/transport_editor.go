@@ -339,11 +339,7 @@ func (e *transportEditor) save() {
 		e.showErrors(err)
 		return
 	}
-	ps := make([]credentials.Profile, 0, len(e.n.w.m.Rows()))
-	for _, r := range e.n.w.m.Rows() {
-		ps = append(ps, *r.P)
-	}
-	saved, err := e.n.w.repo.Transports().Save(t, ps)
+	saved, err := e.n.w.ops.Transports().Save(t)
 	if err != nil {
 		e.showErrors(err)
 		return

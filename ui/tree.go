@@ -178,7 +178,7 @@ func (n *navigator) isBranch(id widget.TreeNodeID) bool {
 
 // reload reads the transports (never the keyring) and refreshes the tree.
 func (n *navigator) reload() {
-	ts, err := n.w.repo.Transports().List()
+	ts, err := n.w.ops.Transports().List()
 	var ce *credentials.CorruptError
 	switch {
 	case errors.As(err, &ce):
@@ -369,7 +369,7 @@ func (n *navigator) delete(tid string) {
 	}
 	name := t.Name
 	n.w.showConfirm("Delete transport", fmt.Sprintf("Delete the transport %q? This cannot be undone.", name), "Delete", func() {
-		if err := n.w.repo.Transports().Delete(tid); err != nil {
+		if err := n.w.ops.Transports().Delete(tid); err != nil {
 			n.w.showError("Cannot delete "+name, err)
 			return
 		}
