@@ -306,7 +306,7 @@ func TestCloseAsksOnceAndKeepsRunning(t *testing.T) {
 	ah := newAgentHarness(h, nil)
 
 	ah.agent.onClose()
-	if h.wb.dlg == nil || h.wb.dlg.title != "Keep running in the background?" {
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Keep running in the background?" {
 		t.Fatal("the first close did not ask")
 	}
 	h.key("Escape") // the default: keep running
@@ -319,8 +319,8 @@ func TestCloseAsksOnceAndKeepsRunning(t *testing.T) {
 	}
 	ah.agent.onClose() // asked already: hides, no second note
 	ah.settle(noteMinGap)
-	if h.wb.dlg != nil || len(ah.notes.all()) != 1 || ah.quits != 0 {
-		t.Fatalf("second close: dialog %v, %d notes, %d quits", h.wb.dlg != nil, len(ah.notes.all()), ah.quits)
+	if h.wb.dialogs.top() != nil || len(ah.notes.all()) != 1 || ah.quits != 0 {
+		t.Fatalf("second close: dialog %v, %d notes, %d quits", h.wb.dialogs.top() != nil, len(ah.notes.all()), ah.quits)
 	}
 
 	// Turned off in the tray: closing quits.
@@ -340,7 +340,7 @@ func TestCloseQuestionQuit(t *testing.T) {
 	h := newHarnessOps(t, repo, oauthflow.NewService(repo, nil, nil))
 	ah := newAgentHarness(h, nil)
 	ah.agent.onClose()
-	h.tap(h.wb.dlg.button("Quit"))
+	h.tap(h.wb.dialogs.top().button("Quit"))
 	if ah.quits != 1 || h.app.Preferences().BoolWithFallback(PrefKeepRunning, true) {
 		t.Fatalf("Quit: %d quits, keep running %v", ah.quits, h.app.Preferences().Bool(PrefKeepRunning))
 	}

@@ -200,8 +200,8 @@ func (f *profileForm) copyPublicJWK() {
 		f.certProblem("The public JWK cannot be made: " + err.Error())
 		return
 	}
-	f.w.app.Clipboard().SetContent(string(jwk))
-	f.w.setStatus("Public JWK copied to the clipboard (register it at the IdP)")
+	f.h.clipboard().SetContent(string(jwk))
+	f.h.setStatus("Public JWK copied to the clipboard (register it at the IdP)")
 }
 
 func (f *profileForm) takeKeyMaterial(km credentials.KeyMaterial) error {
@@ -237,7 +237,7 @@ func (f *profileForm) pickCertificate() {
 		if err := f.importCertificate(data, ""); err != nil {
 			f.certProblem(err.Error())
 		}
-	}, f.w.win)
+	}, f.h.window())
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".pem", ".crt", ".cer", ".key", ".pfx", ".p12"}))
 	fd.Resize(fyne.NewSize(700, 480))
 	fd.Show()
@@ -253,7 +253,7 @@ func (f *profileForm) askPassword(data []byte) {
 			if err := f.importCertificate(data, pass.Text); err != nil {
 				f.certProblem(err.Error())
 			}
-		}, f.w.win)
+		}, f.h.window())
 }
 
 // Key type choices of the Generate dialog.
@@ -279,7 +279,7 @@ func (f *profileForm) askGenerate() {
 			if ok {
 				f.generateFromDialog()
 			}
-		}, f.w.win)
+		}, f.h.window())
 }
 
 // generateFromDialog generates what the Generate dialog says.
@@ -313,8 +313,8 @@ func (f *profileForm) saveCertificateFile() {
 			f.certProblem("The certificate was not written: " + werr.Error())
 			return
 		}
-		f.w.setStatus("Certificate written to " + wc.URI().Path())
-	}, f.w.win)
+		f.h.setStatus("Certificate written to " + wc.URI().Path())
+	}, f.h.window())
 	fd.SetFileName(strings.ReplaceAll(strings.TrimSpace(f.name.Text), " ", "_") + ".crt")
 	fd.Resize(fyne.NewSize(700, 480))
 	fd.Show()

@@ -43,7 +43,7 @@ func TestFormPrivateKeyJWT(t *testing.T) {
 	repo := newRepo(t, nil)
 	h := newHarness(t, repo, nil)
 
-	f := h.wb.openForm(nil)
+	f := h.wb.screens.openForm(nil)
 	f.name.SetText("Cert API")
 	f.clientID.SetText("wb-pkjwt")
 	f.scope.SetText("api:read")
@@ -96,7 +96,7 @@ func TestFormPrivateKeyJWT(t *testing.T) {
 	}
 	der, _ := x509.MarshalPKCS8PrivateKey(km.Key)
 	pemFile := append([]byte(credentials.CertificatePEM(km.Cert)), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})...)
-	f = h.wb.openForm(nil)
+	f = h.wb.screens.openForm(nil)
 	if err := f.importCertificate([]byte(credentials.CertificatePEM(km.Cert)), ""); err == nil || !strings.Contains(err.Error(), "no private key") {
 		t.Errorf("certificate without key: %v", err)
 	}

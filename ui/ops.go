@@ -15,6 +15,7 @@ import (
 // interface so a behaviour test can swap in a fake where a real IdP is not
 // the point (e.g. to hold a Test in flight).
 type Operations interface {
+	Profile(nameOrID string) (credentials.Profile, error)
 	Save(p credentials.Profile, ch credentials.SecretChange) (credentials.Profile, error)
 	// Delete is asked with Force once the user agreed to leave the
 	// profile's transports without a credential (the dialog names them).
@@ -36,7 +37,6 @@ type Operations interface {
 	// View is the stored profiles, read-only (the table's rows point
 	// into it); StorePath is the profile file.
 	View() ([]credentials.Profile, error)
-	Profile(nameOrID string) (credentials.Profile, error)
 	StorePath() string
 	// Transports are the saved API calls; every change publishes an event.
 	Transports() *oauthflow.Transports

@@ -44,7 +44,9 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 	// Logged in from the Credentials view.
 	h.selectProfile("Alice portal")
 	h.shortcut(fyne.KeyL)
-	h.waitFor("the login", func() bool { return h.wb.dlg != nil && strings.HasPrefix(h.wb.dlg.body.Text, "Logged in as") })
+	h.waitFor("the login", func() bool {
+		return h.wb.dialogs.top() != nil && strings.HasPrefix(h.wb.dialogs.top().body.Text, "Logged in as")
+	})
 	h.closeAll()
 	if opens.Load() != 1 {
 		t.Fatalf("%d browser logins", opens.Load())
@@ -59,8 +61,8 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 		t.Fatalf("submenu %+v", users.Items)
 	}
 	alice.Action()
-	if h.wb.dlg != nil || opens.Load() != 1 {
-		t.Fatalf("an Active session is used as it is: %d browser logins, dialog %v", opens.Load(), h.wb.dlg)
+	if h.wb.dialogs.top() != nil || opens.Load() != 1 {
+		t.Fatalf("an Active session is used as it is: %d browser logins, dialog %v", opens.Load(), h.wb.dialogs.top())
 	}
 	h.waitFor("the run as Alice", func() bool {
 		res := nav.transport.results[tr.ID]
@@ -106,7 +108,7 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 		res := wb2.nav.transport.results[tr.ID]
 		return res != nil && res.AsUser
 	})
-	if res := wb2.nav.transport.results[tr.ID]; !res.OK() || opens.Load() != 1 || wb2.dlg != nil {
+	if res := wb2.nav.transport.results[tr.ID]; !res.OK() || opens.Load() != 1 || wb2.dialogs.top() != nil {
 		t.Fatalf("run after renewal: %s %v; %d browser logins", res.Outcome, res.Diagnosis, opens.Load())
 	}
 

@@ -103,8 +103,8 @@ func TestToolbarAndMenuAgreeOnABusyRow(t *testing.T) {
 	if !h.wb.toolbar["Delete"].Disabled() {
 		t.Error("Delete must be disabled while the row is busy")
 	}
-	h.wb.deleteSelected()
-	if h.wb.dlg != nil {
+	h.wb.screens.deleteSelected()
+	if h.wb.dialogs.top() != nil {
 		t.Error("the Delete handler must refuse a busy row too")
 	}
 }
@@ -139,7 +139,7 @@ func TestProfileWithoutSecretNeedsSecretAndIsNotTested(t *testing.T) {
 		t.Fatalf("details should offer to set the secret, not show an error; action %q", d.action.Text)
 	}
 	h.shortcut(fyne.KeyT)
-	s := h.wb.dlg
+	s := h.wb.dialogs.top()
 	if s == nil || s.input == nil || !strings.Contains(s.title, "client secret") {
 		t.Fatal("Test on a profile without a secret should ask for it")
 	}
@@ -176,7 +176,7 @@ func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 
 	// A test request says the same.
 	h.shortcut(fyne.KeyR)
-	rd := h.wb.req
+	rd := h.wb.screens.req
 	if rd == nil {
 		t.Fatal("no request dialog")
 	}
@@ -200,7 +200,7 @@ func TestLoginDialogSaysTheBrowserErrorOnceAndShowsTheURL(t *testing.T) {
 	h := newHarness(t, repo, broken)
 	h.selectProfile("Portal")
 	h.shortcut(fyne.KeyL)
-	s := h.wb.dlg
+	s := h.wb.dialogs.top()
 	h.waitFor("the login URL", func() bool { return strings.Contains(s.body.Text, "could not be opened") })
 	if n := strings.Count(strings.ToLower(s.body.Text), "could not be opened"); n != 1 {
 		t.Errorf("the browser error is said %d times: %q", n, s.body.Text)

@@ -157,10 +157,10 @@ func (t *tray) profileMenu(r *row) *fyne.Menu {
 		in := fyne.NewMenuItem(trayLogin, func() {
 			// The login dialog (and its Copy login URL) is in the window.
 			t.a.Show()
-			w.login(id, name)
+			w.screens.login(id, name)
 		})
 		in.Disabled = !w.m.Allowed(actLogin, r)
-		out := fyne.NewMenuItem(trayLogout, func() { w.logout(id, name) })
+		out := fyne.NewMenuItem(trayLogout, func() { w.screens.logout(id, name) })
 		out.Disabled = !w.m.Allowed(actLogout, r) || w.m.Effective(r) == credentials.StatusLoggedOut
 		items = append(items, in, out)
 	}

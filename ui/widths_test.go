@@ -89,7 +89,7 @@ func detailValues(h *harness) map[string]*widget.Label {
 func TestCertificateDialogKeyTypeSubjectAndJWK(t *testing.T) {
 	repo := newRepo(t, nil)
 	h := newHarness(t, repo, nil)
-	f := h.wb.openForm(nil)
+	f := h.wb.screens.openForm(nil)
 	f.name.SetText("Cert API")
 	f.clientID.SetText("wb-pkjwt")
 	f.authMethod.SetSelected(string(credentials.AuthPrivateKeyJWT))

@@ -81,14 +81,10 @@ type Workbench struct {
 	statusFilter  *widget.Select // Failed, Needs secret, Expiring, Active
 	menu          *fyne.Menu     // the last right-click menu
 
-	secrets *secretBanner // banner_secret.go
-	// dlg is the dialog on top (Escape closes it); form is the open add/edit form.
-	dlg  *shownDialog
-	form *profileForm
-	// req is the open request dialog; reqMemory its last request per
-	// profile ID, for this session only.
-	req       *requestDialog
-	reqMemory map[string]requestMemory
+	// dialogs shows the dialog on top (Escape closes it); screens opens
+	// the dialogs and screens (screens.go), each holding workbenchHost.
+	dialogs *dialogs
+	screens *screens
 
 	stop  chan struct{}
 	unsub func()
@@ -118,11 +114,12 @@ func newWorkbench(app fyne.App, win fyne.Window, ops Operations, do func(func())
 
 func buildWorkbench(app fyne.App, win fyne.Window, ops Operations, do func(func())) *Workbench {
 	w := &Workbench{
-		app: app, win: win, ops: ops, do: do, now: time.Now,
-		reqMemory: map[string]requestMemory{}, stop: make(chan struct{}),
+		app: app, win: win, ops: ops, do: do, now: time.Now, stop: make(chan struct{}),
 	}
 	w.m = model.New(func() time.Time { return w.now() })
 	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.dialogs = newDialogs(win)
+	w.screens = newScreens(workbenchHost{w})
 	w.build()
 	return w
 }
@@ -193,11 +190,11 @@ func (w *Workbench) Stop() {
 func (w *Workbench) build() {
 	// Closures: the screens an action opens are looked up when it runs.
 	w.acts = rowActions{
-		edit: func() { w.editSelected() }, test: func() { w.tests.selected() }, request: func() { w.requestSelected() },
-		login: func() { w.loginSelected() }, loginAnother: func() { w.loginAnotherSelected() },
-		loginDevice: func() { w.loginDeviceSelected() }, logout: func() { w.logoutSelected() },
-		setSecret: func() { w.setSecretSelected() }, rotate: func() { w.rotateSelected() },
-		del: func() { w.deleteSelected() }, export: func() { w.exportProfiles() },
+		edit: func() { w.screens.editSelected() }, test: func() { w.tests.selected() }, request: func() { w.screens.requestSelected() },
+		login: func() { w.screens.loginSelected() }, loginAnother: func() { w.screens.loginAnotherSelected() },
+		loginDevice: func() { w.screens.loginDeviceSelected() }, logout: func() { w.logoutSelected() },
+		setSecret: func() { w.screens.setSecretSelected() }, rotate: func() { w.screens.rotateSelected() },
+		del: func() { w.screens.deleteSelected() }, export: func() { w.screens.exportProfiles() },
 	}
 	w.bar = newStatusBar(w.m, func() string {
 		if w.nav == nil {
@@ -215,22 +212,33 @@ func (w *Workbench) build() {
 		edit:       w.acts.edit,
 		menuAt:     func(i int) *fyne.Menu { w.menu = w.marks.menuAt(i); return w.menu },
 		sorted:     w.applyView,
-		secretsDue: func() bool { return w.secretsDue() },
+		secretsDue: func() bool { return w.screens.secretsDue() },
 	})
 	w.table = w.tbl.table
-	w.marks = &marks{m: w.m, t: w.tbl, bar: w.bar, acts: &w.acts, busy: func() bool { return w.dlg != nil }, changed: w.updateActions}
+	w.marks = &marks{m: w.m, t: w.tbl, bar: w.bar, acts: &w.acts, busy: func() bool { return w.dialogs.top() != nil }, changed: w.updateActions}
 	w.work = &worker{m: w.m, bar: w.bar, do: w.do, ctx: w.ctx, refreshRow: w.refreshRow, failed: w.banner.keyring}
 	w.tests = &tester{m: w.m, ops: w.ops, bar: w.bar, run: w.work,
 		askSecret: func(ids []string) {
-			if w.dlg == nil {
-				w.setSecretOf(ids)
+			if w.dialogs.top() == nil {
+				w.screens.setSecretOf(ids)
 			}
 		},
 		redraw:     func() { w.table.Refresh(); w.updateActions() },
 		refreshRow: w.refreshRow,
 	}
 
-	w.filter = newEntry(w)
+	w.filter = newEntry(w.dialogs)
+	w.filter.onKey = func(ev *fyne.KeyEvent) bool { // keys no dialog took
+		switch ev.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyDown:
+			w.focusResults()
+		case fyne.KeyEscape:
+			w.filter.SetText("")
+		default:
+			return false
+		}
+		return true
+	}
 	w.filter.SetPlaceHolder("Filter by name, client ID or endpoint (Ctrl+F)")
 	w.filter.OnChanged = func(string) {
 		w.applyView()
@@ -243,7 +251,7 @@ func (w *Workbench) build() {
 		w.table.ScrollToTop()
 	})
 
-	w.tbl.layOut(func() { w.addProfile() })
+	w.tbl.layOut(func() { w.screens.addProfile() })
 
 	w.details = newDetailsPane(w.m, w.ops, w.tbl.fitSplit)
 	w.details.setSecret, w.details.login, w.details.loginAnother = w.acts.setSecret, w.acts.login, w.acts.loginAnother
@@ -251,14 +259,14 @@ func (w *Workbench) build() {
 	w.tbl.split = container.NewVSplit(w.tbl.tableArea, w.details.scroll)
 	w.tbl.split.Offset = 1 // nothing selected yet: the table gets the room (largelist.go)
 
-	tools, buttons, layout := newToolbar(w.win, toolButtons(&w.acts, toolExtras{add: func() { w.addProfile() },
-		testAll: func() { w.tests.all() }, importProfiles: func() { w.importProfiles() }, refresh: w.reload, about: w.showAbout}),
+	tools, buttons, layout := newToolbar(w.win, toolButtons(&w.acts, toolExtras{add: func() { w.screens.addProfile() },
+		testAll: func() { w.tests.all() }, importProfiles: func() { w.screens.importProfiles() }, refresh: w.reload, about: w.showAbout}),
 		func(m *fyne.Menu) { w.menu = m })
 	w.toolbar, w.toolbarLayout, w.toolbarMore = buttons, layout, layout.more
-	top := container.NewVBox(w.banner.root, w.newSecretBanner(), tools,
+	top := container.NewVBox(w.banner.root, w.screens.newSecretBanner(), tools,
 		container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
 	// The navigation tree (tree.go) shows this view under Administration › Credentials.
-	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, w.tbl.split))
+	w.nav = w.screens.newNavigator(container.NewBorder(top, nil, nil, nil, w.tbl.split))
 	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), w.bar.root), nil, nil, w.nav.root))
 	w.bindKeys()
 	w.win.SetOnClosed(w.Stop)
@@ -270,7 +278,7 @@ func (w *Workbench) build() {
 func (w *Workbench) bindKeys() {
 	c := w.win.Canvas()
 	for key, fn := range map[fyne.KeyName]func(){
-		fyne.KeyN: func() { w.addProfile() },
+		fyne.KeyN: func() { w.screens.addProfile() },
 		fyne.KeyT: w.acts.test,
 		fyne.KeyL: w.acts.login,
 		fyne.KeyR: w.acts.request,
@@ -283,13 +291,13 @@ func (w *Workbench) bindKeys() {
 	// focused entry still gets it first and selects its text).
 	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { w.marks.all() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if w.dlg != nil {
+		if w.dialogs.top() != nil {
 			switch ev.Name {
 			case fyne.KeyEscape:
-				w.closeDialog()
+				w.dialogs.closeTop()
 			case fyne.KeyReturn, fyne.KeyEnter:
-				if w.dlg.onEnter != nil {
-					w.dlg.onEnter()
+				if w.dialogs.top().onEnter != nil {
+					w.dialogs.top().onEnter()
 				}
 			}
 			return // the table's keys are not the table's under a dialog
@@ -297,7 +305,7 @@ func (w *Workbench) bindKeys() {
 		switch ev.Name {
 		case fyne.KeyEscape:
 			if !w.marks.clear() {
-				w.closeDialog()
+				w.dialogs.closeTop()
 			}
 		case fyne.KeyReturn, fyne.KeyEnter:
 			w.acts.edit()
@@ -335,7 +343,7 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 		}
 	}
 	w.m.Load(ps)
-	w.refreshSecretBanner()
+	w.screens.refreshSecretBanner()
 	w.applyView()
 	w.updateActions()
 	if w.nav != nil { // the transports too: a renamed or deleted profile shows there
@@ -408,7 +416,7 @@ func (w *Workbench) tick() {
 	w.ticks++
 	w.bar.render()
 	if w.ticks%3600 == 0 {
-		w.refreshSecretBanner() // days pass
+		w.screens.refreshSecretBanner() // days pass
 	}
 	if w.ticks%10 == 0 {
 		w.tbl.releaseWhole() // columns.go
@@ -429,10 +437,7 @@ func (w *Workbench) onEvent(ev oauthflow.Event) {
 	}
 	switch ev.Kind {
 	case oauthflow.EventTransportSaved, oauthflow.EventTransportDeleted:
-		// Here or by another process (credctl transport …): the tree
-		// shows the transports as stored.
-		w.nav.reload()
-		return
+		return // no profile's: the tree follows them (navigator.onEvent)
 	}
 	if w.m.Event(ev) {
 		w.reload()
@@ -459,7 +464,7 @@ func (w *Workbench) logoutSelected() {
 	if !w.m.Allowed(actLogout, r) {
 		return
 	}
-	w.logout(r.P.ID, r.P.Name) // logout.go
+	w.screens.logout(r.P.ID, r.P.Name) // logout.go
 }
 
 // CheckKeyring asks the keyring once, in the background, whether it works,
@@ -473,13 +478,13 @@ func (w *Workbench) CheckKeyring() {
 }
 
 func (w *Workbench) confirmStartFresh(ce *credentials.CorruptError) {
-	w.showConfirm("Start with an empty list?",
+	w.dialogs.showConfirm("Start with an empty list?",
 		fmt.Sprintf("The broken file %s is kept as a copy next to it; the workbench starts with no profiles.\n"+
 			"Secrets already in the keyring stay there.", ce.Path),
 		"Start with an empty list (the broken file is kept)", func() {
 			kept, err := w.ops.StartFresh()
 			if err != nil {
-				w.showError("Cannot start afresh", err)
+				w.dialogs.showError("Cannot start afresh", err)
 				return
 			}
 			w.m.SetReadOnly(false)
@@ -490,7 +495,7 @@ func (w *Workbench) confirmStartFresh(ce *credentials.CorruptError) {
 }
 
 func (w *Workbench) showAbout() {
-	w.showMessage("About Credential Workbench",
+	w.dialogs.showMessage("About Credential Workbench",
 		fmt.Sprintf("Credential Workbench %s\n\nOAuth2 / OpenID Connect credential profiles: test, log in, rotate.\n"+
 			"Secrets are kept in the OS keyring.\nProfiles: %s", version.Version, w.ops.StorePath()))
 }

@@ -39,10 +39,10 @@ func TestEmptyTableShowsFirstRunHint(t *testing.T) {
 		}
 	})
 	h.tap(add)
-	if h.wb.form == nil || h.wb.dlg == nil || h.wb.dlg.title != "Add profile" {
+	if h.wb.screens.form == nil || h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Add profile" {
 		t.Fatal("the hint's Add button should open the Add form")
 	}
-	if h.wb.form.save.Disabled() == false {
+	if h.wb.screens.form.save.Disabled() == false {
 		t.Error("Save must be disabled while the empty form is invalid")
 	}
 }
@@ -131,7 +131,7 @@ func TestAddApplicationProfileTypedTurnsActive(t *testing.T) {
 	h := newHarness(t, repo, nil)
 
 	h.shortcut(fyne.KeyN)
-	f := h.wb.form
+	f := h.wb.screens.form
 	if f == nil {
 		t.Fatal("Ctrl+N did not open the Add form")
 	}
@@ -166,7 +166,7 @@ func TestAddApplicationProfileTypedTurnsActive(t *testing.T) {
 	}
 	h.tap(f.save)
 	h.waitFor("the profile to be saved and tested Active", func() bool { return h.statusOf("Billing API") == "Active" })
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Error("the form should close after Save")
 	}
 	if got := h.cellText(h.rowOf("Billing API"), colExpires); !strings.Contains(got, "m") {
@@ -205,7 +205,7 @@ func TestAddUserProfileByTyping(t *testing.T) {
 	idp := testidp.Start(t)
 	h := newHarness(t, newRepo(t, nil), nil)
 	h.tap(h.wb.toolbar["Add"])
-	f := h.wb.form
+	f := h.wb.screens.form
 	f.typ.SetSelected(typeUser)
 	if !f.fields[credentials.FieldAuthURL].label.Visible() || !f.fields[credentials.FieldRedirectPort].label.Visible() ||
 		!f.fields[credentials.FieldRolesClaim].label.Visible() || !f.fields[credentials.FieldAudience].label.Visible() ||
@@ -250,7 +250,7 @@ func TestEditKeepsTheSecret(t *testing.T) {
 
 	// Double-click opens Edit.
 	test.DoubleTap(h.cell(h.rowOf("Reports"), colClientID))
-	f := h.wb.form
+	f := h.wb.screens.form
 	if f == nil || f.orig == nil || f.orig.ID != saved.ID {
 		t.Fatal("double-click did not open the Edit form of the row")
 	}
@@ -279,11 +279,11 @@ func TestDeleteAsksAndCancelKeeps(t *testing.T) {
 
 	h.selectProfile("Old app")
 	h.key(fyne.KeyDelete)
-	if h.wb.dlg == nil || !strings.Contains(h.wb.dlg.body.Text, `"Old app"`) || !strings.Contains(h.wb.dlg.body.Text, "cannot be undone") {
-		t.Fatalf("Delete should ask, naming the profile and warning: %+v", h.wb.dlg)
+	if h.wb.dialogs.top() == nil || !strings.Contains(h.wb.dialogs.top().body.Text, `"Old app"`) || !strings.Contains(h.wb.dialogs.top().body.Text, "cannot be undone") {
+		t.Fatalf("Delete should ask, naming the profile and warning: %+v", h.wb.dialogs.top())
 	}
-	h.tap(h.wb.dlg.button("Cancel"))
-	if h.wb.dlg != nil || h.rowOf("Old app") < 0 {
+	h.tap(h.wb.dialogs.top().button("Cancel"))
+	if h.wb.dialogs.top() != nil || h.rowOf("Old app") < 0 {
 		t.Fatal("Cancel must keep the profile")
 	}
 	if _, err := repo.Get(p.ID); err != nil {
@@ -291,7 +291,7 @@ func TestDeleteAsksAndCancelKeeps(t *testing.T) {
 	}
 
 	h.tap(h.wb.toolbar["Delete"])
-	h.tap(h.wb.dlg.button("Delete"))
+	h.tap(h.wb.dialogs.top().button("Delete"))
 	h.waitFor("the row to go", func() bool { return h.rowOf("Old app") < 0 })
 	if _, err := repo.Get(p.ID); !errors.Is(err, credentials.ErrNotFound) {
 		t.Errorf("store still has it: %v", err)
@@ -341,14 +341,16 @@ func TestLoginEndsWithLoggedInAs(t *testing.T) {
 	h := newHarness(t, repo, loginBrowser(t, idp, testidp.Username, testidp.Password))
 	h.selectProfile("Alice portal")
 	h.shortcut(fyne.KeyL)
-	if h.wb.dlg == nil || !strings.Contains(h.wb.dlg.body.Text, "Waiting for the browser") {
+	if h.wb.dialogs.top() == nil || !strings.Contains(h.wb.dialogs.top().body.Text, "Waiting for the browser") {
 		t.Fatal("Login should show the waiting dialog")
 	}
-	if h.wb.dlg.button("Cancel") == nil || h.wb.dlg.button("Copy login URL") == nil {
+	if h.wb.dialogs.top().button("Cancel") == nil || h.wb.dialogs.top().button("Copy login URL") == nil {
 		t.Fatal("the waiting dialog offers Cancel and Copy login URL")
 	}
-	h.waitFor("Logged in as", func() bool { return h.wb.dlg != nil && strings.HasPrefix(h.wb.dlg.body.Text, "Logged in as") })
-	msg := h.wb.dlg.body.Text
+	h.waitFor("Logged in as", func() bool {
+		return h.wb.dialogs.top() != nil && strings.HasPrefix(h.wb.dialogs.top().body.Text, "Logged in as")
+	})
+	msg := h.wb.dialogs.top().body.Text
 	if !strings.Contains(msg, "Logged in as "+testidp.Username) || !strings.Contains(msg, "admin, viewer") {
 		t.Errorf("message = %q", msg)
 	}
@@ -356,7 +358,7 @@ func TestLoginEndsWithLoggedInAs(t *testing.T) {
 		t.Errorf("row status = %q", got)
 	}
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Error("Escape should close the dialog")
 	}
 }
@@ -371,7 +373,7 @@ func TestLoginCancelKeepsState(t *testing.T) {
 	h := newHarness(t, repo, browserFunc(func(u string) error { opened = u; return nil }))
 	h.selectProfile("Slow user")
 	h.tap(h.wb.toolbar["Login"])
-	copyBtn := h.wb.dlg.button("Copy login URL")
+	copyBtn := h.wb.dialogs.top().button("Copy login URL")
 	h.waitFor("the login URL", func() bool { return !copyBtn.Disabled() })
 	h.tap(copyBtn)
 	// The one-time local start address (issue #18), not the IdP's URL.
@@ -379,7 +381,7 @@ func TestLoginCancelKeepsState(t *testing.T) {
 		t.Errorf("clipboard = %q", got)
 	}
 	_ = opened
-	h.tap(h.wb.dlg.button("Cancel"))
+	h.tap(h.wb.dialogs.top().button("Cancel"))
 	h.waitFor("the login to end", func() bool { return h.wb.m.Busy(h.wb.m.SelectedID()) == model.Idle })
 	// The dead login URL does not stay in the clipboard.
 	if got := h.app.Clipboard().Content(); got != "" {
@@ -474,12 +476,12 @@ func TestKeyboardShortcuts(t *testing.T) {
 	}
 	h.win.Canvas().Unfocus()
 	h.shortcut(fyne.KeyN)
-	if h.wb.form == nil || h.wb.form.orig != nil {
+	if h.wb.screens.form == nil || h.wb.screens.form.orig != nil {
 		t.Fatal("Ctrl+N should open the Add form")
 	}
 	// Escape in a focused form entry closes the dialog.
-	h.wb.form.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if h.wb.dlg != nil || h.wb.form != nil {
+	h.wb.screens.form.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.wb.dialogs.top() != nil || h.wb.screens.form != nil {
 		t.Fatal("Escape should close the form")
 	}
 	h.key(fyne.KeyDown)
@@ -491,16 +493,16 @@ func TestKeyboardShortcuts(t *testing.T) {
 		t.Fatal("Down should move the selection")
 	}
 	h.key(fyne.KeyReturn)
-	if h.wb.form == nil || h.wb.form.orig == nil || h.wb.form.orig.Name != "More keys" {
+	if h.wb.screens.form == nil || h.wb.screens.form.orig == nil || h.wb.screens.form.orig.Name != "More keys" {
 		t.Fatal("Enter should edit the selection")
 	}
 	h.key(fyne.KeyEscape)
 	h.key(fyne.KeyDelete)
-	if h.wb.dlg == nil || h.wb.dlg.title != "Delete profile" {
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Delete profile" {
 		t.Fatal("Delete should ask to delete the selection")
 	}
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg != nil || h.rowOf("More keys") < 0 {
+	if h.wb.dialogs.top() != nil || h.rowOf("More keys") < 0 {
 		t.Fatal("Escape should cancel the delete")
 	}
 }
@@ -522,10 +524,10 @@ func TestCorruptConfigBannerAndStartFresh(t *testing.T) {
 		t.Error("a corrupt file makes the workbench read-only")
 	}
 	h.tap(h.wb.banner.fix)
-	if h.wb.dlg == nil {
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("the fix should ask first")
 	}
-	h.tap(h.wb.dlg.button("Start with an empty list (the broken file is kept)"))
+	h.tap(h.wb.dialogs.top().button("Start with an empty list (the broken file is kept)"))
 	if h.wb.banner.showing() || h.wb.toolbar["Add"].Disabled() || !h.wb.tbl.emptyHint.Visible() {
 		t.Fatal("after starting afresh the workbench is usable and empty")
 	}
@@ -564,7 +566,7 @@ func TestImportPreviewSkipsInvalid(t *testing.T) {
 	data := []byte(`{"format":"credworkbench-profiles","version":1,"profiles":[
 	 {"name":"Good one","type":"application","tokenUrl":"https://idp.example.com/token","clientId":"good"},
 	 {"name":"Bad/one","type":"application","tokenUrl":"ftp://x","clientId":"bad"}]}`)
-	s := h.wb.previewImport("profiles.json", data)
+	s := h.wb.screens.previewImport("profiles.json", data)
 	if !strings.Contains(s.body.Text, "✓ Good one") || !strings.Contains(s.body.Text, "✗ Bad/one") ||
 		!strings.Contains(s.body.Text, "must start with https") {
 		t.Fatalf("preview = %q", s.body.Text)
@@ -646,7 +648,7 @@ func TestRotateSecretReportsEachStep(t *testing.T) {
 	h.waitFor("the profile to be Active", func() bool { return h.statusOf("Rotating") == "Active" })
 
 	h.tap(h.wb.toolbar["Rotate secret"])
-	s := h.wb.dlg
+	s := h.wb.dialogs.top()
 	secret := s.input
 	test.Type(secret, "wrong-secret")
 	h.tap(s.button("Test and replace"))
@@ -685,7 +687,7 @@ func TestImportPreviewAsksForEndpointsAndConfirmsNetworkSettings(t *testing.T) {
 	h := newHarness(t, repo, nil)
 	// A client-registration array has no endpoints: Import waits for one.
 	regs := []byte(`[{"clientId":"reports","authorizedGrantTypes":["client_credentials"],"scope":"read"}]`)
-	s := h.wb.previewImport("registrations.json", regs)
+	s := h.wb.screens.previewImport("registrations.json", regs)
 	if !s.button("Import").Disabled() {
 		t.Fatalf("Import enabled before the token URL is given: %q", s.body.Text)
 	}
@@ -702,7 +704,7 @@ func TestImportPreviewAsksForEndpointsAndConfirmsNetworkSettings(t *testing.T) {
 	// A profile that turns TLS verification off needs an explicit yes.
 	data := []byte(`{"format":"credworkbench-profiles","version":1,"profiles":[
 	 {"name":"Lax","type":"application","tokenUrl":"https://idp.example.com/token","clientId":"lax","tls":{"insecureSkipVerify":true}}]}`)
-	s = h.wb.previewImport("profiles.json", data)
+	s = h.wb.screens.previewImport("profiles.json", data)
 	if !strings.Contains(s.body.Text, "TLS verification OFF") || !s.button("Import").Disabled() {
 		t.Fatalf("risky import preview = %q (Import disabled: %v)", s.body.Text, s.button("Import").Disabled())
 	}
