@@ -227,25 +227,12 @@ func (w *Workbench) build() {
 		refreshRow: w.refreshRow,
 	}
 
-	w.filter = newEntry(w.dialogs)
-	w.filter.onKey = func(ev *fyne.KeyEvent) bool { // keys no dialog took
-		switch ev.Name {
-		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyDown:
-			w.focusResults()
-		case fyne.KeyEscape:
-			w.filter.SetText("")
-		default:
-			return false
-		}
-		return true
-	}
-	w.filter.SetPlaceHolder("Filter by name, client ID or endpoint (Ctrl+F)")
-	w.filter.OnChanged = func(string) {
+	w.filter = newFilter(w.dialogs, w.focusResults, func() {
 		w.applyView()
 		// A filtered list starts at its top: the rows that match may all be
 		// above the old scroll position.
 		w.table.ScrollToTop()
-	}
+	})
 	w.statusFilter = newStatusFilter(func() {
 		w.applyView()
 		w.table.ScrollToTop()
