@@ -43,7 +43,7 @@ func TestTrayMenuFollowsStatuses(t *testing.T) {
 		t.Error("Quit is not marked as the quit item (fyne would add a second one)")
 	}
 
-	h.wb.testAll()
+	h.wb.tests.all()
 	h.waitFor("the tests", func() bool {
 		return strings.HasPrefix(h.statusOf("good app"), "Active") && strings.HasPrefix(h.statusOf("bad app"), "Failed")
 	})
@@ -117,7 +117,7 @@ func TestTrayCopyTokenClearedAfter60s(t *testing.T) {
 	if n := idp.Stats(t).Token; n != 0 {
 		t.Errorf("copying asked the IdP %d times; the stored token should do", n)
 	}
-	if strings.Contains(h.wb.statusText.Text, tok.AccessToken) {
+	if strings.Contains(h.wb.bar.text.Text, tok.AccessToken) {
 		t.Error("the status bar shows the token")
 	}
 	ah.settle(59 * time.Second)
@@ -364,7 +364,7 @@ func TestStartAtLoginWritesAndRemovesTheEntry(t *testing.T) {
 	ah.tapItem(t, ah.tray.item(t, trayAtLogin, traySettings))
 	b, err := os.ReadFile(entry)
 	if err != nil {
-		t.Fatalf("no entry: %v (status %q)", err, h.wb.statusText.Text)
+		t.Fatalf("no entry: %v (status %q)", err, h.wb.bar.text.Text)
 	}
 	if !strings.Contains(string(b), `Exec="`+exe+`" "--hidden"`) {
 		t.Errorf("entry:\n%s", b)
@@ -388,7 +388,7 @@ func TestStartAtLoginFailureKeepsPreference(t *testing.T) {
 	ah := newAgentHarness(h, nil)
 	ah.atLog.err = fmt.Errorf("cannot write /x: permission denied")
 	ah.tapItem(t, ah.tray.item(t, trayAtLogin, traySettings))
-	if h.app.Preferences().Bool(PrefStartAtLogin) || !strings.Contains(h.wb.statusText.Text, "permission denied") {
-		t.Fatalf("pref %v, status %q", h.app.Preferences().Bool(PrefStartAtLogin), h.wb.statusText.Text)
+	if h.app.Preferences().Bool(PrefStartAtLogin) || !strings.Contains(h.wb.bar.text.Text, "permission denied") {
+		t.Fatalf("pref %v, status %q", h.app.Preferences().Bool(PrefStartAtLogin), h.wb.bar.text.Text)
 	}
 }

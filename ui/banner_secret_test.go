@@ -77,8 +77,8 @@ func TestSecretExpiryBannerFilterAndNarrowColumn(t *testing.T) {
 	h.wb.statusFilter.SetSelected(statusAll)
 
 	h.win.Resize(fyne.NewSize(800, 600))
-	h.wb.applyColumnWidths()
-	if !slices.Contains(h.wb.shownCols, colSecretExpires) {
-		t.Errorf("an 800 px window hides Secret expires while a secret is due: %v", h.wb.shownCols)
+	h.wb.tbl.applyColumnWidths()
+	if !slices.Contains(h.wb.tbl.shownCols, colSecretExpires) {
+		t.Errorf("an 800 px window hides Secret expires while a secret is due: %v", h.wb.tbl.shownCols)
 	}
 }

@@ -81,7 +81,7 @@ func BenchmarkLoadTable(b *testing.B) {
 			b.Cleanup(ops.Close)
 			q := newUIQueue()
 			for b.Loop() {
-				w := newWorkbench(a, win, repo, ops, q.do)
+				w := newWorkbench(a, win, ops, q.do)
 				walk(win.Content(), func(fyne.CanvasObject) {})
 				if len(w.m.View()) != n {
 					b.Fatalf("%d rows", len(w.m.View()))
@@ -102,7 +102,7 @@ func BenchmarkFilter(b *testing.B) {
 			win.Resize(fyne.NewSize(1280, 800))
 			ops := oauthflow.NewService(repo, nil, nil)
 			b.Cleanup(ops.Close)
-			w := newWorkbench(a, win, repo, ops, newUIQueue().do)
+			w := newWorkbench(a, win, ops, newUIQueue().do)
 			for b.Loop() {
 				w.filter.SetText("idp7.example")
 				w.filter.SetText("")
@@ -127,11 +127,12 @@ func BenchmarkTargetLoad(b *testing.B) {
 	load := func(n int) func() {
 		repo := newRepo(b, &countingKeyring{})
 		seedNoSecrets(b, repo, manyProfiles(n)...)
-		ops := oauthflow.NewService(repo, nil, nil)
-		b.Cleanup(ops.Close)
 		return func() {
+			// A store read afresh each time, as at a start.
 			cold := &credentials.Repository{Store: credentials.NewStore(repo.Store.Path()), Secrets: repo.Secrets, Now: repo.Now}
-			w := newWorkbench(a, win, cold, ops, q.do)
+			ops := oauthflow.NewService(cold, nil, nil)
+			defer ops.Close()
+			w := newWorkbench(a, win, ops, q.do)
 			walk(win.Content(), func(fyne.CanvasObject) {})
 			if len(w.m.View()) != n {
 				b.Fatalf("%d rows", len(w.m.View()))

@@ -42,7 +42,7 @@ func TestSecretExpiryColumnAndForm(t *testing.T) {
 			t.Errorf("%s: cell %+v, want %q/%v", name, c, want.text, want.imp)
 		}
 	}
-	h.wb.sortBy(colSecretExpires)
+	h.wb.tbl.sortBy(colSecretExpires)
 	got := h.columnTexts(colName)
 	want := []string{"unknown", "gone", "week", "month", "far"}
 	for i := range want {

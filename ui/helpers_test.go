@@ -107,7 +107,7 @@ func newHarnessOps(t testing.TB, repo *credentials.Repository, ops Operations) *
 	a := test.NewTempApp(t)
 	win := test.NewTempWindow(t, nil)
 	q := newUIQueue()
-	wb := newWorkbench(a, win, repo, ops, q.do)
+	wb := newWorkbench(a, win, ops, q.do)
 	win.Resize(fyne.NewSize(1280, 800))
 	wb.Start()
 	t.Cleanup(wb.Stop)
@@ -124,7 +124,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s (status bar: %q)", what, h.wb.statusText.Text)
+			h.t.Fatalf("timed out waiting for %s (status bar: %q)", what, h.wb.bar.text.Text)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -93,7 +93,7 @@ func TestImportAsksAboutExistingNames(t *testing.T) {
 	if ps, _ := repo.List(); len(ps) != 5 {
 		t.Errorf("%d profiles, want 5", len(ps))
 	}
-	if st := h.wb.statusText.Text; !strings.Contains(st, "replaced the settings of 1") || !strings.Contains(st, "skipped 1 already here") {
+	if st := h.wb.bar.text.Text; !strings.Contains(st, "replaced the settings of 1") || !strings.Contains(st, "skipped 1 already here") {
 		t.Errorf("status: %q", st)
 	}
 }

@@ -23,7 +23,7 @@ func TestLoadOffTheUIGoroutine(t *testing.T) {
 	t.Cleanup(ops.Close)
 	q := newUIQueue()
 
-	w := buildWorkbench(a, win, repo, ops, q.do)
+	w := buildWorkbench(a, win, ops, q.do)
 	w.loadInBackground()
 	if len(w.m.View()) != 0 || w.table == nil {
 		t.Fatalf("the table was not shown before the store was read (%d rows)", len(w.m.View()))

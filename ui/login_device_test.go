@@ -64,7 +64,7 @@ func TestDeviceLoginDialog(t *testing.T) {
 	}))
 	h.selectProfile("Portal")
 	var item *fyne.MenuItem
-	for _, it := range h.wb.rowMenu(h.wb.m.Selected()).Items {
+	for _, it := range rowMenu(h.wb.m, &h.wb.acts, h.wb.m.Selected()).Items {
 		if it.Label == menuLoginDevice {
 			item = it
 		}
@@ -112,7 +112,7 @@ func TestDeviceLoginDialog(t *testing.T) {
 	h.wb.screens.loginDeviceSelected()
 	h.waitFor("the second code", func() bool { ds = h.deviceScreen(); return ds.code != nil })
 	h.tap(h.wb.dialogs.top().button("Cancel"))
-	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.statusText.Text, "login cancelled") })
+	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.bar.text.Text, "login cancelled") })
 	if st := h.statusOf("Portal"); st != "Active (carol)" {
 		t.Errorf("status after a cancelled device login: %q", st)
 	}

@@ -90,7 +90,7 @@ func TestLogoutEndsIdPSession(t *testing.T) {
 	h.waitFor("the IdP logout", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return len(errs) > 0 || strings.Contains(h.wb.statusText.Text, "IdP's session was ended")
+		return len(errs) > 0 || strings.Contains(h.wb.bar.text.Text, "IdP's session was ended")
 	})
 	mu.Lock()
 	if len(errs) > 0 || !strings.Contains(page, "You are signed out") {

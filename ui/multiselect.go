@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // Several profiles at once: Ctrl+click adds or removes a row, Shift+click
@@ -12,81 +14,88 @@ import (
 // Export and Set secret then work on all of them; the details pane shows
 // the row clicked last.
 
-// clickRow is a click on table row i with the modifiers held.
-func (w *Workbench) clickRow(i int, mod fyne.KeyModifier) {
-	sel, keep := w.m.Click(i, mod&fyne.KeyModifierShortcutDefault != 0, mod&fyne.KeyModifierShift != 0)
+// marks is the multiple selection between the list, the table, the
+// status bar and the actions.
+type marks struct {
+	m    *model.List
+	t    *tableView
+	bar  *statusBar
+	acts *rowActions
+	// busy: a dialog is open (the table's keys are not the table's then).
+	busy func() bool
+	// changed updates what the selection allows (the toolbar).
+	changed func()
+}
+
+// click is a click on table row i with the modifiers held.
+func (s *marks) click(i int, mod fyne.KeyModifier) {
+	sel, keep := s.m.Click(i, mod&fyne.KeyModifierShortcutDefault != 0, mod&fyne.KeyModifierShift != 0)
 	if sel < 0 {
 		return
 	}
 	if keep {
-		w.selectKeepingMarks(sel)
+		s.t.selectKeepingMarks(sel)
 	} else {
-		w.selectRow(sel)
+		s.t.selectRow(sel)
 	}
-	w.afterMarks()
+	s.after()
 }
 
-func (w *Workbench) selectKeepingMarks(i int) {
-	w.keepMarks = true
-	defer func() { w.keepMarks = false }()
-	w.selectRow(i)
-}
-
-// selectAllShown is Ctrl+A: every row the filter shows.
-func (w *Workbench) selectAllShown() {
-	if w.dialogs.top() != nil || len(w.m.View()) == 0 {
+// all is Ctrl+A: every row the filter shows.
+func (s *marks) all() {
+	if s.busy() || len(s.m.View()) == 0 {
 		return
 	}
-	if i := w.m.MarkAll(); i >= 0 {
-		w.selectKeepingMarks(i)
+	if i := s.m.MarkAll(); i >= 0 {
+		s.t.selectKeepingMarks(i)
 	}
-	w.afterMarks()
+	s.after()
 }
 
-// clearMarks goes back to the single selection; false when there was none.
-func (w *Workbench) clearMarks() bool {
-	if !w.m.ClearMarks() {
+// clear goes back to the single selection; false when there was none.
+func (s *marks) clear() bool {
+	if !s.m.ClearMarks() {
 		return false
 	}
-	w.afterMarks()
+	s.after()
 	return true
 }
 
-func (w *Workbench) afterMarks() {
-	w.table.Refresh()
-	w.updateActions()
-	if n := len(w.m.Selection()); n > 1 {
-		w.setStatus(fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n))
+func (s *marks) after() {
+	s.t.table.Refresh()
+	s.changed()
+	if n := len(s.m.Selection()); n > 1 {
+		s.bar.set(fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n))
 	}
+}
+
+// menuAt is the menu for a right click on view row i: inside a multiple
+// selection the selection stays and the menu acts on all of it; elsewhere
+// the row is selected alone.
+func (s *marks) menuAt(i int) *fyne.Menu {
+	if id := s.m.View()[i].P.ID; s.m.Marked(id) {
+		s.t.selectKeepingMarks(i) // the details follow the clicked row
+		if rows := s.m.Multi(); rows != nil {
+			return s.selectionMenu(rows)
+		}
+	}
+	s.m.ClearMarks()
+	s.t.selectRow(i)
+	s.after()
+	return rowMenu(s.m, s.acts, s.m.View()[i])
 }
 
 // selectionMenu is the right-click menu inside a multiple selection: the
 // actions that work on all of it, each naming how many it acts on.
-func (w *Workbench) selectionMenu(rows []*row) *fyne.Menu {
-	n := len(rows)
-	test := fyne.NewMenuItem(fmt.Sprintf("Test %d profiles (Ctrl+T)", n), w.testSelected)
-	test.Disabled = w.m.ReadOnly()
-	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), w.screens.setSecretSelected)
-	secret.Disabled = w.m.ReadOnly()
-	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), w.screens.exportProfiles)
-	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), w.screens.deleteSelected)
-	del.Disabled = w.m.ReadOnly()
-	one := fyne.NewMenuItem("Select just this one (Escape)", func() { w.clearMarks() })
+func (s *marks) selectionMenu(rows []*row) *fyne.Menu {
+	n, ro := len(rows), s.m.ReadOnly()
+	test := fyne.NewMenuItem(fmt.Sprintf("Test %d profiles (Ctrl+T)", n), s.acts.test)
+	test.Disabled = ro
+	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), s.acts.setSecret)
+	secret.Disabled = ro
+	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), s.acts.export)
+	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), s.acts.del)
+	del.Disabled = ro
+	one := fyne.NewMenuItem("Select just this one (Escape)", func() { s.clear() })
 	return fyne.NewMenu("", test, secret, export, one, fyne.NewMenuItemSeparator(), del)
-}
-
-// rowMenuAt is the menu for a right click on view row i: inside a multiple
-// selection the selection stays and the menu acts on all of it; elsewhere
-// the row is selected alone.
-func (w *Workbench) rowMenuAt(i int) *fyne.Menu {
-	if id := w.m.View()[i].P.ID; w.m.Marked(id) {
-		w.selectKeepingMarks(i) // the details follow the clicked row
-		if rows := w.m.Multi(); rows != nil {
-			return w.selectionMenu(rows)
-		}
-	}
-	w.m.ClearMarks()
-	w.selectRow(i)
-	w.afterMarks()
-	return w.rowMenu(w.m.View()[i])
 }

@@ -13,16 +13,16 @@ import (
 // its menu acts on all of it; outside it selects that row alone (#24.11).
 func TestSelectAllAndMenuInsideSelection(t *testing.T) {
 	h := fleetHarness(t)
-	h.wb.clickRow(h.rowOf("Fleet a"), 0)
+	h.wb.marks.click(h.rowOf("Fleet a"), 0)
 	h.win.Canvas().(fyne.Shortcutable).TypedShortcut(&fyne.ShortcutSelectAll{})
 	if n := len(h.wb.m.Selection()); n != 5 {
 		t.Fatalf("Ctrl+A (SelectAll) selected %d rows, want 5", n)
 	}
 
 	ctrl := fyne.KeyModifierShortcutDefault
-	h.wb.clickRow(h.rowOf("Fleet a"), 0)
-	h.wb.clickRow(h.rowOf("Fleet b"), ctrl)
-	h.wb.clickRow(h.rowOf("Fleet d"), ctrl)
+	h.wb.marks.click(h.rowOf("Fleet a"), 0)
+	h.wb.marks.click(h.rowOf("Fleet b"), ctrl)
+	h.wb.marks.click(h.rowOf("Fleet d"), ctrl)
 	h.cell(h.rowOf("Fleet b"), colName).TappedSecondary(&fyne.PointEvent{})
 	if got := names(h.wb.m.Selection()); !slices.Equal(got, []string{"Fleet a", "Fleet b", "Fleet d"}) {
 		t.Fatalf("a right click inside the selection changed it to %v", got)

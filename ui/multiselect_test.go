@@ -29,8 +29,8 @@ func fleetHarness(t *testing.T) *harness {
 func TestFleetMultiSelect(t *testing.T) {
 	h := fleetHarness(t)
 	ctrl := fyne.KeyModifierShortcutDefault
-	h.wb.clickRow(h.rowOf("Fleet a"), 0)
-	h.wb.clickRow(h.rowOf("Fleet c"), ctrl)
+	h.wb.marks.click(h.rowOf("Fleet a"), 0)
+	h.wb.marks.click(h.rowOf("Fleet c"), ctrl)
 	if got := names(h.wb.m.Selection()); !slices.Equal(got, []string{"Fleet a", "Fleet c"}) {
 		t.Fatalf("Ctrl+click: selection %v", got)
 	}
@@ -49,7 +49,7 @@ func TestFleetMultiSelect(t *testing.T) {
 	}
 
 	// Shift+click: a range from the current row.
-	h.wb.clickRow(h.rowOf("Fleet e"), fyne.KeyModifierShift)
+	h.wb.marks.click(h.rowOf("Fleet e"), fyne.KeyModifierShift)
 	if got := names(h.wb.m.Selection()); !slices.Equal(got, []string{"Fleet c", "Fleet d", "Fleet e"}) {
 		t.Fatalf("Shift+click: selection %v", got)
 	}
@@ -86,15 +86,15 @@ func TestFleetMultiSelect(t *testing.T) {
 	}
 	// Test acts on all of them (here: none has its secret yet, so none
 	// is sent to the IdP and the summary says so).
-	h.wb.testSelected()
-	h.waitFor("the bulk test", func() bool { return strings.Contains(h.wb.statusText.Text, "2 need a secret") })
+	h.wb.tests.selected()
+	h.waitFor("the bulk test", func() bool { return strings.Contains(h.wb.bar.text.Text, "2 need a secret") })
 	h.key(fyne.KeyEscape)
 	if len(h.wb.m.Selection()) != 1 {
 		t.Fatalf("Escape should leave one selected: %v", names(h.wb.m.Selection()))
 	}
 	// A plain click after Ctrl+clicks selects just that row.
-	h.wb.clickRow(0, ctrl)
-	h.wb.clickRow(1, ctrl)
+	h.wb.marks.click(0, ctrl)
+	h.wb.marks.click(1, ctrl)
 	test.Tap(h.cell(0, colName))
 	if len(h.wb.m.Selection()) != 1 {
 		t.Errorf("a plain click should select one row: %v", names(h.wb.m.Selection()))

@@ -155,7 +155,7 @@ func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 	if shown := dialogTexts(h); !strings.Contains(shown, "hello from the API") || !strings.Contains(shown, "HTTP 200") {
 		t.Fatalf("the dialog as rendered lacks the answer:\n%s", shown)
 	}
-	if strings.Contains(dialogTexts(h), token) || strings.Contains(h.wb.statusText.Text, token) {
+	if strings.Contains(dialogTexts(h), token) || strings.Contains(h.wb.bar.text.Text, token) {
 		t.Error("the dialog shows the bearer token")
 	}
 
@@ -329,7 +329,7 @@ func TestRequestDialogCancelStopsTheRequest(t *testing.T) {
 	})
 	// The UI stays responsive while the request hangs.
 	test.Type(d.headers, "X-Trace: 1")
-	if d.headers.Text != "X-Trace: 1" || !h.wb.activity.Visible() {
+	if d.headers.Text != "X-Trace: 1" || !h.wb.bar.activity.Visible() {
 		t.Error("typing should work while a request runs, with the activity shown")
 	}
 	h.tap(d.cancel)
@@ -337,7 +337,7 @@ func TestRequestDialogCancelStopsTheRequest(t *testing.T) {
 	if d.status.Text != "Request cancelled: no answer." || d.problem.Visible() || d.send.Disabled() || !d.cancel.Disabled() {
 		t.Errorf("after cancel: status %q problem %q send disabled %v", d.status.Text, d.problem.Text, d.send.Disabled())
 	}
-	if h.wb.activity.Visible() {
+	if h.wb.bar.activity.Visible() {
 		t.Error("the activity should stop")
 	}
 }

@@ -78,7 +78,7 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 	svc2 := oauthflow.NewService(repo, browser, nil)
 	t.Cleanup(svc2.Close)
 	win2 := test.NewTempWindow(t, nil)
-	wb2 := newWorkbench(h.app, win2, repo, svc2, h.q.do)
+	wb2 := newWorkbench(h.app, win2, svc2, h.q.do)
 	win2.Resize(fyne.NewSize(1280, 800))
 	wb2.Start()
 	t.Cleanup(wb2.Stop)
@@ -118,7 +118,7 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 	}
 	h.waitFor("the logout", func() bool { _, ok := wb2.nav.runAs[tr.ID]; return !ok })
 	wb2.Stop()
-	wb3 := newWorkbench(h.app, test.NewTempWindow(t, nil), repo, svc2, h.q.do)
+	wb3 := newWorkbench(h.app, test.NewTempWindow(t, nil), svc2, h.q.do)
 	if _, ok := wb3.nav.runAs[tr.ID]; ok {
 		t.Error("a logged-out link came back after a restart")
 	}

@@ -57,8 +57,8 @@ func TestDeleteAsksAgainWhenATransportNowUsesTheProfile(t *testing.T) {
 	if _, err := h.svc.Profile(p.ID); err == nil {
 		t.Error("the profile should be deleted once the user agreed")
 	}
-	if !strings.Contains(h.wb.statusText.Text, `Deleted "Billing"`) {
-		t.Errorf("status %q", h.wb.statusText.Text)
+	if !strings.Contains(h.wb.bar.text.Text, `Deleted "Billing"`) {
+		t.Errorf("status %q", h.wb.bar.text.Text)
 	}
 }
 

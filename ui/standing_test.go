@@ -44,10 +44,10 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 		t.Errorf("row status %q", got)
 	}
 	h.q.drain() // the Status column widens for the whole text
-	if need := cellWidthStyled(fyne.TextStyle{Bold: true}, h.statusOf("Billing")); h.wb.shownWidths[colStatus] < need {
-		t.Errorf("the status is cut at 1280 px: %v < %v", h.wb.shownWidths[colStatus], need)
+	if need := cellWidthStyled(fyne.TextStyle{Bold: true}, h.statusOf("Billing")); h.wb.tbl.shownWidths[colStatus] < need {
+		t.Errorf("the status is cut at 1280 px: %v < %v", h.wb.tbl.shownWidths[colStatus], need)
 	}
-	t.Logf("columns shown %v, widths %v", h.wb.shownCols, h.wb.shownWidths)
+	t.Logf("columns shown %v, widths %v", h.wb.tbl.shownCols, h.wb.tbl.shownWidths)
 	if got := h.cellText(row, colExpires); got == "—" || got == "" || got == "expired" {
 		t.Errorf("Expires in = %q, want the valid token's countdown", got)
 	}
@@ -61,14 +61,14 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 	if !d.sections["token"].Visible() {
 		t.Error("the valid token's claims are hidden")
 	}
-	if label, _ := h.wb.statusOf(h.wb.m.Selected()); !strings.Contains(label, "renewal failing (Network), token valid") {
+	if label, _ := h.wb.m.Status(h.wb.m.Selected()); !strings.Contains(label, "renewal failing (Network), token valid") {
 		t.Errorf("tray label %q", label) // the tray menu shows statusOf (tray.go)
 	}
 
 	// The token runs out: Failed.
 	exp := h.wb.m.Selected().P.TokenExpiry
 	h.wb.now = func() time.Time { return exp.Add(time.Second) }
-	h.wb.refreshCells()
+	h.wb.tbl.refreshCells()
 	h.wb.details.show(h.wb.m.Selected())
 	if got := h.statusOf("Billing"); got != "Failed: Network" {
 		t.Errorf("after the token ran out the row says %q", got)
@@ -95,7 +95,7 @@ func TestNothingCheckedShowsNoLastChecked(t *testing.T) {
 	lastChecked := func(name string) string {
 		for _, r := range h.wb.m.Rows() {
 			if r.P.Name == name {
-				s, _ := h.wb.cellText(r, colChecked)
+				s, _ := h.wb.tbl.cellText(r, colChecked)
 				return s
 			}
 		}
@@ -118,8 +118,8 @@ func TestNothingCheckedShowsNoLastChecked(t *testing.T) {
 	}
 
 	h.tap(h.wb.toolbar["Test all"])
-	h.waitFor("Test all", func() bool { return strings.HasPrefix(h.wb.statusText.Text, "Tested") })
-	if got := h.wb.statusText.Text; !strings.Contains(got, "0 active, 0 not") || !strings.Contains(got, "1 not logged in") {
+	h.waitFor("Test all", func() bool { return strings.HasPrefix(h.wb.bar.text.Text, "Tested") })
+	if got := h.wb.bar.text.Text; !strings.Contains(got, "0 active, 0 not") || !strings.Contains(got, "1 not logged in") {
 		t.Errorf("Test all summary %q", got)
 	}
 	if got := h.statusOf("Portal"); got != "Untested" {

@@ -48,7 +48,7 @@ func TestFilterOnAScrolledListStartsAtTheTopAndDropsAHiddenSelection(t *testing.
 		t.Fatalf("End should scroll to the bottom; first shown row %d", h.firstShownRow())
 	}
 	test.Type(h.wb.filter, "svc 01")
-	if got := h.wb.countText.Text; got != "10 of 203 profiles" {
+	if got := h.wb.bar.count.Text; got != "10 of 203 profiles" {
 		t.Fatalf("count = %q", got)
 	}
 	if got := h.firstShownRow(); got != 0 {
@@ -68,7 +68,7 @@ func TestFilterOnAScrolledListStartsAtTheTopAndDropsAHiddenSelection(t *testing.
 		t.Fatalf("Down in the filter should select the first match and leave the filter")
 	}
 	h.key(fyne.KeyPageDown)
-	if i, want := h.wb.m.ViewIndex(h.wb.m.SelectedID()), min(h.wb.pageRows(), 9); i != want || want < 2 {
+	if i, want := h.wb.m.ViewIndex(h.wb.m.SelectedID()), min(h.wb.tbl.pageRows(), 9); i != want || want < 2 {
 		t.Errorf("PageDown should move a screen (%d rows), is at %d", want, i)
 	}
 	h.key(fyne.KeyEnd)
@@ -91,7 +91,7 @@ func TestToolbarAndMenuAgreeOnABusyRow(t *testing.T) {
 	h.wb.m.SetBusy(r.P.ID, model.BusyTesting)
 	h.wb.refreshRow(r.P.ID)
 	menu := map[string]bool{}
-	for _, it := range h.wb.rowMenu(r).Items {
+	for _, it := range rowMenu(h.wb.m, &h.wb.acts, r).Items {
 		menu[it.Label] = !it.Disabled
 	}
 	for tool, item := range map[string]string{"Delete": "Delete…", "Edit": "Edit…", "Test": "Test (Ctrl+T)",
@@ -121,8 +121,8 @@ func TestProfileWithoutSecretNeedsSecretAndIsNotTested(t *testing.T) {
 		t.Fatalf("a profile without a secret shows %q", got)
 	}
 	h.tap(h.wb.toolbar["Test all"])
-	h.waitFor("Test all", func() bool { return strings.HasPrefix(h.wb.statusText.Text, "Tested") })
-	if got := h.wb.statusText.Text; !strings.Contains(got, "1 active, 0 not") || !strings.Contains(got, "1 need a secret") {
+	h.waitFor("Test all", func() bool { return strings.HasPrefix(h.wb.bar.text.Text, "Tested") })
+	if got := h.wb.bar.text.Text; !strings.Contains(got, "1 active, 0 not") || !strings.Contains(got, "1 need a secret") {
 		t.Errorf("Test all summary = %q", got)
 	}
 	if got := h.statusOf("Imported"); got != "Needs secret" {
@@ -161,12 +161,12 @@ func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 	h.selectProfile("Portal")
 	h.shortcut(fyne.KeyT)
 	h.waitFor("the test", func() bool {
-		return h.wb.m.Busy(h.wb.m.SelectedID()) == model.Idle && strings.Contains(h.wb.statusText.Text, "Not logged in")
+		return h.wb.m.Busy(h.wb.m.SelectedID()) == model.Idle && strings.Contains(h.wb.bar.text.Text, "Not logged in")
 	})
 	if got := h.statusOf("Portal"); got != string(credentials.StatusUntested) { // never logged in: not "Logged out" (#24.4)
 		t.Errorf("row = %q", got)
 	}
-	if got := h.wb.statusText.Text; !strings.Contains(got, "Not logged in") || strings.Contains(got, "refused") {
+	if got := h.wb.bar.text.Text; !strings.Contains(got, "Not logged in") || strings.Contains(got, "refused") {
 		t.Errorf("status bar = %q", got)
 	}
 	d := h.wb.details
@@ -219,7 +219,7 @@ func TestLoginDialogSaysTheBrowserErrorOnceAndShowsTheURL(t *testing.T) {
 		t.Error("Copy login URL should be enabled")
 	}
 	h.tap(s.button("Cancel"))
-	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.statusText.Text, "cancelled") })
+	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.bar.text.Text, "cancelled") })
 }
 
 // The details show what the token store holds: after a restart the claims

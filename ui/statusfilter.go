@@ -1,10 +1,31 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/ui/model"
 )
+
+// newFilter is the text filter: Enter or Down moves to its results
+// (focusResults), Escape empties it; changed re-filters the table.
+func newFilter(d *dialogs, focusResults, changed func()) *entry {
+	f := newEntry(d)
+	f.onKey = func(ev *fyne.KeyEvent) bool { // keys no dialog took
+		switch ev.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyDown:
+			focusResults()
+		case fyne.KeyEscape:
+			f.SetText("")
+		default:
+			return false
+		}
+		return true
+	}
+	f.SetPlaceHolder("Filter by name, client ID or endpoint (Ctrl+F)")
+	f.OnChanged = func(string) { changed() }
+	return f
+}
 
 // Choices of the status filter beside the text filter.
 const (

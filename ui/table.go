@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/ui/model"
 )
 
@@ -30,6 +29,9 @@ const (
 	numCols          = model.NumCols
 )
 
+// row is one profile of the table (ui/model).
+type row = model.Row
+
 var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Secret expires", "Last checked"}
 
 var defaultColWidths = [numCols]float32{140, 90, 120, 220, 120, 150, 80, 95, 100}
@@ -37,68 +39,90 @@ var defaultColWidths = [numCols]float32{140, 90, 120, 220, 120, 150, 80, 95, 100
 // minColWidth keeps a dragged column from vanishing.
 const minColWidth = 50
 
-func (w *Workbench) buildTable() {
-	w.colWidths = make([]float32, numCols)
-	for i := range w.colWidths {
-		w.colWidths[i] = float32(w.app.Preferences().FloatWithFallback(fmt.Sprintf(prefColWidth, i), float64(defaultColWidths[i])))
-		if w.colWidths[i] < minColWidth {
-			w.colWidths[i] = defaultColWidths[i]
+// tableEvents is what the table's cells and headers ask of the window.
+type tableEvents struct {
+	selected func(r *row)                      // a row became the selected one (keys, clicks)
+	click    func(i int, mod fyne.KeyModifier) // a click on a row (Ctrl, Shift: several)
+	edit     func()                            // a double click
+	menuAt   func(i int) *fyne.Menu            // a right click
+	sorted   func()                            // a header click changed the order
+	// secretsDue: a credential expires soon, so its column stays.
+	secretsDue func() bool
+}
+
+// tableView is the credentials table: its cells, headers and columns
+// (columns.go), the split with the details pane and the wheel (largelist.go).
+type tableView struct {
+	m     *model.List
+	prefs fyne.Preferences
+	win   fyne.Window
+	do    func(func())
+	stop  <-chan struct{}
+	on    tableEvents
+
+	table       *widget.Table
+	tableArea   *fyne.Container // the table or, with no profiles, emptyHint
+	emptyHint   *fyne.Container
+	colWidths   []float32 // as the user set them (remembered)
+	shownWidths []float32 // fitted to the table's width, by column (0: left out)
+	shownCols   []int     // the columns shown, in order (columns.go)
+	split       *container.Split
+	splitShown  bool    // the details pane has its share
+	headerH     float32 // the table's header height (largelist.go)
+	// keepMarks is set while a selection change must not end a multiple
+	// selection (OnSelected cannot tell).
+	keepMarks bool
+	// refreshPending: a refresh of the cells is queued (scheduleRefresh);
+	// lastCellRefresh is when the last one ran.
+	refreshPending  bool
+	lastCellRefresh time.Time
+	menu            *fyne.Menu // the last right-click menu
+}
+
+func newTableView(m *model.List, prefs fyne.Preferences, win fyne.Window, do func(func()), stop <-chan struct{}, on tableEvents) *tableView {
+	t := &tableView{m: m, prefs: prefs, win: win, do: do, stop: stop, on: on}
+	t.colWidths = make([]float32, numCols)
+	for i := range t.colWidths {
+		t.colWidths[i] = float32(prefs.FloatWithFallback(fmt.Sprintf(prefColWidth, i), float64(defaultColWidths[i])))
+		if t.colWidths[i] < minColWidth {
+			t.colWidths[i] = defaultColWidths[i]
 		}
 	}
-	w.shownCols = make([]int, numCols)
-	for i := range w.shownCols {
-		w.shownCols[i] = i
+	t.shownCols = make([]int, numCols)
+	for i := range t.shownCols {
+		t.shownCols[i] = i
 	}
-	t := widget.NewTable(
-		func() (int, int) { return len(w.m.View()), len(w.shownCols) },
-		func() fyne.CanvasObject { return newTableCell(w) },
-		func(id widget.TableCellID, o fyne.CanvasObject) { w.updateCell(id, o.(*tableCell)) },
+	tbl := widget.NewTable(
+		func() (int, int) { return len(m.View()), len(t.shownCols) },
+		func() fyne.CanvasObject { return newTableCell(t) },
+		func(id widget.TableCellID, o fyne.CanvasObject) { t.updateCell(id, o.(*tableCell)) },
 	)
-	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(w) }
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		h := o.(*headerCell)
-		h.col = w.column(id.Col)
-		// Every table refresh updates the headers: setting a label re-shapes
-		// its text, so only what changed is set.
-		if h.label.Text != colTitles[h.col] {
-			h.label.SetText(colTitles[h.col])
-		}
-		// A theme icon, not a Unicode arrow: some fonts lack the glyph.
-		sortCol, sortDesc := w.m.Sort()
-		switch {
-		case h.col != sortCol:
-			h.icon.Hide()
-		case sortDesc:
-			setIcon(h.icon, theme.MoveDownIcon())
-		default:
-			setIcon(h.icon, theme.MoveUpIcon())
-		}
-	}
-	t.OnSelected = func(id widget.TableCellID) {
-		view := w.m.View()
+	tbl.ShowHeaderRow = true
+	tbl.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(t) }
+	tbl.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) { t.updateHeader(id, o.(*headerCell)) }
+	tbl.OnSelected = func(id widget.TableCellID) {
+		view := m.View()
 		if id.Row < 0 || id.Row >= len(view) {
 			return
 		}
 		r := view[id.Row]
-		changed := r.P.ID != w.m.SelectedID()
+		changed := r.P.ID != m.SelectedID()
 		// A plain selection (keys, click) ends a multiple one.
-		if w.m.Select(r.P.ID, w.keepMarks) {
-			w.table.Refresh()
+		if m.Select(r.P.ID, t.keepMarks) {
+			tbl.Refresh()
 		}
 		if changed {
-			w.details.show(r)
-			w.updateActions()
-			w.table.Refresh()
+			t.on.selected(r)
+			tbl.Refresh()
 		}
 	}
-	for i, cw := range w.colWidths {
-		t.SetColumnWidth(i, cw)
+	for i, cw := range t.colWidths {
+		tbl.SetColumnWidth(i, cw)
 	}
-	w.shownWidths = append([]float32(nil), w.colWidths...)
-	prefs := w.app.Preferences()
-	w.m.SetSort(prefs.IntWithFallback(prefSortCol, colName), prefs.BoolWithFallback(prefSortDesc, false))
-	w.table = t
+	t.shownWidths = append([]float32(nil), t.colWidths...)
+	m.SetSort(prefs.IntWithFallback(prefSortCol, colName), prefs.BoolWithFallback(prefSortDesc, false))
+	t.table = tbl
+	return t
 }
 
 // setIcon shows res in ic, touching it only when that changes.
@@ -111,42 +135,88 @@ func setIcon(ic *widget.Icon, res fyne.Resource) {
 	}
 }
 
+func (t *tableView) updateHeader(id widget.TableCellID, h *headerCell) {
+	h.col = t.column(id.Col)
+	// Every table refresh updates the headers: setting a label re-shapes
+	// its text, so only what changed is set.
+	if h.label.Text != colTitles[h.col] {
+		h.label.SetText(colTitles[h.col])
+	}
+	// A theme icon, not a Unicode arrow: some fonts lack the glyph.
+	sortCol, sortDesc := t.m.Sort()
+	switch {
+	case h.col != sortCol:
+		h.icon.Hide()
+	case sortDesc:
+		setIcon(h.icon, theme.MoveDownIcon())
+	default:
+		setIcon(h.icon, theme.MoveUpIcon())
+	}
+}
+
 // refreshCells updates the visible cells (and headers) from the rows, for
 // changes that keep the rows and columns as they are: a result, the
 // countdown. A full table.Refresh also builds and measures a new template
 // cell and header each time (Fyne caches their renderers for a minute), so
 // once a second, or once per event of a 1,000-profile start, it is a heap
 // of garbage; this only calls updateCell, which skips unchanged cells.
-func (w *Workbench) refreshCells() {
+func (t *tableView) refreshCells() {
 	// {-1, -1} is Fyne's "all cells" for RefreshItem (Table.refreshForID);
 	// TestTickUpdatesCellsWithoutFullRefresh guards it.
-	w.table.RefreshItem(widget.TableCellID{Row: -1, Col: -1})
-	w.lastCellRefresh = time.Now() // real time: it spaces refreshes (w.now is the clock shown)
+	t.table.RefreshItem(widget.TableCellID{Row: -1, Col: -1})
+	t.lastCellRefresh = time.Now() // real time: it spaces refreshes (the list's clock is the one shown)
+}
+
+// cellRefreshInterval is the least time between two refreshes of the
+// table's cells for events: each one re-shapes every header's text too
+// (Fyne refreshes the header row with the cells), which at start-up, with
+// the outcomes of 1,000 profiles arriving, was most of the garbage made.
+const cellRefreshInterval = 100 * time.Millisecond
+
+// scheduleRefresh refreshes the table's cells once for a burst of
+// changes: at once when the last refresh is older than
+// cellRefreshInterval, else when it is; changes meanwhile join it.
+func (t *tableView) scheduleRefresh() {
+	if t.refreshPending {
+		return
+	}
+	t.refreshPending = true
+	run := func() {
+		t.refreshPending = false
+		t.refreshCells()
+	}
+	wait := time.Until(t.lastCellRefresh.Add(cellRefreshInterval))
+	if wait <= 0 {
+		t.do(run)
+		return
+	}
+	time.AfterFunc(wait, func() {
+		select {
+		case <-t.stop:
+		default:
+			t.do(run)
+		}
+	})
 }
 
 // cellText is what a table cell shows and how it is styled.
-func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
+func (t *tableView) cellText(r *row, col int) (string, widget.Importance) {
+	now := t.m.Now()
 	switch col {
 	case colStatus:
-		text, tone, whole := w.m.ShortStatus(r)
+		text, tone, whole := t.m.ShortStatus(r)
 		if whole {
-			w.keepWhole(text)
+			t.keepWhole(text)
 		}
 		return text, importance(tone)
 	case colExpires:
-		return w.m.ExpiresIn(r), widget.MediumImportance
+		return t.m.ExpiresIn(r), widget.MediumImportance
 	case colSecretExpires:
-		return credentialExpiryText(*r.P, w.now())
+		return credentialExpiryText(*r.P, now)
 	case colChecked:
-		return model.ShortTime(r.P.LastChecked, w.now()), widget.MediumImportance
+		return model.ShortTime(r.P.LastChecked, now), widget.MediumImportance
 	}
 	return model.Text(r.P, col), widget.MediumImportance
-}
-
-// statusOf is a row's status in words and colour.
-func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
-	text, tone := w.m.Status(r)
-	return text, importance(tone)
 }
 
 // importance is the colour of a tone.
@@ -163,30 +233,30 @@ func importance(t model.Tone) widget.Importance {
 }
 
 // column is the column shown at index i (narrow windows leave some out).
-func (w *Workbench) column(i int) int {
-	if i >= 0 && i < len(w.shownCols) {
-		return w.shownCols[i]
+func (t *tableView) column(i int) int {
+	if i >= 0 && i < len(t.shownCols) {
+		return t.shownCols[i]
 	}
 	return i
 }
 
-func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
-	id.Col = w.column(id.Col)
+func (t *tableView) updateCell(id widget.TableCellID, c *tableCell) {
+	id.Col = t.column(id.Col)
 	c.id = id
-	view := w.m.View()
+	view := t.m.View()
 	if id.Row >= len(view) {
 		c.label.SetText("")
 		return
 	}
 	var bg color.Color = color.Transparent
-	if pid := view[id.Row].P.ID; pid == w.m.SelectedID() || w.m.Marked(pid) {
+	if pid := view[id.Row].P.ID; pid == t.m.SelectedID() || t.m.Marked(pid) {
 		bg = theme.Color(theme.ColorNameSelection)
 	}
 	if c.bg.FillColor != bg {
 		c.bg.FillColor = bg
 		c.bg.Refresh()
 	}
-	text, imp := w.cellText(view[id.Row], id.Col)
+	text, imp := t.cellText(view[id.Row], id.Col)
 	bold := id.Col == colStatus && imp != widget.MediumImportance
 	// Refreshing a label re-shapes its text, the bulk of the table's cost:
 	// only touch cells that changed (the countdown ticks every second).
@@ -200,73 +270,115 @@ func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
 
 // sortBy is what clicking a header does: sort by it, or reverse the order
 // when it already is the sort column.
-func (w *Workbench) sortBy(col int) {
-	w.m.SortBy(col)
-	sortCol, sortDesc := w.m.Sort()
-	w.app.Preferences().SetInt(prefSortCol, sortCol)
-	w.app.Preferences().SetBool(prefSortDesc, sortDesc)
-	w.applyColumnWidths() // the sort arrow needs room in its header
-	w.applyView()
+func (t *tableView) sortBy(col int) {
+	t.m.SortBy(col)
+	sortCol, sortDesc := t.m.Sort()
+	t.prefs.SetInt(prefSortCol, sortCol)
+	t.prefs.SetBool(prefSortDesc, sortDesc)
+	t.applyColumnWidths() // the sort arrow needs room in its header
+	t.on.sorted()
 }
 
 // setColumnWidth resizes a column (then the columns share the width again)
 // and remembers its width.
-func (w *Workbench) setColumnWidth(col int, width float32) {
+func (t *tableView) setColumnWidth(col int, width float32) {
 	width = max(width, minColWidth)
-	w.colWidths[col] = width
-	w.applyColumnWidths()
+	t.colWidths[col] = width
+	t.applyColumnWidths()
 }
 
-func (w *Workbench) saveColumnWidth(col int) {
-	w.app.Preferences().SetFloat(fmt.Sprintf(prefColWidth, col), float64(w.colWidths[col]))
+func (t *tableView) saveColumnWidth(col int) {
+	t.prefs.SetFloat(fmt.Sprintf(prefColWidth, col), float64(t.colWidths[col]))
 }
 
-const (
-	menuRequest      = "Send a test request… (Ctrl+R)"
-	menuLoginAnother = "Log in as another user…"
-)
+// selectRow selects the profile shown in table row i.
+func (t *tableView) selectRow(i int) {
+	if i < 0 || i >= len(t.m.View()) {
+		return
+	}
+	t.table.Select(widget.TableCellID{Row: i, Col: 0})
+}
 
-// rowMenu is the right-click menu of a row: the toolbar's actions, enabled
-// by the same rule as the toolbar.
-func (w *Workbench) rowMenu(r *row) *fyne.Menu {
-	type entry struct {
-		act   model.Action
-		label string
-		fn    func()
+// selectKeepingMarks selects row i without ending a multiple selection.
+func (t *tableView) selectKeepingMarks(i int) {
+	t.keepMarks = true
+	defer func() { t.keepMarks = false }()
+	t.selectRow(i)
+}
+
+// moveBy moves the selection n rows down (or up), stopping at the ends;
+// with nothing selected it selects the first row.
+func (t *tableView) moveBy(n int, down bool) {
+	view := t.m.View()
+	if len(view) == 0 {
+		return
 	}
-	all := []entry{
-		{actEdit, "Edit…", w.screens.editSelected},
-		{actTest, "Test (Ctrl+T)", w.testSelected},
-		{actRequest, menuRequest, w.screens.requestSelected},
+	i := t.m.ViewIndex(t.m.SelectedID())
+	switch {
+	case i < 0:
+		i = 0
+	case down:
+		i = min(i+n, len(view)-1)
+	default:
+		i = max(i-n, 0)
 	}
-	if r.P.Type == credentials.TypeUser {
-		all = append(all,
-			entry{actLogin, "Log in with this credential (Ctrl+L)", w.screens.loginSelected},
-			entry{actLogin, menuLoginAnother, w.screens.loginAnotherSelected},
-			entry{actLogin, menuLoginDevice, w.screens.loginDeviceSelected},
-			entry{actLogout, "Log out", w.logoutSelected})
+	t.moveTo(i)
+}
+
+// moveTo selects table row i and scrolls to it.
+func (t *tableView) moveTo(i int) {
+	if i < 0 || i >= len(t.m.View()) {
+		return
 	}
-	all = append(all, entry{actSetSecret, "Set client secret…", w.screens.setSecretSelected})
-	if r.P.HasSecret && r.P.Type == credentials.TypeApplication {
-		all = append(all, entry{actRotate, "Rotate secret…", w.screens.rotateSelected})
+	t.selectRow(i)
+	t.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+}
+
+// pageRows is how many rows PageUp/PageDown move: about one screen.
+func (t *tableView) pageRows() int {
+	rowH := t.table.MinSize().Height
+	if c := newTableCell(t); c != nil {
+		rowH = c.MinSize().Height + theme.Padding()
 	}
-	var items []*fyne.MenuItem
-	for _, e := range all {
-		it := fyne.NewMenuItem(e.label, e.fn)
-		it.Disabled = !w.allowed(e.act, r)
-		items = append(items, it)
+	if rowH <= 0 {
+		return 10
 	}
-	del := fyne.NewMenuItem("Delete…", w.screens.deleteSelected)
-	del.Disabled = !w.allowed(actDelete, r)
-	items = append(items, fyne.NewMenuItemSeparator(), del)
-	return fyne.NewMenu("", items...)
+	return max(int(t.table.Size().Height/rowH)-1, 1)
+}
+
+// key moves the selection for the arrow keys, Page Up/Down, Home and End.
+func (t *tableView) key(name fyne.KeyName) {
+	switch name {
+	case fyne.KeyUp, fyne.KeyDown:
+		t.moveBy(1, name == fyne.KeyDown)
+	case fyne.KeyPageUp, fyne.KeyPageDown:
+		t.moveBy(t.pageRows(), name == fyne.KeyPageDown)
+	case fyne.KeyHome:
+		t.moveTo(0)
+	case fyne.KeyEnd:
+		t.moveTo(len(t.m.View()) - 1)
+	}
+}
+
+// layOut puts the table and, while there are no profiles, the hint with
+// its button (add) into the table's area.
+func (t *tableView) layOut(add func()) {
+	addFirst := widget.NewButtonWithIcon("Add your first profile", theme.ContentAddIcon(), add)
+	addFirst.Importance = widget.HighImportance
+	t.emptyHint = container.NewCenter(container.NewVBox(
+		widget.NewLabelWithStyle("No credential profiles yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle("A profile holds an OAuth client: its endpoints, client ID and scope.\n"+
+			"Its secret goes to the OS keyring, never to a file.", fyne.TextAlignCenter, fyne.TextStyle{}),
+		container.NewCenter(addFirst),
+	))
+	t.tableArea = container.New(&columnsLayout{t: t}, t.table, t.emptyHint)
 }
 
 // tableCell is a table cell that knows its row, so a double click edits and
 // a right click opens the row menu.
 type tableCell struct {
 	widget.BaseWidget
-	w     *Workbench
+	t     *tableView
 	id    widget.TableCellID
 	mod   fyne.KeyModifier // held at the last mouse press
 	label *widget.Label
@@ -279,8 +391,8 @@ var (
 	_ fyne.SecondaryTappable = (*tableCell)(nil)
 )
 
-func newTableCell(w *Workbench) *tableCell {
-	c := &tableCell{w: w, label: widget.NewLabel("Template text"), bg: canvas.NewRectangle(color.Transparent)}
+func newTableCell(t *tableView) *tableCell {
+	c := &tableCell{t: t, label: widget.NewLabel("Template text"), bg: canvas.NewRectangle(color.Transparent)}
 	c.label.Truncation = fyne.TextTruncateEllipsis
 	c.ExtendBaseWidget(c)
 	return c
@@ -293,9 +405,9 @@ func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
 // Tapped selects the row and takes the focus away from the filter, so
 // Enter and Delete act on the selection.
 func (c *tableCell) Tapped(*fyne.PointEvent) {
-	c.w.clickRow(c.id.Row, c.mod) // Ctrl / Shift: several rows (multiselect.go)
+	c.t.on.click(c.id.Row, c.mod) // Ctrl / Shift: several rows (multiselect.go)
 	c.mod = 0
-	c.w.win.Canvas().Unfocus()
+	c.t.win.Canvas().Unfocus()
 }
 
 // MouseDown notes the modifiers for Tapped (which has none).
@@ -303,22 +415,22 @@ func (c *tableCell) MouseDown(e *desktop.MouseEvent) { c.mod = e.Modifier }
 func (c *tableCell) MouseUp(*desktop.MouseEvent)     {}
 
 func (c *tableCell) DoubleTapped(*fyne.PointEvent) {
-	c.w.selectRow(c.id.Row)
-	c.w.screens.editSelected()
+	c.t.selectRow(c.id.Row)
+	c.t.on.edit()
 }
 
 func (c *tableCell) TappedSecondary(e *fyne.PointEvent) {
-	if c.id.Row >= len(c.w.m.View()) {
+	if c.id.Row >= len(c.t.m.View()) {
 		return
 	}
-	c.w.menu = c.w.rowMenuAt(c.id.Row) // multiselect.go: keeps a multiple selection
-	widget.ShowPopUpMenuAtPosition(c.w.menu, c.w.win.Canvas(), e.AbsolutePosition)
+	c.t.menu = c.t.on.menuAt(c.id.Row) // multiselect.go: keeps a multiple selection
+	widget.ShowPopUpMenuAtPosition(c.t.menu, c.t.win.Canvas(), e.AbsolutePosition)
 }
 
 // headerCell sorts on click and resizes its column when dragged sideways.
 type headerCell struct {
 	widget.BaseWidget
-	w     *Workbench
+	t     *tableView
 	col   int
 	label *widget.Label
 	icon  *widget.Icon // the sort direction on the sort column
@@ -329,8 +441,8 @@ var (
 	_ fyne.Draggable = (*headerCell)(nil)
 )
 
-func newHeaderCell(w *Workbench) *headerCell {
-	h := &headerCell{w: w, label: widget.NewLabelWithStyle("Last checked", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+func newHeaderCell(t *tableView) *headerCell {
+	h := &headerCell{t: t, label: widget.NewLabelWithStyle("Last checked", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		icon: widget.NewIcon(theme.MoveDownIcon())}
 	h.label.Truncation = fyne.TextTruncateEllipsis
 	h.ExtendBaseWidget(h)
@@ -341,10 +453,10 @@ func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.icon, h.label))
 }
 
-func (h *headerCell) Tapped(*fyne.PointEvent) { h.w.sortBy(h.col) }
+func (h *headerCell) Tapped(*fyne.PointEvent) { h.t.sortBy(h.col) }
 
 func (h *headerCell) Dragged(e *fyne.DragEvent) {
-	h.w.setColumnWidth(h.col, h.w.colWidths[h.col]+e.Dragged.DX)
+	h.t.setColumnWidth(h.col, h.t.colWidths[h.col]+e.Dragged.DX)
 }
 
-func (h *headerCell) DragEnd() { h.w.saveColumnWidth(h.col) }
+func (h *headerCell) DragEnd() { h.t.saveColumnWidth(h.col) }

@@ -149,9 +149,9 @@ func (t *tray) profileMenu(r *row) *fyne.Menu {
 		if r := w.m.Find(id); r != nil && model.NeedsSecret(r.P) {
 			t.a.Show() // Test asks for the secret, in the window
 		}
-		w.testProfile(id, name)
+		w.tests.one(id, name)
 	})
-	test.Disabled = !w.allowed(actTest, r)
+	test.Disabled = !w.m.Allowed(actTest, r)
 	items := []*fyne.MenuItem{cp, test}
 	if r.P.Type == credentials.TypeUser {
 		in := fyne.NewMenuItem(trayLogin, func() {
@@ -159,9 +159,9 @@ func (t *tray) profileMenu(r *row) *fyne.Menu {
 			t.a.Show()
 			w.screens.login(id, name)
 		})
-		in.Disabled = !w.allowed(actLogin, r)
+		in.Disabled = !w.m.Allowed(actLogin, r)
 		out := fyne.NewMenuItem(trayLogout, func() { w.screens.logout(id, name) })
-		out.Disabled = !w.allowed(actLogout, r) || w.m.Effective(r) == credentials.StatusLoggedOut
+		out.Disabled = !w.m.Allowed(actLogout, r) || w.m.Effective(r) == credentials.StatusLoggedOut
 		items = append(items, in, out)
 	}
 	return fyne.NewMenu(name, items...)

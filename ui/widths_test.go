@@ -28,15 +28,15 @@ func TestColumnsEndpointDetailsAndLogout(t *testing.T) {
 	h := newHarness(t, repo, nil) // 1280 × 800
 
 	for _, c := range []int{colType, colGrant} {
-		if !slices.Contains(h.wb.shownCols, c) {
+		if !slices.Contains(h.wb.tbl.shownCols, c) {
 			t.Fatalf("column %s left out at 1280 px", colTitles[c])
 		}
 	}
 	for i := range h.wb.m.View() {
 		for _, c := range []int{colType, colGrant} {
-			text, _ := h.wb.cellText(h.wb.m.View()[i], c)
-			if need := cellWidth(text); h.wb.shownWidths[c] < need {
-				t.Errorf("%q is cut at 1280 px: column %v wide, needs %v", text, h.wb.shownWidths[c], need)
+			text, _ := h.wb.tbl.cellText(h.wb.m.View()[i], c)
+			if need := cellWidth(text); h.wb.tbl.shownWidths[c] < need {
+				t.Errorf("%q is cut at 1280 px: column %v wide, needs %v", text, h.wb.tbl.shownWidths[c], need)
 			}
 		}
 	}

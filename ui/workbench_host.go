@@ -25,23 +25,23 @@ func (h workbenchHost) dialogs() *dialogs                { return h.w.dialogs }
 func (h workbenchHost) onUI(fn func())                   { h.w.do(fn) }
 func (h workbenchHost) clock() time.Time                 { return h.w.now() }
 func (h workbenchHost) appContext() context.Context      { return h.w.ctx }
-func (h workbenchHost) setStatus(msg string)             { h.w.setStatus(msg) }
-func (h workbenchHost) noteKeyring(err error)            { h.w.noteKeyring(err) }
+func (h workbenchHost) setStatus(msg string)             { h.w.bar.set(msg) }
+func (h workbenchHost) noteKeyring(err error)            { h.w.banner.keyring(err) }
 func (h workbenchHost) service() Operations              { return h.w.ops }
-func (h workbenchHost) startWork(label string) func()    { return h.w.startWork(label) }
+func (h workbenchHost) startWork(label string) func()    { return h.w.bar.startWork(label) }
 func (h workbenchHost) isReadOnly() bool                 { return h.w.m.ReadOnly() }
-func (h workbenchHost) applyResult(res oauthflow.Result) { h.w.applyResult(res) }
+func (h workbenchHost) applyResult(res oauthflow.Result) { h.w.m.ApplyResult(res) }
 func (h workbenchHost) dropResult(id string)             { h.w.m.DropResult(id) }
 func (h workbenchHost) clearSelection()                  { h.w.m.Unselect() }
 func (h workbenchHost) reload()                          { h.w.reload() }
-func (h workbenchHost) testOne(id, name string)          { h.w.testProfile(id, name) }
+func (h workbenchHost) testOne(id, name string)          { h.w.tests.one(id, name) }
 
 func (h workbenchHost) background(label string, op func(ctx context.Context) error, done func(error)) {
-	h.w.background(label, op, done)
+	h.w.work.background(label, op, done)
 }
 
 func (h workbenchHost) backgroundRow(id string, b model.Busy, op func(ctx context.Context) error, done func(error)) {
-	h.w.backgroundRow(id, b, op, done)
+	h.w.work.backgroundRow(id, b, op, done)
 }
 
 func (h workbenchHost) setBusy(id string, b model.Busy) {
@@ -97,9 +97,9 @@ func (h workbenchHost) selectedProfile() *credentials.Profile {
 
 func (h workbenchHost) may(act model.Action, id string) bool {
 	if id == "" {
-		return h.w.allowed(act, nil)
+		return h.w.m.Allowed(act, nil)
 	}
-	return h.w.allowed(act, h.w.m.Find(id))
+	return h.w.m.Allowed(act, h.w.m.Find(id))
 }
 
 func (h workbenchHost) forget(id string) {
@@ -126,7 +126,7 @@ func (h workbenchHost) testMany(ids []string) {
 		}
 	}
 	if len(rows) > 0 {
-		h.w.testMany(rows)
+		h.w.tests.many(rows)
 	}
 }
 
@@ -136,13 +136,13 @@ func (h workbenchHost) reveal(id string) bool {
 		w.filter.SetText("")
 		w.statusFilter.SetSelected(statusAll)
 	}
-	w.clearMarks()
-	w.selectRow(w.m.ViewIndex(id))
+	w.marks.clear()
+	w.tbl.selectRow(w.m.ViewIndex(id))
 	return w.m.SelectedID() == id
 }
 
 func (h workbenchHost) secretsDueChanged() {
-	if h.w.tableArea != nil {
-		h.w.applyColumnWidths()
+	if h.w.tbl != nil && h.w.tbl.tableArea != nil {
+		h.w.tbl.applyColumnWidths()
 	}
 }

@@ -30,11 +30,11 @@ func userProfile(name, clientID, authURL string) credentials.Profile {
 
 func TestEmptyTableShowsFirstRunHint(t *testing.T) {
 	h := newHarness(t, newRepo(t, nil), nil)
-	if !h.wb.emptyHint.Visible() || h.wb.table.Visible() {
+	if !h.wb.tbl.emptyHint.Visible() || h.wb.table.Visible() {
 		t.Fatal("an empty store should show the first-run hint instead of the table")
 	}
 	var add *widget.Button
-	walk(h.wb.emptyHint, func(o fyne.CanvasObject) {
+	walk(h.wb.tbl.emptyHint, func(o fyne.CanvasObject) {
 		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "Add") {
 			add = b
 		}
@@ -59,8 +59,8 @@ func TestFilterAndSort(t *testing.T) {
 	if got := h.columnTexts(colName); !slices.Equal(got, []string{"alpha portal", "Mid portal", "Zeta portal"}) {
 		t.Fatalf("initial order by name = %v", got)
 	}
-	if h.wb.countText.Text != "3 profiles" {
-		t.Errorf("count = %q", h.wb.countText.Text)
+	if h.wb.bar.count.Text != "3 profiles" {
+		t.Errorf("count = %q", h.wb.bar.count.Text)
 	}
 
 	// Clicking the Name header reverses the order; Client ID sorts by it.
@@ -95,8 +95,8 @@ func TestFilterAndSort(t *testing.T) {
 			t.Errorf("filter %q shows %v, want %v", c.q, got, c.want)
 		}
 	}
-	if h.wb.countText.Text != "0 of 3 profiles" {
-		t.Errorf("count with a filter = %q", h.wb.countText.Text)
+	if h.wb.bar.count.Text != "0 of 3 profiles" {
+		t.Errorf("count with a filter = %q", h.wb.bar.count.Text)
 	}
 	// Escape in the filter clears it.
 	h.wb.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
@@ -391,8 +391,8 @@ func TestLoginCancelKeepsState(t *testing.T) {
 	if got := h.statusOf("Slow user"); got != "Untested" {
 		t.Errorf("after cancel the row says %q", got)
 	}
-	if !strings.Contains(h.wb.statusText.Text, "cancelled") {
-		t.Errorf("status bar = %q", h.wb.statusText.Text)
+	if !strings.Contains(h.wb.bar.text.Text, "cancelled") {
+		t.Errorf("status bar = %q", h.wb.bar.text.Text)
 	}
 }
 
@@ -438,7 +438,7 @@ func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	}
 	t.Cleanup(release)
 	h.tap(h.wb.toolbar["Test all"])
-	if !h.wb.activity.Visible() || h.statusOf("One") != "Testing…" {
+	if !h.wb.bar.activity.Visible() || h.statusOf("One") != "Testing…" {
 		t.Fatalf("Test all should show progress; row says %q", h.statusOf("One"))
 	}
 	test.Tap(h.header(colName))
@@ -460,7 +460,7 @@ func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	if n := ops.started.Load(); n != 2 {
 		t.Errorf("%d tests started, want 2", n)
 	}
-	if h.wb.activity.Visible() {
+	if h.wb.bar.activity.Visible() {
 		t.Error("the progress bar should hide when done")
 	}
 }
@@ -518,18 +518,18 @@ func TestCorruptConfigBannerAndStartFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, repo, nil)
-	if !h.wb.banner.Visible() || !strings.Contains(h.wb.bannerText.Text, path) || !strings.Contains(h.wb.bannerText.Text, ".broken-") {
-		t.Fatalf("banner = %q", h.wb.bannerText.Text)
+	if !h.wb.banner.showing() || !strings.Contains(h.wb.banner.text.Text, path) || !strings.Contains(h.wb.banner.text.Text, ".broken-") {
+		t.Fatalf("banner = %q", h.wb.banner.text.Text)
 	}
 	if !h.wb.toolbar["Add"].Disabled() || !h.wb.toolbar["Import"].Disabled() {
 		t.Error("a corrupt file makes the workbench read-only")
 	}
-	h.tap(h.wb.bannerFix)
+	h.tap(h.wb.banner.fix)
 	if h.wb.dialogs.top() == nil {
 		t.Fatal("the fix should ask first")
 	}
 	h.tap(h.wb.dialogs.top().button("Start with an empty list (the broken file is kept)"))
-	if h.wb.banner.Visible() || h.wb.toolbar["Add"].Disabled() || !h.wb.emptyHint.Visible() {
+	if h.wb.banner.showing() || h.wb.toolbar["Add"].Disabled() || !h.wb.tbl.emptyHint.Visible() {
 		t.Fatal("after starting afresh the workbench is usable and empty")
 	}
 	matches, _ := filepath.Glob(path + ".broken-*")
@@ -551,9 +551,9 @@ func TestKeyringUnavailableBanner(t *testing.T) {
 	seedNoSecrets(t, repo, userProfile("Still listed", "x", "https://idp.example.com/auth"))
 	h := newHarness(t, repo, nil)
 	h.wb.CheckKeyring()
-	h.waitFor("the keyring banner", func() bool { return h.wb.banner.Visible() })
-	if !strings.Contains(h.wb.bannerText.Text, "keyring") || !strings.Contains(h.wb.bannerText.Text, "gnome-keyring") {
-		t.Errorf("banner = %q", h.wb.bannerText.Text)
+	h.waitFor("the keyring banner", func() bool { return h.wb.banner.showing() })
+	if !strings.Contains(h.wb.banner.text.Text, "keyring") || !strings.Contains(h.wb.banner.text.Text, "gnome-keyring") {
+		t.Errorf("banner = %q", h.wb.banner.text.Text)
 	}
 	if h.rowOf("Still listed") < 0 {
 		t.Error("profiles stay listed without a keyring")
@@ -575,8 +575,8 @@ func TestImportPreviewSkipsInvalid(t *testing.T) {
 	if h.rowOf("Good one") < 0 || len(h.wb.m.Rows()) != 1 {
 		t.Fatalf("rows after import: %v", h.columnTexts(colName))
 	}
-	if !strings.Contains(h.wb.statusText.Text, "skipped 1 invalid") {
-		t.Errorf("status = %q", h.wb.statusText.Text)
+	if !strings.Contains(h.wb.bar.text.Text, "skipped 1 invalid") {
+		t.Errorf("status = %q", h.wb.bar.text.Text)
 	}
 }
 
@@ -585,16 +585,16 @@ func TestColumnWidthIsRemembered(t *testing.T) {
 	seedNoSecrets(t, repo, userProfile("W", "w", "https://idp.example.com/auth"))
 	h := newHarness(t, repo, nil)
 	hc := h.header(colEndpoint)
-	before := h.wb.colWidths[colEndpoint]
+	before := h.wb.tbl.colWidths[colEndpoint]
 	hc.Dragged(&fyne.DragEvent{Dragged: fyne.Delta{DX: 40}})
 	hc.DragEnd()
 	if got := h.app.Preferences().Float("table.column.3.width"); got != float64(before+40) {
 		t.Errorf("remembered width = %v, want %v", got, before+40)
 	}
 	// A new workbench on the same app starts with that width.
-	w2 := newWorkbench(h.app, test.NewTempWindow(t, nil), repo, h.wb.ops, h.q.do)
-	if w2.colWidths[colEndpoint] != before+40 {
-		t.Errorf("new workbench width = %v", w2.colWidths[colEndpoint])
+	w2 := newWorkbench(h.app, test.NewTempWindow(t, nil), h.wb.ops, h.q.do)
+	if w2.tbl.colWidths[colEndpoint] != before+40 {
+		t.Errorf("new workbench width = %v", w2.tbl.colWidths[colEndpoint])
 	}
 }
 
@@ -663,7 +663,7 @@ func TestRotateSecretReportsEachStep(t *testing.T) {
 	if got := h.statusOf("Rotating"); got != "Active" {
 		t.Errorf("after a refused rotation the healthy profile shows %q", got)
 	}
-	if st := h.wb.statusText.Text; strings.Contains(st, "Failed") || !strings.Contains(st, "old secret") {
+	if st := h.wb.bar.text.Text; strings.Contains(st, "Failed") || !strings.Contains(st, "old secret") {
 		t.Errorf("status bar = %q", st)
 	}
 	if h.wb.details.sections["failure"].Visible() {
@@ -792,18 +792,18 @@ func TestIdleTickDoesNotRefreshTheTable(t *testing.T) {
 	if h.cell(0, colName) == nil {
 		t.Fatal("the row is not shown")
 	}
-	h.wb.refreshCells()
-	last := h.wb.lastCellRefresh
+	h.wb.tbl.refreshCells()
+	last := h.wb.tbl.lastCellRefresh
 	for i := 0; i < 59 && h.wb.ticks%60 != 59; i++ {
 		h.wb.tick()
 	}
-	if h.wb.lastCellRefresh != last {
+	if h.wb.tbl.lastCellRefresh != last {
 		t.Fatal("an idle tick refreshed the table")
 	}
 	for h.wb.ticks%60 != 0 {
 		h.wb.tick()
 	}
-	if h.wb.lastCellRefresh == last {
+	if h.wb.tbl.lastCellRefresh == last {
 		t.Error("no refresh in a minute of ticks")
 	}
 }
