@@ -93,6 +93,7 @@ type profileForm struct {
 // newProfileForm is the Add form (p == nil) or the Edit form for p.
 func newProfileForm(h formHost, p *credentials.Profile) *profileForm {
 	f := &profileForm{h: h, fields: map[string]*formField{}, onClose: func() {}}
+	f.cert.f = f
 	if p != nil {
 		c := *p
 		f.orig = &c

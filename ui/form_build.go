@@ -46,7 +46,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 		}
 	})
 	f.newField(credentials.FieldAuthMethod, "Client authentication", f.authMethod)
-	f.buildCertificate()
+	f.cert.buildCertificate()
 	f.scope = f.textField(credentials.FieldScope, "Scope", "space-separated, e.g. api:read api:write")
 	f.audience = f.textField(credentials.FieldAudience, "Audience", "optional")
 	f.resource = f.textField(credentials.FieldResource, "Resource", "optional: https://api.example.com")
@@ -167,7 +167,7 @@ func (f *profileForm) fill() {
 		f.authMethod.Selected = string(credentials.AuthBasic)
 	}
 	f.authMethod.Refresh()
-	f.fillCertificate(p)
+	f.cert.fillCertificate(p)
 	f.fillMFA(p)
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:

@@ -68,7 +68,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 
 	p.SecretExpiresAt = f.readSecretExpires()
 	var ch credentials.SecretChange
-	f.readCertificate(&p, &ch)
+	f.cert.readCertificate(&p, &ch)
 	if f.secret.Text != "" {
 		ch.ClientSecret = credentials.Secret(f.secret.Text)
 	}

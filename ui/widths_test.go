@@ -96,14 +96,14 @@ func TestCertificateDialogKeyTypeSubjectAndJWK(t *testing.T) {
 	if !f.cert.jwkBtn.Disabled() {
 		t.Error("Copy public JWK enabled without a certificate")
 	}
-	f.askGenerate()
+	f.cert.askGenerate()
 	if f.cert.genSubject.Text != "wb-pkjwt" || f.cert.genKind.Selected != keyKindRSA {
 		t.Errorf("dialog defaults: subject %q, key %q", f.cert.genSubject.Text, f.cert.genKind.Selected)
 	}
 	f.cert.genKind.SetSelected(keyKindEC)
 	f.cert.genSubject.SetText("billing-prod")
 	f.cert.genDays.SetText("90")
-	f.generateFromDialog()
+	f.cert.generateFromDialog()
 	cert, err := credentials.ParseCertificatePEM(f.cert.certPEM)
 	if err != nil {
 		t.Fatalf("no certificate generated: %v", err)
