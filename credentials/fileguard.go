@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
@@ -54,25 +52,13 @@ func ReadFileSafely(path string) ([]byte, error) {
 }
 
 // openStoreFile opens a store file (profiles, transports, state): a
-// regular file of ours, not a link or FIFO, that others cannot write.
-func openStoreFile(path string) (*os.File, error) {
-	return fileguard.OpenOwn(path, storeFileKind(path))
-}
-
-// storeFileKind names a store file in errors.
-func storeFileKind(path string) string {
-	switch base := filepath.Base(path); {
-	case strings.Contains(base, "transport"):
-		return "transport file"
-	case strings.Contains(base, "state"):
-		return "state file"
-	}
-	return "profile file"
-}
+// regular file of ours, not a link or FIFO, that others cannot write; what
+// names it in errors ("profile file").
+func openStoreFile(path, what string) (*os.File, error) { return fileguard.OpenOwn(path, what) }
 
 // readStoreFile reads a store file the safe way, through the size cap.
-func readStoreFile(path string) ([]byte, error) {
-	f, err := openStoreFile(path)
+func readStoreFile(path, what string) ([]byte, error) {
+	f, err := openStoreFile(path, what)
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +75,3 @@ func mkStoreDir(dir string) error { return fileguard.MkdirPrivate(dir, "configur
 func createExclusive(path string) (*os.File, error) { return fileguard.CreateExclusive(path) }
 
 func ownRegular(path string) bool { return fileguard.IsOwnRegular(path) }
-
-// lockFile takes a store file's exclusive lock, waiting for it.
-func lockFile(path string) (func(), error) { return fileguard.Lock(path) }

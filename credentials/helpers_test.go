@@ -13,11 +13,6 @@ import (
 	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
-// memKeyring is the one in-memory keyring of the unit tests.
-type memKeyring = testenv.MemKeyring
-
-func newMemKeyring() *memKeyring { return testenv.NewMemKeyring() }
-
 // hookKeyring passes every call to a real keyring, records the entries it
 // set, and runs afterSet once a Set succeeded (to stage a race at that moment).
 type hookKeyring struct {

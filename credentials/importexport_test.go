@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // registrationJSON is the client-registration shape of issue 2, verbatim.
@@ -49,7 +51,7 @@ func TestImportClientRegistration(t *testing.T) {
 		t.Fatal("refresh interval hint does not renew before the 3600 s token expires")
 	}
 
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	sum, err := repo.Import(entries, false)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +98,7 @@ func TestImportWithoutTokenURL(t *testing.T) {
 	if msg := ve.For(FieldTokenURL); !strings.Contains(msg, "Token endpoint URL is required") {
 		t.Fatalf("message for the token URL = %q", msg)
 	}
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	_, err = repo.Import(entries, false)
 	if err == nil || !strings.Contains(err.Error(), "nothing was imported") || !strings.Contains(err.Error(), "dcrTaskReviewer") ||
 		!strings.Contains(err.Error(), "Token endpoint") {
@@ -158,7 +160,7 @@ func TestImportInvalidEntrySavesNothing(t *testing.T) {
 	          {"clientId": "bad/name", "authorizedGrantTypes": ["client_credentials"]},
 	          {"clientId": "GOOD-ONE", "authorizedGrantTypes": ["client_credentials"]},
 	          {"authorizedGrantTypes": ["client_credentials"]}]`
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	if _, err := repo.Save(appProfile("existing"), SecretChange{ClientSecret: Secret("s")}); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +198,7 @@ func TestImportInvalidEntrySavesNothing(t *testing.T) {
 
 // A name taken elsewhere between preview and import is caught under the lock.
 func TestImportRechecksNamesAtWrite(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	entries, err := ParseImport([]byte(registrationJSON), nil, ImportDefaults{TokenURL: importTokenURL})
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +220,7 @@ func TestImportRechecksNamesAtWrite(t *testing.T) {
 }
 
 func TestExportImportRoundTrip(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	full := fullProfile()
 	full.TLS.CAFile = "" // validation stats the CA file
 	full.ID = ""
@@ -269,7 +271,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 
 	// Into a second store: equal configurations under new IDs.
-	other := &Repository{Store: NewStore(repo.Store.Path() + ".other"), Secrets: NewSecrets(newMemKeyring())}
+	other := &Repository{Store: NewStore(repo.Store.Path() + ".other"), Secrets: NewSecrets(testenv.NewMemKeyring())}
 	if _, err := other.Import(entries, false); err != nil {
 		t.Fatal(err)
 	}
@@ -285,9 +287,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 }
 
-// Secrets saved in the real keyring never appear in an export.
+// Secrets saved in the keyring never appear in an export.
 func TestExportHoldsNoSecret(t *testing.T) {
-	kr := realKeyring(t)
+	kr := testenv.NewMemKeyring() // repository logic: the keyring itself is not what is tested
 	repo := newRepo(t, kr)
 	var secrets []string
 	for _, name := range []string{"export one", "export two"} {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/zalando/go-keyring"
 )
 
@@ -143,7 +144,7 @@ func TestSecretsRealKeyring(t *testing.T) {
 
 // A User profile may drop its client secret (a public client).
 func TestSecretRemovedFromUserProfile(t *testing.T) {
-	kr := realKeyring(t)
+	kr := testenv.NewMemKeyring() // repository logic: the keyring itself is not what is tested
 	repo := newRepo(t, kr)
 	p, err := repo.Save(userProfile("public"), SecretChange{ClientSecret: Secret(token("s"))})
 	if err != nil {
@@ -179,7 +180,7 @@ func TestSecretRemovedFromUserProfile(t *testing.T) {
 // The keyring refuses the write: the file keeps its old content and the
 // keyring its old values.
 func TestKeyringSetFailsLeavesFileUnchanged(t *testing.T) {
-	mem := newMemKeyring()
+	mem := testenv.NewMemKeyring()
 	repo := newRepo(t, mem)
 	cfg := os.Getenv("XDG_CONFIG_HOME")
 	ap := appProfile("api")
@@ -235,7 +236,7 @@ func TestKeyringSetFailsLeavesFileUnchanged(t *testing.T) {
 // The write fails through the store's test hook (a full disk), which stops
 // root as well (permissions would not).
 func TestFileWriteFailsRestoresKeyring(t *testing.T) {
-	kr := realKeyring(t)
+	kr := testenv.NewMemKeyring() // repository logic: the keyring itself is not what is tested
 	hk := &hookKeyring{Keyring: kr}
 	repo := newRepo(t, hk)
 	p, err := repo.Save(appProfile("restore"), SecretChange{ClientSecret: Secret("old-secret")})
@@ -298,7 +299,7 @@ func TestFileWriteFailsRestoresKeyring(t *testing.T) {
 // removal afterwards, the error says so and how to clean up: the entry is
 // left behind, never hidden.
 func TestDeleteKeyringFailsReportsLeftovers(t *testing.T) {
-	mem := newMemKeyring()
+	mem := testenv.NewMemKeyring()
 	repo := newRepo(t, mem)
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s"), ProxyPassword: Secret("pp")})
 	if err != nil {
@@ -322,7 +323,7 @@ func TestDeleteKeyringFailsReportsLeftovers(t *testing.T) {
 
 // A keyring that cannot even be read stops Delete before anything changes.
 func TestDeleteUnreadableKeyringKeepsProfile(t *testing.T) {
-	mem := newMemKeyring()
+	mem := testenv.NewMemKeyring()
 	repo := newRepo(t, mem)
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s")})
 	if err != nil {
@@ -357,7 +358,7 @@ func TestKeyringErrorsAreExplained(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			mem := newMemKeyring()
+			mem := testenv.NewMemKeyring()
 			mem.SetErr = func(string) error { return c.err }
 			mem.GetErr = c.err
 			repo := newRepo(t, mem)
@@ -459,7 +460,7 @@ func TestSecretSizeLimit(t *testing.T) {
 // Check is quiet for a working keyring (an absent probe entry is fine) and
 // reports a missing Secret Service as a typed, actionable error.
 func TestSecretsCheck(t *testing.T) {
-	mem := newMemKeyring()
+	mem := testenv.NewMemKeyring()
 	if err := NewSecrets(mem).Check(); err != nil {
 		t.Fatalf("working keyring: %v", err)
 	}

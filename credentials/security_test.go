@@ -226,7 +226,7 @@ func TestSecurityFIFOAndHugeFile(t *testing.T) {
 // A name that looks like another profile's ID is refused, and a file that
 // has one anyway makes lookups fail instead of picking a profile.
 func TestSecurityNameVersusID(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	a, err := repo.Save(appProfile("alpha"), SecretChange{ClientSecret: Secret("s")})
 	if err != nil {
 		t.Fatal(err)

@@ -3,9 +3,6 @@ package credentials
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -89,61 +86,36 @@ func overlay(ps []Profile, st map[string]State) {
 	}
 }
 
-// loadStateLocked returns the state entries; s.mu is held. fresh parses the
-// file even when the cached copy looks current. A broken state file is kept
-// aside and reads as empty: it only holds results, which the next test
-// finds again, and the profile file still has the last saved ones.
-func (s *Store) loadStateLocked(fresh bool) (map[string]State, error) {
-	path := s.StatePath()
-	info, statErr := os.Lstat(path)
-	if errors.Is(statErr, fs.ErrNotExist) {
-		s.stateInfo, s.state = nil, nil
-		return nil, nil
-	}
-	if !fresh && statErr == nil && sameFileInfo(s.stateInfo, info) {
-		return s.state, nil
-	}
-	st, err := s.parseState()
-	if err != nil {
-		return nil, err
-	}
-	if statErr == nil {
-		s.stateInfo, s.state = info, st
-	}
-	return st, nil
-}
-
 // errNewerState is a state file of a newer release: it is read as empty and
 // never overwritten (that would drop what the newer release keeps there).
 var errNewerState = errors.New("the state file was written by a newer Credential Workbench; update the app to record test results")
 
-func (s *Store) parseState() (map[string]State, error) {
-	path := s.StatePath()
-	b, err := readStoreFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	var unsafe *UnsafePathError
-	if errors.As(err, &unsafe) {
+// decodeState is the state file's content. A broken state file is kept
+// aside and reads as empty (the file is lenient): it only holds results,
+// which the next test finds again, and the profile file still has the last
+// saved ones.
+func decodeState(b []byte) (map[string]State, error) {
+	var d stateFileData
+	if err := json.Unmarshal(b, &d); err != nil {
 		return nil, err
 	}
-	if err != nil {
-		return nil, nil // unreadable (permissions): the results are read from the profile file; the next write replaces it
-	}
-	var d stateFileData
-	if err := json.Unmarshal(b, &d); err != nil || d.SchemaVersion < 1 {
-		_ = corruptFile(path, b, err) // a copy is kept; the next write replaces the file
-		return nil, nil
+	if d.SchemaVersion < 1 {
+		return nil, errors.New("it has no valid schemaVersion")
 	}
 	if d.SchemaVersion > StateSchemaVersion {
-		return nil, nil
+		return nil, nil // a newer release's: read as empty, never replaced (stateIsNewer)
 	}
 	return d.Profiles, nil
 }
 
+func encodeState(st map[string]State) ([]byte, error) {
+	b, err := json.Marshal(stateFileData{SchemaVersion: StateSchemaVersion, Profiles: st})
+	return append(b, '\n'), err
+}
+
 // stateIsNewer reports whether the state file belongs to a newer release.
 func (s *Store) stateIsNewer() bool {
-	b, err := readStoreFile(s.StatePath())
+	b, err := readStoreFile(s.StatePath(), "state file")
 	if err != nil {
 		return false
 	}
@@ -161,20 +133,15 @@ func (s *Store) stateIsNewer() bool {
 // neither rewrites thousands of profiles nor conflicts with an edit. Entries
 // of deleted profiles are dropped on the way.
 func (s *Store) UpdateState(fn func([]Profile) error) error {
-	if err := mkStoreDir(filepath.Dir(s.path)); err != nil {
-		return err
-	}
 	// A broken or unsafe profile file refuses the write before anything,
 	// even the lock file, is created (cheap: the parse is cached).
 	if _, _, err := s.loadBoth(false, false); err != nil {
 		return err
 	}
-	path := s.StatePath()
-	unlock, err := lockFile(path + ".lock")
-	if err != nil {
-		return fmt.Errorf("cannot lock %s: %w", path, err)
-	}
-	defer unlock()
+	return s.states.locked(func() error { return s.updateStateLocked(fn) })
+}
+
+func (s *Store) updateStateLocked(fn func([]Profile) error) error {
 	if s.stateIsNewer() {
 		return errNewerState
 	}
@@ -216,33 +183,9 @@ func (s *Store) writeState(st map[string]State) error {
 			return err
 		}
 	}
-	b, err := json.Marshal(stateFileData{SchemaVersion: StateSchemaVersion, Profiles: st})
-	if err != nil {
-		return err
-	}
-	path := s.StatePath()
-	clearTemps(path)
-	if err := writeAtomic(path, append(b, '\n')); err != nil {
+	if err := s.states.write(st); err != nil {
 		return err
 	}
 	s.stateWrites.Add(1)
-	s.mu.Lock()
-	if info, err := os.Lstat(path); err == nil {
-		s.stateInfo, s.state = info, st
-	}
-	s.mu.Unlock()
 	return nil
-}
-
-// clearTemps removes temp files of path left by a process killed mid-save
-// (the caller holds the file's lock, so no write is under way).
-func clearTemps(path string) {
-	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+".tmp-"
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), prefix) {
-				_ = os.Remove(filepath.Join(dir, e.Name()))
-			}
-		}
-	}
 }

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // A test result goes to the small state file: the profile file (the
 // definitions) is not rewritten, and the result reads back merged.
 func TestRecordWritesOnlyTheStateFile(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s1")})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +66,7 @@ func TestStateMigratesFromOldProfileFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	repo := &Repository{Store: NewStore(path), Secrets: NewSecrets(newMemKeyring())}
+	repo := &Repository{Store: NewStore(path), Secrets: NewSecrets(testenv.NewMemKeyring())}
 	p, err := repo.Get("legacy")
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +104,7 @@ func TestStateMigratesFromOldProfileFile(t *testing.T) {
 // An entry belongs to a revision: a save that changes the settings resets
 // the status, whatever the state file still says about the old settings.
 func TestStateEntryOfOlderRevisionIsIgnored(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s1")})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +125,7 @@ func TestStateEntryOfOlderRevisionIsIgnored(t *testing.T) {
 // A release without the state file, run in between, records its results
 // in the profile file: a newer check there wins over an older entry.
 func TestStateNewerResultInProfileFileWins(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s1")})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +152,7 @@ func TestStateNewerResultInProfileFileWins(t *testing.T) {
 // Entries of deleted profiles do not pile up, nor do entries equal to
 // what the profile file holds.
 func TestStateFileStaysSmall(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	var ids []string
 	for _, n := range []string{"a", "b", "c"} {
 		p, err := repo.Save(appProfile(n), SecretChange{ClientSecret: Secret("s")})
@@ -184,7 +186,7 @@ func TestStateFileStaysSmall(t *testing.T) {
 // A broken state file costs the results recorded since the last save, never
 // the profiles: it is kept aside and the next result replaces it.
 func TestStateFileCorrupt(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s1")})
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +213,7 @@ func TestStateFileCorrupt(t *testing.T) {
 // A state file of a newer release is never overwritten (that would drop
 // what it keeps), and recording says why it cannot.
 func TestStateFileFromTheFuture(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s1")})
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +237,7 @@ func TestStateFileFromTheFuture(t *testing.T) {
 // The state file gets the profile file's guards: never read through a
 // planted symlink, never written through one.
 func TestStateFileSymlink(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s1")})
 	if err != nil {
 		t.Fatal(err)

@@ -3,20 +3,16 @@ package credentials
 import (
 	"bytes"
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unicode/utf8"
 )
 
@@ -66,18 +62,18 @@ type fileData struct {
 type Store struct {
 	path string
 
-	// The last parsed file, reused while the file is the same one: every
-	// write renames a new file into place, so a changed file is a different
-	// inode. The token manager reads the store on every renewal, and with
-	// thousands of profiles parsing would dominate.
-	mu         sync.Mutex
-	cachedInfo os.FileInfo
-	cached     []Profile
-	// The same for the state file (statefile.go).
-	stateInfo os.FileInfo
-	state     map[string]State
-	// merged is cached overlaid with state (shared, read-only), valid while
-	// both files are the ones described by mergedProf and mergedState.
+	// The profile file and the state file (statefile.go), each with its
+	// last parsed content, reused while the file is the same one: the
+	// token manager reads the store on every renewal, and with thousands of
+	// profiles parsing would dominate.
+	profiles *jsonFile[[]Profile]
+	states   *jsonFile[map[string]State]
+
+	// mu serialises parses (one parse serves every reader waiting) and
+	// guards the merged view.
+	mu sync.Mutex
+	// merged is the profiles overlaid with state (shared, read-only), valid
+	// while both files are the ones described by mergedProf and mergedState.
 	merged      []Profile
 	mergedProf  os.FileInfo
 	mergedState os.FileInfo
@@ -99,7 +95,14 @@ func DefaultStorePath() (string, error) {
 }
 
 // NewStore returns a store for the given file path. Nothing is touched yet.
-func NewStore(path string) *Store { return &Store{path: path} }
+func NewStore(path string) *Store {
+	s := &Store{path: path}
+	s.profiles = &jsonFile[[]Profile]{path: path, kind: "profile", cached: true,
+		decode: decodeProfiles, stream: s.parseStreaming, finish: finishProfiles, encode: encodeProfiles}
+	s.states = &jsonFile[map[string]State]{path: StatePath(path), kind: "state", cached: true, lenient: true,
+		decode: decodeState, encode: encodeState}
+	return s
+}
 
 // Path is the metadata file.
 func (s *Store) Path() string { return s.path }
@@ -175,23 +178,11 @@ func find(ps []Profile, nameOrID string) (Profile, error) {
 // Update runs fn on the current profiles under the store's lock and writes
 // what it returns. If fn fails, nothing is written.
 func (s *Store) Update(fn func([]Profile) ([]Profile, error)) error {
-	if err := mkStoreDir(filepath.Dir(s.path)); err != nil {
-		return err
-	}
-	unlock, err := lockFile(s.path + ".lock")
-	if err != nil {
-		return fmt.Errorf("cannot lock %s: %w", s.path, err)
-	}
-	defer unlock()
-	ps, err := s.load(true)
-	if err != nil {
-		return err
-	}
-	out, err := fn(ps)
-	if err != nil {
-		return err
-	}
-	return s.write(out)
+	// The profiles come with their state (the overlay), not as the file
+	// holds them, so this is not s.profiles.update.
+	return s.profiles.locked(func() error {
+		return rewrite(func() ([]Profile, error) { return s.load(true) }, fn, s.write)
+	})
 }
 
 func (s *Store) read() ([]Profile, error) { return s.load(false) }
@@ -233,11 +224,11 @@ func (s *Store) viewLocked() ([]Profile, error) {
 			return s.merged, nil
 		}
 	}
-	raw, err := s.profilesLocked(false)
+	raw, pInfo, err := s.profiles.load(false)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.loadStateLocked(false)
+	st, stInfo, err := s.states.load(false)
 	if err != nil {
 		return nil, err
 	}
@@ -249,8 +240,8 @@ func (s *Store) viewLocked() ([]Profile, error) {
 		overlay(ps, st)
 	}
 	s.merged, s.mergedProf, s.mergedState = nil, nil, nil
-	if s.cachedInfo != nil {
-		s.merged, s.mergedProf, s.mergedState = ps, s.cachedInfo, s.stateInfo
+	if pInfo != nil {
+		s.merged, s.mergedProf, s.mergedState = ps, pInfo, stInfo
 	}
 	return ps, nil
 }
@@ -266,101 +257,51 @@ func (s *Store) loadBoth(freshProfiles, freshState bool) ([]Profile, map[string]
 }
 
 func (s *Store) loadBothLocked(freshProfiles, freshState bool) ([]Profile, map[string]State, error) {
-	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
-		return nil, nil, err
-	}
-	shared, err := s.profilesLocked(freshProfiles)
+	shared, _, err := s.profiles.load(freshProfiles)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := s.loadStateLocked(freshState)
+	st, _, err := s.states.load(freshState)
 	if err != nil {
 		return nil, nil, err
 	}
 	return append([]Profile(nil), shared...), st, nil
 }
 
-// profilesLocked returns the profiles as the profile file holds them,
-// shared and read-only (the cache), parsed afresh when fresh is set or the
-// file changed; s.mu is held.
-func (s *Store) profilesLocked(fresh bool) ([]Profile, error) {
-	info, statErr := os.Lstat(s.path)
-	if !fresh && statErr == nil && sameFileInfo(s.cachedInfo, info) {
-		return s.cached, nil
+// decodeProfiles is the profile file's content, decoded whole with
+// encoding/json's classic rules: the reference for parseStreaming, and the path
+// that describes and keeps a copy of a file that cannot be used.
+func decodeProfiles(b []byte) ([]Profile, error) {
+	d := fileData{Profiles: make([]Profile, 0, profileCountHint(b, len(b)))}
+	// json.Unmarshal, not a Decoder: it rejects data after the object and
+	// reports a truncated file as a syntax error with a position.
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, describeJSONError(b, err)
 	}
-	ps, err := s.parse()
-	if err != nil {
+	if err := checkSchema(d.SchemaVersion, SchemaVersion, "profile file"); err != nil {
 		return nil, err
 	}
-	if statErr == nil {
-		s.cachedInfo, s.cached = info, ps
-	} else {
-		s.cachedInfo, s.cached = nil, nil
-	}
-	return ps, nil
+	return d.Profiles, nil
 }
 
-// sameFileInfo reports whether info is the file c describes, unchanged.
-func sameFileInfo(c, info os.FileInfo) bool {
-	return c != nil && os.SameFile(c, info) && c.ModTime().Equal(info.ModTime()) && c.Size() == info.Size()
-}
-
-func (s *Store) parse() ([]Profile, error) {
-	ps, ok := s.parseStreaming()
-	if !ok {
-		var err error
-		if ps, err = s.parseWhole(); err != nil {
-			return nil, err
-		}
-	}
+// finishProfiles normalises and sorts what the file held.
+func finishProfiles(ps []Profile) []Profile {
 	if len(ps) == 0 {
-		return nil, nil
+		return nil
 	}
 	for i := range ps {
 		ps[i].Normalize()
 	}
 	sortProfiles(ps)
-	return ps, nil
+	return ps
 }
 
-// parseWhole reads the whole file and decodes it with encoding/json's
-// classic rules: the reference, and the path that describes and keeps a
-// copy of a file that cannot be used.
-func (s *Store) parseWhole() ([]Profile, error) {
-	b, err := s.readFile()
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+func encodeProfiles(ps []Profile) ([]byte, error) {
+	if ps == nil {
+		ps = []Profile{}
 	}
-	var unsafe *UnsafePathError
-	if errors.As(err, &unsafe) {
-		return nil, err
-	}
-	if err != nil {
-		return nil, &CorruptError{Path: s.path, Err: err}
-	}
-	d := fileData{Profiles: make([]Profile, 0, profileCountHint(b, len(b)))}
-	// json.Unmarshal, not a Decoder: it rejects data after the object and
-	// reports a truncated file as a syntax error with a position.
-	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, s.corrupt(b, describeJSONError(b, err))
-	}
-	if err := checkSchema(d.SchemaVersion); err != nil {
-		return nil, s.corrupt(b, err)
-	}
-	return d.Profiles, nil
-}
-
-// checkSchema says why a file of schema v cannot be used, or nil.
-func checkSchema(v int) error {
-	if v < 1 {
-		return errors.New("it has no valid schemaVersion, so it is not a Credential Workbench profile file")
-	}
-	if v > SchemaVersion {
-		// Written by a newer release: rewriting would drop its fields, so it
-		// is treated like a broken file (kept, never overwritten).
-		return fmt.Errorf("it was written by a newer Credential Workbench (schema %d, this one knows %d); update the app", v, SchemaVersion)
-	}
-	return nil
+	b, err := json.MarshalIndent(fileData{SchemaVersion: SchemaVersion, Profiles: ps}, "", "  ")
+	return append(b, '\n'), err
 }
 
 // profileCountHint guesses from its content b how many profiles a file of
@@ -393,77 +334,9 @@ func countNameKeys(b []byte) int {
 	return n
 }
 
-// readFile reads the profile file: never through a symlink, never a FIFO
-// or device (which would hang or never end), only a file of this user that
-// others cannot write, at most MaxStoreFile bytes.
-func (s *Store) readFile() ([]byte, error) { return readStoreFile(s.path) }
-
-// corrupt keeps a copy of a broken file next to it (named by its content hash,
-// so repeated loads do not pile up copies) and describes the problem.
-func (s *Store) corrupt(content []byte, cause error) error {
-	return corruptFile(s.path, content, cause)
-}
-
-// corruptFile is Store.corrupt for any store file.
-func corruptFile(path string, content []byte, cause error) *CorruptError {
-	sum := sha256.Sum256(content)
-	backup := path + ".broken-" + hex.EncodeToString(sum[:4])
-	if err := keepCopy(backup, content); err != nil {
-		backup = ""
-	}
-	return &CorruptError{Path: path, Backup: backup, Err: cause}
-}
-
-// keepCopy writes content to a new file at path. A regular file of ours
-// already there is an earlier copy of the same content (the name is its
-// hash); anything else there (a planted symlink) is never written through.
-func keepCopy(path string, content []byte) error {
-	f, err := createExclusive(path)
-	if errors.Is(err, fs.ErrExist) && ownRegular(path) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(content); err != nil {
-		_ = f.Close()
-		_ = os.Remove(path) // #nosec G703 -- the file this function just created beside the store
-		return err
-	}
-	if err := f.Close(); err != nil {
-		_ = os.Remove(path) // #nosec G703 -- the file this function just created beside the store
-		return err
-	}
-	return nil
-}
-
 // StartFresh is the user's decision to give up a broken file: it is moved
 // aside (kept, never deleted) and an empty store is written.
-func (s *Store) StartFresh() (kept string, err error) {
-	unlock, err := lockFile(s.path + ".lock")
-	if err != nil {
-		return "", fmt.Errorf("cannot lock %s: %w", s.path, err)
-	}
-	defer unlock()
-	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
-		return "", err
-	}
-	if b, err := s.readFile(); err == nil {
-		sum := sha256.Sum256(b)
-		kept = s.path + ".broken-" + hex.EncodeToString(sum[:4])
-		if err := keepCopy(kept, b); err != nil {
-			return "", fmt.Errorf("cannot keep a copy of %s: %w", s.path, err)
-		}
-	} else if _, statErr := os.Lstat(s.path); statErr == nil {
-		// Unreadable (permissions, or not a file at all): it cannot be
-		// copied, so it is moved aside whole rather than overwritten.
-		kept = s.path + ".broken-" + time.Now().UTC().Format("20060102T150405.000000000")
-		if err := os.Rename(s.path, kept); err != nil { // #nosec G703 -- both paths are the user's own store file
-			return "", fmt.Errorf("cannot move %s aside: %w", s.path, err)
-		}
-	}
-	return kept, s.write(nil)
-}
+func (s *Store) StartFresh() (kept string, err error) { return s.profiles.startFresh(nil) }
 
 func (s *Store) write(ps []Profile) error {
 	if s.failWrite != nil {
@@ -472,66 +345,8 @@ func (s *Store) write(ps []Profile) error {
 		}
 	}
 	sortProfiles(ps)
-	if ps == nil {
-		ps = []Profile{}
-	}
-	b, err := json.MarshalIndent(fileData{SchemaVersion: SchemaVersion, Profiles: ps}, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	// Every write holds the lock, so a temp file seen now was left by a
-	// process killed mid-save: clear it away.
-	clearTemps(s.path)
-	if err := writeAtomic(s.path, b); err != nil {
-		return err
-	}
-	// What was just written needs no parsing to be read back.
-	s.mu.Lock()
-	if info, err := os.Lstat(s.path); err == nil {
-		s.cachedInfo, s.cached = info, append([]Profile(nil), ps...)
-	}
-	s.mu.Unlock()
-	return nil
-}
-
-// writeAtomic writes through a temp file in the same directory, fsyncs it and
-// renames it over the target, then fsyncs the directory so the rename sticks.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("cannot create %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", dir, err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("cannot replace %s: %w", path, err)
-	}
-	ok = true
-	syncDir(dir)
-	return nil
+	// The cache keeps its own copy: the caller may go on using ps.
+	return s.profiles.write(append([]Profile(nil), ps...))
 }
 
 // sortProfiles orders profiles by name, case-insensitively, keeping the
@@ -566,62 +381,4 @@ func CompareNames(a, b string) int {
 	// Equal so far, all ASCII: the shorter one is a prefix of the longer
 	// one's lower case (which never lowers to nothing), so it comes first.
 	return cmp.Compare(len(a), len(b))
-}
-
-// describeJSONError turns a decoder error into "line L, column C: …".
-func describeJSONError(b []byte, err error) error {
-	var off int64 = -1
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 {
-		return err
-	}
-	// Offset counts the bytes read when the error was found, the offending
-	// one included: step back onto it, except at the end of a truncated file.
-	if off > 0 && off <= int64(len(b)) && !(se != nil && off == int64(len(b)) && strings.Contains(se.Error(), "end of JSON input")) {
-		off--
-	}
-	line, col := 1, 1
-	for i := int64(0); i < off && i < int64(len(b)); i++ {
-		if b[i] == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	if te != nil && te.Field != "" {
-		// Say it in the file's own terms rather than Go's type names.
-		return fmt.Errorf("invalid JSON at line %d, column %d: %q must be %s, not %s", line, col, te.Field, jsonKind(te.Type), te.Value)
-	}
-	return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, err)
-}
-
-// jsonKind names what JSON value a Go type is read from.
-func jsonKind(t reflect.Type) string {
-	if t == nil {
-		return "another kind of value"
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "a list [...]"
-	case reflect.Struct, reflect.Map:
-		return "an object {...}"
-	}
-	return "another kind of value"
 }

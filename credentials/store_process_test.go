@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // The multi-process tests re-run this test binary as a helper process:
@@ -27,7 +29,7 @@ func TestHelperProcess(t *testing.T) {
 		return
 	}
 	store := NewStore(os.Getenv("CREDWB_STORE"))
-	repo := &Repository{Store: store, Secrets: NewSecrets(newMemKeyring())}
+	repo := &Repository{Store: store, Secrets: NewSecrets(testenv.NewMemKeyring())}
 	prefix := os.Getenv("CREDWB_PREFIX")
 	fail := func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, format+"\n", args...)

@@ -21,15 +21,15 @@ const streamChunk = 64 << 10
 // this project's VMs a fresh page costs ~20-30 µs. The rules are
 // encoding/json's (json.DefaultOptionsV1) except that decoding stops at
 // the first error instead of validating the whole file first and going on
-// past type errors; so it succeeds on exactly the files parseWhole accepts
+// past type errors; so it succeeds on exactly the files decodeProfiles accepts
 // (to the same values), and on anything else — an unsafe or oversized
 // file, bad JSON, a schema it does not know — it reports !ok and
-// parseWhole reads the file again to describe the problem the usual way
+// decodeProfiles reads the file again to describe the problem the usual way
 // and keep a copy. The same open file is read twice (first to count the
 // profiles), so both passes see one version of it: writers replace the
 // file by renaming, never in place.
 func (s *Store) parseStreaming() (ps []Profile, ok bool) {
-	f, err := openStoreFile(s.path)
+	f, err := openStoreFile(s.path, "profile file")
 	if err != nil {
 		return nil, false
 	}
@@ -50,7 +50,7 @@ func (s *Store) parseStreaming() (ps []Profile, ok bool) {
 	r := &cappedReader{r: f, left: MaxStoreFile}
 	err = jsonv2.UnmarshalRead(bufio.NewReaderSize(r, streamChunk), &d,
 		json.DefaultOptionsV1(), json.ReportErrorsWithLegacySemantics(false))
-	if err != nil || r.over || checkSchema(d.SchemaVersion) != nil {
+	if err != nil || r.over || checkSchema(d.SchemaVersion, SchemaVersion, "profile file") != nil {
 		return nil, false
 	}
 	return d.Profiles, true

@@ -11,7 +11,7 @@ import (
 )
 
 // streamingCases are profile files the streaming decoder must read exactly
-// as parseWhole does (ok) or leave to it (!ok).
+// as decodeProfiles does (ok) or leave to it (!ok).
 var streamingCases = []struct {
 	name, content string
 	ok            bool
@@ -96,21 +96,21 @@ func FuzzStreamingReadsWhatParseWholeReads(f *testing.F) {
 }
 
 // checkStreamingMatches fails t when the streaming decoder accepts content
-// that parseWhole refuses or reads differently; it returns whether the
+// that decodeProfiles refuses or reads differently; it returns whether the
 // streaming decoder accepted it.
 func checkStreamingMatches(t *testing.T, content []byte) bool {
 	t.Helper()
 	s := NewStore(writeProfileFile(t, content))
 	fast, ok := s.parseStreaming()
-	whole, err := s.parseWhole()
+	whole, err := s.profiles.readRaw(false) // decodeProfiles on the whole file
 	if !ok {
 		return false
 	}
 	if err != nil {
-		t.Fatalf("the streaming decoder accepted a file parseWhole refuses (%v):\n%q", err, content)
+		t.Fatalf("the streaming decoder accepted a file decodeProfiles refuses (%v):\n%q", err, content)
 	}
 	if !reflect.DeepEqual(fast, whole) && (len(fast) != 0 || len(whole) != 0) {
-		t.Fatalf("the streaming decoder read\n%+v\nparseWhole read\n%+v\nfrom %q", fast, whole, content)
+		t.Fatalf("the streaming decoder read\n%+v\ndecodeProfiles read\n%+v\nfrom %q", fast, whole, content)
 	}
 	return true
 }

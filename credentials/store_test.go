@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 func TestStoreLocationAndPermissions(t *testing.T) {
@@ -30,7 +32,7 @@ func TestStoreLocationAndPermissions(t *testing.T) {
 		t.Fatalf("reading created the directory: %v", err)
 	}
 
-	repo := &Repository{Store: s, Secrets: NewSecrets(newMemKeyring())}
+	repo := &Repository{Store: s, Secrets: NewSecrets(testenv.NewMemKeyring())}
 	if _, err := repo.Save(userProfile("first"), SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +132,7 @@ func TestStoreCorruptFile(t *testing.T) {
 
 			// Every way of writing refuses, and the file keeps its bytes.
 			before := fileSnapshot(t, dir)
-			repo := &Repository{Store: s, Secrets: NewSecrets(newMemKeyring())}
+			repo := &Repository{Store: s, Secrets: NewSecrets(testenv.NewMemKeyring())}
 			if _, err := repo.Save(userProfile("new"), SecretChange{}); !errors.As(err, &ce) {
 				t.Errorf("Save on a corrupt file: %v", err)
 			}
@@ -201,7 +203,7 @@ func TestStoreUnreadableFile(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Path != path || !strings.Contains(err.Error(), path) {
 		t.Fatalf("want *CorruptError naming %s, got %v", path, err)
 	}
-	repo := &Repository{Store: s, Secrets: NewSecrets(newMemKeyring())}
+	repo := &Repository{Store: s, Secrets: NewSecrets(testenv.NewMemKeyring())}
 	if _, err := repo.Save(userProfile("new"), SecretChange{}); !errors.As(err, &ce) {
 		t.Fatalf("Save: %v", err)
 	}
@@ -257,7 +259,7 @@ func TestStoreUnreadablePermissions(t *testing.T) {
 }
 
 func TestRevisionConflict(t *testing.T) {
-	kr := newMemKeyring()
+	kr := testenv.NewMemKeyring()
 	repo := newRepo(t, kr)
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("s1")})
 	if err != nil {
@@ -324,7 +326,7 @@ func TestRevisionConflict(t *testing.T) {
 // same profile cannot interleave them (a hook that tried to save from
 // inside the keyring write would wait for the lock).
 func TestStaleSaveKeepsSecret(t *testing.T) {
-	mem := newMemKeyring()
+	mem := testenv.NewMemKeyring()
 	repo := newRepo(t, mem)
 	p, err := repo.Save(appProfile("api"), SecretChange{ClientSecret: Secret("old")})
 	if err != nil {
@@ -352,9 +354,9 @@ func TestStaleSaveKeepsSecret(t *testing.T) {
 // A second profile named like an existing one (any case) is refused, also
 // when the name was taken by another process after this one read the file.
 func TestDuplicateNameRace(t *testing.T) {
-	hk := &hookKeyring{Keyring: newMemKeyring()}
+	hk := &hookKeyring{Keyring: testenv.NewMemKeyring()}
 	repo := newRepo(t, hk)
-	other := &Repository{Store: NewStore(repo.Store.Path()), Secrets: NewSecrets(newMemKeyring())}
+	other := &Repository{Store: NewStore(repo.Store.Path()), Secrets: NewSecrets(testenv.NewMemKeyring())}
 	if _, err := repo.Save(userProfile("Taken"), SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +371,7 @@ func TestDuplicateNameRace(t *testing.T) {
 	if !errors.As(err, &ve) || !strings.Contains(ve.For(FieldName), "already exists") {
 		t.Fatalf("want a name error, got %v", err)
 	}
-	if hk.Keyring.(*memKeyring).Len() != 0 {
+	if hk.Keyring.(*testenv.MemKeyring).Len() != 0 {
 		t.Fatal("the refused profile left its secret in the keyring")
 	}
 	ps, _ := repo.List()

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // Issue #23.2: an imported transport must not send an existing profile's
@@ -37,7 +39,7 @@ func parseBoth(t *testing.T, repo *Repository, data string) ([]ImportEntry, []Tr
 }
 
 func TestImportedTransportOfExistingProfileNeedsConfirmation(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	a1, err := repo.Save(appProfile("a1"), SecretChange{ClientSecret: Secret("s3cret-value")})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +89,7 @@ func TestImportedTransportOfTheFilesOwnProfile(t *testing.T) {
 		`{"name":"orders","type":"HTTP","url":"https://API.example.com./orders","body":"{}","authorization":"Credential","profile":"a1"}]}`
 
 	t.Run("new profile", func(t *testing.T) {
-		repo := newRepo(t, newMemKeyring())
+		repo := newRepo(t, testenv.NewMemKeyring())
 		entries, tents := parseBoth(t, repo, data)
 		if e := tents[0]; e.Err != nil || e.NeedsConfirmation() || !strings.Contains(e.Summary(), "(from this file)") ||
 			!strings.Contains(e.Summary(), "body inline (2 bytes)") {
@@ -112,7 +114,7 @@ func TestImportedTransportOfTheFilesOwnProfile(t *testing.T) {
 	})
 
 	t.Run("name taken here: the file's profile is not imported, the transport would use the existing one", func(t *testing.T) {
-		repo := newRepo(t, newMemKeyring())
+		repo := newRepo(t, testenv.NewMemKeyring())
 		if _, err := repo.Save(appProfile("a1"), SecretChange{ClientSecret: Secret("s3cret-value")}); err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +125,7 @@ func TestImportedTransportOfTheFilesOwnProfile(t *testing.T) {
 	})
 
 	t.Run("renamed in the GUI: linked to the renamed import", func(t *testing.T) {
-		repo := newRepo(t, newMemKeyring())
+		repo := newRepo(t, testenv.NewMemKeyring())
 		if _, err := repo.Save(appProfile("a1"), SecretChange{ClientSecret: Secret("s3cret-value")}); err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +151,7 @@ func TestImportedTransportOfTheFilesOwnProfile(t *testing.T) {
 func TestImportedTransportPreviewEscapesTheHost(t *testing.T) {
 	data := `{"format":"credworkbench-profiles","version":1,"profiles":[],"transports":[` +
 		`{"name":"x","type":"HTTP","url":"https://ev\u202eil\u009b.example/c"}]}`
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	_, tents := parseBoth(t, repo, data)
 	if len(tents) != 1 || tents[0].Err != nil {
 		t.Fatalf("entries %+v", tents)

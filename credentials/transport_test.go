@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 func apiTransport(name, profileID string) Transport {
@@ -19,7 +21,7 @@ func apiTransport(name, profileID string) Transport {
 }
 
 func TestTransportSaveRenameKeepsLinkAndFileHoldsNoSecret(t *testing.T) {
-	kr := realKeyring(t)
+	kr := testenv.NewMemKeyring() // repository logic: the keyring itself is not what is tested
 	repo := newRepo(t, kr)
 	secret := token("transport-secret")
 	p, err := repo.Save(appProfile("backend"), SecretChange{ClientSecret: Secret(secret)})
@@ -96,7 +98,7 @@ func TestTransportValidationRefusesSecretsAndBadInput(t *testing.T) {
 }
 
 func TestTransportStoreCorruptAndNewerFilesAreKept(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	ts := repo.Transports()
 	if err := os.MkdirAll(strings.TrimSuffix(ts.Path(), TransportFileName), 0o700); err != nil {
 		t.Fatal(err)
@@ -123,7 +125,7 @@ func TestTransportStoreCorruptAndNewerFilesAreKept(t *testing.T) {
 }
 
 func TestTransportStoreConcurrentWritersKeepAll(t *testing.T) {
-	repo := newRepo(t, newMemKeyring())
+	repo := newRepo(t, testenv.NewMemKeyring())
 	// Two stores on one file stand for two processes.
 	a, b := repo.Transports(), NewTransportStore(repo.Transports().Path())
 	var wg sync.WaitGroup
@@ -157,7 +159,7 @@ func TestTransportStoreConcurrentWritersKeepAll(t *testing.T) {
 }
 
 func TestExportImportCarriesTransportsByProfileName(t *testing.T) {
-	kr := newMemKeyring()
+	kr := testenv.NewMemKeyring()
 	repo := newRepo(t, kr)
 	p, err := repo.Save(appProfile("backend"), SecretChange{ClientSecret: Secret("s3cret-value")})
 	if err != nil {
@@ -185,7 +187,7 @@ func TestExportImportCarriesTransportsByProfileName(t *testing.T) {
 	}
 
 	// Into a fresh store: profiles first, then the transports find them by name.
-	repo2 := newRepo(t, newMemKeyring())
+	repo2 := newRepo(t, testenv.NewMemKeyring())
 	entries, err := ParseImport(data, nil, ImportDefaults{})
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +211,7 @@ func TestExportImportCarriesTransportsByProfileName(t *testing.T) {
 	}
 
 	// A transport whose profile is nowhere: the entry says so, nothing is imported.
-	repo3 := newRepo(t, newMemKeyring())
+	repo3 := newRepo(t, testenv.NewMemKeyring())
 	tents, err = ParseTransportImport(data, TransportImportContext{})
 	if err != nil || tents[0].Err == nil || !strings.Contains(tents[0].Err.Error(), `"backend"`) {
 		t.Fatalf("entries = %+v, %v", tents, err)

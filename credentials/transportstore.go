@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -36,16 +34,22 @@ type transportFile struct {
 // never overwritten.
 type TransportStore struct {
 	path string
-	mu   sync.Mutex // serialises this process's writers before the file lock
+	file *jsonFile[[]Transport] // not cached: callers change what they list
+	mu   sync.Mutex             // serialises this process's writers before the file lock
 	now  func() time.Time
 }
 
 // NewTransportStore returns a store for the given file path.
-func NewTransportStore(path string) *TransportStore { return &TransportStore{path: path} }
+func NewTransportStore(path string) *TransportStore { return newTransportStore(path, nil) }
+
+func newTransportStore(path string, now func() time.Time) *TransportStore {
+	return &TransportStore{path: path, now: now, file: &jsonFile[[]Transport]{path: path, kind: "transport",
+		decode: decodeTransports, finish: finishTransports, encode: encodeTransports}}
+}
 
 // Transports is the transport store next to the repository's profile file.
 func (r *Repository) Transports() *TransportStore {
-	return &TransportStore{path: filepath.Join(filepath.Dir(r.Store.Path()), TransportFileName), now: r.now}
+	return newTransportStore(filepath.Join(filepath.Dir(r.Store.Path()), TransportFileName), r.now)
 }
 
 // Path is the transports file.
@@ -192,85 +196,43 @@ func (s *TransportStore) Record(id string, rec RunRecord) error {
 func (s *TransportStore) Update(fn func([]Transport) ([]Transport, error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := mkStoreDir(filepath.Dir(s.path)); err != nil {
-		return err
-	}
-	unlock, err := lockFile(s.path + ".lock")
-	if err != nil {
-		return fmt.Errorf("cannot lock %s: %w", s.path, err)
-	}
-	defer unlock()
-	ts, err := s.parse()
-	if err != nil {
-		return err
-	}
-	out, err := fn(ts)
-	if err != nil {
-		return err
-	}
-	return s.write(out)
+	return s.file.update(fn)
 }
 
 func (s *TransportStore) parse() ([]Transport, error) {
-	if err := checkStoreDir(filepath.Dir(s.path)); err != nil {
-		return nil, err
-	}
-	b, err := readStoreFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	var unsafe *UnsafePathError
-	if errors.As(err, &unsafe) {
-		return nil, err
-	}
-	if err != nil {
-		return nil, &CorruptError{Path: s.path, Err: err, Kind: "transport"}
-	}
+	ts, _, err := s.file.load(true)
+	return ts, err
+}
+
+// decodeTransports is the transports file's content.
+func decodeTransports(b []byte) ([]Transport, error) {
 	var d transportFile
 	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, s.corrupt(b, describeJSONError(b, err))
+		return nil, describeJSONError(b, err)
 	}
-	if d.SchemaVersion < 1 {
-		return nil, s.corrupt(b, errors.New("it has no valid schemaVersion, so it is not a Credential Workbench transports file"))
+	if err := checkSchema(d.SchemaVersion, TransportSchemaVersion, "transports file"); err != nil {
+		return nil, err
 	}
-	if d.SchemaVersion > TransportSchemaVersion {
-		return nil, s.corrupt(b, fmt.Errorf("it was written by a newer Credential Workbench (schema %d, this one knows %d); update the app", d.SchemaVersion, TransportSchemaVersion))
-	}
-	for i := range d.Transports {
-		d.Transports[i].Normalize()
-	}
-	sortTransports(d.Transports)
 	return d.Transports, nil
 }
 
-func (s *TransportStore) corrupt(content []byte, cause error) error {
-	ce := corruptFile(s.path, content, cause)
-	ce.Kind = "transport"
-	return ce
+// finishTransports normalises and sorts what the file held.
+func finishTransports(ts []Transport) []Transport {
+	for i := range ts {
+		ts[i].Normalize()
+	}
+	sortTransports(ts)
+	return ts
 }
 
 // StartFresh moves a broken transports file aside (kept) and writes an empty one.
 func (s *TransportStore) StartFresh() (kept string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := mkStoreDir(filepath.Dir(s.path)); err != nil {
-		return "", err
-	}
-	unlock, err := lockFile(s.path + ".lock")
-	if err != nil {
-		return "", fmt.Errorf("cannot lock %s: %w", s.path, err)
-	}
-	defer unlock()
-	if _, statErr := os.Lstat(s.path); statErr == nil {
-		kept = s.path + ".broken-" + time.Now().UTC().Format("20060102T150405.000000000")
-		if err := os.Rename(s.path, kept); err != nil { // #nosec G703 -- both paths are the user's own store file
-			return "", fmt.Errorf("cannot move %s aside: %w", s.path, err)
-		}
-	}
-	return kept, s.write(nil)
+	return s.file.startFresh(nil)
 }
 
-func (s *TransportStore) write(ts []Transport) error {
+func encodeTransports(ts []Transport) ([]byte, error) {
 	sortTransports(ts)
 	if ts == nil {
 		ts = []Transport{}
@@ -279,10 +241,7 @@ func (s *TransportStore) write(ts []Transport) error {
 		ts[i].ProfileName = "" // names are for exports; the file links by ID
 	}
 	b, err := json.MarshalIndent(transportFile{SchemaVersion: TransportSchemaVersion, Transports: ts}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeAtomic(s.path, append(b, '\n'))
+	return append(b, '\n'), err
 }
 
 func sortTransports(ts []Transport) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
@@ -44,12 +45,7 @@ func ccService(t testing.TB, kr credentials.Keyring) *Service {
 			tt.Setenv("HOME", dir)
 		}
 	}
-	repo := &credentials.Repository{
-		Store:   credentials.NewStore(filepath.Join(dir, "profiles.json")),
-		Secrets: credentials.NewSecrets(kr),
-		Now:     time.Now,
-	}
-	s := NewService(repo, nil, nil)
+	s := NewService(credtest.Repository(t, kr, credtest.InDir(dir)), nil, nil)
 	t.Cleanup(s.Close)
 	return s
 }

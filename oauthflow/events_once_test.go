@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
@@ -52,8 +53,7 @@ func TestEachOperationIsOneEvent(t *testing.T) {
 	dir := t.TempDir()
 	kr := testenv.NewMemKeyring()
 	newSvc := func() *Service {
-		repo := &credentials.Repository{Store: credentials.NewStore(filepath.Join(dir, "credworkbench", "profiles.json")),
-			Secrets: credentials.NewSecrets(kr), Now: time.Now}
+		repo := credtest.Repository(t, kr, credtest.InDir(filepath.Join(dir, "credworkbench")))
 		s := NewService(repo, nil, nil)
 		s.Tokens = NewKeyringTokenStore(repo.Secrets, filepath.Join(dir, "tokens"))
 		t.Cleanup(s.Close)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
@@ -53,8 +54,7 @@ func TestSeenEventsAreNotLoggedTwice(t *testing.T) {
 	kr := testenv.NewMemKeyring()
 	var shared testenv.LockedBuffer // the one log both processes append to
 	newSvc := func(app string) *Service {
-		repo := &credentials.Repository{Store: credentials.NewStore(filepath.Join(dir, "credworkbench", "profiles.json")),
-			Secrets: credentials.NewSecrets(kr), Now: time.Now}
+		repo := credtest.Repository(t, kr, credtest.InDir(filepath.Join(dir, "credworkbench")))
 		s := NewService(repo, nil, nil)
 		s.Log = slog.New(slog.NewTextHandler(&shared, nil)).With("app", app)
 		t.Cleanup(s.Close)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
@@ -34,11 +35,7 @@ func loginRepo(t *testing.T) *credentials.Repository {
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	return &credentials.Repository{
-		Store:   credentials.NewStore(filepath.Join(dir, "profiles.json")),
-		Secrets: credentials.NewSecrets(nil),
-		Now:     time.Now,
-	}
+	return credtest.Repository(t, nil, credtest.InDir(dir))
 }
 
 func requireKeyring(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
@@ -138,8 +139,8 @@ func TestOversizeTokenSharedAndRemoved(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	cache := filepath.Join(dir, "cache")
 	newSvc := func() *Service {
-		repo := &credentials.Repository{Store: credentials.NewStore(filepath.Join(dir, "profiles.json")),
-			Secrets: credentials.NewSecrets(nil).WithLimit(300), Now: time.Now}
+		repo := credtest.Repository(t, nil, credtest.InDir(dir))
+		repo.Secrets = repo.Secrets.WithLimit(300)
 		s := NewService(repo, nil, nil)
 		s.Tokens = NewKeyringTokenStore(repo.Secrets, cache)
 		t.Cleanup(s.Close)

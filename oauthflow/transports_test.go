@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
@@ -18,8 +19,7 @@ func TestTransportsThroughTheService(t *testing.T) {
 	dir := t.TempDir()
 	kr := testenv.NewMemKeyring()
 	newSvc := func() *Service {
-		repo := &credentials.Repository{Store: credentials.NewStore(filepath.Join(dir, "credworkbench", "profiles.json")),
-			Secrets: credentials.NewSecrets(kr), Now: time.Now}
+		repo := credtest.Repository(t, kr, credtest.InDir(filepath.Join(dir, "credworkbench")))
 		s := NewService(repo, nil, nil)
 		t.Cleanup(s.Close)
 		return s

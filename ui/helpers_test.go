@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
@@ -68,12 +69,7 @@ func isolateHome(t testing.TB) string {
 // real OS keyring, which requireKeyring has checked).
 func newRepo(t testing.TB, kr credentials.Keyring) *credentials.Repository {
 	t.Helper()
-	dir := isolateHome(t)
-	return &credentials.Repository{
-		Store:   credentials.NewStore(filepath.Join(dir, "profiles.json")),
-		Secrets: credentials.NewSecrets(kr),
-		Now:     time.Now,
-	}
+	return credtest.Repository(t, kr, credtest.InDir(isolateHome(t)))
 }
 
 // browserFunc is an oauthflow.Browser.

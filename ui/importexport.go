@@ -45,7 +45,7 @@ func pickImportFile(h uiHost, preview func(name string, data []byte) *shownDialo
 	fd.Show()
 }
 
-// previewImport lists what an import file would add, what is invalid and
+// importPreview lists what an import file would add, what is invalid and
 // which settings decide where secrets go (proxy, CA file, TLS verification
 // off), and imports on confirmation (optionally skipping the invalid
 // entries). A client-registration array carries no endpoints: the issuer or
@@ -61,6 +61,7 @@ func newImportPreview(h importHost, nav *navigator, name string, data []byte) *i
 	return &importPreview{h: h, nav: nav, name: name, data: data}
 }
 
+// open shows the preview (or why the file cannot be imported).
 func (ip *importPreview) open() *shownDialog {
 	h, d, name, data := ip.h, ip.h.dialogs(), ip.name, ip.data
 	ops := h.service()

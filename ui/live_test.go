@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
 )
@@ -76,11 +77,7 @@ func TestLiveWorkbenchFollowsCredctl(t *testing.T) {
 	idp := testidp.Start(t, testidp.WithTLS())
 	home := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
-	repo := &credentials.Repository{
-		Store:   credentials.NewStore(filepath.Join(home, "config", "credworkbench", "profiles.json")),
-		Secrets: credentials.NewSecrets(nil),
-		Now:     time.Now,
-	}
+	repo := credtest.Repository(t, nil, credtest.InDir(filepath.Join(home, "config", "credworkbench")))
 	good := saveProfile(t, repo, appProfile("good app", idp), testidp.AppClientSecret)
 	bad := saveProfile(t, repo, appProfile("bad app", idp), "not-the-secret")
 	user := saveProfile(t, repo, credentials.Profile{Name: "portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui/model"
 )
@@ -21,7 +22,8 @@ import (
 // logoutHost is what a logout asks of the window.
 type logoutHost interface {
 	workHost
-	applyLogout(id string)
+	applyResult(res oauthflow.Result)
+	dropResult(id string)
 }
 
 func startLogout(h logoutHost, id, name string) {
@@ -85,7 +87,10 @@ func logoutDone(h logoutHost, id, name string, res oauthflow.LogoutResult, err e
 		h.setStatus(fmt.Sprintf("%s: logout failed: %v", name, err))
 		return
 	}
-	h.applyLogout(id)
+	// The outcome goes through the one bookkeeping rule, as the service
+	// recorded it: logged out, no token, nobody logged in.
+	h.applyResult(oauthflow.Result{ProfileID: id, Status: credentials.StatusLoggedOut, CheckedAt: h.clock()})
+	h.dropResult(id)
 	status := name + ": logged out"
 	switch res.IdPSession {
 	case oauthflow.IdPSessionEnded:

@@ -72,8 +72,6 @@ type resultHost interface {
 	// applyResult takes a result into the row (the one bookkeeping rule; a
 	// cancelled operation changes nothing).
 	applyResult(res oauthflow.Result)
-	// applyLogout takes a logout into the row: logged out, no token, no user.
-	applyLogout(id string)
 	// dropResult forgets this session's last result of the profile (it was
 	// edited); forget forgets the profile (deleted): result, history, selection.
 	dropResult(id string)

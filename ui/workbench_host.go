@@ -31,7 +31,6 @@ func (h workbenchHost) service() Operations              { return h.w.ops }
 func (h workbenchHost) startWork(label string) func()    { return h.w.bar.startWork(label) }
 func (h workbenchHost) isReadOnly() bool                 { return h.w.m.ReadOnly() }
 func (h workbenchHost) applyResult(res oauthflow.Result) { h.w.m.ApplyResult(res) }
-func (h workbenchHost) applyLogout(id string)            { h.w.m.ApplyLogout(id) }
 func (h workbenchHost) dropResult(id string)             { h.w.m.DropResult(id) }
 func (h workbenchHost) clearSelection()                  { h.w.m.Sel.Unselect() }
 func (h workbenchHost) reload()                          { h.w.reload() }

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/ui/model"
@@ -538,16 +539,15 @@ func TestCorruptConfigBannerAndStartFresh(t *testing.T) {
 }
 
 // failingKeyring injects the "no Secret Service" failure.
-type failingKeyring struct{}
-
-func (failingKeyring) Get(string, string) (string, error) {
-	return "", errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+func failingKeyring() *credtest.Keyring {
+	err := errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+	kr := credtest.NewKeyring()
+	kr.GetErr, kr.DelErr, kr.SetErr = err, err, func(string) error { return err }
+	return kr
 }
-func (k failingKeyring) Set(s, u, _ string) error { _, err := k.Get(s, u); return err }
-func (k failingKeyring) Delete(s, u string) error { _, err := k.Get(s, u); return err }
 
 func TestKeyringUnavailableBanner(t *testing.T) {
-	repo := newRepo(t, failingKeyring{})
+	repo := newRepo(t, failingKeyring())
 	seedNoSecrets(t, repo, userProfile("Still listed", "x", "https://idp.example.com/auth"))
 	h := newHarness(t, repo, nil)
 	h.wb.CheckKeyring()

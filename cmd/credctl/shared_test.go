@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
 )
@@ -30,11 +31,7 @@ func workbench(t testing.TB, c *cli, browser oauthflow.Browser) *oauthflow.Servi
 // seed the store and keyring directly.
 func workbenchRepo(t testing.TB, c *cli, browser oauthflow.Browser) (*oauthflow.Service, *credentials.Repository) {
 	t.Helper()
-	repo := &credentials.Repository{
-		Store:   credentials.NewStore(filepath.Join(c.home, ".config", "credworkbench", "profiles.json")),
-		Secrets: credentials.NewSecrets(nil),
-		Now:     time.Now,
-	}
+	repo := credtest.Repository(t, nil, credtest.InDir(filepath.Join(c.home, ".config", "credworkbench")))
 	s := oauthflow.NewService(repo, browser, nil)
 	cache := os.Getenv("XDG_CACHE_HOME")
 	if cache == "" {

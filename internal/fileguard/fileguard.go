@@ -116,28 +116,38 @@ func MkdirPrivate(dir, what string) error {
 	return CheckDir(dir, what)
 }
 
-// ErrLocked is a lock TryLock found held.
+// ErrLocked is a lock still held by another when Lock stopped waiting.
 var ErrLocked = errors.New("the lock is held")
 
 // lockFlags open a lock file: created if missing, never through a final
 // symlink, never blocking (a FIFO planted there is refused afterwards).
 const lockFlags = os.O_CREATE | os.O_RDWR | noFollow | nonBlock
 
-// Lock takes the exclusive lock on path (an OS file lock, dropped if the
-// process dies), waiting for it; the result releases it.
-func Lock(path string) (unlock func(), err error) {
-	return lock(path, func(l *flock.Flock) (bool, error) { return true, l.Lock() })
-}
+// lockPoll is how often a held lock is tried again: flock(2) cannot be
+// interrupted, so a bounded wait is a series of tries.
+const lockPoll = 25 * time.Millisecond
 
-// TryLock takes the exclusive lock on path if it is free, ErrLocked if not.
-func TryLock(path string) (unlock func(), err error) {
-	return lock(path, (*flock.Flock).TryLock)
-}
-
-// LockContext takes the lock, trying every poll until ctx ends (its error
-// is returned then).
-func LockContext(ctx context.Context, path string, poll time.Duration) (unlock func(), err error) {
-	return lock(path, func(l *flock.Flock) (bool, error) { return l.TryLockContext(ctx, poll) })
+// Lock is the one way to take a file lock of ours: the exclusive lock on
+// path (an OS file lock, dropped if the process dies). While another holds
+// it, Lock waits until ctx ends (ctx's error is returned) or wait passes
+// (ErrLocked); a wait of 0 tries once. The result releases the lock.
+func Lock(ctx context.Context, path string, wait time.Duration) (unlock func(), err error) {
+	if wait <= 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return lock(path, (*flock.Flock).TryLock)
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	unlock, err = lock(path, func(l *flock.Flock) (bool, error) { return l.TryLockContext(waitCtx, lockPoll) })
+	if err != nil && waitCtx.Err() != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, ErrLocked
+	}
+	return unlock, err
 }
 
 // lock is the one lock opener: the lock file must be a regular file of

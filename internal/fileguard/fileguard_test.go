@@ -3,6 +3,7 @@
 package fileguard
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -64,8 +65,8 @@ func TestOpenersRefuseHostileFiles(t *testing.T) {
 	openers := map[string]opener{
 		"ReadOwn":   func(p string) error { _, err := ReadOwn(p, "test file", 1<<20); return err },
 		"AppendOwn": func(p string) error { f, err := AppendOwn(p, "test file"); closeIf(f); return err },
-		"Lock":      func(p string) error { u, err := Lock(p); unlockIf(u); return err },
-		"TryLock":   func(p string) error { u, err := TryLock(p); unlockIf(u); return err },
+		"Lock":      func(p string) error { u, err := Lock(context.Background(), p, time.Second); unlockIf(u); return err },
+		"TryLock":   func(p string) error { u, err := Lock(context.Background(), p, 0); unlockIf(u); return err },
 	}
 	for name, open := range openers {
 		wantUnsafe(t, name+" link", testenv.Within(t, time.Second, func() error { return open(link) }), "symbolic link")
@@ -148,18 +149,29 @@ func TestCheckDir(t *testing.T) {
 	}
 }
 
-// A lock is exclusive between two openers and free again once released.
+// A lock is exclusive between two openers and free again once released; a
+// bounded wait ends with ErrLocked, a cancelled one with the context's error,
+// and a waiter gets the lock once the holder lets go.
 func TestLockExcludes(t *testing.T) {
+	ctx := context.Background()
 	p := filepath.Join(t.TempDir(), "x.lock")
-	unlock, err := Lock(p)
+	unlock, err := Lock(ctx, p, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := TryLock(p); !errors.Is(err, ErrLocked) {
+	if _, err := Lock(ctx, p, 0); !errors.Is(err, ErrLocked) {
 		t.Fatalf("second holder: %v", err)
 	}
-	unlock()
-	again, err := TryLock(p)
+	if _, err := Lock(ctx, p, 100*time.Millisecond); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second holder after a wait: %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Lock(cctx, p, time.Minute); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled wait: %v", err)
+	}
+	time.AfterFunc(100*time.Millisecond, unlock)
+	again, err := Lock(ctx, p, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ package instance
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -74,7 +75,7 @@ func Claim(app, dir string, onShow func()) (*Instance, error) {
 			go in.serve()
 			return in, nil
 		}
-		if !errors.Is(err, errLocked) {
+		if !errors.Is(err, fileguard.ErrLocked) {
 			return nil, fmt.Errorf("cannot take the single-instance lock in %s: %w", dir, err)
 		}
 		if err := requestShow(dir); err == nil {
@@ -157,16 +158,11 @@ func (in *Instance) handle(c net.Conn) {
 }
 
 // tryLock takes the instance lock through the one lock opener of every
-// file lock (no link, a regular file of ours), errLocked when held.
+// file lock (no link, a regular file of ours) without waiting: a held lock
+// is fileguard.ErrLocked, and the holder is asked to show itself instead.
 func tryLock(dir string) (func(), error) {
-	unlock, err := fileguard.TryLock(filepath.Join(dir, "instance.lock"))
-	if errors.Is(err, fileguard.ErrLocked) {
-		return nil, errLocked
-	}
-	return unlock, err
+	return fileguard.Lock(context.Background(), filepath.Join(dir, "instance.lock"), 0)
 }
-
-var errLocked = errors.New("the lock is held")
 
 // requestShow asks the running instance to show its window.
 func requestShow(dir string) error {
