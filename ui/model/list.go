@@ -193,13 +193,3 @@ func (l *List) RenewalFailing() bool {
 // DropResult forgets this session's last result of a profile (it was
 // edited: the next result starts afresh).
 func (l *List) DropResult(id string) { delete(l.live, id) }
-
-// ApplyLogout takes a logout into the row by the service's one rule
-// (credentials.Bookkeeping.Apply): logged out, no token, nobody logged in.
-func (l *List) ApplyLogout(id string) {
-	delete(l.live, id)
-	if r := l.Find(id); r != nil {
-		p := r.Edit()
-		p.Bookkeeping.Apply(*p, credentials.Outcome{Status: credentials.StatusLoggedOut, CheckedAt: l.now()})
-	}
-}
