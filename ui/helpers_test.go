@@ -232,7 +232,7 @@ func (h *harness) selectProfile(name string) {
 		h.t.Fatalf("no row for %q; names: %v", name, h.columnTexts(colName))
 	}
 	test.Tap(h.cell(i, colName))
-	if h.wb.m.Selected() == nil || h.wb.m.Selected().P.Name != name {
+	if h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != name {
 		h.t.Fatalf("tapping %q did not select it", name)
 	}
 }

@@ -64,7 +64,7 @@ func TestDeviceLoginDialog(t *testing.T) {
 	}))
 	h.selectProfile("Portal")
 	var item *fyne.MenuItem
-	for _, it := range rowMenu(h.wb.m, &h.wb.acts, h.wb.m.Selected()).Items {
+	for _, it := range rowMenu(h.wb.m, &h.wb.acts, h.wb.m.Sel.Selected()).Items {
 		if it.Label == menuLoginDevice {
 			item = it
 		}
@@ -96,7 +96,7 @@ func TestDeviceLoginDialog(t *testing.T) {
 	if err := <-approved; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.Secrets.Get(h.wb.m.Selected().P.ID, credentials.RefreshToken); err != nil {
+	if _, err := repo.Secrets.Get(h.wb.m.Sel.Selected().P.ID, credentials.RefreshToken); err != nil {
 		t.Fatalf("refresh token after the device login: %v", err)
 	}
 	h.waitFor("the Logged in message", func() bool { return h.wb.dialogs.top() != nil && h.wb.dialogs.top().title == "Logged in" })

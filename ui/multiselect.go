@@ -29,7 +29,7 @@ type marks struct {
 
 // click is a click on table row i with the modifiers held.
 func (s *marks) click(i int, mod fyne.KeyModifier) {
-	sel, keep := s.m.Click(i, mod&fyne.KeyModifierShortcutDefault != 0, mod&fyne.KeyModifierShift != 0)
+	sel, keep := s.m.Sel.Click(i, mod&fyne.KeyModifierShortcutDefault != 0, mod&fyne.KeyModifierShift != 0)
 	if sel < 0 {
 		return
 	}
@@ -46,7 +46,7 @@ func (s *marks) all() {
 	if s.busy() || len(s.m.View()) == 0 {
 		return
 	}
-	if i := s.m.MarkAll(); i >= 0 {
+	if i := s.m.Sel.MarkAll(); i >= 0 {
 		s.t.selectKeepingMarks(i)
 	}
 	s.after()
@@ -54,7 +54,7 @@ func (s *marks) all() {
 
 // clear goes back to the single selection; false when there was none.
 func (s *marks) clear() bool {
-	if !s.m.ClearMarks() {
+	if !s.m.Sel.ClearMarks() {
 		return false
 	}
 	s.after()
@@ -64,7 +64,7 @@ func (s *marks) clear() bool {
 func (s *marks) after() {
 	s.t.table.Refresh()
 	s.changed()
-	if n := len(s.m.Selection()); n > 1 {
+	if n := len(s.m.Sel.Selection()); n > 1 {
 		s.bar.set(fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n))
 	}
 }
@@ -73,13 +73,13 @@ func (s *marks) after() {
 // selection the selection stays and the menu acts on all of it; elsewhere
 // the row is selected alone.
 func (s *marks) menuAt(i int) *fyne.Menu {
-	if id := s.m.View()[i].P.ID; s.m.Marked(id) {
+	if id := s.m.View()[i].P.ID; s.m.Sel.Marked(id) {
 		s.t.selectKeepingMarks(i) // the details follow the clicked row
-		if rows := s.m.Multi(); rows != nil {
+		if rows := s.m.Sel.Multi(); rows != nil {
 			return s.selectionMenu(rows)
 		}
 	}
-	s.m.ClearMarks()
+	s.m.Sel.ClearMarks()
 	s.t.selectRow(i)
 	s.after()
 	return rowMenu(s.m, s.acts, s.m.View()[i])

@@ -31,7 +31,7 @@ func TestFleetMultiSelect(t *testing.T) {
 	ctrl := fyne.KeyModifierShortcutDefault
 	h.wb.marks.click(h.rowOf("Fleet a"), 0)
 	h.wb.marks.click(h.rowOf("Fleet c"), ctrl)
-	if got := names(h.wb.m.Selection()); !slices.Equal(got, []string{"Fleet a", "Fleet c"}) {
+	if got := names(h.wb.m.Sel.Selection()); !slices.Equal(got, []string{"Fleet a", "Fleet c"}) {
 		t.Fatalf("Ctrl+click: selection %v", got)
 	}
 	if h.cell(h.rowOf("Fleet a"), colName).bg.FillColor != h.cell(h.rowOf("Fleet c"), colName).bg.FillColor {
@@ -50,7 +50,7 @@ func TestFleetMultiSelect(t *testing.T) {
 
 	// Shift+click: a range from the current row.
 	h.wb.marks.click(h.rowOf("Fleet e"), fyne.KeyModifierShift)
-	if got := names(h.wb.m.Selection()); !slices.Equal(got, []string{"Fleet c", "Fleet d", "Fleet e"}) {
+	if got := names(h.wb.m.Sel.Selection()); !slices.Equal(got, []string{"Fleet c", "Fleet d", "Fleet e"}) {
 		t.Fatalf("Shift+click: selection %v", got)
 	}
 	// Set secret: one dialog for the three.
@@ -81,23 +81,23 @@ func TestFleetMultiSelect(t *testing.T) {
 
 	// Ctrl+A takes every shown row; Escape goes back to one.
 	h.shortcut(fyne.KeyA)
-	if len(h.wb.m.Selection()) != 2 {
-		t.Fatalf("Ctrl+A: %v", names(h.wb.m.Selection()))
+	if len(h.wb.m.Sel.Selection()) != 2 {
+		t.Fatalf("Ctrl+A: %v", names(h.wb.m.Sel.Selection()))
 	}
 	// Test acts on all of them (here: none has its secret yet, so none
 	// is sent to the IdP and the summary says so).
 	h.wb.tests.selected()
 	h.waitFor("the bulk test", func() bool { return strings.Contains(h.wb.bar.text.Text, "2 need a secret") })
 	h.key(fyne.KeyEscape)
-	if len(h.wb.m.Selection()) != 1 {
-		t.Fatalf("Escape should leave one selected: %v", names(h.wb.m.Selection()))
+	if len(h.wb.m.Sel.Selection()) != 1 {
+		t.Fatalf("Escape should leave one selected: %v", names(h.wb.m.Sel.Selection()))
 	}
 	// A plain click after Ctrl+clicks selects just that row.
 	h.wb.marks.click(0, ctrl)
 	h.wb.marks.click(1, ctrl)
 	test.Tap(h.cell(0, colName))
-	if len(h.wb.m.Selection()) != 1 {
-		t.Errorf("a plain click should select one row: %v", names(h.wb.m.Selection()))
+	if len(h.wb.m.Sel.Selection()) != 1 {
+		t.Errorf("a plain click should select one row: %v", names(h.wb.m.Sel.Selection()))
 	}
 }
 

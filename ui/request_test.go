@@ -147,7 +147,7 @@ func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 	}
 	// The request fetched the profile's first token: the row shows the
 	// outcome, not a "Testing…" that never ends.
-	h.waitFor("the token fetch to show in the row", func() bool { return len(h.wb.m.History(h.wb.m.SelectedID())) >= 2 })
+	h.waitFor("the token fetch to show in the row", func() bool { return len(h.wb.m.History(h.wb.m.Sel.SelectedID())) >= 2 })
 	if got := h.statusOf("Orders API"); got != "Active" || h.wb.toolbar["Test"].Disabled() {
 		t.Errorf("after the request's token fetch the row says %q (Test disabled: %v)", got, h.wb.toolbar["Test"].Disabled())
 	}

@@ -33,7 +33,7 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 	testNow := func(what string, done func(string) bool) {
 		t.Helper()
 		h.shortcut(fyne.KeyT)
-		h.waitFor(what, func() bool { return h.wb.m.Busy(h.wb.m.SelectedID()) == model.Idle && done(h.statusOf("Billing")) })
+		h.waitFor(what, func() bool { return h.wb.m.Busy(h.wb.m.Sel.SelectedID()) == model.Idle && done(h.statusOf("Billing")) })
 	}
 	testNow("the first test", func(s string) bool { return s == "Active" })
 
@@ -61,15 +61,15 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 	if !d.sections["token"].Visible() {
 		t.Error("the valid token's claims are hidden")
 	}
-	if label, _ := h.wb.m.Status(h.wb.m.Selected()); !strings.Contains(label, "renewal failing (Network), token valid") {
+	if label, _ := h.wb.m.Status(h.wb.m.Sel.Selected()); !strings.Contains(label, "renewal failing (Network), token valid") {
 		t.Errorf("tray label %q", label) // the tray menu shows statusOf (tray.go)
 	}
 
 	// The token runs out: Failed.
-	exp := h.wb.m.Selected().P.TokenExpiry
+	exp := h.wb.m.Sel.Selected().P.TokenExpiry
 	h.wb.now = func() time.Time { return exp.Add(time.Second) }
 	h.wb.tbl.refreshCells()
-	h.wb.details.show(h.wb.m.Selected())
+	h.wb.details.show(h.wb.m.Sel.Selected())
 	if got := h.statusOf("Billing"); got != "Failed: Network" {
 		t.Errorf("after the token ran out the row says %q", got)
 	}

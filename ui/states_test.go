@@ -41,7 +41,7 @@ func TestFilterOnAScrolledListStartsAtTheTopAndDropsAHiddenSelection(t *testing.
 	seedNoSecrets(t, repo, ps...)
 	h := newHarness(t, repo, nil)
 	h.key(fyne.KeyEnd) // select the last row; the table scrolls down to it
-	if h.wb.m.Selected() == nil || h.wb.m.Selected().P.Name != "svc 202" {
+	if h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != "svc 202" {
 		t.Fatal("End should select the last row")
 	}
 	if h.firstShownRow() < 100 {
@@ -54,7 +54,7 @@ func TestFilterOnAScrolledListStartsAtTheTopAndDropsAHiddenSelection(t *testing.
 	if got := h.firstShownRow(); got != 0 {
 		t.Errorf("a filtered list must show its first rows; first shown row is %d", got)
 	}
-	if h.wb.m.SelectedID() != "" || !h.wb.toolbar["Edit"].Disabled() || !h.wb.toolbar["Delete"].Disabled() {
+	if h.wb.m.Sel.SelectedID() != "" || !h.wb.toolbar["Edit"].Disabled() || !h.wb.toolbar["Delete"].Disabled() {
 		t.Error("the profile the filter hides must not stay selected for Edit/Delete")
 	}
 	if h.wb.details.title.Text != "No profile selected" {
@@ -64,19 +64,19 @@ func TestFilterOnAScrolledListStartsAtTheTopAndDropsAHiddenSelection(t *testing.
 	// Down from the filter moves into the results.
 	h.win.Canvas().Focus(h.wb.filter)
 	h.wb.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
-	if h.win.Canvas().Focused() != nil || h.wb.m.Selected() == nil || h.wb.m.Selected().P.Name != "svc 010" {
+	if h.win.Canvas().Focused() != nil || h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != "svc 010" {
 		t.Fatalf("Down in the filter should select the first match and leave the filter")
 	}
 	h.key(fyne.KeyPageDown)
-	if i, want := h.wb.m.ViewIndex(h.wb.m.SelectedID()), min(h.wb.tbl.pageRows(), 9); i != want || want < 2 {
+	if i, want := h.wb.m.ViewIndex(h.wb.m.Sel.SelectedID()), min(h.wb.tbl.pageRows(), 9); i != want || want < 2 {
 		t.Errorf("PageDown should move a screen (%d rows), is at %d", want, i)
 	}
 	h.key(fyne.KeyEnd)
-	if i := h.wb.m.ViewIndex(h.wb.m.SelectedID()); i != 9 {
+	if i := h.wb.m.ViewIndex(h.wb.m.Sel.SelectedID()); i != 9 {
 		t.Errorf("End should select the last row, selected %d", i)
 	}
 	h.key(fyne.KeyHome)
-	if i := h.wb.m.ViewIndex(h.wb.m.SelectedID()); i != 0 {
+	if i := h.wb.m.ViewIndex(h.wb.m.Sel.SelectedID()); i != 0 {
 		t.Errorf("Home should select the first row, selected %d", i)
 	}
 }
@@ -87,7 +87,7 @@ func TestToolbarAndMenuAgreeOnABusyRow(t *testing.T) {
 	seedNoSecrets(t, repo, userProfile("Portal", "portal", "https://idp.example.com/auth"))
 	h := newHarness(t, repo, nil)
 	h.selectProfile("Portal")
-	r := h.wb.m.Selected()
+	r := h.wb.m.Sel.Selected()
 	h.wb.m.SetBusy(r.P.ID, model.BusyTesting)
 	h.wb.refreshRow(r.P.ID)
 	menu := map[string]bool{}
@@ -146,7 +146,7 @@ func TestProfileWithoutSecretNeedsSecretAndIsNotTested(t *testing.T) {
 	test.Type(s.input, testidp.AppClientSecret)
 	s.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.waitFor("the secret to be saved and tested", func() bool { return h.statusOf("Imported") == "Active" })
-	if v, err := repo.Secrets.Get(h.wb.m.SelectedID(), credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
+	if v, err := repo.Secrets.Get(h.wb.m.Sel.SelectedID(), credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
 		t.Errorf("keyring = %q, %v", v, err)
 	}
 }
@@ -161,7 +161,7 @@ func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 	h.selectProfile("Portal")
 	h.shortcut(fyne.KeyT)
 	h.waitFor("the test", func() bool {
-		return h.wb.m.Busy(h.wb.m.SelectedID()) == model.Idle && strings.Contains(h.wb.bar.text.Text, "Not logged in")
+		return h.wb.m.Busy(h.wb.m.Sel.SelectedID()) == model.Idle && strings.Contains(h.wb.bar.text.Text, "Not logged in")
 	})
 	if got := h.statusOf("Portal"); got != string(credentials.StatusUntested) { // never logged in: not "Logged out" (#24.4)
 		t.Errorf("row = %q", got)
@@ -258,7 +258,7 @@ func TestDetailsShowOnlyTheTokenTheStoreHolds(t *testing.T) {
 	if _, err := svc.Save(p, credentials.SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
-	h2.waitFor("the reload", func() bool { r := h2.wb.m.Selected(); return r != nil && r.P.Scope == "api:read" })
+	h2.waitFor("the reload", func() bool { r := h2.wb.m.Sel.Selected(); return r != nil && r.P.Scope == "api:read" })
 	if d.sections["token"].Visible() && len(d.token.Objects) > 0 {
 		t.Errorf("the old token's claims stay:\n%s", texts(d.token))
 	}

@@ -61,7 +61,7 @@ func (b *statusBar) set(s string) {
 
 // key names the current view and selection.
 func (b *statusBar) key() string {
-	return fmt.Sprintf("%s|%s|%d", b.view(), b.m.SelectedID(), len(b.m.Selection()))
+	return fmt.Sprintf("%s|%s|%d", b.view(), b.m.Sel.SelectedID(), len(b.m.Sel.Selection()))
 }
 
 // render puts the text that holds now into the status bar; it runs
@@ -88,10 +88,10 @@ func (b *statusBar) selectionLine() string {
 	if v := b.view(); v != nodeCredentials && v != nodeAdmin {
 		return "Ready"
 	}
-	if n := len(b.m.Selection()); n > 1 {
+	if n := len(b.m.Sel.Selection()); n > 1 {
 		return fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n)
 	}
-	if r := b.m.Selected(); r != nil {
+	if r := b.m.Sel.Selected(); r != nil {
 		text, _ := b.m.Status(r)
 		return r.P.Name + ": " + text
 	}

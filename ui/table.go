@@ -106,9 +106,9 @@ func newTableView(m *model.List, prefs fyne.Preferences, win fyne.Window, do fun
 			return
 		}
 		r := view[id.Row]
-		changed := r.P.ID != m.SelectedID()
+		changed := r.P.ID != m.Sel.SelectedID()
 		// A plain selection (keys, click) ends a multiple one.
-		if m.Select(r.P.ID, t.keepMarks) {
+		if m.Sel.Select(r.P.ID, t.keepMarks) {
 			tbl.Refresh()
 		}
 		if changed {
@@ -249,7 +249,7 @@ func (t *tableView) updateCell(id widget.TableCellID, c *tableCell) {
 		return
 	}
 	var bg color.Color = color.Transparent
-	if pid := view[id.Row].P.ID; pid == t.m.SelectedID() || t.m.Marked(pid) {
+	if pid := view[id.Row].P.ID; pid == t.m.Sel.SelectedID() || t.m.Sel.Marked(pid) {
 		bg = theme.Color(theme.ColorNameSelection)
 	}
 	if c.bg.FillColor != bg {
@@ -313,7 +313,7 @@ func (t *tableView) moveBy(n int, down bool) {
 	if len(view) == 0 {
 		return
 	}
-	i := t.m.ViewIndex(t.m.SelectedID())
+	i := t.m.ViewIndex(t.m.Sel.SelectedID())
 	switch {
 	case i < 0:
 		i = 0

@@ -33,11 +33,11 @@ type tester struct {
 
 // selected is Test: the multiple selection, or the selected profile.
 func (t *tester) selected() {
-	if rows := t.m.Multi(); rows != nil && !t.m.ReadOnly() {
+	if rows := t.m.Sel.Multi(); rows != nil && !t.m.ReadOnly() {
 		t.many(rows)
 		return
 	}
-	r := t.m.Selected()
+	r := t.m.Sel.Selected()
 	if !t.m.Allowed(actTest, r) {
 		return
 	}
@@ -119,7 +119,7 @@ func (t *tester) many(rows []*row) {
 		}
 		t.bar.set(msg)
 		t.redraw()
-		t.refreshRow(t.m.SelectedID())
+		t.refreshRow(t.m.Sel.SelectedID())
 	})
 }
 

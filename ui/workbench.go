@@ -349,7 +349,7 @@ func (w *Workbench) applyView() {
 		w.table.Show()
 	}
 	w.table.UnselectAll()
-	if i := w.m.ViewIndex(w.m.SelectedID()); i >= 0 {
+	if i := w.m.ViewIndex(w.m.Sel.SelectedID()); i >= 0 {
 		w.tbl.selectKeepingMarks(i)
 	}
 	w.table.Refresh()
@@ -357,7 +357,7 @@ func (w *Workbench) applyView() {
 	if w.agent != nil {
 		w.agent.changed()
 	}
-	if r := w.m.Selected(); r != w.details.current || r == nil {
+	if r := w.m.Sel.Selected(); r != w.details.current || r == nil {
 		w.details.show(r) // filtering and sorting keep the selected row as it is
 	}
 	w.updateActions()
@@ -368,14 +368,14 @@ func (w *Workbench) applyView() {
 // match is selected if nothing shown is.
 func (w *Workbench) focusResults() {
 	w.win.Canvas().Unfocus()
-	if w.m.ViewIndex(w.m.SelectedID()) < 0 && len(w.m.View()) > 0 {
+	if w.m.ViewIndex(w.m.Sel.SelectedID()) < 0 && len(w.m.View()) > 0 {
 		w.tbl.moveTo(0)
 	}
 }
 
 // updateActions enables the toolbar buttons that apply to the selection.
 func (w *Workbench) updateActions() {
-	r := w.m.Selected()
+	r := w.m.Sel.Selected()
 	set := func(name string, on bool) {
 		if on {
 			w.toolbar[name].Enable()
@@ -440,14 +440,14 @@ func (w *Workbench) refreshRow(id string) {
 	if w.agent != nil {
 		w.agent.changed()
 	}
-	if id == w.m.SelectedID() {
-		w.details.show(w.m.Selected())
+	if id == w.m.Sel.SelectedID() {
+		w.details.show(w.m.Sel.Selected())
 	}
 	w.updateActions()
 }
 
 func (w *Workbench) logoutSelected() {
-	r := w.m.Selected()
+	r := w.m.Sel.Selected()
 	if !w.m.Allowed(actLogout, r) {
 		return
 	}

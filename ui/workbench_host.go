@@ -32,7 +32,7 @@ func (h workbenchHost) startWork(label string) func()    { return h.w.bar.startW
 func (h workbenchHost) isReadOnly() bool                 { return h.w.m.ReadOnly() }
 func (h workbenchHost) applyResult(res oauthflow.Result) { h.w.m.ApplyResult(res) }
 func (h workbenchHost) dropResult(id string)             { h.w.m.DropResult(id) }
-func (h workbenchHost) clearSelection()                  { h.w.m.Unselect() }
+func (h workbenchHost) clearSelection()                  { h.w.m.Sel.Unselect() }
 func (h workbenchHost) reload()                          { h.w.reload() }
 func (h workbenchHost) testOne(id, name string)          { h.w.tests.one(id, name) }
 
@@ -79,8 +79,10 @@ func (h workbenchHost) rowsOf(ps []*credentials.Profile) []*row {
 	return rows
 }
 
-func (h workbenchHost) allProfiles() []*credentials.Profile       { return profilesOf(h.w.m.Rows()) }
-func (h workbenchHost) selectionProfiles() []*credentials.Profile { return profilesOf(h.w.m.Multi()) }
+func (h workbenchHost) allProfiles() []*credentials.Profile { return profilesOf(h.w.m.Rows()) }
+func (h workbenchHost) selectionProfiles() []*credentials.Profile {
+	return profilesOf(h.w.m.Sel.Multi())
+}
 func (h workbenchHost) idleIDs(ps []*credentials.Profile) []string {
 	return h.w.m.IdleIDs(h.rowsOf(ps))
 }
@@ -89,7 +91,7 @@ func (h workbenchHost) takesSecret(ps []*credentials.Profile) []string {
 }
 
 func (h workbenchHost) selectedProfile() *credentials.Profile {
-	if r := h.w.m.Selected(); r != nil {
+	if r := h.w.m.Sel.Selected(); r != nil {
 		return r.P
 	}
 	return nil
@@ -105,13 +107,13 @@ func (h workbenchHost) may(act model.Action, id string) bool {
 func (h workbenchHost) forget(id string) {
 	h.w.m.DropResult(id)
 	h.w.m.Forget(id)
-	if h.w.m.SelectedID() == id {
-		h.w.m.Select("", true)
+	if h.w.m.Sel.SelectedID() == id {
+		h.w.m.Sel.Select("", true)
 	}
 }
 
 func (h workbenchHost) selectSaved(id string) {
-	h.w.m.Select(id, true)
+	h.w.m.Sel.Select(id, true)
 	h.w.reload()
 	if i := h.w.m.ViewIndex(id); i >= 0 {
 		h.w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
@@ -138,7 +140,7 @@ func (h workbenchHost) reveal(id string) bool {
 	}
 	w.marks.clear()
 	w.tbl.selectRow(w.m.ViewIndex(id))
-	return w.m.SelectedID() == id
+	return w.m.Sel.SelectedID() == id
 }
 
 func (h workbenchHost) secretsDueChanged() {

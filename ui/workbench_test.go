@@ -120,7 +120,7 @@ func TestRightClickMenuOffersLoginForUserProfiles(t *testing.T) {
 	if !slices.Contains(items, "Log in with this credential (Ctrl+L)") || !slices.Contains(items, "Delete…") {
 		t.Fatalf("right-click menu items = %v", items)
 	}
-	if h.wb.m.Selected() == nil || h.wb.m.Selected().P.Name != "Portal" {
+	if h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != "Portal" {
 		t.Error("right-click should select the row")
 	}
 }
@@ -196,7 +196,7 @@ func TestAddApplicationProfileTypedTurnsActive(t *testing.T) {
 	if strings.Contains(all, testidp.AppClientSecret) {
 		t.Error("the details show the client secret")
 	}
-	if v, err := repo.Secrets.Get(h.wb.m.SelectedID(), credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
+	if v, err := repo.Secrets.Get(h.wb.m.Sel.SelectedID(), credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
 		t.Errorf("keyring secret = %q, %v", v, err)
 	}
 }
@@ -383,7 +383,7 @@ func TestLoginCancelKeepsState(t *testing.T) {
 	}
 	_ = opened
 	h.tap(h.wb.dialogs.top().button("Cancel"))
-	h.waitFor("the login to end", func() bool { return h.wb.m.Busy(h.wb.m.SelectedID()) == model.Idle })
+	h.waitFor("the login to end", func() bool { return h.wb.m.Busy(h.wb.m.Sel.SelectedID()) == model.Idle })
 	// The dead login URL does not stay in the clipboard.
 	if got := h.app.Clipboard().Content(); got != "" {
 		t.Errorf("after the login the clipboard still holds %q", got)
@@ -446,7 +446,7 @@ func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	if n := ops.returned.Load(); n != 0 {
 		t.Fatalf("%d tests returned before the taps were handled; they are held", n)
 	}
-	if h.wb.m.Selected() == nil || h.wb.m.Selected().P.Name != "Two" {
+	if h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != "Two" {
 		t.Error("the row tap was not handled while testing")
 	}
 	if got := h.columnTexts(colName); !slices.Equal(got, []string{"Two", "One"}) {
@@ -486,11 +486,11 @@ func TestKeyboardShortcuts(t *testing.T) {
 		t.Fatal("Escape should close the form")
 	}
 	h.key(fyne.KeyDown)
-	if r := h.wb.m.Selected(); r == nil || r.P.Name != "Keys" {
+	if r := h.wb.m.Sel.Selected(); r == nil || r.P.Name != "Keys" {
 		t.Fatalf("Down should select the first row: %v", r)
 	}
 	h.key(fyne.KeyDown)
-	if r := h.wb.m.Selected(); r == nil || r.P.Name != "More keys" {
+	if r := h.wb.m.Sel.Selected(); r == nil || r.P.Name != "More keys" {
 		t.Fatal("Down should move the selection")
 	}
 	h.key(fyne.KeyReturn)

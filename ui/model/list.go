@@ -13,11 +13,10 @@ const historyKept = 20
 // List is the workbench's profiles as the window shows them. It is used
 // on one goroutine (the UI's).
 type List struct {
-	rows     []*Row // every profile, as read from the store
-	view     []*Row // filtered and sorted: what the table shows
-	selected string // profile ID
-	// marked is a multiple selection (select.go).
-	marked   map[string]bool
+	rows []*Row // every profile, as read from the store
+	view []*Row // filtered and sorted: what the table shows
+	// Sel is the selection among the rows shown (select.go).
+	Sel      *Selection
 	query    string // lower-cased
 	status   StatusFilter
 	sortCol  int
@@ -34,7 +33,9 @@ func New(now func() time.Time) *List {
 	if now == nil {
 		now = time.Now
 	}
-	return &List{clock: now, busy: map[string]Busy{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{}}
+	l := &List{clock: now, busy: map[string]Busy{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{}}
+	l.Sel = &Selection{l: l}
+	return l
 }
 
 func (l *List) now() time.Time { return l.clock() }
@@ -192,13 +193,3 @@ func (l *List) RenewalFailing() bool {
 // DropResult forgets this session's last result of a profile (it was
 // edited: the next result starts afresh).
 func (l *List) DropResult(id string) { delete(l.live, id) }
-
-// ApplyLogout takes a logout into the row: logged out, no token, nobody
-// logged in.
-func (l *List) ApplyLogout(id string) {
-	delete(l.live, id)
-	if r := l.Find(id); r != nil {
-		p := r.Edit()
-		p.LastStatus, p.TokenExpiry, p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
-	}
-}

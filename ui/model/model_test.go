@@ -72,9 +72,9 @@ func TestFilterAndSort(t *testing.T) {
 
 func TestFilterDropsHiddenSelection(t *testing.T) {
 	l := newList()
-	l.Select("a", false)
+	l.Sel.Select("a", false)
 	l.SetFilter("beta", AllStatuses)
-	if l.Selected() != nil {
+	if l.Sel.Selected() != nil {
 		t.Fatal("a profile the filter hides stays selected")
 	}
 }
@@ -128,36 +128,36 @@ func TestAllowed(t *testing.T) {
 
 func TestMultipleSelection(t *testing.T) {
 	l := newList()
-	l.Select("a", false)
-	if sel, keep := l.Click(2, true, false); sel != 2 || !keep {
+	l.Sel.Select("a", false)
+	if sel, keep := l.Sel.Click(2, true, false); sel != 2 || !keep {
 		t.Fatalf("ctrl click = %d %v", sel, keep)
 	}
-	l.Select("c", true)
-	if got := names(l.Selection()); !slices.Equal(got, []string{"alpha", "carol"}) {
+	l.Sel.Select("c", true)
+	if got := names(l.Sel.Selection()); !slices.Equal(got, []string{"alpha", "carol"}) {
 		t.Fatalf("ctrl: %v", got)
 	}
 	// Ctrl on the selected marked row: it leaves, the details follow alpha.
-	if sel, _ := l.Click(2, true, false); sel != 0 {
+	if sel, _ := l.Sel.Click(2, true, false); sel != 0 {
 		t.Fatalf("unmark selected: next %d", sel)
 	}
-	l.Select("a", true)
-	if l.Multi() != nil {
-		t.Fatalf("one left is no multiple selection: %v", names(l.Multi()))
+	l.Sel.Select("a", true)
+	if l.Sel.Multi() != nil {
+		t.Fatalf("one left is no multiple selection: %v", names(l.Sel.Multi()))
 	}
-	if sel, keep := l.Click(2, false, true); sel != 2 || !keep {
+	if sel, keep := l.Sel.Click(2, false, true); sel != 2 || !keep {
 		t.Fatal("shift click")
 	}
-	l.Select("c", true)
-	if got := names(l.Multi()); len(got) != 3 || !l.Marked("b") {
+	l.Sel.Select("c", true)
+	if got := names(l.Sel.Multi()); len(got) != 3 || !l.Sel.Marked("b") {
 		t.Fatalf("shift: %v", got)
 	}
-	if !l.Select("b", false) || l.Multi() != nil {
+	if !l.Sel.Select("b", false) || l.Sel.Multi() != nil {
 		t.Fatal("a plain selection ends the marks")
 	}
-	if l.MarkAll() != -1 || len(l.Multi()) != 3 {
+	if l.Sel.MarkAll() != -1 || len(l.Sel.Multi()) != 3 {
 		t.Fatal("Ctrl+A")
 	}
-	if !l.ClearMarks() || l.ClearMarks() {
+	if !l.Sel.ClearMarks() || l.Sel.ClearMarks() {
 		t.Fatal("ClearMarks")
 	}
 }
@@ -240,5 +240,19 @@ func TestCountdownAndBusyLabels(t *testing.T) {
 	}
 	if Idle.Label() != "" {
 		t.Error("Idle has a label")
+	}
+}
+
+// A logout's result leaves no user, token or login time behind (the rule
+// the service records it by; the GUI's old copy kept the user).
+func TestLogoutResult(t *testing.T) {
+	l := newList()
+	l.ApplyResult(oauthflow.Result{ProfileID: "c", Status: credentials.StatusLoggedOut, CheckedAt: t0.Add(time.Minute)})
+	c := l.Find("c").P
+	if c.LastStatus != credentials.StatusLoggedOut || c.LoggedInAs != "" || !c.TokenExpiry.IsZero() {
+		t.Fatalf("after logout: %+v", c.Bookkeeping)
+	}
+	if s, _ := l.Status(l.Find("c")); s != string(credentials.StatusLoggedOut) {
+		t.Fatalf("status %q", s)
 	}
 }

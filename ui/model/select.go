@@ -5,112 +5,120 @@ package model
 // shown row, Escape goes back to one. The bulk actions then work on all
 // of them; the details show the row clicked last.
 
+// Selection is the selected profile and a multiple selection of the rows
+// a List shows (List.Sel).
+type Selection struct {
+	l        *List
+	selected string // profile ID
+	marked   map[string]bool
+}
+
 // SelectedID is the selected profile's ID ("" for none).
-func (l *List) SelectedID() string { return l.selected }
+func (s *Selection) SelectedID() string { return s.selected }
 
 // Selected is the selected row, nil for none.
-func (l *List) Selected() *Row {
-	if l.selected == "" {
+func (s *Selection) Selected() *Row {
+	if s.selected == "" {
 		return nil
 	}
-	return l.Find(l.selected)
+	return s.l.Find(s.selected)
 }
 
 // Select makes a profile the selected one; unless keepMarks, a multiple
 // selection ends (a plain click or key). It reports whether the marks
 // ended.
-func (l *List) Select(id string, keepMarks bool) (unmarked bool) {
-	if !keepMarks && len(l.marked) > 0 {
-		l.marked, unmarked = nil, true
+func (s *Selection) Select(id string, keepMarks bool) (unmarked bool) {
+	if !keepMarks && len(s.marked) > 0 {
+		s.marked, unmarked = nil, true
 	}
-	l.selected = id
+	s.selected = id
 	return unmarked
 }
 
 // Unselect selects nothing and ends a multiple selection.
-func (l *List) Unselect() { l.selected, l.marked = "", nil }
+func (s *Selection) Unselect() { s.selected, s.marked = "", nil }
 
 // Click is a click on view row i with Ctrl (toggle) or Shift (range)
 // held. It returns the row to select then, and whether the marks stay.
-func (l *List) Click(i int, ctrl, shift bool) (sel int, keep bool) {
-	if i < 0 || i >= len(l.view) {
+func (s *Selection) Click(i int, ctrl, shift bool) (sel int, keep bool) {
+	if i < 0 || i >= len(s.l.view) {
 		return -1, false
 	}
-	id := l.view[i].P.ID
+	id := s.l.view[i].P.ID
 	switch {
 	case ctrl:
-		l.ensureMarks()
-		if l.marked[id] && len(l.marked) > 1 {
-			delete(l.marked, id)
-			if id == l.selected { // the details follow another marked row
-				for _, r := range l.view {
-					if l.marked[r.P.ID] {
+		s.ensureMarks()
+		if s.marked[id] && len(s.marked) > 1 {
+			delete(s.marked, id)
+			if id == s.selected { // the details follow another marked row
+				for _, r := range s.l.view {
+					if s.marked[r.P.ID] {
 						id = r.P.ID
 						break
 					}
 				}
 			}
 		} else {
-			l.marked[id] = true
+			s.marked[id] = true
 		}
-		return l.ViewIndex(id), true
-	case shift && l.ViewIndex(l.selected) >= 0:
-		from := l.ViewIndex(l.selected)
-		l.marked = map[string]bool{}
+		return s.l.ViewIndex(id), true
+	case shift && s.l.ViewIndex(s.selected) >= 0:
+		from := s.l.ViewIndex(s.selected)
+		s.marked = map[string]bool{}
 		for j := min(from, i); j <= max(from, i); j++ {
-			l.marked[l.view[j].P.ID] = true
+			s.marked[s.l.view[j].P.ID] = true
 		}
 		return i, true
 	}
-	l.marked = nil
+	s.marked = nil
 	return i, false
 }
 
 // ensureMarks starts a multiple selection from the single one.
-func (l *List) ensureMarks() {
-	if l.marked == nil {
-		l.marked = map[string]bool{}
-		if l.ViewIndex(l.selected) >= 0 {
-			l.marked[l.selected] = true
+func (s *Selection) ensureMarks() {
+	if s.marked == nil {
+		s.marked = map[string]bool{}
+		if s.l.ViewIndex(s.selected) >= 0 {
+			s.marked[s.selected] = true
 		}
 	}
 }
 
 // MarkAll is Ctrl+A: every shown row. It returns the row to select
 // (keeping the marks) when the selected one is not shown, else -1.
-func (l *List) MarkAll() int {
-	if len(l.view) == 0 {
+func (s *Selection) MarkAll() int {
+	if len(s.l.view) == 0 {
 		return -1
 	}
-	l.marked = map[string]bool{}
-	for _, r := range l.view {
-		l.marked[r.P.ID] = true
+	s.marked = map[string]bool{}
+	for _, r := range s.l.view {
+		s.marked[r.P.ID] = true
 	}
-	if l.ViewIndex(l.selected) < 0 {
+	if s.l.ViewIndex(s.selected) < 0 {
 		return 0
 	}
 	return -1
 }
 
 // ClearMarks goes back to the single selection; false when there was none.
-func (l *List) ClearMarks() bool {
-	if len(l.marked) == 0 {
+func (s *Selection) ClearMarks() bool {
+	if len(s.marked) == 0 {
 		return false
 	}
-	l.marked = nil
+	s.marked = nil
 	return true
 }
 
 // Marked reports whether the row is part of a multiple selection.
-func (l *List) Marked(id string) bool { return len(l.marked) > 1 && l.marked[id] }
+func (s *Selection) Marked(id string) bool { return len(s.marked) > 1 && s.marked[id] }
 
 // Selection is what the bulk actions work on: the marked rows the filter
 // shows (in table order), else the selected row.
-func (l *List) Selection() []*Row {
-	if len(l.marked) > 1 {
+func (s *Selection) Selection() []*Row {
+	if len(s.marked) > 1 {
 		var out []*Row
-		for _, r := range l.view {
-			if l.marked[r.P.ID] {
+		for _, r := range s.l.view {
+			if s.marked[r.P.ID] {
 				out = append(out, r)
 			}
 		}
@@ -118,15 +126,15 @@ func (l *List) Selection() []*Row {
 			return out
 		}
 	}
-	if r := l.Selected(); r != nil {
+	if r := s.Selected(); r != nil {
 		return []*Row{r}
 	}
 	return nil
 }
 
 // Multi is the selection when it holds more than one profile.
-func (l *List) Multi() []*Row {
-	if s := l.Selection(); len(s) > 1 {
+func (s *Selection) Multi() []*Row {
+	if s := s.Selection(); len(s) > 1 {
 		return s
 	}
 	return nil

@@ -106,8 +106,8 @@ func (l *List) Refilter() {
 	}
 	l.view = view
 	l.sortView()
-	if l.ViewIndex(l.selected) < 0 {
-		l.selected = ""
+	if l.ViewIndex(l.Sel.selected) < 0 {
+		l.Sel.selected = ""
 	}
 }
 
