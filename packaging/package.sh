@@ -107,6 +107,7 @@ credctl_tarball() {
   "$gen" completion bash >"$dir/completions/credctl.bash"
   "$gen" completion zsh >"$dir/completions/_credctl"
   "$gen" completion fish >"$dir/completions/credctl.fish"
+  "$gen" completion powershell >"$dir/completions/credctl.ps1"
   mkdir -p "$DIST"
   tar -C "$STAGE/out" -czf "$DIST/$name.tar.gz" "$name"
   say "wrote dist/$name.tar.gz"

@@ -149,10 +149,18 @@ func TestImportPreviewAndCompletion(t *testing.T) {
 	if o.stdout != "billing app\nportal\n" {
 		t.Fatalf("%s: %q", completeNamesCmd, o.stdout)
 	}
-	for _, sh := range []string{"bash", "zsh", "fish"} {
+	// Completion: cobra's scripts for four shells, which ask `credctl
+	// __complete` for commands, flags, profile and transport names and files,
+	// reading the profile and transport files only: no keyring here.
+	c.env = append(c.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+	for _, sh := range []string{"bash", "zsh", "fish", "powershell"} {
 		o := c.must(0, "", "completion", sh)
-		contains(t, sh+" completion", o.stdout, completeNamesCmd, "rotate-secret", "client-secret-stdin", "skip-invalid")
-		if path, err := exec.LookPath(sh); err == nil {
+		contains(t, sh+" completion", o.stdout, "__complete")
+		shell := map[string]string{"powershell": "pwsh"}[sh]
+		if shell == "" {
+			shell = sh
+		}
+		if path, err := exec.LookPath(shell); err == nil && sh != "powershell" {
 			// The shell's own syntax check.
 			script := filepath.Join(t.TempDir(), "completion."+sh)
 			if err := os.WriteFile(script, []byte(o.stdout), 0o600); err != nil {
@@ -163,7 +171,30 @@ func TestImportPreviewAndCompletion(t *testing.T) {
 			}
 		}
 	}
-	// The bash script completes profile names through the hidden command.
+	complete := func(args ...string) string {
+		t.Helper()
+		return c.must(0, "", append([]string{"__complete"}, args...)...).stdout
+	}
+	contains(t, "flags of add", complete("add", "--client-secret"), "--client-secret-stdin")
+	contains(t, "flags of import", complete("import", "--skip"), "--skip-invalid")
+	contains(t, "commands", complete("rot"), "rotate-secret")
+	contains(t, "profile names", complete("show", "b"), "billing app\n")
+	contains(t, "profile flag values", complete("transport", "add", "--credential", "p"), "portal\n")
+	contains(t, "transport subcommands", complete("transport", ""), "list", "show", "add", "edit", "delete", "run")
+	c.must(0, "", "transport", "add", "--name", "Orders", "--type", "http", "--url", "https://idp.example.com/orders")
+	contains(t, "transport names", complete("transport", "run", "o"), "Orders\n")
+	contains(t, "transport flag values", complete("logs", "--transport", ""), "Orders\n")
+	contains(t, "shells", complete("completion", ""), "bash", "zsh", "fish", "powershell")
+	for _, args := range [][]string{{"add", "--certificate", ""}, {"edit", "x", "--ca-file", ""}, {"certificate", "new", "x", "--out", ""}, {"import", ""}} {
+		// File flags and arguments: the shell completes files (directive 0).
+		contains(t, "files for "+strings.Join(args, " "), "\n"+complete(args...), "\n:0\n")
+	}
+	if out := complete("transport", "add", "--body", "@"+filepath.Join(c.home, "bi")); !strings.Contains(out, "@"+c.binDir+"/\n") {
+		t.Errorf("--body @FILE completes no file: %q", out)
+	}
+
+	// The bash script completes profile names, commands and flags in a bare
+	// bash (no bash-completion package), through the binary on PATH.
 	if bash, err := exec.LookPath("bash"); err == nil {
 		script := filepath.Join(t.TempDir(), "completion.bash")
 		if err := os.WriteFile(script, []byte(c.must(0, "", "completion", "bash").stdout), 0o600); err != nil {
@@ -172,17 +203,20 @@ func TestImportPreviewAndCompletion(t *testing.T) {
 		if err := os.Symlink(credctlBin, filepath.Join(c.binDir, "credctl")); err != nil {
 			t.Fatal(err)
 		}
-		probe := `source "$1"; COMP_WORDS=(credctl show b); COMP_CWORD=2; _credctl; printf '%s\n' "${COMPREPLY[@]}";` +
-			`COMP_WORDS=(credctl rot); COMP_CWORD=1; _credctl; printf '%s\n' "${COMPREPLY[@]}";` +
-			`COMP_WORDS=(credctl token --f); COMP_CWORD=2; _credctl; printf '%s\n' "${COMPREPLY[@]}"`
+		// compopt works only while bash completes for real.
+		probe := `source "$1"; compopt() { :; }; try() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE};` +
+			` COMPREPLY=(); __start_credctl; printf '%s\n' "${COMPREPLY[@]}"; };` +
+			` try credctl show b; try credctl rot; try credctl token --f`
 		cmd := exec.Command(bash, "-c", probe, "bash", script)
 		cmd.Env = c.environ()
-		out, err := cmd.CombinedOutput()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("bash completion: %v\n%s", err, out)
+			t.Fatalf("bash completion: %v\n%s%s", err, out, stderr.String())
 		}
 		if got := string(out); got != "billing\\ app\nrotate-secret\n--fresh\n" {
-			t.Fatalf("bash completion gave %q", got)
+			t.Fatalf("bash completion gave %q\n%s", got, stderr.String())
 		}
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/spf13/cobra"
 )
 
 // maxCertificateFile bounds what --certificate reads (a PFX with a chain is
@@ -53,70 +53,97 @@ func loadCertificate(p *credentials.Profile, file, password string) (string, err
 	return key, nil
 }
 
-func defineCertificate(fs *flag.FlagSet) func(*app, []string) error {
-	days := fs.Int("days", 365, "lifetime of the certificate in `days` (1 to 3650)")
-	out := fs.String("out", "", "`file` to write the public certificate (PEM) to (default NAME.crt in the current directory)")
-	return func(a *app, args []string) error {
-		if len(args) == 0 || args[0] != "new" {
+type certificateNewOptions struct {
+	Name string
+	Days int
+	Out  string
+}
+
+// newCertificateCmd is the certificate group; its only subcommand is new.
+func newCertificateCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "certificate new NAME [--days 365] [--out FILE]",
+		Short: "Generate a key pair and self-signed certificate for private_key_jwt (key to the keyring)",
+		Long: `new NAME switches the profile to private_key_jwt: the private key goes to the
+OS keyring, the public certificate to NAME.crt (or --out FILE), which is never
+overwritten. Upload it to the IdP (or register the printed JWK).
+To import an existing certificate instead:
+  credctl edit NAME --auth-method private_key_jwt --certificate client.pem
+  credctl edit NAME --certificate client.pfx --certificate-password-stdin
+`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(*cobra.Command, []string) error {
 			return &usageError{cmd: "certificate", msg: "the only subcommand is: new NAME"}
-		}
-		if err := wantArgs("certificate new", args[1:], "NAME"); err != nil {
-			return err
-		}
-		if *days < 1 || *days > 3650 {
-			return &usageError{cmd: "certificate", msg: fmt.Sprintf("--days must be 1 to 3650, not %d", *days)}
-		}
-		svc, err := a.service()
-		if err != nil {
-			return err
-		}
-		p, err := svc.Profile(args[1])
-		if err != nil {
-			return err
-		}
-		km, err := credentials.GenerateKeyMaterial(p.ClientID, *days, time.Now())
-		if err != nil {
-			return err
-		}
-		path := *out
-		if path == "" {
-			path = certFileName(p.Name)
-		}
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
-		}
-		certPEM := credentials.CertificatePEM(km.Cert)
-		// O_EXCL: never overwrite a file, which might be another client's certificate.
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644) // #nosec G302 G304 -- a public certificate, at the path the user chose
-		if err != nil {
-			return fmt.Errorf("cannot write the certificate to %s: %w (choose another file with --out)", path, errors.Unwrap(err))
-		}
-		_, werr := f.WriteString(certPEM)
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			_ = os.Remove(path)
-			return fmt.Errorf("cannot write the certificate to %s: %w", path, werr)
-		}
-		key, err := credentials.EncodePrivateKey(km.Key)
-		if err != nil {
-			_ = os.Remove(path)
-			return err
-		}
-		p.Certificate, p.AuthMethod = certPEM, credentials.AuthPrivateKeyJWT
-		saved, err := svc.Save(p, credentials.SecretChange{PrivateKey: &key})
-		if err != nil {
-			_ = os.Remove(path)
-			return err
-		}
-		fmt.Fprintf(a.stdout, "Generated a key pair and a self-signed certificate for %q (valid until %s).\n",
-			saved.Name, km.Cert.NotAfter.UTC().Format("2006-01-02"))
-		fmt.Fprintf(a.stdout, "The private key is in the OS keyring; the public certificate was written to %s.\n", path)
-		fmt.Fprintf(a.stdout, "Upload it to the IdP (Entra ID: Certificates & secrets > Certificates; Keycloak: Keys tab),\n")
-		fmt.Fprintf(a.stdout, "or register the JWK below (Okta, oidc-provider). Then: credctl test %s\n\n", shellQuote(saved.Name))
-		return writeCertificateInfo(a.stdout, km.Cert)
+		},
 	}
+	opts := &certificateNewOptions{}
+	newCmd := &cobra.Command{
+		Use:               "new NAME",
+		Short:             "Generate a key pair and self-signed certificate for the profile NAME",
+		Args:              wantArgs("certificate new", "NAME"),
+		ValidArgsFunction: a.completeProfile,
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			return certificateNewRun(a, opts)
+		},
+	}
+	newCmd.Flags().IntVar(&opts.Days, "days", 365, "lifetime of the certificate in `days` (1 to 3650)")
+	newCmd.Flags().StringVar(&opts.Out, "out", "", "`file` to write the public certificate (PEM) to (default NAME.crt in the current directory)")
+	_ = newCmd.MarkFlagFilename("out")
+	cmd.AddCommand(newCmd)
+	return cmd
+}
+
+func certificateNewRun(a *app, opts *certificateNewOptions) error {
+	if opts.Days < 1 || opts.Days > 3650 {
+		return &usageError{cmd: "certificate", msg: fmt.Sprintf("--days must be 1 to 3650, not %d", opts.Days)}
+	}
+	svc, p, err := a.serviceProfile(opts.Name)
+	if err != nil {
+		return err
+	}
+	km, err := credentials.GenerateKeyMaterial(p.ClientID, opts.Days, time.Now())
+	if err != nil {
+		return err
+	}
+	path := opts.Out
+	if path == "" {
+		path = certFileName(p.Name)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	certPEM := credentials.CertificatePEM(km.Cert)
+	// O_EXCL: never overwrite a file, which might be another client's certificate.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644) // #nosec G302 G304 -- a public certificate, at the path the user chose
+	if err != nil {
+		return fmt.Errorf("cannot write the certificate to %s: %w (choose another file with --out)", path, errors.Unwrap(err))
+	}
+	_, werr := f.WriteString(certPEM)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		_ = os.Remove(path)
+		return fmt.Errorf("cannot write the certificate to %s: %w", path, werr)
+	}
+	key, err := credentials.EncodePrivateKey(km.Key)
+	if err != nil {
+		_ = os.Remove(path)
+		return err
+	}
+	p.Certificate, p.AuthMethod = certPEM, credentials.AuthPrivateKeyJWT
+	saved, err := svc.Save(p, credentials.SecretChange{PrivateKey: &key})
+	if err != nil {
+		_ = os.Remove(path)
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Generated a key pair and a self-signed certificate for %q (valid until %s).\n",
+		saved.Name, km.Cert.NotAfter.UTC().Format("2006-01-02"))
+	fmt.Fprintf(a.stdout, "The private key is in the OS keyring; the public certificate was written to %s.\n", path)
+	fmt.Fprintf(a.stdout, "Upload it to the IdP (Entra ID: Certificates & secrets > Certificates; Keycloak: Keys tab),\n")
+	fmt.Fprintf(a.stdout, "or register the JWK below (Okta, oidc-provider). Then: credctl test %s\n\n", shellQuote(saved.Name))
+	return writeCertificateInfo(a.stdout, km.Cert)
 }
 
 // certFileName makes NAME.crt from a profile name (which may hold spaces).

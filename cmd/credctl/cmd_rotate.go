@@ -1,66 +1,84 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/spf13/cobra"
 )
 
-func defineRotate(fs *flag.FlagSet) func(*app, []string) error {
-	fromStdin := fs.Bool("new-secret-stdin", false, "read the new client secret from standard input (first line), or prompt on a terminal")
-	expires := fs.String("secret-expires", "", "`date` (YYYY-MM-DD) the new secret expires")
-	noExpiry := fs.Bool("no-secret-expiry", false, "the new secret does not expire (clears the old secret's date)")
-	return func(a *app, args []string) error {
-		if err := wantArgs("rotate-secret", args, "NAME"); err != nil {
-			return err
-		}
-		opt, err := rotateExpiryFlags(*expires, *noExpiry)
-		if err != nil {
-			return err
-		}
-		if !*fromStdin {
-			return &usageError{cmd: "rotate-secret", msg: "pass --new-secret-stdin and give the new secret on standard input (secrets are never taken from arguments)"}
-		}
-		svc, err := a.service()
-		if err != nil {
-			return err
-		}
-		p, err := svc.Profile(args[0])
-		if err != nil {
-			return err
-		}
-		if oauthflow.ExpiryChoiceNeeded(p, opt) {
-			// Never cleared silently: the warnings and `credctl expiring`
-			// would go quiet just as the new secret's clock starts.
-			return &usageError{cmd: "rotate-secret", msg: fmt.Sprintf("the old secret of %q was recorded to expire on %s: "+
-				"give the new secret's date with --secret-expires YYYY-MM-DD, or --no-secret-expiry if it does not expire",
-				p.Name, p.SecretExpiresAt.UTC().Format("2006-01-02"))}
-		}
-		vals, err := a.readSecrets(p.Name, secretPrompt{"new client secret", credentials.FieldClientSecret})
-		if err != nil {
-			return err
-		}
-		res, err := svc.RotateSecret(a.ctx, p.ID, vals[0], opt)
-		if err != nil {
-			return err
-		}
-		for _, w := range res.Warnings {
-			fmt.Fprintf(a.stderr, "Warning: %s\n", w)
-		}
-		detail := ""
-		if !res.Expiry.IsZero() {
-			detail = fmt.Sprintf(" (test token expires %s)", humanUntil(res.Expiry, time.Now()))
-		}
-		fmt.Fprintf(a.stdout, "Rotated the client secret of %q: the IdP accepted the new secret%s.\n", p.Name, detail)
-		if !opt.SecretExpiresAt.IsZero() {
-			fmt.Fprintf(a.stdout, "The new secret expires on %s.\n", opt.SecretExpiresAt.Format("2006-01-02"))
-		}
-		return nil
+type rotateOptions struct {
+	Name                string
+	FromStdin, NoExpiry bool
+	Expires             string
+}
+
+func newRotateCmd(a *app) *cobra.Command {
+	opts := &rotateOptions{}
+	cmd := &cobra.Command{
+		Use:   "rotate-secret NAME --new-secret-stdin [--secret-expires YYYY-MM-DD | --no-secret-expiry]",
+		Short: "Test a new client secret and store it in place of the old one",
+		Long: `The new secret is read from standard input (or a prompt), tested at the IdP,
+and stored only when it works; the old one stays otherwise. When the old
+secret has an expiry date, say when the new one expires (--secret-expires)
+or that it does not (--no-secret-expiry); credctl refuses to guess.
+`,
+		Args:              wantArgs("rotate-secret", "NAME"),
+		ValidArgsFunction: a.completeProfile,
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			return rotateRun(a, opts)
+		},
 	}
+	fs := cmd.Flags()
+	fs.BoolVar(&opts.FromStdin, "new-secret-stdin", false, "read the new client secret from standard input (first line), or prompt on a terminal")
+	fs.StringVar(&opts.Expires, "secret-expires", "", "`date` (YYYY-MM-DD) the new secret expires")
+	fs.BoolVar(&opts.NoExpiry, "no-secret-expiry", false, "the new secret does not expire (clears the old secret's date)")
+	return cmd
+}
+
+func rotateRun(a *app, opts *rotateOptions) error {
+	opt, err := rotateExpiryFlags(opts.Expires, opts.NoExpiry)
+	if err != nil {
+		return err
+	}
+	if !opts.FromStdin {
+		return &usageError{cmd: "rotate-secret", msg: "pass --new-secret-stdin and give the new secret on standard input (secrets are never taken from arguments)"}
+	}
+	svc, p, err := a.serviceProfile(opts.Name)
+	if err != nil {
+		return err
+	}
+	if oauthflow.ExpiryChoiceNeeded(p, opt) {
+		// Never cleared silently: the warnings and `credctl expiring`
+		// would go quiet just as the new secret's clock starts.
+		return &usageError{cmd: "rotate-secret", msg: fmt.Sprintf("the old secret of %q was recorded to expire on %s: "+
+			"give the new secret's date with --secret-expires YYYY-MM-DD, or --no-secret-expiry if it does not expire",
+			p.Name, p.SecretExpiresAt.UTC().Format("2006-01-02"))}
+	}
+	vals, err := a.readSecrets(p.Name, secretPrompt{"new client secret", credentials.FieldClientSecret})
+	if err != nil {
+		return err
+	}
+	res, err := svc.RotateSecret(a.ctx, p.ID, vals[0], opt)
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(a.stderr, "Warning: %s\n", w)
+	}
+	detail := ""
+	if !res.Expiry.IsZero() {
+		detail = fmt.Sprintf(" (test token expires %s)", humanUntil(res.Expiry, time.Now()))
+	}
+	fmt.Fprintf(a.stdout, "Rotated the client secret of %q: the IdP accepted the new secret%s.\n", p.Name, detail)
+	if !opt.SecretExpiresAt.IsZero() {
+		fmt.Fprintf(a.stdout, "The new secret expires on %s.\n", opt.SecretExpiresAt.Format("2006-01-02"))
+	}
+	return nil
 }
 
 // rotateExpiryFlags reads --secret-expires and --no-secret-expiry

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -9,12 +8,14 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // profileFlags are the profile settings shared by add and edit. Only flags
 // given on the command line are applied, so edit changes just those.
 type profileFlags struct {
-	fs *flag.FlagSet
+	fs *pflag.FlagSet
 
 	name, typ, grant                             string
 	issuer, tokenURL, authURL, revocationURL     string
@@ -35,7 +36,10 @@ type profileFlags struct {
 	mfa                                          mfaFlags // profileflags_mfa.go
 }
 
-func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
+// registerProfileFlags defines the profile flags of add (edit: of edit) on cmd,
+// with their completions.
+func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
+	fs := cmd.Flags()
 	f := &profileFlags{fs: fs}
 	if edit {
 		fs.StringVar(&f.rename, "rename", "", "new `name` of the profile")
@@ -75,24 +79,23 @@ func registerProfileFlags(fs *flag.FlagSet, edit bool) *profileFlags {
 	fs.StringVar(&f.tenantHeader, "tenant-header", "", "`header` that carries the tenant (default X-TENANT-ID)")
 	fs.IntVar(&f.redirectPort, "redirect-port", 0, "User profiles: loopback redirect `port`, 0 = any free port")
 	f.mfa.register(fs)
+	for _, name := range []string{"certificate", "ca-file"} {
+		_ = cmd.MarkFlagFilename(name)
+	}
+	a.completeWords(cmd, "type", "application", "user")
+	a.completeWords(cmd, "grant", string(credentials.GrantClientCredentials), string(credentials.GrantAuthorizationCode))
+	a.completeWords(cmd, "auth-method", string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT))
+	a.completeWords(cmd, "proxy", "system", "none")
 	return f
 }
 
 // given reports whether a flag was on the command line.
-func (f *profileFlags) given(name string) bool {
-	found := false
-	f.fs.Visit(func(fl *flag.Flag) {
-		if fl.Name == name {
-			found = true
-		}
-	})
-	return found
-}
+func (f *profileFlags) given(name string) bool { return f.fs.Changed(name) }
 
 // anyGivenBut reports whether any flag other than those named was given.
 func (f *profileFlags) anyGivenBut(names ...string) bool {
 	n := 0
-	f.fs.Visit(func(fl *flag.Flag) {
+	f.fs.Visit(func(fl *pflag.Flag) {
 		if !slices.Contains(names, fl.Name) {
 			n++
 		}

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/spf13/pflag"
 )
 
 // mfaFlags are the multi-factor settings of a User profile (add and edit).
@@ -14,7 +14,7 @@ type mfaFlags struct {
 	acr, authContext        string
 }
 
-func (m *mfaFlags) register(fs *flag.FlagSet) {
+func (m *mfaFlags) register(fs *pflag.FlagSet) {
 	var presets []string
 	for _, p := range credentials.MFAPresets {
 		presets = append(presets, p.ACRValues)

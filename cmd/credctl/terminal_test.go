@@ -21,7 +21,7 @@ func ptyRun(t *testing.T, c *cli, answers []ptyAnswer, args ...string) string {
 	}
 	quoted := make([]string, 0, len(args)+1)
 	for _, a := range append([]string{credctlBin}, args...) {
-		quoted = append(quoted, "'"+quoteSingle(a)+"'")
+		quoted = append(quoted, shellQuote(a))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -61,8 +61,14 @@ func ptyRun(t *testing.T, c *cli, answers []ptyAnswer, args ...string) string {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		// The prompt is written just before the terminal's echo is turned off.
-		time.Sleep(300 * time.Millisecond)
+		// The prompt is written just before the terminal's echo is turned
+		// off: type the hidden answer only once it is.
+		for strings.Contains(a.prompt, "(input hidden)") && !echoOff(cmd.Process.Pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the terminal's echo was not turned off for %q", a.prompt)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		if _, err := io.WriteString(stdin, a.input+"\r"); err != nil {
 			t.Fatal(err)
 		}

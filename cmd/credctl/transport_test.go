@@ -175,22 +175,42 @@ func TestLogsCommand(t *testing.T) {
 		}
 		close(lines)
 	}()
-	time.Sleep(700 * time.Millisecond)
-	log.Info("profile renewed", "profile", "other")
-	log.Info("profile renewed", "profile", "backend", "status", "Active")
-	var got []string
-	for len(got) < 4 {
+	next := func(after <-chan time.Time) (string, bool) {
 		select {
 		case l, ok := <-lines:
 			if !ok {
-				t.Fatalf("credctl logs --follow ended; printed %q", got)
+				t.Fatal("credctl logs --follow ended")
+			}
+			return l, true
+		case <-after:
+			return "", false
+		case <-ctx.Done():
+			t.Fatal("credctl logs --follow printed nothing more")
+		}
+		return "", false
+	}
+	// Ready: it has printed the two events of backend already written
+	// (read before it follows).
+	for range 2 {
+		if l, _ := next(nil); !strings.Contains(l, "backend") {
+			t.Fatalf("--follow printed %q before following", l)
+		}
+	}
+	// Between that read and the start of following lies a moment in which
+	// a new line would be missed: write again until one is printed.
+	var got []string
+	for len(got) == 0 || !strings.Contains(got[len(got)-1], "profile renewed") {
+		log.Info("profile renewed", "profile", "other")
+		log.Info("profile renewed", "profile", "backend", "status", "Active")
+		for {
+			l, ok := next(time.After(time.Second)) // following polls every 500 ms
+			if !ok {
+				break
 			}
 			got = append(got, l)
-		case <-ctx.Done():
-			t.Fatalf("no followed line; printed %q", got)
-		}
-		if strings.Contains(got[len(got)-1], "profile renewed") {
-			break
+			if strings.Contains(l, "profile renewed") {
+				break
+			}
 		}
 	}
 	_ = cmd.Process.Signal(os.Interrupt)

@@ -7,7 +7,6 @@ package logfile
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -311,8 +310,23 @@ func checkDir(path string) error { return fileguard.CheckDir(filepath.Dir(path),
 // first, that pass f. A missing log is no entries. Lines that are not log
 // records are skipped.
 func Read(path string, f Filter) ([]Entry, error) {
+	out, _, err := ReadUntil(path, f)
+	return out, err
+}
+
+// Position is where a read of the log stopped in the current file, so that
+// following it from there loses and repeats no line.
+type Position struct {
+	offset int64
+	file   os.FileInfo // nil: the log did not exist
+}
+
+// ReadUntil is Read that also tells where it stopped: lines appended while
+// or after it reads are left to FollowFrom.
+func ReadUntil(path string, f Filter) ([]Entry, Position, error) {
+	var pos Position
 	if err := checkDir(path); err != nil {
-		return nil, err
+		return nil, pos, err
 	}
 	var out []Entry
 	files := []string{}
@@ -326,22 +340,30 @@ func Read(path string, f Filter) ([]Entry, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the log: %w", err)
+			return nil, pos, fmt.Errorf("cannot read the log: %w", err)
 		}
-		err = scan(io.LimitReader(fh, MaxRead), func(e Entry) {
+		limit := int64(MaxRead)
+		if name == path {
+			// Only what is there now: the rest is the follower's.
+			if st, err := fh.Stat(); err == nil {
+				pos = Position{offset: st.Size(), file: st}
+				limit = min(limit, st.Size())
+			}
+		}
+		err = scan(io.LimitReader(fh, limit), func(e Entry) {
 			if f.Match(e) {
 				out = append(out, e)
 			}
 		})
 		_ = fh.Close()
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the log %s: %w", name, err)
+			return nil, pos, fmt.Errorf("cannot read the log %s: %w", name, err)
 		}
 	}
 	if len(out) > MaxEntries {
 		out = slices.Clone(out[len(out)-MaxEntries:])
 	}
-	return out, nil
+	return out, pos, nil
 }
 
 func scan(r io.Reader, fn func(Entry)) error {
@@ -356,72 +378,6 @@ func scan(r io.Reader, fn func(Entry)) error {
 		return nil // a line too long to be ours: stop at it rather than fail
 	}
 	return sc.Err()
-}
-
-// Follow calls fn for each entry appended to the log after it starts,
-// until ctx ends. It notices rotation (the file replaced or shortened).
-// Each look opens the file through the guards: a link, FIFO or file of
-// another user at the log's place ends it with an error.
-func Follow(ctx context.Context, path string, f Filter, poll time.Duration, fn func(Entry)) error {
-	if poll <= 0 {
-		poll = 500 * time.Millisecond
-	}
-	if err := checkDir(path); err != nil {
-		return err
-	}
-	var offset int64
-	var cur os.FileInfo
-	if fh, err := openLog(path); err == nil {
-		if st, err := fh.Stat(); err == nil {
-			offset, cur = st.Size(), st
-		}
-		_ = fh.Close()
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot follow the log: %w", err)
-	}
-	var partial []byte
-	tick := time.NewTicker(poll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-		fh, err := openLog(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // not there yet, or being rotated
-		}
-		if err != nil {
-			return fmt.Errorf("cannot follow the log: %w", err)
-		}
-		st, err := fh.Stat()
-		if err != nil {
-			_ = fh.Close()
-			continue
-		}
-		if cur == nil || !os.SameFile(cur, st) || st.Size() < offset {
-			offset, partial = 0, nil
-		}
-		cur = st
-		if st.Size() == offset {
-			_ = fh.Close()
-			continue
-		}
-		if _, err := fh.Seek(offset, io.SeekStart); err == nil {
-			b, _ := io.ReadAll(io.LimitReader(fh, 8<<20))
-			offset += int64(len(b))
-			b = append(partial, b...)
-			last := bytes.LastIndexByte(b, '\n')
-			partial = slices.Clone(b[last+1:])
-			for _, line := range bytes.Split(b[:last+1], []byte{'\n'}) {
-				if e, ok := Parse(line); ok && f.Match(e) {
-					fn(e)
-				}
-			}
-		}
-		_ = fh.Close()
-	}
 }
 
 // ParseLevel reads "debug", "info", "warn" or "error" (any case).

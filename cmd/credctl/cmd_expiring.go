@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/spf13/cobra"
 )
 
 // exitExpiring is what `credctl expiring` exits with when a credential
@@ -83,60 +83,77 @@ func secretExpiresFlag(cmd, v string) (time.Time, error) {
 	return t, nil
 }
 
-func defineExpiring(fs *flag.FlagSet) func(*app, []string) error {
-	within := fs.String("within", "30d", "the `window`: days (30d) or a duration (36h)")
-	asJSON := fs.Bool("json", false, "print JSON (an array, see docs/credctl.md)")
-	return func(a *app, args []string) error {
-		if err := wantArgs("expiring", args); err != nil {
-			return err
-		}
-		win, err := parseWithin(*within)
-		if err != nil {
-			return &usageError{cmd: "expiring", msg: err.Error()}
-		}
-		ps, err := a.profiles()
-		if err != nil {
-			return err
-		}
-		now := time.Now()
-		type item struct {
-			Name string `json:"name"`
-			ID   string `json:"id"`
-			expiryJSON
-		}
-		var due []item
-		for _, p := range ps {
-			e := toExpiryJSON(p, now)
-			if e != nil && e.ExpiresAt.Before(now.Add(win)) {
-				due = append(due, item{Name: p.Name, ID: p.ID, expiryJSON: *e})
-			}
-		}
-		if *asJSON {
-			if due == nil {
-				due = []item{}
-			}
-			if err := writeJSON(a.stdout, due); err != nil {
-				return err
-			}
-		} else if len(due) == 0 {
-			fmt.Fprintf(a.stdout, "No client secret or certificate expires within %s.\n", *within)
-		} else {
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tCREDENTIAL\tEXPIRES\tWHEN")
-			for _, d := range due {
-				when := fmt.Sprintf("in %d days", d.DaysLeft)
-				if d.Expired {
-					when = "EXPIRED"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, d.Credential, d.ExpiresAt.Format("2006-01-02"), when)
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-		}
-		if len(due) > 0 {
-			return &exitError{code: exitExpiring, quiet: true, msg: fmt.Sprintf("%d credential(s) expire within %s", len(due), *within)}
-		}
-		return nil
+type expiringOptions struct {
+	Within string
+	JSON   bool
+}
+
+func newExpiringCmd(a *app) *cobra.Command {
+	opts := &expiringOptions{}
+	cmd := &cobra.Command{
+		Use:   "expiring [--within 30d] [--json]",
+		Short: "List client secrets and certificates that expire within the window; exit 8 when any do",
+		Long: `Lists every profile whose client secret (its --secret-expires date) or
+certificate (its NotAfter) expires within --within, expired ones included,
+and exits with 8 when there is any, 0 when there is none:
+  credctl expiring --within 14d --json || notify-admins
+`,
+		Args: wantArgs("expiring"),
+		RunE: func(*cobra.Command, []string) error { return expiringRun(a, opts) },
 	}
+	cmd.Flags().StringVar(&opts.Within, "within", "30d", "the `window`: days (30d) or a duration (36h)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON (an array, see docs/credctl.md)")
+	a.completeWords(cmd, "within", "7d", "14d", "30d", "90d")
+	return cmd
+}
+
+func expiringRun(a *app, opts *expiringOptions) error {
+	win, err := parseWithin(opts.Within)
+	if err != nil {
+		return &usageError{cmd: "expiring", msg: err.Error()}
+	}
+	ps, err := a.profiles()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	type item struct {
+		Name string `json:"name"`
+		ID   string `json:"id"`
+		expiryJSON
+	}
+	var due []item
+	for _, p := range ps {
+		e := toExpiryJSON(p, now)
+		if e != nil && e.ExpiresAt.Before(now.Add(win)) {
+			due = append(due, item{Name: p.Name, ID: p.ID, expiryJSON: *e})
+		}
+	}
+	if opts.JSON {
+		if due == nil {
+			due = []item{}
+		}
+		if err := writeJSON(a.stdout, due); err != nil {
+			return err
+		}
+	} else if len(due) == 0 {
+		fmt.Fprintf(a.stdout, "No client secret or certificate expires within %s.\n", opts.Within)
+	} else {
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tCREDENTIAL\tEXPIRES\tWHEN")
+		for _, d := range due {
+			when := fmt.Sprintf("in %d days", d.DaysLeft)
+			if d.Expired {
+				when = "EXPIRED"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, d.Credential, d.ExpiresAt.Format("2006-01-02"), when)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(due) > 0 {
+		return quiet(&exitError{code: exitExpiring, msg: fmt.Sprintf("%d credential(s) expire within %s", len(due), opts.Within)})
+	}
+	return nil
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/spf13/cobra"
+)
+
+type tokenOptions struct {
+	Name        string
+	JSON, Fresh bool
+}
+
+func newTokenCmd(a *app) *cobra.Command {
+	opts := &tokenOptions{}
+	cmd := &cobra.Command{
+		Use:   "token NAME [--json]",
+		Short: "Print a valid access token, renewing it only when needed",
+		Long: `The token is cached in the profile's keyring entry (where it fits the
+platform's size limit) and reused while it is valid for more than a minute;
+editing, rotating, logging out or deleting the profile drops the cache.
+  curl -H "Authorization: Bearer $(credctl token api)" https://api.example.com/
+`,
+		Args:              wantArgs("token", "NAME"),
+		ValidArgsFunction: a.completeProfile,
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			return tokenRun(a, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON with the token, its type and expiry (see docs/credctl.md)")
+	cmd.Flags().BoolVar(&opts.Fresh, "fresh", false, "ignore the cached token and get a new one")
+	return cmd
+}
+
+func tokenRun(a *app, opts *tokenOptions) error {
+	out, err := a.accessToken(opts.Name, opts.Fresh)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return writeJSON(a.stdout, out)
+	}
+	_, err = fmt.Fprintln(a.stdout, out.AccessToken)
+	return err
+}
+
+// tokenJSON is the `token --json` output.
+type tokenJSON struct {
+	Name        string    `json:"name"`
+	AccessToken string    `json:"accessToken"`
+	TokenType   string    `json:"tokenType"`
+	Expiry      time.Time `json:"expiry,omitzero"`
+	ExpiresIn   int64     `json:"expiresIn,omitempty"` // seconds
+	Cached      bool      `json:"cached"`
+}
+
+// accessToken returns a valid access token from the token store every
+// process shares (the workbench's token serves here, and this one serves
+// it), fetching a new one only when none has more than
+// oauthflow.MinTokenValidity left.
+func (a *app) accessToken(name string, fresh bool) (tokenJSON, error) {
+	svc, p, err := a.serviceProfile(name)
+	if err != nil {
+		return tokenJSON{}, err
+	}
+	tok, cached, err := svc.FetchToken(a.ctx, p.ID, oauthflow.TokenOptions{Fresh: fresh})
+	if err != nil {
+		return tokenJSON{}, err
+	}
+	out := tokenJSON{Name: p.Name, AccessToken: tok.AccessToken, TokenType: tok.Type(), Cached: cached}
+	if !tok.Expiry.IsZero() {
+		out.Expiry, out.ExpiresIn = tok.Expiry.UTC(), int64(time.Until(tok.Expiry)/time.Second)
+	}
+	return out, nil
+}
