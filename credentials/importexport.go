@@ -160,16 +160,7 @@ type ImportSummary struct {
 // skipInvalid is false, nothing is saved.
 func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSummary, error) {
 	var sum ImportSummary
-	var bad []string
-	for _, e := range entries {
-		if e.Err != nil {
-			name := e.Profile.Name
-			if name == "" {
-				name = "entry " + strconv.Itoa(e.Index+1)
-			}
-			bad = append(bad, fmt.Sprintf("%s: %v", name, e.Err))
-		}
-	}
+	bad := invalidEntries(entries, func(e ImportEntry) (string, int, error) { return e.Profile.Name, e.Index, e.Err }, "entry")
 	if len(bad) > 0 && !skipInvalid {
 		return sum, fmt.Errorf("nothing was imported: %d of %d entries are invalid (choose to skip them to import the rest):\n  %s",
 			len(bad), len(entries), strings.Join(bad, "\n  "))
@@ -263,4 +254,21 @@ func stringOrList(raw json.RawMessage) []string {
 		return strings.Fields(s)
 	}
 	return nil
+}
+
+// invalidEntries names the invalid entries of an import ("NAME: error"; one
+// without a name by noun and number) for the all-or-nothing refusal.
+func invalidEntries[E any](entries []E, of func(E) (name string, index int, err error), noun string) []string {
+	var bad []string
+	for _, e := range entries {
+		name, index, err := of(e)
+		if err == nil {
+			continue
+		}
+		if name == "" {
+			name = noun + " " + strconv.Itoa(index+1)
+		}
+		bad = append(bad, fmt.Sprintf("%s: %v", name, err))
+	}
+	return bad
 }

@@ -232,16 +232,7 @@ func NeedingConfirmation(entries []TransportImportEntry) []string {
 // nothing is saved.
 func (s *TransportStore) ImportTransports(entries []TransportImportEntry, opt TransportImportOptions) (ImportSummary, error) {
 	var sum ImportSummary
-	var bad []string
-	for _, e := range entries {
-		if e.Err != nil {
-			name := e.Transport.Name
-			if name == "" {
-				name = "transport " + strconv.Itoa(e.Index+1)
-			}
-			bad = append(bad, fmt.Sprintf("%s: %v", name, e.Err))
-		}
-	}
+	bad := invalidEntries(entries, func(e TransportImportEntry) (string, int, error) { return e.Transport.Name, e.Index, e.Err }, "transport")
 	if len(bad) > 0 && !opt.SkipInvalid {
 		return sum, fmt.Errorf("no transport was imported: %d of %d are invalid (choose to skip them to import the rest):\n  %s",
 			len(bad), len(entries), strings.Join(bad, "\n  "))
