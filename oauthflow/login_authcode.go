@@ -85,9 +85,13 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 		// A new session: the login time is part of the profile state the
 		// token belongs to, so older sessions' tokens are stale everywhere.
 		p.LoginAt = start.UTC()
+		// The token goes into the shared store before the state file says
+		// a new session began: a process that sees the login (the window
+		// beside credctl) then finds its token, not "no valid token".
+		shareWarning := s.mgr.Share(p, tok, res)
 		res = withRecordWarning(res, s.record(&recordReq{p: p, res: res, login: true}))
-		if w := s.mgr.Share(p, tok, res); w != "" {
-			res.Warnings = append(res.Warnings, w)
+		if shareWarning != "" {
+			res.Warnings = append(res.Warnings, shareWarning)
 		}
 		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventLoggedIn, Result: &res})
 	case res.Failure != nil && res.Failure.Category == CatCancelled:
