@@ -35,6 +35,7 @@ var commands = []struct {
 	{"logout", newLogoutCmd},
 	{"token", newTokenCmd},
 	{"request", newRequestCmd},
+	{"git-credential", newGitCredentialCmd},
 	{"transport", newTransportCmd},
 	{"logs", newLogsCmd},
 	{"expiring", newExpiringCmd},
