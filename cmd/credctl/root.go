@@ -36,6 +36,7 @@ var commands = []struct {
 	{"token", newTokenCmd},
 	{"request", newRequestCmd},
 	{"git-credential", newGitCredentialCmd},
+	{"exec", newExecCmd},
 	{"transport", newTransportCmd},
 	{"logs", newLogsCmd},
 	{"expiring", newExpiringCmd},
