@@ -37,6 +37,8 @@ var commands = []struct {
 	{"request", newRequestCmd},
 	{"git-credential", newGitCredentialCmd},
 	{"exec", newExecCmd},
+	{"kubectl-credential", newKubectlCredentialCmd},
+	{"kubeconfig", newKubeconfigCmd},
 	{"transport", newTransportCmd},
 	{"logs", newLogsCmd},
 	{"expiring", newExpiringCmd},
