@@ -12,7 +12,7 @@ import (
 	"crypto/sha256"
 	"net"
 	"net/http"
-	"net/http/cgi"
+	"net/http/cgi" // #nosec G504 -- Go >= 1.6.3 (httpoxy fixed); runs git http-backend for tests only
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,7 +57,7 @@ func Start(t testing.TB, cfg testapi.Config) *Server {
 	if err != nil {
 		testenv.Unavailable(t, "git is not installed (scripts/deps.sh installs it)")
 	}
-	out, err := exec.Command(gitBin, "--exec-path").Output()
+	out, err := exec.Command(gitBin, "--exec-path").Output() // #nosec G204 -- git from PATH, a fixed argument
 	if err != nil {
 		t.Fatalf("testgit: git --exec-path: %v", err)
 	}
@@ -67,7 +67,7 @@ func Start(t testing.TB, cfg testapi.Config) *Server {
 	if _, err := os.Stat(s.backend); err != nil {
 		testenv.Unavailable(t, "git-http-backend is missing: "+err.Error())
 	}
-	s.initRepo(t, gitBin)
+	s.initRepo(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func Start(t testing.TB, cfg testapi.Config) *Server {
 // Git runs git with a private configuration (no system or user config).
 func Git(t testing.TB, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", args...)
+	cmd := exec.Command("git", args...) // #nosec G204 -- the test's own git arguments
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_TERMINAL_PROMPT=0",
 		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com", "GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com")
@@ -98,7 +98,7 @@ func Git(t testing.TB, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func (s *Server) initRepo(t testing.TB, _ string) {
+func (s *Server) initRepo(t testing.TB) {
 	bare := filepath.Join(s.Root, "repo.git")
 	Git(t, s.Root, "init", "-q", "--bare", "-b", "main", bare)
 	work := t.TempDir()
