@@ -147,3 +147,32 @@ func TestKubectlCredentialSchemas(t *testing.T) {
 		t.Fatalf("kubeconfig of a missing profile: %s", r)
 	}
 }
+
+// TestKubectlCredentialInteractiveLogin: when kubectl says the session is
+// interactive, a User profile without a session logs in (in the browser,
+// texts on stderr) and stdout carries only the ExecCredential; the next
+// call reuses the session.
+func TestKubectlCredentialInteractiveLogin(t *testing.T) {
+	h := New(t)
+	h.AddUser(nil, "Kube User")
+	browser := h.LoginBrowser(testidp.Username, testidp.Password)
+	browser.UseQuick()
+	h.Env = append(h.Env, `KUBERNETES_EXEC_INFO={"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":true}}`)
+	r := h.MustCredctl("kubectl-credential", "Kube User")
+	var cred struct {
+		Kind   string `json:"kind"`
+		Status struct {
+			Token string `json:"token"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &cred); err != nil || cred.Kind != "ExecCredential" || strings.Count(cred.Status.Token, ".") != 2 {
+		t.Fatalf("stdout is not just the ExecCredential: %v\n%s", err, r)
+	}
+	if browser.Logins() != 1 || !strings.Contains(r.Stderr, "browser") || strings.Contains(r.Stderr, cred.Status.Token) {
+		t.Fatalf("want one browser login said on stderr (%d logins):\n%s", browser.Logins(), r.Stderr)
+	}
+	h.MustCredctl("kubectl-credential", "Kube User")
+	if browser.Logins() != 1 {
+		t.Fatalf("the second call logged in again (%d logins)", browser.Logins())
+	}
+}
