@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/credworkbench/credworkbench/internal/testapi"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testgit"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 )
@@ -176,5 +177,29 @@ func TestGitCredentialUserWithoutSessionNoTerminal(t *testing.T) {
 	r := h.CredctlIn("protocol=https\nhost=git.example.com\n\n", "git-credential", "get")
 	if r.Code == 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "credctl login 'Dev Login'") {
 		t.Fatalf("no session, no terminal: %s", r)
+	}
+}
+
+// TestGitCredentialUserLogsInOnATerminal: with stderr on a terminal (as
+// when git runs in one; script(1) gives it a pty), a User profile without
+// a session logs in in the browser, then get answers with the token.
+func TestGitCredentialUserLogsInOnATerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		testenv.Unavailable(t, "script(1) (util-linux) is not installed")
+	}
+	h := New(t)
+	h.AddUser(nil, "Dev Login", "--git-host", "git.example.com")
+	browser := h.LoginBrowser(testidp.Username, testidp.Password)
+	browser.UseQuick()
+	in := filepath.Join(t.TempDir(), "in")
+	if err := os.WriteFile(in, []byte("protocol=https\nhost=git.example.com\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// stdin from the file (git's pipe), stdout and stderr on the pty.
+	cmd := exec.Command("script", "-qec", "'"+credctlBin+"' git-credential get < '"+in+"'", "/dev/null")
+	cmd.Env = h.Environ()
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "password=ey") || browser.Logins() != 1 {
+		t.Fatalf("get on a terminal: %v, %d logins\n%s", err, browser.Logins(), out)
 	}
 }
