@@ -106,6 +106,7 @@ GOSEC := github.com/securego/gosec/v2/cmd/gosec@v2.30.0
 define fuzz-one
 	@echo "== $(2) ($(1), $(FUZZTIME))"; \
 	out=$$($(GO) test -run '^$$' -fuzz '^$(2)$$' -fuzztime $(FUZZTIME) ./$(1)/ 2>&1); rc=$$?; \
+	if ! echo "$$out" | grep -q 'fuzz: elapsed'; then echo "$$out"; echo "$(2) did not fuzz: is it still in ./$(1)/? (fix the list in the Makefile)"; exit 1; fi; \
 	if [ $$rc -eq 0 ]; then echo "$$out" | tail -n 3; \
 	elif echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \
 		echo "$$out" | tail -n 4; echo "$(2): Go's fuzztime deadline race (golang/go#75804), no failing input: not a failure"; \
@@ -120,7 +121,7 @@ fuzz:
 	$(call fuzz-one,credentials,FuzzValidate)
 	$(call fuzz-one,credentials,FuzzStreamingReadsWhatParseWholeReads)
 	$(call fuzz-one,oauthflow,FuzzInspect)
-	$(call fuzz-one,oauthflow,FuzzCallbackQuery)
+	$(call fuzz-one,oauthflow/idp,FuzzCallbackQuery)
 	$(call fuzz-one,oauthflow,FuzzTokenResponse)
 
 ## gosec: static security analysis, pinned; every finding is fixed or justified

@@ -16,6 +16,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // private_key_jwt client authentication (RFC 7523 §2.2). x/oauth2 has none
@@ -39,22 +41,22 @@ type assertionKey struct {
 
 // loadAssertionKey reads the profile's key from the keyring and its
 // certificate from the profile.
-func (s *Service) loadAssertionKey(p credentials.Profile) (assertionKey, *Failure) {
+func loadAssertionKey(secrets *credentials.Secrets, p credentials.Profile) (assertionKey, *Failure) {
 	if p.Certificate == "" {
-		return assertionKey{}, &Failure{Category: CatConfig, advice: adviceCertificate,
-			Message: "the profile has no certificate yet: generate one (credctl certificate new, or Generate in the Edit form) or import one with its key, and register it at the IdP"}
+		return assertionKey{}, (&Failure{Category: CatConfig,
+			Message: "the profile has no certificate yet: generate one (credctl certificate new, or Generate in the Edit form) or import one with its key, and register it at the IdP"}).WithAdvice(failure.AdviceCertificate)
 	}
 	cert, err := credentials.ParseCertificatePEM(p.Certificate)
 	if err != nil {
 		return assertionKey{}, &Failure{Category: CatConfig, Message: "the profile's certificate cannot be read: " + err.Error() + "; import the certificate again"}
 	}
-	enc, err := s.repo.Secrets.Get(p.ID, credentials.PrivateKey)
+	enc, err := secrets.Get(p.ID, credentials.PrivateKey)
 	if errors.Is(err, credentials.ErrSecretNotFound) {
 		return assertionKey{}, &Failure{Category: CatCredentials, Err: err,
 			Message: "no private key is stored for this profile in the OS keyring: import the certificate with its key again, or generate a new one"}
 	}
 	if err != nil {
-		return assertionKey{}, classifyError(err)
+		return assertionKey{}, failure.Classify(err)
 	}
 	key, err := credentials.DecodePrivateKey(enc)
 	if err != nil {
@@ -77,7 +79,7 @@ func assertionAlg(p credentials.Profile, pub crypto.PublicKey) string {
 
 func isEntraURL(raw string) bool {
 	u, err := url.Parse(raw)
-	return err == nil && strings.EqualFold(u.Hostname(), entraHost)
+	return err == nil && strings.EqualFold(u.Hostname(), idp.EntraHost)
 }
 
 // assertionAudience is the token endpoint, or the issuer when the profile
@@ -146,12 +148,12 @@ func signAssertion(p credentials.Profile, k assertionKey, now time.Time) (string
 }
 
 // assertionParams signs a fresh assertion for one token request.
-func (s *Service) assertionParams(p credentials.Profile) (url.Values, string, *Failure) {
-	k, f := s.loadAssertionKey(p)
+func assertionParams(secrets *credentials.Secrets, p credentials.Profile, now time.Time) (url.Values, string, *Failure) {
+	k, f := loadAssertionKey(secrets, p)
 	if f != nil {
 		return nil, "", f
 	}
-	if now := s.Clock.Now(); now.After(k.cert.NotAfter) {
+	if now := now; now.After(k.cert.NotAfter) {
 		// The IdP would refuse it anyway; say why first.
 		return nil, "", &Failure{Category: CatCredentials, Message: fmt.Sprintf(
 			"the client certificate expired on %s: generate or import a new one and upload it to the IdP", k.cert.NotAfter.UTC().Format("2006-01-02"))}

@@ -27,7 +27,7 @@ func BenchmarkTokenFetch(b *testing.B) {
 
 	b.Run("oauthflow", func(b *testing.B) {
 		for b.Loop() {
-			if _, _, err := s.fetchClientCredentials(ctx, p, nil); err != nil {
+			if _, _, err := (protocol{s}).fetchClientCredentials(ctx, p, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -18,23 +18,11 @@ import (
 // further and hands its results over in a few batches (recordBatch). The
 // error says the file could not be written; callers pass it on (see
 // withRecordWarning), it is never dropped.
-func (s *Service) record(p credentials.Profile, res Result) error {
-	return s.recordReq(&recordReq{p: p, res: res})
-}
-
-// recordMany writes several results at once (one state-file write, shared
-// with whatever else is queued).
-func (s *Service) recordMany(reqs []*recordReq) error {
-	return s.recordReq(reqs...)
-}
-
-// recordLogin records a login's result and starts a new session (LoginAt):
-// tokens of an older session, in any process, are stale from now on.
-func (s *Service) recordLogin(p credentials.Profile, res Result) error {
-	return s.recordReq(&recordReq{p: p, res: res, login: true})
-}
-
-func (s *Service) recordReq(reqs ...*recordReq) error {
+//
+// Several results go in one write (a batch); a login's request (login set)
+// starts a new session (LoginAt): tokens of an older session, in any
+// process, are stale from now on.
+func (s *Service) record(reqs ...*recordReq) error {
 	if len(reqs) == 0 {
 		return nil
 	}
@@ -72,7 +60,7 @@ func (s *Service) recordReq(reqs ...*recordReq) error {
 		})
 		if err != nil {
 			// The in-memory state stays right; only the file lags behind.
-			s.logWarn("cannot record test results in the profile file", "error", err.Error())
+			logWarn(s.Log, "cannot record test results in the profile file", "error", err.Error())
 		}
 		r.mu.Lock()
 		for _, q := range batch {
@@ -220,7 +208,7 @@ func (b *recordBatch) write(items []batchItem) {
 	for i, it := range items {
 		reqs[i] = &recordReq{p: it.p, res: it.fl.res}
 	}
-	err := b.m.s.recordMany(reqs)
+	err := b.m.s.record(reqs...)
 	for _, it := range items {
 		it.fl.recordErr = err
 		b.m.finish(it.fl, it.p, it.kind)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // errNoBrowserEnv: $BROWSER is unset or empty, so the platform's opener is
@@ -34,13 +36,13 @@ func openFromEnv(rawURL string) error {
 		args = browserArgs(args, rawURL)
 		path, err := exec.LookPath(args[0])
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: not found", sanitizeText(args[0], 100)))
+			problems = append(problems, fmt.Sprintf("%s: not found", failure.Sanitize(args[0], 100)))
 			continue
 		}
 		cmd := exec.Command(path, args[1:]...) // #nosec G204 -- the user's own $BROWSER program; the URL is one argument, no shell
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, io.Discard, io.Discard
 		if err := cmd.Run(); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %s", sanitizeText(args[0], 100), exitText(err)))
+			problems = append(problems, fmt.Sprintf("%s: %s", failure.Sanitize(args[0], 100), exitText(err)))
 			continue
 		}
 		return nil
@@ -77,7 +79,7 @@ func exitText(err error) string {
 	}
 	var xe *exec.Error
 	if errors.As(err, &xe) {
-		return sanitizeText(xe.Err.Error(), 200)
+		return failure.Sanitize(xe.Err.Error(), 200)
 	}
 	return "could not be started"
 }

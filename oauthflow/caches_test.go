@@ -33,11 +33,11 @@ func TestTransportsSharedBySettings(t *testing.T) {
 	})
 	tr := func(p credentials.Profile) *http.Transport {
 		t.Helper()
-		c, err := s.mgr.clientEntry(p)
+		tr, err := s.mgr.http.Transport(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return c.transport
+		return tr
 	}
 	if tr(a) != tr(b) {
 		t.Error("two profiles with equal settings have two transports")
@@ -49,9 +49,8 @@ func TestTransportsSharedBySettings(t *testing.T) {
 		t.Error("profiles with proxy credentials share a transport")
 	}
 	count := func() int {
-		s.mgr.mu.Lock()
-		defer s.mgr.mu.Unlock()
-		return len(s.mgr.transports)
+		_, n := s.mgr.http.Sizes()
+		return n
 	}
 	if n := count(); n != 4 {
 		t.Fatalf("%d transports for a, b, insecure, proxied, proxied 2; want 4", n)
@@ -84,8 +83,9 @@ func TestCachesDoNotGrow(t *testing.T) {
 	ctx := context.Background()
 	sizes := func() (gens, entries, clients, transports, sessions, keySets int) {
 		s.mgr.mu.Lock()
-		gens, entries, clients, transports = len(s.mgr.gens), len(s.mgr.entries), len(s.mgr.clients), len(s.mgr.transports)
+		gens, entries = len(s.mgr.gens), len(s.mgr.entries)
 		s.mgr.mu.Unlock()
+		clients, transports = s.mgr.http.Sizes()
 		s.logins.mu.Lock()
 		sessions, keySets = len(s.logins.session), len(s.logins.keySets)
 		s.logins.mu.Unlock()

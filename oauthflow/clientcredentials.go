@@ -3,16 +3,13 @@ package oauthflow
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // Test runs the profile's grant now (client credentials for Application
@@ -33,7 +30,8 @@ func (s *Service) Test(ctx context.Context, nameOrID string) (Result, error) {
 // fetchClientCredentials runs the client-credentials grant once, with the
 // stored secret or, when secret is non-nil, with that one (rotation). It
 // neither records nor caches anything: the manager and RotateSecret do.
-func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Profile, secret *string) (*oauth2.Token, Result, error) {
+func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Profile, secret *string) (*oauth2.Token, Result, error) {
+	s := pr.s
 	start := s.Clock.Now()
 	fail := func(f *Failure, warnings []string) (*oauth2.Token, Result, error) {
 		return nil, failedResult(p, f, warnings, start), f
@@ -41,13 +39,13 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	if p.Type != credentials.TypeApplication {
 		return fail(&Failure{Category: CatConfig, Message: "only Application profiles use the client credentials grant"}, nil)
 	}
-	client, warnings, err := s.httpClient(p)
+	client, warnings, err := s.mgr.http.IdP(p)
 	if err != nil {
-		return fail(classifyError(err), nil)
+		return fail(failure.Classify(err), nil)
 	}
-	p, notices, err := s.withEndpoints(ctx, p, client)
+	p, notices, err := withEndpoints(ctx, s.mgr.http, p, client)
 	if err != nil {
-		return fail(classifyError(err), warnings)
+		return fail(failure.Classify(err), warnings)
 	}
 	warnings = append(warnings, notices...)
 	if p.TokenURL == "" {
@@ -56,22 +54,16 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 	if hint := EntraScopeHint(p.TokenURL, p.Scope); hint != "" {
 		warnings = append(warnings, hint)
 	}
-	cfg := clientcredentials.Config{
-		ClientID:       p.ClientID,
-		TokenURL:       p.TokenURL,
-		Scopes:         strings.Fields(p.Scope),
-		EndpointParams: url.Values{},
-		AuthStyle:      authStyle(p.AuthMethod),
-	}
-	// sec is what must never show in a failure: the secret or the assertion.
-	var sec string
+	// auth.Hide is what must never show in a failure: the secret or the assertion.
+	var auth idp.ClientAuth
 	if p.AuthMethod == credentials.AuthPrivateKeyJWT && secret == nil {
-		params, jwt, f := s.assertionParams(p)
+		params, jwt, f := assertionParams(s.repo.Secrets, p, s.Clock.Now())
 		if f != nil {
 			return fail(f, warnings)
 		}
-		cfg.EndpointParams, sec = params, jwt
+		auth.Params, auth.Hide = params, jwt
 	} else {
+		sec := ""
 		if secret != nil {
 			sec = *secret
 		} else {
@@ -81,88 +73,23 @@ func (s *Service) fetchClientCredentials(ctx context.Context, p credentials.Prof
 					Message: "no client secret is stored for this profile in the OS keyring: edit the profile and enter the client secret"}, warnings)
 			}
 			if err != nil {
-				return fail(classifyError(err), warnings)
+				return fail(failure.Classify(err), warnings)
 			}
 		}
 		if sec == "" {
 			return fail(&Failure{Category: CatCredentials, Message: "the client secret is empty"}, warnings)
 		}
-		cfg.ClientSecret = sec
+		auth.Secret, auth.Hide = sec, sec
 	}
-	if p.Audience != "" {
-		cfg.EndpointParams.Set("audience", p.Audience)
+	if secret == nil { // a rotation's new secret has no recorded expiry yet
+		auth.Now = s.Clock.Now
 	}
-	if p.Resource != "" {
-		cfg.EndpointParams.Set("resource", p.Resource)
-	}
-	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
-	if err != nil {
-		f := classifyError(err).forProfile(p)
-		redactFailure(f, sec)
-		addScopeProposal(f, p.Scope)
-		if secret == nil { // a rotation's new secret has no recorded expiry yet
-			expiredFirst(f, p, s.Clock.Now())
-		}
+	tok, f := idp.ClientCredentials(ctx, client, p, auth)
+	if f != nil {
 		return fail(f, warnings)
 	}
-	if f := checkTokenResponse(tok); f != nil {
-		return fail(f, warnings)
-	}
-	res := activeResult(p, tok, tokenLifetime(tok), warnings, start)
+	res := activeResult(p, tok, idp.Lifetime(tok), warnings, start)
 	return tok, res, nil
-}
-
-// maxTokenLifetime caps absurd expires_in values (which would overflow a
-// time.Duration) to something that still reads as "a long time".
-const maxTokenLifetime = 10 * 365 * 24 * time.Hour
-
-// checkTokenResponse refuses token responses a client must not use
-// (RFC 6749 §5.1, RFC 6750): a token type other than Bearer, or a token that
-// is expired on arrival.
-func checkTokenResponse(tok *oauth2.Token) *Failure {
-	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
-		return &Failure{Category: CatEndpoint, Message: fmt.Sprintf(
-			"the IdP issued a token of type %q; only Bearer tokens are supported (RFC 6750)", sanitizeText(t, 40))}
-	}
-	if tokenLifetime(tok) < 0 {
-		return &Failure{Category: CatEndpoint, Message: "the IdP issued a token that is already expired (negative expires_in)"}
-	}
-	return nil
-}
-
-// authStyle maps the profile's choice; never auto-detect, which would send
-// the secret a second way after a failure.
-func authStyle(m credentials.AuthMethod) oauth2.AuthStyle {
-	if m == credentials.AuthPost || m == credentials.AuthPrivateKeyJWT {
-		return oauth2.AuthStyleInParams
-	}
-	return oauth2.AuthStyleInHeader
-}
-
-// tokenLifetime is expires_in as sent by the IdP (clientcredentials only
-// keeps an absolute Expiry on the real clock, which a test clock cannot use).
-func tokenLifetime(tok *oauth2.Token) time.Duration {
-	seconds := func(n float64) time.Duration {
-		if n < 0 {
-			return -time.Second // expired on arrival; the size does not matter
-		}
-		if n*float64(time.Second) >= float64(maxTokenLifetime) {
-			return maxTokenLifetime
-		}
-		return time.Duration(n * float64(time.Second))
-	}
-	switch v := tok.Extra("expires_in").(type) {
-	case float64:
-		return seconds(v)
-	case string:
-		if n, err := strconv.ParseFloat(v, 64); err == nil {
-			return seconds(n)
-		}
-	}
-	if !tok.Expiry.IsZero() {
-		return time.Until(tok.Expiry)
-	}
-	return 0
 }
 
 func activeResult(p credentials.Profile, tok *oauth2.Token, lifetime time.Duration, warnings []string, at time.Time) Result {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/credworkbench/credworkbench/internal/logfile"
@@ -22,9 +23,13 @@ type eventHub struct {
 	mu   sync.Mutex
 	next int
 	subs map[int]*subscriber
+	// pending counts events queued and not yet delivered (or dropped), so
+	// tests can wait until every subscriber has its events.
+	pending atomic.Int64
 }
 
 type subscriber struct {
+	pending   *atomic.Int64 // the hub's
 	fn        func(Event)
 	mu        sync.Mutex
 	queue     []Event
@@ -39,7 +44,7 @@ func newEventHub() *eventHub { return &eventHub{subs: map[int]*subscriber{}} }
 // when cancel is called still completes.
 func (s *Service) Subscribe(fn func(Event)) (cancel func()) {
 	h := s.events
-	sub := &subscriber{fn: fn}
+	sub := &subscriber{fn: fn, pending: &h.pending}
 	h.mu.Lock()
 	id := h.next
 	h.next++
@@ -52,6 +57,7 @@ func (s *Service) Subscribe(fn func(Event)) (cancel func()) {
 			delete(h.subs, id)
 			h.mu.Unlock()
 			sub.mu.Lock()
+			sub.pending.Add(-int64(len(sub.queue)))
 			sub.cancelled, sub.queue = true, nil
 			sub.mu.Unlock()
 		})
@@ -67,8 +73,8 @@ func (s *Service) publish(e Event) {
 		// Its recorded outcome (if any) is this announcement.
 		s.own.noteResult(e.ProfileID, *e.Result)
 	}
-	s.logEvent(e)
-	s.deliver(e)
+	logEvent(s.Log, e)
+	s.events.deliver(e)
 }
 
 // publishSeen announces what another process did (watch.go). That process
@@ -78,11 +84,10 @@ func (s *Service) publishSeen(e Event) {
 	if e.Time.IsZero() {
 		e.Time = s.Clock.Now()
 	}
-	s.deliver(e)
+	s.events.deliver(e)
 }
 
-func (s *Service) deliver(e Event) {
-	h := s.events
+func (h *eventHub) deliver(e Event) {
 	h.mu.Lock()
 	subs := make([]*subscriber, 0, len(h.subs))
 	for _, sub := range h.subs {
@@ -102,8 +107,10 @@ func (sub *subscriber) push(e Event) {
 	}
 	if len(sub.queue) >= maxQueuedEvents {
 		sub.queue = sub.queue[1:]
+		sub.pending.Add(-1)
 	}
 	sub.queue = append(sub.queue, e)
+	sub.pending.Add(1)
 	if !sub.running {
 		sub.running = true
 		go sub.drain()
@@ -115,6 +122,7 @@ func (sub *subscriber) drain() {
 		sub.mu.Lock()
 		if sub.cancelled || len(sub.queue) == 0 {
 			sub.running = false
+			sub.pending.Add(-int64(len(sub.queue)))
 			sub.queue = nil
 			sub.mu.Unlock()
 			return
@@ -123,14 +131,15 @@ func (sub *subscriber) drain() {
 		sub.queue = sub.queue[1:]
 		sub.mu.Unlock()
 		sub.fn(e)
+		sub.pending.Add(-1)
 	}
 }
 
 // logEvent writes one structured line per event. Only names, states and
 // categories go in: a Result never holds a token, and failure texts are
 // already stripped of anything the request carried.
-func (s *Service) logEvent(e Event) {
-	if s.Log == nil {
+func logEvent(log *slog.Logger, e Event) {
+	if log == nil {
 		return
 	}
 	attrs := []any{"profile", e.Name, logfile.EventKey, string(e.Kind)}
@@ -155,5 +164,5 @@ func (s *Service) logEvent(e Event) {
 		// the start-up test of every profile would double the log.
 		level = slog.LevelDebug
 	}
-	s.Log.Log(context.Background(), level, "profile "+string(e.Kind), attrs...)
+	log.Log(context.Background(), level, "profile "+string(e.Kind), attrs...)
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/credentials/credtest"
@@ -73,8 +72,7 @@ func TestEachOperationIsOneEvent(t *testing.T) {
 		if err := op(); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		// Past the watchers' settle time and a poll or two.
-		time.Sleep(1500 * time.Millisecond)
+		settled(t, pub, other)
 		for who, l := range map[string]*eventLines{"the publishing process": pubLines, "a watching process": otherLines} {
 			if got := l.take(); !slices.Equal(got, []string{want}) {
 				t.Errorf("%s: %s saw %q, want exactly [%s]", what, who, got, want)

@@ -60,9 +60,16 @@ func TestEventsSlowSubscriberAndReentry(t *testing.T) {
 	}
 	cancelSlow()
 	s.publish(Event{ProfileID: p.ID, Kind: EventDeleted})
+	// Every queued event is delivered once pending is 0: one for the
+	// cancelled subscriber would be in slowGot by then.
+	for deadline := time.Now().Add(5 * time.Second); s.events.pending.Load() > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events still undelivered", s.events.pending.Load())
+		}
+	}
 	select {
 	case e := <-slowGot:
 		t.Errorf("cancelled subscriber got %+v", e)
-	case <-time.After(200 * time.Millisecond):
+	default:
 	}
 }

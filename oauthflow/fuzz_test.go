@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -119,118 +117,6 @@ func FuzzInspect(f *testing.F) {
 	})
 }
 
-// fuzzState is the state the fuzzed callbacks must match.
-const fuzzState = "Zm9vYmFyLXN0YXRlLTEyMzQ1Njc4OQ"
-
-// errorPageTags is how many '<' a failure page has of its own: any more came
-// from the request.
-var errorPageTags = func() int {
-	rec := httptest.NewRecorder()
-	writePage(rec, http.StatusBadRequest, pageFailed("plain reason"))
-	return strings.Count(rec.Body.String(), "<")
-}()
-
-// FuzzCallbackQuery drives the loopback listener's handler with arbitrary
-// query strings from the browser the login started in: it never panics,
-// takes a callback only with the exact state (others are answered 400 and
-// do not use up the slot), accepts a code only then, sends the browser on to
-// /done, and never puts markup from the request into a page.
-func FuzzCallbackQuery(f *testing.F) {
-	f.Fuzz(func(t *testing.T, rawQuery string) {
-		l, err := listenLoopback(0, fuzzState, "https://idp.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.close()
-		// The requests are served in-process, without a socket to trace:
-		// this fuzzes the query handling behind the owner check (peer.go).
-		l.peers.lookup = func(string, string) (int, bool) { return os.Getuid(), true }
-		l.respond(nil) // the exchange "succeeded": a success page must not wait
-		addr := l.ln.Addr().String()
-		serve := func() *httptest.ResponseRecorder {
-			req := httptest.NewRequest(http.MethodGet, "http://"+addr+"/callback", nil)
-			req.URL.RawQuery = rawQuery
-			req.AddCookie(&http.Cookie{Name: l.cookieName, Value: l.cookieValue})
-			rec := httptest.NewRecorder()
-			done := make(chan struct{})
-			go func() { defer close(done); l.ServeHTTP(rec, req) }()
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				t.Fatalf("the handler hangs on %q", rawQuery)
-			}
-			return rec
-		}
-		rec := serve()
-		q, _ := url.ParseQuery(rawQuery)
-		var cb callback
-		select {
-		case cb = <-l.got:
-		default:
-			// Not taken: only a response without the exact state.
-			if q.Get("state") == fuzzState {
-				t.Fatalf("query %q: the login's state, but no callback was delivered", rawQuery)
-			}
-			if rec.Code != http.StatusBadRequest {
-				t.Fatalf("query %q: a foreign response answered %d", rawQuery, rec.Code)
-			}
-			if n := strings.Count(rec.Body.String(), "<"); n != errorPageTags {
-				t.Fatalf("query %q: markup got into the page:\n%s", rawQuery, rec.Body.String())
-			}
-			return
-		}
-		if q.Get("state") != fuzzState {
-			t.Fatalf("query %q: taken with state %q", rawQuery, q["state"])
-		}
-		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != donePath {
-			t.Fatalf("query %q: answered %d to %q, want 303 to /done", rawQuery, rec.Code, rec.Header().Get("Location"))
-		}
-		l.mu.Lock()
-		page := l.donePage
-		l.mu.Unlock()
-		switch {
-		case cb.err == nil:
-			if cb.code == "" {
-				t.Fatalf("query %q: accepted without a code", rawQuery)
-			}
-			if q.Get("error") != "" {
-				t.Fatalf("query %q: accepted although it carries an error", rawQuery)
-			}
-			if iss := q.Get("iss"); iss != "" && iss != l.issuer {
-				t.Fatalf("query %q: accepted from issuer %q", rawQuery, iss)
-			}
-			if page == nil || !page.OK {
-				t.Fatalf("query %q: success shows %+v", rawQuery, page)
-			}
-		default:
-			if cb.code != "" {
-				t.Fatalf("query %q: a failure carries code %q", rawQuery, cb.code)
-			}
-			if cb.err.Category == "" || cb.err.Message == "" {
-				t.Fatalf("query %q: uncategorized failure %+v", rawQuery, cb.err)
-			}
-			done := httptest.NewRecorder()
-			l.serveDone(done)
-			if n := strings.Count(done.Body.String(), "<"); n != errorPageTags {
-				t.Fatalf("query %q: the page has %d '<', its own template %d: markup got in:\n%s", rawQuery, n, errorPageTags, done.Body.String())
-			}
-			if strings.ContainsAny(cb.err.Error(), "\x00\n\r") {
-				t.Fatalf("query %q: control characters in %q", rawQuery, cb.err.Error())
-			}
-		}
-		// A second callback, whatever it says, changes nothing.
-		rec2 := serve()
-		if rec2.Code != http.StatusConflict {
-			t.Fatalf("second callback answered %d", rec2.Code)
-		}
-		select {
-		case cb2 := <-l.got:
-			t.Fatalf("a second callback was accepted: %+v", cb2)
-		default:
-		}
-	})
-}
-
 // tokenEndpoint is one misbehaving token endpoint shared by the fuzz runs
 // of a process; the answer is swapped per input.
 type fuzzAnswer struct {
@@ -282,7 +168,7 @@ func FuzzTokenResponse(f *testing.F) {
 		p := credentials.Profile{Name: "fuzz", Type: credentials.TypeApplication, TokenURL: fuzzTokenURL(),
 			ClientID: "fuzz-client", Scope: "api:read", AuthMethod: credentials.AuthPost}
 		sec := secret
-		tok, res, err := s.fetchClientCredentials(context.Background(), p, &sec)
+		tok, res, err := (protocol{s}).fetchClientCredentials(context.Background(), p, &sec)
 		if err == nil {
 			if tok == nil || tok.AccessToken == "" || !res.Active() || res.Failure != nil {
 				t.Fatalf("status %d body %q: success without a token: %+v %+v", status, body, tok, res)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // Attacks on the loopback listener of a real login (Service.Login against an
@@ -187,7 +188,7 @@ func TestHardeningListenerForgedAndReplayedState(t *testing.T) {
 		fetch(t, old)
 		waitResult(t, out1, 10*time.Second)
 		// The first listener is gone (once its /done page was shown).
-		deadline := time.Now().Add(doneLinger + 2*time.Second)
+		deadline := time.Now().Add(idp.DoneLinger + 2*time.Second)
 		for {
 			resp, err := http.Get(old)
 			if err != nil {
@@ -203,7 +204,7 @@ func TestHardeningListenerForgedAndReplayedState(t *testing.T) {
 		if state2 == state1 || redirect2.String() == "" {
 			t.Fatalf("two logins share the state %q", state1)
 		}
-		for i := range maxBadCallbacks {
+		for i := range idp.MaxBadCallbacks {
 			status, _ := fetch(t, callbackURL(redirect2, url.Values{"code": {"first-code"}, "state": {state1}}))
 			if status != http.StatusBadRequest {
 				t.Fatalf("replayed state (try %d) answered %d", i+1, status)

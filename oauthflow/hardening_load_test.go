@@ -2,6 +2,7 @@ package oauthflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -248,7 +249,13 @@ func TestHardeningLoad(t *testing.T) {
 		t.Errorf("Close took %v", closeTook)
 	}
 	after := proxy.total.Load()
-	time.Sleep(2 * time.Second)
+	// Only a fetch sends a token request: Close has waited for those in
+	// flight and stopped the renewals, and refuses new ones.
+	for _, p := range ps {
+		if _, err := s.mgr.start(p, EventRenewed, fetchNeed); !errors.Is(err, ErrClosed) {
+			t.Fatalf("a fetch could start after Close: %v", err)
+		}
+	}
 	if n := proxy.total.Load() - after; n > 0 {
 		t.Errorf("%d token requests after Close", n)
 	}

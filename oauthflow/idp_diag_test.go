@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // idpFixture is a documented IdP error answer (testdata/idperrors), kept
@@ -108,96 +108,23 @@ func TestIdPDiagnosesFromDocumentedBodies(t *testing.T) {
 	}
 }
 
-// A recorded expiry goes next to an answer that may mean an expired secret,
-// and first when it has passed.
-func TestExpiryNextToSecretProblems(t *testing.T) {
-	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	p := credentials.Profile{Type: credentials.TypeApplication, Bookkeeping: credentials.Bookkeeping{HasSecret: true}}
-	_, d := diagnoseBody([]byte(`{"error":"unauthorized_client","error_description":"Invalid client or Invalid client credentials"}`))
-	for _, c := range []struct {
-		exp    time.Time
-		prefix bool
-		note   bool
-	}{{time.Time{}, false, false}, {now.AddDate(0, 0, 5), false, true}, {now.AddDate(0, 0, -5), true, false}} {
-		f := &Failure{}
-		d.apply(f)
-		p.SecretExpiresAt = c.exp
-		expiredFirst(f, p, now)
-		if strings.HasPrefix(f.Message, "the client secret expired on") != c.prefix || strings.Contains(f.Message, "recorded expiry is") != c.note {
-			t.Errorf("expiry %v: %q", c.exp, f.Message)
-		}
-	}
-}
-
-func TestIdPTablesComplete(t *testing.T) {
-	seen := map[int]bool{}
-	for _, r := range entraTable {
-		for _, c := range r.Codes {
-			if seen[c] {
-				t.Errorf("AADSTS%d twice", c)
-			}
-			seen[c] = true
-		}
-	}
-	if len(seen) < 35 {
-		t.Errorf("%d Entra codes, want at least 35", len(seen))
-	}
-	for _, tab := range [][]idpRow{entraTable, oktaTable, keycloakTable} {
-		for _, r := range tab {
-			if r.Category == "" || r.Cause == "" || r.Fix == "" || r.Source == "" || r.Category.Advice() == "" {
-				t.Errorf("incomplete row %+v", r)
-			}
-			for _, sub := range r.Contains {
-				if sub != strings.ToLower(sub) || sub == "" {
-					t.Errorf("row %q: match strings must be lower case and not empty", r.Cause)
-				}
-			}
-		}
-	}
-	for _, c := range []Category{CatMFA, CatConsent, CatTenant} {
-		if c.Label() == "" || c.Advice() == "" {
-			t.Errorf("category %s without label or advice", c)
-		}
-	}
-	if CatMFA.Label() != "MFA / conditional access" {
-		t.Error(CatMFA.Label())
-	}
-}
-
 // Errors redirected from the authorization endpoint carry AADSTS codes in
 // error_description only.
 func TestAuthorizeErrorDiagnosis(t *testing.T) {
-	f := authorizationError("interaction_required", "AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.")
+	f := idp.AuthorizationError("interaction_required", "AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.")
 	if f.Category != CatMFA || f.IdPCode != "AADSTS50076" || !strings.Contains(f.Message, "complete MFA") {
 		t.Errorf("%+v", f)
 	}
-	f = authorizationError("invalid_request", "AADSTS50011: The redirect URI 'http://127.0.0.1:5000/callback' specified in the request does not match the redirect URIs configured for the application.")
+	f = idp.AuthorizationError("invalid_request", "AADSTS50011: The redirect URI 'http://127.0.0.1:5000/callback' specified in the request does not match the redirect URIs configured for the application.")
 	if f.Category != CatRedirect || !strings.Contains(f.Message, "Mobile and desktop") {
 		t.Errorf("%+v", f)
 	}
-	f = authorizationError("consent_required", "")
+	f = idp.AuthorizationError("consent_required", "")
 	if f.Category != CatConsent {
 		t.Errorf("%+v", f)
 	}
-	f = authorizationError("access_denied", "The user said no")
+	f = idp.AuthorizationError("access_denied", "The user said no")
 	if f.Category != CatLogin {
 		t.Errorf("%+v", f)
-	}
-}
-
-func TestDefaultScopeProposal(t *testing.T) {
-	for in, want := range map[string]string{
-		"api://orders/read":                       "api://orders/.default",
-		"api://orders/read api://orders/write":    "api://orders/.default",
-		"https://graph.microsoft.com/User.Read":   "https://graph.microsoft.com/.default",
-		"api://orders/read api://billing/read":    "", // two resources: no single proposal
-		"api://orders/.default":                   "",
-		"orders":                                  "",
-		"https://graph.microsoft.com":             "",
-		"openid https://graph.microsoft.com/Mail": "https://graph.microsoft.com/.default",
-	} {
-		if got := DefaultScopeProposal(in); got != want {
-			t.Errorf("%q: %q, want %q", in, got, want)
-		}
 	}
 }

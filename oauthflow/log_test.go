@@ -114,7 +114,7 @@ func TestSeenEventsAreNotLoggedTwice(t *testing.T) {
 func TestCancelledIsNotAWarning(t *testing.T) {
 	var buf testenv.LockedBuffer
 	s := &Service{Log: slog.New(slog.NewTextHandler(&buf, nil))}
-	s.logEvent(Event{Name: "portal", Kind: EventFailed, Result: &Result{Status: credentials.StatusFailed,
+	logEvent(s.Log, Event{Name: "portal", Kind: EventFailed, Result: &Result{Status: credentials.StatusFailed,
 		Failure: &Failure{Category: CatCancelled, Message: "The login was cancelled."}}})
 	if out := buf.String(); !strings.Contains(out, "level=INFO") || strings.Contains(out, "level=WARN") {
 		t.Errorf("a cancelled login logged as %q", out)

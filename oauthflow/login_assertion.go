@@ -20,12 +20,12 @@ import (
 // only. Every request gets its own jti: IdPs treat it as single-use.
 
 // withAssertions makes u's HTTP client authenticate with private_key_jwt.
-func (s *Service) withAssertions(u *userClient, deviceAuthURL string) *Failure {
-	k, f := s.loadAssertionKey(u.p)
+func withAssertions(u *userClient, secrets *credentials.Secrets, now func() time.Time, deviceAuthURL string) *Failure {
+	k, f := loadAssertionKey(secrets, u.p)
 	if f != nil {
 		return f
 	}
-	if now := s.Clock.Now(); now.After(k.cert.NotAfter) {
+	if now := now(); now.After(k.cert.NotAfter) {
 		return &Failure{Category: CatCredentials, Message: fmt.Sprintf(
 			"the client certificate expired on %s: generate or import a new one and upload it to the IdP", k.cert.NotAfter.UTC().Format("2006-01-02"))}
 	}

@@ -2,8 +2,6 @@ package oauthflow
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -12,6 +10,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // The interactive half: authorization code + PKCE through the system
@@ -74,9 +74,9 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 	defer s.logins.begin(p.ID, cancel)()
 
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting})
-	run := s.runLogin
+	run := (protocol{s}).runLogin
 	if opt.Device {
-		run = s.runDeviceLogin // login_device.go
+		run = (protocol{s}).runDeviceLogin // login_device.go
 	}
 	tok, res := run(ctx, p, opt, start)
 	res.CheckedAt = s.Clock.Now() // "Last checked" is when the login ended, not when it began
@@ -85,7 +85,7 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 		// A new session: the login time is part of the profile state the
 		// token belongs to, so older sessions' tokens are stale everywhere.
 		p.LoginAt = start.UTC()
-		res = withRecordWarning(res, s.recordLogin(p, res))
+		res = withRecordWarning(res, s.record(&recordReq{p: p, res: res, login: true}))
 		if w := s.mgr.Share(p, tok, res); w != "" {
 			res.Warnings = append(res.Warnings, w)
 		}
@@ -94,61 +94,62 @@ func (s *Service) Login(ctx context.Context, nameOrID string, opt LoginOptions) 
 		// The user changed their mind: the profile's state is what it was.
 		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventFailed, Result: &res})
 	default:
-		res = withRecordWarning(res, s.record(p, res))
+		res = withRecordWarning(res, s.record(&recordReq{p: p, res: res}))
 		s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventFailed, Result: &res})
 	}
 	return res, nil
 }
 
 // runLogin is one login attempt; the browser's callback page shows its outcome.
-func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
-	u, f := s.userClient(ctx, p)
+func (pr protocol) runLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
+	s := pr.s
+	u, f := (protocol{s}).userClient(ctx, p)
 	if f != nil {
 		return nil, failedResult(p, f, u.warnings, start)
 	}
 	fail := func(f *Failure) (*oauth2.Token, Result) {
 		return nil, failedResult(p, f, u.warnings, start)
 	}
-	state, verifier := randomToken(), oauth2.GenerateVerifier()
-	l, err := listenLoopback(p.RedirectPort, state, u.ep.Issuer)
+	state, verifier := idp.RandomToken(), oauth2.GenerateVerifier()
+	l, err := idp.ListenLogin(p.RedirectPort, state, u.ep.Issuer)
 	if err != nil {
-		return fail(classifyError(err))
+		return fail(failure.Classify(err))
 	}
-	l.issRequired = u.ep.IssParameterSupported
-	l.linger = &s.pages
+	l.IssRequired = u.ep.IssParameterSupported
+	l.Linger = &s.pages
 	var outcome error = errors.New("the login did not complete")
-	defer func() { l.respond(outcome); l.close() }()
+	defer func() { l.Respond(outcome); l.Close() }()
 
-	cfg := u.config(l.redirectURI)
+	cfg := u.config(l.RedirectURI)
 	opts := append(u.params(), oauth2.S256ChallengeOption(verifier))
 	var nonce string
 	if hasScope(p.Scope, oidc.ScopeOpenID) {
-		nonce = randomToken()
+		nonce = idp.RandomToken()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
 	opts = append(opts, promptOptions(opt, u.ep)...)
 	opts = append(opts, mfaOptions(u.p)...) // login_mfa.go
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
-	l.setAuthURL(cfg.AuthCodeURL(state, opts...))
-	s.offerURL(ctx, l.startURL(), opt)
+	l.SetAuthURL(cfg.AuthCodeURL(state, opts...))
+	offerURL(ctx, s.Browser, l.StartURL(), opt)
 
-	cb, err := l.wait(ctx)
+	cb, err := l.Wait(ctx)
 	// Requests of other local users were refused; when the login did not
 	// complete, the failure says so first (it is not a mere timeout).
 	if err != nil {
-		return fail(l.peers.lead(waitFailure(ctx)))
+		return fail(l.Lead(waitFailure(ctx)))
 	}
-	if cb.err != nil {
-		return fail(l.peers.lead(cb.err))
+	if cb.Err != nil {
+		return fail(l.Lead(cb.Err))
 	}
-	u.warnings = append(u.warnings, l.takeWarnings()...)
-	tok, f := u.exchange(ctx, cfg, cb.code, verifier)
+	u.warnings = append(u.warnings, l.Warnings()...)
+	tok, f := u.exchange(ctx, cfg, cb.Code, verifier)
 	if f != nil {
 		outcome = f
 		return fail(f)
 	}
-	res, f := s.userResult(ctx, u, tok, nonce, "", start)
+	res, f := s.logins.userResult(ctx, s.Clock.Now, u, tok, nonce, "", start)
 	if f == nil {
 		f = checkMFA(u, tok, &res) // login_mfa.go
 	}
@@ -159,7 +160,7 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 	if w := userChanged(p, res.Token, opt.AnotherUser); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
-	w, f := s.storeSession(ctx, p, tok)
+	w, f := (protocol{s}).storeSession(ctx, p, tok)
 	if f != nil {
 		outcome = f
 		return fail(f)
@@ -174,7 +175,8 @@ func (s *Service) runLogin(ctx context.Context, p credentials.Profile, opt Login
 // storeSession keeps a new login's refresh token and ID token, under the
 // profile's lock. A logout (or cancel) that came while the tokens were being
 // obtained wins: nothing is stored behind its back.
-func (s *Service) storeSession(ctx context.Context, p credentials.Profile, tok *oauth2.Token) (string, *Failure) {
+func (pr protocol) storeSession(ctx context.Context, p credentials.Profile, tok *oauth2.Token) (string, *Failure) {
+	s := pr.s
 	unlock, err := s.lockProfile(ctx, p.ID)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -186,17 +188,17 @@ func (s *Service) storeSession(ctx context.Context, p credentials.Profile, tok *
 	if ctx.Err() != nil {
 		return "", waitFailure(ctx)
 	}
-	w := s.keepRefreshToken(p, "", tok.RefreshToken)
-	s.keepIDToken(p, tok)
+	w := s.logins.keepRefreshToken(s.repo.Secrets, p, "", tok.RefreshToken)
+	keepIDToken(s.repo.Secrets, p, tok)
 	return w, nil
 }
 
 // offerURL opens the browser (unless told not to) and hands the URL to
 // OnURL, with the reason when the browser could not be opened.
-func (s *Service) offerURL(ctx context.Context, authURL string, opt LoginOptions) {
+func offerURL(ctx context.Context, browser Browser, authURL string, opt LoginOptions) {
 	var berr error
 	if !opt.NoBrowser {
-		b := s.Browser
+		b := browser
 		if b == nil {
 			b = SystemBrowser{}
 		}
@@ -229,13 +231,6 @@ func waitFailure(ctx context.Context) *Failure {
 	return &Failure{Category: CatCancelled, Err: context.Canceled, Message: "The login was cancelled."}
 }
 
-// randomToken is 32 bytes from crypto/rand, base64url: state and nonce.
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // userChanged warns when a login signed in another user than the profile's
 // previous login: a login completed by someone else looks exactly so. After
 // "Log in as another user" a different user is what was asked for, so no
@@ -259,5 +254,5 @@ func userChanged(p credentials.Profile, info *TokenInfo, anotherAsked bool) stri
 		now = "another user"
 	}
 	return fmt.Sprintf("This login signed in %s; the profile was last logged in as %s. If you did not sign in as %s "+
-		"yourself, log out at once: someone else may have completed your login.", sanitizeText(now, 100), sanitizeText(prev, 100), sanitizeText(now, 100))
+		"yourself, log out at once: someone else may have completed your login.", failure.Sanitize(now, 100), failure.Sanitize(prev, 100), failure.Sanitize(now, 100))
 }

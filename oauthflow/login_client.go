@@ -10,6 +10,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // userClient is what a User profile needs to talk to its IdP.
@@ -21,17 +23,18 @@ type userClient struct {
 	warnings []string
 }
 
-func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
+func (pr protocol) userClient(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
+	s := pr.s
 	u := &userClient{p: p}
-	client, warnings, err := s.httpClient(p)
+	client, warnings, err := s.mgr.http.IdP(p)
 	if err != nil {
-		return u, classifyError(err)
+		return u, failure.Classify(err)
 	}
 	u.http, u.warnings = client, warnings
 	if p.IssuerURL != "" {
-		ep, err := s.mgr.discovered(ctx, p, client)
+		ep, err := discovered(ctx, s.mgr.http, p, client)
 		if err != nil {
-			return u, classifyError(err)
+			return u, failure.Classify(err)
 		}
 		u.ep = ep
 		u.warnings = append(slices.Clone(u.warnings), ep.Notices...)
@@ -54,7 +57,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 	}
 	if usesAssertion(p) {
 		// private_key_jwt: every token request carries a fresh assertion (login_assertion.go).
-		return u, s.withAssertions(u, u.ep.DeviceAuthURL)
+		return u, withAssertions(u, s.repo.Secrets, s.Clock.Now, u.ep.DeviceAuthURL)
 	}
 	if p.HasSecret {
 		sec, err := s.repo.Secrets.Get(p.ID, credentials.ClientSecret)
@@ -62,7 +65,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 		case errors.Is(err, credentials.ErrSecretNotFound):
 			return u, &Failure{Category: CatCredentials, Err: err, Message: "the profile's client secret is missing from the OS keyring: edit the profile and enter it again (or clear it for a public client)"}
 		case err != nil:
-			return u, classifyError(err)
+			return u, failure.Classify(err)
 		}
 		u.secret = sec
 	}
@@ -75,7 +78,7 @@ func (s *Service) userClient(ctx context.Context, p credentials.Profile) (*userC
 func (u *userClient) config(redirectURI string) *oauth2.Config {
 	style := oauth2.AuthStyleInParams
 	if u.secret != "" {
-		style = authStyle(u.p.AuthMethod)
+		style = idp.AuthStyle(u.p.AuthMethod)
 	}
 	return &oauth2.Config{
 		ClientID:     u.p.ClientID,
@@ -108,8 +111,8 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 	opts := append(u.params(), oauth2.VerifierOption(verifier))
 	tok, err := cfg.Exchange(u.context(ctx), code, opts...)
 	if err != nil {
-		f := classifyError(err)
-		redactFailure(f, u.secret, code, verifier)
+		f := failure.Classify(err)
+		failure.Redact(f, u.secret, code, verifier)
 		switch f.IdPError {
 		case "invalid_grant":
 			f.Category = CatRedirect
@@ -119,7 +122,13 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 			f.Category = CatRedirect
 			f.Message = "the IdP does not allow this client the authorization code flow"
 		}
-		return nil, f.forProfile(u.p)
+		return nil, f.ForProfile(u.p)
 	}
 	return tok, nil
 }
+
+// protocol runs the steps of the OAuth protocol that need the service's
+// keyring, HTTP clients and login sessions: the client-credentials grant,
+// logins (browser and device), refreshes and logouts. The service's
+// exported operations call it; the protocol itself is in oauthflow/idp.
+type protocol struct{ s *Service }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // The device authorization grant (RFC 8628) for User profiles where no
@@ -42,13 +43,14 @@ type DeviceCode struct {
 }
 
 // runDeviceLogin is one device login attempt.
-func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
-	u, f := s.userClient(ctx, p)
+func (pr protocol) runDeviceLogin(ctx context.Context, p credentials.Profile, opt LoginOptions, start time.Time) (*oauth2.Token, Result) {
+	s := pr.s
+	u, f := (protocol{s}).userClient(ctx, p)
 	if f != nil {
 		return nil, failedResult(p, f, u.warnings, start)
 	}
 	fail := func(f *Failure) (*oauth2.Token, Result) {
-		redactFailure(f, u.secret)
+		failure.Redact(f, u.secret)
 		return nil, failedResult(p, f, u.warnings, start)
 	}
 	if u.ep.DeviceAuthURL == "" {
@@ -64,7 +66,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 		if ctx.Err() != nil {
 			return fail(waitFailure(ctx))
 		}
-		return fail(deviceAuthFailure(classifyError(err)))
+		return fail(deviceAuthFailure(failure.Classify(err)))
 	}
 	if da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" {
 		return fail(&Failure{Category: CatEndpoint, Message: "the IdP's device authorization answer lacks the device code, " +
@@ -106,7 +108,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 	if err != nil {
 		return fail(deviceTokenFailure(ctx, err, da.Expiry))
 	}
-	res, f := s.userResult(ctx, u, tok, "", "", start) // no nonce: the device flow has no authorization request
+	res, f := s.logins.userResult(ctx, s.Clock.Now, u, tok, "", "", start) // no nonce: the device flow has no authorization request
 	if f == nil {
 		f = checkMFA(u, tok, &res)
 	}
@@ -116,7 +118,7 @@ func (s *Service) runDeviceLogin(ctx context.Context, p credentials.Profile, opt
 	if w := userChanged(p, res.Token, opt.AnotherUser); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
-	w, f := s.storeSession(ctx, p, tok) // login_authcode.go
+	w, f := (protocol{s}).storeSession(ctx, p, tok) // login_authcode.go
 	if f != nil {
 		return fail(f)
 	}
@@ -229,7 +231,7 @@ func deviceTokenFailure(ctx context.Context, err error, expiry time.Time) *Failu
 		return &Failure{Category: CatLogin, Err: err, Message: "The user code expired" + expiredAt(expiry) +
 			" before it was approved (expired_token): start the device login again and enter the new code in time."}
 	}
-	f := classifyError(err)
+	f := failure.Classify(err)
 	switch f.IdPError {
 	case "expired_token":
 		f.Category = CatLogin

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // The IdP's device answer names the page where the user types their code
@@ -112,7 +113,7 @@ func cleanUserCode(s string) string {
 		}
 		return r
 	}, s)
-	return sanitizeText(s, 64)
+	return failure.Sanitize(s, 64)
 }
 
 // quotedURI is a refused URI for a failure message: cut short, with

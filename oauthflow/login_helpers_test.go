@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/cookiejar"
@@ -24,6 +23,8 @@ import (
 	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
+	"github.com/credworkbench/credworkbench/oauthflow/idp/idptest"
 )
 
 // loginRepo is a repository in a temporary directory backed by the real
@@ -110,28 +111,10 @@ func (b *fakeBrowser) browserResult(t *testing.T) error {
 	}
 }
 
-// browserClient is a test browser: it keeps cookies and does not follow
-// redirects by itself.
-func browserClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-// openStart opens the login's one-time start address in client and
-// returns the authorization URL it redirects to.
-func openStart(ctx context.Context, client *http.Client, startURL string) (string, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, startURL, nil)
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		return "", fmt.Errorf("start address answered %s", resp.Status)
-	}
-	return resp.Header.Get("Location"), nil
-}
+var (
+	browserClient = idptest.Browser
+	openStart     = idptest.OpenStart
+)
 
 // redirectOf is the login's redirect URI, from its start address.
 func redirectOf(startURL string) string {
@@ -260,7 +243,7 @@ func newFakeOIDC(t *testing.T) *fakeOIDC {
 	// The authorization endpoint answers at once for "the user".
 	mux.HandleFunc("GET /auth", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		code := randomToken()
+		code := idp.RandomToken()
 		f.mu.Lock()
 		f.nonces[code] = q.Get("nonce")
 		f.mu.Unlock()

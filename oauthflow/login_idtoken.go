@@ -14,6 +14,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // asymmetricAlgs are the ID token signatures accepted: whatever the IdP's
@@ -27,8 +29,8 @@ var asymmetricAlgs = []string{
 // in with which roles from it or from the access token.
 // knownUser (from an earlier login) stands in when a refresh tells no user
 // name.
-func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Token, nonce, knownUser string, at time.Time) (Result, *Failure) {
-	if f := checkTokenResponse(tok); f != nil {
+func (l *loginSessions) userResult(ctx context.Context, now func() time.Time, u *userClient, tok *oauth2.Token, nonce, knownUser string, at time.Time) (Result, *Failure) {
+	if f := idp.CheckTokenResponse(tok); f != nil {
 		return Result{}, f
 	}
 	p := u.p
@@ -37,7 +39,7 @@ func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Tok
 	raw, _ := tok.Extra("id_token").(string)
 	switch {
 	case raw != "" && u.ep.JWKSURL != "":
-		claims, f := s.verifyIDToken(ctx, u, raw, nonce, tok.AccessToken)
+		claims, f := l.verifyIDToken(ctx, now, u, raw, nonce, tok.AccessToken)
 		if f != nil {
 			return Result{}, f
 		}
@@ -91,7 +93,7 @@ func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Tok
 		}
 	}
 	res := Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusActive, Token: info, Warnings: warnings, CheckedAt: at}
-	if d := tokenLifetime(tok); d > 0 {
+	if d := idp.Lifetime(tok); d > 0 {
 		res.Expiry = at.Add(d)
 		info.Expiry = res.Expiry
 	}
@@ -101,16 +103,16 @@ func (s *Service) userResult(ctx context.Context, u *userClient, tok *oauth2.Tok
 // verifyIDToken checks the ID token's signature against the IdP's JWKS, its
 // issuer, audience (our client ID), expiry, nonce and at_hash (go-oidc), and
 // returns its claims.
-func (s *Service) verifyIDToken(ctx context.Context, u *userClient, raw, nonce, accessToken string) (map[string]any, *Failure) {
+func (l *loginSessions) verifyIDToken(ctx context.Context, now func() time.Time, u *userClient, raw, nonce, accessToken string) (map[string]any, *Failure) {
 	key := strconv.Itoa(u.p.Revision) + "|" + u.ep.JWKSURL
-	ks := s.logins.keySet(u.p.ID, key, u.ep.JWKSURL, u.http)
+	ks := l.keySet(u.p.ID, key, u.ep.JWKSURL, u.http)
 	v := oidc.NewVerifier(u.ep.Issuer, ks, &oidc.Config{
-		ClientID: u.p.ClientID, SupportedSigningAlgs: asymmetricAlgs, Now: s.Clock.Now,
+		ClientID: u.p.ClientID, SupportedSigningAlgs: asymmetricAlgs, Now: now,
 	})
 	idt, err := v.Verify(oidc.ClientContext(ctx, u.http), raw)
 	if err != nil {
 		f := &Failure{Category: CatLogin, Err: err, Message: "the ID token failed verification, so the login was rejected: " +
-			sanitizeText(err.Error(), maxDescription)}
+			failure.Sanitize(err.Error(), failure.MaxDescription)}
 		if strings.Contains(err.Error(), "expected audience") {
 			f.Category = CatCredentials
 			f.Message = fmt.Sprintf("the ID token was issued for another client (its audience is not %q), so the login was rejected: check the client ID", u.p.ClientID)

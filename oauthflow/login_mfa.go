@@ -9,6 +9,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // Optional multi-factor authentication for User profiles: the login asks
@@ -90,7 +91,7 @@ func verifyMFA(m credentials.MFAPolicy, idClaims, atClaims map[string]any) mfaVe
 	}
 	amr := claimStrings(idClaims["amr"])
 	acr, _ := idClaims["acr"].(string)
-	acr = sanitizeText(acr, 200)
+	acr = failure.Sanitize(acr, 200)
 	wanted := strings.Fields(m.ACRValues)
 	if slices.ContainsFunc(amr, func(a string) bool { return slices.Contains(mfaMethods, strings.ToLower(a)) }) {
 		return mfaVerdict{verified: true, text: "MFA verified: " + strings.Join(amr, ", ")}
@@ -114,10 +115,6 @@ func verifyMFA(m credentials.MFAPolicy, idClaims, atClaims map[string]any) mfaVe
 	}
 	return mfaVerdict{unprovable: true, text: "MFA not verifiable: " + what}
 }
-
-// ownMFAMarker names the profile's own rule in a refusal's message, so a
-// stored failure can still be told apart from an IdP demanding MFA.
-const ownMFAMarker = "the profile's MFA requirement"
 
 // checkMFA applies the profile's MFA requirement to a login's result: a
 // login the tokens show without MFA fails (nothing is kept); one they say
@@ -145,9 +142,9 @@ func checkMFA(u *userClient, tok *oauth2.Token, res *Result) *Failure {
 		res.Warnings = append(res.Warnings, v.text+". The login is Active, but whether MFA was used is unknown "+
 			"(Entra v2.0 ID tokens carry no amr: use an authentication context instead).")
 	default:
-		return &Failure{Category: CatMFA, advice: adviceOwnMFA, Message: "The login did not satisfy " + ownMFAMarker + ": " + v.why +
+		return (&Failure{Category: CatMFA, Message: "The login did not satisfy " + failure.OwnMFAMarker + ": " + v.why +
 			". The session was not kept. Sign in again and complete the second factor, or have the IdP's administrator " +
-			"require MFA for this application (the acr values the profile asks for must be configured there)."}
+			"require MFA for this application (the acr values the profile asks for must be configured there)."}).WithAdvice(failure.AdviceOwnMFA)
 	}
 	return nil
 }
@@ -155,12 +152,12 @@ func checkMFA(u *userClient, tok *oauth2.Token, res *Result) *Failure {
 func claimStrings(v any) []string {
 	switch t := v.(type) {
 	case string:
-		return []string{sanitizeText(t, 100)}
+		return []string{failure.Sanitize(t, 100)}
 	case []any:
 		var out []string
 		for _, e := range t {
 			if s, ok := e.(string); ok {
-				out = append(out, sanitizeText(s, 100))
+				out = append(out, failure.Sanitize(s, 100))
 			}
 		}
 		return out

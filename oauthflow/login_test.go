@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	idpkg "github.com/credworkbench/credworkbench/oauthflow/idp"
+
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
@@ -255,31 +257,31 @@ func TestLoginWithTestIdP(t *testing.T) {
 		defer s.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		u, f := s.userClient(ctx, p)
+		u, f := (protocol{s}).userClient(ctx, p)
 		if f != nil {
 			t.Fatal(f)
 		}
-		state, verifier := randomToken(), oauth2.GenerateVerifier()
-		l, err := listenLoopback(0, state, u.ep.Issuer)
+		state, verifier := idpkg.RandomToken(), oauth2.GenerateVerifier()
+		l, err := idpkg.ListenLogin(0, state, u.ep.Issuer)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer l.close()
-		cfg := u.config(l.redirectURI)
-		l.setAuthURL(cfg.AuthCodeURL(state, append(u.params(), oauth2.S256ChallengeOption(verifier))...))
-		go func() { _ = testidp.BrowserLogin(ctx, l.startURL(), testidp.Username, testidp.Password) }()
-		cb, err := l.wait(ctx)
-		if err != nil || cb.err != nil {
+		defer l.Close()
+		cfg := u.config(l.RedirectURI)
+		l.SetAuthURL(cfg.AuthCodeURL(state, append(u.params(), oauth2.S256ChallengeOption(verifier))...))
+		go func() { _ = testidp.BrowserLogin(ctx, l.StartURL(), testidp.Username, testidp.Password) }()
+		cb, err := l.Wait(ctx)
+		if err != nil || cb.Err != nil {
 			t.Fatalf("callback: %+v %v", cb, err)
 		}
-		_, f = u.exchange(ctx, cfg, cb.code, oauth2.GenerateVerifier())
+		_, f = u.exchange(ctx, cfg, cb.Code, oauth2.GenerateVerifier())
 		if f == nil {
 			t.Fatal("the code was exchanged with a different PKCE verifier")
 		}
 		if f.Category != CatRedirect || f.IdPError != "invalid_grant" || !strings.Contains(f.Message, "PKCE verifier") {
 			t.Fatalf("failure %v (%s)", f, f.Category)
 		}
-		l.respond(f)
+		l.Respond(f)
 	})
 
 	t.Run("browser cannot be opened", func(t *testing.T) {
@@ -736,7 +738,7 @@ func TestUserClientAuthentication(t *testing.T) {
 			}
 			s := NewService(repo, newFakeBrowser(nil), nil)
 			defer s.Close()
-			tok, res, err := s.refreshUser(context.Background(), p)
+			tok, res, err := (protocol{s}).refreshUser(context.Background(), p)
 			if err != nil || tok.AccessToken != "at" || !res.Active() {
 				t.Fatalf("refresh: %v %+v", err, res)
 			}

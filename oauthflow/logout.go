@@ -2,16 +2,13 @@ package oauthflow
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // Logout ends a User profile's session: the refresh token is revoked at the
@@ -40,13 +37,13 @@ func (s *Service) LogoutWith(ctx context.Context, nameOrID string, opt LogoutOpt
 	if opt.EndIdPSession {
 		idToken, _ = s.repo.Secrets.Get(p.ID, credentials.IDToken)
 	}
-	revokeErr, err := s.logoutHere(ctx, p)
+	revokeErr, err := (protocol{s}).logoutHere(ctx, p)
 	if err != nil {
 		return LogoutResult{}, err // not logged out here: the IdP session is left alone too
 	}
 	var res LogoutResult
 	if opt.EndIdPSession {
-		res = s.endIdPSession(ctx, p, idToken, opt)
+		res = (protocol{s}).endIdPSession(ctx, p, idToken, opt)
 	}
 	return res, revokeErr
 }
@@ -54,28 +51,29 @@ func (s *Service) LogoutWith(ctx context.Context, nameOrID string, opt LogoutOpt
 // logoutHere revokes and forgets the profile's tokens (Logout's doc). err
 // means the tokens may still be here; revokeErr only that the IdP did not
 // revoke the refresh token.
-func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revokeErr, err error) {
+func (pr protocol) logoutHere(ctx context.Context, p credentials.Profile) (revokeErr, err error) {
+	s := pr.s
 	s.logins.abort(p.ID)
 	unlock, err := s.lockProfile(ctx, p.ID)
 	if err != nil {
 		return nil, lockFailure(err)
 	}
 	defer unlock()
-	rt, err := s.refreshToken(p)
+	rt, err := s.logins.refreshToken(s.repo.Secrets, p)
 	if err != nil && !errors.Is(err, credentials.ErrSecretNotFound) {
-		return nil, classifyError(err)
+		return nil, failure.Classify(err)
 	}
 	if rt != "" {
-		revokeErr = s.revoke(ctx, p, rt)
+		revokeErr = (protocol{s}).revoke(ctx, p, rt)
 	}
 	s.logins.setMemToken(p.ID, "")
 	s.mgr.Forget(p.ID)
 	if err := s.repo.Secrets.Delete(p.ID, credentials.RefreshToken); err != nil {
-		return revokeErr, classifyError(err)
+		return revokeErr, failure.Classify(err)
 	}
 	_ = s.repo.Secrets.Delete(p.ID, credentials.IDToken) // only a logout hint; a stale one does no harm
-	if err := s.deleteStoredToken(p.ID); err != nil {
-		return revokeErr, classifyError(err)
+	if err := deleteStoredToken(s.Tokens, p.ID); err != nil {
+		return revokeErr, failure.Classify(err)
 	}
 	now := s.Clock.Now()
 	err = s.repo.Record(p.ID, func(b *credentials.Bookkeeping) {
@@ -91,56 +89,17 @@ func (s *Service) logoutHere(ctx context.Context, p credentials.Profile) (revoke
 
 // revoke asks the IdP to revoke a refresh token, authenticating the client
 // as the profile says. x/oauth2 has no revocation, so this is by hand.
-func (s *Service) revoke(ctx context.Context, p credentials.Profile, rt string) error {
-	u, f := s.userClient(ctx, p)
+func (pr protocol) revoke(ctx context.Context, p credentials.Profile, rt string) error {
+	s := pr.s
+	u, f := (protocol{s}).userClient(ctx, p)
 	if f != nil {
 		return &Failure{Category: f.Category, Err: f, Message: "logged out here, but the refresh token could not be revoked at the IdP: " + f.Message}
 	}
 	if u.p.RevocationURL == "" {
 		return nil // nothing to call: the token is forgotten here and expires at the IdP
 	}
-	form := url.Values{"token": {rt}, "token_type_hint": {"refresh_token"}}
-	basic := false
-	switch {
-	case u.secret == "":
-		form.Set("client_id", u.p.ClientID)
-	case u.p.AuthMethod == credentials.AuthPost:
-		form.Set("client_id", u.p.ClientID)
-		form.Set("client_secret", u.secret)
-	default:
-		basic = true
+	if f := idp.Revoke(ctx, u.http, u.p, u.secret, rt); f != nil {
+		return f
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.p.RevocationURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return &Failure{Category: CatConfig, Err: err, Message: "logged out here, but the revocation endpoint URL is not valid"}
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	if basic {
-		// RFC 6749 2.3.1: the credentials are form-encoded before Basic.
-		req.SetBasicAuth(url.QueryEscape(u.p.ClientID), url.QueryEscape(u.secret))
-	}
-	resp, err := u.http.Do(req)
-	if err != nil {
-		f := classifyError(err)
-		redactFailure(f, u.secret, rt)
-		return &Failure{Category: f.Category, Err: f, Message: "logged out here, but the refresh token could not be revoked at the IdP: " + f.Message}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		return nil
-	}
-	var body struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}
-	_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body)
-	code, desc := sanitizeText(body.Error, 64), sanitizeText(body.Description, maxDescription)
-	f = &Failure{Category: CatEndpoint, HTTPStatus: resp.StatusCode, IdPError: code, IdPDescription: desc,
-		Message: fmt.Sprintf("logged out here, but the IdP refused to revoke the refresh token (HTTP %d)", resp.StatusCode)}
-	if code == "invalid_client" || resp.StatusCode == http.StatusUnauthorized {
-		f.Category = CatCredentials
-	}
-	redactFailure(f, u.secret, rt)
-	return f
+	return nil
 }

@@ -2,20 +2,21 @@ package oauthflow
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
 // DefaultTestAllConcurrency bounds TestAll when no concurrency is given.
 const DefaultTestAllConcurrency = 8
 
 // ErrClosed is returned by operations after Service.Close.
-var ErrClosed = errors.New("the service is shutting down")
+var ErrClosed = httpclient.ErrClosed
 
 // Manager keeps each profile's token in memory and fresh: it renews
 // client-credentials tokens by re-running the grant (they have no refresh
@@ -38,17 +39,15 @@ type Manager struct {
 	gens    map[string]uint64
 	seq     uint64
 	flights map[string]*flight
-	clients map[string]*clientEntry // by profile ID
-	// transports are shared by profiles with equal connection settings
-	// (httpclient_cache.go).
-	transports map[string]*sharedTransport
+	// http holds the profiles' HTTP clients and discovered endpoints.
+	http *httpclient.Cache
 
 	rec recorder
 }
 
 type tokenEntry struct {
 	profile credentials.Profile
-	fp      string        // profileFingerprint(profile): the state the token belongs to
+	fp      string        // tokens.Fingerprint(profile): the state the token belongs to
 	tok     *oauth2.Token // nil when the last fetch failed and none is kept
 	expiry  time.Time     // on the service clock; zero if unknown
 	result  Result
@@ -91,9 +90,7 @@ func newManager(s *Service) *Manager {
 		entries: map[string]*tokenEntry{},
 		gens:    map[string]uint64{},
 		flights: map[string]*flight{},
-		clients: map[string]*clientEntry{},
-
-		transports: map[string]*sharedTransport{},
+		http:    newClientCache(s),
 	}
 }
 
@@ -133,7 +130,7 @@ func (m *Manager) Status(p credentials.Profile) Result {
 	m.mu.Lock()
 	e := m.entries[p.ID]
 	var r Result
-	found := e != nil && e.fp == profileFingerprint(p) && !loggedOut(p)
+	found := e != nil && e.fp == tokens.Fingerprint(p) && !tokens.LoggedOut(p)
 	if found {
 		r = e.result
 		// Only a good token goes stale; a failure keeps saying why.
@@ -177,11 +174,11 @@ func (m *Manager) Token(ctx context.Context, p credentials.Profile) (*oauth2.Tok
 // skips both caches.
 func (m *Manager) token(ctx context.Context, p credentials.Profile, mode fetchMode) (tok *oauth2.Token, cached bool, err error) {
 	now := m.s.Clock.Now()
-	fp := profileFingerprint(p)
+	fp := tokens.Fingerprint(p)
 	m.mu.Lock()
 	e := m.entries[p.ID]
-	if mode != fetchForce && e != nil && e.tok != nil && e.fp == fp && !loggedOut(p) &&
-		(e.expiry.IsZero() || now.Add(expirySkew).Before(e.expiry)) {
+	if mode != fetchForce && e != nil && e.tok != nil && e.fp == fp && !tokens.LoggedOut(p) &&
+		(e.expiry.IsZero() || now.Add(tokens.ExpirySkew).Before(e.expiry)) {
 		tok := e.tok
 		m.mu.Unlock()
 		return tok, true, nil
@@ -190,7 +187,7 @@ func (m *Manager) token(ctx context.Context, p credentials.Profile, mode fetchMo
 	if mode != fetchForce {
 		if t, ok := m.loadStored(p, now); ok {
 			m.adopt(p, t)
-			return t.oauth2(), true, nil
+			return t.OAuth2(), true, nil
 		}
 	}
 	kind := EventTested
@@ -208,10 +205,10 @@ func (m *Manager) loadStored(p credentials.Profile, now time.Time) (StoredToken,
 	}
 	t, ok, err := m.s.Tokens.Load(p.ID)
 	if err != nil {
-		m.s.logWarn("cannot read the token store; fetching a new token", "profile", p.Name, "error", err.Error())
+		logWarn(m.s.Log, "cannot read the token store; fetching a new token", "profile", p.Name, "error", err.Error())
 		return StoredToken{}, false
 	}
-	return t, ok && t.usable(p, now)
+	return t, ok && t.Usable(p, now)
 }
 
 // saveStored puts a fresh token into the shared store; it returns a warning
@@ -228,12 +225,12 @@ func (m *Manager) saveStored(p credentials.Profile, tok *oauth2.Token, res Resul
 		return "" // without an expiry nobody could tell when it goes stale
 	}
 	t := StoredToken{AccessToken: tok.AccessToken, TokenType: tok.Type(), Expiry: expiry.UTC(),
-		ObtainedAt: res.CheckedAt.UTC(), Fingerprint: profileFingerprint(p)}
+		ObtainedAt: res.CheckedAt.UTC(), Fingerprint: tokens.Fingerprint(p)}
 	if res.Token != nil {
 		t.Username = res.Token.Username
 	}
 	if err := m.s.Tokens.Save(p.ID, t); err != nil {
-		m.s.logWarn("cannot store the token for other processes", "profile", p.Name, "error", err.Error())
+		logWarn(m.s.Log, "cannot store the token for other processes", "profile", p.Name, "error", err.Error())
 		return "The token could not be cached for credctl and other windows (" + err.Error() + "); they fetch their own."
 	}
 	return ""
@@ -241,11 +238,11 @@ func (m *Manager) saveStored(p credentials.Profile, tok *oauth2.Token, res Resul
 
 // adopt makes a token another process stored the profile's current one here.
 func (m *Manager) adopt(p credentials.Profile, t StoredToken) Result {
-	res := m.s.storedResult(p, t)
+	res := storedResult(p, t)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.closed {
-		m.storeLocked(p, t.oauth2(), res, m.genLocked(p.ID))
+		m.storeLocked(p, t.OAuth2(), res, m.genLocked(p.ID))
 	}
 	return res
 }
@@ -268,13 +265,13 @@ func (m *Manager) Evict(ctx context.Context, p credentials.Profile, accessToken 
 	}
 	unlock, err := m.s.lockProfile(ctx, p.ID)
 	if err != nil {
-		m.s.logWarn("cannot evict a refused token", "profile", p.Name, "error", err.Error())
+		logWarn(m.s.Log, "cannot evict a refused token", "profile", p.Name, "error", err.Error())
 		return
 	}
 	defer unlock()
 	if t, ok, err := m.s.Tokens.Load(p.ID); err == nil && ok && t.AccessToken == accessToken {
 		if err := m.s.Tokens.Delete(p.ID); err != nil {
-			m.s.logWarn("cannot evict a refused token", "profile", p.Name, "error", err.Error())
+			logWarn(m.s.Log, "cannot evict a refused token", "profile", p.Name, "error", err.Error())
 		}
 	}
 }
@@ -335,8 +332,7 @@ func (m *Manager) Forget(id string) bool {
 		e.stop()
 	}
 	m.pruneGenLocked(id)
-	closeIdle := m.dropClientLocked(id)
+	m.http.Drop(id)
 	m.mu.Unlock()
-	closeIdle()
 	return e != nil && e.tok != nil
 }

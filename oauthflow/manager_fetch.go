@@ -8,6 +8,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
 // Close stops renewals, cancels fetches still waiting for the profile's
@@ -25,16 +27,11 @@ func (m *Manager) Close() {
 			e.stop()
 		}
 	}
+	closeIdle := m.http.Close()
 	m.cancel()
 	m.mu.Unlock()
 	m.wg.Wait()
-	m.mu.Lock()
-	transports := m.transports
-	m.clients, m.transports = map[string]*clientEntry{}, map[string]*sharedTransport{}
-	m.mu.Unlock()
-	for _, t := range transports {
-		t.tr.CloseIdleConnections()
-	}
+	closeIdle()
 }
 
 // refresh fetches a new token for p, or joins the fetch already running for
@@ -50,7 +47,7 @@ func (m *Manager) refresh(ctx context.Context, p credentials.Profile, kind Event
 	case <-fl.done:
 		return fl.tok, withRecordWarning(fl.res, fl.recordErr), fl.err
 	case <-ctx.Done():
-		f := classifyError(ctx.Err())
+		f := failure.Classify(ctx.Err())
 		return nil, failedResult(p, f, nil, m.s.Clock.Now()), f
 	}
 }
@@ -89,7 +86,7 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 	m.s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting, Time: m.s.Clock.Now()})
 	tok, res, adopted, err := m.fetch(fl, p)
 	if err != nil && res.Failure == nil {
-		res = failedResult(p, classifyError(err), res.Warnings, m.s.Clock.Now())
+		res = failedResult(p, failure.Classify(err), res.Warnings, m.s.Clock.Now())
 	}
 
 	m.mu.Lock()
@@ -107,14 +104,12 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 		}
 	}
 	m.pruneGenLocked(p.ID)
-	closeIdle := func() {}
 	if !current && m.entries[p.ID] == nil && m.flights[p.ID] == nil {
 		// Forgotten (deleted, edited) while this fetch ran: the client it
 		// made belongs to nobody.
-		closeIdle = m.dropClientLocked(p.ID)
+		m.http.Drop(p.ID)
 	}
 	m.mu.Unlock()
-	closeIdle()
 	fl.tok, fl.res, fl.err = tok, res, err
 	close(fl.fetched)
 
@@ -124,7 +119,7 @@ func (m *Manager) run(fl *flight, p credentials.Profile, kind EventKind) {
 		fl.batch.open.Done()
 		return
 	case current && !adopted: // the process that fetched an adopted token has recorded it
-		fl.recordErr = m.s.record(p, res)
+		fl.recordErr = m.s.record(&recordReq{p: p, res: res})
 	}
 	if fl.batch != nil {
 		fl.batch.open.Done()
@@ -153,41 +148,48 @@ func (m *Manager) finish(fl *flight, p credentials.Profile, kind EventKind) {
 // renewal here and a credctl there) only the first asks the IdP and the
 // others take its token. adopted reports a token taken from the store.
 func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, res Result, adopted bool, err error) {
-	unlock, err := m.s.lockProfile(m.ctx, p.ID)
-	if err != nil {
-		f := lockFailure(err)
-		return nil, failedResult(p, f, nil, m.s.Clock.Now()), false, f
+	do := tokens.Fetch[Result]{
+		Lock: tokens.LockFunc(m.s.lockProfile),
+		LockFailed: func(err error) (Result, error) {
+			f := lockFailure(err)
+			return failedResult(p, f, nil, m.s.Clock.Now()), f
+		},
+		Fetch: func() (*oauth2.Token, Result, error) {
+			if err := m.ctx.Err(); err != nil {
+				// Closed while waiting for the lock: nothing was sent yet.
+				f := failure.Classify(err)
+				return nil, failedResult(p, f, nil, m.s.Clock.Now()), f
+			}
+			ctx, done := m.exchangeContext()
+			defer done()
+			if p.Type == credentials.TypeUser {
+				return (protocol{m.s}).refreshUser(ctx, p)
+			}
+			return (protocol{m.s}).fetchClientCredentials(ctx, p, nil)
+		},
+		Save: func(tok *oauth2.Token, res Result) Result {
+			if w := m.saveStored(p, tok, res); w != "" {
+				res.Warnings = append(res.Warnings, w)
+			}
+			return res
+		},
+		Failed: func(res Result, _ error) {
+			// Whatever is stored belongs to a state the IdP no longer accepts
+			// (a logged-out session, a refused secret) or is about to be replaced.
+			if m.s.Tokens != nil && p.ID != "" && res.Status == credentials.StatusLoggedOut {
+				_ = m.s.Tokens.Delete(p.ID)
+			}
+		},
 	}
-	defer unlock()
 	if fl.mode != fetchForce {
-		if t, ok := m.loadStored(p, m.s.Clock.Now()); ok && (fl.mode == fetchNeed || t.AccessToken != fl.replace) {
-			return t.oauth2(), m.s.storedResult(p, t), true, nil
+		do.Find = func() (*oauth2.Token, Result, bool) {
+			if t, ok := m.loadStored(p, m.s.Clock.Now()); ok && (fl.mode == fetchNeed || t.AccessToken != fl.replace) {
+				return t.OAuth2(), storedResult(p, t), true
+			}
+			return nil, Result{}, false
 		}
 	}
-	if err := m.ctx.Err(); err != nil {
-		// Closed while waiting for the lock: nothing was sent yet.
-		f := classifyError(err)
-		return nil, failedResult(p, f, nil, m.s.Clock.Now()), false, f
-	}
-	ctx, done := m.exchangeContext()
-	defer done()
-	if p.Type == credentials.TypeUser {
-		tok, res, err = m.s.refreshUser(ctx, p)
-	} else {
-		tok, res, err = m.s.fetchClientCredentials(ctx, p, nil)
-	}
-	if err == nil {
-		if w := m.saveStored(p, tok, res); w != "" {
-			res.Warnings = append(res.Warnings, w)
-		}
-	} else if m.s.Tokens != nil && p.ID != "" {
-		// Whatever is stored belongs to a state the IdP no longer accepts
-		// (a logged-out session, a refused secret) or is about to be replaced.
-		if res.Status == credentials.StatusLoggedOut {
-			_ = m.s.Tokens.Delete(p.ID)
-		}
-	}
-	return tok, res, false, err
+	return do.Do(m.ctx, p.ID)
 }
 
 // exchangeContext is the context of what a fetch sends to the IdP. Close
@@ -197,7 +199,7 @@ func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, r
 // exchange gets the HTTP timeout to finish, and its answer is stored.
 func (m *Manager) exchangeContext() (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(m.ctx))
-	grace := m.s.httpTimeout()
+	grace := timeoutOr(m.s.HTTPTimeout)
 	stop := context.AfterFunc(m.ctx, func() {
 		t := time.NewTimer(grace)
 		defer t.Stop()

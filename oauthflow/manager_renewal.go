@@ -7,6 +7,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
 // TimerClock is a Clock that also schedules. When Service.Clock implements
@@ -20,8 +21,6 @@ type TimerClock interface {
 }
 
 const (
-	// expirySkew: a token this close to its expiry is not handed out.
-	expirySkew = 10 * time.Second
 	// maxRetryDelay bounds the wait before retrying a failed renewal.
 	maxRetryDelay = time.Minute
 )
@@ -38,7 +37,7 @@ func (m *Manager) storeLocked(p credentials.Profile, tok *oauth2.Token, res Resu
 		e = &tokenEntry{}
 		m.entries[p.ID] = e
 	}
-	e.profile, e.fp, e.tok, e.expiry, e.result = p, profileFingerprint(p), tok, expiry, res
+	e.profile, e.fp, e.tok, e.expiry, e.result = p, tokens.Fingerprint(p), tok, expiry, res
 	// The interval counts from when the token was obtained: one another
 	// process fetched (adopted from the shared store) is renewed at its own
 	// refresh point, not a whole interval after this process took it over.

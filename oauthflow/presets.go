@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // IdP presets: what the Add form fills in from the few values an admin
@@ -61,10 +62,10 @@ func presetEndpoints(in PresetInput) (PresetResult, error) {
 	base, sub := in.Base, in.Sub
 	switch in.IdP {
 	case PresetEntra:
-		if base == "" || !entraTenantRE().MatchString(base) {
+		if base == "" || !idp.EntraTenantRE().MatchString(base) {
 			return PresetResult{}, errors.New("enter the tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com")
 		}
-		root := "https://" + entraHost + "/" + base
+		root := "https://" + idp.EntraHost + "/" + base
 		return PresetResult{
 			IssuerURL: root + "/v2.0", TokenURL: root + "/oauth2/v2.0/token", AuthURL: root + "/oauth2/v2.0/authorize",
 			AssertionAlg: credentials.AlgPS256,

@@ -3,6 +3,8 @@ package oauthflow
 import (
 	"net/url"
 	"strings"
+
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // FromConsole turns what an admin copies from the IdP's console into the
@@ -67,7 +69,7 @@ func FromConsole(in PresetInput) PresetInput {
 // (an issuer, token or authorize URL); a bare tenant stays as it is.
 func entraTenantOf(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.Host != entraHost {
+	if err != nil || u.Host != idp.EntraHost {
 		return s
 	}
 	if t := strings.SplitN(strings.Trim(u.Path, "/"), "/", 2)[0]; t != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
+	"golang.org/x/oauth2"
 )
 
 // The test request carries the IdP's bearer token and the tenant header;
@@ -153,15 +154,40 @@ func TestRequestCarriesBearerAndTenant(t *testing.T) {
 	}
 }
 
-func TestChallengeParams(t *testing.T) {
-	got := challengeParams(`Bearer realm="example", error="insufficient_scope", error_description="needs \"admin\"", scope=api:admin`)
-	if got["realm"] != "example" || got["error"] != "insufficient_scope" || got["error_description"] != `needs "admin"` || got["scope"] != "api:admin" {
-		t.Errorf("%v", got)
+// Service.TokenSource is the profile's token as an oauth2.TokenSource: the
+// token the service hands out (no second grant), and an oauth2.Transport
+// over it calls an API with it.
+func TestTokenSourceIsTheServicesToken(t *testing.T) {
+	idp := testidp.Start(t)
+	s := ccService(t, testenv.NewMemKeyring())
+	p := ccSave(t, s, ccApp("source", idp.TokenURL), testidp.AppClientSecret)
+	ctx := context.Background()
+	want, err := s.Token(ctx, p.Name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if msg := authProblem(403, []string{`Bearer error="insufficient_scope", scope="api:admin"`}); msg != "the API accepted the token but refused access (403 Forbidden): insufficient_scope (needs scope api:admin)" {
-		t.Errorf("%q", msg)
+	grants := idp.Stats(t).Token
+	ts := s.TokenSource(p.Name)
+	got, err := ts.Token()
+	if err != nil || got.AccessToken != want.AccessToken {
+		t.Fatalf("TokenSource gave %v, %v; want the service's token", got, err)
 	}
-	if msg := authProblem(401, nil); msg != "the API refused the token (401 Unauthorized)" {
-		t.Errorf("%q", msg)
+	var auth string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { auth = r.Header.Get("Authorization") }))
+	defer api.Close()
+	c := &http.Client{Transport: &oauth2.Transport{Source: ts}}
+	resp, err := c.Get(api.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if auth != "Bearer "+want.AccessToken {
+		t.Errorf("oauth2.Transport over TokenSource sent %q", auth)
+	}
+	if n := idp.Stats(t).Token; n != grants {
+		t.Errorf("%d more token requests; the kept token should serve", n-grants)
+	}
+	if _, err := s.TokenSource("no such profile").Token(); err == nil {
+		t.Error("a TokenSource of a missing profile gave a token")
 	}
 }

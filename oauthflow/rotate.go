@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // RotateStep names the step of a secret rotation that failed.
@@ -86,12 +87,12 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string, 
 		return failedResult(p, f, nil, now), &RotateError{Step: RotateStepCheck, Err: f}
 	}
 	s.publish(Event{ProfileID: p.ID, Name: p.Name, Kind: EventTesting})
-	tok, res, err := s.fetchClientCredentials(ctx, p, &newSecret)
+	tok, res, err := (protocol{s}).fetchClientCredentials(ctx, p, &newSecret)
 	if err != nil {
 		return res, &RotateError{Step: RotateStepTest, Err: err}
 	}
 	if err := s.repo.RotateClientSecret(p.ID, newSecret, opt.SecretExpiresAt); err != nil {
-		f := classifyError(err)
+		f := failure.Classify(err)
 		if f.Category == CatOther {
 			f.Category = CatConfig
 		}
@@ -103,7 +104,7 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string, 
 		p = cur
 		s.own.noteRotated(p)
 	}
-	res = withRecordWarning(res, s.record(p, res))
+	res = withRecordWarning(res, s.record(&recordReq{p: p, res: res}))
 	if w := s.mgr.Share(p, tok, res); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}

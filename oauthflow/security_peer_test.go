@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/internal/twouser"
+	"github.com/credworkbench/credworkbench/oauthflow/idp"
 )
 
 // Issue #23: a second local user (uid 65534, a real process through
@@ -145,7 +146,7 @@ func TestSecurityPeerLoginCancel(t *testing.T) {
 			au, _ := url.Parse(authURL)
 			redirect, _ := url.Parse(au.Query().Get("redirect_uri"))
 			urls := []string{startURL}
-			for range maxBadCallbacks {
+			for range idp.MaxBadCallbacks {
 				urls = append(urls, callbackURL(redirect, url.Values{"code": {"x"}, "state": {"wrong"}}))
 			}
 			urls = append(urls, callbackURL(redirect, url.Values{"error": {"access_denied"}, "state": {au.Query().Get("state")}}))
@@ -158,15 +159,15 @@ func TestSecurityPeerLoginCancel(t *testing.T) {
 
 // startLogout is the real end-session listener with an IdP address that
 // carries the ID token hint.
-func startLogout(t *testing.T) (*logoutListener, string) {
+func startLogout(t *testing.T) (*idp.Logout, string) {
 	t.Helper()
-	state := randomToken()
-	l, err := listenLogout(0, state)
+	state := idp.RandomToken()
+	l, err := idp.ListenLogout(0, state)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(l.close)
-	l.setTarget("https://idp.example/end?id_token_hint=SECRET-HINT&state=" + state)
+	t.Cleanup(l.Close)
+	l.SetTarget("https://idp.example/end?id_token_hint=SECRET-HINT&state=" + state)
 	return l, state
 }
 
@@ -177,8 +178,8 @@ func TestSecurityPeerLogoutStart(t *testing.T) {
 	for _, family := range twouser.Families {
 		t.Run(family, func(t *testing.T) {
 			l, _ := startLogout(t)
-			wantAllRefused(t, "logout start", attackGet(t, family, "-", l.startURL()))
-			if _, err := openStart(context.Background(), browserClient(), l.startURL()); err != nil {
+			wantAllRefused(t, "logout start", attackGet(t, family, "-", l.StartURL()))
+			if _, err := openStart(context.Background(), browserClient(), l.StartURL()); err != nil {
 				t.Fatalf("the victim's own logout start: %v", err)
 			}
 		})
@@ -193,13 +194,14 @@ func TestSecurityPeerLogoutReturn(t *testing.T) {
 	for _, family := range twouser.Families {
 		t.Run(family, func(t *testing.T) {
 			l, state := startLogout(t)
-			wantAllRefused(t, "post-logout return", attackGet(t, family, "-", l.redirectURI+"?state="+url.QueryEscape(state)))
+			wantAllRefused(t, "post-logout return", attackGet(t, family, "-", l.RedirectURI+"?state="+url.QueryEscape(state)))
+			// Refused before any answer was sent: an ended logout would be ended by now.
 			select {
-			case <-l.done:
+			case <-l.Ended():
 				t.Fatal("the other user's request ended the logout as if the IdP had sent the browser back")
-			case <-time.After(200 * time.Millisecond):
+			default:
 			}
-			if sum := l.peers.refusedSummary(); !strings.Contains(sum, "Another local user (uid 65534) tried to use this IdP logout's address") {
+			if sum := l.RefusedSummary(); !strings.Contains(sum, "Another local user (uid 65534) tried to use this IdP logout's address") {
 				t.Errorf("the refusal is not reported: %q", sum)
 			}
 		})

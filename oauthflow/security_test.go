@@ -15,6 +15,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testenv"
+	"github.com/credworkbench/credworkbench/oauthflow/apicall"
 )
 
 // Attacks from issue #18 on discovery, refresh, redirects and the login's
@@ -121,11 +122,11 @@ func TestSecurityRefreshSubjectSwitch(t *testing.T) {
 		t.Fatalf("stored subject %q", got.Subject)
 	}
 	op.set(func(c map[string]any) { c["sub"] = "u-2"; c["preferred_username"] = "mallory"; delete(c, "nonce") }, nil)
-	_, res, err = s.refreshUser(context.Background(), got)
+	_, res, err = (protocol{s}).refreshUser(context.Background(), got)
 	if err == nil || res.Failure == nil || !strings.Contains(res.Failure.Message, "another user") {
 		t.Fatalf("refresh with another sub: %+v %v", res.Failure, err)
 	}
-	if rt, _ := s.refreshToken(got); rt != "rt-1" {
+	if rt, _ := s.logins.refreshToken(s.repo.Secrets, got); rt != "rt-1" {
 		t.Fatalf("the refresh token after a refused refresh is %q", rt)
 	}
 	// A new login as the other user: accepted (it is a login), with a warning.
@@ -171,7 +172,7 @@ func TestSecurityTransportHTTPDowngrade(t *testing.T) {
 	})
 	s := ccService(t, testenv.NewMemKeyring())
 	p := ccSave(t, s, ccApp("api", "https://idp.example.com/token"), "sec")
-	tr := &Transport{Service: s, Profile: p.Name, Base: base, token: fixedToken("the-access-token")}
+	tr := &apicall.Bearer{Source: &profileSource{s: s, ref: p.Name, tok: fixedToken("the-access-token")}, Base: base}
 	c := &http.Client{Transport: tr} // the caller's own redirect policy: follow
 	resp, err := c.Get("https://localhost/api")
 	if err == nil {

@@ -2,11 +2,11 @@ package oauthflow
 
 import (
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/apicall"
 )
 
 // Clock is the time source, swapped in tests.
@@ -90,29 +90,11 @@ type Event struct {
 	Time        time.Time
 }
 
-// RequestSpec is a test request made with a profile's token.
-type RequestSpec struct {
-	Method  string
-	URL     string
-	Header  http.Header
-	Body    []byte
-	Timeout time.Duration
-	// AllowInsecureHTTP is the user's explicit choice to send the token to
-	// a plain-http URL of another machine; without it that is refused.
-	AllowInsecureHTTP bool
-}
+// RequestSpec is a test request made with a profile's token; see apicall.RequestSpec.
+type RequestSpec = apicall.RequestSpec
 
-// Response is what a test request got back.
-type Response struct {
-	Status      int
-	StatusText  string
-	Header      http.Header
-	Body        []byte // at most an excerpt
-	Truncated   bool
-	Duration    time.Duration
-	AuthProblem string // for 401/403: the WWW-Authenticate reason
-	Advice      string // for 401/403: what to check (AuthAdvice)
-}
+// Response is what a test request got back; see apicall.Response.
+type Response = apicall.Response
 
 // LoginOptions tune an interactive login.
 type LoginOptions struct {
@@ -138,28 +120,6 @@ type LoginOptions struct {
 	// OnDeviceCode is called once the IdP has issued the user code, with
 	// what the user must see (login_device.go).
 	OnDeviceCode func(DeviceCode)
-}
-
-// Endpoints are what discovery found.
-type Endpoints struct {
-	Issuer string
-	// IssuerNote says that the IdP's issuer differs from the profile's only
-	// by a trailing slash and that its spelling was adopted.
-	IssuerNote    string
-	TokenURL      string
-	AuthURL       string
-	RevocationURL string
-	JWKSURL       string
-	UserinfoURL   string
-	EndSessionURL string
-	DeviceAuthURL string // RFC 8628 device_authorization_endpoint
-	// IssParameterSupported: the IdP puts iss into its authorization
-	// responses (RFC 9207), so a response without one is refused.
-	IssParameterSupported bool
-	// PromptValues are the IdP's prompt_values_supported (often absent).
-	PromptValues []string
-	// Notices are worth showing with results (endpoints on other hosts).
-	Notices []string
 }
 
 // Service is the one set of operations the GUI and credctl share.
@@ -188,8 +148,9 @@ type Service struct {
 	events *eventHub      // subscribers (events.go)
 	logins *loginSessions // pending interactive logins (login_sessions.go)
 	own    ownWrites      // what this process wrote and announced (watch.go)
+	passes watchPasses    // the watcher's passes (watch.go)
 	// pages counts loopback listeners still serving a login's or logout's
-	// result page to the browser (listener.go).
+	// result page to the browser (idp.Login).
 	pages sync.WaitGroup
 }
 
@@ -222,34 +183,6 @@ func (s *Service) Close() {
 	// take the result page away before the browser loaded it.
 	s.pages.Wait()
 }
-
-// Where things are in this package:
-//   httpclient.go         the one HTTP client of a profile (proxy, CA, TLS >= 1.2, timeouts, size limit)
-//   httpclient_cache.go   the manager's per-profile transport, client and discovery cache
-//   errors.go             any transport or token-endpoint error → a categorized Failure
-//   inspect.go            JWT decoding and claim paths (username, roles, tenant)
-//   discovery.go          OIDC discovery and the Entra ID helpers
-//   clientcredentials.go  Test: the client-credentials grant
-//   manager.go            in-memory tokens, Status, Token, Put, Forget
-//   manager_fetch.go      single-flight fetches, recording and publishing their outcome, Close
-//   manager_wave.go       TestAll and BringLive: many fetches, bounded, recorded in batches
-//   tokenstore.go         the token store shared by all processes (keyring), fingerprints
-//   sealedfiles.go        AES-GCM files for token sets too large for the keyring
-//   tokens_service.go     the cross-process profile lock, CurrentToken, FetchToken
-//   manager_renewal.go    when and how a kept token is renewed (and retried)
-//   bookkeeping.go        writing results into the profile file (group commit)
-//   events.go             Subscribe and publishing
-//   service_ops.go        Save and Delete, keeping the manager in step
-//   rotate.go, request.go secret rotation; test requests and a bearer-adding http.Client
-//   login_authcode.go     Login: authorization code + PKCE through the browser and loopback listener
-//   login_device.go       Login with Device: the device authorization grant (RFC 8628)
-//   login_client.go       what a User profile needs to talk to its IdP (endpoints, secret, code exchange)
-//   login_idtoken.go      ID token verification and who logged in with which roles
-//   login_refresh.go      refresh-token redemption and keeping the refresh token
-//   login_sessions.go     pending logins, per-profile session lock, key sets
-//   logout.go             Logout and refresh-token revocation (RFC 7009)
-//   listener.go, pages.go, browser.go
-//                         the loopback redirect listener, its pages, the system browser
 
 // Open builds the service on the user's own profile store and keyring, as
 // both binaries run it. browser and clock may be nil (the system's).

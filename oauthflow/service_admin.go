@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
 
 // The store-wide operations both front ends use, so each publishes its
@@ -84,7 +85,7 @@ func (s *Service) StartFresh() (kept string, err error) {
 func (s *Service) CheckKeyring() error {
 	err := s.repo.Secrets.Check()
 	if err != nil {
-		f := classifyError(err)
+		f := failure.Classify(err)
 		s.publish(Event{Kind: EventKeyring, Result: &Result{Status: credentials.StatusFailed, Failure: f, CheckedAt: s.Clock.Now()}})
 	}
 	return err

@@ -21,8 +21,8 @@ func (s *Service) Save(p credentials.Profile, ch credentials.SecretChange) (cred
 	wasKept := s.mgr.Forget(saved.ID)
 	// The stored token belongs to the old settings (its fingerprint already
 	// keeps it from use); removing it keeps the keyring tidy.
-	if err := s.deleteStoredToken(saved.ID); err != nil {
-		s.logWarn("cannot remove a stale cached token", "profile", saved.Name, "error", err.Error())
+	if err := deleteStoredToken(s.Tokens, saved.ID); err != nil {
+		logWarn(s.Log, "cannot remove a stale cached token", "profile", saved.Name, "error", err.Error())
 	}
 	s.publish(Event{ProfileID: saved.ID, Name: saved.Name, Kind: EventSaved})
 	if wasKept && saved.Type == credentials.TypeApplication {
@@ -62,8 +62,8 @@ func (s *Service) Delete(nameOrID string, opt DeleteOptions) error {
 		s.logins.forget(p.ID)
 		// The keyring entry went with the profile; an oversize token's
 		// sealed file goes too.
-		if derr := s.deleteStoredToken(p.ID); derr != nil {
-			s.logWarn("cannot remove the cached token of a deleted profile", "profile", p.Name, "error", derr.Error())
+		if derr := deleteStoredToken(s.Tokens, p.ID); derr != nil {
+			logWarn(s.Log, "cannot remove the cached token of a deleted profile", "profile", p.Name, "error", derr.Error())
 		}
 	}
 	unlock()

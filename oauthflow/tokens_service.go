@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
 // lockProfile serializes what fetches or ends a profile's tokens (a fetch,
@@ -30,28 +33,28 @@ func (s *Service) lockProfile(ctx context.Context, id string) (unlock func(), er
 // lockFailure explains a profile lock that could not be had.
 func lockFailure(err error) *Failure {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return classifyError(err)
+		return failure.Classify(err)
 	}
 	return &Failure{Category: CatOther, Err: err, Message: err.Error()}
 }
 
 // logWarn logs when a logger is set.
-func (s *Service) logWarn(msg string, attrs ...any) {
-	if s.Log != nil {
-		s.Log.Warn(msg, attrs...)
+func logWarn(log *slog.Logger, msg string, attrs ...any) {
+	if log != nil {
+		log.Warn(msg, attrs...)
 	}
 }
 
 // deleteStoredToken removes the profile's token from the shared store.
-func (s *Service) deleteStoredToken(id string) error {
-	if s.Tokens == nil {
+func deleteStoredToken(store TokenStore, id string) error {
+	if store == nil {
 		return nil
 	}
-	return s.Tokens.Delete(id)
+	return store.Delete(id)
 }
 
 // storedResult is what a stored token says about its profile.
-func (s *Service) storedResult(p credentials.Profile, t StoredToken) Result {
+func storedResult(p credentials.Profile, t StoredToken) Result {
 	info := Inspect(t.AccessToken, p)
 	if t.Username != "" {
 		info.Username = t.Username
@@ -72,11 +75,11 @@ func (s *Service) CurrentToken(nameOrID string) (*TokenInfo, bool) {
 		return nil, false
 	}
 	now := s.Clock.Now()
-	fp := profileFingerprint(p)
+	fp := tokens.Fingerprint(p)
 	m := s.mgr
 	m.mu.Lock()
 	e := m.entries[p.ID]
-	if e != nil && e.tok != nil && e.fp == fp && !loggedOut(p) && (e.expiry.IsZero() || now.Before(e.expiry)) {
+	if e != nil && e.tok != nil && e.fp == fp && !tokens.LoggedOut(p) && (e.expiry.IsZero() || now.Before(e.expiry)) {
 		info := e.result.Token
 		m.mu.Unlock()
 		if info == nil {
@@ -86,7 +89,7 @@ func (s *Service) CurrentToken(nameOrID string) (*TokenInfo, bool) {
 	}
 	m.mu.Unlock()
 	if t, ok := m.loadStored(p, now); ok {
-		return s.storedResult(p, t).Token, true
+		return storedResult(p, t).Token, true
 	}
 	return nil, false
 }
@@ -106,7 +109,7 @@ func (s *Service) FetchToken(ctx context.Context, nameOrID string, opt TokenOpti
 	if err != nil {
 		return nil, false, err
 	}
-	if p.Type == credentials.TypeUser && loggedOut(p) {
+	if p.Type == credentials.TypeUser && tokens.LoggedOut(p) {
 		return nil, false, &Failure{Category: CatLogin, Message: fmt.Sprintf("not logged in: %q was logged out; log in to start a session", p.Name)}
 	}
 	mode := fetchNeed

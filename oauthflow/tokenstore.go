@@ -1,186 +1,27 @@
 package oauthflow
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strconv"
-	"time"
-
-	"golang.org/x/oauth2"
-
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
-// TokenStore keeps each profile's current access token where every process
-// of the user finds it: the workbench and every credctl read it before
-// fetching and write it after each fetch, renewal and login, so a token one
-// of them obtained is the token the others hand out. Implementations must
-// never put a token into a plain file.
-type TokenStore interface {
-	// Load returns the stored token of a profile; ok is false when there is
-	// none (or it cannot be read: a cache miss only costs a fetch).
-	Load(profileID string) (t StoredToken, ok bool, err error)
-	Save(profileID string, t StoredToken) error
-	Delete(profileID string) error
-}
-
-// StoredToken is one cached access token and the profile state it belongs to.
-type StoredToken struct {
-	Version     int       `json:"v"`
-	AccessToken string    `json:"accessToken"`
-	TokenType   string    `json:"tokenType,omitempty"`
-	Expiry      time.Time `json:"expiry"`
-	ObtainedAt  time.Time `json:"obtainedAt"`
-	// Fingerprint is profileFingerprint of the profile when the token was
-	// obtained: any change of settings, secret or login makes it stale.
-	Fingerprint string `json:"fingerprint"`
-	// Username is who the token is for (User profiles), as the login found.
-	Username string `json:"username,omitempty"`
-}
-
-const storedTokenVersion = 2
+// The shared token store lives in oauthflow/tokens; these names keep the
+// facade's API.
+type (
+	TokenStore  = tokens.Store
+	StoredToken = tokens.Stored
+)
 
 // MinTokenValidity: a stored token with less life left than this is not
-// handed out (a script's next call must not fail mid-flight); a fetch
-// replaces it. Tokens shorter-lived than twice this use expirySkew.
-const MinTokenValidity = time.Minute
+// handed out; see tokens.MinValidity.
+const MinTokenValidity = tokens.MinValidity
 
-// usable reports whether t belongs to p as it is now and stays valid long
-// enough at now.
-func (t StoredToken) usable(p credentials.Profile, now time.Time) bool {
-	if t.Version != storedTokenVersion || t.AccessToken == "" || t.Expiry.IsZero() {
-		return false
-	}
-	if t.Fingerprint != profileFingerprint(p) || loggedOut(p) {
-		return false
-	}
-	return t.Expiry.Sub(now) > minValidity(t.Expiry.Sub(t.ObtainedAt))
-}
-
-// minValidity is the life a token must have left to be handed out.
-func minValidity(lifetime time.Duration) time.Duration {
-	if lifetime > 0 && lifetime < 2*MinTokenValidity {
-		return expirySkew
-	}
-	return MinTokenValidity
-}
-
-func (t StoredToken) oauth2() *oauth2.Token {
-	return &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}
-}
-
-// loggedOut: a User profile whose session was ended (by any process) has
-// no token to hand out, whatever is cached.
-func loggedOut(p credentials.Profile) bool {
-	return p.Type == credentials.TypeUser && p.LastStatus == credentials.StatusLoggedOut
-}
-
-// profileFingerprint identifies the state of a profile a token belongs to:
-// its settings (revision), its client secret and its login session. It
-// changes when any process edits the profile, rotates its secret, or logs
-// in or out; it does not change with test results.
-func profileFingerprint(p credentials.Profile) string {
-	h := sha256.New()
-	for _, s := range []string{
-		p.ID, strconv.Itoa(p.Revision), p.UpdatedAt.UTC().Format(time.RFC3339Nano),
-		p.SecretSetAt.UTC().Format(time.RFC3339Nano), p.LoginAt.UTC().Format(time.RFC3339Nano),
-	} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-// keyringTokenStore keeps tokens in the profile's credentials.TokenCache
-// keyring entry; a token set too large for this platform's keyring goes
-// encrypted into the user cache directory (see sealedFiles), its key in the
-// keyring entry.
-type keyringTokenStore struct {
-	secrets *credentials.Secrets
-	files   *sealedFiles
-}
-
-// NewKeyringTokenStore is the token store every binary uses: the OS
-// keyring, with encrypted overflow files in cacheDir ("" = the user cache
-// directory's credworkbench/tokens).
+// NewKeyringTokenStore is the token store every binary uses; see
+// tokens.NewKeyringStore.
 func NewKeyringTokenStore(secrets *credentials.Secrets, cacheDir string) TokenStore {
-	return &keyringTokenStore{secrets: secrets, files: newSealedFiles(cacheDir)}
+	return tokens.NewKeyringStore(secrets, cacheDir)
 }
 
-// keyringEntry is what the keyring entry holds: the token itself, or the
-// key and name of its sealed file.
-type keyringEntry struct {
-	StoredToken
-	Sealed *sealedRef `json:"sealed,omitempty"`
-}
+func profileFingerprint(p credentials.Profile) string { return tokens.Fingerprint(p) }
 
-func (k *keyringTokenStore) Load(id string) (StoredToken, bool, error) {
-	raw, err := k.secrets.Get(id, credentials.TokenCache)
-	if errors.Is(err, credentials.ErrSecretNotFound) {
-		return StoredToken{}, false, nil
-	}
-	if err != nil {
-		return StoredToken{}, false, err
-	}
-	var e keyringEntry
-	if err := json.Unmarshal([]byte(raw), &e); err != nil {
-		return StoredToken{}, false, nil // an older or foreign entry: a miss
-	}
-	if e.Sealed == nil {
-		return e.StoredToken, true, nil
-	}
-	plain, err := k.files.open(id, *e.Sealed)
-	if err != nil {
-		return StoredToken{}, false, nil // gone or replaced: a miss
-	}
-	var t StoredToken
-	if err := json.Unmarshal(plain, &t); err != nil {
-		return StoredToken{}, false, nil
-	}
-	return t, true, nil
-}
-
-func (k *keyringTokenStore) Save(id string, t StoredToken) error {
-	t.Version = storedTokenVersion
-	b, err := json.Marshal(keyringEntry{StoredToken: t}) // #nosec G117 -- marshaled only into the keyring entry or a sealed file
-	if err != nil {
-		return err
-	}
-	if limit := k.secrets.Limit(); limit == 0 || len(b) <= limit {
-		err := k.secrets.Set(id, credentials.TokenCache, string(b))
-		var ke *credentials.KeyringError
-		if !errors.As(err, &ke) || ke.Problem != credentials.KeyringTooBig {
-			if err == nil {
-				k.files.remove(id)
-			}
-			return err
-		}
-	}
-	// Too large for the keyring (JWTs with many groups exceed Windows' 2560
-	// bytes and the Keychain's ~3 KB): seal it into a file.
-	plain, err := json.Marshal(t) // #nosec G117 -- encrypted before it reaches the file
-	if err != nil {
-		return err
-	}
-	ref, err := k.files.seal(id, plain)
-	if err != nil {
-		return fmt.Errorf("cannot cache the token encrypted on disk: %w", err)
-	}
-	pointer, err := json.Marshal(keyringEntry{StoredToken: StoredToken{Version: storedTokenVersion}, Sealed: &ref})
-	if err != nil {
-		return err
-	}
-	if err := k.secrets.Set(id, credentials.TokenCache, string(pointer)); err != nil {
-		k.files.remove(id)
-		return err
-	}
-	return nil
-}
-
-func (k *keyringTokenStore) Delete(id string) error {
-	k.files.remove(id)
-	return k.secrets.Delete(id, credentials.TokenCache)
-}
+func loggedOut(p credentials.Profile) bool { return tokens.LoggedOut(p) }

@@ -54,7 +54,8 @@ func hostNotice(t credentials.Transport, p credentials.Profile) (notice, host st
 
 // rememberNotice records on the transport that its notice was shown, so
 // it is not repeated, in this process or another.
-func (s *Service) rememberNotice(ctx context.Context, t credentials.Transport, res *RunResult) {
+func (tr *Transports) rememberNotice(ctx context.Context, t credentials.Transport, res *RunResult) {
+	s := tr.s
 	if res.noticeHost == "" || t.ID == "" {
 		return
 	}
@@ -67,7 +68,7 @@ func (s *Service) rememberNotice(ctx context.Context, t credentials.Transport, r
 		return ts, nil
 	})
 	if err != nil {
-		s.logf(ctx, "transport host notice not recorded", "transport", t.Name, "error", err.Error())
+		logInfo(ctx, s.Log, "transport host notice not recorded", "transport", t.Name, "error", err.Error())
 	}
 }
 

@@ -3,12 +3,13 @@ package oauthflow
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
 )
 
 // transportClient returns an *http.Client for Go programs that calls with
@@ -17,13 +18,14 @@ import (
 // Authorization: Bearer, or a WS-Security header in each SOAP envelope —
 // with the profile's tenant header, proxy and TLS settings. A transport
 // with Authorization None gets a plain client.
-func (s *Service) transportClient(ctx context.Context, nameOrID string) (*http.Client, error) {
+func (tr *Transports) transportClient(ctx context.Context, nameOrID string) (*http.Client, error) {
+	s := tr.s
 	t, err := s.repo.Transports().Get(nameOrID)
 	if err != nil {
 		return nil, err
 	}
 	if t.Authorization == credentials.AuthNone {
-		return &http.Client{CheckRedirect: sameHostRedirects}, nil
+		return &http.Client{CheckRedirect: httpclient.SameHostRedirects}, nil
 	}
 	if t.ProfileID == "" {
 		return nil, &Failure{Category: CatConfig, Message: fmt.Sprintf("no credential selected for transport %q: %s", t.Name, checkSelectCredential)}
@@ -32,16 +34,17 @@ func (s *Service) transportClient(ctx context.Context, nameOrID string) (*http.C
 	if err != nil {
 		return nil, &Failure{Category: CatConfig, Message: fmt.Sprintf("no credential: the profile transport %q used was deleted", t.Name), Err: err}
 	}
-	client, err := s.HTTPClient(ctx, p.ID)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	client, _, err := s.mgr.http.API(p) // a stored-settings refusal is already a *Failure
+	if err != nil {
+		return nil, failure.Classify(err)
+	}
 	if t.Type == credentials.TransportWSSOAP && t.TokenIn == credentials.TokenInWSSE {
-		bearer, ok := client.Transport.(*Transport)
-		if !ok {
-			return nil, errors.New("unexpected client transport")
-		}
-		client.Transport = &wsseTransport{s: s, profile: p, base: bearer.Base}
+		client.Transport = &wsseTransport{s: s, profile: p, base: client.Transport}
+	} else {
+		client.Transport = s.bearer(p, client.Transport, nil, false)
 	}
 	return client, nil
 }
@@ -88,5 +91,8 @@ func (w *wsseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if w.profile.Tenant != "" {
 		r.Header.Set(w.profile.TenantHeader, w.profile.Tenant)
 	}
-	return base(w.base).RoundTrip(r)
+	if w.base == nil {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	return w.base.RoundTrip(r)
 }

@@ -109,21 +109,21 @@ func (t *Transports) Import(entries []credentials.TransportImportEntry, opt cred
 	return sum, nil
 }
 
-// Run runs a saved transport (Service.RunTransport).
+// Run runs a saved transport, records the outcome on it and logs it.
 func (t *Transports) Run(ctx context.Context, nameOrID string, opt RunOptions) (*RunResult, error) {
-	return t.s.runTransport(ctx, nameOrID, opt)
+	return t.runTransport(ctx, nameOrID, opt)
 }
 
 // RunUnsaved sends a transport that is not saved (the editor's Try):
 // nothing is recorded.
 func (t *Transports) RunUnsaved(ctx context.Context, tr credentials.Transport, opt RunOptions) *RunResult {
-	return t.s.run(ctx, tr, opt)
+	return t.run(ctx, tr, opt)
 }
 
 // Client returns an *http.Client that calls with a saved transport's
 // credential (see transport_client.go).
 func (t *Transports) Client(ctx context.Context, nameOrID string) (*http.Client, error) {
-	return t.s.transportClient(ctx, nameOrID)
+	return t.transportClient(ctx, nameOrID)
 }
 
 func transportEvent(kind EventKind, tr credentials.Transport, at time.Time) Event {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -42,11 +43,11 @@ func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	snap, err := s.snapshot()
+	snap, err := snapshot(s.repo)
 	if err != nil && !isCorrupt(err) {
 		return nil, err
 	}
-	tsnap := s.transportSnapshot()
+	tsnap := s.Transports().snapshot()
 	ctx, cancel := context.WithCancel(ctx)
 	var events chan fsnotify.Event
 	var errs chan error
@@ -61,7 +62,12 @@ func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
 		}
 	}
 	if werr != nil {
-		s.logWarn("cannot watch the configuration directory; checking it every second instead", "dir", dir, "error", werr.Error())
+		logWarn(s.Log, "cannot watch the configuration directory; checking it every second instead", "dir", dir, "error", werr.Error())
+	}
+	apply := func() {
+		s.passes.started.Add(1)
+		snap, tsnap = s.applyChanges(snap), s.Transports().applyChanges(tsnap)
+		s.passes.finished.Add(1)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -90,11 +96,11 @@ func (s *Service) Watch(ctx context.Context) (stop func(), err error) {
 					errs = nil
 					continue
 				}
-				s.logWarn("watching the configuration directory", "error", err.Error())
+				logWarn(s.Log, "watching the configuration directory", "error", err.Error())
 			case <-settle.C:
-				snap, tsnap = s.applyChanges(snap), s.applyTransportChanges(tsnap)
+				apply()
 			case <-tick.C:
-				snap, tsnap = s.applyChanges(snap), s.applyTransportChanges(tsnap)
+				apply()
 			}
 		}
 	}()
@@ -106,8 +112,8 @@ func isCorrupt(err error) bool {
 	return errors.As(err, &ce)
 }
 
-func (s *Service) snapshot() (map[string]credentials.Profile, error) {
-	ps, err := s.repo.List()
+func snapshot(repo *credentials.Repository) (map[string]credentials.Profile, error) {
+	ps, err := repo.List()
 	m := make(map[string]credentials.Profile, len(ps))
 	for _, p := range ps {
 		m[p.ID] = p
@@ -118,7 +124,7 @@ func (s *Service) snapshot() (map[string]credentials.Profile, error) {
 // applyChanges compares the profile file with the last snapshot and
 // publishes what changed; it returns the new snapshot.
 func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]credentials.Profile {
-	cur, err := s.snapshot()
+	cur, err := snapshot(s.repo)
 	if err != nil {
 		// An unreadable file: keep the old view; the next change tells more.
 		return old
@@ -143,7 +149,7 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 			if s.own.ownRotation(p) {
 				continue
 			}
-			res := s.currentResult(p, now)
+			res := s.mgr.currentResult(p, now)
 			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
 		case o.Bookkeeping != p.Bookkeeping:
 			s.mgr.forgetStale(p)
@@ -152,7 +158,7 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 				// already published when it was recorded.
 				continue
 			}
-			res := s.currentResult(p, now)
+			res := s.mgr.currentResult(p, now)
 			kind := EventTested
 			switch {
 			case p.LastStatus == credentials.StatusLoggedOut && o.LastStatus != credentials.StatusLoggedOut:
@@ -179,8 +185,8 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 
 // currentResult is the profile's state after a change elsewhere: this
 // process's own result while it is the newer one, else what was recorded.
-func (s *Service) currentResult(p credentials.Profile, now time.Time) Result {
-	r := s.mgr.Status(p)
+func (m *Manager) currentResult(p credentials.Profile, now time.Time) Result {
+	r := m.Status(p)
 	if p.LastChecked.After(r.CheckedAt) {
 		return recordedResult(p, now)
 	}
@@ -234,7 +240,7 @@ func (s *Service) BringLive(ctx context.Context, opt LiveOptions) []Result {
 		switch {
 		case p.Type == credentials.TypeApplication && opt.TestApplications:
 			jobs = append(jobs, liveJob{p: p, kind: EventTested, mode: fetchForce})
-		case p.Type == credentials.TypeUser && s.hasSession(p):
+		case p.Type == credentials.TypeUser && s.logins.hasSession(s.repo.Secrets, p):
 			jobs = append(jobs, liveJob{p: p, kind: EventRenewed, mode: fetchNeed})
 		}
 	}
@@ -246,14 +252,14 @@ func (s *Service) BringLive(ctx context.Context, opt LiveOptions) []Result {
 }
 
 // hasSession reports whether a User profile has a session to restore.
-func (s *Service) hasSession(p credentials.Profile) bool {
+func (l *loginSessions) hasSession(secrets *credentials.Secrets, p credentials.Profile) bool {
 	if loggedOut(p) {
 		return false
 	}
-	if s.logins.memToken(p.ID) != "" {
+	if l.memToken(p.ID) != "" {
 		return true
 	}
-	_, err := s.repo.Secrets.Get(p.ID, credentials.RefreshToken)
+	_, err := secrets.Get(p.ID, credentials.RefreshToken)
 	return err == nil
 }
 
@@ -261,6 +267,10 @@ func (s *Service) hasSession(p credentials.Profile) bool {
 // itself, so its own watcher (the workbench watches the store it writes)
 // does not announce them a second time: every Save, test and rotation was
 // otherwise "saved" or "failed" twice in the event history.
+// watchPasses counts the watcher's passes over the files, so a test can
+// wait for one that began after a write instead of sleeping.
+type watchPasses struct{ started, finished atomic.Uint64 }
+
 type ownWrites struct {
 	mu    sync.Mutex
 	marks map[string]ownMark // by profile ID

@@ -113,8 +113,7 @@ func TestWatchDoesNotRepeatOwnResults(t *testing.T) {
 	if _, err := s.TestAll(context.Background(), 0); err != nil {
 		t.Fatal(err)
 	}
-	// Past the watcher's settle time and a few polls.
-	time.Sleep(time.Second)
+	settled(t, s)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(tested) != 3 {
@@ -123,6 +122,27 @@ func TestWatchDoesNotRepeatOwnResults(t *testing.T) {
 	for name, n := range tested {
 		if n != 1 {
 			t.Errorf("%s: %d tested events, want 1", name, n)
+		}
+	}
+}
+
+// settled waits until each service's watcher has made a pass that began
+// after this call (so after the caller's write) and every subscriber has
+// its events: what a watcher would announce has been announced.
+func settled(t *testing.T, ss ...*Service) {
+	t.Helper()
+	marks := make([]uint64, len(ss))
+	for i, s := range ss {
+		marks[i] = s.passes.started.Load()
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for i, s := range ss {
+		for s.passes.finished.Load() <= marks[i] || s.events.pending.Load() > 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the watcher made no pass (passes %d/%d, %d events pending)",
+					s.passes.started.Load(), s.passes.finished.Load(), s.events.pending.Load())
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 }

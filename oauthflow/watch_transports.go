@@ -18,9 +18,10 @@ func (o *ownWrites) ownTransportSave(t credentials.Transport) bool {
 	return ok && m.revision == t.Revision && m.updated.Equal(t.UpdatedAt)
 }
 
-// transportSnapshot is the saved transports by ID; nil when the file cannot
+// snapshot is the saved transports by ID; nil when the file cannot
 // be read (the last view is then kept).
-func (s *Service) transportSnapshot() map[string]credentials.Transport {
+func (t *Transports) snapshot() map[string]credentials.Transport {
+	s := t.s
 	ts, err := s.repo.Transports().List()
 	if err != nil {
 		return nil
@@ -32,11 +33,12 @@ func (s *Service) transportSnapshot() map[string]credentials.Transport {
 	return m
 }
 
-// applyTransportChanges publishes what another process changed in the
+// applyChanges publishes what another process changed in the
 // transports file since old: added, edited or deleted transports. A run's
 // record (last outcome, notices) is not an edit and is not announced.
-func (s *Service) applyTransportChanges(old map[string]credentials.Transport) map[string]credentials.Transport {
-	cur := s.transportSnapshot()
+func (t *Transports) applyChanges(old map[string]credentials.Transport) map[string]credentials.Transport {
+	s := t.s
+	cur := t.snapshot()
 	if cur == nil {
 		return old
 	}

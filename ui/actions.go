@@ -1,59 +1,73 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2"
+
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
-// Row actions, named as on the toolbar.
+// Row actions (the rule is model.List.Allowed).
 const (
-	actEdit      = "Edit"
-	actDelete    = "Delete"
-	actTest      = "Test"
-	actLogin     = "Login"
-	actLogout    = "Logout"
-	actRequest   = "Request"
-	actRotate    = "Rotate secret"
-	actSetSecret = "Set secret"
+	actEdit      = model.ActEdit
+	actDelete    = model.ActDelete
+	actTest      = model.ActTest
+	actLogin     = model.ActLogin
+	actLogout    = model.ActLogout
+	actRequest   = model.ActRequest
+	actRotate    = model.ActRotate
+	actSetSecret = model.ActSetSecret
 )
 
-// allowed is the one rule for what a row allows now; the toolbar, the row
-// menu and the handlers all ask it, so they cannot disagree.
-func (w *Workbench) allowed(act string, r *row) bool {
-	if r == nil {
-		return false
-	}
-	idle := w.busy[r.p.ID] == ""
-	user := r.p.Type == credentials.TypeUser
-	switch act {
-	case actRequest:
-		// A test request may run while the profile is tested (they share one
-		// token fetch), and it writes nothing, so a read-only store allows it.
-		return true
-	case actEdit:
-		return !w.readOnly
-	}
-	if w.readOnly || !idle {
-		return false
-	}
-	switch act {
-	case actDelete, actTest, actSetSecret:
-		return true
-	case actLogin:
-		return user
-	case actLogout:
-		return user && mayHaveSession(r.p) // details.go
-	case actRotate:
-		return !user && r.p.HasSecret
-	}
-	return false
+// actionNames are the toolbar buttons of the row actions.
+var actionNames = map[model.Action]string{
+	actEdit: "Edit", actDelete: "Delete", actTest: "Test", actLogin: "Login",
+	actLogout: "Logout", actRequest: "Request", actRotate: "Rotate secret", actSetSecret: "Set secret",
 }
 
-// needsSecret is an Application profile that cannot be tested until its
-// client secret is entered (e.g. just imported).
-// A private_key_jwt profile needs its private key instead.
-func needsSecret(p *credentials.Profile) bool {
-	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
-		return p.Type == credentials.TypeApplication && !p.HasPrivateKey
+// rowActions are what the toolbar, the keys and the row menus do to the
+// selection (each checks what the selection allows itself).
+type rowActions struct {
+	edit, test, request, login, loginAnother, loginDevice, logout, setSecret, rotate, del, export func()
+}
+
+const (
+	menuRequest      = "Send a test request… (Ctrl+R)"
+	menuLoginAnother = "Log in as another user…"
+)
+
+// rowMenu is the right-click menu of a row: the toolbar's actions, enabled
+// by the same rule as the toolbar.
+func rowMenu(m *model.List, a *rowActions, r *row) *fyne.Menu {
+	type entry struct {
+		act   model.Action
+		label string
+		fn    func()
 	}
-	return p.Type == credentials.TypeApplication && !p.HasSecret
+	all := []entry{
+		{actEdit, "Edit…", a.edit},
+		{actTest, "Test (Ctrl+T)", a.test},
+		{actRequest, menuRequest, a.request},
+	}
+	if r.P.Type == credentials.TypeUser {
+		all = append(all,
+			entry{actLogin, "Log in with this credential (Ctrl+L)", a.login},
+			entry{actLogin, menuLoginAnother, a.loginAnother},
+			entry{actLogin, menuLoginDevice, a.loginDevice},
+			entry{actLogout, "Log out", a.logout})
+	}
+	all = append(all, entry{actSetSecret, "Set client secret…", a.setSecret})
+	if r.P.HasSecret && r.P.Type == credentials.TypeApplication {
+		all = append(all, entry{actRotate, "Rotate secret…", a.rotate})
+	}
+	var items []*fyne.MenuItem
+	for _, e := range all {
+		it := fyne.NewMenuItem(e.label, e.fn)
+		it.Disabled = !m.Allowed(e.act, r)
+		items = append(items, it)
+	}
+	del := fyne.NewMenuItem("Delete…", a.del)
+	del.Disabled = !m.Allowed(actDelete, r)
+	items = append(items, fyne.NewMenuItemSeparator(), del)
+	return fyne.NewMenu("", items...)
 }

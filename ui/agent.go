@@ -154,19 +154,10 @@ func (a *Agent) Quit() {
 	a.quit()
 }
 
-// agentEvent is the workbench passing on an event it has applied.
-func (w *Workbench) agentEvent(ev oauthflow.Event) {
-	if w.agent != nil {
-		w.agent.notes.onEvent(ev)
-		w.agent.changed()
-	}
-}
-
-// agentChanged is the workbench telling that what the rows show changed.
-func (w *Workbench) agentChanged() {
-	if w.agent != nil {
-		w.agent.changed()
-	}
+// event is the workbench passing on an event it has applied.
+func (a *Agent) event(ev oauthflow.Event) {
+	a.notes.onEvent(ev)
+	a.changed()
 }
 
 // changed schedules one tray rebuild and expiry check for a burst of

@@ -43,7 +43,7 @@ func TestTrayMenuFollowsStatuses(t *testing.T) {
 		t.Error("Quit is not marked as the quit item (fyne would add a second one)")
 	}
 
-	h.wb.testAll()
+	h.wb.tests.all()
 	h.waitFor("the tests", func() bool {
 		return strings.HasPrefix(h.statusOf("good app"), "Active") && strings.HasPrefix(h.statusOf("bad app"), "Failed")
 	})
@@ -117,7 +117,7 @@ func TestTrayCopyTokenClearedAfter60s(t *testing.T) {
 	if n := idp.Stats(t).Token; n != 0 {
 		t.Errorf("copying asked the IdP %d times; the stored token should do", n)
 	}
-	if strings.Contains(h.wb.statusText.Text, tok.AccessToken) {
+	if strings.Contains(h.wb.bar.text.Text, tok.AccessToken) {
 		t.Error("the status bar shows the token")
 	}
 	ah.settle(59 * time.Second)
@@ -267,10 +267,22 @@ func TestNotificationsOncePerEpisodeWithoutSecrets(t *testing.T) {
 	if h.app.Preferences().BoolWithFallback(PrefNotifyRotation, true) {
 		t.Fatal("the Settings item did not turn rotation notes off")
 	}
+	rotations := func() int {
+		n := 0
+		for _, ev := range h.wb.m.History(app.ID) {
+			if ev.Kind == oauthflow.EventRotated {
+				n++
+			}
+		}
+		return n
+	}
+	before := rotations()
 	if _, err := h.svc.RotateSecret(ctx, "billing", testidp.AppClientSecret, oauthflow.RotateOptions{NoSecretExpiry: true}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Not a pause: the window has taken the rotation's event (and so had
+	// its chance to queue a note).
+	h.waitFor("the rotation event", func() bool { return rotations() > before })
 	ah.settle(noteMinGap)
 	if count() != 6 {
 		t.Fatalf("a note of a kind turned off: %+v", last())
@@ -294,7 +306,7 @@ func TestCloseAsksOnceAndKeepsRunning(t *testing.T) {
 	ah := newAgentHarness(h, nil)
 
 	ah.agent.onClose()
-	if h.wb.dlg == nil || h.wb.dlg.title != "Keep running in the background?" {
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Keep running in the background?" {
 		t.Fatal("the first close did not ask")
 	}
 	h.key("Escape") // the default: keep running
@@ -307,8 +319,8 @@ func TestCloseAsksOnceAndKeepsRunning(t *testing.T) {
 	}
 	ah.agent.onClose() // asked already: hides, no second note
 	ah.settle(noteMinGap)
-	if h.wb.dlg != nil || len(ah.notes.all()) != 1 || ah.quits != 0 {
-		t.Fatalf("second close: dialog %v, %d notes, %d quits", h.wb.dlg != nil, len(ah.notes.all()), ah.quits)
+	if h.wb.dialogs.top() != nil || len(ah.notes.all()) != 1 || ah.quits != 0 {
+		t.Fatalf("second close: dialog %v, %d notes, %d quits", h.wb.dialogs.top() != nil, len(ah.notes.all()), ah.quits)
 	}
 
 	// Turned off in the tray: closing quits.
@@ -328,7 +340,7 @@ func TestCloseQuestionQuit(t *testing.T) {
 	h := newHarnessOps(t, repo, oauthflow.NewService(repo, nil, nil))
 	ah := newAgentHarness(h, nil)
 	ah.agent.onClose()
-	h.tap(h.wb.dlg.button("Quit"))
+	h.tap(h.wb.dialogs.top().button("Quit"))
 	if ah.quits != 1 || h.app.Preferences().BoolWithFallback(PrefKeepRunning, true) {
 		t.Fatalf("Quit: %d quits, keep running %v", ah.quits, h.app.Preferences().Bool(PrefKeepRunning))
 	}
@@ -352,7 +364,7 @@ func TestStartAtLoginWritesAndRemovesTheEntry(t *testing.T) {
 	ah.tapItem(t, ah.tray.item(t, trayAtLogin, traySettings))
 	b, err := os.ReadFile(entry)
 	if err != nil {
-		t.Fatalf("no entry: %v (status %q)", err, h.wb.statusText.Text)
+		t.Fatalf("no entry: %v (status %q)", err, h.wb.bar.text.Text)
 	}
 	if !strings.Contains(string(b), `Exec="`+exe+`" "--hidden"`) {
 		t.Errorf("entry:\n%s", b)
@@ -376,7 +388,7 @@ func TestStartAtLoginFailureKeepsPreference(t *testing.T) {
 	ah := newAgentHarness(h, nil)
 	ah.atLog.err = fmt.Errorf("cannot write /x: permission denied")
 	ah.tapItem(t, ah.tray.item(t, trayAtLogin, traySettings))
-	if h.app.Preferences().Bool(PrefStartAtLogin) || !strings.Contains(h.wb.statusText.Text, "permission denied") {
-		t.Fatalf("pref %v, status %q", h.app.Preferences().Bool(PrefStartAtLogin), h.wb.statusText.Text)
+	if h.app.Preferences().Bool(PrefStartAtLogin) || !strings.Contains(h.wb.bar.text.Text, "permission denied") {
+		t.Fatalf("pref %v, status %q", h.app.Preferences().Bool(PrefStartAtLogin), h.wb.bar.text.Text)
 	}
 }

@@ -26,15 +26,15 @@ func TestSecretExpiryBannerFilterAndNarrowColumn(t *testing.T) {
 	repo := newRepo(t, nil)
 	seedNoSecrets(t, repo, expiringApp("Billing", 12*24*time.Hour+time.Hour), expiringApp("Later", 90*24*time.Hour))
 	h := newHarness(t, repo, nil)
-	b := h.wb.secrets
+	b := h.wb.screens.secrets
 	if !b.box.Visible() || !strings.Contains(b.text.Text, `"Billing" expires in 12 days`) {
 		t.Fatalf("banner shown %v: %q", b.box.Visible(), b.text.Text)
 	}
 	h.tap(b.rotate)
-	if h.wb.dlg == nil || h.wb.dlg.title != "Rotate secret of Billing" {
-		t.Fatalf("Rotate now opened %v", h.wb.dlg)
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Rotate secret of Billing" {
+		t.Fatalf("Rotate now opened %v", h.wb.dialogs.top())
 	}
-	h.wb.closeDialog()
+	h.wb.dialogs.closeTop()
 
 	// Two due: the list, each with its Rotate button.
 	seedNoSecrets(t, repo, expiringApp("Payroll", 3*24*time.Hour))
@@ -43,8 +43,8 @@ func TestSecretExpiryBannerFilterAndNarrowColumn(t *testing.T) {
 		t.Fatalf("banner %q", b.text.Text)
 	}
 	h.tap(b.rotate)
-	if h.wb.dlg == nil || h.wb.dlg.title != "Secrets and certificates to renew" {
-		t.Fatalf("Rotate now with two due opened %v", h.wb.dlg)
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Secrets and certificates to renew" {
+		t.Fatalf("Rotate now with two due opened %v", h.wb.dialogs.top())
 	}
 	var rotatePayroll *widget.Button
 	walk(h.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
@@ -60,15 +60,15 @@ func TestSecretExpiryBannerFilterAndNarrowColumn(t *testing.T) {
 		t.Fatal("no Rotate button for Payroll in the list")
 	}
 	h.tap(rotatePayroll)
-	if h.wb.dlg == nil || h.wb.dlg.title != "Rotate secret of Payroll" {
-		t.Fatalf("the list's Rotate opened %v", h.wb.dlg)
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Rotate secret of Payroll" {
+		t.Fatalf("the list's Rotate opened %v", h.wb.dialogs.top())
 	}
-	h.wb.closeDialog()
+	h.wb.dialogs.closeTop()
 
 	h.wb.statusFilter.SetSelected(statusSecretExpiring)
 	var names []string
-	for _, r := range h.wb.view {
-		names = append(names, r.p.Name)
+	for _, r := range h.wb.m.View() {
+		names = append(names, r.P.Name)
 	}
 	slices.Sort(names)
 	if !slices.Equal(names, []string{"Billing", "Payroll"}) {
@@ -77,8 +77,8 @@ func TestSecretExpiryBannerFilterAndNarrowColumn(t *testing.T) {
 	h.wb.statusFilter.SetSelected(statusAll)
 
 	h.win.Resize(fyne.NewSize(800, 600))
-	h.wb.applyColumnWidths()
-	if !slices.Contains(h.wb.shownCols, colSecretExpires) {
-		t.Errorf("an 800 px window hides Secret expires while a secret is due: %v", h.wb.shownCols)
+	h.wb.tbl.applyColumnWidths()
+	if !slices.Contains(h.wb.tbl.shownCols, colSecretExpires) {
+		t.Errorf("an 800 px window hides Secret expires while a secret is due: %v", h.wb.tbl.shownCols)
 	}
 }

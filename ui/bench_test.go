@@ -53,8 +53,8 @@ func TestListingDoesNotTouchTheKeyring(t *testing.T) {
 	svc := oauthflow.NewService(repo, nil, nil)
 	t.Cleanup(svc.Close)
 	h := newHarnessOps(t, repo, svc)
-	if len(h.wb.rows) != 1000 {
-		t.Fatalf("%d rows", len(h.wb.rows))
+	if len(h.wb.m.Rows()) != 1000 {
+		t.Fatalf("%d rows", len(h.wb.m.Rows()))
 	}
 	test.Type(h.wb.filter, "idp7.")
 	test.Tap(h.header(colStatus))
@@ -81,10 +81,10 @@ func BenchmarkLoadTable(b *testing.B) {
 			b.Cleanup(ops.Close)
 			q := newUIQueue()
 			for b.Loop() {
-				w := newWorkbench(a, win, repo, ops, q.do)
+				w := newWorkbench(a, win, ops, q.do)
 				walk(win.Content(), func(fyne.CanvasObject) {})
-				if len(w.view) != n {
-					b.Fatalf("%d rows", len(w.view))
+				if len(w.m.View()) != n {
+					b.Fatalf("%d rows", len(w.m.View()))
 				}
 			}
 		})
@@ -102,13 +102,13 @@ func BenchmarkFilter(b *testing.B) {
 			win.Resize(fyne.NewSize(1280, 800))
 			ops := oauthflow.NewService(repo, nil, nil)
 			b.Cleanup(ops.Close)
-			w := newWorkbench(a, win, repo, ops, newUIQueue().do)
+			w := newWorkbench(a, win, ops, newUIQueue().do)
 			for b.Loop() {
 				w.filter.SetText("idp7.example")
 				w.filter.SetText("")
 			}
 			w.filter.SetText("idp7.example")
-			if n >= 37 && len(w.view) == 0 {
+			if n >= 37 && len(w.m.View()) == 0 {
 				b.Fatal("the filter found nothing")
 			}
 		})
@@ -127,14 +127,15 @@ func BenchmarkTargetLoad(b *testing.B) {
 	load := func(n int) func() {
 		repo := newRepo(b, &countingKeyring{})
 		seedNoSecrets(b, repo, manyProfiles(n)...)
-		ops := oauthflow.NewService(repo, nil, nil)
-		b.Cleanup(ops.Close)
 		return func() {
+			// A store read afresh each time, as at a start.
 			cold := &credentials.Repository{Store: credentials.NewStore(repo.Store.Path()), Secrets: repo.Secrets, Now: repo.Now}
-			w := newWorkbench(a, win, cold, ops, q.do)
+			ops := oauthflow.NewService(cold, nil, nil)
+			defer ops.Close()
+			w := newWorkbench(a, win, ops, q.do)
 			walk(win.Content(), func(fyne.CanvasObject) {})
-			if len(w.view) != n {
-				b.Fatalf("%d rows", len(w.view))
+			if len(w.m.View()) != n {
+				b.Fatalf("%d rows", len(w.m.View()))
 			}
 		}
 	}

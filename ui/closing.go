@@ -50,13 +50,13 @@ func (a *Agent) askOnClose() {
 		"closed, so the tokens of every profile stay fresh for credctl and scripts, and you are told " +
 		"when a renewal fails or a session ends. Open the window again from the tray icon or by starting " +
 		"Credential Workbench again.\n\nYou can change this later under Settings, in the window's menu bar or the tray menu.")
-	s := a.w.showDialog("Keep running in the background?", sized(l, 480, 0),
+	s := a.w.dialogs.show("Keep running in the background?", sized(l, 480, 0),
 		dialogButton{label: "Quit", fn: func() { choose(false) }},
 		dialogButton{label: "Keep running", importance: widget.HighImportance, fn: func() { choose(true) }})
 	s.body = l
 	s.onClose = func() { choose(true) }
 	s.onEnter = func() {
-		a.w.hideDialog(s)
+		a.w.dialogs.hide(s)
 		choose(true)
 	}
 }

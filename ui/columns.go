@@ -51,13 +51,13 @@ func cellWidthStyled(style fyne.TextStyle, texts ...string) float32 {
 // keepWhole makes the Status column wide enough for text while a row shows
 // it: the table's "Active — renewal failing (Network)" says two facts, and
 // a cut one says neither. releaseWhole gives the room back.
-func (w *Workbench) keepWhole(text string) {
-	l, ok := w.tableArea.Layout.(*columnsLayout)
+func (t *tableView) keepWhole(text string) {
+	l, ok := t.tableArea.Layout.(*columnsLayout)
 	if !ok || len(text) <= len(l.statusText) {
 		return
 	}
 	l.statusText = text
-	w.do(w.applyColumnWidths) // not inside the table's own refresh
+	t.do(t.applyColumnWidths) // not inside the table's own refresh
 }
 
 // fitColumns turns the remembered column widths into the shown ones so the
@@ -149,7 +149,7 @@ func fitColumnsHiding(pref, floor []float32, avail, sep float32, hide []int) (wi
 // columnsLayout stacks the table and its empty hint, and fits the columns
 // to the width the table gets.
 type columnsLayout struct {
-	w         *Workbench
+	t         *tableView
 	lastWidth float32
 	// statusText is the longest status a cell had to show whole beyond
 	// the header ("Active — renewal failing (Network)"), "" for none.
@@ -169,7 +169,7 @@ func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if size.Width != l.lastWidth {
 		l.lastWidth = size.Width
-		l.w.applyColumnWidths()
+		l.t.applyColumnWidths()
 	}
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))
@@ -180,50 +180,49 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // applyColumnWidths sets the shown widths from the remembered ones and the
 // table's current width (less the scroll bar's room), and which columns
 // are shown at all.
-func (w *Workbench) applyColumnWidths() {
-	avail := w.tableArea.Size().Width - theme.ScrollBarSize() - theme.Padding()
+func (t *tableView) applyColumnWidths() {
+	avail := t.tableArea.Size().Width - theme.ScrollBarSize() - theme.Padding()
 	if avail <= 0 {
 		return
 	}
+	sortCol, _ := t.m.Sort()
 	floor := make([]float32, numCols)
 	for c := range floor {
-		floor[c] = headerWidth(c, c == w.sortCol)
+		floor[c] = headerWidth(c, c == sortCol)
 	}
 	// Type and grant type are short words: shown whole, never cut.
 	floor[colType] = max(floor[colType], cellWidth(credentials.TypeApplication.Label(), credentials.TypeUser.Label()))
 	floor[colGrant] = max(floor[colGrant], cellWidth(credentials.GrantClientCredentials.Label(), credentials.GrantAuthorizationCode.Label()))
-	if l, ok := w.tableArea.Layout.(*columnsLayout); ok && l.statusText != "" {
+	if l, ok := t.tableArea.Layout.(*columnsLayout); ok && l.statusText != "" {
 		floor[colStatus] = max(floor[colStatus], cellWidthStyled(fyne.TextStyle{Bold: true}, l.statusText))
 	}
 	hide := hideOrder
-	if w.secretsDue() {
+	if t.on.secretsDue() {
 		// A secret expires soon: its column stays (others leave first).
 		hide = slices.DeleteFunc(slices.Clone(hideOrder), func(c int) bool { return c == colSecretExpires })
 	}
-	widths, shown := fitColumnsHiding(w.colWidths, floor, avail, theme.Padding(), hide)
-	w.shownWidths = widths
-	changed := !slices.Equal(shown, w.shownCols)
-	w.shownCols = shown
+	widths, shown := fitColumnsHiding(t.colWidths, floor, avail, theme.Padding(), hide)
+	t.shownWidths = widths
+	changed := !slices.Equal(shown, t.shownCols)
+	t.shownCols = shown
 	for i, c := range shown {
-		w.table.SetColumnWidth(i, widths[c])
+		t.table.SetColumnWidth(i, widths[c])
 	}
 	if changed {
-		w.table.Refresh()
+		t.table.Refresh()
 	}
 }
 
 // releaseWhole gives the other columns their room back once no row needs
 // the wide Status any more (the renewal recovered, or the token ran out).
-func (w *Workbench) releaseWhole() {
-	l, ok := w.tableArea.Layout.(*columnsLayout)
+func (t *tableView) releaseWhole() {
+	l, ok := t.tableArea.Layout.(*columnsLayout)
 	if !ok || l.statusText == "" {
 		return
 	}
-	for _, r := range w.rows {
-		if w.standing(r).RenewalFailing() {
-			return
-		}
+	if t.m.RenewalFailing() {
+		return
 	}
 	l.statusText = ""
-	w.applyColumnWidths()
+	t.applyColumnWidths()
 }

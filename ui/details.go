@@ -12,15 +12,21 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // detailsPane shows the selected profile: its settings (never a secret),
 // what its current token says, its last error with advice, and its recent
 // events.
 type detailsPane struct {
-	w      *Workbench
-	box    *fyne.Container
-	scroll *container.Scroll
+	m   *model.List
+	ops Operations
+	// fit gives the pane its share of the window (or none, with nothing shown).
+	fit func(shown bool)
+	// The next steps the status can call for.
+	setSecret, login, loginAnother func()
+	box                            *fyne.Container
+	scroll                         *container.Scroll
 
 	// Widgets tests read.
 	title    *widget.Label
@@ -37,8 +43,8 @@ type detailsPane struct {
 	sections map[string]*fyne.Container
 }
 
-func newDetailsPane(w *Workbench) *detailsPane {
-	d := &detailsPane{w: w}
+func newDetailsPane(m *model.List, ops Operations, fit func(bool)) *detailsPane {
+	d := &detailsPane{m: m, ops: ops, fit: fit, setSecret: func() {}, login: func() {}, loginAnother: func() {}}
 	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.title.Wrapping = fyne.TextWrapWord
 	d.status = widget.NewLabel("")
@@ -97,19 +103,6 @@ func isURL(s string) bool {
 	return !strings.ContainsAny(s, " \n") && (strings.Contains(s, "://") || strings.HasPrefix(s, "/"))
 }
 
-// mayHaveSession is a User profile that is, or may still be, logged in:
-// never logged in (untested, no session begun) or logged out, it has
-// nothing to log out of.
-func mayHaveSession(p *credentials.Profile) bool {
-	switch p.LastStatus {
-	case credentials.StatusLoggedOut:
-		return false
-	case credentials.StatusActive, credentials.StatusExpired:
-		return true
-	}
-	return !p.LoginAt.IsZero() || p.LoggedInAs != ""
-}
-
 // publicClient is a User profile without a client secret or key: it sends
 // only its client ID.
 func publicClient(p credentials.Profile) bool {
@@ -118,8 +111,8 @@ func publicClient(p credentials.Profile) bool {
 
 // show fills the pane for r (nil: nothing selected).
 func (d *detailsPane) show(r *row) {
-	d.w.fitSplit(r != nil) // largelist.go: no selection, no room for details
-	if r == nil || d.current == nil || r.p.ID != d.current.p.ID {
+	d.fit(r != nil) // largelist.go: no selection, no room for details
+	if r == nil || d.current == nil || r.P.ID != d.current.P.ID {
 		d.scroll.ScrollToTop() // another profile: start at its top
 	}
 	d.current = r
@@ -135,9 +128,10 @@ func (d *detailsPane) show(r *row) {
 		}
 		return
 	}
-	p := *r.p // a copy: the row's profile may be the store's shared one
+	p := *r.P // a copy: the row's profile may be the store's shared one
 	d.title.SetText(p.Name)
-	text, imp := d.w.statusOf(r)
+	text, tone := d.m.Status(r)
+	imp := importance(tone)
 	d.status.SetText("Status: " + text)
 	d.status.Importance = imp
 	d.status.Refresh()
@@ -154,7 +148,8 @@ func (d *detailsPane) show(r *row) {
 	add("Authorization endpoint", p.AuthURL)
 	add("Client ID", p.ClientID)
 	add("Client secret", secretState(p.HasSecret, p.SecretSetAt, p.SecretRotatedAt))
-	add(credentialExpiryDetail(p, d.w.now()))
+	now := d.m.Now()
+	add(credentialExpiryDetail(p, now))
 	if !publicClient(p) { // a public client authenticates with nothing
 		add("Client authentication", string(p.AuthMethod))
 	}
@@ -186,35 +181,35 @@ func (d *detailsPane) show(r *row) {
 	add("Username claim", p.UsernameClaim)
 	add("Roles claim", p.RolesClaim)
 	add("Tenant", p.Tenant)
-	add("Last checked", shortTime(p.LastChecked, d.w.now()))
+	add("Last checked", model.ShortTime(p.LastChecked, now))
 	setItems(d.fields, items)
 
 	// The next step the status calls for.
-	act := ""
+	act := model.Action(-1)
 	switch {
-	case needsSecret(&p):
+	case model.NeedsSecret(&p):
 		act = actSetSecret
 		d.action.Importance = widget.HighImportance
 		d.action.SetText("Set client secret…")
-		d.action.OnTapped = d.w.setSecretSelected
+		d.action.OnTapped = d.setSecret
 		d.action.Show()
-	case p.Type == credentials.TypeUser && (d.w.effectiveStatus(r) == credentials.StatusLoggedOut || !mayHaveSession(&p)):
+	case p.Type == credentials.TypeUser && (d.m.Effective(r) == credentials.StatusLoggedOut || !model.MayHaveSession(&p)):
 		act = actLogin
 		d.action.Importance = widget.HighImportance
 		d.action.SetText("Log in")
-		d.action.OnTapped = d.w.loginSelected
+		d.action.OnTapped = d.login
 		d.action.Show()
-	case p.Type == credentials.TypeUser && d.w.effectiveStatus(r) == credentials.StatusActive:
+	case p.Type == credentials.TypeUser && d.m.Effective(r) == credentials.StatusActive:
 		// Comparing what two users may do needs a login the IdP does not
 		// answer from its browser session.
 		act = actLogin
 		d.action.SetText("Log in as another user")
-		d.action.OnTapped = d.w.loginAnotherSelected
+		d.action.OnTapped = d.loginAnother
 		d.action.Importance = widget.MediumImportance
 		d.action.Show()
 	}
 
-	if act != "" && !d.w.allowed(act, r) {
+	if act >= 0 && !d.m.Allowed(act, r) {
 		d.action.Disable()
 	} else {
 		d.action.Enable()
@@ -223,15 +218,15 @@ func (d *detailsPane) show(r *row) {
 	// Current token: what the token store holds now (shared with credctl
 	// and kept across restarts), never an older result of this session: it
 	// may have been logged out or replaced elsewhere.
-	res, err := d.w.ops.Status(p.ID)
+	res, err := d.ops.Status(p.ID)
 	ok := err == nil
 	// Only an Active profile can have one: the others cost no keyring read
 	// (the token store lives there).
 	var tok *oauthflow.TokenInfo
 	haveTok := false
-	active := d.w.standing(r).Status == credentials.StatusActive // renewal failing too: the token is valid
+	active := d.m.Standing(r).Status == credentials.StatusActive // renewal failing too: the token is valid
 	if active {
-		tok, haveTok = d.w.ops.CurrentToken(p.ID)
+		tok, haveTok = d.ops.CurrentToken(p.ID)
 	}
 	switch {
 	case haveTok && tok != nil:
@@ -255,14 +250,14 @@ func (d *detailsPane) show(r *row) {
 		f = res.Failure
 	}
 	switch {
-	case needsSecret(&p), p.Type == credentials.TypeUser && (d.w.effectiveStatus(r) == credentials.StatusLoggedOut || (f != nil && notLoggedIn(res.Status, f))):
+	case model.NeedsSecret(&p), p.Type == credentials.TypeUser && (d.m.Effective(r) == credentials.StatusLoggedOut || (f != nil && model.NotLoggedIn(res.Status, f))):
 		d.sections["failure"].Hide()
 	case f != nil:
 		d.failure.SetText(fmt.Sprintf("%s: %s", f.Category.Label(), f.Error()))
 		d.advice.SetText("What to check: " + f.Advice())
 		d.sections["failure"].Show()
-	case p.LastError != "" && d.w.effectiveStatus(r) == credentials.StatusFailed:
-		d.failure.SetText(fmt.Sprintf("%s: %s", categoryLabel(p.LastCategory), p.LastError))
+	case p.LastError != "" && d.m.Effective(r) == credentials.StatusFailed:
+		d.failure.SetText(fmt.Sprintf("%s: %s", model.CategoryLabel(p.LastCategory), p.LastError))
 		d.advice.SetText("What to check: " + oauthflow.AdviceFor(p, oauthflow.Category(p.LastCategory), p.LastError))
 		d.sections["failure"].Show()
 	default:
@@ -273,7 +268,7 @@ func (d *detailsPane) show(r *row) {
 	}
 
 	// Recent events, newest first.
-	h := d.w.history[p.ID]
+	h := d.m.History(p.ID)
 	if len(h) == 0 {
 		d.history.TextStyle.Monospace = false // a sentence, not a log
 		d.history.SetText("Nothing happened to this profile since the workbench started.")
@@ -301,7 +296,7 @@ func (d *detailsPane) refreshCountdown() {
 	if d.current == nil {
 		return
 	}
-	if e := d.w.expiresIn(d.current); e != "—" {
+	if e := d.m.ExpiresIn(d.current); e != "—" {
 		d.expires.SetText("Token expires in " + e)
 		d.expires.Show()
 	} else {
@@ -380,11 +375,4 @@ func humanDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
-}
-
-func categoryLabel(c string) string {
-	if c == "" {
-		return "unknown"
-	}
-	return oauthflow.Category(c).Label()
 }

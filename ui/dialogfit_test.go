@@ -13,7 +13,7 @@ func TestDialogsFit800x600(t *testing.T) {
 	h.win.Resize(fyne.NewSize(800, 600))
 	room := h.win.Canvas().Size()
 	for name, open := range map[string]func(){
-		"Add form": func() { h.wb.openForm(nil) },
+		"Add form": func() { h.wb.screens.openForm(nil) },
 		"Request":  func() { h.shortcut(fyne.KeyR) },
 	} {
 		open()
@@ -24,6 +24,6 @@ func TestDialogsFit800x600(t *testing.T) {
 		if m := top.MinSize(); m.Width > room.Width || m.Height > room.Height {
 			t.Errorf("%s needs %v in a %v window", name, m, room)
 		}
-		h.wb.closeDialog()
+		h.wb.dialogs.closeTop()
 	}
 }

@@ -60,15 +60,6 @@ func credentialExpiryDetail(p credentials.Profile, now time.Time) (label, value 
 	return label, at.UTC().Format("2006-01-02") + " (" + text + ")"
 }
 
-// expirySortKey orders the column by date; unknown sorts first.
-func expirySortKey(p credentials.Profile) string {
-	at, _ := p.CredentialExpiry()
-	if at.IsZero() {
-		return ""
-	}
-	return at.UTC().Format(time.RFC3339)
-}
-
 // fieldSecretExpires is the form's secret-expiry input.
 const fieldSecretExpires = "secretExpires"
 

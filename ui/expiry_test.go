@@ -42,7 +42,7 @@ func TestSecretExpiryColumnAndForm(t *testing.T) {
 			t.Errorf("%s: cell %+v, want %q/%v", name, c, want.text, want.imp)
 		}
 	}
-	h.wb.sortBy(colSecretExpires)
+	h.wb.tbl.sortBy(colSecretExpires)
 	got := h.columnTexts(colName)
 	want := []string{"unknown", "gone", "week", "month", "far"}
 	for i := range want {
@@ -53,8 +53,8 @@ func TestSecretExpiryColumnAndForm(t *testing.T) {
 
 	// Edit: a bad date is refused inline; a new one is saved.
 	h.selectProfile("far")
-	h.wb.editSelected()
-	f := h.wb.form
+	h.wb.screens.editSelected()
+	f := h.wb.screens.form
 	if f == nil || f.secretExpires.Text != day(90).Format("2006-01-02") {
 		t.Fatalf("form shows %q", f.secretExpires.Text)
 	}

@@ -33,6 +33,7 @@ const (
 
 // certPart is the certificate section of the profile form.
 type certPart struct {
+	f                 *profileForm
 	info              *widget.Label
 	importBtn, genBtn *widget.Button
 	saveBtn           *widget.Button
@@ -46,14 +47,14 @@ type certPart struct {
 	pendingKey        string // a new key (keyring form), "" = keep the stored one
 }
 
-func (f *profileForm) buildCertificate() {
-	c := &f.cert
+func (c *certPart) buildCertificate() {
+	f := c.f
 	c.info = widget.NewLabel("")
 	c.info.Wrapping = fyne.TextWrapWord
-	c.importBtn = widget.NewButton("Import…", f.pickCertificate)
-	c.genBtn = widget.NewButton("Generate…", f.askGenerate)
-	c.saveBtn = widget.NewButton("Save certificate for upload…", f.saveCertificateFile)
-	c.jwkBtn = widget.NewButton("Copy public JWK", f.copyPublicJWK)
+	c.importBtn = widget.NewButton("Import…", c.pickCertificate)
+	c.genBtn = widget.NewButton("Generate…", c.askGenerate)
+	c.saveBtn = widget.NewButton("Save certificate for upload…", c.saveCertificateFile)
+	c.jwkBtn = widget.NewButton("Copy public JWK", c.copyPublicJWK)
 	cell := container.NewVBox(c.info, container.NewHBox(c.importBtn, c.genBtn, c.saveBtn, c.jwkBtn))
 	f.newField(credentials.FieldCertificate, "Certificate", cell)
 
@@ -67,8 +68,7 @@ func (f *profileForm) buildCertificate() {
 		container.NewBorder(nil, nil, widget.NewLabel("Audience"), nil, c.aud)))
 }
 
-func (f *profileForm) fillCertificate(p credentials.Profile) {
-	c := &f.cert
+func (c *certPart) fillCertificate(p credentials.Profile) {
 	c.certPEM = p.Certificate
 	c.alg.Selected = p.AssertionAlg
 	if c.alg.Selected == "" {
@@ -85,12 +85,11 @@ func (f *profileForm) fillCertificate(p credentials.Profile) {
 	for _, s := range []*widget.Select{c.alg, c.headers, c.aud} {
 		s.Refresh()
 	}
-	f.showCertificateInfo()
+	c.showCertificateInfo()
 }
 
 // readCertificate copies the section into p and the key into ch.
-func (f *profileForm) readCertificate(p *credentials.Profile, ch *credentials.SecretChange) {
-	c := &f.cert
+func (c *certPart) readCertificate(p *credentials.Profile, ch *credentials.SecretChange) {
 	p.Certificate = c.certPEM
 	p.AssertionAlg = c.alg.Selected
 	if p.AssertionAlg == algByKey {
@@ -119,8 +118,8 @@ func (f *profileForm) hasKey() bool {
 }
 
 // showCertificateInfo describes the certificate as the IdPs show it.
-func (f *profileForm) showCertificateInfo() {
-	c := &f.cert
+func (c *certPart) showCertificateInfo() {
+	f := c.f
 	if c.certPEM == "" {
 		c.info.SetText("No certificate yet: import a PEM file (certificate + private key) or a PKCS#12/PFX file, or generate a new key pair.")
 		c.saveBtn.Disable()
@@ -150,23 +149,24 @@ func (f *profileForm) showCertificateInfo() {
 }
 
 // importCertificate takes the key material of a PEM or PKCS#12 file.
-func (f *profileForm) importCertificate(data []byte, password string) error {
+func (c *certPart) importCertificate(data []byte, password string) error {
 	km, err := credentials.ParseKeyMaterial(data, password)
 	if err != nil {
 		return err
 	}
-	return f.takeKeyMaterial(km)
+	return c.takeKeyMaterial(km)
 }
 
 // generateCertificate makes a new RSA key pair and self-signed certificate
 // for the default subject.
-func (f *profileForm) generateCertificate(days int) error {
-	return f.generateKey(credentials.KeyRSA, f.defaultSubject(), days)
+func (c *certPart) generateCertificate(days int) error {
+	return c.generateKey(credentials.KeyRSA, c.defaultSubject(), days)
 }
 
 // defaultSubject is the certificate's common name unless the user types
 // another: the client ID, else the profile name.
-func (f *profileForm) defaultSubject() string {
+func (c *certPart) defaultSubject() string {
+	f := c.f
 	if cn := strings.TrimSpace(f.clientID.Text); cn != "" {
 		return cn
 	}
@@ -175,7 +175,7 @@ func (f *profileForm) defaultSubject() string {
 
 // generateKey makes a new key pair of kind and a self-signed certificate
 // for subject (a common name).
-func (f *profileForm) generateKey(kind credentials.KeyKind, subject string, days int) error {
+func (c *certPart) generateKey(kind credentials.KeyKind, subject string, days int) error {
 	subject = strings.TrimSpace(subject)
 	if subject == "" {
 		return errors.New("enter a subject (the certificate's common name, e.g. the client ID)")
@@ -184,41 +184,44 @@ func (f *profileForm) generateKey(kind credentials.KeyKind, subject string, days
 	if err != nil {
 		return err
 	}
-	return f.takeKeyMaterial(km)
+	return c.takeKeyMaterial(km)
 }
 
 // copyPublicJWK puts the certificate's public key as a JWK (with its kid)
 // on the clipboard, for IdPs that register keys as JWKs. Never the private key.
-func (f *profileForm) copyPublicJWK() {
-	cert, err := credentials.ParseCertificatePEM(f.cert.certPEM)
+func (c *certPart) copyPublicJWK() {
+	f := c.f
+	cert, err := credentials.ParseCertificatePEM(c.certPEM)
 	if err != nil {
-		f.certProblem("No certificate to copy the key of: import or generate one first.")
+		c.certProblem("No certificate to copy the key of: import or generate one first.")
 		return
 	}
 	jwk, err := oauthflow.PublicJWK(cert)
 	if err != nil {
-		f.certProblem("The public JWK cannot be made: " + err.Error())
+		c.certProblem("The public JWK cannot be made: " + err.Error())
 		return
 	}
-	f.w.app.Clipboard().SetContent(string(jwk))
-	f.w.setStatus("Public JWK copied to the clipboard (register it at the IdP)")
+	f.h.clipboard().SetContent(string(jwk))
+	f.h.setStatus("Public JWK copied to the clipboard (register it at the IdP)")
 }
 
-func (f *profileForm) takeKeyMaterial(km credentials.KeyMaterial) error {
+func (c *certPart) takeKeyMaterial(km credentials.KeyMaterial) error {
+	f := c.f
 	key, err := credentials.EncodePrivateKey(km.Key)
 	if err != nil {
 		return err
 	}
-	f.cert.certPEM, f.cert.pendingKey = credentials.CertificatePEM(km.Cert), key
+	c.certPEM, c.pendingKey = credentials.CertificatePEM(km.Cert), key
 	f.authMethod.SetSelected(string(credentials.AuthPrivateKeyJWT))
 	f.fields[credentials.FieldCertificate].touched = true
-	f.showCertificateInfo()
+	c.showCertificateInfo()
 	f.updateVisibility()
 	f.validate()
 	return nil
 }
 
-func (f *profileForm) pickCertificate() {
+func (c *certPart) pickCertificate() {
+	f := c.f
 	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil || rc == nil {
 			return
@@ -226,34 +229,35 @@ func (f *profileForm) pickCertificate() {
 		data, rerr := io.ReadAll(io.LimitReader(rc, 1<<20))
 		_ = rc.Close()
 		if rerr != nil {
-			f.certProblem("The file cannot be read: " + rerr.Error())
+			c.certProblem("The file cannot be read: " + rerr.Error())
 			return
 		}
 		name := strings.ToLower(rc.URI().Name())
 		if strings.HasSuffix(name, ".pfx") || strings.HasSuffix(name, ".p12") {
-			f.askPassword(data)
+			c.askPassword(data)
 			return
 		}
-		if err := f.importCertificate(data, ""); err != nil {
-			f.certProblem(err.Error())
+		if err := c.importCertificate(data, ""); err != nil {
+			c.certProblem(err.Error())
 		}
-	}, f.w.win)
+	}, f.h.window())
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".pem", ".crt", ".cer", ".key", ".pfx", ".p12"}))
 	fd.Resize(fyne.NewSize(700, 480))
 	fd.Show()
 }
 
-func (f *profileForm) askPassword(data []byte) {
+func (c *certPart) askPassword(data []byte) {
+	f := c.f
 	pass := widget.NewPasswordEntry()
 	dialog.ShowForm("PKCS#12 password", "Import", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Password", pass)}, func(ok bool) {
 			if !ok {
 				return
 			}
-			if err := f.importCertificate(data, pass.Text); err != nil {
-				f.certProblem(err.Error())
+			if err := c.importCertificate(data, pass.Text); err != nil {
+				c.certProblem(err.Error())
 			}
-		}, f.w.win)
+		}, f.h.window())
 }
 
 // Key type choices of the Generate dialog.
@@ -262,12 +266,12 @@ const (
 	keyKindEC  = "EC P-256 (ES256) — Okta, Keycloak, Auth0"
 )
 
-func (f *profileForm) askGenerate() {
-	c := &f.cert
+func (c *certPart) askGenerate() {
+	f := c.f
 	c.genKind = widget.NewSelect([]string{keyKindRSA, keyKindEC}, nil)
 	c.genKind.SetSelected(keyKindRSA)
 	c.genSubject = widget.NewEntry()
-	c.genSubject.SetText(f.defaultSubject())
+	c.genSubject.SetText(c.defaultSubject())
 	c.genDays = widget.NewEntry()
 	c.genDays.SetText("365")
 	dialog.ShowForm("Generate key pair and self-signed certificate", "Generate", "Cancel",
@@ -277,30 +281,30 @@ func (f *profileForm) askGenerate() {
 			widget.NewFormItem("Valid for (days)", c.genDays),
 		}, func(ok bool) {
 			if ok {
-				f.generateFromDialog()
+				c.generateFromDialog()
 			}
-		}, f.w.win)
+		}, f.h.window())
 }
 
 // generateFromDialog generates what the Generate dialog says.
-func (f *profileForm) generateFromDialog() {
-	c := &f.cert
+func (c *certPart) generateFromDialog() {
 	kind := credentials.KeyRSA
 	if c.genKind.Selected == keyKindEC {
 		kind = credentials.KeyEC
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(c.genDays.Text))
 	if err == nil {
-		err = f.generateKey(kind, c.genSubject.Text, n)
+		err = c.generateKey(kind, c.genSubject.Text, n)
 	}
 	if err != nil {
-		f.certProblem("Not generated: " + err.Error())
+		c.certProblem("Not generated: " + err.Error())
 	}
 }
 
 // saveCertificateFile writes the public certificate (PEM) for upload.
-func (f *profileForm) saveCertificateFile() {
-	pemText := f.cert.certPEM
+func (c *certPart) saveCertificateFile() {
+	f := c.f
+	pemText := c.certPEM
 	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil || wc == nil {
 			return
@@ -310,17 +314,18 @@ func (f *profileForm) saveCertificateFile() {
 			werr = cerr
 		}
 		if werr != nil {
-			f.certProblem("The certificate was not written: " + werr.Error())
+			c.certProblem("The certificate was not written: " + werr.Error())
 			return
 		}
-		f.w.setStatus("Certificate written to " + wc.URI().Path())
-	}, f.w.win)
+		f.h.setStatus("Certificate written to " + wc.URI().Path())
+	}, f.h.window())
 	fd.SetFileName(strings.ReplaceAll(strings.TrimSpace(f.name.Text), " ", "_") + ".crt")
 	fd.Resize(fyne.NewSize(700, 480))
 	fd.Show()
 }
 
-func (f *profileForm) certProblem(msg string) {
+func (c *certPart) certProblem(msg string) {
+	f := c.f
 	ff := f.fields[credentials.FieldCertificate]
 	ff.msg.SetText(msg)
 	ff.msg.Show()

@@ -43,7 +43,7 @@ func TestFormPrivateKeyJWT(t *testing.T) {
 	repo := newRepo(t, nil)
 	h := newHarness(t, repo, nil)
 
-	f := h.wb.openForm(nil)
+	f := h.wb.screens.openForm(nil)
 	f.name.SetText("Cert API")
 	f.clientID.SetText("wb-pkjwt")
 	f.scope.SetText("api:read")
@@ -54,10 +54,10 @@ func TestFormPrivateKeyJWT(t *testing.T) {
 	if !f.save.Disabled() {
 		t.Fatal("Save enabled without a certificate")
 	}
-	if err := f.generateCertificate(0); err == nil {
+	if err := f.cert.generateCertificate(0); err == nil {
 		t.Fatal("0 days accepted")
 	}
-	if err := f.generateCertificate(30); err != nil {
+	if err := f.cert.generateCertificate(30); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(f.cert.info.Text, "Thumbprint (Entra ID, SHA-1):") || !strings.Contains(f.cert.info.Text, "goes to the OS keyring on Save") {
@@ -96,11 +96,11 @@ func TestFormPrivateKeyJWT(t *testing.T) {
 	}
 	der, _ := x509.MarshalPKCS8PrivateKey(km.Key)
 	pemFile := append([]byte(credentials.CertificatePEM(km.Cert)), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})...)
-	f = h.wb.openForm(nil)
-	if err := f.importCertificate([]byte(credentials.CertificatePEM(km.Cert)), ""); err == nil || !strings.Contains(err.Error(), "no private key") {
+	f = h.wb.screens.openForm(nil)
+	if err := f.cert.importCertificate([]byte(credentials.CertificatePEM(km.Cert)), ""); err == nil || !strings.Contains(err.Error(), "no private key") {
 		t.Errorf("certificate without key: %v", err)
 	}
-	if err := f.importCertificate(pemFile, ""); err != nil {
+	if err := f.cert.importCertificate(pemFile, ""); err != nil {
 		t.Fatal(err)
 	}
 	if f.authMethod.Selected != string(credentials.AuthPrivateKeyJWT) || f.cert.certPEM != credentials.CertificatePEM(km.Cert) {

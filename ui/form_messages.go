@@ -119,7 +119,7 @@ func (f *profileForm) goToProblem() {
 			}
 			f.scrollTo(ff.label)
 			if fo, ok := focusable(ff.input); ok {
-				f.w.win.Canvas().Focus(fo)
+				f.h.window().Canvas().Focus(fo)
 			}
 			return
 		}

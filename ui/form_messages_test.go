@@ -20,8 +20,8 @@ func TestFormMessagesKeepTheLayout(t *testing.T) {
 		ClientID: "portal", RefreshInterval: credentials.Duration(5 * time.Minute)})
 	h := newHarness(t, repo, nil)
 	h.selectProfile("Portal")
-	h.wb.editSelected()
-	f := h.wb.form
+	h.wb.screens.editSelected()
+	f := h.wb.screens.form
 	d := fyne.CurrentApp().Driver()
 	below := f.fields[credentials.FieldScope].label
 	before := d.AbsolutePositionForObject(below)

@@ -21,16 +21,16 @@ func TestFormMFA(t *testing.T) {
 	h := newHarness(t, repo, nil)
 
 	h.selectProfile("Batch")
-	h.wb.editSelected()
-	if h.wb.form.fields[credentials.FieldMFA].label.Visible() {
+	h.wb.screens.editSelected()
+	if h.wb.screens.form.fields[credentials.FieldMFA].label.Visible() {
 		t.Error("an Application profile shows the MFA settings")
 	}
-	h.wb.hideDialog(h.wb.form.s)
-	h.waitFor("the form to close", func() bool { return h.wb.dlg == nil })
+	h.wb.dialogs.hide(h.wb.screens.form.s)
+	h.waitFor("the form to close", func() bool { return h.wb.dialogs.top() == nil })
 
 	h.selectProfile("Portal")
-	h.wb.editSelected()
-	f := h.wb.form
+	h.wb.screens.editSelected()
+	f := h.wb.screens.form
 	if !f.fields[credentials.FieldMFA].label.Visible() {
 		t.Fatal("a User profile does not show the MFA settings")
 	}
@@ -47,7 +47,7 @@ func TestFormMFA(t *testing.T) {
 	}
 	f.mfa.authContext.SetText("c4")
 	h.tap(f.save)
-	h.waitFor("the save", func() bool { return h.wb.form == nil })
+	h.waitFor("the save", func() bool { return h.wb.screens.form == nil })
 	p, err := repo.Get("Portal")
 	if err != nil {
 		t.Fatal(err)

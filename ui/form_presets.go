@@ -49,7 +49,7 @@ func (f *profileForm) askPreset() {
 	p := f.newPresetDialog()
 	p.d.Show()
 	p.d.Resize(fyne.NewSize(560, p.d.MinSize().Height))
-	f.w.win.Canvas().Focus(p.base)
+	f.h.window().Canvas().Focus(p.base)
 }
 
 func (f *profileForm) newPresetDialog() *presetDialog {
@@ -73,7 +73,7 @@ func (f *profileForm) newPresetDialog() *presetDialog {
 	fill := widget.NewButton("Fill in", p.fill)
 	fill.Importance = widget.HighImportance
 	content := container.NewVBox(p.form, p.guidance, p.problem)
-	p.d = dialog.NewCustomWithoutButtons("IdP preset", content, f.w.win)
+	p.d = dialog.NewCustomWithoutButtons("IdP preset", content, f.h.window())
 	p.d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", p.d.Hide), fill})
 	return p
 }

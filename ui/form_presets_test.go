@@ -11,7 +11,7 @@ import (
 func TestFormPresets(t *testing.T) {
 	requireKeyring(t)
 	h := newHarness(t, newRepo(t, nil), nil)
-	f := h.wb.openForm(nil)
+	f := h.wb.screens.openForm(nil)
 	if err := f.applyPreset(oauthflow.PresetInput{IdP: oauthflow.PresetKeycloak, Base: "https://sso.example.com", Sub: "main", LegacyAuthPrefix: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestFormPresets(t *testing.T) {
 func TestPresetDialog(t *testing.T) {
 	requireKeyring(t)
 	h := newHarness(t, newRepo(t, nil), nil)
-	f := h.wb.openForm(nil)
+	f := h.wb.screens.openForm(nil)
 	p := f.newPresetDialog()
 	p.d.Show()
 	defer p.d.Hide()

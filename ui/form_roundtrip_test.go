@@ -153,8 +153,8 @@ func TestEditSaveWithoutChangesKeepsEveryField(t *testing.T) {
 	for i, p := range before {
 		t.Run(p.Name, func(t *testing.T) {
 			h.selectProfile(p.Name)
-			h.wb.editSelected()
-			f := h.wb.form
+			h.wb.screens.editSelected()
+			f := h.wb.screens.form
 			if f == nil {
 				t.Fatal("Edit did not open the form")
 			}
@@ -169,7 +169,7 @@ func TestEditSaveWithoutChangesKeepsEveryField(t *testing.T) {
 				wb, _ := json.MarshalIndent(p, "", " ")
 				t.Fatalf("Edit → Save without changes altered the profile:\nsaved  %s\nloaded %s", gb, wb)
 			}
-			h.waitFor("the form to close", func() bool { return h.wb.form == nil })
+			h.waitFor("the form to close", func() bool { return h.wb.screens.form == nil })
 			stored, err := repo.Get(p.ID)
 			if err != nil {
 				t.Fatal(err)

@@ -23,7 +23,7 @@ func TestFormHelpsInsteadOfHindering(t *testing.T) {
 
 	// The Name example obeys the name rule.
 	h.shortcut(fyne.KeyN)
-	f := h.wb.form
+	f := h.wb.screens.form
 	example := strings.TrimPrefix(f.name.PlaceHolder, "e.g. ")
 	err := credentials.Validate(credentials.Profile{Name: example}, credentials.ValidateOptions{})
 	if ve, ok := err.(*credentials.ValidationError); ok && ve.For(credentials.FieldName) != "" {
@@ -31,14 +31,14 @@ func TestFormHelpsInsteadOfHindering(t *testing.T) {
 	}
 	// An untouched Add form closes on Escape at once.
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Fatal("Escape on an unchanged form should close it")
 	}
 
 	// A public User client has no client authentication; durations read as people write them.
 	h.selectProfile("Portal")
-	h.wb.editSelected()
-	f = h.wb.form
+	h.wb.screens.editSelected()
+	f = h.wb.screens.form
 	if f.fields[credentials.FieldAuthMethod].label.Visible() {
 		t.Error("a public User client shows a client authentication method")
 	}
@@ -51,24 +51,24 @@ func TestFormHelpsInsteadOfHindering(t *testing.T) {
 	}
 	// Escape on a changed form (a typed secret!) asks first; the second discards.
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg == nil || !strings.Contains(f.problems.Text, "typed secret") || f.s.button("Cancel").Text != "Discard changes" {
+	if h.wb.dialogs.top() == nil || !strings.Contains(f.problems.Text, "typed secret") || f.s.button("Cancel").Text != "Discard changes" {
 		t.Fatalf("the first Escape should warn about the typed secret; problems %q", f.problems.Text)
 	}
 	f.secret.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Fatal("the second Escape should discard")
 	}
 
 	// A problem names its field; Enter on an invalid form stays and scrolls to it.
-	h.wb.editSelected()
-	f = h.wb.form
+	h.wb.screens.editSelected()
+	f = h.wb.screens.form
 	f.clientID.SetText("")
 	if !strings.Contains(f.problems.Text, "Client ID") {
 		t.Errorf("the summary should name the field: %q", f.problems.Text)
 	}
 	f.scroll.Offset = fyne.NewPos(0, 400)
 	f.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if h.wb.dlg == nil {
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("Enter on an invalid form must not close it")
 	}
 	if f.scroll.Offset.Y >= 400 {
@@ -77,7 +77,7 @@ func TestFormHelpsInsteadOfHindering(t *testing.T) {
 	// Enter saves when valid.
 	test.Type(f.clientID, "portal-2")
 	f.clientID.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	h.waitFor("the save", func() bool { return h.wb.form == nil })
+	h.waitFor("the save", func() bool { return h.wb.screens.form == nil })
 	if p, _ := repo.Get("Portal"); p.ClientID != "portal-2" {
 		t.Errorf("client ID after Enter = %q", p.ClientID)
 	}
@@ -87,8 +87,8 @@ func TestFormHelpsInsteadOfHindering(t *testing.T) {
 	if !strings.Contains(texts(h.wb.details.box), "5m\n") {
 		t.Errorf("details should show the refresh interval as 5m:\n%s", texts(h.wb.details.box))
 	}
-	h.wb.editSelected()
-	hint := h.wb.form.secretHint.Text
+	h.wb.screens.editSelected()
+	hint := h.wb.screens.form.secretHint.Text
 	if strings.Contains(hint, "(") || !strings.Contains(hint, "rotated") {
 		t.Errorf("secret hint %q: no parentheses, with the dates", hint)
 	}

@@ -107,7 +107,7 @@ func newHarnessOps(t testing.TB, repo *credentials.Repository, ops Operations) *
 	a := test.NewTempApp(t)
 	win := test.NewTempWindow(t, nil)
 	q := newUIQueue()
-	wb := newWorkbench(a, win, repo, ops, q.do)
+	wb := newWorkbench(a, win, ops, q.do)
 	win.Resize(fyne.NewSize(1280, 800))
 	wb.Start()
 	t.Cleanup(wb.Stop)
@@ -124,7 +124,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s (status bar: %q)", what, h.wb.statusText.Text)
+			h.t.Fatalf("timed out waiting for %s (status bar: %q)", what, h.wb.bar.text.Text)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -132,7 +132,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 
 // cell returns the rendered table cell showing row/col, or nil.
 func (h *harness) cell(row, col int) *tableCell {
-	if row < len(h.wb.view) {
+	if row < len(h.wb.m.View()) {
 		h.wb.table.ScrollTo(widget.TableCellID{Row: row, Col: col})
 	}
 	h.wb.table.Refresh()
@@ -173,7 +173,7 @@ func (h *harness) cellText(row, col int) string {
 
 // rowOf is the table row showing the named profile (-1 if none).
 func (h *harness) rowOf(name string) int {
-	for i := range h.wb.view {
+	for i := range h.wb.m.View() {
 		if h.cellText(i, colName) == name {
 			return i
 		}
@@ -184,7 +184,7 @@ func (h *harness) rowOf(name string) int {
 // columnTexts is what the table shows in a column, top to bottom.
 func (h *harness) columnTexts(col int) []string {
 	var out []string
-	for i := range h.wb.view {
+	for i := range h.wb.m.View() {
 		out = append(out, h.cellText(i, col))
 	}
 	return out
@@ -232,7 +232,7 @@ func (h *harness) selectProfile(name string) {
 		h.t.Fatalf("no row for %q; names: %v", name, h.columnTexts(colName))
 	}
 	test.Tap(h.cell(i, colName))
-	if h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != name {
+	if h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != name {
 		h.t.Fatalf("tapping %q did not select it", name)
 	}
 }

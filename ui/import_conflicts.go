@@ -26,18 +26,18 @@ func conflictRename(name string) string { return "Import as " + name }
 // importConflict is one such entry and the choice made for it.
 type importConflict struct {
 	index    int // ImportEntry.Index
-	existing *row
+	existing *credentials.Profile
 	newName  string // the name "Import as" uses
 	choice   *widget.Select
 }
 
 // findConflicts returns the entries that are valid but for a name a
 // profile here has, by entry index.
-func (w *Workbench) findConflicts(entries []credentials.ImportEntry) map[int]*importConflict {
+func findConflicts(here []*credentials.Profile, entries []credentials.ImportEntry) map[int]*importConflict {
 	out := map[int]*importConflict{}
 	taken := map[string]bool{}
-	for _, r := range w.rows {
-		taken[credentials.NameKey(r.p.Name)] = true
+	for _, p := range here {
+		taken[credentials.NameKey(p.Name)] = true
 	}
 	for _, e := range entries {
 		taken[credentials.NameKey(e.Profile.Name)] = true
@@ -46,10 +46,10 @@ func (w *Workbench) findConflicts(entries []credentials.ImportEntry) map[int]*im
 		if e.Err == nil {
 			continue
 		}
-		var existing *row
-		for _, r := range w.rows {
-			if credentials.SameName(r.p.Name, e.Profile.Name) {
-				existing = r
+		var existing *credentials.Profile
+		for _, p := range here {
+			if credentials.SameName(p.Name, e.Profile.Name) {
+				existing = p
 				break
 			}
 		}
@@ -139,8 +139,8 @@ func resolveConflicts(entries []credentials.ImportEntry, cs map[int]*importConfl
 		switch c.choice.Selected {
 		case conflictReplace:
 			p := e.Profile
-			p.ID, p.Bookkeeping = c.existing.p.ID, c.existing.p.Bookkeeping
-			p.Name = c.existing.p.Name
+			p.ID, p.Bookkeeping = c.existing.ID, c.existing.Bookkeeping
+			p.Name = c.existing.Name
 			replace = append(replace, p)
 		case conflictRename(c.newName):
 			e.Profile.Name, e.Err = c.newName, nil
@@ -152,9 +152,9 @@ func resolveConflicts(entries []credentials.ImportEntry, cs map[int]*importConfl
 
 // replaceProfiles saves the imported settings over the existing profiles
 // (their secrets stay in the keyring) and returns what failed.
-func (w *Workbench) replaceProfiles(ps []credentials.Profile) (replaced int, failed []string) {
+func replaceProfiles(ops Operations, ps []credentials.Profile) (replaced int, failed []string) {
 	for _, p := range ps {
-		if _, err := w.ops.Save(p, credentials.SecretChange{}); err != nil {
+		if _, err := ops.Save(p, credentials.SecretChange{}); err != nil {
 			failed = append(failed, fmt.Sprintf("%s: %v", p.Name, err))
 			continue
 		}
@@ -180,7 +180,7 @@ func conflictChoices(cs map[int]*importConflict) (replace, rename, skip int) {
 
 // discoverRow is the issuer's Discover for client registrations: it checks
 // the issuer once and says which token endpoint the profiles will use.
-func (w *Workbench) discoverRow(issuer *widget.Entry, note *widget.Label) fyne.CanvasObject {
+func discoverRow(h workHost, issuer *widget.Entry, note *widget.Label) fyne.CanvasObject {
 	var btn *widget.Button
 	btn = widget.NewButton("Discover", func() {
 		u := strings.TrimSpace(issuer.Text)
@@ -191,8 +191,8 @@ func (w *Workbench) discoverRow(issuer *widget.Entry, note *widget.Label) fyne.C
 		}
 		btn.Disable()
 		var found string
-		w.background("", "Discovering "+u+"…", func(ctx context.Context) error {
-			ep, err := w.ops.Discover(ctx, credentials.Profile{IssuerURL: u, Type: credentials.TypeApplication})
+		h.background("Discovering "+u+"…", func(ctx context.Context) error {
+			ep, err := h.service().Discover(ctx, credentials.Profile{IssuerURL: u, Type: credentials.TypeApplication})
 			found = ep.TokenURL
 			return err
 		}, func(err error) {

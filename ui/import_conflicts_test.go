@@ -34,8 +34,8 @@ func TestImportAsksAboutExistingNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := h.wb.previewImport("fleet.json", data)
-	if s == nil || h.wb.dlg != s {
+	s := h.wb.screens.previewImport("fleet.json", data)
+	if s == nil || h.wb.dialogs.top() != s {
 		t.Fatal("no preview")
 	}
 	top := h.win.Canvas().Overlays().Top()
@@ -62,7 +62,7 @@ func TestImportAsksAboutExistingNames(t *testing.T) {
 		}
 	}
 	h.tap(s.button("Import"))
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Errorf("after Import: %s", texts(h.win.Canvas().Overlays().Top()))
 	}
 
@@ -93,7 +93,7 @@ func TestImportAsksAboutExistingNames(t *testing.T) {
 	if ps, _ := repo.List(); len(ps) != 5 {
 		t.Errorf("%d profiles, want 5", len(ps))
 	}
-	if st := h.wb.statusText.Text; !strings.Contains(st, "replaced the settings of 1") || !strings.Contains(st, "skipped 1 already here") {
+	if st := h.wb.bar.text.Text; !strings.Contains(st, "replaced the settings of 1") || !strings.Contains(st, "skipped 1 already here") {
 		t.Errorf("status: %q", st)
 	}
 }
@@ -105,7 +105,7 @@ func TestImportRegistrationsDiscoverIssuer(t *testing.T) {
 	idp := testidp.Start(t)
 	h := newHarness(t, newRepo(t, nil), nil)
 	regs := []byte(`[{"clientId":"reports","authorizedGrantTypes":["client_credentials"],"scope":"read"}]`)
-	s := h.wb.previewImport("registrations.json", regs)
+	s := h.wb.screens.previewImport("registrations.json", regs)
 	test.Type(findEntry(t, h, "https://login.example.com/realms/main"), idp.Issuer)
 	var discover *widget.Button
 	walk(h.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {

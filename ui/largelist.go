@@ -23,38 +23,43 @@ const (
 	wheelNotch = 25
 )
 
+// WindowSize is the remembered window size, or a default.
+func WindowSize(app fyne.App) fyne.Size {
+	p := app.Preferences()
+	return fyne.NewSize(float32(p.FloatWithFallback(prefWidth, 1280)), float32(p.FloatWithFallback(prefHeight, 780)))
+}
+
 // fitSplit gives the details pane its remembered share when a row is
 // selected, and the whole height to the table when none is.
-func (w *Workbench) fitSplit(selected bool) {
-	if w.split == nil {
+func (t *tableView) fitSplit(selected bool) {
+	if t.split == nil {
 		return
 	}
-	prefs := w.app.Preferences()
 	if !selected {
-		if off := w.split.Offset; off > 0.05 && off < 0.95 && w.splitShown {
-			prefs.SetFloat(prefSplit, off) // what the user left it at
+		if off := t.split.Offset; off > 0.05 && off < 0.95 && t.splitShown {
+			t.prefs.SetFloat(prefSplit, off) // what the user left it at
 		}
-		w.splitShown = false
-		w.split.SetOffset(1)
+		t.splitShown = false
+		t.split.SetOffset(1)
 		return
 	}
-	if !w.splitShown {
-		w.splitShown = true
-		w.split.SetOffset(prefs.FloatWithFallback(prefSplit, defaultSplit))
+	if !t.splitShown {
+		t.splitShown = true
+		t.split.SetOffset(t.prefs.FloatWithFallback(prefSplit, defaultSplit))
 	}
 }
 
 // rememberSplit keeps the divider's place at quit.
-func (w *Workbench) rememberSplit() {
-	if w.split != nil && w.splitShown && w.split.Offset > 0.05 && w.split.Offset < 0.95 {
-		w.app.Preferences().SetFloat(prefSplit, w.split.Offset)
+func (t *tableView) rememberSplit() {
+	if t.split != nil && t.splitShown && t.split.Offset > 0.05 && t.split.Offset < 0.95 {
+		t.prefs.SetFloat(prefSplit, t.split.Offset)
 	}
 }
 
 // Scrolled makes a table cell scroll the table by wheelRows rows per notch;
 // Fyne would otherwise move its content 25 px per notch.
 func (c *tableCell) Scrolled(ev *fyne.ScrollEvent) {
-	c.w.scrollTable(c, ev.Scrolled.DY)
+	c.t.scrollTable(c, ev.Scrolled.DY)
 }
 
 var _ fyne.Scrollable = (*tableCell)(nil)
@@ -63,25 +68,25 @@ var _ fyne.Scrollable = (*tableCell)(nil)
 // table's offset to itself, so it is worked out from where the cell under
 // the pointer is shown: its row's place in the content less its distance
 // from the content's top.
-func (w *Workbench) scrollTable(c *tableCell, dy float32) {
-	if c.id.Row < 0 || c.id.Row >= len(w.view) {
+func (t *tableView) scrollTable(c *tableCell, dy float32) {
+	if c.id.Row < 0 || c.id.Row >= len(t.m.View()) {
 		return
 	}
 	drv := fyne.CurrentApp().Driver()
 	stride := c.Size().Height + theme.Padding()
-	top := drv.AbsolutePositionForObject(w.table).Y + w.headerHeight()
+	top := drv.AbsolutePositionForObject(t.table).Y + t.headerHeight()
 	offset := float32(c.id.Row)*stride - (drv.AbsolutePositionForObject(c).Y - top)
 	next := offset - dy*wheelRows*stride/wheelNotch
-	maxOff := float32(len(w.view))*stride - (w.table.Size().Height - w.headerHeight())
+	maxOff := float32(len(t.m.View()))*stride - (t.table.Size().Height - t.headerHeight())
 	next = max(0, min(next, maxOff))
-	w.table.ScrollToOffset(fyne.NewPos(0, next))
+	t.table.ScrollToOffset(fyne.NewPos(0, next))
 }
 
 // headerHeight is the table's header row as Fyne sizes it (its template's
 // minimum height).
-func (w *Workbench) headerHeight() float32 {
-	if w.headerH == 0 {
-		w.headerH = newHeaderCell(w).MinSize().Height
+func (t *tableView) headerHeight() float32 {
+	if t.headerH == 0 {
+		t.headerH = newHeaderCell(t).MinSize().Height
 	}
-	return w.headerH
+	return t.headerH
 }

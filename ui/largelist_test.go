@@ -25,18 +25,18 @@ func TestLargeListSplitAndWheel(t *testing.T) {
 	h := newHarness(t, repo, nil)
 	w := h.wb
 	w.details.show(nil)
-	if w.split.Offset != 1 {
-		t.Fatalf("nothing selected: split %v, want the table to have the room", w.split.Offset)
+	if w.tbl.split.Offset != 1 {
+		t.Fatalf("nothing selected: split %v, want the table to have the room", w.tbl.split.Offset)
 	}
-	w.clickRow(h.rowOf("Bulk 10"), 0)
-	if w.split.Offset != defaultSplit {
-		t.Fatalf("a selection: split %v, want %v", w.split.Offset, defaultSplit)
+	w.marks.click(h.rowOf("Bulk 10"), 0)
+	if w.tbl.split.Offset != defaultSplit {
+		t.Fatalf("a selection: split %v, want %v", w.tbl.split.Offset, defaultSplit)
 	}
-	w.split.SetOffset(0.4) // the user drags the divider
+	w.tbl.split.SetOffset(0.4) // the user drags the divider
 	w.details.show(nil)
-	w.clickRow(h.rowOf("Bulk 11"), 0)
-	if math.Abs(w.split.Offset-0.4) > 1e-9 {
-		t.Errorf("the dragged split was not kept: %v", w.split.Offset)
+	w.marks.click(h.rowOf("Bulk 11"), 0)
+	if math.Abs(w.tbl.split.Offset-0.4) > 1e-9 {
+		t.Errorf("the dragged split was not kept: %v", w.tbl.split.Offset)
 	}
 	w.Stop()
 	if got := w.app.Preferences().Float(prefSplit); math.Abs(got-0.4) > 1e-9 {
@@ -64,10 +64,10 @@ func TestLargeListSplitAndWheel(t *testing.T) {
 func topRow(h *harness) int {
 	w := h.wb
 	drv := fyne.CurrentApp().Driver()
-	top := drv.AbsolutePositionForObject(w.table).Y + w.headerHeight()
+	top := drv.AbsolutePositionForObject(w.table).Y + w.tbl.headerHeight()
 	best := -1
 	walk(h.win.Content(), func(o fyne.CanvasObject) {
-		if c, ok := o.(*tableCell); ok && c.id.Col == 0 && c.id.Row < len(w.view) {
+		if c, ok := o.(*tableCell); ok && c.id.Col == 0 && c.id.Row < len(w.m.View()) {
 			if drv.AbsolutePositionForObject(c).Y >= top-1 && (best < 0 || c.id.Row < best) {
 				best = c.id.Row
 			}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 func layoutHarness(t *testing.T) *harness {
@@ -69,17 +70,17 @@ func TestWindowWorksFrom800x600(t *testing.T) {
 		t.Error("More should open its menu")
 	}
 	// The columns fit the table: the last header is not cut.
-	if got, avail := sum(h.wb.shownWidths), h.wb.tableArea.Size().Width; got > avail {
+	if got, avail := sum(h.wb.tbl.shownWidths), h.wb.tbl.tableArea.Size().Width; got > avail {
 		t.Errorf("columns need %v of %v", got, avail)
 	}
 
 	// Wide: the free width goes to Name and Endpoint.
 	h.win.Resize(fyne.NewSize(1920, 1080))
-	w := h.wb.shownWidths
+	w := h.wb.tbl.shownWidths
 	if w[colName] <= defaultColWidths[colName]+50 || w[colEndpoint] <= defaultColWidths[colEndpoint]+50 {
 		t.Errorf("at 1920 px Name is %v and Endpoint %v wide", w[colName], w[colEndpoint])
 	}
-	if avail := h.wb.tableArea.Size().Width; avail-sum(w)-float32(numCols)*theme.Padding() > 40 {
+	if avail := h.wb.tbl.tableArea.Size().Width; avail-sum(w)-float32(numCols)*theme.Padding() > 40 {
 		t.Errorf("%v px stay empty", avail-sum(w))
 	}
 	if h.wb.toolbarMore.Visible() {
@@ -98,12 +99,12 @@ func TestSortOrderIsRemembered(t *testing.T) {
 	h := layoutHarness(t)
 	test.Tap(h.header(colClientID))
 	test.Tap(h.header(colClientID)) // descending
-	w2 := newWorkbench(h.app, test.NewTempWindow(t, nil), h.repo, h.wb.ops, h.q.do)
-	if w2.sortCol != colClientID || !w2.sortDesc {
-		t.Errorf("new workbench sorts by column %d desc=%v", w2.sortCol, w2.sortDesc)
+	w2 := newWorkbench(h.app, test.NewTempWindow(t, nil), h.wb.ops, h.q.do)
+	if col, desc := w2.m.Sort(); col != colClientID || !desc {
+		t.Errorf("new workbench sorts by column %d desc=%v", col, desc)
 	}
-	if w2.view[0].p.ClientID != "client-4" {
-		t.Errorf("first row is %q", w2.view[0].p.ClientID)
+	if w2.m.View()[0].P.ClientID != "client-4" {
+		t.Errorf("first row is %q", w2.m.View()[0].P.ClientID)
 	}
 }
 
@@ -130,7 +131,7 @@ func TestHeadersFitAt1280And800(t *testing.T) {
 	h := layoutHarness(t)
 	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 800, Height: 600}, {Width: 1920, Height: 1080}} {
 		h.win.Resize(size)
-		w, shown := h.wb.shownWidths, h.wb.shownCols
+		w, shown := h.wb.tbl.shownWidths, h.wb.tbl.shownCols
 		if size.Width >= 1280 && len(shown) != numCols {
 			t.Errorf("at %v only columns %v are shown", size, shown)
 		}
@@ -142,11 +143,11 @@ func TestHeadersFitAt1280And800(t *testing.T) {
 		used := float32(0)
 		for _, c := range shown {
 			used += w[c] + theme.Padding()
-			if hw := headerWidth(c, c == h.wb.sortCol); w[c] < hw {
+			if hw := headerWidth(c, c == sortColOf(h.wb.m)); w[c] < hw {
 				t.Errorf("at %v the %q header is cut: %v < %v", size, colTitles[c], w[c], hw)
 			}
 		}
-		if avail := h.wb.tableArea.Size().Width - theme.ScrollBarSize() - theme.Padding(); used > avail+0.5 || used < avail-40 {
+		if avail := h.wb.tbl.tableArea.Size().Width - theme.ScrollBarSize() - theme.Padding(); used > avail+0.5 || used < avail-40 {
 			t.Errorf("at %v the columns use %v of %v", size, used, avail)
 		}
 		if got := h.cell(0, shown[len(shown)-1]); got == nil {
@@ -177,8 +178,8 @@ func TestStatusFilter(t *testing.T) {
 	} {
 		h.wb.statusFilter.SetSelected(choice)
 		var got []string
-		for _, r := range h.wb.view {
-			got = append(got, r.p.Name)
+		for _, r := range h.wb.m.View() {
+			got = append(got, r.P.Name)
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, want) {
@@ -210,4 +211,9 @@ func TestTreeLabelsFitAt800(t *testing.T) {
 	if !seen["Administration"] || !seen["Credentials"] {
 		t.Fatalf("tree nodes not found: %v", seen)
 	}
+}
+
+func sortColOf(m *model.List) int {
+	col, _ := m.Sort()
+	return col
 }

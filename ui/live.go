@@ -27,10 +27,10 @@ var _ Live = (*oauthflow.Service)(nil)
 // session restored. Outcomes arrive as the service's events, so Start must
 // have subscribed. Both end when the workbench stops.
 func (w *Workbench) GoLive(l Live) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(w.ctx) // ends with the workbench
 	stopWatch, err := l.Watch(ctx)
 	if err != nil {
-		w.setStatus("Changes made by credctl show after Refresh only: " + err.Error())
+		w.bar.set("Changes made by credctl show after Refresh only: " + err.Error())
 	}
 	go func() {
 		<-w.stop

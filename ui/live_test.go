@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,13 +160,33 @@ func TestLiveStartupTestCanBeTurnedOff(t *testing.T) {
 	h := newHarness(t, repo, nil)
 	h.app.Preferences().SetBool(PrefStartupTest, false)
 	idp.Reset(t)
-	h.wb.GoLive(h.svc)
-	time.Sleep(500 * time.Millisecond)
-	h.q.drain()
+	lv := &countedLive{Live: h.svc, done: make(chan struct{})}
+	h.wb.GoLive(lv)
+	// Not a pause: bringing the profiles live has returned, and the window
+	// has taken what it published.
+	select {
+	case <-lv.done:
+	case <-time.After(time.Minute): // a hang guard, not a timing assertion
+		t.Fatal("bringing the profiles live did not return")
+	}
+	h.q.do(func() { lv.seen.Store(true) }) // behind what BringLive queued
+	h.waitFor("the start-up work's end to reach the window", func() bool { return lv.seen.Load() })
 	if st := h.statusOf("quiet app"); !strings.HasPrefix(st, string(credentials.StatusUntested)) {
 		t.Fatalf("status %q with the startup test turned off, want Untested", st)
 	}
 	if n := idp.Stats(t).Token; n != 0 {
 		t.Fatalf("%d token requests with the startup test turned off", n)
 	}
+}
+
+// countedLive is the service; it says when BringLive has returned.
+type countedLive struct {
+	Live
+	done chan struct{}
+	seen atomic.Bool // the window has run what was queued before it
+}
+
+func (l *countedLive) BringLive(ctx context.Context, opt oauthflow.LiveOptions) []oauthflow.Result {
+	defer close(l.done)
+	return l.Live.BringLive(ctx, opt)
 }

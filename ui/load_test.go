@@ -23,10 +23,10 @@ func TestLoadOffTheUIGoroutine(t *testing.T) {
 	t.Cleanup(ops.Close)
 	q := newUIQueue()
 
-	w := buildWorkbench(a, win, repo, ops, q.do)
+	w := buildWorkbench(a, win, ops, q.do)
 	w.loadInBackground()
-	if len(w.view) != 0 || w.table == nil {
-		t.Fatalf("the table was not shown before the store was read (%d rows)", len(w.view))
+	if len(w.m.View()) != 0 || w.table == nil {
+		t.Fatalf("the table was not shown before the store was read (%d rows)", len(w.m.View()))
 	}
 	select {
 	case fn := <-q.ch: // the background read hands its rows to the UI goroutine
@@ -34,15 +34,15 @@ func TestLoadOffTheUIGoroutine(t *testing.T) {
 	case <-time.After(time.Minute): // a hang guard, not a timing assertion
 		t.Fatal("the profiles never arrived")
 	}
-	if len(w.view) != 500 {
-		t.Fatalf("%d rows after loading, want 500", len(w.view))
+	if len(w.m.View()) != 500 {
+		t.Fatalf("%d rows after loading, want 500", len(w.m.View()))
 	}
 
 	// A background read overtaken by a reload is dropped.
 	w.loadInBackground()
 	seedNoSecrets(t, repo, manyProfiles(501)[500])
 	w.reload()
-	fresh := len(w.view)
+	fresh := len(w.m.View())
 	if fresh != 501 {
 		t.Fatalf("%d rows after the reload, want 501", fresh)
 	}
@@ -52,7 +52,7 @@ func TestLoadOffTheUIGoroutine(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the background read never finished")
 	}
-	if len(w.view) != fresh {
-		t.Fatalf("an older background read replaced the reloaded rows: %d, want %d", len(w.view), fresh)
+	if len(w.m.View()) != fresh {
+		t.Fatalf("an older background read replaced the reloaded rows: %d, want %d", len(w.m.View()), fresh)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // loginDialog is "Waiting for the browser…" with Cancel and Copy login URL.
@@ -20,29 +21,15 @@ type loginDialog struct {
 	copyBtn *widget.Button
 }
 
-func (w *Workbench) loginSelected() {
-	r := w.selectedRow()
-	if !w.allowed(actLogin, r) || w.dlg != nil {
-		return
-	}
-	w.login(r.p.ID, r.p.Name)
+// loginHost is what a login asks of the window.
+type loginHost interface {
+	workHost
+	applyResult(res oauthflow.Result)
 }
 
-// loginAnotherSelected logs in to the selected profile as another user:
-// the IdP shows its login page even if the browser still has a session.
-func (w *Workbench) loginAnotherSelected() {
-	r := w.selectedRow()
-	if !w.allowed(actLogin, r) || w.dlg != nil {
-		return
-	}
-	w.loginAs(r.p.ID, r.p.Name, true)
-}
-
-func (w *Workbench) login(id, name string) { w.loginAs(id, name, false) }
-
-// loginAs runs a login; another asks the IdP for a fresh login (prompt=login).
-func (w *Workbench) loginAs(id, name string, another bool) {
-	ctx, cancel := context.WithCancel(context.Background())
+// startLogin runs a login; another asks the IdP for a fresh login (prompt=login).
+func startLogin(h loginHost, id, name string, another bool) {
+	ctx, cancel := context.WithCancel(h.appContext())
 	ld := &loginDialog{}
 	ld.message = messageLabel(fmt.Sprintf("Waiting for the browser…\n\nLog in to %q on the page that opened. "+
 		"This window updates by itself when you are done.", name))
@@ -52,11 +39,11 @@ func (w *Workbench) loginAs(id, name string, another bool) {
 	ld.urlText.Wrapping = fyne.TextWrapBreak
 	ld.urlText.TextStyle.Monospace = true
 	ld.urlText.Hide()
-	ld.s = w.showDialog("Log in with "+name, sized(container.NewVBox(ld.message, ld.urlText, progress), 520, 0),
+	ld.s = h.dialogs().show("Log in with "+name, sized(container.NewVBox(ld.message, ld.urlText, progress), 520, 0),
 		dialogButton{label: "Copy login URL", keepOpen: true, fn: func() {
 			if ld.url != "" {
-				w.app.Clipboard().SetContent(ld.url)
-				w.setStatus("Login URL copied: paste it into a browser on this machine")
+				h.clipboard().SetContent(ld.url)
+				h.setStatus("Login URL copied: paste it into a browser on this machine")
 			}
 		}},
 		dialogButton{label: "Cancel", fn: cancel})
@@ -65,9 +52,8 @@ func (w *Workbench) loginAs(id, name string, another bool) {
 	ld.copyBtn = ld.s.button("Copy login URL")
 	ld.copyBtn.Disable()
 
-	var res oauthflow.Result
 	opts := oauthflow.LoginOptions{AnotherUser: another, OnURL: func(authURL string, browserErr error) {
-		w.do(func() {
+		h.onUI(func() {
 			ld.url = authURL
 			ld.copyBtn.Enable()
 			// Selectable text as well as the Copy button: a remote desktop
@@ -81,41 +67,45 @@ func (w *Workbench) loginAs(id, name string, another bool) {
 			}
 		})
 	}}
-	w.busy[id] = "Logging in…"
-	w.refreshRow(id)
-	finish := w.startWork("Logging in with " + name + "…")
+	runLogin(ctx, cancel, h, id, "Logging in with "+name+"…", opts, func(res oauthflow.Result, err error) {
+		// The copied login URL is dead now: do not leave it in the clipboard.
+		forgetClipboard(h.clipboard(), ld.url)
+		loginDone(h, ld.s, name, res, err)
+	})
+}
+
+// runLogin runs a login in the background with the row busy and the
+// status bar's spinner; done runs on the UI goroutine once the result is
+// in the row.
+func runLogin(ctx context.Context, cancel context.CancelFunc, h loginHost, id, work string,
+	opts oauthflow.LoginOptions, done func(oauthflow.Result, error)) {
+	h.setBusy(id, model.BusyLoggingIn)
+	finish := h.startWork(work)
 	go func() {
 		defer cancel()
-		var err error
-		res, err = w.ops.Login(ctx, id, opts)
-		w.do(func() {
+		res, err := h.service().Login(ctx, id, opts)
+		h.onUI(func() {
 			finish()
-			delete(w.busy, id)
 			if res.ProfileID != "" {
-				w.applyResult(res)
+				h.applyResult(res)
 			}
-			w.refreshRow(id)
-			w.loginDone(ld, name, res, err)
+			h.setBusy(id, model.Idle)
+			done(res, err)
 		})
 	}()
 }
 
-func (w *Workbench) loginDone(ld *loginDialog, name string, res oauthflow.Result, err error) {
-	// The copied login URL is dead now: do not leave it in the clipboard
-	// (unless the user has copied something else since).
-	if cb := w.app.Clipboard(); ld.url != "" && cb.Content() == ld.url {
-		cb.SetContent("")
-	}
-	open := w.dlg == ld.s
-	if open {
-		w.hideDialog(ld.s)
+// loginDone closes the login's dialog s and says how the login went.
+func loginDone(h uiHost, s *shownDialog, name string, res oauthflow.Result, err error) {
+	if d := h.dialogs(); d.top() == s {
+		d.hide(s)
 	}
 	f := res.Failure
 	if f == nil {
 		f, _ = oauthflow.AsFailure(err)
 	}
 	if f != nil && f.Category == oauthflow.CatCancelled {
-		w.setStatus(name + ": login cancelled")
+		h.setStatus(name + ": login cancelled")
 		return
 	}
 	if err == nil && res.Active() {
@@ -137,16 +127,16 @@ func (w *Workbench) loginDone(ld *loginDialog, name string, res oauthflow.Result
 		for _, warn := range res.Warnings {
 			msg += "\n\n" + warn // e.g. another user than before
 		}
-		w.setStatus(strings.ReplaceAll(msg, "\n", " — "))
-		w.showMessage("Logged in", msg)
+		h.setStatus(strings.ReplaceAll(msg, "\n", " — "))
+		h.dialogs().showMessage("Logged in", msg)
 		return
 	}
-	w.noteKeyring(err)
-	w.setStatus(resultLine(name, res, err))
+	h.noteKeyring(err)
+	h.setStatus(resultLine(name, res, err))
 	switch {
 	case f != nil:
-		w.showMessage("Login failed", fmt.Sprintf("%s: %s\n\nWhat to check: %s", f.Category.Label(), f.Error(), f.Advice()))
+		h.dialogs().showMessage("Login failed", fmt.Sprintf("%s: %s\n\nWhat to check: %s", f.Category.Label(), f.Error(), f.Advice()))
 	case err != nil:
-		w.showError("Login failed", err)
+		h.dialogs().showError("Login failed", err)
 	}
 }

@@ -33,17 +33,9 @@ type deviceDialog struct {
 	shown     oauthflow.DeviceCode
 }
 
-func (w *Workbench) loginDeviceSelected() {
-	r := w.selectedRow()
-	if !w.allowed(actLogin, r) || w.dlg != nil {
-		return
-	}
-	w.loginDevice(r.p.ID, r.p.Name)
-}
-
-// loginDevice runs a device login of the profile.
-func (w *Workbench) loginDevice(id, name string) {
-	ctx, cancel := context.WithCancel(context.Background())
+// startDeviceLogin runs a device login of the profile.
+func startDeviceLogin(h loginHost, id, name string) {
+	ctx, cancel := context.WithCancel(h.appContext())
 	dd := &deviceDialog{}
 	dd.message = messageLabel(fmt.Sprintf("Asking the IdP of %q for a code…", name))
 	dd.uri = widget.NewLabel("")
@@ -57,18 +49,18 @@ func (w *Workbench) loginDevice(id, name string) {
 	dd.countdown = widget.NewLabel("")
 	dd.countdown.Alignment = fyne.TextAlignCenter
 	progress := widget.NewProgressBarInfinite()
-	dd.s = w.showDialog("Log in with "+name+" on another device",
+	dd.s = h.dialogs().show("Log in with "+name+" on another device",
 		sized(container.NewVBox(dd.message, dd.uri, dd.code, dd.countdown, progress), 520, 0),
 		dialogButton{label: "Copy URL", keepOpen: true, fn: func() {
 			if dd.shown.VerificationURI != "" {
-				w.app.Clipboard().SetContent(dd.shown.VerificationURI)
-				w.setStatus("Verification URL copied")
+				h.clipboard().SetContent(dd.shown.VerificationURI)
+				h.setStatus("Verification URL copied")
 			}
 		}},
 		dialogButton{label: "Copy code", keepOpen: true, fn: func() {
 			if dd.shown.UserCode != "" {
-				w.app.Clipboard().SetContent(dd.shown.UserCode)
-				w.setStatus("User code copied")
+				h.clipboard().SetContent(dd.shown.UserCode)
+				h.setStatus("User code copied")
 			}
 		}},
 		dialogButton{label: "Cancel", fn: cancel})
@@ -79,29 +71,14 @@ func (w *Workbench) loginDevice(id, name string) {
 	dd.copyCode.Disable()
 
 	opts := oauthflow.LoginOptions{Device: true, OnDeviceCode: func(c oauthflow.DeviceCode) {
-		w.do(func() { dd.show(c) })
-		go dd.tick(ctx, w)
+		h.onUI(func() { dd.show(c) })
+		go dd.tick(ctx, h)
 	}}
-	w.busy[id] = "Logging in…"
-	w.refreshRow(id)
-	finish := w.startWork("Logging in with " + name + " on another device…")
-	go func() {
-		defer cancel()
-		res, err := w.ops.Login(ctx, id, opts)
-		w.do(func() {
-			finish()
-			delete(w.busy, id)
-			if res.ProfileID != "" {
-				w.applyResult(res)
-			}
-			w.refreshRow(id)
-			// The code is dead now: do not leave it in the clipboard.
-			if cb := w.app.Clipboard(); dd.shown.UserCode != "" && cb.Content() == dd.shown.UserCode {
-				cb.SetContent("")
-			}
-			w.loginDone(&loginDialog{s: dd.s}, name, res, err)
-		})
-	}()
+	runLogin(ctx, cancel, h, id, "Logging in with "+name+" on another device…", opts, func(res oauthflow.Result, err error) {
+		// The code is dead now: do not leave it in the clipboard.
+		forgetClipboard(h.clipboard(), dd.shown.UserCode)
+		loginDone(h, dd.s, name, res, err)
+	})
 }
 
 // show puts the IdP's code on screen (UI goroutine).
@@ -119,7 +96,7 @@ func (dd *deviceDialog) show(c oauthflow.DeviceCode) {
 }
 
 // tick updates the countdown every second until the login ends.
-func (dd *deviceDialog) tick(ctx context.Context, w *Workbench) {
+func (dd *deviceDialog) tick(ctx context.Context, h uiHost) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
@@ -127,7 +104,7 @@ func (dd *deviceDialog) tick(ctx context.Context, w *Workbench) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			w.do(func() { dd.updateCountdown(now) })
+			h.onUI(func() { dd.updateCountdown(now) })
 		}
 	}
 }

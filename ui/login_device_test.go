@@ -64,7 +64,7 @@ func TestDeviceLoginDialog(t *testing.T) {
 	}))
 	h.selectProfile("Portal")
 	var item *fyne.MenuItem
-	for _, it := range h.wb.rowMenu(h.wb.selectedRow()).Items {
+	for _, it := range rowMenu(h.wb.m, &h.wb.acts, h.wb.m.Sel.Selected()).Items {
 		if it.Label == menuLoginDevice {
 			item = it
 		}
@@ -78,11 +78,11 @@ func TestDeviceLoginDialog(t *testing.T) {
 	if !strings.HasPrefix(ds.uri, idp.Issuer+"/device") || len(ds.code.Text) != len("XXXX-XXXX") || !ds.code.TextStyle.Monospace {
 		t.Fatalf("dialog shows URL %q, code %q", ds.uri, ds.code.Text)
 	}
-	h.tap(h.wb.dlg.button("Copy code"))
+	h.tap(h.wb.dialogs.top().button("Copy code"))
 	if got := h.app.Clipboard().Content(); got != ds.code.Text {
 		t.Fatalf("clipboard %q after Copy code", got)
 	}
-	h.tap(h.wb.dlg.button("Copy URL"))
+	h.tap(h.wb.dialogs.top().button("Copy URL"))
 	if got := h.app.Clipboard().Content(); got != ds.uri {
 		t.Fatalf("clipboard %q after Copy URL", got)
 	}
@@ -96,10 +96,10 @@ func TestDeviceLoginDialog(t *testing.T) {
 	if err := <-approved; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.Secrets.Get(h.wb.selectedRow().p.ID, credentials.RefreshToken); err != nil {
+	if _, err := repo.Secrets.Get(h.wb.m.Sel.Selected().P.ID, credentials.RefreshToken); err != nil {
 		t.Fatalf("refresh token after the device login: %v", err)
 	}
-	h.waitFor("the Logged in message", func() bool { return h.wb.dlg != nil && h.wb.dlg.title == "Logged in" })
+	h.waitFor("the Logged in message", func() bool { return h.wb.dialogs.top() != nil && h.wb.dialogs.top().title == "Logged in" })
 	if msg := texts(h.win.Canvas().Overlays().Top()); !strings.Contains(msg, "MFA verified: pwd, otp") {
 		t.Errorf("the Logged in message does not say what was verified:\n%s", msg)
 	}
@@ -109,10 +109,10 @@ func TestDeviceLoginDialog(t *testing.T) {
 	}
 
 	// Cancel: the dialog closes, the session stays as it was.
-	h.wb.loginDeviceSelected()
+	h.wb.screens.loginDeviceSelected()
 	h.waitFor("the second code", func() bool { ds = h.deviceScreen(); return ds.code != nil })
-	h.tap(h.wb.dlg.button("Cancel"))
-	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.statusText.Text, "login cancelled") })
+	h.tap(h.wb.dialogs.top().button("Cancel"))
+	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.bar.text.Text, "login cancelled") })
 	if st := h.statusOf("Portal"); st != "Active (carol)" {
 		t.Errorf("status after a cancelled device login: %q", st)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // logout logs a User profile out here and then, where the IdP supports
@@ -19,42 +19,45 @@ import (
 // asks who is logging in. The browser part shows a dialog like the
 // login's (the URL selectable and copyable, Stop waiting); the local
 // logout has happened by then whatever the browser does.
-func (w *Workbench) logout(id, name string) {
-	ctx, cancel := context.WithCancel(context.Background())
+// logoutHost is what a logout asks of the window.
+type logoutHost interface {
+	workHost
+	applyResult(res oauthflow.Result)
+	dropResult(id string)
+}
+
+func startLogout(h logoutHost, id, name string) {
+	ctx, cancel := context.WithCancel(h.appContext())
 	var ld *loginDialog
 	stopped := false
 	opts := oauthflow.LogoutOptions{EndIdPSession: true, OnURL: func(u string, browserErr error) {
-		w.do(func() {
+		h.onUI(func() {
 			if ctx.Err() != nil {
 				return
 			}
-			ld = w.showLogoutDialog(name, u, browserErr, func() { stopped = true; cancel() })
+			ld = showLogoutDialog(h, name, u, browserErr, func() { stopped = true; cancel() })
 		})
 	}}
-	w.busy[id] = "Logging out…"
-	w.refreshRow(id)
-	finish := w.startWork("Logging out of " + name + "…")
+	h.setBusy(id, model.BusyLoggingOut)
+	finish := h.startWork("Logging out of " + name + "…")
 	go func() {
 		defer cancel()
-		res, err := w.ops.LogoutWith(ctx, id, opts)
-		w.do(func() {
+		res, err := h.service().LogoutWith(ctx, id, opts)
+		h.onUI(func() {
 			finish()
-			delete(w.busy, id)
 			if ld != nil {
-				if cb := w.app.Clipboard(); ld.url != "" && cb.Content() == ld.url {
-					cb.SetContent("") // the one-time address is dead now
-				}
-				if w.dlg == ld.s {
-					w.hideDialog(ld.s)
+				forgetClipboard(h.clipboard(), ld.url) // the one-time address is dead now
+				if d := h.dialogs(); d.top() == ld.s {
+					d.hide(ld.s)
 				}
 			}
-			w.logoutDone(id, name, res, err, stopped)
-			w.refreshRow(id)
+			logoutDone(h, id, name, res, err, stopped)
+			h.setBusy(id, model.Idle)
 		})
 	}()
 }
 
-func (w *Workbench) showLogoutDialog(name, u string, browserErr error, stop func()) *loginDialog {
+func showLogoutDialog(h uiHost, name, u string, browserErr error, stop func()) *loginDialog {
 	ld := &loginDialog{url: u}
 	msg := fmt.Sprintf("Logged out of %q here.\n\nNow ending the identity provider's session in the browser, so "+
 		"the next login asks who you are: confirm the sign-out on the page that opened.", name)
@@ -67,10 +70,10 @@ func (w *Workbench) showLogoutDialog(name, u string, browserErr error, stop func
 	ld.urlText.Selectable = true
 	ld.urlText.Wrapping = fyne.TextWrapBreak
 	ld.urlText.TextStyle.Monospace = true
-	ld.s = w.showDialog("Signing out of the IdP", sized(container.NewVBox(ld.message, ld.urlText, widget.NewProgressBarInfinite()), 520, 0),
+	ld.s = h.dialogs().show("Signing out of the IdP", sized(container.NewVBox(ld.message, ld.urlText, widget.NewProgressBarInfinite()), 520, 0),
 		dialogButton{label: "Copy address", keepOpen: true, fn: func() {
-			w.app.Clipboard().SetContent(u)
-			w.setStatus("Sign-out address copied: paste it into the browser you log in with")
+			h.clipboard().SetContent(u)
+			h.setStatus("Sign-out address copied: paste it into the browser you log in with")
 		}},
 		dialogButton{label: "Stop waiting", fn: stop})
 	ld.s.onClose = stop
@@ -78,17 +81,16 @@ func (w *Workbench) showLogoutDialog(name, u string, browserErr error, stop func
 	return ld
 }
 
-func (w *Workbench) logoutDone(id, name string, res oauthflow.LogoutResult, err error, stopped bool) {
+func logoutDone(h logoutHost, id, name string, res oauthflow.LogoutResult, err error, stopped bool) {
 	if res.IdPSession == "" && err != nil {
-		w.noteKeyring(err)
-		w.setStatus(fmt.Sprintf("%s: logout failed: %v", name, err))
+		h.noteKeyring(err)
+		h.setStatus(fmt.Sprintf("%s: logout failed: %v", name, err))
 		return
 	}
-	delete(w.live, id)
-	if r := w.findRow(id); r != nil {
-		p := r.edit()
-		p.LastStatus, p.TokenExpiry, p.LoggedInAs = credentials.StatusLoggedOut, time.Time{}, ""
-	}
+	// The outcome goes through the one bookkeeping rule, as the service
+	// recorded it: logged out, no token, nobody logged in.
+	h.applyResult(oauthflow.Result{ProfileID: id, Status: credentials.StatusLoggedOut, CheckedAt: h.clock()})
+	h.dropResult(id)
 	status := name + ": logged out"
 	switch res.IdPSession {
 	case oauthflow.IdPSessionEnded:
@@ -99,12 +101,21 @@ func (w *Workbench) logoutDone(id, name string, res oauthflow.LogoutResult, err 
 		if stopped {
 			status += "; stopped waiting for the IdP's sign-out page"
 		} else {
-			w.showMessage("Logged out here", res.Message)
+			h.dialogs().showMessage("Logged out here", res.Message)
 			status += "; the IdP's session may still be there"
 		}
 	}
 	if err != nil { // the refresh token was not revoked, but it is gone here
 		status += fmt.Sprintf(" (%v)", err)
 	}
-	w.setStatus(status)
+	h.setStatus(status)
+}
+
+// forgetClipboard empties the clipboard when it still holds text that is
+// dead now (a one-time login or sign-out address, a device code), unless
+// the user has copied something else since.
+func forgetClipboard(cb fyne.Clipboard, text string) {
+	if text != "" && cb.Content() == text {
+		cb.SetContent("")
+	}
 }

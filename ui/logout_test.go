@@ -90,15 +90,15 @@ func TestLogoutEndsIdPSession(t *testing.T) {
 	h.waitFor("the IdP logout", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return len(errs) > 0 || strings.Contains(h.wb.statusText.Text, "IdP's session was ended")
+		return len(errs) > 0 || strings.Contains(h.wb.bar.text.Text, "IdP's session was ended")
 	})
 	mu.Lock()
 	if len(errs) > 0 || !strings.Contains(page, "You are signed out") {
 		t.Fatalf("browser errors %v; signed-out page %.200q", errs, page)
 	}
 	mu.Unlock()
-	if got := h.statusOf("Portal"); got != "Logged out" || h.wb.dlg != nil {
-		t.Errorf("after logout the table says %q (a dialog left open: %v)", got, h.wb.dlg != nil)
+	if got := h.statusOf("Portal"); got != "Logged out" || h.wb.dialogs.top() != nil {
+		t.Errorf("after logout the table says %q (a dialog left open: %v)", got, h.wb.dialogs.top() != nil)
 	}
 	mu.Lock()
 	mode = "login"

@@ -84,8 +84,8 @@ func newLogsView(n *navigator) *logsView {
 // refreshChoices offers the profiles and transports as they are now.
 func (v *logsView) refreshChoices() {
 	ps := []string{allChoice}
-	for _, r := range v.n.w.rows {
-		ps = append(ps, r.p.Name)
+	for _, p := range v.n.h.allProfiles() {
+		ps = append(ps, p.Name)
 	}
 	v.profile.Options = ps
 	v.profile.Refresh()

@@ -1,14 +1,11 @@
 package ui
 
 import (
-	"context"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 
-	"github.com/credworkbench/credworkbench/credentials"
-	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // Several profiles at once: Ctrl+click adds or removes a row, Shift+click
@@ -17,242 +14,88 @@ import (
 // Export and Set secret then work on all of them; the details pane shows
 // the row clicked last.
 
-// clickRow is a click on table row i with the modifiers held.
-func (w *Workbench) clickRow(i int, mod fyne.KeyModifier) {
-	if i < 0 || i >= len(w.view) {
+// marks is the multiple selection between the list, the table, the
+// status bar and the actions.
+type marks struct {
+	m    *model.List
+	t    *tableView
+	bar  *statusBar
+	acts *rowActions
+	// busy: a dialog is open (the table's keys are not the table's then).
+	busy func() bool
+	// changed updates what the selection allows (the toolbar).
+	changed func()
+}
+
+// click is a click on table row i with the modifiers held.
+func (s *marks) click(i int, mod fyne.KeyModifier) {
+	sel, keep := s.m.Sel.Click(i, mod&fyne.KeyModifierShortcutDefault != 0, mod&fyne.KeyModifierShift != 0)
+	if sel < 0 {
 		return
 	}
-	id := w.view[i].p.ID
-	switch {
-	case mod&fyne.KeyModifierShortcutDefault != 0:
-		w.ensureMarks()
-		if w.marked[id] && len(w.marked) > 1 {
-			delete(w.marked, id)
-			if id == w.selected { // the details follow another marked row
-				for _, r := range w.view {
-					if w.marked[r.p.ID] {
-						id = r.p.ID
-						break
-					}
-				}
-			}
-		} else {
-			w.marked[id] = true
-		}
-		w.selectKeepingMarks(w.viewIndex(id))
-	case mod&fyne.KeyModifierShift != 0 && w.viewIndex(w.selected) >= 0:
-		from := w.viewIndex(w.selected)
-		w.marked = map[string]bool{}
-		for j := min(from, i); j <= max(from, i); j++ {
-			w.marked[w.view[j].p.ID] = true
-		}
-		w.selectKeepingMarks(i)
-	default:
-		w.marked = nil
-		w.selectRow(i)
+	if keep {
+		s.t.selectKeepingMarks(sel)
+	} else {
+		s.t.selectRow(sel)
 	}
-	w.afterMarks()
+	s.after()
 }
 
-// ensureMarks starts a multiple selection from the single one.
-func (w *Workbench) ensureMarks() {
-	if w.marked == nil {
-		w.marked = map[string]bool{}
-		if w.viewIndex(w.selected) >= 0 {
-			w.marked[w.selected] = true
-		}
-	}
-}
-
-func (w *Workbench) selectKeepingMarks(i int) {
-	w.keepMarks = true
-	defer func() { w.keepMarks = false }()
-	w.selectRow(i)
-}
-
-// selectAllShown is Ctrl+A: every row the filter shows.
-func (w *Workbench) selectAllShown() {
-	if w.dlg != nil || len(w.view) == 0 {
+// all is Ctrl+A: every row the filter shows.
+func (s *marks) all() {
+	if s.busy() || len(s.m.View()) == 0 {
 		return
 	}
-	w.marked = map[string]bool{}
-	for _, r := range w.view {
-		w.marked[r.p.ID] = true
+	if i := s.m.Sel.MarkAll(); i >= 0 {
+		s.t.selectKeepingMarks(i)
 	}
-	if w.viewIndex(w.selected) < 0 {
-		w.selectKeepingMarks(0)
-	}
-	w.afterMarks()
+	s.after()
 }
 
-// clearMarks goes back to the single selection; false when there was none.
-func (w *Workbench) clearMarks() bool {
-	if len(w.marked) == 0 {
+// clear goes back to the single selection; false when there was none.
+func (s *marks) clear() bool {
+	if !s.m.Sel.ClearMarks() {
 		return false
 	}
-	w.marked = nil
-	w.afterMarks()
+	s.after()
 	return true
 }
 
-func (w *Workbench) afterMarks() {
-	w.table.Refresh()
-	w.updateActions()
-	if n := len(w.selection()); n > 1 {
-		w.setStatus(fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n))
+func (s *marks) after() {
+	s.t.table.Refresh()
+	s.changed()
+	if n := len(s.m.Sel.Selection()); n > 1 {
+		s.bar.set(fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n))
 	}
 }
 
-// marks reports whether the row is part of a multiple selection.
-func (w *Workbench) markedRow(id string) bool { return len(w.marked) > 1 && w.marked[id] }
-
-// selection is what the bulk actions work on: the marked rows the filter
-// shows (in table order), else the selected row.
-func (w *Workbench) selection() []*row {
-	if len(w.marked) > 1 {
-		var out []*row
-		for _, r := range w.view {
-			if w.marked[r.p.ID] {
-				out = append(out, r)
-			}
-		}
-		if len(out) > 1 {
-			return out
+// menuAt is the menu for a right click on view row i: inside a multiple
+// selection the selection stays and the menu acts on all of it; elsewhere
+// the row is selected alone.
+func (s *marks) menuAt(i int) *fyne.Menu {
+	if id := s.m.View()[i].P.ID; s.m.Sel.Marked(id) {
+		s.t.selectKeepingMarks(i) // the details follow the clicked row
+		if rows := s.m.Sel.Multi(); rows != nil {
+			return s.selectionMenu(rows)
 		}
 	}
-	if r := w.selectedRow(); r != nil {
-		return []*row{r}
-	}
-	return nil
-}
-
-// multi is the selection when it holds more than one profile.
-func (w *Workbench) multi() []*row {
-	if s := w.selection(); len(s) > 1 {
-		return s
-	}
-	return nil
-}
-
-func rowNames(rows []*row) string {
-	const most = 12
-	var names []string
-	for i, r := range rows {
-		if i == most {
-			names = append(names, fmt.Sprintf("… and %d more", len(rows)-most))
-			break
-		}
-		names = append(names, fmt.Sprintf("• %s", r.p.Name))
-	}
-	return strings.Join(names, "\n")
-}
-
-// deleteMany asks once, listing the profiles, then deletes them one by one
-// (each with its keyring entries); what could not be deleted is reported.
-func (w *Workbench) deleteMany(rows []*row) {
-	if w.readOnly || w.dlg != nil {
-		return
-	}
-	var ids []string
-	for _, r := range rows {
-		if w.busy[r.p.ID] == "" {
-			ids = append(ids, r.p.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	used := ""
-	for _, r := range rows {
-		if ts := w.nav.transportsUsing(r.p.ID); len(ts) > 0 {
-			used = "\n\nSome are the credential of transports, which will then have no credential."
-			break
-		}
-	}
-	w.showConfirm(fmt.Sprintf("Delete %d profiles", len(rows)),
-		fmt.Sprintf("Delete these %d profiles?\n\n%s\n\nTheir settings and their secrets in the OS keyring are removed. "+
-			"This cannot be undone.%s", len(rows), rowNames(rows), used),
-		fmt.Sprintf("Delete %d", len(rows)), func() {
-			var failed []string
-			w.background("", fmt.Sprintf("Deleting %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
-				for _, id := range ids {
-					if err := w.ops.Delete(id, oauthflow.DeleteOptions{Force: true}); err != nil {
-						failed = append(failed, fmt.Sprintf("%s: %v", w.nameOf(id), err))
-					}
-				}
-				return nil
-			}, func(error) {
-				for _, id := range ids {
-					delete(w.live, id)
-					delete(w.history, id)
-				}
-				w.marked = nil
-				w.selected = ""
-				w.reload()
-				w.nav.reload()
-				if len(failed) > 0 {
-					w.showMessage("Not every profile was deleted", strings.Join(failed, "\n"))
-				}
-				w.setStatus(fmt.Sprintf("Deleted %d of %s", len(ids)-len(failed), plural(len(ids), "profile")))
-			})
-		})
-}
-
-func (w *Workbench) nameOf(id string) string {
-	for _, r := range w.rows {
-		if r.p.ID == id {
-			return r.p.Name
-		}
-	}
-	return id
-}
-
-// setSecretMany asks once for the client secret of the selected
-// Application profiles (a fleet of imported clients often shares one).
-func (w *Workbench) setSecretMany(rows []*row) {
-	var ids []string
-	for _, r := range rows {
-		// User profiles only when confidential already: a secret would
-		// turn a public client into a confidential one.
-		takes := r.p.Type == credentials.TypeApplication || r.p.HasSecret
-		if takes && r.p.AuthMethod != credentials.AuthPrivateKeyJWT && w.busy[r.p.ID] == "" {
-			ids = append(ids, r.p.ID)
-		}
-	}
-	if len(ids) == 0 {
-		w.setStatus("None of the selected profiles takes a client secret (public User clients and private_key_jwt clients have none)")
-		return
-	}
-	w.setSecretOf(ids)
+	s.m.Sel.ClearMarks()
+	s.t.selectRow(i)
+	s.after()
+	return rowMenu(s.m, s.acts, s.m.View()[i])
 }
 
 // selectionMenu is the right-click menu inside a multiple selection: the
 // actions that work on all of it, each naming how many it acts on.
-func (w *Workbench) selectionMenu(rows []*row) *fyne.Menu {
-	n := len(rows)
-	test := fyne.NewMenuItem(fmt.Sprintf("Test %d profiles (Ctrl+T)", n), w.testSelected)
-	test.Disabled = w.readOnly
-	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), w.setSecretSelected)
-	secret.Disabled = w.readOnly
-	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), w.exportProfiles)
-	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), w.deleteSelected)
-	del.Disabled = w.readOnly
-	one := fyne.NewMenuItem("Select just this one (Escape)", func() { w.clearMarks() })
+func (s *marks) selectionMenu(rows []*row) *fyne.Menu {
+	n, ro := len(rows), s.m.ReadOnly()
+	test := fyne.NewMenuItem(fmt.Sprintf("Test %d profiles (Ctrl+T)", n), s.acts.test)
+	test.Disabled = ro
+	secret := fyne.NewMenuItem(fmt.Sprintf("Set client secret of %d…", n), s.acts.setSecret)
+	secret.Disabled = ro
+	export := fyne.NewMenuItem(fmt.Sprintf("Export %d…", n), s.acts.export)
+	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), s.acts.del)
+	del.Disabled = ro
+	one := fyne.NewMenuItem("Select just this one (Escape)", func() { s.clear() })
 	return fyne.NewMenu("", test, secret, export, one, fyne.NewMenuItemSeparator(), del)
-}
-
-// rowMenuAt is the menu for a right click on view row i: inside a multiple
-// selection the selection stays and the menu acts on all of it; elsewhere
-// the row is selected alone.
-func (w *Workbench) rowMenuAt(i int) *fyne.Menu {
-	if id := w.view[i].p.ID; w.markedRow(id) {
-		w.selectKeepingMarks(i) // the details follow the clicked row
-		if rows := w.multi(); rows != nil {
-			return w.selectionMenu(rows)
-		}
-	}
-	w.marked = nil
-	w.selectRow(i)
-	w.afterMarks()
-	return w.rowMenu(w.view[i])
 }

@@ -13,18 +13,18 @@ import (
 // its menu acts on all of it; outside it selects that row alone (#24.11).
 func TestSelectAllAndMenuInsideSelection(t *testing.T) {
 	h := fleetHarness(t)
-	h.wb.clickRow(h.rowOf("Fleet a"), 0)
+	h.wb.marks.click(h.rowOf("Fleet a"), 0)
 	h.win.Canvas().(fyne.Shortcutable).TypedShortcut(&fyne.ShortcutSelectAll{})
-	if n := len(h.wb.selection()); n != 5 {
+	if n := len(h.wb.m.Sel.Selection()); n != 5 {
 		t.Fatalf("Ctrl+A (SelectAll) selected %d rows, want 5", n)
 	}
 
 	ctrl := fyne.KeyModifierShortcutDefault
-	h.wb.clickRow(h.rowOf("Fleet a"), 0)
-	h.wb.clickRow(h.rowOf("Fleet b"), ctrl)
-	h.wb.clickRow(h.rowOf("Fleet d"), ctrl)
+	h.wb.marks.click(h.rowOf("Fleet a"), 0)
+	h.wb.marks.click(h.rowOf("Fleet b"), ctrl)
+	h.wb.marks.click(h.rowOf("Fleet d"), ctrl)
 	h.cell(h.rowOf("Fleet b"), colName).TappedSecondary(&fyne.PointEvent{})
-	if got := names(h.wb.selection()); !slices.Equal(got, []string{"Fleet a", "Fleet b", "Fleet d"}) {
+	if got := names(h.wb.m.Sel.Selection()); !slices.Equal(got, []string{"Fleet a", "Fleet b", "Fleet d"}) {
 		t.Fatalf("a right click inside the selection changed it to %v", got)
 	}
 	var labels []string
@@ -34,8 +34,8 @@ func TestSelectAllAndMenuInsideSelection(t *testing.T) {
 	if !strings.Contains(strings.Join(labels, "|"), "Test 3 profiles") || !strings.Contains(strings.Join(labels, "|"), "Delete 3") {
 		t.Fatalf("menu inside the selection: %q", labels)
 	}
-	if h.wb.selectedRow().p.Name != "Fleet b" {
-		t.Errorf("the details should follow the clicked row, not %q", h.wb.selectedRow().p.Name)
+	if h.wb.m.Sel.Selected().P.Name != "Fleet b" {
+		t.Errorf("the details should follow the clicked row, not %q", h.wb.m.Sel.Selected().P.Name)
 	}
 	// Delete from that menu asks once for all three.
 	for _, it := range h.wb.menu.Items {
@@ -43,14 +43,14 @@ func TestSelectAllAndMenuInsideSelection(t *testing.T) {
 			it.Action()
 		}
 	}
-	if h.wb.dlg == nil || h.wb.dlg.button("Delete 3") == nil {
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().button("Delete 3") == nil {
 		t.Fatal("Delete from the selection menu should confirm all three")
 	}
 	h.key(fyne.KeyEscape)
 
 	// Outside the selection: just that row.
 	h.cell(h.rowOf("Fleet e"), colName).TappedSecondary(&fyne.PointEvent{})
-	if got := names(h.wb.selection()); !slices.Equal(got, []string{"Fleet e"}) {
+	if got := names(h.wb.m.Sel.Selection()); !slices.Equal(got, []string{"Fleet e"}) {
 		t.Fatalf("a right click outside the selection: %v", got)
 	}
 }

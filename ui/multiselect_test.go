@@ -29,9 +29,9 @@ func fleetHarness(t *testing.T) *harness {
 func TestFleetMultiSelect(t *testing.T) {
 	h := fleetHarness(t)
 	ctrl := fyne.KeyModifierShortcutDefault
-	h.wb.clickRow(h.rowOf("Fleet a"), 0)
-	h.wb.clickRow(h.rowOf("Fleet c"), ctrl)
-	if got := names(h.wb.selection()); !slices.Equal(got, []string{"Fleet a", "Fleet c"}) {
+	h.wb.marks.click(h.rowOf("Fleet a"), 0)
+	h.wb.marks.click(h.rowOf("Fleet c"), ctrl)
+	if got := names(h.wb.m.Sel.Selection()); !slices.Equal(got, []string{"Fleet a", "Fleet c"}) {
 		t.Fatalf("Ctrl+click: selection %v", got)
 	}
 	if h.cell(h.rowOf("Fleet a"), colName).bg.FillColor != h.cell(h.rowOf("Fleet c"), colName).bg.FillColor {
@@ -39,7 +39,7 @@ func TestFleetMultiSelect(t *testing.T) {
 	}
 
 	// Export: only the selection.
-	data, n, err := h.wb.exportData()
+	data, n, err := h.wb.screens.exportData()
 	if err != nil || n != 2 {
 		t.Fatalf("export: %d profiles, %v", n, err)
 	}
@@ -49,20 +49,20 @@ func TestFleetMultiSelect(t *testing.T) {
 	}
 
 	// Shift+click: a range from the current row.
-	h.wb.clickRow(h.rowOf("Fleet e"), fyne.KeyModifierShift)
-	if got := names(h.wb.selection()); !slices.Equal(got, []string{"Fleet c", "Fleet d", "Fleet e"}) {
+	h.wb.marks.click(h.rowOf("Fleet e"), fyne.KeyModifierShift)
+	if got := names(h.wb.m.Sel.Selection()); !slices.Equal(got, []string{"Fleet c", "Fleet d", "Fleet e"}) {
 		t.Fatalf("Shift+click: selection %v", got)
 	}
 	// Set secret: one dialog for the three.
-	h.wb.setSecretSelected()
-	if h.wb.dlg == nil || h.wb.dlg.title != "Set the client secret of 3 profiles" {
-		t.Fatalf("set secret for the selection: dialog %v", h.wb.dlg)
+	h.wb.screens.setSecretSelected()
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Set the client secret of 3 profiles" {
+		t.Fatalf("set secret for the selection: dialog %v", h.wb.dialogs.top())
 	}
 	h.key(fyne.KeyEscape)
 
 	// Delete: one confirmation naming them; only they go.
-	h.wb.deleteSelected()
-	if h.wb.dlg == nil {
+	h.wb.screens.deleteSelected()
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("Delete did not ask")
 	}
 	shown := texts(h.win.Canvas().Overlays().Top())
@@ -71,8 +71,8 @@ func TestFleetMultiSelect(t *testing.T) {
 			t.Errorf("the confirmation does not name %s:\n%s", n, shown)
 		}
 	}
-	h.tap(h.wb.dlg.button("Delete 3"))
-	h.waitFor("the deletion", func() bool { return len(h.wb.rows) == 2 })
+	h.tap(h.wb.dialogs.top().button("Delete 3"))
+	h.waitFor("the deletion", func() bool { return len(h.wb.m.Rows()) == 2 })
 	for _, n := range []string{"Fleet a", "Fleet b"} {
 		if _, err := h.repo.Get(n); err != nil {
 			t.Errorf("%s was deleted too: %v", n, err)
@@ -81,30 +81,30 @@ func TestFleetMultiSelect(t *testing.T) {
 
 	// Ctrl+A takes every shown row; Escape goes back to one.
 	h.shortcut(fyne.KeyA)
-	if len(h.wb.selection()) != 2 {
-		t.Fatalf("Ctrl+A: %v", names(h.wb.selection()))
+	if len(h.wb.m.Sel.Selection()) != 2 {
+		t.Fatalf("Ctrl+A: %v", names(h.wb.m.Sel.Selection()))
 	}
 	// Test acts on all of them (here: none has its secret yet, so none
 	// is sent to the IdP and the summary says so).
-	h.wb.testSelected()
-	h.waitFor("the bulk test", func() bool { return strings.Contains(h.wb.statusText.Text, "2 need a secret") })
+	h.wb.tests.selected()
+	h.waitFor("the bulk test", func() bool { return strings.Contains(h.wb.bar.text.Text, "2 need a secret") })
 	h.key(fyne.KeyEscape)
-	if len(h.wb.selection()) != 1 {
-		t.Fatalf("Escape should leave one selected: %v", names(h.wb.selection()))
+	if len(h.wb.m.Sel.Selection()) != 1 {
+		t.Fatalf("Escape should leave one selected: %v", names(h.wb.m.Sel.Selection()))
 	}
 	// A plain click after Ctrl+clicks selects just that row.
-	h.wb.clickRow(0, ctrl)
-	h.wb.clickRow(1, ctrl)
+	h.wb.marks.click(0, ctrl)
+	h.wb.marks.click(1, ctrl)
 	test.Tap(h.cell(0, colName))
-	if len(h.wb.selection()) != 1 {
-		t.Errorf("a plain click should select one row: %v", names(h.wb.selection()))
+	if len(h.wb.m.Sel.Selection()) != 1 {
+		t.Errorf("a plain click should select one row: %v", names(h.wb.m.Sel.Selection()))
 	}
 }
 
 func names(rows []*row) []string {
 	var out []string
 	for _, r := range rows {
-		out = append(out, r.p.Name)
+		out = append(out, r.P.Name)
 	}
 	return out
 }

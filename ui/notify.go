@@ -90,8 +90,8 @@ func newNotifier(w *Workbench, out Notifier, c Clock) *notifier {
 // start takes the profiles' current states as the starting point and
 // begins the expiry checks.
 func (n *notifier) start() {
-	for _, r := range n.w.rows {
-		n.active[r.p.ID] = n.w.effectiveStatus(r) == credentials.StatusActive
+	for _, r := range n.w.m.Rows() {
+		n.active[r.P.ID] = n.w.m.Effective(r) == credentials.StatusActive
 	}
 	n.expiryLoop()
 }
@@ -125,8 +125,8 @@ func (n *notifier) onEvent(ev oauthflow.Event) {
 	if ev.Kind == oauthflow.EventLoggedOut && f == nil {
 		return // the user logged out (here, in the tray or with credctl)
 	}
-	r := n.w.findRow(id)
-	user := r != nil && r.p.Type == credentials.TypeUser
+	r := n.w.m.Find(id)
+	user := r != nil && r.P.Type == credentials.TypeUser
 	switch {
 	case user && (res.Status == credentials.StatusLoggedOut || f != nil && f.Category == oauthflow.CatLogin):
 		n.send(noteSession, "Session ended",

@@ -25,7 +25,7 @@ func (n *notifier) expiryLoop() {
 // inside 7 days gets only the second warning).
 func (n *notifier) checkExpiry() {
 	prefs := n.w.app.Preferences()
-	if !prefs.BoolWithFallback(PrefNotifyExpiry, true) || len(n.w.rows) == 0 {
+	if !prefs.BoolWithFallback(PrefNotifyExpiry, true) || len(n.w.m.Rows()) == 0 {
 		return
 	}
 	now := n.clock.Now()
@@ -35,13 +35,13 @@ func (n *notifier) checkExpiry() {
 	}
 	var keep []string
 	changed := false
-	for _, r := range n.w.rows {
-		at, what := r.p.CredentialExpiry()
+	for _, r := range n.w.m.Rows() {
+		at, what := r.P.CredentialExpiry()
 		if at.IsZero() {
 			continue
 		}
 		date := at.UTC().Format("2006-01-02")
-		key := func(stage int) string { return fmt.Sprintf("%s|%s|%d", r.p.ID, date, stage) }
+		key := func(stage int) string { return fmt.Sprintf("%s|%s|%d", r.P.ID, date, stage) }
 		for _, s := range []int{expiryWarnDays, expiryUrgentDays} {
 			if noted[key(s)] {
 				keep = append(keep, key(s))
@@ -62,7 +62,7 @@ func (n *notifier) checkExpiry() {
 		if what == "certificate" {
 			title = "Certificate expires soon"
 		}
-		n.send(noteExpiry, title, expiryNote(r.p.Name, what, at, now))
+		n.send(noteExpiry, title, expiryNote(r.P.Name, what, at, now))
 		keep = append(keep, key(stage))
 		if stage == expiryUrgentDays && !noted[key(expiryWarnDays)] {
 			keep = append(keep, key(expiryWarnDays))

@@ -1,7 +1,7 @@
 // Package ui is the Fyne workbench: the credentials table, the details pane,
 // the add/edit form and the dialogs. It holds no OAuth or storage logic: it
-// reads profiles from a credentials.Repository and calls the operations of
-// oauthflow.Service, the same ones credctl uses.
+// reads and changes profiles and transports only through oauthflow.Service,
+// the same operations credctl uses.
 package ui
 
 import (
@@ -15,6 +15,7 @@ import (
 // interface so a behaviour test can swap in a fake where a real IdP is not
 // the point (e.g. to hold a Test in flight).
 type Operations interface {
+	Profile(nameOrID string) (credentials.Profile, error)
 	Save(p credentials.Profile, ch credentials.SecretChange) (credentials.Profile, error)
 	// Delete is asked with Force once the user agreed to leave the
 	// profile's transports without a credential (the dialog names them).
@@ -33,6 +34,12 @@ type Operations interface {
 	CurrentToken(nameOrID string) (*oauthflow.TokenInfo, bool)
 	Request(ctx context.Context, nameOrID string, spec oauthflow.RequestSpec) (*oauthflow.Response, error)
 	Subscribe(fn func(oauthflow.Event)) (cancel func())
+	// View is the stored profiles, read-only (the table's rows point
+	// into it); StorePath is the profile file.
+	View() ([]credentials.Profile, error)
+	StorePath() string
+	// Transports are the saved API calls; every change publishes an event.
+	Transports() *oauthflow.Transports
 	// Import, StartFresh and the keyring check go through the service so
 	// they publish events, as credctl's do.
 	ParseImport(data []byte, def credentials.ImportDefaults) ([]credentials.ImportEntry, error)

@@ -77,7 +77,7 @@ func (p *Problems) ShowIn(w *Workbench) {
 // something that needs the user's action (the keyring, a broken profile
 // file) stays: the problem is in the log.
 func (p *Problems) showIn(w *Workbench, text string) {
-	if w.banner.Visible() && w.bannerText.Text != p.text {
+	if w.banner.showing() && w.banner.text.Text != p.text {
 		return
 	}
 	p.count++
@@ -87,9 +87,9 @@ func (p *Problems) showIn(w *Workbench, text string) {
 		msg = fmt.Sprintf("%d problems; the latest: %s.", p.count, text)
 	}
 	p.text = msg + " The Logs view has the details."
-	w.showBanner(p.text, "Show logs", func() {
+	w.banner.show(p.text, "Show logs", func() {
 		p.count, p.text = 0, ""
-		w.hideBanner()
+		w.banner.hide()
 		w.nav.tree.Select(nodeLogs)
 	})
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,16 +9,15 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // requestMethods are the methods the dialog offers.
@@ -56,7 +54,7 @@ var soapEnvelopes = map[oauthflow.SOAPVersion]string{
 // requestDialog is "Send a test request": the request on top, the answer
 // below. Every widget a user touches is a field, so tests drive it.
 type requestDialog struct {
-	w         *Workbench
+	h         requestHost
 	s         *shownDialog
 	profileID string
 	name      string
@@ -81,44 +79,52 @@ type requestDialog struct {
 	response *widget.Label // headers and body excerpt, monospace
 	scroll   *container.Scroll
 
+	// memory is the drafts by profile ID (the session's, shared by every
+	// request dialog); editTransport opens the transport editor.
+	memory        map[string]requestMemory
+	editTransport func(*credentials.Transport) *transportEditor
+	onClosed      func()
+
 	header http.Header // parsed from the headers entry while valid
 	stop   context.CancelFunc
 	seq    int // which send the answer belongs to
 	closed bool
 }
 
-func (w *Workbench) requestSelected() {
-	r := w.selectedRow()
-	if r == nil || w.dlg != nil {
-		return
-	}
-	w.openRequest(r.p.ID, r.p.Name)
+// requestHost is what the request dialog asks of the window.
+type requestHost interface {
+	uiHost
+	startWork(label string) (finish func())
 }
 
-// openRequest shows the request dialog for a profile.
-func (w *Workbench) openRequest(id, name string) *requestDialog {
-	d := &requestDialog{w: w, profileID: id, name: name}
+func newRequestDialog(h requestHost, id, name string, memory map[string]requestMemory,
+	editTransport func(*credentials.Transport) *transportEditor) *requestDialog {
+	return &requestDialog{h: h, profileID: id, name: name, memory: memory, editTransport: editTransport}
+}
 
-	d.url = newEntry(w)
+// open shows the dialog.
+func (d *requestDialog) open() {
+	h, dl := d.h, d.h.dialogs()
+	d.url = newEntry(dl)
 	d.url.SetPlaceHolder("https://api.example.com/v1/resource")
 	d.urlMsg = inlineMessage()
 	d.method = widget.NewSelect(requestMethods, func(string) {})
 	d.method.SetSelected(http.MethodGet)
 
-	d.headers = newEntry(w)
+	d.headers = newEntry(dl)
 	d.headers.MultiLine = true
 	d.headers.Wrapping = fyne.TextWrapOff
 	d.headers.SetMinRowsVisible(2)
 	d.headers.SetPlaceHolder("Accept: application/json\n(one \"Name: value\" per line)")
 	d.headersMsg = inlineMessage()
 
-	d.body = newEntry(w)
+	d.body = newEntry(dl)
 	d.body.MultiLine = true
 	d.body.Wrapping = fyne.TextWrapOff
 	d.body.TextStyle.Monospace = true
 	// SOAP envelopes want a screenful; an 800×600 window leaves room for 4.
 	d.body.SetMinRowsVisible(4)
-	if w.win.Canvas().Size().Height >= 760 {
+	if h.window().Canvas().Size().Height >= 760 {
 		d.body.SetMinRowsVisible(8)
 	}
 	d.body.SetPlaceHolder("Request body (optional)")
@@ -147,7 +153,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	d.scroll = container.NewScroll(d.response)
 	d.scroll.SetMinSize(fyne.NewSize(0, 120))
 
-	if m, ok := w.reqMemory[id]; ok {
+	if m, ok := d.memory[d.profileID]; ok {
 		d.url.SetText(m.url)
 		d.method.SetSelected(m.method)
 		d.headers.SetText(m.headers)
@@ -166,9 +172,9 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	)
 	answer := container.NewBorder(
 		container.NewVBox(widget.NewSeparator(), d.progress, d.status, d.problem, d.advice), nil, nil, nil, d.scroll)
-	content := container.NewStack(w.fitSpacer(820, 640), container.NewBorder(form, nil, nil, nil, answer))
+	content := container.NewStack(dl.fitSpacer(820, 640), container.NewBorder(form, nil, nil, nil, answer))
 
-	d.s = w.showDialog("Send a test request with "+name, content,
+	d.s = dl.show("Send a test request with "+d.name, content,
 		dialogButton{label: "Close"},
 		dialogButton{label: "Save as transport", fn: d.saveAsTransport},
 		dialogButton{label: "Copy response", keepOpen: true, fn: d.copyResponse},
@@ -189,9 +195,7 @@ func (w *Workbench) openRequest(id, name string) *requestDialog {
 	}
 	d.headers.OnChanged = func(string) { d.validate() }
 	d.validate()
-	w.req = d
-	w.win.Canvas().Focus(d.url)
-	return d
+	h.window().Canvas().Focus(d.url)
 }
 
 func inlineMessage() *widget.Label {
@@ -289,14 +293,14 @@ func (d *requestDialog) sendNow() {
 	if d.send.Disabled() {
 		return
 	}
-	w := d.w
+	h := d.h
 	spec := oauthflow.RequestSpec{Method: d.method.Selected, URL: strings.TrimSpace(d.url.Text), Header: d.header}
 	if d.body.Text != "" {
 		spec.Body = []byte(d.body.Text)
 	}
-	w.reqMemory[d.profileID] = requestMemory{url: spec.URL, method: spec.Method, headers: d.headers.Text, body: d.body.Text}
+	d.memory[d.profileID] = requestMemory{url: spec.URL, method: spec.Method, headers: d.headers.Text, body: d.body.Text}
 
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	ctx, cancel := context.WithTimeout(h.appContext(), opTimeout)
 	d.stop = cancel
 	d.seq++
 	seq := d.seq
@@ -309,14 +313,14 @@ func (d *requestDialog) sendNow() {
 	d.status.Refresh()
 	d.problem.Hide()
 	d.advice.Hide()
-	finish := w.startWork(fmt.Sprintf("%s: sending %s %s…", d.name, spec.Method, spec.URL))
+	finish := h.startWork(fmt.Sprintf("%s: sending %s %s…", d.name, spec.Method, spec.URL))
 	go func() {
 		defer cancel()
-		resp, err := w.ops.Request(ctx, d.profileID, spec)
-		w.do(func() {
+		resp, err := h.service().Request(ctx, d.profileID, spec)
+		h.onUI(func() {
 			finish()
 			if err != nil {
-				w.noteKeyring(err)
+				h.noteKeyring(err)
 			}
 			if d.seq != seq {
 				return
@@ -342,16 +346,15 @@ func (d *requestDialog) closing() {
 	d.cancelSend()
 	// An unsent draft is kept for the next Request on this profile, as a
 	// sent one is: closing the dialog must not throw typing away.
-	d.w.reqMemory[d.profileID] = requestMemory{url: strings.TrimSpace(d.url.Text), method: d.method.Selected,
+	d.memory[d.profileID] = requestMemory{url: strings.TrimSpace(d.url.Text), method: d.method.Selected,
 		headers: d.headers.Text, body: d.body.Text}
-	if d.w.req == d {
-		d.w.req = nil
+	if d.onClosed != nil {
+		d.onClosed()
 	}
 }
 
 // finish shows the answer, or why there is none.
 func (d *requestDialog) finish(resp *oauthflow.Response, err error) {
-	w := d.w
 	d.progress.Stop()
 	d.progress.Hide()
 	d.cancel.Disable()
@@ -391,7 +394,7 @@ func (d *requestDialog) finish(resp *oauthflow.Response, err error) {
 	d.response.SetText(hardWrap(d.raw, d.columns()))
 	d.scroll.ScrollToTop()
 	d.copyBtn.Enable()
-	w.setStatus(fmt.Sprintf("%s: %s %s → %s", d.name, d.method.Selected, strings.TrimSpace(d.url.Text), line))
+	d.h.setStatus(fmt.Sprintf("%s: %s %s → %s", d.name, d.method.Selected, strings.TrimSpace(d.url.Text), line))
 }
 
 func (d *requestDialog) showError(err error) {
@@ -403,9 +406,9 @@ func (d *requestDialog) showError(err error) {
 	case ok && f.Category == oauthflow.CatCancelled, errors.Is(err, context.Canceled):
 		d.status.Importance = widget.MediumImportance
 		d.status.SetText("Request cancelled: no answer.")
-		d.w.setStatus(d.name + ": request cancelled")
+		d.h.setStatus(d.name + ": request cancelled")
 		return
-	case ok && notLoggedIn("", f):
+	case ok && model.NotLoggedIn("", f):
 		d.status.SetText("Not logged in: no token to send.")
 		setMessage(d.problem, "Not logged in.")
 		setMessage(d.advice, "Log in with this profile first (Login, Ctrl+L), then send the request again.")
@@ -420,88 +423,5 @@ func (d *requestDialog) showError(err error) {
 		setMessage(d.problem, upperFirst(oauthflow.RedactBearer(err.Error())))
 	}
 	d.status.Refresh()
-	d.w.setStatus(fmt.Sprintf("%s: request failed: %s", d.name, d.problem.Text))
-}
-
-// responseText is the answer's headers and body excerpt as shown (before
-// wrapping): JSON and XML indented as the transport view shows them.
-func responseText(resp *oauthflow.Response) string {
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
-		for _, v := range resp.Header[k] {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	b.WriteString("\n")
-	body := resp.Body
-	switch {
-	case len(body) == 0:
-		b.WriteString("(empty body)")
-	case !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0:
-		fmt.Fprintf(&b, "(%d bytes of binary data, not shown)", len(body))
-	default:
-		text := string(body)
-		if !resp.Truncated {
-			text = oauthflow.PrettyBody(resp.Header.Get("Content-Type"), body)
-		}
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\t", "    "))
-	}
-	if resp.Truncated {
-		fmt.Fprintf(&b, "\n… (truncated: only the first %d KiB of the body are shown)", oauthflow.MaxResponseExcerpt>>10)
-	}
-	return oauthflow.RedactBearer(b.String())
-}
-
-// columns is how many monospace characters fit the response area, so the
-// hard wrap breaks lines where the view ends and no character is cut off
-// at its right edge (tabs were expanded, so a rune is a column).
-func (d *requestDialog) columns() int {
-	width := d.scroll.Size().Width
-	if width <= 0 {
-		width = 820 // not laid out yet: the dialog's minimum width
-	}
-	ch := fyne.MeasureText("M", theme.TextSize(), fyne.TextStyle{Monospace: true}).Width
-	n := int((width - 2*theme.InnerPadding() - theme.ScrollBarSize()) / ch)
-	return max(20, n)
-}
-
-// hardWrap breaks lines longer than n runes (minified JSON, SOAP on one line).
-func hardWrap(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	for i, line := range lines {
-		if utf8.RuneCountInString(line) <= n {
-			continue
-		}
-		r := []rune(line)
-		var b strings.Builder
-		for len(r) > n {
-			b.WriteString(string(r[:n]))
-			b.WriteString("\n")
-			r = r[n:]
-		}
-		b.WriteString(string(r))
-		lines[i] = b.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (d *requestDialog) copyResponse() {
-	text := d.status.Text + "\n" + d.raw // unwrapped: long lines stay whole
-	d.w.app.Clipboard().SetContent(text)
-	d.w.setStatus("Response copied (tokens hidden)")
-}
-
-func formatDuration(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.2f s", d.Seconds())
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return strings.ToUpper(string(r)) + s[n:]
+	d.h.setStatus(fmt.Sprintf("%s: request failed: %s", d.name, d.problem.Text))
 }

@@ -111,8 +111,8 @@ func dialogTexts(h *harness) string {
 func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 	h, api := requestHarness(t)
 	h.tap(h.wb.toolbar["Request"])
-	d := h.wb.req
-	if d == nil || h.wb.dlg != d.s || !strings.Contains(d.s.title, "Orders API") {
+	d := h.wb.screens.req
+	if d == nil || h.wb.dialogs.top() != d.s || !strings.Contains(d.s.title, "Orders API") {
 		t.Fatal("the Request button should open the request dialog named after the profile")
 	}
 	if !d.send.Disabled() {
@@ -147,7 +147,7 @@ func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 	}
 	// The request fetched the profile's first token: the row shows the
 	// outcome, not a "Testing…" that never ends.
-	h.waitFor("the token fetch to show in the row", func() bool { return len(h.wb.history[h.wb.selected]) >= 2 })
+	h.waitFor("the token fetch to show in the row", func() bool { return len(h.wb.m.History(h.wb.m.Sel.SelectedID())) >= 2 })
 	if got := h.statusOf("Orders API"); got != "Active" || h.wb.toolbar["Test"].Disabled() {
 		t.Errorf("after the request's token fetch the row says %q (Test disabled: %v)", got, h.wb.toolbar["Test"].Disabled())
 	}
@@ -155,7 +155,7 @@ func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 	if shown := dialogTexts(h); !strings.Contains(shown, "hello from the API") || !strings.Contains(shown, "HTTP 200") {
 		t.Fatalf("the dialog as rendered lacks the answer:\n%s", shown)
 	}
-	if strings.Contains(dialogTexts(h), token) || strings.Contains(h.wb.statusText.Text, token) {
+	if strings.Contains(dialogTexts(h), token) || strings.Contains(h.wb.bar.text.Text, token) {
 		t.Error("the dialog shows the bearer token")
 	}
 
@@ -192,11 +192,11 @@ func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 
 	// Escape closes; the dialog remembers the URL and method for this profile.
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg != nil || h.wb.req != nil {
+	if h.wb.dialogs.top() != nil || h.wb.screens.req != nil {
 		t.Fatal("Escape should close the request dialog")
 	}
 	h.shortcut(fyne.KeyR)
-	d = h.wb.req
+	d = h.wb.screens.req
 	if d == nil {
 		t.Fatal("Ctrl+R should open the request dialog")
 	}
@@ -205,7 +205,7 @@ func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 	}
 	// Escape in a focused entry closes it as well.
 	d.url.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Error("Escape in the URL entry should close the dialog")
 	}
 }
@@ -213,7 +213,7 @@ func TestRequestDialogSendsWithBearerAndTenant(t *testing.T) {
 func TestRequestDialogSOAP11Preset(t *testing.T) {
 	h, api := requestHarness(t)
 	h.shortcut(fyne.KeyR)
-	d := h.wb.req
+	d := h.wb.screens.req
 	test.Type(d.url, api.URL+"/soap")
 	test.Type(d.headers, "X-Trace: soap-1")
 	h.tap(d.soap11)
@@ -249,7 +249,7 @@ func TestRequestDialogExplains401(t *testing.T) {
 	}
 	h.wb.win.Canvas().Overlays().Top().Hide()
 	h.wb.menu.Items[i].Action()
-	d := h.wb.req
+	d := h.wb.screens.req
 	test.Type(d.url, api.URL+"/denied")
 	h.send(d)
 	if !strings.HasPrefix(d.status.Text, "HTTP 401 Unauthorized") || d.status.Importance != widget.DangerImportance {
@@ -288,7 +288,7 @@ func TestRequestDialogValidatesHeaders(t *testing.T) {
 	}
 	h.selectProfile("Hdr")
 	h.tap(h.wb.toolbar["Request"])
-	d := h.wb.req
+	d := h.wb.screens.req
 	test.Type(d.url, "https://api.example.com/x")
 	if d.send.Disabled() {
 		t.Fatal("Send should be enabled")
@@ -311,7 +311,7 @@ func TestRequestDialogValidatesHeaders(t *testing.T) {
 		t.Errorf("parsed Accept = %q", got)
 	}
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg != nil || h.wb.req != nil {
+	if h.wb.dialogs.top() != nil || h.wb.screens.req != nil {
 		t.Error("Escape should close the dialog")
 	}
 }
@@ -319,7 +319,7 @@ func TestRequestDialogValidatesHeaders(t *testing.T) {
 func TestRequestDialogCancelStopsTheRequest(t *testing.T) {
 	h, api := requestHarness(t)
 	h.shortcut(fyne.KeyR)
-	d := h.wb.req
+	d := h.wb.screens.req
 	test.Type(d.url, api.URL+"/slow")
 	h.tap(d.send)
 	h.waitFor("the API to get the request", func() bool {
@@ -329,7 +329,7 @@ func TestRequestDialogCancelStopsTheRequest(t *testing.T) {
 	})
 	// The UI stays responsive while the request hangs.
 	test.Type(d.headers, "X-Trace: 1")
-	if d.headers.Text != "X-Trace: 1" || !h.wb.activity.Visible() {
+	if d.headers.Text != "X-Trace: 1" || !h.wb.bar.activity.Visible() {
 		t.Error("typing should work while a request runs, with the activity shown")
 	}
 	h.tap(d.cancel)
@@ -337,7 +337,7 @@ func TestRequestDialogCancelStopsTheRequest(t *testing.T) {
 	if d.status.Text != "Request cancelled: no answer." || d.problem.Visible() || d.send.Disabled() || !d.cancel.Disabled() {
 		t.Errorf("after cancel: status %q problem %q send disabled %v", d.status.Text, d.problem.Text, d.send.Disabled())
 	}
-	if h.wb.activity.Visible() {
+	if h.wb.bar.activity.Visible() {
 		t.Error("the activity should stop")
 	}
 }
@@ -367,7 +367,7 @@ func TestRequestDialogSOAPFault(t *testing.T) {
 	h.selectProfile("Orders API")
 	svc := testapi.StartSOAP11(t, testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource}, testapi.FromWSSecurity)
 	h.shortcut(fyne.KeyR)
-	d := h.wb.req
+	d := h.wb.screens.req
 	test.Type(d.url, svc.URL+"/soap")
 	d.soapPreset(oauthflow.SOAP11)
 	h.send(d)
@@ -384,16 +384,16 @@ func TestRequestDialogSOAPFault(t *testing.T) {
 func TestRequestDraftKept(t *testing.T) {
 	h, api := requestHarness(t)
 	h.shortcut(fyne.KeyR)
-	d := h.wb.req
+	d := h.wb.screens.req
 	test.Type(d.url, api.URL+"/draft")
 	d.method.SetSelected(http.MethodPost)
 	test.Type(d.body, `{"draft": true}`)
 	h.key(fyne.KeyEscape)
-	if h.wb.req != nil {
+	if h.wb.screens.req != nil {
 		t.Fatal("Escape should close the request dialog")
 	}
 	h.shortcut(fyne.KeyR)
-	d = h.wb.req
+	d = h.wb.screens.req
 	if d.url.Text != api.URL+"/draft" || d.method.Selected != http.MethodPost || d.body.Text != `{"draft": true}` {
 		t.Errorf("the draft was lost: %q %q %q", d.url.Text, d.method.Selected, d.body.Text)
 	}

@@ -10,20 +10,40 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
-func (w *Workbench) rotateSelected() {
-	r := w.selectedRow()
-	if !w.allowed(actRotate, r) || w.dlg != nil {
-		return
-	}
-	id, name, oldExpiry := r.p.ID, r.p.Name, r.p.SecretExpiresAt
-	secret := newEntry(w)
-	secret.Password = true
-	secret.SetPlaceHolder("New client secret")
+// rotateHost is what the Rotate dialog asks of the window.
+type rotateHost interface {
+	workHost
+	applyResult(res oauthflow.Result)
+	reload()
+}
+
+// rotateDialog is "Rotate secret": the new secret and its expiry, tested
+// against the token endpoint before it replaces the stored one.
+type rotateDialog struct {
+	h         rotateHost
+	id, name  string
+	oldExpiry time.Time
+	s         *shownDialog
+	secret    *entry
+	expires   *entry
+	steps     *widget.Label
+	// noExpiryConfirmed: the user was asked about a missing date once.
+	noExpiryConfirmed bool
+}
+
+// openRotate shows the Rotate dialog of a profile.
+func openRotate(h rotateHost, id, name string, oldExpiry time.Time) *rotateDialog {
+	r := &rotateDialog{h: h, id: id, name: name, oldExpiry: oldExpiry}
+	d := h.dialogs()
+	r.secret = newEntry(d)
+	r.secret.Password = true
+	r.secret.SetPlaceHolder("New client secret")
 	// Empty, never the old secret's date: that one is not the new one's.
-	expires := newEntry(w)
-	expires.SetPlaceHolder("New secret expires (YYYY-MM-DD)")
+	r.expires = newEntry(d)
+	r.expires.SetPlaceHolder("New secret expires (YYYY-MM-DD)")
 	hint := "Leave the date empty if the new secret does not expire."
 	if !oldExpiry.IsZero() {
 		hint = "The old secret expires on " + oldExpiry.UTC().Format("2006-01-02") + ": enter the new secret's date, " +
@@ -31,70 +51,82 @@ func (w *Workbench) rotateSelected() {
 	}
 	expiresHint := messageLabel(hint)
 	expiresHint.Importance = widget.LowImportance
-	steps := messageLabel("1. Enter the new secret issued by the IdP.\n2. It is tested against the token endpoint.\n" +
+	r.steps = messageLabel("1. Enter the new secret issued by the IdP.\n2. It is tested against the token endpoint.\n" +
 		"3. Only if the test succeeds it replaces the stored secret.")
-	noExpiryConfirmed := false
-	var s *shownDialog
-	s = w.showDialog("Rotate secret of "+name, sized(container.NewVBox(secret, expires, expiresHint, steps), 460, 0),
+	r.s = d.show("Rotate secret of "+name, sized(container.NewVBox(r.secret, r.expires, expiresHint, r.steps), 460, 0),
 		dialogButton{label: "Cancel"},
-		dialogButton{label: "Test and replace", importance: widget.HighImportance, keepOpen: true, fn: func() {
-			newSecret := secret.Text
-			if newSecret == "" {
-				steps.SetText("Enter the new secret first.")
-				return
-			}
-			opt, msg := rotateExpiry(expires.Text, oldExpiry, noExpiryConfirmed)
-			if msg != "" {
-				// Asked once: pressing again rotates without a date.
-				noExpiryConfirmed = opt.NoSecretExpiry
-				steps.SetText(msg)
-				return
-			}
-			secret.Disable()
-			expires.Disable()
-			s.button("Test and replace").Disable()
-			var res oauthflow.Result
-			steps.Importance = widget.MediumImportance
-			steps.SetText("• Testing the new secret against the token endpoint…")
-			w.background(id, "Rotating…", func(ctx context.Context) error {
-				var err error
-				res, err = w.ops.RotateSecret(ctx, id, newSecret, opt)
-				return err
-			}, func(err error) {
-				// A refused candidate is the rotation's outcome, not the
-				// profile's: the old secret stays in use and its state stands.
-				if err == nil && res.ProfileID != "" {
-					w.applyResult(res)
-				}
-				steps.SetText(rotateReport(err))
-				if err != nil {
-					steps.Importance = widget.DangerImportance
-					secret.Enable()
-					expires.Enable()
-					s.button("Test and replace").Enable()
-				} else {
-					s.buttons["Cancel"].SetText("Close")
-				}
-				steps.Refresh()
-				if err != nil {
-					w.setStatus(name + ": rotation not done, the old secret stays in use")
-				} else {
-					w.setStatus(resultLine(name, res, err))
-				}
-				w.reload()
-			})
-		}})
+		dialogButton{label: "Test and replace", importance: widget.HighImportance, keepOpen: true, fn: r.testAndReplace})
 	// Enter is Test and replace (the old secret stays unless the new one
 	// works), and Close once it is done.
-	s.onEnter = func() {
-		if b := s.button("Test and replace"); b != nil && !b.Disabled() {
+	r.s.onEnter = func() {
+		if b := r.s.button("Test and replace"); b != nil && !b.Disabled() {
 			b.OnTapped()
-		} else if s.buttons["Cancel"].Text == "Close" {
-			w.closeDialog()
+		} else if r.s.buttons["Cancel"].Text == "Close" {
+			d.closeTop()
 		}
 	}
-	s.body, s.input = steps, secret
-	w.win.Canvas().Focus(secret)
+	r.s.body, r.s.input = r.steps, r.secret
+	h.window().Canvas().Focus(r.secret)
+	return r
+}
+
+func (r *rotateDialog) testAndReplace() {
+	newSecret := r.secret.Text
+	if newSecret == "" {
+		r.steps.SetText("Enter the new secret first.")
+		return
+	}
+	opt, msg := rotateExpiry(r.expires.Text, r.oldExpiry, r.noExpiryConfirmed)
+	if msg != "" {
+		// Asked once: pressing again rotates without a date.
+		r.noExpiryConfirmed = opt.NoSecretExpiry
+		r.steps.SetText(msg)
+		return
+	}
+	r.enable(false)
+	var res oauthflow.Result
+	r.steps.Importance = widget.MediumImportance
+	r.steps.SetText("• Testing the new secret against the token endpoint…")
+	r.h.backgroundRow(r.id, model.BusyRotating, func(ctx context.Context) error {
+		var err error
+		res, err = r.h.service().RotateSecret(ctx, r.id, newSecret, opt)
+		return err
+	}, func(err error) { r.done(res, err) })
+}
+
+func (r *rotateDialog) enable(on bool) {
+	for _, o := range []interface {
+		Enable()
+		Disable()
+	}{r.secret, r.expires, r.s.button("Test and replace")} {
+		if on {
+			o.Enable()
+		} else {
+			o.Disable()
+		}
+	}
+}
+
+func (r *rotateDialog) done(res oauthflow.Result, err error) {
+	// A refused candidate is the rotation's outcome, not the
+	// profile's: the old secret stays in use and its state stands.
+	if err == nil && res.ProfileID != "" {
+		r.h.applyResult(res)
+	}
+	r.steps.SetText(rotateReport(err))
+	if err != nil {
+		r.steps.Importance = widget.DangerImportance
+		r.enable(true)
+	} else {
+		r.s.buttons["Cancel"].SetText("Close")
+	}
+	r.steps.Refresh()
+	if err != nil {
+		r.h.setStatus(r.name + ": rotation not done, the old secret stays in use")
+	} else {
+		r.h.setStatus(resultLine(r.name, res, err))
+	}
+	r.h.reload()
 }
 
 // rotateExpiry reads the new secret's expiry date. msg, when set, is what

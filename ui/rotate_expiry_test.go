@@ -41,7 +41,7 @@ func TestRotateDialogTakesNewExpiry(t *testing.T) {
 
 	rotate := func(secret string) (*shownDialog, *entry) {
 		h.tap(h.wb.toolbar["Rotate secret"])
-		s := h.wb.dlg
+		s := h.wb.dialogs.top()
 		test.Type(s.input, secret)
 		expires := dialogEntry(t, h, "New secret expires")
 		if expires.Text != "" {
@@ -66,7 +66,7 @@ func TestRotateDialogTakesNewExpiry(t *testing.T) {
 	if got, _ := repo.Get(p.ID); !got.SecretExpiresAt.Equal(want) {
 		t.Fatalf("secret expires %v after the rotation, want %v", got.SecretExpiresAt, want)
 	}
-	h.wb.closeDialog()
+	h.wb.dialogs.closeTop()
 
 	// Back to the old secret, confirming that it has no date.
 	app, _ = repo.Get(p.ID)

@@ -44,7 +44,9 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 	// Logged in from the Credentials view.
 	h.selectProfile("Alice portal")
 	h.shortcut(fyne.KeyL)
-	h.waitFor("the login", func() bool { return h.wb.dlg != nil && strings.HasPrefix(h.wb.dlg.body.Text, "Logged in as") })
+	h.waitFor("the login", func() bool {
+		return h.wb.dialogs.top() != nil && strings.HasPrefix(h.wb.dialogs.top().body.Text, "Logged in as")
+	})
 	h.closeAll()
 	if opens.Load() != 1 {
 		t.Fatalf("%d browser logins", opens.Load())
@@ -59,8 +61,8 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 		t.Fatalf("submenu %+v", users.Items)
 	}
 	alice.Action()
-	if h.wb.dlg != nil || opens.Load() != 1 {
-		t.Fatalf("an Active session is used as it is: %d browser logins, dialog %v", opens.Load(), h.wb.dlg)
+	if h.wb.dialogs.top() != nil || opens.Load() != 1 {
+		t.Fatalf("an Active session is used as it is: %d browser logins, dialog %v", opens.Load(), h.wb.dialogs.top())
 	}
 	h.waitFor("the run as Alice", func() bool {
 		res := nav.transport.results[tr.ID]
@@ -76,7 +78,7 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 	svc2 := oauthflow.NewService(repo, browser, nil)
 	t.Cleanup(svc2.Close)
 	win2 := test.NewTempWindow(t, nil)
-	wb2 := newWorkbench(h.app, win2, repo, svc2, h.q.do)
+	wb2 := newWorkbench(h.app, win2, svc2, h.q.do)
 	win2.Resize(fyne.NewSize(1280, 800))
 	wb2.Start()
 	t.Cleanup(wb2.Stop)
@@ -106,7 +108,7 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 		res := wb2.nav.transport.results[tr.ID]
 		return res != nil && res.AsUser
 	})
-	if res := wb2.nav.transport.results[tr.ID]; !res.OK() || opens.Load() != 1 || wb2.dlg != nil {
+	if res := wb2.nav.transport.results[tr.ID]; !res.OK() || opens.Load() != 1 || wb2.dialogs.top() != nil {
 		t.Fatalf("run after renewal: %s %v; %d browser logins", res.Outcome, res.Diagnosis, opens.Load())
 	}
 
@@ -116,7 +118,7 @@ func TestUserExternalCredentialsReusesSessionAndSurvivesRestart(t *testing.T) {
 	}
 	h.waitFor("the logout", func() bool { _, ok := wb2.nav.runAs[tr.ID]; return !ok })
 	wb2.Stop()
-	wb3 := newWorkbench(h.app, test.NewTempWindow(t, nil), repo, svc2, h.q.do)
+	wb3 := newWorkbench(h.app, test.NewTempWindow(t, nil), svc2, h.q.do)
 	if _, ok := wb3.nav.runAs[tr.ID]; ok {
 		t.Error("a logged-out link came back after a restart")
 	}

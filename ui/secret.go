@@ -11,35 +11,40 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 )
 
-// setSecretSelected asks for the client secret of the selected profile.
-func (w *Workbench) setSecretSelected() {
-	if rows := w.multi(); rows != nil {
-		if !w.readOnly && w.dlg == nil {
-			w.setSecretMany(rows)
-		}
-		return
-	}
-	r := w.selectedRow()
-	if !w.allowed(actSetSecret, r) || w.dlg != nil {
-		return
-	}
-	w.setSecretOf([]string{r.p.ID})
+// secretHost is what the client-secret dialog asks of the window.
+type secretHost interface {
+	workHost
+	rowsHost
+	reload()
+	testMany(ids []string)
 }
 
-// setSecretOf asks once for a client secret and stores it for every profile
-// in ids (a fleet of imported clients often shares one), without changing
-// their settings. An Application profile is tested with it at once.
-func (w *Workbench) setSecretOf(ids []string) *shownDialog {
+// openSetSecretMany asks once for the client secret of the selected
+// Application profiles (a fleet of imported clients often shares one).
+func openSetSecretMany(h secretHost, ps []*credentials.Profile) {
+	ids := h.takesSecret(ps)
+	if len(ids) == 0 {
+		h.setStatus("None of the selected profiles takes a client secret (public User clients and private_key_jwt clients have none)")
+		return
+	}
+	openSetSecret(h, ids)
+}
+
+// openSetSecret asks once for a client secret and stores it for every
+// profile in ids (a fleet of imported clients often shares one), without
+// changing their settings. An Application profile is tested with it at once.
+func openSetSecret(h secretHost, ids []string) *shownDialog {
 	var names []string
 	for _, id := range ids {
-		if r := w.findRow(id); r != nil {
-			names = append(names, r.p.Name)
+		if p := h.profileOf(id); p != nil {
+			names = append(names, p.Name)
 		}
 	}
 	if len(names) == 0 {
 		return nil
 	}
-	secret := newEntry(w)
+	d := h.dialogs()
+	secret := newEntry(d)
 	secret.Password = true
 	secret.SetPlaceHolder("Client secret issued by the IdP")
 	what := fmt.Sprintf("%q", names[0])
@@ -66,13 +71,13 @@ func (w *Workbench) setSecretOf(ids []string) *shownDialog {
 		secret.Disable()
 		s.button("Save secret").Disable()
 		var done []credentials.Profile
-		w.background("", fmt.Sprintf("Saving the secret of %s…", plural(len(ids), "profile")), func(context.Context) error {
+		h.background(fmt.Sprintf("Saving the secret of %s…", plural(len(ids), "profile")), func(context.Context) error {
 			for _, id := range ids {
-				p, err := w.repo.Get(id)
+				p, err := h.service().Profile(id)
 				if err != nil {
 					return err
 				}
-				saved, err := w.ops.Save(p, credentials.SecretChange{ClientSecret: credentials.Secret(value)})
+				saved, err := h.service().Save(p, credentials.SecretChange{ClientSecret: credentials.Secret(value)})
 				if err != nil {
 					return fmt.Errorf("%s: %w", p.Name, err)
 				}
@@ -80,7 +85,7 @@ func (w *Workbench) setSecretOf(ids []string) *shownDialog {
 			}
 			return nil
 		}, func(err error) {
-			w.reload()
+			h.reload()
 			if err != nil {
 				problem.SetText(fmt.Sprintf("Saved for %d of %d; then: %v", len(done), len(ids), err))
 				problem.Show()
@@ -88,24 +93,24 @@ func (w *Workbench) setSecretOf(ids []string) *shownDialog {
 				s.button("Save secret").Enable()
 				return
 			}
-			w.hideDialog(s)
-			w.setStatus(fmt.Sprintf("Secret saved for %s", plural(len(done), "profile")))
-			var apps []*row
+			d.hide(s)
+			h.setStatus(fmt.Sprintf("Secret saved for %s", plural(len(done), "profile")))
+			var apps []string
 			for _, p := range done {
-				if r := w.findRow(p.ID); r != nil && p.Type == credentials.TypeApplication {
-					apps = append(apps, r)
+				if h.profileOf(p.ID) != nil && p.Type == credentials.TypeApplication {
+					apps = append(apps, p.ID)
 				}
 			}
 			if len(apps) > 0 {
-				w.testMany(apps)
+				h.testMany(apps)
 			}
 		})
 	}
-	s = w.showDialog(title, sized(container.NewVBox(info, secret, problem), 460, 0),
+	s = d.show(title, sized(container.NewVBox(info, secret, problem), 460, 0),
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Save secret", importance: widget.HighImportance, keepOpen: true, fn: save})
 	s.body, s.input = info, secret
 	s.onEnter = save
-	w.win.Canvas().Focus(secret)
+	h.window().Canvas().Focus(secret)
 	return s
 }

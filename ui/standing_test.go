@@ -10,6 +10,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // A Test that fails while the token of the last good one is still valid
@@ -32,7 +33,7 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 	testNow := func(what string, done func(string) bool) {
 		t.Helper()
 		h.shortcut(fyne.KeyT)
-		h.waitFor(what, func() bool { return h.wb.busy[h.wb.selected] == "" && done(h.statusOf("Billing")) })
+		h.waitFor(what, func() bool { return h.wb.m.Busy(h.wb.m.Sel.SelectedID()) == model.Idle && done(h.statusOf("Billing")) })
 	}
 	testNow("the first test", func(s string) bool { return s == "Active" })
 
@@ -43,10 +44,10 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 		t.Errorf("row status %q", got)
 	}
 	h.q.drain() // the Status column widens for the whole text
-	if need := cellWidthStyled(fyne.TextStyle{Bold: true}, h.statusOf("Billing")); h.wb.shownWidths[colStatus] < need {
-		t.Errorf("the status is cut at 1280 px: %v < %v", h.wb.shownWidths[colStatus], need)
+	if need := cellWidthStyled(fyne.TextStyle{Bold: true}, h.statusOf("Billing")); h.wb.tbl.shownWidths[colStatus] < need {
+		t.Errorf("the status is cut at 1280 px: %v < %v", h.wb.tbl.shownWidths[colStatus], need)
 	}
-	t.Logf("columns shown %v, widths %v", h.wb.shownCols, h.wb.shownWidths)
+	t.Logf("columns shown %v, widths %v", h.wb.tbl.shownCols, h.wb.tbl.shownWidths)
 	if got := h.cellText(row, colExpires); got == "—" || got == "" || got == "expired" {
 		t.Errorf("Expires in = %q, want the valid token's countdown", got)
 	}
@@ -60,15 +61,15 @@ func TestFailedTestKeepsAValidTokenActive(t *testing.T) {
 	if !d.sections["token"].Visible() {
 		t.Error("the valid token's claims are hidden")
 	}
-	if label, _ := h.wb.statusOf(h.wb.selectedRow()); !strings.Contains(label, "renewal failing (Network), token valid") {
+	if label, _ := h.wb.m.Status(h.wb.m.Sel.Selected()); !strings.Contains(label, "renewal failing (Network), token valid") {
 		t.Errorf("tray label %q", label) // the tray menu shows statusOf (tray.go)
 	}
 
 	// The token runs out: Failed.
-	exp := h.wb.selectedRow().p.TokenExpiry
+	exp := h.wb.m.Sel.Selected().P.TokenExpiry
 	h.wb.now = func() time.Time { return exp.Add(time.Second) }
-	h.wb.refreshCells()
-	h.wb.details.show(h.wb.selectedRow())
+	h.wb.tbl.refreshCells()
+	h.wb.details.show(h.wb.m.Sel.Selected())
 	if got := h.statusOf("Billing"); got != "Failed: Network" {
 		t.Errorf("after the token ran out the row says %q", got)
 	}
@@ -92,22 +93,22 @@ func TestNothingCheckedShowsNoLastChecked(t *testing.T) {
 		credentials.Profile{Name: "Portal", Type: credentials.TypeUser, IssuerURL: "https://127.0.0.1:1", ClientID: "p", Scope: "openid"})
 	h := newHarness(t, repo, nil)
 	lastChecked := func(name string) string {
-		for _, r := range h.wb.rows {
-			if r.p.Name == name {
-				s, _ := h.wb.cellText(r, colChecked)
+		for _, r := range h.wb.m.Rows() {
+			if r.P.Name == name {
+				s, _ := h.wb.tbl.cellText(r, colChecked)
 				return s
 			}
 		}
 		return "no row"
 	}
-	imported := h.wb.rows[0].p.ID
-	if h.wb.rows[0].p.Name != "Imported" {
-		imported = h.wb.rows[1].p.ID
+	imported := h.wb.m.Rows()[0].P.ID
+	if h.wb.m.Rows()[0].P.Name != "Imported" {
+		imported = h.wb.m.Rows()[1].P.ID
 	}
 
 	// A restart: the workbench brings every profile live.
 	h.wb.GoLive(h.svc)
-	h.waitFor("the start-up test", func() bool { return len(h.wb.history[imported]) >= 2 }) // Testing, then its outcome
+	h.waitFor("the start-up test", func() bool { return len(h.wb.m.History(imported)) >= 2 }) // Testing, then its outcome
 	if got := lastChecked("Imported"); got != "never" {
 		t.Errorf("a profile without a secret, never tested, shows Last checked %q after the start-up", got)
 	}
@@ -117,8 +118,8 @@ func TestNothingCheckedShowsNoLastChecked(t *testing.T) {
 	}
 
 	h.tap(h.wb.toolbar["Test all"])
-	h.waitFor("Test all", func() bool { return strings.HasPrefix(h.wb.statusText.Text, "Tested") })
-	if got := h.wb.statusText.Text; !strings.Contains(got, "0 active, 0 not") || !strings.Contains(got, "1 not logged in") {
+	h.waitFor("Test all", func() bool { return strings.HasPrefix(h.wb.bar.text.Text, "Tested") })
+	if got := h.wb.bar.text.Text; !strings.Contains(got, "0 active, 0 not") || !strings.Contains(got, "1 not logged in") {
 		t.Errorf("Test all summary %q", got)
 	}
 	if got := h.statusOf("Portal"); got != "Untested" {

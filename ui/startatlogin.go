@@ -74,15 +74,15 @@ func (a *Agent) setStartAtLogin(on bool) {
 		where, err = a.login.Disable()
 	}
 	if err != nil {
-		a.w.setStatus("Start at login: " + err.Error())
+		a.w.bar.set("Start at login: " + err.Error())
 		a.notes.send(noteAction, "Start at login not changed", err.Error())
 		return
 	}
 	a.w.app.Preferences().SetBool(PrefStartAtLogin, on)
 	if on {
-		a.w.setStatus("Starts at login, in the tray: " + where)
+		a.w.bar.set("Starts at login, in the tray: " + where)
 	} else {
-		a.w.setStatus("No longer starts at login (removed " + where + ")")
+		a.w.bar.set("No longer starts at login (removed " + where + ")")
 	}
 }
 
@@ -91,7 +91,7 @@ func (a *Agent) setStartAtLogin(on bool) {
 func (a *Agent) syncStartAtLogin() {
 	if a.w.app.Preferences().BoolWithFallback(PrefStartAtLogin, false) {
 		if _, err := a.login.Enable(); err != nil {
-			a.w.setStatus("Start at login: " + err.Error())
+			a.w.bar.set("Start at login: " + err.Error())
 		}
 	}
 }

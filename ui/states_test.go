@@ -15,6 +15,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // firstShownRow is the lowest row the table renders now (-1: none), read
@@ -23,7 +24,7 @@ func (h *harness) firstShownRow() int {
 	h.wb.table.Refresh()
 	first := -1
 	walk(h.win.Content(), func(o fyne.CanvasObject) {
-		if c, ok := o.(*tableCell); ok && c.Visible() && c.id.Row < len(h.wb.view) && (first < 0 || c.id.Row < first) {
+		if c, ok := o.(*tableCell); ok && c.Visible() && c.id.Row < len(h.wb.m.View()) && (first < 0 || c.id.Row < first) {
 			first = c.id.Row
 		}
 	})
@@ -40,20 +41,20 @@ func TestFilterOnAScrolledListStartsAtTheTopAndDropsAHiddenSelection(t *testing.
 	seedNoSecrets(t, repo, ps...)
 	h := newHarness(t, repo, nil)
 	h.key(fyne.KeyEnd) // select the last row; the table scrolls down to it
-	if h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != "svc 202" {
+	if h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != "svc 202" {
 		t.Fatal("End should select the last row")
 	}
 	if h.firstShownRow() < 100 {
 		t.Fatalf("End should scroll to the bottom; first shown row %d", h.firstShownRow())
 	}
 	test.Type(h.wb.filter, "svc 01")
-	if got := h.wb.countText.Text; got != "10 of 203 profiles" {
+	if got := h.wb.bar.count.Text; got != "10 of 203 profiles" {
 		t.Fatalf("count = %q", got)
 	}
 	if got := h.firstShownRow(); got != 0 {
 		t.Errorf("a filtered list must show its first rows; first shown row is %d", got)
 	}
-	if h.wb.selected != "" || !h.wb.toolbar["Edit"].Disabled() || !h.wb.toolbar["Delete"].Disabled() {
+	if h.wb.m.Sel.SelectedID() != "" || !h.wb.toolbar["Edit"].Disabled() || !h.wb.toolbar["Delete"].Disabled() {
 		t.Error("the profile the filter hides must not stay selected for Edit/Delete")
 	}
 	if h.wb.details.title.Text != "No profile selected" {
@@ -63,19 +64,19 @@ func TestFilterOnAScrolledListStartsAtTheTopAndDropsAHiddenSelection(t *testing.
 	// Down from the filter moves into the results.
 	h.win.Canvas().Focus(h.wb.filter)
 	h.wb.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
-	if h.win.Canvas().Focused() != nil || h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != "svc 010" {
+	if h.win.Canvas().Focused() != nil || h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != "svc 010" {
 		t.Fatalf("Down in the filter should select the first match and leave the filter")
 	}
 	h.key(fyne.KeyPageDown)
-	if i, want := h.wb.viewIndex(h.wb.selected), min(h.wb.pageRows(), 9); i != want || want < 2 {
+	if i, want := h.wb.m.ViewIndex(h.wb.m.Sel.SelectedID()), min(h.wb.tbl.pageRows(), 9); i != want || want < 2 {
 		t.Errorf("PageDown should move a screen (%d rows), is at %d", want, i)
 	}
 	h.key(fyne.KeyEnd)
-	if i := h.wb.viewIndex(h.wb.selected); i != 9 {
+	if i := h.wb.m.ViewIndex(h.wb.m.Sel.SelectedID()); i != 9 {
 		t.Errorf("End should select the last row, selected %d", i)
 	}
 	h.key(fyne.KeyHome)
-	if i := h.wb.viewIndex(h.wb.selected); i != 0 {
+	if i := h.wb.m.ViewIndex(h.wb.m.Sel.SelectedID()); i != 0 {
 		t.Errorf("Home should select the first row, selected %d", i)
 	}
 }
@@ -86,11 +87,11 @@ func TestToolbarAndMenuAgreeOnABusyRow(t *testing.T) {
 	seedNoSecrets(t, repo, userProfile("Portal", "portal", "https://idp.example.com/auth"))
 	h := newHarness(t, repo, nil)
 	h.selectProfile("Portal")
-	r := h.wb.selectedRow()
-	h.wb.busy[r.p.ID] = "Testing…"
-	h.wb.refreshRow(r.p.ID)
+	r := h.wb.m.Sel.Selected()
+	h.wb.m.SetBusy(r.P.ID, model.BusyTesting)
+	h.wb.refreshRow(r.P.ID)
 	menu := map[string]bool{}
-	for _, it := range h.wb.rowMenu(r).Items {
+	for _, it := range rowMenu(h.wb.m, &h.wb.acts, r).Items {
 		menu[it.Label] = !it.Disabled
 	}
 	for tool, item := range map[string]string{"Delete": "Delete…", "Edit": "Edit…", "Test": "Test (Ctrl+T)",
@@ -102,8 +103,8 @@ func TestToolbarAndMenuAgreeOnABusyRow(t *testing.T) {
 	if !h.wb.toolbar["Delete"].Disabled() {
 		t.Error("Delete must be disabled while the row is busy")
 	}
-	h.wb.deleteSelected()
-	if h.wb.dlg != nil {
+	h.wb.screens.deleteSelected()
+	if h.wb.dialogs.top() != nil {
 		t.Error("the Delete handler must refuse a busy row too")
 	}
 }
@@ -120,8 +121,8 @@ func TestProfileWithoutSecretNeedsSecretAndIsNotTested(t *testing.T) {
 		t.Fatalf("a profile without a secret shows %q", got)
 	}
 	h.tap(h.wb.toolbar["Test all"])
-	h.waitFor("Test all", func() bool { return strings.HasPrefix(h.wb.statusText.Text, "Tested") })
-	if got := h.wb.statusText.Text; !strings.Contains(got, "1 active, 0 not") || !strings.Contains(got, "1 need a secret") {
+	h.waitFor("Test all", func() bool { return strings.HasPrefix(h.wb.bar.text.Text, "Tested") })
+	if got := h.wb.bar.text.Text; !strings.Contains(got, "1 active, 0 not") || !strings.Contains(got, "1 need a secret") {
 		t.Errorf("Test all summary = %q", got)
 	}
 	if got := h.statusOf("Imported"); got != "Needs secret" {
@@ -138,14 +139,14 @@ func TestProfileWithoutSecretNeedsSecretAndIsNotTested(t *testing.T) {
 		t.Fatalf("details should offer to set the secret, not show an error; action %q", d.action.Text)
 	}
 	h.shortcut(fyne.KeyT)
-	s := h.wb.dlg
+	s := h.wb.dialogs.top()
 	if s == nil || s.input == nil || !strings.Contains(s.title, "client secret") {
 		t.Fatal("Test on a profile without a secret should ask for it")
 	}
 	test.Type(s.input, testidp.AppClientSecret)
 	s.input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.waitFor("the secret to be saved and tested", func() bool { return h.statusOf("Imported") == "Active" })
-	if v, err := repo.Secrets.Get(h.wb.selected, credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
+	if v, err := repo.Secrets.Get(h.wb.m.Sel.SelectedID(), credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
 		t.Errorf("keyring = %q, %v", v, err)
 	}
 }
@@ -160,12 +161,12 @@ func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 	h.selectProfile("Portal")
 	h.shortcut(fyne.KeyT)
 	h.waitFor("the test", func() bool {
-		return h.wb.busy[h.wb.selected] == "" && strings.Contains(h.wb.statusText.Text, "Not logged in")
+		return h.wb.m.Busy(h.wb.m.Sel.SelectedID()) == model.Idle && strings.Contains(h.wb.bar.text.Text, "Not logged in")
 	})
 	if got := h.statusOf("Portal"); got != string(credentials.StatusUntested) { // never logged in: not "Logged out" (#24.4)
 		t.Errorf("row = %q", got)
 	}
-	if got := h.wb.statusText.Text; !strings.Contains(got, "Not logged in") || strings.Contains(got, "refused") {
+	if got := h.wb.bar.text.Text; !strings.Contains(got, "Not logged in") || strings.Contains(got, "refused") {
 		t.Errorf("status bar = %q", got)
 	}
 	d := h.wb.details
@@ -175,7 +176,7 @@ func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 
 	// A test request says the same.
 	h.shortcut(fyne.KeyR)
-	rd := h.wb.req
+	rd := h.wb.screens.req
 	if rd == nil {
 		t.Fatal("no request dialog")
 	}
@@ -199,7 +200,7 @@ func TestLoginDialogSaysTheBrowserErrorOnceAndShowsTheURL(t *testing.T) {
 	h := newHarness(t, repo, broken)
 	h.selectProfile("Portal")
 	h.shortcut(fyne.KeyL)
-	s := h.wb.dlg
+	s := h.wb.dialogs.top()
 	h.waitFor("the login URL", func() bool { return strings.Contains(s.body.Text, "could not be opened") })
 	if n := strings.Count(strings.ToLower(s.body.Text), "could not be opened"); n != 1 {
 		t.Errorf("the browser error is said %d times: %q", n, s.body.Text)
@@ -218,7 +219,7 @@ func TestLoginDialogSaysTheBrowserErrorOnceAndShowsTheURL(t *testing.T) {
 		t.Error("Copy login URL should be enabled")
 	}
 	h.tap(s.button("Cancel"))
-	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.statusText.Text, "cancelled") })
+	h.waitFor("the cancel", func() bool { return strings.Contains(h.wb.bar.text.Text, "cancelled") })
 }
 
 // The details show what the token store holds: after a restart the claims
@@ -257,7 +258,7 @@ func TestDetailsShowOnlyTheTokenTheStoreHolds(t *testing.T) {
 	if _, err := svc.Save(p, credentials.SecretChange{}); err != nil {
 		t.Fatal(err)
 	}
-	h2.waitFor("the reload", func() bool { r := h2.wb.selectedRow(); return r != nil && r.p.Scope == "api:read" })
+	h2.waitFor("the reload", func() bool { r := h2.wb.m.Sel.Selected(); return r != nil && r.P.Scope == "api:read" })
 	if d.sections["token"].Visible() && len(d.token.Objects) > 0 {
 		t.Errorf("the old token's claims stay:\n%s", texts(d.token))
 	}

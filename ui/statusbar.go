@@ -3,6 +3,12 @@ package ui
 import (
 	"fmt"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // The status bar says what is true now, in this order: a one-off message
@@ -16,69 +22,113 @@ import (
 // statusMessageFor is how long a one-off message stays.
 const statusMessageFor = 10 * time.Second
 
-// statusBar is the state behind the status bar's text.
+// statusBar is the line at the bottom of the window: the text, the count
+// of profiles shown, and a spinner while background work runs.
 type statusBar struct {
-	msg   string
-	at    time.Time // when msg came (w.now)
-	about string    // the view and selection msg came in (statusKey)
-	work  string    // the label of the latest background work
+	m *model.List
+	// view names the view the tree shows (nodeCredentials before it exists).
+	view func() string
+
+	root     *fyne.Container
+	text     *widget.Label
+	count    *widget.Label
+	activity *widget.Activity
+
+	msg     string
+	at      time.Time // when msg came (the list's clock)
+	about   string    // the view and selection msg came in (key)
+	work    string    // the label of the latest background work
+	running int       // background operations in flight
 }
 
-// setStatus shows a one-off message.
-func (w *Workbench) setStatus(s string) {
-	w.bar.msg, w.bar.at, w.bar.about = s, w.now(), w.statusKey()
-	w.renderStatus()
+func newStatusBar(m *model.List, view func() string) *statusBar {
+	b := &statusBar{m: m, view: view}
+	b.text = widget.NewLabel("Ready")
+	b.text.Truncation = fyne.TextTruncateEllipsis
+	b.count = widget.NewLabel("")
+	b.activity = widget.NewActivity()
+	b.activity.Stop()
+	b.activity.Hide()
+	b.root = container.NewBorder(nil, nil, b.activity, b.count, b.text)
+	return b
 }
 
-// statusKey names the current view and selection.
-func (w *Workbench) statusKey() string {
-	view := nodeCredentials
-	if w.nav != nil {
-		view = w.nav.selected
-	}
-	return fmt.Sprintf("%s|%s|%d", view, w.selected, len(w.selection()))
+// set shows a one-off message.
+func (b *statusBar) set(s string) {
+	b.msg, b.at, b.about = s, b.m.Now(), b.key()
+	b.render()
 }
 
-// renderStatus puts the text that holds now into the status bar; it runs
+// key names the current view and selection.
+func (b *statusBar) key() string {
+	return fmt.Sprintf("%s|%s|%d", b.view(), b.m.Sel.SelectedID(), len(b.m.Sel.Selection()))
+}
+
+// render puts the text that holds now into the status bar; it runs
 // whenever the selection, the actions or the clock move on.
-func (w *Workbench) renderStatus() {
-	if w.statusText == nil {
-		return
-	}
-	b := &w.bar
-	if b.msg != "" && (w.now().Sub(b.at) >= statusMessageFor || b.about != w.statusKey()) {
+func (b *statusBar) render() {
+	if b.msg != "" && (b.m.Now().Sub(b.at) >= statusMessageFor || b.about != b.key()) {
 		b.msg = ""
 	}
 	text := b.msg
 	switch {
 	case text != "":
-	case w.running > 0 && b.work != "":
+	case b.running > 0 && b.work != "":
 		text = b.work
 	default:
-		text = w.selectionLine()
+		text = b.selectionLine()
 	}
-	if w.statusText.Text != text {
-		w.statusText.SetText(text)
+	if b.text.Text != text {
+		b.text.SetText(text)
 	}
 }
 
 // selectionLine describes the current view's selection.
-func (w *Workbench) selectionLine() string {
-	if w.nav != nil && w.nav.selected != nodeCredentials && w.nav.selected != nodeAdmin {
+func (b *statusBar) selectionLine() string {
+	if v := b.view(); v != nodeCredentials && v != nodeAdmin {
 		return "Ready"
 	}
-	if n := len(w.selection()); n > 1 {
+	if n := len(b.m.Sel.Selection()); n > 1 {
 		return fmt.Sprintf("%d profiles selected: Test, Delete, Export and Set secret act on all of them (Escape: just one)", n)
 	}
-	if r := w.selectedRow(); r != nil {
-		text, _ := w.statusOf(r)
-		return r.p.Name + ": " + text
+	if r := b.m.Sel.Selected(); r != nil {
+		text, _ := b.m.Status(r)
+		return r.P.Name + ": " + text
 	}
 	return "Ready"
 }
 
-// startedWork shows a background work's label while it runs.
-func (w *Workbench) startedWork(label string) {
-	w.bar.work = label
-	w.renderStatus()
+// startWork shows that background work runs (the spinner, and label in
+// the bar); the returned func, called on the UI goroutine when the work is
+// over, hides the spinner once nothing else runs.
+func (b *statusBar) startWork(label string) (finish func()) {
+	b.running++
+	b.work = label
+	b.render()
+	b.activity.Show()
+	b.activity.Start()
+	done := false
+	return func() {
+		if done {
+			return
+		}
+		done = true
+		b.running--
+		if b.running == 0 {
+			b.activity.Stop()
+			b.activity.Hide()
+		}
+		b.render()
+	}
+}
+
+// counted shows how many profiles the table shows of how many.
+func (b *statusBar) counted() {
+	view, rows := len(b.m.View()), len(b.m.Rows())
+	switch {
+	case view == rows:
+		b.count.SetText(plural(rows, "profile"))
+	default:
+		b.count.SetText(fmt.Sprintf("%d of %s", view, plural(rows, "profile")))
+	}
 }

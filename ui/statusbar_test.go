@@ -24,10 +24,10 @@ func TestStatusBarFollowsViewAndSelection(t *testing.T) {
 	h := newHarness(t, repo, nil)
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	h.wb.now = func() time.Time { return now }
-	bar := func() string { return h.wb.statusText.Text }
+	bar := func() string { return h.wb.bar.text.Text }
 
 	// A message times out.
-	h.wb.setStatus("Exported 3 profiles to /tmp/x.json (no secrets)")
+	h.wb.bar.set("Exported 3 profiles to /tmp/x.json (no secrets)")
 	if !strings.HasPrefix(bar(), "Exported") {
 		t.Fatalf("status bar %q", bar())
 	}
@@ -57,14 +57,14 @@ func TestStatusBarFollowsViewAndSelection(t *testing.T) {
 	}
 
 	// A message about one selection goes when another is made.
-	h.wb.setStatus("Beta: Needs secret — enter the client secret to test it")
+	h.wb.bar.set("Beta: Needs secret — enter the client secret to test it")
 	h.selectProfile("Gamma")
 	if bar() != "Gamma: Needs secret" {
 		t.Errorf("after selecting Gamma: %q", bar())
 	}
 
 	// Another view: its own line, not the last message of the table.
-	h.wb.setStatus("Saved \"Gamma\"")
+	h.wb.bar.set("Saved \"Gamma\"")
 	h.wb.nav.tree.Select(nodeLogs)
 	h.wb.tick()
 	if bar() != "Ready" {
@@ -84,12 +84,12 @@ func TestStatusBarShowsWorkWhileItRuns(t *testing.T) {
 		TokenURL: "https://idp.example.com/token", ClientID: "c"})
 	h := newHarness(t, repo, nil)
 	h.selectProfile("Alpha")
-	finish := h.wb.startWork("Exporting…")
-	if h.wb.statusText.Text != "Exporting…" {
-		t.Errorf("while working: %q", h.wb.statusText.Text)
+	finish := h.wb.bar.startWork("Exporting…")
+	if h.wb.bar.text.Text != "Exporting…" {
+		t.Errorf("while working: %q", h.wb.bar.text.Text)
 	}
 	finish()
-	if h.wb.statusText.Text != "Alpha: Needs secret" {
-		t.Errorf("after the work: %q", h.wb.statusText.Text)
+	if h.wb.bar.text.Text != "Alpha: Needs secret" {
+		t.Errorf("after the work: %q", h.wb.bar.text.Text)
 	}
 }

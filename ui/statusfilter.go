@@ -1,12 +1,31 @@
 package ui
 
 import (
-	"time"
-
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
+
+// newFilter is the text filter: Enter or Down moves to its results
+// (focusResults), Escape empties it; changed re-filters the table.
+func newFilter(d *dialogs, focusResults, changed func()) *entry {
+	f := newEntry(d)
+	f.onKey = func(ev *fyne.KeyEvent) bool { // keys no dialog took
+		switch ev.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyDown:
+			focusResults()
+		case fyne.KeyEscape:
+			f.SetText("")
+		default:
+			return false
+		}
+		return true
+	}
+	f.SetPlaceHolder("Filter by name, client ID or endpoint (Ctrl+F)")
+	f.OnChanged = func(string) { changed() }
+	return f
+}
 
 // Choices of the status filter beside the text filter.
 const (
@@ -20,38 +39,35 @@ const (
 	statusSecretExpiring = "Secret expiring"
 )
 
-// expiringWithin is how close to its expiry a token counts as Expiring.
-const expiringWithin = 10 * time.Minute
+// statusChoices are the choices in the order shown, with what each keeps.
+var statusChoices = []struct {
+	label string
+	f     model.StatusFilter
+}{
+	{statusAll, model.AllStatuses}, {statusFailed, model.OnlyFailed}, {statusNeedsSecret, model.OnlyNeedsSecret},
+	{statusExpiring, model.OnlyExpiring}, {statusActive, model.OnlyActive}, {statusSecretExpiring, model.OnlySecretExpiring},
+}
 
-func (w *Workbench) newStatusFilter() *widget.Select {
-	s := widget.NewSelect([]string{statusAll, statusFailed, statusNeedsSecret, statusExpiring, statusActive, statusSecretExpiring}, func(string) {
-		w.applyView()
-		w.table.ScrollToTop()
-	})
+// newStatusFilter is the status filter; onChange re-filters the table.
+func newStatusFilter(onChange func()) *widget.Select {
+	var labels []string
+	for _, c := range statusChoices {
+		labels = append(labels, c.label)
+	}
+	s := widget.NewSelect(labels, func(string) { onChange() })
 	s.Selected = statusAll
 	return s
 }
 
-// statusMatches says whether r passes the status filter.
-func (w *Workbench) statusMatches(r *row) bool {
-	if w.statusFilter == nil || w.statusFilter.Selected == statusAll {
-		return true // without asking every row for its status (10,000 clock reads at load)
+// statusChoice is what the status filter keeps.
+func statusChoice(s *widget.Select) model.StatusFilter {
+	if s == nil {
+		return model.AllStatuses
 	}
-	if w.statusFilter.Selected == statusSecretExpiring {
-		at, _ := r.p.CredentialExpiry()
-		return !at.IsZero() && at.Sub(w.now()) <= expiryWarnDays*24*time.Hour
+	for _, c := range statusChoices {
+		if c.label == s.Selected {
+			return c.f
+		}
 	}
-	st := w.effectiveStatus(r)
-	switch w.statusFilter.Selected {
-	case statusFailed: // a failing renewal too, while its token still works
-		return st == credentials.StatusFailed && !needsSecret(r.p)
-	case statusNeedsSecret:
-		return needsSecret(r.p)
-	case statusExpiring:
-		sd := w.standing(r)
-		return sd.Status == credentials.StatusActive && !sd.Expiry.IsZero() && sd.Left < expiringWithin
-	case statusActive: // a failing renewal too: its token is still handed out
-		return w.standing(r).Status == credentials.StatusActive && !needsSecret(r.p)
-	}
-	return true
+	return model.AllStatuses
 }

@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
 	"image/color"
-	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,23 +12,25 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/credworkbench/credworkbench/credentials"
-	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
-// Columns of the credentials table.
+// Columns of the credentials table (model.Col*).
 const (
-	colName = iota
-	colType
-	colGrant
-	colEndpoint
-	colClientID
-	colStatus
-	colExpires
-	colSecretExpires
-	colChecked
-	numCols
+	colName          = model.ColName
+	colType          = model.ColType
+	colGrant         = model.ColGrant
+	colEndpoint      = model.ColEndpoint
+	colClientID      = model.ColClientID
+	colStatus        = model.ColStatus
+	colExpires       = model.ColExpires
+	colSecretExpires = model.ColSecretExpires
+	colChecked       = model.ColChecked
+	numCols          = model.NumCols
 )
+
+// row is one profile of the table (ui/model).
+type row = model.Row
 
 var colTitles = [numCols]string{"Name", "Type", "Grant type", "Endpoint", "Client ID", "Status", "Expires in", "Secret expires", "Last checked"}
 
@@ -40,69 +39,90 @@ var defaultColWidths = [numCols]float32{140, 90, 120, 220, 120, 150, 80, 95, 100
 // minColWidth keeps a dragged column from vanishing.
 const minColWidth = 50
 
-func (w *Workbench) buildTable() {
-	w.colWidths = make([]float32, numCols)
-	for i := range w.colWidths {
-		w.colWidths[i] = float32(w.app.Preferences().FloatWithFallback(fmt.Sprintf(prefColWidth, i), float64(defaultColWidths[i])))
-		if w.colWidths[i] < minColWidth {
-			w.colWidths[i] = defaultColWidths[i]
+// tableEvents is what the table's cells and headers ask of the window.
+type tableEvents struct {
+	selected func(r *row)                      // a row became the selected one (keys, clicks)
+	click    func(i int, mod fyne.KeyModifier) // a click on a row (Ctrl, Shift: several)
+	edit     func()                            // a double click
+	menuAt   func(i int) *fyne.Menu            // a right click
+	sorted   func()                            // a header click changed the order
+	// secretsDue: a credential expires soon, so its column stays.
+	secretsDue func() bool
+}
+
+// tableView is the credentials table: its cells, headers and columns
+// (columns.go), the split with the details pane and the wheel (largelist.go).
+type tableView struct {
+	m     *model.List
+	prefs fyne.Preferences
+	win   fyne.Window
+	do    func(func())
+	stop  <-chan struct{}
+	on    tableEvents
+
+	table       *widget.Table
+	tableArea   *fyne.Container // the table or, with no profiles, emptyHint
+	emptyHint   *fyne.Container
+	colWidths   []float32 // as the user set them (remembered)
+	shownWidths []float32 // fitted to the table's width, by column (0: left out)
+	shownCols   []int     // the columns shown, in order (columns.go)
+	split       *container.Split
+	splitShown  bool    // the details pane has its share
+	headerH     float32 // the table's header height (largelist.go)
+	// keepMarks is set while a selection change must not end a multiple
+	// selection (OnSelected cannot tell).
+	keepMarks bool
+	// refreshPending: a refresh of the cells is queued (scheduleRefresh);
+	// lastCellRefresh is when the last one ran.
+	refreshPending  bool
+	lastCellRefresh time.Time
+	menu            *fyne.Menu // the last right-click menu
+}
+
+func newTableView(m *model.List, prefs fyne.Preferences, win fyne.Window, do func(func()), stop <-chan struct{}, on tableEvents) *tableView {
+	t := &tableView{m: m, prefs: prefs, win: win, do: do, stop: stop, on: on}
+	t.colWidths = make([]float32, numCols)
+	for i := range t.colWidths {
+		t.colWidths[i] = float32(prefs.FloatWithFallback(fmt.Sprintf(prefColWidth, i), float64(defaultColWidths[i])))
+		if t.colWidths[i] < minColWidth {
+			t.colWidths[i] = defaultColWidths[i]
 		}
 	}
-	w.shownCols = make([]int, numCols)
-	for i := range w.shownCols {
-		w.shownCols[i] = i
+	t.shownCols = make([]int, numCols)
+	for i := range t.shownCols {
+		t.shownCols[i] = i
 	}
-	t := widget.NewTable(
-		func() (int, int) { return len(w.view), len(w.shownCols) },
-		func() fyne.CanvasObject { return newTableCell(w) },
-		func(id widget.TableCellID, o fyne.CanvasObject) { w.updateCell(id, o.(*tableCell)) },
+	tbl := widget.NewTable(
+		func() (int, int) { return len(m.View()), len(t.shownCols) },
+		func() fyne.CanvasObject { return newTableCell(t) },
+		func(id widget.TableCellID, o fyne.CanvasObject) { t.updateCell(id, o.(*tableCell)) },
 	)
-	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(w) }
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		h := o.(*headerCell)
-		h.col = w.column(id.Col)
-		// Every table refresh updates the headers: setting a label re-shapes
-		// its text, so only what changed is set.
-		if h.label.Text != colTitles[h.col] {
-			h.label.SetText(colTitles[h.col])
-		}
-		// A theme icon, not a Unicode arrow: some fonts lack the glyph.
-		switch {
-		case h.col != w.sortCol:
-			h.icon.Hide()
-		case w.sortDesc:
-			setIcon(h.icon, theme.MoveDownIcon())
-		default:
-			setIcon(h.icon, theme.MoveUpIcon())
-		}
-	}
-	t.OnSelected = func(id widget.TableCellID) {
-		if id.Row < 0 || id.Row >= len(w.view) {
+	tbl.ShowHeaderRow = true
+	tbl.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(t) }
+	tbl.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) { t.updateHeader(id, o.(*headerCell)) }
+	tbl.OnSelected = func(id widget.TableCellID) {
+		view := m.View()
+		if id.Row < 0 || id.Row >= len(view) {
 			return
 		}
-		id2 := w.view[id.Row].p.ID
-		if !w.keepMarks && len(w.marked) > 0 {
-			w.marked = nil // a plain selection (keys, click) ends a multiple one
-			w.table.Refresh()
+		r := view[id.Row]
+		changed := r.P.ID != m.Sel.SelectedID()
+		// A plain selection (keys, click) ends a multiple one.
+		if m.Sel.Select(r.P.ID, t.keepMarks) {
+			tbl.Refresh()
 		}
-		if id2 != w.selected {
-			w.selected = id2
-			w.details.show(w.view[id.Row])
-			w.updateActions()
-			w.table.Refresh()
+		if changed {
+			t.on.selected(r)
+			tbl.Refresh()
 		}
 	}
-	for i, cw := range w.colWidths {
-		t.SetColumnWidth(i, cw)
+	for i, cw := range t.colWidths {
+		tbl.SetColumnWidth(i, cw)
 	}
-	w.shownWidths = append([]float32(nil), w.colWidths...)
-	prefs := w.app.Preferences()
-	if c := prefs.IntWithFallback(prefSortCol, colName); c >= 0 && c < numCols {
-		w.sortCol = c
-	}
-	w.sortDesc = prefs.BoolWithFallback(prefSortDesc, false)
-	w.table = t
+	t.shownWidths = append([]float32(nil), t.colWidths...)
+	m.SetSort(prefs.IntWithFallback(prefSortCol, colName), prefs.BoolWithFallback(prefSortDesc, false))
+	t.table = tbl
+	return t
 }
 
 // setIcon shows res in ic, touching it only when that changes.
@@ -115,159 +135,128 @@ func setIcon(ic *widget.Icon, res fyne.Resource) {
 	}
 }
 
+func (t *tableView) updateHeader(id widget.TableCellID, h *headerCell) {
+	h.col = t.column(id.Col)
+	// Every table refresh updates the headers: setting a label re-shapes
+	// its text, so only what changed is set.
+	if h.label.Text != colTitles[h.col] {
+		h.label.SetText(colTitles[h.col])
+	}
+	// A theme icon, not a Unicode arrow: some fonts lack the glyph.
+	sortCol, sortDesc := t.m.Sort()
+	switch {
+	case h.col != sortCol:
+		h.icon.Hide()
+	case sortDesc:
+		setIcon(h.icon, theme.MoveDownIcon())
+	default:
+		setIcon(h.icon, theme.MoveUpIcon())
+	}
+}
+
 // refreshCells updates the visible cells (and headers) from the rows, for
 // changes that keep the rows and columns as they are: a result, the
 // countdown. A full table.Refresh also builds and measures a new template
 // cell and header each time (Fyne caches their renderers for a minute), so
 // once a second, or once per event of a 1,000-profile start, it is a heap
 // of garbage; this only calls updateCell, which skips unchanged cells.
-func (w *Workbench) refreshCells() {
+func (t *tableView) refreshCells() {
 	// {-1, -1} is Fyne's "all cells" for RefreshItem (Table.refreshForID);
 	// TestTickUpdatesCellsWithoutFullRefresh guards it.
-	w.table.RefreshItem(widget.TableCellID{Row: -1, Col: -1})
-	w.lastCellRefresh = time.Now() // real time: it spaces refreshes (w.now is the clock shown)
+	t.table.RefreshItem(widget.TableCellID{Row: -1, Col: -1})
+	t.lastCellRefresh = time.Now() // real time: it spaces refreshes (the list's clock is the one shown)
+}
+
+// cellRefreshInterval is the least time between two refreshes of the
+// table's cells for events: each one re-shapes every header's text too
+// (Fyne refreshes the header row with the cells), which at start-up, with
+// the outcomes of 1,000 profiles arriving, was most of the garbage made.
+const cellRefreshInterval = 100 * time.Millisecond
+
+// scheduleRefresh refreshes the table's cells once for a burst of
+// changes: at once when the last refresh is older than
+// cellRefreshInterval, else when it is; changes meanwhile join it.
+func (t *tableView) scheduleRefresh() {
+	if t.refreshPending {
+		return
+	}
+	t.refreshPending = true
+	run := func() {
+		t.refreshPending = false
+		t.refreshCells()
+	}
+	wait := time.Until(t.lastCellRefresh.Add(cellRefreshInterval))
+	if wait <= 0 {
+		t.do(run)
+		return
+	}
+	time.AfterFunc(wait, func() {
+		select {
+		case <-t.stop:
+		default:
+			t.do(run)
+		}
+	})
 }
 
 // cellText is what a table cell shows and how it is styled.
-func (w *Workbench) cellText(r *row, col int) (string, widget.Importance) {
-	p := r.p
+func (t *tableView) cellText(r *row, col int) (string, widget.Importance) {
+	now := t.m.Now()
 	switch col {
-	case colName:
-		return p.Name, widget.MediumImportance
-	case colType:
-		return p.Type.Label(), widget.MediumImportance
-	case colGrant:
-		return p.GrantType.Label(), widget.MediumImportance
-	case colEndpoint:
-		return endpointCell(*p), widget.MediumImportance
-	case colClientID:
-		return p.ClientID, widget.MediumImportance
 	case colStatus:
-		if st := w.standing(r); st.RenewalFailing() && w.busy[r.p.ID] == "" && !needsSecret(r.p) {
-			w.keepWhole(st.Short())
-			return st.Short(), widget.WarningImportance // the Expires column has the validity
+		text, tone, whole := t.m.ShortStatus(r)
+		if whole {
+			t.keepWhole(text)
 		}
-		return w.statusOf(r)
+		return text, importance(tone)
 	case colExpires:
-		return w.expiresIn(r), widget.MediumImportance
+		return t.m.ExpiresIn(r), widget.MediumImportance
 	case colSecretExpires:
-		return credentialExpiryText(*p, w.now())
+		return credentialExpiryText(*r.P, now)
 	case colChecked:
-		return shortTime(p.LastChecked, w.now()), widget.MediumImportance
+		return model.ShortTime(r.P.LastChecked, now), widget.MediumImportance
 	}
-	return "", widget.MediumImportance
+	return model.Text(r.P, col), widget.MediumImportance
 }
 
-// endpointCell says which endpoint the Endpoint column shows: "token: …",
-// "issuer: …" (discovery finds the token endpoint) or "authorize: …".
-func endpointCell(p credentials.Profile) string {
-	switch {
-	case p.TokenURL != "":
-		return "token: " + p.TokenURL
-	case p.IssuerURL != "":
-		return "issuer: " + p.IssuerURL
-	case p.AuthURL != "":
-		return "authorize: " + p.AuthURL
+// importance is the colour of a tone.
+func importance(t model.Tone) widget.Importance {
+	switch t {
+	case model.ToneSuccess:
+		return widget.SuccessImportance
+	case model.ToneWarning:
+		return widget.WarningImportance
+	case model.ToneDanger:
+		return widget.DangerImportance
 	}
-	return ""
-}
-
-// statusOf spells the status out (never colour alone) and picks its colour.
-func (w *Workbench) statusOf(r *row) (string, widget.Importance) {
-	if b := w.busy[r.p.ID]; b != "" {
-		return b, widget.WarningImportance
-	}
-	if needsSecret(r.p) {
-		return "Needs secret", widget.WarningImportance
-	}
-	st := w.standing(r)
-	switch {
-	case st.RenewalFailing():
-		// The token still works (credctl token serves it); its renewal does not.
-		return st.Text(), widget.WarningImportance
-	case st.Status == credentials.StatusActive:
-		if r.p.Type == credentials.TypeUser && r.p.LoggedInAs != "" {
-			return "Active (" + r.p.LoggedInAs + ")", widget.SuccessImportance
-		}
-		return "Active", widget.SuccessImportance
-	case st.Status == credentials.StatusFailed:
-		if r.p.LastCategory != "" {
-			return "Failed: " + categoryLabel(r.p.LastCategory), widget.DangerImportance
-		}
-		return "Failed", widget.DangerImportance
-	}
-	return string(st.Status), widget.MediumImportance
-}
-
-// effectiveStatus is the recorded status as it stands now.
-func (w *Workbench) effectiveStatus(r *row) credentials.Status { return r.p.StatusAt(w.now()) }
-
-// standing is the status as shown (oauthflow.StandingOf): Active while a
-// token is valid, even when its renewal fails.
-func (w *Workbench) standing(r *row) oauthflow.Standing { return oauthflow.StandingOf(*r.p, w.now()) }
-
-func (w *Workbench) expiresIn(r *row) string {
-	st := w.standing(r)
-	if st.Expiry.IsZero() || st.Status != credentials.StatusActive {
-		return "—"
-	}
-	return countdown(st.Left)
-}
-
-// countdown formats a remaining time as "59m 58s", "1h 05m", "12s".
-func countdown(d time.Duration) string {
-	if d <= 0 {
-		return "expired"
-	}
-	d = d.Truncate(time.Second)
-	switch {
-	case d >= 24*time.Hour:
-		return fmt.Sprintf("%dd %02dh", int(d.Hours())/24, int(d.Hours())%24)
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%ds", int(d.Seconds()))
-}
-
-// shortTime shows a time of today as 15:04:05 and others with their date.
-func shortTime(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	t = t.Local()
-	now = now.Local()
-	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
-		return t.Format("15:04:05")
-	}
-	return t.Format("2006-01-02 15:04")
+	return widget.MediumImportance
 }
 
 // column is the column shown at index i (narrow windows leave some out).
-func (w *Workbench) column(i int) int {
-	if i >= 0 && i < len(w.shownCols) {
-		return w.shownCols[i]
+func (t *tableView) column(i int) int {
+	if i >= 0 && i < len(t.shownCols) {
+		return t.shownCols[i]
 	}
 	return i
 }
 
-func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
-	id.Col = w.column(id.Col)
+func (t *tableView) updateCell(id widget.TableCellID, c *tableCell) {
+	id.Col = t.column(id.Col)
 	c.id = id
-	if id.Row >= len(w.view) {
+	view := t.m.View()
+	if id.Row >= len(view) {
 		c.label.SetText("")
 		return
 	}
 	var bg color.Color = color.Transparent
-	if pid := w.view[id.Row].p.ID; pid == w.selected || w.markedRow(pid) {
+	if pid := view[id.Row].P.ID; pid == t.m.Sel.SelectedID() || t.m.Sel.Marked(pid) {
 		bg = theme.Color(theme.ColorNameSelection)
 	}
 	if c.bg.FillColor != bg {
 		c.bg.FillColor = bg
 		c.bg.Refresh()
 	}
-	text, imp := w.cellText(w.view[id.Row], id.Col)
+	text, imp := t.cellText(view[id.Row], id.Col)
 	bold := id.Col == colStatus && imp != widget.MediumImportance
 	// Refreshing a label re-shapes its text, the bulk of the table's cost:
 	// only touch cells that changed (the countdown ticks every second).
@@ -279,140 +268,117 @@ func (w *Workbench) updateCell(id widget.TableCellID, c *tableCell) {
 	c.label.SetText(text)
 }
 
-// sortView orders the view by the sort column; ties keep name order.
-func (w *Workbench) sortView() {
-	col, desc := w.sortCol, w.sortDesc
-	if col == colName {
-		// By name, the order the store keeps (case-insensitive), compared
-		// in place: no lower-cased keys for 10,000 rows, and a view already
-		// in order (as loaded) is only checked.
-		byName := func(a, b *row) int {
-			if desc {
-				return -credentials.CompareNames(a.p.Name, b.p.Name)
-			}
-			return credentials.CompareNames(a.p.Name, b.p.Name)
-		}
-		if !slices.IsSortedFunc(w.view, byName) {
-			slices.SortStableFunc(w.view, byName)
-		}
-		return
-	}
-	key := func(r *row) string {
-		switch col {
-		case colStatus:
-			s, _ := w.statusOf(r)
-			return strings.ToLower(s)
-		case colExpires:
-			if r.p.TokenExpiry.IsZero() {
-				return ""
-			}
-			return r.p.TokenExpiry.UTC().Format(time.RFC3339)
-		case colSecretExpires:
-			return expirySortKey(*r.p)
-		case colChecked:
-			if r.p.LastChecked.IsZero() {
-				return ""
-			}
-			return r.p.LastChecked.UTC().Format(time.RFC3339)
-		}
-		s, _ := w.cellText(r, col)
-		return strings.ToLower(s)
-	}
-	// Keys are computed once per row, not once per comparison.
-	type keyed struct {
-		key, name string
-		r         *row
-	}
-	ks := make([]keyed, len(w.view))
-	for i, r := range w.view {
-		ks[i] = keyed{key(r), strings.ToLower(r.p.Name), r}
-	}
-	slices.SortStableFunc(ks, func(a, b keyed) int {
-		c := cmp.Compare(a.key, b.key)
-		if c == 0 {
-			c = cmp.Compare(a.name, b.name)
-		}
-		if desc {
-			return -c
-		}
-		return c
-	})
-	for i := range ks {
-		w.view[i] = ks[i].r
-	}
-}
-
 // sortBy is what clicking a header does: sort by it, or reverse the order
 // when it already is the sort column.
-func (w *Workbench) sortBy(col int) {
-	if col == w.sortCol {
-		w.sortDesc = !w.sortDesc
-	} else {
-		w.sortCol, w.sortDesc = col, false
-	}
-	w.app.Preferences().SetInt(prefSortCol, w.sortCol)
-	w.app.Preferences().SetBool(prefSortDesc, w.sortDesc)
-	w.applyColumnWidths() // the sort arrow needs room in its header
-	w.applyView()
+func (t *tableView) sortBy(col int) {
+	t.m.SortBy(col)
+	sortCol, sortDesc := t.m.Sort()
+	t.prefs.SetInt(prefSortCol, sortCol)
+	t.prefs.SetBool(prefSortDesc, sortDesc)
+	t.applyColumnWidths() // the sort arrow needs room in its header
+	t.on.sorted()
 }
 
 // setColumnWidth resizes a column (then the columns share the width again)
 // and remembers its width.
-func (w *Workbench) setColumnWidth(col int, width float32) {
+func (t *tableView) setColumnWidth(col int, width float32) {
 	width = max(width, minColWidth)
-	w.colWidths[col] = width
-	w.applyColumnWidths()
+	t.colWidths[col] = width
+	t.applyColumnWidths()
 }
 
-func (w *Workbench) saveColumnWidth(col int) {
-	w.app.Preferences().SetFloat(fmt.Sprintf(prefColWidth, col), float64(w.colWidths[col]))
+func (t *tableView) saveColumnWidth(col int) {
+	t.prefs.SetFloat(fmt.Sprintf(prefColWidth, col), float64(t.colWidths[col]))
 }
 
-const (
-	menuRequest      = "Send a test request… (Ctrl+R)"
-	menuLoginAnother = "Log in as another user…"
-)
+// selectRow selects the profile shown in table row i.
+func (t *tableView) selectRow(i int) {
+	if i < 0 || i >= len(t.m.View()) {
+		return
+	}
+	t.table.Select(widget.TableCellID{Row: i, Col: 0})
+}
 
-// rowMenu is the right-click menu of a row: the toolbar's actions, enabled
-// by the same rule as the toolbar.
-func (w *Workbench) rowMenu(r *row) *fyne.Menu {
-	type entry struct {
-		act, label string
-		fn         func()
+// selectKeepingMarks selects row i without ending a multiple selection.
+func (t *tableView) selectKeepingMarks(i int) {
+	t.keepMarks = true
+	defer func() { t.keepMarks = false }()
+	t.selectRow(i)
+}
+
+// moveBy moves the selection n rows down (or up), stopping at the ends;
+// with nothing selected it selects the first row.
+func (t *tableView) moveBy(n int, down bool) {
+	view := t.m.View()
+	if len(view) == 0 {
+		return
 	}
-	all := []entry{
-		{actEdit, "Edit…", w.editSelected},
-		{actTest, "Test (Ctrl+T)", w.testSelected},
-		{actRequest, menuRequest, w.requestSelected},
+	i := t.m.ViewIndex(t.m.Sel.SelectedID())
+	switch {
+	case i < 0:
+		i = 0
+	case down:
+		i = min(i+n, len(view)-1)
+	default:
+		i = max(i-n, 0)
 	}
-	if r.p.Type == credentials.TypeUser {
-		all = append(all,
-			entry{actLogin, "Log in with this credential (Ctrl+L)", w.loginSelected},
-			entry{actLogin, menuLoginAnother, w.loginAnotherSelected},
-			entry{actLogin, menuLoginDevice, w.loginDeviceSelected},
-			entry{actLogout, "Log out", w.logoutSelected})
+	t.moveTo(i)
+}
+
+// moveTo selects table row i and scrolls to it.
+func (t *tableView) moveTo(i int) {
+	if i < 0 || i >= len(t.m.View()) {
+		return
 	}
-	all = append(all, entry{actSetSecret, "Set client secret…", w.setSecretSelected})
-	if r.p.HasSecret && r.p.Type == credentials.TypeApplication {
-		all = append(all, entry{actRotate, "Rotate secret…", w.rotateSelected})
+	t.selectRow(i)
+	t.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+}
+
+// pageRows is how many rows PageUp/PageDown move: about one screen.
+func (t *tableView) pageRows() int {
+	rowH := t.table.MinSize().Height
+	if c := newTableCell(t); c != nil {
+		rowH = c.MinSize().Height + theme.Padding()
 	}
-	var items []*fyne.MenuItem
-	for _, e := range all {
-		it := fyne.NewMenuItem(e.label, e.fn)
-		it.Disabled = !w.allowed(e.act, r)
-		items = append(items, it)
+	if rowH <= 0 {
+		return 10
 	}
-	del := fyne.NewMenuItem("Delete…", w.deleteSelected)
-	del.Disabled = !w.allowed(actDelete, r)
-	items = append(items, fyne.NewMenuItemSeparator(), del)
-	return fyne.NewMenu("", items...)
+	return max(int(t.table.Size().Height/rowH)-1, 1)
+}
+
+// key moves the selection for the arrow keys, Page Up/Down, Home and End.
+func (t *tableView) key(name fyne.KeyName) {
+	switch name {
+	case fyne.KeyUp, fyne.KeyDown:
+		t.moveBy(1, name == fyne.KeyDown)
+	case fyne.KeyPageUp, fyne.KeyPageDown:
+		t.moveBy(t.pageRows(), name == fyne.KeyPageDown)
+	case fyne.KeyHome:
+		t.moveTo(0)
+	case fyne.KeyEnd:
+		t.moveTo(len(t.m.View()) - 1)
+	}
+}
+
+// layOut puts the table and, while there are no profiles, the hint with
+// its button (add) into the table's area.
+func (t *tableView) layOut(add func()) {
+	addFirst := widget.NewButtonWithIcon("Add your first profile", theme.ContentAddIcon(), add)
+	addFirst.Importance = widget.HighImportance
+	t.emptyHint = container.NewCenter(container.NewVBox(
+		widget.NewLabelWithStyle("No credential profiles yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle("A profile holds an OAuth client: its endpoints, client ID and scope.\n"+
+			"Its secret goes to the OS keyring, never to a file.", fyne.TextAlignCenter, fyne.TextStyle{}),
+		container.NewCenter(addFirst),
+	))
+	t.tableArea = container.New(&columnsLayout{t: t}, t.table, t.emptyHint)
 }
 
 // tableCell is a table cell that knows its row, so a double click edits and
 // a right click opens the row menu.
 type tableCell struct {
 	widget.BaseWidget
-	w     *Workbench
+	t     *tableView
 	id    widget.TableCellID
 	mod   fyne.KeyModifier // held at the last mouse press
 	label *widget.Label
@@ -425,8 +391,8 @@ var (
 	_ fyne.SecondaryTappable = (*tableCell)(nil)
 )
 
-func newTableCell(w *Workbench) *tableCell {
-	c := &tableCell{w: w, label: widget.NewLabel("Template text"), bg: canvas.NewRectangle(color.Transparent)}
+func newTableCell(t *tableView) *tableCell {
+	c := &tableCell{t: t, label: widget.NewLabel("Template text"), bg: canvas.NewRectangle(color.Transparent)}
 	c.label.Truncation = fyne.TextTruncateEllipsis
 	c.ExtendBaseWidget(c)
 	return c
@@ -439,9 +405,9 @@ func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
 // Tapped selects the row and takes the focus away from the filter, so
 // Enter and Delete act on the selection.
 func (c *tableCell) Tapped(*fyne.PointEvent) {
-	c.w.clickRow(c.id.Row, c.mod) // Ctrl / Shift: several rows (multiselect.go)
+	c.t.on.click(c.id.Row, c.mod) // Ctrl / Shift: several rows (multiselect.go)
 	c.mod = 0
-	c.w.win.Canvas().Unfocus()
+	c.t.win.Canvas().Unfocus()
 }
 
 // MouseDown notes the modifiers for Tapped (which has none).
@@ -449,22 +415,22 @@ func (c *tableCell) MouseDown(e *desktop.MouseEvent) { c.mod = e.Modifier }
 func (c *tableCell) MouseUp(*desktop.MouseEvent)     {}
 
 func (c *tableCell) DoubleTapped(*fyne.PointEvent) {
-	c.w.selectRow(c.id.Row)
-	c.w.editSelected()
+	c.t.selectRow(c.id.Row)
+	c.t.on.edit()
 }
 
 func (c *tableCell) TappedSecondary(e *fyne.PointEvent) {
-	if c.id.Row >= len(c.w.view) {
+	if c.id.Row >= len(c.t.m.View()) {
 		return
 	}
-	c.w.menu = c.w.rowMenuAt(c.id.Row) // multiselect.go: keeps a multiple selection
-	widget.ShowPopUpMenuAtPosition(c.w.menu, c.w.win.Canvas(), e.AbsolutePosition)
+	c.t.menu = c.t.on.menuAt(c.id.Row) // multiselect.go: keeps a multiple selection
+	widget.ShowPopUpMenuAtPosition(c.t.menu, c.t.win.Canvas(), e.AbsolutePosition)
 }
 
 // headerCell sorts on click and resizes its column when dragged sideways.
 type headerCell struct {
 	widget.BaseWidget
-	w     *Workbench
+	t     *tableView
 	col   int
 	label *widget.Label
 	icon  *widget.Icon // the sort direction on the sort column
@@ -475,8 +441,8 @@ var (
 	_ fyne.Draggable = (*headerCell)(nil)
 )
 
-func newHeaderCell(w *Workbench) *headerCell {
-	h := &headerCell{w: w, label: widget.NewLabelWithStyle("Last checked", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+func newHeaderCell(t *tableView) *headerCell {
+	h := &headerCell{t: t, label: widget.NewLabelWithStyle("Last checked", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		icon: widget.NewIcon(theme.MoveDownIcon())}
 	h.label.Truncation = fyne.TextTruncateEllipsis
 	h.ExtendBaseWidget(h)
@@ -487,10 +453,10 @@ func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.icon, h.label))
 }
 
-func (h *headerCell) Tapped(*fyne.PointEvent) { h.w.sortBy(h.col) }
+func (h *headerCell) Tapped(*fyne.PointEvent) { h.t.sortBy(h.col) }
 
 func (h *headerCell) Dragged(e *fyne.DragEvent) {
-	h.w.setColumnWidth(h.col, h.w.colWidths[h.col]+e.Dragged.DX)
+	h.t.setColumnWidth(h.col, h.t.colWidths[h.col]+e.Dragged.DX)
 }
 
-func (h *headerCell) DragEnd() { h.w.saveColumnWidth(h.col) }
+func (h *headerCell) DragEnd() { h.t.saveColumnWidth(h.col) }

@@ -98,19 +98,66 @@ func (l *toolbarLayout) overflowMenu() *fyne.Menu {
 	return fyne.NewMenu("", items...)
 }
 
-// newToolbar builds the toolbar row from its buttons and separators.
-func (w *Workbench) newToolbar(items []fyne.CanvasObject) *fyne.Container {
+// toolButton is one button of the toolbar.
+type toolButton struct {
+	name string
+	icon fyne.Resource
+	fn   func()
+}
+
+// toolExtras are the toolbar's actions beyond the selection's.
+type toolExtras struct{ add, testAll, importProfiles, refresh, about func() }
+
+// toolButtons are the toolbar's buttons in order; the rarely used come
+// last (a narrow window hides them first).
+func toolButtons(a *rowActions, x toolExtras) []toolButton {
+	return []toolButton{
+		{"Add", theme.ContentAddIcon(), x.add},
+		{"Edit", theme.DocumentCreateIcon(), a.edit},
+		{"Delete", theme.DeleteIcon(), a.del},
+		{"Test", theme.MediaPlayIcon(), a.test},
+		{"Test all", theme.MediaFastForwardIcon(), x.testAll},
+		{"Login", theme.LoginIcon(), a.login},
+		{"Logout", theme.LogoutIcon(), a.logout},
+		{"Request", theme.MailSendIcon(), a.request},
+		{"Rotate secret", theme.HistoryIcon(), a.rotate},
+		{"Import", theme.DownloadIcon(), x.importProfiles},
+		{"Export", theme.UploadIcon(), a.export},
+		{"Refresh", theme.ViewRefreshIcon(), x.refresh},
+		{"About", theme.InfoIcon(), x.about},
+	}
+}
+
+// toolSeparatorAfter are the buttons that end a group.
+var toolSeparatorAfter = map[string]bool{"Delete": true, "Rotate secret": true, "Refresh": true}
+
+// newToolbar builds the toolbar row: the buttons (grouped by
+// toolSeparatorAfter), Add stressed, and the More button, whose menu it
+// hands to shown.
+func newToolbar(win fyne.Window, tools []toolButton, shown func(*fyne.Menu)) (*fyne.Container, map[string]*widget.Button, *toolbarLayout) {
+	buttons := map[string]*widget.Button{}
+	var items []fyne.CanvasObject
+	// Fyne 2.7 has no tooltips, so every toolbar button carries its name as
+	// text next to the icon; the shortcut is in the right-click menu.
+	for _, t := range tools {
+		b := widget.NewButtonWithIcon(t.name, t.icon, t.fn)
+		b.Importance = widget.LowImportance
+		buttons[t.name] = b
+		items = append(items, b)
+		if toolSeparatorAfter[t.name] {
+			items = append(items, widget.NewSeparator())
+		}
+	}
+	buttons["Add"].Importance = widget.HighImportance
 	l := &toolbarLayout{items: items}
 	l.more = widget.NewButtonWithIcon("More", theme.MoreHorizontalIcon(), nil)
 	l.more.Importance = widget.LowImportance
 	l.more.OnTapped = func() {
-		c := w.win.Canvas()
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(l.more)
-		w.menu = l.overflowMenu()
-		widget.ShowPopUpMenuAtPosition(w.menu, c, pos.AddXY(0, l.more.Size().Height))
+		m := l.overflowMenu()
+		shown(m)
+		widget.ShowPopUpMenuAtPosition(m, win.Canvas(), pos.AddXY(0, l.more.Size().Height))
 	}
-	w.toolbarMore = l.more
-	w.toolbarLayout = l
 	objs := append(append([]fyne.CanvasObject{}, items...), l.more)
-	return container.New(l, objs...)
+	return container.New(l, objs...), buttons, l
 }

@@ -67,7 +67,8 @@ const editorWidth = 720
 
 // edit opens the editor for t (nil: a new transport).
 func (n *navigator) edit(t *credentials.Transport) *transportEditor {
-	if n.w.dlg != nil {
+	d := n.h.dialogs()
+	if d.top() != nil {
 		return nil
 	}
 	e := &transportEditor{n: n, orig: t, profileIDs: map[string]string{}}
@@ -77,8 +78,8 @@ func (n *navigator) edit(t *credentials.Transport) *transportEditor {
 	if t != nil && t.ID != "" {
 		title = "Transport configuration: " + t.Name
 	}
-	e.s = n.w.showDialog(title, content,
-		dialogButton{label: "Cancel", keepOpen: true, fn: n.w.closeDialog},
+	e.s = d.show(title, content,
+		dialogButton{label: "Cancel", keepOpen: true, fn: d.closeTop},
 		dialogButton{label: "Run unsaved", keepOpen: true, fn: e.runUnsaved},
 		dialogButton{label: "Save", importance: widget.HighImportance, keepOpen: true, fn: e.save})
 	e.s.mayClose = e.mayDiscard
@@ -128,36 +129,36 @@ func (e *transportEditor) mayDiscard() bool {
 }
 
 func (e *transportEditor) build() fyne.CanvasObject {
-	w := e.n.w
-	e.name = newEntry(w)
+	d := e.n.h.dialogs()
+	e.name = newEntry(d)
 	e.typ = widget.NewSelect([]string{string(credentials.TransportHTTP), string(credentials.TransportWSSOAP)}, func(string) { e.sync() })
 	e.typ.SetSelected(string(credentials.TransportHTTP))
-	e.url = newEntry(w)
+	e.url = newEntry(d)
 	e.url.SetPlaceHolder("https://api.example.com/v1/orders")
 	e.method = widget.NewSelect(requestMethods, nil)
 	e.method.SetSelected(http.MethodGet)
-	e.headers = newEntry(w)
+	e.headers = newEntry(d)
 	e.headers.MultiLine = true
 	e.headers.SetMinRowsVisible(3)
 	e.headers.SetPlaceHolder("Accept: application/json\n(one 'Name: value' per line; the token is added from the credential)")
-	e.body = newEntry(w)
+	e.body = newEntry(d)
 	e.body.MultiLine = true
 	e.body.SetMinRowsVisible(4)
-	e.bodyFile = newEntry(w)
+	e.bodyFile = newEntry(d)
 	e.bodyFile.SetPlaceHolder("/path/read/at/each/run.xml")
 	e.soapVersion = widget.NewSelect([]string{credentials.SOAPVersion11, credentials.SOAPVersion12}, nil)
 	e.soapVersion.SetSelected(credentials.SOAPVersion11)
-	e.soapAction = newEntry(w)
+	e.soapAction = newEntry(d)
 	e.soapAction.SetPlaceHolder("urn:example:Operation")
-	e.timeout = newEntry(w)
+	e.timeout = newEntry(d)
 	e.timeout.SetPlaceHolder("30s")
 	e.auth = widget.NewSelect([]string{authNone, authCredential}, func(string) { e.sync() })
 	e.auth.SetSelected(authNone)
 	var labels []string
 	labels = append(labels, noProfile)
-	for _, r := range w.rows {
-		label := fmt.Sprintf("%s (%s)", r.p.Name, r.p.Type.Label())
-		e.profileIDs[label] = r.p.ID
+	for _, p := range e.n.h.allProfiles() {
+		label := fmt.Sprintf("%s (%s)", p.Name, p.Type.Label())
+		e.profileIDs[label] = p.ID
 		labels = append(labels, label)
 	}
 	e.profile = widget.NewSelect(labels, nil)
@@ -339,26 +340,26 @@ func (e *transportEditor) save() {
 		e.showErrors(err)
 		return
 	}
-	ps := make([]credentials.Profile, 0, len(e.n.w.rows))
-	for _, r := range e.n.w.rows {
-		ps = append(ps, *r.p)
+	ops := e.n.ops()
+	if ops == nil {
+		return
 	}
-	saved, err := e.n.w.repo.Transports().Save(t, ps)
+	saved, err := ops.Transports().Save(t)
 	if err != nil {
 		e.showErrors(err)
 		return
 	}
-	e.n.w.hideDialog(e.s)
+	e.n.h.dialogs().hide(e.s)
 	delete(e.n.transport.results, saved.ID)
 	e.n.reload()
 	e.n.selectTransport(saved.ID)
 	cred := "no credential" // #nosec G101 -- a label, not a credential
 	if saved.Authorization == credentials.AuthNone {
 		cred = "Authorization None"
-	} else if r := e.n.w.findRow(saved.ProfileID); r != nil {
-		cred = "credential " + r.p.Name
+	} else if p := e.n.h.profileOf(saved.ProfileID); p != nil {
+		cred = "credential " + p.Name
 	}
-	e.n.w.setStatus(fmt.Sprintf("Saved transport %q (%s)", saved.Name, cred))
+	e.n.h.setStatus(fmt.Sprintf("Saved transport %q (%s)", saved.Name, cred))
 }
 
 // runUnsaved sends what the fields say without saving it: an unsaved
@@ -378,7 +379,7 @@ func (e *transportEditor) runUnsaved() {
 	e.result.Show()
 	e.fit()
 	var res *oauthflow.RunResult
-	e.n.w.background("", "Running "+t.Name+"…", func(ctx context.Context) error {
+	e.n.h.background("Running "+t.Name+"…", func(ctx context.Context) error {
 		res = ops.Transports().RunUnsaved(ctx, t, oauthflow.RunOptions{})
 		return nil
 	}, func(error) {
@@ -408,7 +409,7 @@ func (d *requestDialog) saveAsTransport() {
 	d.closing()
 	t := transportFromRequest(d.method.Selected, d.url.Text, d.headers.Text, d.body.Text)
 	t.Authorization, t.ProfileID = credentials.AuthCredential, d.profileID
-	d.w.nav.edit(&t)
+	d.editTransport(&t)
 }
 
 // transportFromRequest makes a transport of a request: a SOAP 1.1 or 1.2

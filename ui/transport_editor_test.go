@@ -20,7 +20,7 @@ func editorHarness(t *testing.T, width, height float32) (*harness, *transportEdi
 	h := newHarness(t, repo, nil)
 	h.win.Resize(fyne.NewSize(width, height))
 	e := h.wb.nav.edit(nil)
-	if e == nil || h.wb.dlg == nil {
+	if e == nil || h.wb.dialogs.top() == nil {
 		t.Fatal("the editor did not open")
 	}
 	return h, e
@@ -105,7 +105,7 @@ func TestTransportEditorShowsTheWholeFormAt800x600(t *testing.T) {
 	}
 	d := fyne.CurrentApp().Driver()
 	for _, label := range []string{"Cancel", "Run unsaved", "Save"} {
-		b := h.wb.dlg.button(label)
+		b := h.wb.dialogs.top().button(label)
 		p := d.AbsolutePositionForObject(b)
 		if p.Y+b.Size().Height > 600-menuBarHeight || p.X+b.Size().Width > 800 || b.Size().Height == 0 {
 			t.Errorf("%s is outside the window: %v %v", label, p, b.Size())
@@ -153,22 +153,22 @@ func TestTransportEditorWheelScrollsOverFields(t *testing.T) {
 // unchanged form closes at once.
 func TestTransportEditorCancelAsksOnChanges(t *testing.T) {
 	h, _ := editorHarness(t, 1024, 768)
-	h.tap(h.wb.dlg.button("Cancel"))
-	if h.wb.dlg != nil {
+	h.tap(h.wb.dialogs.top().button("Cancel"))
+	if h.wb.dialogs.top() != nil {
 		t.Fatal("Cancel on an unchanged new transport closes it")
 	}
 
 	e := h.wb.nav.edit(nil)
 	test.Type(e.url, "https://api.example.com/orders")
-	h.tap(h.wb.dlg.button("Cancel"))
-	if h.wb.dlg == nil || !e.errors.Visible() || !strings.Contains(e.errors.Text, "unsaved changes") {
+	h.tap(h.wb.dialogs.top().button("Cancel"))
+	if h.wb.dialogs.top() == nil || !e.errors.Visible() || !strings.Contains(e.errors.Text, "unsaved changes") {
 		t.Fatalf("Cancel on a changed form asks first; errors %q", e.errors.Text)
 	}
-	if got := h.wb.dlg.button("Cancel").Text; got != "Discard changes" {
+	if got := h.wb.dialogs.top().button("Cancel").Text; got != "Discard changes" {
 		t.Errorf("the Cancel button says %q", got)
 	}
-	h.tap(h.wb.dlg.button("Cancel"))
-	if h.wb.dlg != nil {
+	h.tap(h.wb.dialogs.top().button("Cancel"))
+	if h.wb.dialogs.top() != nil {
 		t.Fatal("the second press discards")
 	}
 
@@ -176,11 +176,11 @@ func TestTransportEditorCancelAsksOnChanges(t *testing.T) {
 	e = h.wb.nav.edit(nil)
 	test.Type(e.name, "Orders")
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg == nil {
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("Escape on a changed form asks first")
 	}
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Fatal("the second Escape discards")
 	}
 	saved, err := h.repo.Transports().Save(credentials.Transport{Name: "Orders", Type: credentials.TransportHTTP, Method: "POST",
@@ -191,8 +191,8 @@ func TestTransportEditorCancelAsksOnChanges(t *testing.T) {
 	}
 	h.wb.nav.reload()
 	h.wb.nav.edit(&saved)
-	h.tap(h.wb.dlg.button("Cancel"))
-	if h.wb.dlg != nil {
+	h.tap(h.wb.dialogs.top().button("Cancel"))
+	if h.wb.dialogs.top() != nil {
 		t.Fatal("Cancel on an unchanged edit closes it")
 	}
 }

@@ -151,24 +151,24 @@ func (p *transportPane) refresh() {
 // credentialText is the Authorization line: None, the profile (and its
 // status), "no credential", or the user it runs as.
 func (p *transportPane) credentialText(t credentials.Transport) string {
-	w := p.nav.w
+	h := p.nav.h
 	if pid, ok := p.nav.runAs[t.ID]; ok {
-		if r := w.findRow(pid); r != nil {
-			return fmt.Sprintf("Authorization: Credential · runs as the logged-in user of %q (User External Credentials)", r.p.Name)
+		if rp := h.profileOf(pid); rp != nil {
+			return fmt.Sprintf("Authorization: Credential · runs as the logged-in user of %q (User External Credentials)", rp.Name)
 		}
 	}
 	if t.Authorization != credentials.AuthCredential {
 		return "Authorization: None (no token is sent)"
 	}
-	r := w.findRow(t.ProfileID)
-	if t.ProfileID == "" || r == nil {
+	cp := h.profileOf(t.ProfileID)
+	if t.ProfileID == "" || cp == nil {
 		return "Authorization: Credential · no credential (select a profile under Name in Edit)"
 	}
 	where := ""
 	if t.Type == credentials.TransportWSSOAP && t.TokenIn == credentials.TokenInWSSE {
 		where = " · token in the WS-Security header"
 	}
-	return fmt.Sprintf("Authorization: Credential · Name: %s (%s)%s", r.p.Name, r.p.StatusAt(w.now()), where)
+	return fmt.Sprintf("Authorization: Credential · Name: %s (%s)%s", cp.Name, cp.StatusAt(h.clock()), where)
 }
 
 // run runs a saved transport in the background and shows the answer.
@@ -190,7 +190,7 @@ func (n *navigator) run(tid string) {
 	}
 	var res *oauthflow.RunResult
 	name := t.Name
-	n.w.background("", "Running "+name+"…", func(ctx context.Context) error {
+	n.h.background("Running "+name+"…", func(ctx context.Context) error {
 		var err error
 		res, err = ops.Transports().Run(ctx, tid, opt)
 		return err
@@ -199,14 +199,14 @@ func (n *navigator) run(tid string) {
 		p.progress.Hide()
 		p.run.Enable()
 		if err != nil {
-			n.w.showError("Cannot run "+name, err)
+			n.h.dialogs().showError("Cannot run "+name, err)
 			return
 		}
 		p.results[tid] = res
 		n.reload()
-		n.w.setStatus(runLine(res))
-		if res.Notice != "" && n.w.dlg == nil { // never over a form being edited: the pane shows it too
-			n.w.showMessage("The token went to another host", res.Notice)
+		n.h.setStatus(runLine(res))
+		if d := n.h.dialogs(); res.Notice != "" && d.top() == nil { // never over a form being edited: the pane shows it too
+			d.showMessage("The token went to another host", res.Notice)
 		}
 	})
 }

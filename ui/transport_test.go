@@ -72,7 +72,7 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	// The editor: Authorization → Credential reveals the Name select.
 	m := nav.menuFor(nodeTransports)
 	menuItem(m, "Add transport").Action()
-	e := h.wb.dlg
+	e := h.wb.dialogs.top()
 	if e == nil {
 		t.Fatal("Add transport opens the editor")
 	}
@@ -89,12 +89,12 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	}
 	ed.profile.SetSelected("Backend (Application)")
 	h.tap(e.button("Save"))
-	if h.wb.dlg == nil || !strings.Contains(ed.errors.Text, "Authorization header carries a secret") {
+	if h.wb.dialogs.top() == nil || !strings.Contains(ed.errors.Text, "Authorization header carries a secret") {
 		t.Fatalf("a pasted token is refused and the dialog stays; errors: %q", ed.errors.Text)
 	}
 	ed.headers.SetText("Accept: application/json")
 	h.tap(e.button("Save"))
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Fatalf("Save closes the editor; errors: %q", ed.errors.Text)
 	}
 	tr, err := repo.Transports().Get("Orders")
@@ -156,11 +156,11 @@ func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	// Deleting the profile asks and names the transport; afterwards it shows no credential.
 	nav.tree.Select(nodeCredentials)
 	h.selectProfile("Backend")
-	h.wb.deleteSelected()
-	if h.wb.dlg == nil || !strings.Contains(h.wb.dlg.body.Text, `transport(s) "Orders"`) {
-		t.Fatalf("delete confirmation: %v", h.wb.dlg)
+	h.wb.screens.deleteSelected()
+	if h.wb.dialogs.top() == nil || !strings.Contains(h.wb.dialogs.top().body.Text, `transport(s) "Orders"`) {
+		t.Fatalf("delete confirmation: %v", h.wb.dialogs.top())
 	}
-	h.tap(h.wb.dlg.button("Delete"))
+	h.tap(h.wb.dialogs.top().button("Delete"))
 	h.waitFor("the delete", func() bool { return h.rowOf("Backend") < 0 })
 	delete(nav.runAs, tr.ID)
 	nav.tree.Select(node)
@@ -179,7 +179,7 @@ func (h *harness) editor() *transportEditor {
 }
 
 func (h *harness) closeAll() {
-	for h.wb.dlg != nil {
+	for h.wb.dialogs.top() != nil {
 		h.key(fyne.KeyEscape)
 	}
 }

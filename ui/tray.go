@@ -15,6 +15,7 @@ import (
 	xdraw "golang.org/x/image/draw"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // maxTrayProfiles bounds the profiles the tray menu lists (failing ones
@@ -84,29 +85,24 @@ func (t *tray) update() {
 	t.a.opt.Tray.SetSystemTrayMenu(m)
 }
 
-// failing is a profile that needs the user: it failed, or cannot be used
-// until its secret is entered.
-func (w *Workbench) failing(r *row) bool {
-	return needsSecret(r.p) || w.effectiveStatus(r) == credentials.StatusFailed
-}
-
 // build makes the menu: Open workbench; the profiles, failing first, each
 // with its status word and actions; Settings; Quit.
 func (t *tray) build() (*fyne.Menu, int) {
 	w := t.a.w
-	rows := append([]*row(nil), w.rows...)
+	m := w.m
+	rows := append([]*row(nil), m.Rows()...)
 	failing := 0
 	for _, r := range rows {
-		if w.failing(r) {
+		if m.Failing(r) {
 			failing++
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
-		fi, fj := w.failing(rows[i]), w.failing(rows[j])
+		fi, fj := m.Failing(rows[i]), m.Failing(rows[j])
 		if fi != fj {
 			return fi
 		}
-		return strings.ToLower(rows[i].p.Name) < strings.ToLower(rows[j].p.Name)
+		return strings.ToLower(rows[i].P.Name) < strings.ToLower(rows[j].P.Name)
 	})
 	items := []*fyne.MenuItem{fyne.NewMenuItem(trayOpen, t.a.Show), fyne.NewMenuItemSeparator()}
 	switch {
@@ -123,8 +119,8 @@ func (t *tray) build() (*fyne.Menu, int) {
 			items = append(items, more)
 			break
 		}
-		word, _ := w.statusOf(r)
-		it := fyne.NewMenuItem(r.p.Name+" — "+word, nil)
+		word, _ := m.Status(r)
+		it := fyne.NewMenuItem(r.P.Name+" — "+word, nil)
 		it.ChildMenu = t.profileMenu(r)
 		items = append(items, it)
 	}
@@ -145,27 +141,27 @@ func disabledItem(label string) *fyne.MenuItem {
 // is disabled, by the same rule as the toolbar.
 func (t *tray) profileMenu(r *row) *fyne.Menu {
 	w := t.a.w
-	id, name := r.p.ID, r.p.Name
+	id, name := r.P.ID, r.P.Name
 	cp := fyne.NewMenuItem(trayCopy, func() { t.a.copy.copyToken(t.a.opt.Tokens, id, name) })
-	cp.Disabled = t.a.opt.Tokens == nil || needsSecret(r.p) ||
-		r.p.Type == credentials.TypeUser && w.effectiveStatus(r) == credentials.StatusLoggedOut
+	cp.Disabled = t.a.opt.Tokens == nil || model.NeedsSecret(r.P) ||
+		r.P.Type == credentials.TypeUser && w.m.Effective(r) == credentials.StatusLoggedOut
 	test := fyne.NewMenuItem(trayTest, func() {
-		if r := w.findRow(id); r != nil && needsSecret(r.p) {
+		if r := w.m.Find(id); r != nil && model.NeedsSecret(r.P) {
 			t.a.Show() // Test asks for the secret, in the window
 		}
-		w.testProfile(id, name)
+		w.tests.one(id, name)
 	})
-	test.Disabled = !w.allowed(actTest, r)
+	test.Disabled = !w.m.Allowed(actTest, r)
 	items := []*fyne.MenuItem{cp, test}
-	if r.p.Type == credentials.TypeUser {
+	if r.P.Type == credentials.TypeUser {
 		in := fyne.NewMenuItem(trayLogin, func() {
 			// The login dialog (and its Copy login URL) is in the window.
 			t.a.Show()
-			w.login(id, name)
+			w.screens.login(id, name)
 		})
-		in.Disabled = !w.allowed(actLogin, r)
-		out := fyne.NewMenuItem(trayLogout, func() { w.logout(id, name) })
-		out.Disabled = !w.allowed(actLogout, r) || w.effectiveStatus(r) == credentials.StatusLoggedOut
+		in.Disabled = !w.m.Allowed(actLogin, r)
+		out := fyne.NewMenuItem(trayLogout, func() { w.screens.logout(id, name) })
+		out.Disabled = !w.m.Allowed(actLogout, r) || w.m.Effective(r) == credentials.StatusLoggedOut
 		items = append(items, in, out)
 	}
 	return fyne.NewMenu(name, items...)

@@ -52,9 +52,9 @@ func (g *clipboardGuard) copyToken(src TokenSource, id, name string) {
 	if src == nil {
 		return
 	}
-	finish := g.w.startWork(name + ": getting the access token…")
+	finish := g.w.bar.startWork(name + ": getting the access token…")
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		ctx, cancel := context.WithTimeout(g.w.ctx, opTimeout) // ends with the workbench
 		defer cancel()
 		tok, _, err := src.FetchToken(ctx, id, oauthflow.TokenOptions{})
 		g.w.do(func() {
@@ -64,12 +64,12 @@ func (g *clipboardGuard) copyToken(src TokenSource, id, name string) {
 					err = errors.New("the IdP returned no access token")
 				}
 				msg := name + ": cannot copy the access token: " + failureText(err)
-				g.w.setStatus(msg)
+				g.w.bar.set(msg)
 				g.w.agent.notes.send(noteAction, "Access token not copied", msg)
 				return
 			}
 			g.put(tok.AccessToken)
-			g.w.setStatus(name + ": access token copied; the clipboard is cleared in 60 s")
+			g.w.bar.set(name + ": access token copied; the clipboard is cleared in 60 s")
 		})
 	}()
 }

@@ -87,8 +87,8 @@ func TestNoTrayHostWindowMenuQuitsOnCloseAndShowsNotices(t *testing.T) {
 
 	// Closing the window quits, without the question.
 	ah.agent.onClose()
-	if h.wb.dlg != nil || ah.quits != 1 {
-		t.Fatalf("close without a tray host: dialog %v, %d quits", h.wb.dlg != nil, ah.quits)
+	if h.wb.dialogs.top() != nil || ah.quits != 1 {
+		t.Fatalf("close without a tray host: dialog %v, %d quits", h.wb.dialogs.top() != nil, ah.quits)
 	}
 	quit.Action()
 	if ah.quits != 2 {
@@ -124,7 +124,7 @@ func TestNoTrayHostWindowMenuQuitsOnCloseAndShowsNotices(t *testing.T) {
 		t.Fatal("with a tray host, Settings offers keeping running")
 	}
 	ah.agent.onClose()
-	if h.wb.dlg == nil || h.wb.dlg.title != "Keep running in the background?" || ah.quits != 2 {
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Keep running in the background?" || ah.quits != 2 {
 		t.Fatalf("with a tray host the first close asks: %d quits", ah.quits)
 	}
 }

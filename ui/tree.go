@@ -17,11 +17,12 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // TransportOperations is what the transport views ask of oauthflow.Service
-// beyond Operations. A workbench whose Operations lack them (a test fake)
-// shows transports without Run.
+// beyond Operations: the saved transports, every write announced. A
+// workbench whose Operations lack it (a test fake) shows no transports.
 type TransportOperations interface {
 	Transports() *oauthflow.Transports
 }
@@ -37,14 +38,22 @@ const (
 	nodeTransportPrefix = "t:"
 )
 
+// navHost is what the navigation tree and the transport views ask of the window.
+type navHost interface {
+	workHost
+	profileOf(id string) *credentials.Profile
+	allProfiles() []*credentials.Profile
+}
+
 // navigator is the tree on the left of the main window and the view it
 // selects on the right: Administration › Credentials (the table),
 // Transports (one node per transport, its last outcome as the icon), Logs.
 type navigator struct {
-	w    *Workbench
-	tree *widget.Tree
-	root *container.Split
-	view *fyne.Container // the selected view
+	h     navHost
+	login func(id, name string) // the Credentials view's browser login
+	tree  *widget.Tree
+	root  *container.Split
+	view  *fyne.Container // the selected view
 
 	credentials fyne.CanvasObject
 	transport   *transportPane
@@ -65,8 +74,8 @@ type navigator struct {
 	unsub     func()
 }
 
-func newNavigator(w *Workbench, credentialsView fyne.CanvasObject) *navigator {
-	n := &navigator{w: w, credentials: credentialsView, runAs: map[string]string{}, pendingAs: map[string]string{}}
+func newNavigator(h navHost, login func(id, name string), credentialsView fyne.CanvasObject) *navigator {
+	n := &navigator{h: h, login: login, credentials: credentialsView, runAs: map[string]string{}, pendingAs: map[string]string{}}
 	n.transport = newTransportPane(n)
 	n.logs = newLogsView(n)
 	n.banner = widget.NewLabel("")
@@ -92,7 +101,7 @@ func newNavigator(w *Workbench, credentialsView fyne.CanvasObject) *navigator {
 const prefRunAs = "transports.runAs"
 
 func (n *navigator) loadRunAs() {
-	for _, kv := range n.w.app.Preferences().StringList(prefRunAs) {
+	for _, kv := range n.h.preferences().StringList(prefRunAs) {
 		if tid, pid, ok := strings.Cut(kv, "="); ok && tid != "" && pid != "" {
 			n.runAs[tid] = pid
 		}
@@ -108,7 +117,7 @@ func (n *navigator) saveRunAs() {
 		}
 	}
 	sort.Strings(out)
-	prefs := n.w.app.Preferences()
+	prefs := n.h.preferences()
 	if strings.Join(out, ",") != strings.Join(prefs.StringList(prefRunAs), ",") {
 		prefs.SetStringList(prefRunAs, out)
 	}
@@ -123,8 +132,8 @@ func (n *navigator) setRunAs(tid, pid string) {
 // start follows logins and logouts: a login begun from a transport runs it
 // as that user; a logout ends "runs as".
 func (n *navigator) start() {
-	n.unsub = n.w.ops.Subscribe(func(ev oauthflow.Event) {
-		n.w.do(func() { n.onEvent(ev) })
+	n.unsub = n.h.service().Subscribe(func(ev oauthflow.Event) {
+		n.h.onUI(func() { n.onEvent(ev) })
 	})
 }
 
@@ -137,6 +146,8 @@ func (n *navigator) stop() {
 
 func (n *navigator) onEvent(ev oauthflow.Event) {
 	switch ev.Kind {
+	case oauthflow.EventTransportSaved, oauthflow.EventTransportDeleted:
+		n.reload() // saved here, by credctl or by another window
 	case oauthflow.EventLoggedIn:
 		if tid, ok := n.pendingAs[ev.ProfileID]; ok {
 			delete(n.pendingAs, ev.ProfileID)
@@ -177,7 +188,11 @@ func (n *navigator) isBranch(id widget.TreeNodeID) bool {
 
 // reload reads the transports (never the keyring) and refreshes the tree.
 func (n *navigator) reload() {
-	ts, err := n.w.repo.Transports().List()
+	var ts []credentials.Transport
+	var err error
+	if ops := n.ops(); ops != nil {
+		ts, err = ops.Transports().List()
+	}
 	var ce *credentials.CorruptError
 	switch {
 	case errors.As(err, &ce):
@@ -286,11 +301,11 @@ func (n *navigator) menuFor(id string) *fyne.Menu {
 	del := fyne.NewMenuItem("Delete…", func() { n.delete(tid) })
 	users := fyne.NewMenuItem("User External Credentials", nil)
 	var items []*fyne.MenuItem
-	for _, r := range n.w.rows {
-		if r.p.Type != credentials.TypeUser {
+	for _, p := range n.h.allProfiles() {
+		if p.Type != credentials.TypeUser {
 			continue
 		}
-		pid, name := r.p.ID, r.p.Name
+		pid, name := p.ID, p.Name
 		label := name
 		if n.runAs[tid] == pid {
 			label += " (logged in)"
@@ -313,7 +328,7 @@ func (n *navigator) showMenu(id string, pos fyne.Position) {
 		return
 	}
 	n.menu = m
-	widget.ShowPopUpMenuAtPosition(m, n.w.win.Canvas(), pos)
+	widget.ShowPopUpMenuAtPosition(m, n.h.window().Canvas(), pos)
 }
 
 // loginAs is "User External Credentials" → a User profile: the transport
@@ -322,7 +337,7 @@ func (n *navigator) showMenu(id string, pos fyne.Position) {
 // without a usable session does the browser login (the same dialog as the
 // Credentials view's Login) open.
 func (n *navigator) loginAs(tid, pid, name string) {
-	if n.w.dlg != nil {
+	if n.h.dialogs().top() != nil {
 		return
 	}
 	useSession := func() {
@@ -332,22 +347,22 @@ func (n *navigator) loginAs(tid, pid, name string) {
 	}
 	browserLogin := func() {
 		n.pendingAs[pid] = tid
-		n.w.login(pid, name)
+		n.login(pid, name)
 	}
-	st, err := n.w.ops.Status(pid)
+	st, err := n.h.service().Status(pid)
 	switch {
 	case err == nil && st.Active():
 		useSession()
 	case err == nil && st.Status == credentials.StatusExpired:
 		var res oauthflow.Result
-		n.w.background(pid, "Renewing the session…", func(ctx context.Context) error {
+		n.h.backgroundRow(pid, model.BusyRenewing, func(ctx context.Context) error {
 			var err error
-			res, err = n.w.ops.Test(ctx, pid)
+			res, err = n.h.service().Test(ctx, pid)
 			return err
 		}, func(err error) {
 			if err == nil && res.Active() {
 				useSession()
-			} else if n.w.dlg == nil {
+			} else if n.h.dialogs().top() == nil {
 				browserLogin()
 			}
 		})
@@ -357,25 +372,26 @@ func (n *navigator) loginAs(tid, pid, name string) {
 }
 
 func (n *navigator) ops() TransportOperations {
-	t, _ := n.w.ops.(TransportOperations)
+	t, _ := n.h.service().(TransportOperations)
 	return t
 }
 
 func (n *navigator) delete(tid string) {
 	t := n.find(tid)
-	if t == nil || n.w.dlg != nil {
+	ops := n.ops()
+	if t == nil || ops == nil || n.h.dialogs().top() != nil {
 		return
 	}
 	name := t.Name
-	n.w.showConfirm("Delete transport", fmt.Sprintf("Delete the transport %q? This cannot be undone.", name), "Delete", func() {
-		if err := n.w.repo.Transports().Delete(tid); err != nil {
-			n.w.showError("Cannot delete "+name, err)
+	n.h.dialogs().showConfirm("Delete transport", fmt.Sprintf("Delete the transport %q? This cannot be undone.", name), "Delete", func() {
+		if err := ops.Transports().Delete(tid); err != nil {
+			n.h.dialogs().showError("Cannot delete "+name, err)
 			return
 		}
 		delete(n.runAs, tid)
 		n.reload()
 		n.saveRunAs()
-		n.w.setStatus(fmt.Sprintf("Deleted transport %q", name))
+		n.h.setStatus(fmt.Sprintf("Deleted transport %q", name))
 	})
 }
 

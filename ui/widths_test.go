@@ -28,15 +28,15 @@ func TestColumnsEndpointDetailsAndLogout(t *testing.T) {
 	h := newHarness(t, repo, nil) // 1280 × 800
 
 	for _, c := range []int{colType, colGrant} {
-		if !slices.Contains(h.wb.shownCols, c) {
+		if !slices.Contains(h.wb.tbl.shownCols, c) {
 			t.Fatalf("column %s left out at 1280 px", colTitles[c])
 		}
 	}
-	for i := range h.wb.view {
+	for i := range h.wb.m.View() {
 		for _, c := range []int{colType, colGrant} {
-			text, _ := h.wb.cellText(h.wb.view[i], c)
-			if need := cellWidth(text); h.wb.shownWidths[c] < need {
-				t.Errorf("%q is cut at 1280 px: column %v wide, needs %v", text, h.wb.shownWidths[c], need)
+			text, _ := h.wb.tbl.cellText(h.wb.m.View()[i], c)
+			if need := cellWidth(text); h.wb.tbl.shownWidths[c] < need {
+				t.Errorf("%q is cut at 1280 px: column %v wide, needs %v", text, h.wb.tbl.shownWidths[c], need)
 			}
 		}
 	}
@@ -65,7 +65,7 @@ func TestColumnsEndpointDetailsAndLogout(t *testing.T) {
 	if _, ok := detailValues(h)["Client authentication"]; ok {
 		t.Error("a public client shows a client authentication method")
 	}
-	if !h.wb.toolbar[actLogout].Disabled() {
+	if !h.wb.toolbar[actionNames[actLogout]].Disabled() {
 		t.Error("Logout is enabled for a User profile that never logged in")
 	}
 }
@@ -89,21 +89,21 @@ func detailValues(h *harness) map[string]*widget.Label {
 func TestCertificateDialogKeyTypeSubjectAndJWK(t *testing.T) {
 	repo := newRepo(t, nil)
 	h := newHarness(t, repo, nil)
-	f := h.wb.openForm(nil)
+	f := h.wb.screens.openForm(nil)
 	f.name.SetText("Cert API")
 	f.clientID.SetText("wb-pkjwt")
 	f.authMethod.SetSelected(string(credentials.AuthPrivateKeyJWT))
 	if !f.cert.jwkBtn.Disabled() {
 		t.Error("Copy public JWK enabled without a certificate")
 	}
-	f.askGenerate()
+	f.cert.askGenerate()
 	if f.cert.genSubject.Text != "wb-pkjwt" || f.cert.genKind.Selected != keyKindRSA {
 		t.Errorf("dialog defaults: subject %q, key %q", f.cert.genSubject.Text, f.cert.genKind.Selected)
 	}
 	f.cert.genKind.SetSelected(keyKindEC)
 	f.cert.genSubject.SetText("billing-prod")
 	f.cert.genDays.SetText("90")
-	f.generateFromDialog()
+	f.cert.generateFromDialog()
 	cert, err := credentials.ParseCertificatePEM(f.cert.certPEM)
 	if err != nil {
 		t.Fatalf("no certificate generated: %v", err)

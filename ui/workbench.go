@@ -4,19 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/version"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // Title is the main window's title (the smoke test finds the window by it).
@@ -36,152 +34,92 @@ const (
 const opTimeout = 90 * time.Second
 
 // Workbench is the main window: toolbar, filter, credentials table, details
-// pane, status bar and banner. Every widget a user touches is a field, so
-// tests drive it the way a person would.
+// pane, status bar and banner. It wires its parts together; each part is
+// its own type holding only what it needs:
+//
+//	model.List   the rows, filter, sort, selection, busy rows (ui/model, no Fyne)
+//	tableView    the table, its columns and the split with the details (table.go, columns.go, largelist.go)
+//	marks        the multiple selection and the row menus (multiselect.go, actions.go)
+//	detailsPane  the selected profile (details.go)
+//	statusBar    the line at the bottom (statusbar.go)
+//	banner       the warning at the top (banner.go)
+//	tester       Test and Test all (testactions.go)
+//	navigator    the tree and the other views (tree.go)
+//	Agent        tray, notifications, closing (agent.go)
+//
+// Every widget a user touches is reachable from here, so tests drive it
+// the way a person would.
 type Workbench struct {
-	app  fyne.App
-	win  fyne.Window
-	repo *credentials.Repository
-	ops  Operations
+	app fyne.App
+	win fyne.Window
+	ops Operations
 
 	// do runs fn on the UI goroutine (fyne.Do); tests swap in a queue they
 	// drain on the test goroutine, which is then the one UI goroutine.
 	do  func(fn func())
 	now func() time.Time
 
-	rows     []*row // every profile, as read from the store
-	view     []*row // filtered and sorted: what the table shows
-	selected string // profile ID
-	// marked is a multiple selection (multiselect.go); keepMarks is set
-	// while a selection change must not end it.
-	marked    map[string]bool
-	keepMarks bool
-	sortCol   int
-	sortDesc  bool
-	busy      map[string]string           // profile ID → "Testing…", "Logging in…"
-	live      map[string]oauthflow.Result // latest result per profile from this session
-	history   map[string][]oauthflow.Event
-	running   int // background operations in flight
-	readOnly  bool
-	stop      chan struct{}
-	unsub     func()
+	m       *model.List
+	tbl     *tableView
+	table   *widget.Table // tbl.table
+	marks   *marks
+	acts    rowActions
+	details *detailsPane
+	bar     *statusBar
+	banner  *banner
+	tests   *tester
+	work    *worker
+	nav     *navigator // the tree on the left and the view it selects
+	// agent is the quiet agent (agent.go): tray, notifications; nil without.
+	agent *Agent
 
-	// Widgets.
 	toolbar map[string]*widget.Button
 	// toolbarMore opens the menu of the buttons a narrow window hides.
 	toolbarMore   *widget.Button
 	toolbarLayout *toolbarLayout
 	filter        *entry
 	statusFilter  *widget.Select // Failed, Needs secret, Expiring, Active
-	table         *widget.Table
-	colWidths     []float32 // as the user set them (remembered)
-	shownWidths   []float32 // fitted to the table's width, by column (0: left out)
-	shownCols     []int     // the columns shown, in order (columns.go)
-	emptyHint     *fyne.Container
-	tableArea     *fyne.Container
-	split         *container.Split // table above, details below (largelist.go)
-	splitShown    bool             // the details pane has its share
-	headerH       float32          // the table's header height (largelist.go)
-	details       *detailsPane
-	statusText    *widget.Label
-	countText     *widget.Label
-	activity      *widget.Activity
-	banner        *fyne.Container
-	bannerText    *widget.Label
-	bannerFix     *widget.Button
-	bar           statusBar     // statusbar.go
-	secrets       *secretBanner // banner_secret.go
+	menu          *fyne.Menu     // the last right-click menu
 
-	// dlg is the dialog on top (Escape closes it); form is the open add/edit form.
-	dlg  *shownDialog
-	form *profileForm
-	menu *fyne.Menu // the last right-click menu
+	// dialogs shows the dialog on top (Escape closes it); screens opens
+	// the dialogs and screens (screens.go), each holding workbenchHost.
+	dialogs *dialogs
+	screens *screens
 
-	// req is the open request dialog; reqMemory its last request per
-	// profile ID, for this session only.
-	req       *requestDialog
-	reqMemory map[string]requestMemory
-
-	nav *navigator // the tree on the left and the view it selects
-
-	loads int // counts store reads, so a background read never shows stale rows
-
-	ticks int // seconds ticked (tick)
-
-	// cellRefreshPending: a refresh of the table's cells is queued
-	// (scheduleCellRefresh); lastCellRefresh is when the last one ran.
-	cellRefreshPending bool
-	lastCellRefresh    time.Time
-
-	// agent is the quiet agent (agent.go): tray, notifications; nil without.
-	agent *Agent
-}
-
-// row is one profile plus what the filter searches, lower-cased once.
-type row struct {
-	// p is the profile as the store's shared view holds it (read-only,
-	// not copied at load), or this row's own copy once edit made one.
-	p     *credentials.Profile
-	owned bool
-	// search is built the first time a filter needs it, not at load: the
-	// first frame of 10,000 profiles does not wait for 10,000 search keys.
-	// Rows are rebuilt by every reload, and events only change a row's
-	// bookkeeping, never the fields searched.
-	search string
-}
-
-// edit returns the row's profile for changing it (a result that arrived
-// without a reload): the shared one is copied first.
-func (r *row) edit() *credentials.Profile {
-	if !r.owned {
-		c := *r.p
-		r.p, r.owned = &c, true
-	}
-	return r.p
-}
-
-func (r *row) searchKey() string {
-	if r.search == "" {
-		r.search = strings.ToLower(strings.Join([]string{r.p.Name, r.p.ClientID, r.p.TokenURL, r.p.AuthURL, r.p.IssuerURL}, "\x00"))
-	}
-	return r.search
-}
-
-// newRows makes the rows of ps (the store's read-only view) in one
-// allocation, pointing at the profiles rather than copying them.
-func newRows(ps []credentials.Profile) []*row {
-	block := make([]row, len(ps))
-	rows := make([]*row, len(ps))
-	for i := range ps {
-		block[i].p = &ps[i]
-		rows[i] = &block[i]
-	}
-	return rows
+	stop  chan struct{}
+	unsub func()
+	// ctx ends when the workbench stops: the work it started ends with it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	loads  int // counts store reads, so a background read never shows stale rows
+	ticks  int // seconds ticked (tick)
 }
 
 // New builds the workbench into win and loads the profiles off the UI
 // goroutine: the window (its table empty) can be shown at once, and the
 // rows arrive when the store is read. Call Start to begin the live updates
 // (event subscription and the countdown ticker).
-func New(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations) *Workbench {
-	w := buildWorkbench(app, win, repo, ops, fyne.Do)
+func New(app fyne.App, win fyne.Window, ops Operations) *Workbench {
+	w := buildWorkbench(app, win, ops, fyne.Do)
 	w.loadInBackground()
 	return w
 }
 
 // newWorkbench builds the workbench and loads the profiles at once.
-func newWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations, do func(func())) *Workbench {
-	w := buildWorkbench(app, win, repo, ops, do)
+func newWorkbench(app fyne.App, win fyne.Window, ops Operations, do func(func())) *Workbench {
+	w := buildWorkbench(app, win, ops, do)
 	w.reload()
 	return w
 }
 
-func buildWorkbench(app fyne.App, win fyne.Window, repo *credentials.Repository, ops Operations, do func(func())) *Workbench {
+func buildWorkbench(app fyne.App, win fyne.Window, ops Operations, do func(func())) *Workbench {
 	w := &Workbench{
-		app: app, win: win, repo: repo, ops: ops, do: do, now: time.Now,
-		busy: map[string]string{}, live: map[string]oauthflow.Result{}, history: map[string][]oauthflow.Event{},
-		reqMemory: map[string]requestMemory{}, stop: make(chan struct{}),
+		app: app, win: win, ops: ops, do: do, now: time.Now, stop: make(chan struct{}),
 	}
+	w.m = model.New(func() time.Time { return w.now() })
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.dialogs = newDialogs(win)
+	w.screens = newScreens(workbenchHost{w})
 	w.build()
 	return w
 }
@@ -193,7 +131,7 @@ func (w *Workbench) loadInBackground() {
 	w.loads++
 	seq := w.loads
 	go func() {
-		ps, err := w.repo.View() // read-only: the rows point into it
+		ps, err := w.ops.View() // read-only: the rows point into it
 		w.do(func() {
 			if w.loads == seq {
 				w.show(ps, err)
@@ -227,112 +165,96 @@ func (w *Workbench) Start() {
 	}()
 }
 
-// Stop ends the live updates and remembers the window size.
+// Stop ends the live updates and the work the workbench started, and
+// remembers the window size.
 func (w *Workbench) Stop() {
 	select {
 	case <-w.stop:
 		return
 	default:
 	}
+	w.cancel()
 	close(w.stop)
 	if w.unsub != nil {
 		w.unsub()
 	}
 	w.nav.stop()
-	w.rememberSplit()
+	w.tbl.rememberSplit()
 	if s := w.win.Canvas().Size(); s.Width > 0 && s.Height > 0 {
 		w.app.Preferences().SetFloat(prefWidth, float64(s.Width))
 		w.app.Preferences().SetFloat(prefHeight, float64(s.Height))
 	}
 }
 
-// WindowSize is the remembered window size, or a default.
-func WindowSize(app fyne.App) fyne.Size {
-	p := app.Preferences()
-	return fyne.NewSize(float32(p.FloatWithFallback(prefWidth, 1280)), float32(p.FloatWithFallback(prefHeight, 780)))
-}
-
+// build makes the parts and lays the window out.
 func (w *Workbench) build() {
-	w.toolbar = map[string]*widget.Button{}
-	var tools []fyne.CanvasObject
-	// Fyne 2.7 has no tooltips, so every toolbar button carries its name as
-	// text next to the icon; the shortcut is in the right-click menu.
-	for _, t := range []struct {
-		name string
-		icon fyne.Resource
-		fn   func()
-	}{
-		{"Add", theme.ContentAddIcon(), w.addProfile},
-		{"Edit", theme.DocumentCreateIcon(), w.editSelected},
-		{"Delete", theme.DeleteIcon(), w.deleteSelected},
-		{"Test", theme.MediaPlayIcon(), w.testSelected},
-		{"Test all", theme.MediaFastForwardIcon(), w.testAll},
-		{"Login", theme.LoginIcon(), w.loginSelected},
-		{"Logout", theme.LogoutIcon(), w.logoutSelected},
-		{"Request", theme.MailSendIcon(), w.requestSelected},
-		{"Rotate secret", theme.HistoryIcon(), w.rotateSelected},
-		{"Import", theme.DownloadIcon(), w.importProfiles},
-		{"Export", theme.UploadIcon(), w.exportProfiles},
-		{"Refresh", theme.ViewRefreshIcon(), w.reload},
-		{"About", theme.InfoIcon(), w.showAbout},
-	} {
-		b := widget.NewButtonWithIcon(t.name, t.icon, t.fn)
-		b.Importance = widget.LowImportance
-		w.toolbar[t.name] = b
-		tools = append(tools, b)
-		if t.name == "Delete" || t.name == "Rotate secret" || t.name == "Refresh" {
-			tools = append(tools, widget.NewSeparator())
-		}
+	// Closures: the screens an action opens are looked up when it runs.
+	w.acts = rowActions{
+		edit: func() { w.screens.editSelected() }, test: func() { w.tests.selected() }, request: func() { w.screens.requestSelected() },
+		login: func() { w.screens.loginSelected() }, loginAnother: func() { w.screens.loginAnotherSelected() },
+		loginDevice: func() { w.screens.loginDeviceSelected() }, logout: func() { w.logoutSelected() },
+		setSecret: func() { w.screens.setSecretSelected() }, rotate: func() { w.screens.rotateSelected() },
+		del: func() { w.screens.deleteSelected() }, export: func() { w.screens.exportProfiles() },
 	}
-	w.toolbar["Add"].Importance = widget.HighImportance
+	w.bar = newStatusBar(w.m, func() string {
+		if w.nav == nil {
+			return nodeCredentials
+		}
+		return w.nav.selected
+	})
+	w.banner = newBanner()
+	w.tbl = newTableView(w.m, w.app.Preferences(), w.win, w.do, w.stop, tableEvents{
+		selected: func(r *row) {
+			w.details.show(r)
+			w.updateActions()
+		},
+		click:      func(i int, mod fyne.KeyModifier) { w.marks.click(i, mod) },
+		edit:       w.acts.edit,
+		menuAt:     func(i int) *fyne.Menu { w.menu = w.marks.menuAt(i); return w.menu },
+		sorted:     w.applyView,
+		secretsDue: func() bool { return w.screens.secretsDue() },
+	})
+	w.table = w.tbl.table
+	w.marks = &marks{m: w.m, t: w.tbl, bar: w.bar, acts: &w.acts, busy: func() bool { return w.dialogs.top() != nil }, changed: w.updateActions}
+	w.work = &worker{m: w.m, bar: w.bar, do: w.do, ctx: w.ctx, refreshRow: w.refreshRow, failed: w.banner.keyring}
+	w.tests = &tester{m: w.m, ops: w.ops, bar: w.bar, run: w.work,
+		askSecret: func(ids []string) {
+			if w.dialogs.top() == nil {
+				w.screens.setSecretOf(ids)
+			}
+		},
+		redraw:     func() { w.table.Refresh(); w.updateActions() },
+		refreshRow: w.refreshRow,
+	}
 
-	w.filter = newEntry(w)
-	w.filter.SetPlaceHolder("Filter by name, client ID or endpoint (Ctrl+F)")
-	w.filter.OnChanged = func(string) {
+	w.filter = newFilter(w.dialogs, w.focusResults, func() {
 		w.applyView()
 		// A filtered list starts at its top: the rows that match may all be
 		// above the old scroll position.
 		w.table.ScrollToTop()
-	}
+	})
+	w.statusFilter = newStatusFilter(func() {
+		w.applyView()
+		w.table.ScrollToTop()
+	})
 
-	w.buildTable()
-	addFirst := widget.NewButtonWithIcon("Add your first profile", theme.ContentAddIcon(), w.addProfile)
-	addFirst.Importance = widget.HighImportance
-	w.emptyHint = container.NewCenter(container.NewVBox(
-		widget.NewLabelWithStyle("No credential profiles yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
-		widget.NewLabelWithStyle("A profile holds an OAuth client: its endpoints, client ID and scope.\n"+
-			"Its secret goes to the OS keyring, never to a file.", fyne.TextAlignCenter, fyne.TextStyle{}),
-		container.NewCenter(addFirst),
-	))
-	w.tableArea = container.New(&columnsLayout{w: w}, w.table, w.emptyHint)
+	w.tbl.layOut(func() { w.screens.addProfile() })
 
-	w.details = newDetailsPane(w)
+	w.details = newDetailsPane(w.m, w.ops, w.tbl.fitSplit)
+	w.details.setSecret, w.details.login, w.details.loginAnother = w.acts.setSecret, w.acts.login, w.acts.loginAnother
 	// The table gets the full width (eight columns); details below it.
-	split := container.NewVSplit(w.tableArea, w.details.scroll)
-	w.split = split
-	split.Offset = 1 // nothing selected yet: the table gets the room (largelist.go)
+	w.tbl.split = container.NewVSplit(w.tbl.tableArea, w.details.scroll)
+	w.tbl.split.Offset = 1 // nothing selected yet: the table gets the room (largelist.go)
 
-	w.bannerText = widget.NewLabel("")
-	w.bannerText.Wrapping = fyne.TextWrapWord
-	w.bannerText.Importance = widget.DangerImportance
-	w.bannerFix = widget.NewButton("", nil)
-	w.bannerFix.Hide()
-	w.banner = container.NewBorder(nil, widget.NewSeparator(), widget.NewIcon(theme.WarningIcon()), w.bannerFix, w.bannerText)
-	w.banner.Hide()
-
-	w.statusText = widget.NewLabel("Ready")
-	w.statusText.Truncation = fyne.TextTruncateEllipsis
-	w.countText = widget.NewLabel("")
-	w.activity = widget.NewActivity()
-	w.activity.Stop()
-	w.activity.Hide()
-	status := container.NewBorder(nil, nil, w.activity, w.countText, w.statusText)
-
-	w.statusFilter = w.newStatusFilter()
-	top := container.NewVBox(w.banner, w.newSecretBanner(), w.newToolbar(tools), container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
+	tools, buttons, layout := newToolbar(w.win, toolButtons(&w.acts, toolExtras{add: func() { w.screens.addProfile() },
+		testAll: func() { w.tests.all() }, importProfiles: func() { w.screens.importProfiles() }, refresh: w.reload, about: w.showAbout}),
+		func(m *fyne.Menu) { w.menu = m })
+	w.toolbar, w.toolbarLayout, w.toolbarMore = buttons, layout, layout.more
+	top := container.NewVBox(w.banner.root, w.screens.newSecretBanner(), tools,
+		container.NewBorder(nil, nil, nil, w.statusFilter, w.filter))
 	// The navigation tree (tree.go) shows this view under Administration › Credentials.
-	w.nav = newNavigator(w, container.NewBorder(top, nil, nil, nil, split))
-	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), status), nil, nil, w.nav.root))
+	w.nav = w.screens.newNavigator(container.NewBorder(top, nil, nil, nil, w.tbl.split))
+	w.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), w.bar.root), nil, nil, w.nav.root))
 	w.bindKeys()
 	w.win.SetOnClosed(w.Stop)
 }
@@ -343,43 +265,41 @@ func (w *Workbench) build() {
 func (w *Workbench) bindKeys() {
 	c := w.win.Canvas()
 	for key, fn := range map[fyne.KeyName]func(){
-		fyne.KeyN: w.addProfile,
-		fyne.KeyT: w.testSelected,
-		fyne.KeyL: w.loginSelected,
-		fyne.KeyR: w.requestSelected,
+		fyne.KeyN: func() { w.screens.addProfile() },
+		fyne.KeyT: w.acts.test,
+		fyne.KeyL: w.acts.login,
+		fyne.KeyR: w.acts.request,
 		fyne.KeyF: func() { c.Focus(w.filter) },
-		fyne.KeyA: w.selectAllShown,
+		fyne.KeyA: w.marks.all,
 	} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
 	}
 	// The desktop driver turns Ctrl+A into its own SelectAll shortcut (a
 	// focused entry still gets it first and selects its text).
-	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { w.selectAllShown() })
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { w.marks.all() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if w.dialogs.top() != nil {
+			switch ev.Name {
+			case fyne.KeyEscape:
+				w.dialogs.closeTop()
+			case fyne.KeyReturn, fyne.KeyEnter:
+				if w.dialogs.top().onEnter != nil {
+					w.dialogs.top().onEnter()
+				}
+			}
+			return // the table's keys are not the table's under a dialog
+		}
 		switch ev.Name {
 		case fyne.KeyEscape:
-			if w.dlg != nil || !w.clearMarks() {
-				w.closeDialog()
+			if !w.marks.clear() {
+				w.dialogs.closeTop()
 			}
 		case fyne.KeyReturn, fyne.KeyEnter:
-			switch {
-			case w.dlg == nil:
-				w.editSelected()
-			case w.dlg.onEnter != nil:
-				w.dlg.onEnter()
-			}
+			w.acts.edit()
 		case fyne.KeyDelete:
-			if w.dlg == nil {
-				w.deleteSelected()
-			}
-		case fyne.KeyUp, fyne.KeyDown:
-			w.moveSelection(ev.Name == fyne.KeyDown)
-		case fyne.KeyPageUp, fyne.KeyPageDown:
-			w.moveSelectionBy(w.pageRows(), ev.Name == fyne.KeyPageDown)
-		case fyne.KeyHome:
-			w.moveSelectionTo(0)
-		case fyne.KeyEnd:
-			w.moveSelectionTo(len(w.view) - 1)
+			w.acts.del()
+		default:
+			w.tbl.key(ev.Name) // the arrows, Page Up/Down, Home, End
 		}
 	})
 }
@@ -387,7 +307,7 @@ func (w *Workbench) bindKeys() {
 // reload reads the profiles from the store (never the keyring).
 func (w *Workbench) reload() {
 	w.loads++
-	ps, err := w.repo.View() // read-only: the rows point into it
+	ps, err := w.ops.View() // read-only: the rows point into it
 	w.show(ps, err)
 }
 
@@ -396,19 +316,21 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 	var corrupt *credentials.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
-		w.showCorrupt(corrupt)
+		// Read-only until repaired, with a way to start afresh.
+		w.m.SetReadOnly(true)
+		w.banner.corrupt(corrupt, func() { w.confirmStartFresh(corrupt) })
 		ps = nil
 	case err != nil:
-		w.showBanner("Cannot read the profiles: "+err.Error(), "", nil)
+		w.banner.show("Cannot read the profiles: "+err.Error(), "", nil)
 		ps = nil
 	default:
-		if w.readOnly {
-			w.readOnly = false
-			w.hideBanner()
+		if w.m.ReadOnly() {
+			w.m.SetReadOnly(false)
+			w.banner.hide()
 		}
 	}
-	w.rows = newRows(ps)
-	w.refreshSecretBanner()
+	w.m.Load(ps)
+	w.screens.refreshSecretBanner()
 	w.applyView()
 	w.updateActions()
 	if w.nav != nil { // the transports too: a renamed or deleted profile shows there
@@ -418,123 +340,27 @@ func (w *Workbench) show(ps []credentials.Profile, err error) {
 
 // applyView filters and sorts the rows and refreshes the table.
 func (w *Workbench) applyView() {
-	q := strings.ToLower(strings.TrimSpace(w.filter.Text))
-	view := make([]*row, 0, len(w.rows))
-	for _, r := range w.rows {
-		if (q == "" || strings.Contains(r.searchKey(), q)) && w.statusMatches(r) {
-			view = append(view, r)
-		}
-	}
-	w.view = view
-	w.sortView()
-	if len(w.rows) == 0 && !w.readOnly {
-		w.emptyHint.Show()
+	w.m.SetFilter(w.filter.Text, statusChoice(w.statusFilter))
+	if len(w.m.Rows()) == 0 && !w.m.ReadOnly() {
+		w.tbl.emptyHint.Show()
 		w.table.Hide()
 	} else {
-		w.emptyHint.Hide()
+		w.tbl.emptyHint.Hide()
 		w.table.Show()
 	}
 	w.table.UnselectAll()
-	if i := w.viewIndex(w.selected); i >= 0 {
-		w.selectKeepingMarks(i)
-	} else {
-		// A profile the filter hides (or that is gone) must not stay the
-		// target of Edit, Delete or Test.
-		w.selected = ""
+	if i := w.m.ViewIndex(w.m.Sel.SelectedID()); i >= 0 {
+		w.tbl.selectKeepingMarks(i)
 	}
 	w.table.Refresh()
-	w.updateCount()
-	w.agentChanged()
-	if r := w.selectedRow(); r != w.details.current || r == nil {
+	w.bar.counted()
+	if w.agent != nil {
+		w.agent.changed()
+	}
+	if r := w.m.Sel.Selected(); r != w.details.current || r == nil {
 		w.details.show(r) // filtering and sorting keep the selected row as it is
 	}
 	w.updateActions()
-}
-
-func (w *Workbench) updateCount() {
-	switch {
-	case len(w.view) == len(w.rows):
-		w.countText.SetText(plural(len(w.rows), "profile"))
-	default:
-		w.countText.SetText(fmt.Sprintf("%d of %s", len(w.view), plural(len(w.rows), "profile")))
-	}
-}
-
-func (w *Workbench) viewIndex(id string) int {
-	if id == "" {
-		return -1
-	}
-	for i, r := range w.view {
-		if r.p.ID == id {
-			return i
-		}
-	}
-	return -1
-}
-
-func (w *Workbench) findRow(id string) *row {
-	for _, r := range w.rows {
-		if r.p.ID == id {
-			return r
-		}
-	}
-	return nil
-}
-
-func (w *Workbench) selectedRow() *row {
-	if w.selected == "" {
-		return nil
-	}
-	return w.findRow(w.selected)
-}
-
-// selectRow selects the profile shown in table row i.
-func (w *Workbench) selectRow(i int) {
-	if i < 0 || i >= len(w.view) {
-		return
-	}
-	w.table.Select(widget.TableCellID{Row: i, Col: 0})
-}
-
-func (w *Workbench) moveSelection(down bool) { w.moveSelectionBy(1, down) }
-
-// moveSelectionBy moves the selection n rows down (or up), stopping at the
-// ends; with nothing selected it selects the first row.
-func (w *Workbench) moveSelectionBy(n int, down bool) {
-	if w.dlg != nil || len(w.view) == 0 {
-		return
-	}
-	i := w.viewIndex(w.selected)
-	switch {
-	case i < 0:
-		i = 0
-	case down:
-		i = min(i+n, len(w.view)-1)
-	default:
-		i = max(i-n, 0)
-	}
-	w.moveSelectionTo(i)
-}
-
-// moveSelectionTo selects table row i and scrolls to it.
-func (w *Workbench) moveSelectionTo(i int) {
-	if w.dlg != nil || i < 0 || i >= len(w.view) {
-		return
-	}
-	w.selectRow(i)
-	w.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
-}
-
-// pageRows is how many rows PageUp/PageDown move: about one screen.
-func (w *Workbench) pageRows() int {
-	rowH := w.table.MinSize().Height
-	if c := newTableCell(w); c != nil {
-		rowH = c.MinSize().Height + theme.Padding()
-	}
-	if rowH <= 0 {
-		return 10
-	}
-	return max(int(w.table.Size().Height/rowH)-1, 1)
 }
 
 // focusResults is Down or Enter in the filter: the focus leaves the filter
@@ -542,15 +368,14 @@ func (w *Workbench) pageRows() int {
 // match is selected if nothing shown is.
 func (w *Workbench) focusResults() {
 	w.win.Canvas().Unfocus()
-	if w.viewIndex(w.selected) < 0 && len(w.view) > 0 {
-		w.selectRow(0)
-		w.table.ScrollTo(widget.TableCellID{Row: 0, Col: 0})
+	if w.m.ViewIndex(w.m.Sel.SelectedID()) < 0 && len(w.m.View()) > 0 {
+		w.tbl.moveTo(0)
 	}
 }
 
 // updateActions enables the toolbar buttons that apply to the selection.
 func (w *Workbench) updateActions() {
-	r := w.selectedRow()
+	r := w.m.Sel.Selected()
 	set := func(name string, on bool) {
 		if on {
 			w.toolbar[name].Enable()
@@ -558,15 +383,15 @@ func (w *Workbench) updateActions() {
 			w.toolbar[name].Disable()
 		}
 	}
-	rw := !w.readOnly
+	rw := !w.m.ReadOnly()
 	set("Add", rw)
 	set("Import", rw)
-	set("Export", rw && len(w.rows) > 0)
-	set("Test all", rw && len(w.rows) > 0)
-	for _, act := range []string{actEdit, actDelete, actTest, actLogin, actLogout, actRequest, actRotate} {
-		set(act, w.allowed(act, r))
+	set("Export", rw && len(w.m.Rows()) > 0)
+	set("Test all", rw && len(w.m.Rows()) > 0)
+	for _, act := range []model.Action{actEdit, actDelete, actTest, actLogin, actLogout, actRequest, actRotate} {
+		set(actionNames[act], w.m.Allowed(act, r))
 	}
-	w.renderStatus()
+	w.bar.render()
 }
 
 // tick advances the live countdowns. It refreshes the cells only when one
@@ -576,314 +401,57 @@ func (w *Workbench) updateActions() {
 // idle workbench refreshing every second made garbage all day.
 func (w *Workbench) tick() {
 	w.ticks++
-	w.renderStatus()
+	w.bar.render()
 	if w.ticks%3600 == 0 {
-		w.refreshSecretBanner() // days pass
+		w.screens.refreshSecretBanner() // days pass
 	}
 	if w.ticks%10 == 0 {
-		w.releaseWhole() // columns.go
+		w.tbl.releaseWhole() // columns.go
 	}
-	if len(w.view) == 0 {
+	if len(w.m.View()) == 0 {
 		return
 	}
-	due := len(w.busy) > 0 || w.ticks%60 == 0
-	now := w.now()
-	for _, r := range w.view {
-		if due {
-			break
-		}
-		// Counting down, or expired less than a minute ago (the status
-		// turns to Expired and the countdown to "—").
-		due = !r.p.TokenExpiry.IsZero() && now.Before(r.p.TokenExpiry.Add(time.Minute))
-	}
-	if due {
-		w.refreshCells()
+	if w.m.AnyBusy() || w.ticks%60 == 0 || w.m.CountingDown() {
+		w.tbl.refreshCells()
 		w.details.refreshCountdown()
 	}
 }
 
 // onEvent applies what the service reports.
 func (w *Workbench) onEvent(ev oauthflow.Event) {
-	defer w.agentEvent(ev) // after the row has taken it
-	h := append(w.history[ev.ProfileID], ev)
-	if len(h) > 20 {
-		h = h[len(h)-20:]
+	if w.agent != nil {
+		defer w.agent.event(ev) // after the row has taken it
 	}
-	w.history[ev.ProfileID] = h
 	switch ev.Kind {
-	case oauthflow.EventSaved, oauthflow.EventDeleted:
+	case oauthflow.EventTransportSaved, oauthflow.EventTransportDeleted:
+		return // no profile's: the tree follows them (navigator.onEvent)
+	}
+	if w.m.Event(ev) {
 		w.reload()
 		return
-	case oauthflow.EventTesting:
-		if w.busy[ev.ProfileID] == "" {
-			w.busy[ev.ProfileID] = "Testing…"
-		}
-	}
-	if ev.Result != nil {
-		w.applyResult(*ev.Result)
-		// A fetch the workbench did not start (a renewal, a test request's
-		// token) only shows "Testing…" until its outcome arrives; the
-		// workbench's own operations clear theirs when they return.
-		if w.busy[ev.ProfileID] == "Testing…" {
-			delete(w.busy, ev.ProfileID)
-		}
 	}
 	w.refreshRow(ev.ProfileID)
 }
 
-// applyResult takes a result into the row and its bookkeeping copy, so the
-// table shows it without re-reading the store.
-func (w *Workbench) applyResult(res oauthflow.Result) {
-	if res.Failure != nil && res.Failure.Category == oauthflow.CatCancelled {
-		return // a cancelled login or test leaves the profile as it was
-	}
-	if old, ok := w.live[res.ProfileID]; ok && old.CheckedAt.After(res.CheckedAt) {
-		return
-	}
-	w.live[res.ProfileID] = res
-	if r := w.findRow(res.ProfileID); r != nil {
-		p := r.edit()
-		oauthflow.ApplyResult(&p.Bookkeeping, *p, res) // as the state file records it
-	}
-}
-
+// refreshRow shows what changed in a profile's row (and the details,
+// tray and toolbar that depend on it).
 func (w *Workbench) refreshRow(id string) {
-	w.scheduleCellRefresh()
-	w.agentChanged()
-	if id == w.selected {
-		w.details.show(w.selectedRow())
+	w.tbl.scheduleRefresh()
+	if w.agent != nil {
+		w.agent.changed()
+	}
+	if id == w.m.Sel.SelectedID() {
+		w.details.show(w.m.Sel.Selected())
 	}
 	w.updateActions()
-}
-
-// cellRefreshInterval is the least time between two refreshes of the
-// table's cells for events: each one re-shapes every header's text too
-// (Fyne refreshes the header row with the cells), which at start-up, with
-// the outcomes of 1,000 profiles arriving, was most of the garbage made.
-const cellRefreshInterval = 100 * time.Millisecond
-
-// scheduleCellRefresh refreshes the table's cells once for a burst of
-// changes: at once when the last refresh is older than
-// cellRefreshInterval, else when it is; changes meanwhile join it.
-func (w *Workbench) scheduleCellRefresh() {
-	if w.cellRefreshPending {
-		return
-	}
-	w.cellRefreshPending = true
-	run := func() {
-		w.cellRefreshPending = false
-		w.refreshCells()
-	}
-	wait := time.Until(w.lastCellRefresh.Add(cellRefreshInterval))
-	if wait <= 0 {
-		w.do(run)
-		return
-	}
-	time.AfterFunc(wait, func() {
-		select {
-		case <-w.stop:
-		default:
-			w.do(run)
-		}
-	})
-}
-
-// startWork shows that background work runs (the activity spinner and
-// label in the status bar); the returned func, called on the UI goroutine
-// when the work is over, hides the spinner once nothing else runs.
-func (w *Workbench) startWork(label string) (finish func()) {
-	w.running++
-	w.startedWork(label)
-	w.activity.Show()
-	w.activity.Start()
-	done := false
-	return func() {
-		if done {
-			return
-		}
-		done = true
-		w.running--
-		if w.running == 0 {
-			w.activity.Stop()
-			w.activity.Hide()
-		}
-		w.renderStatus()
-	}
-}
-
-// background runs op off the UI goroutine with progress shown in the status
-// bar (and "label" in the profile's row when id is set); done runs on the UI
-// goroutine.
-func (w *Workbench) background(id, label string, op func(ctx context.Context) error, done func(error)) {
-	if id != "" {
-		w.busy[id] = label
-		w.refreshRow(id)
-	}
-	finish := w.startWork(label)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		err := op(ctx)
-		w.do(func() {
-			finish()
-			if id != "" {
-				delete(w.busy, id)
-			}
-			if err != nil {
-				w.noteKeyring(err)
-			}
-			done(err)
-			if id != "" {
-				w.refreshRow(id)
-			}
-		})
-	}()
-}
-
-// --- toolbar actions ---
-
-func (w *Workbench) addProfile() {
-	if w.readOnly || w.dlg != nil {
-		return
-	}
-	w.openForm(nil)
-}
-
-func (w *Workbench) editSelected() {
-	r := w.selectedRow()
-	if !w.allowed(actEdit, r) || w.dlg != nil {
-		return
-	}
-	w.openForm(r.p)
-}
-
-func (w *Workbench) testSelected() {
-	if rows := w.multi(); rows != nil && !w.readOnly {
-		w.testMany(rows)
-		return
-	}
-	r := w.selectedRow()
-	if !w.allowed(actTest, r) {
-		return
-	}
-	w.testProfile(r.p.ID, r.p.Name)
-}
-
-// testProfile tests one profile; one that needs a secret is not sent to the
-// IdP: the secret dialog opens instead.
-func (w *Workbench) testProfile(id, name string) {
-	if r := w.findRow(id); r != nil && needsSecret(r.p) {
-		w.setStatus(name + ": Needs secret — enter the client secret to test it")
-		if w.dlg == nil {
-			w.setSecretOf([]string{id})
-		}
-		return
-	}
-	var res oauthflow.Result
-	w.background(id, "Testing…", func(ctx context.Context) error {
-		var err error
-		res, err = w.ops.Test(ctx, id)
-		return err
-	}, func(err error) {
-		if res.ProfileID != "" {
-			w.applyResult(res)
-		}
-		w.setStatus(resultLine(name, res, err))
-	})
-}
-
-func (w *Workbench) testAll() {
-	if w.readOnly || len(w.rows) == 0 {
-		return
-	}
-	w.testMany(w.rows)
-}
-
-// testConcurrency bounds the tests of a bulk Test at once.
-const testConcurrency = 4
-
-// testMany tests the rows that can be tested (not busy, not needing a
-// secret), a few at a time, and sums up how they went.
-func (w *Workbench) testMany(rows []*row) {
-	var ids []string
-	needSecret := 0
-	for _, r := range rows {
-		switch {
-		case needsSecret(r.p):
-			needSecret++
-		case w.busy[r.p.ID] == "":
-			w.busy[r.p.ID] = "Testing…"
-			ids = append(ids, r.p.ID)
-		}
-	}
-	w.table.Refresh()
-	w.updateActions()
-	results := make([]oauthflow.Result, len(ids))
-	w.background("", fmt.Sprintf("Testing %s…", plural(len(ids), "profile")), func(ctx context.Context) error {
-		sem := make(chan struct{}, testConcurrency)
-		var wg sync.WaitGroup
-		for i, id := range ids {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				res, err := w.ops.Test(ctx, id)
-				if err != nil && res.ProfileID == "" {
-					f, ok := oauthflow.AsFailure(err)
-					if !ok {
-						f = &oauthflow.Failure{Category: oauthflow.CatOther, Message: err.Error(), Err: err}
-					}
-					res = oauthflow.Result{ProfileID: id, Status: credentials.StatusFailed, Failure: f, CheckedAt: time.Now()}
-				}
-				results[i] = res
-			}()
-		}
-		wg.Wait()
-		return nil
-	}, func(error) {
-		active, failed, noSession := 0, 0, 0
-		for i, id := range ids {
-			delete(w.busy, id)
-			w.applyResult(results[i])
-			switch {
-			case results[i].Active():
-				active++
-			case notLoggedIn(results[i].Status, results[i].Failure):
-				noSession++ // nothing to test without a session; not a failure
-			default:
-				failed++
-			}
-		}
-		msg := fmt.Sprintf("Tested %s: %d active, %d not", plural(len(ids)-noSession, "profile"), active, failed)
-		if noSession > 0 {
-			msg += fmt.Sprintf("; %d not logged in (log in to test)", noSession)
-		}
-		if needSecret > 0 {
-			msg += fmt.Sprintf("; %d need a secret (not tested)", needSecret)
-		}
-		w.setStatus(msg)
-		w.table.Refresh()
-		w.refreshRow(w.selected)
-	})
 }
 
 func (w *Workbench) logoutSelected() {
-	r := w.selectedRow()
-	if !w.allowed(actLogout, r) {
+	r := w.m.Sel.Selected()
+	if !w.m.Allowed(actLogout, r) {
 		return
 	}
-	w.logout(r.p.ID, r.p.Name) // logout.go
-}
-
-// noteKeyring shows the keyring banner when an operation failed because
-// the OS keyring is unavailable.
-func (w *Workbench) noteKeyring(err error) {
-	var ke *credentials.KeyringError
-	if errors.As(err, &ke) && ke.Problem != credentials.KeyringTooBig {
-		w.showBanner("The OS keyring is not available, so secrets cannot be read or saved: "+ke.Error()+
-			". Profiles can still be viewed and exported.", "", nil)
-	}
+	w.screens.logout(r.P.ID, r.P.Name) // logout.go
 }
 
 // CheckKeyring asks the keyring once, in the background, whether it works,
@@ -891,89 +459,30 @@ func (w *Workbench) noteKeyring(err error) {
 func (w *Workbench) CheckKeyring() {
 	go func() {
 		if err := w.ops.CheckKeyring(); err != nil {
-			w.do(func() { w.noteKeyring(err) })
+			w.do(func() { w.banner.keyring(err) })
 		}
 	}()
 }
 
-func (w *Workbench) showBanner(text, fixLabel string, fix func()) {
-	w.bannerText.SetText(text)
-	if fix != nil {
-		w.bannerFix.SetText(fixLabel)
-		w.bannerFix.OnTapped = fix
-		w.bannerFix.Show()
-	} else {
-		w.bannerFix.Hide()
-	}
-	w.banner.Show()
-}
-
-func (w *Workbench) hideBanner() { w.banner.Hide() }
-
-// showCorrupt turns the workbench read-only and offers to start afresh.
-func (w *Workbench) showCorrupt(ce *credentials.CorruptError) {
-	w.readOnly = true
-	msg := fmt.Sprintf("The profile file %s cannot be read: %v.", ce.Path, ce.Err)
-	if ce.Backup != "" {
-		msg += fmt.Sprintf(" A copy of it is kept at %s.", ce.Backup)
-	}
-	msg += " Nothing will be written until you repair the file (then press Refresh) or start with an empty list."
-	w.showBanner(msg, "Start with an empty list…", func() { w.confirmStartFresh(ce) })
-}
-
 func (w *Workbench) confirmStartFresh(ce *credentials.CorruptError) {
-	w.showConfirm("Start with an empty list?",
+	w.dialogs.showConfirm("Start with an empty list?",
 		fmt.Sprintf("The broken file %s is kept as a copy next to it; the workbench starts with no profiles.\n"+
 			"Secrets already in the keyring stay there.", ce.Path),
 		"Start with an empty list (the broken file is kept)", func() {
 			kept, err := w.ops.StartFresh()
 			if err != nil {
-				w.showError("Cannot start afresh", err)
+				w.dialogs.showError("Cannot start afresh", err)
 				return
 			}
-			w.readOnly = false
-			w.hideBanner()
+			w.m.SetReadOnly(false)
+			w.banner.hide()
 			w.reload()
-			w.setStatus("Started with an empty list; the broken file is kept at " + kept)
+			w.bar.set("Started with an empty list; the broken file is kept at " + kept)
 		})
 }
 
 func (w *Workbench) showAbout() {
-	w.showMessage("About Credential Workbench",
+	w.dialogs.showMessage("About Credential Workbench",
 		fmt.Sprintf("Credential Workbench %s\n\nOAuth2 / OpenID Connect credential profiles: test, log in, rotate.\n"+
-			"Secrets are kept in the OS keyring.\nProfiles: %s", version.Version, w.repo.Store.Path()))
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
-// resultLine is the status-bar sentence for a test or login outcome.
-func resultLine(name string, res oauthflow.Result, err error) string {
-	if f, ok := oauthflow.AsFailure(err); ok && res.Failure == nil {
-		res.Failure = f
-	}
-	switch {
-	case res.Active():
-		return fmt.Sprintf("%s: Active, token valid until %s", name, res.Expiry.Local().Format("15:04:05"))
-	case notLoggedIn(res.Status, res.Failure):
-		return name + ": Not logged in — press Login (Ctrl+L) to start a session"
-	case res.Failure != nil:
-		return fmt.Sprintf("%s: Failed (%s): %s", name, res.Failure.Category.Label(), res.Failure.Error())
-	case err != nil:
-		return fmt.Sprintf("%s: %v", name, err)
-	}
-	return fmt.Sprintf("%s: %s", name, res.Status)
-}
-
-// notLoggedIn is a User profile that simply has no session: nothing was
-// refused, the user only has to log in.
-func notLoggedIn(st credentials.Status, f *oauthflow.Failure) bool {
-	if st == credentials.StatusLoggedOut {
-		return true
-	}
-	return f != nil && f.Category == oauthflow.CatLogin && strings.HasPrefix(f.Message, "not logged in")
+			"Secrets are kept in the OS keyring.\nProfiles: %s", version.Version, w.ops.StorePath()))
 }

@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials/credtest"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 func userProfile(name, clientID, authURL string) credentials.Profile {
@@ -27,20 +30,20 @@ func userProfile(name, clientID, authURL string) credentials.Profile {
 
 func TestEmptyTableShowsFirstRunHint(t *testing.T) {
 	h := newHarness(t, newRepo(t, nil), nil)
-	if !h.wb.emptyHint.Visible() || h.wb.table.Visible() {
+	if !h.wb.tbl.emptyHint.Visible() || h.wb.table.Visible() {
 		t.Fatal("an empty store should show the first-run hint instead of the table")
 	}
 	var add *widget.Button
-	walk(h.wb.emptyHint, func(o fyne.CanvasObject) {
+	walk(h.wb.tbl.emptyHint, func(o fyne.CanvasObject) {
 		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "Add") {
 			add = b
 		}
 	})
 	h.tap(add)
-	if h.wb.form == nil || h.wb.dlg == nil || h.wb.dlg.title != "Add profile" {
+	if h.wb.screens.form == nil || h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Add profile" {
 		t.Fatal("the hint's Add button should open the Add form")
 	}
-	if h.wb.form.save.Disabled() == false {
+	if h.wb.screens.form.save.Disabled() == false {
 		t.Error("Save must be disabled while the empty form is invalid")
 	}
 }
@@ -56,8 +59,8 @@ func TestFilterAndSort(t *testing.T) {
 	if got := h.columnTexts(colName); !slices.Equal(got, []string{"alpha portal", "Mid portal", "Zeta portal"}) {
 		t.Fatalf("initial order by name = %v", got)
 	}
-	if h.wb.countText.Text != "3 profiles" {
-		t.Errorf("count = %q", h.wb.countText.Text)
+	if h.wb.bar.count.Text != "3 profiles" {
+		t.Errorf("count = %q", h.wb.bar.count.Text)
 	}
 
 	// Clicking the Name header reverses the order; Client ID sorts by it.
@@ -92,13 +95,13 @@ func TestFilterAndSort(t *testing.T) {
 			t.Errorf("filter %q shows %v, want %v", c.q, got, c.want)
 		}
 	}
-	if h.wb.countText.Text != "0 of 3 profiles" {
-		t.Errorf("count with a filter = %q", h.wb.countText.Text)
+	if h.wb.bar.count.Text != "0 of 3 profiles" {
+		t.Errorf("count with a filter = %q", h.wb.bar.count.Text)
 	}
 	// Escape in the filter clears it.
 	h.wb.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if len(h.wb.view) != 3 {
-		t.Errorf("Escape in the filter should clear it; %d rows shown", len(h.wb.view))
+	if len(h.wb.m.View()) != 3 {
+		t.Errorf("Escape in the filter should clear it; %d rows shown", len(h.wb.m.View()))
 	}
 }
 
@@ -117,7 +120,7 @@ func TestRightClickMenuOffersLoginForUserProfiles(t *testing.T) {
 	if !slices.Contains(items, "Log in with this credential (Ctrl+L)") || !slices.Contains(items, "Delete…") {
 		t.Fatalf("right-click menu items = %v", items)
 	}
-	if h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != "Portal" {
+	if h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != "Portal" {
 		t.Error("right-click should select the row")
 	}
 }
@@ -129,7 +132,7 @@ func TestAddApplicationProfileTypedTurnsActive(t *testing.T) {
 	h := newHarness(t, repo, nil)
 
 	h.shortcut(fyne.KeyN)
-	f := h.wb.form
+	f := h.wb.screens.form
 	if f == nil {
 		t.Fatal("Ctrl+N did not open the Add form")
 	}
@@ -164,7 +167,7 @@ func TestAddApplicationProfileTypedTurnsActive(t *testing.T) {
 	}
 	h.tap(f.save)
 	h.waitFor("the profile to be saved and tested Active", func() bool { return h.statusOf("Billing API") == "Active" })
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Error("the form should close after Save")
 	}
 	if got := h.cellText(h.rowOf("Billing API"), colExpires); !strings.Contains(got, "m") {
@@ -193,7 +196,7 @@ func TestAddApplicationProfileTypedTurnsActive(t *testing.T) {
 	if strings.Contains(all, testidp.AppClientSecret) {
 		t.Error("the details show the client secret")
 	}
-	if v, err := repo.Secrets.Get(h.wb.selected, credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
+	if v, err := repo.Secrets.Get(h.wb.m.Sel.SelectedID(), credentials.ClientSecret); err != nil || v != testidp.AppClientSecret {
 		t.Errorf("keyring secret = %q, %v", v, err)
 	}
 }
@@ -203,7 +206,7 @@ func TestAddUserProfileByTyping(t *testing.T) {
 	idp := testidp.Start(t)
 	h := newHarness(t, newRepo(t, nil), nil)
 	h.tap(h.wb.toolbar["Add"])
-	f := h.wb.form
+	f := h.wb.screens.form
 	f.typ.SetSelected(typeUser)
 	if !f.fields[credentials.FieldAuthURL].label.Visible() || !f.fields[credentials.FieldRedirectPort].label.Visible() ||
 		!f.fields[credentials.FieldRolesClaim].label.Visible() || !f.fields[credentials.FieldAudience].label.Visible() ||
@@ -248,7 +251,7 @@ func TestEditKeepsTheSecret(t *testing.T) {
 
 	// Double-click opens Edit.
 	test.DoubleTap(h.cell(h.rowOf("Reports"), colClientID))
-	f := h.wb.form
+	f := h.wb.screens.form
 	if f == nil || f.orig == nil || f.orig.ID != saved.ID {
 		t.Fatal("double-click did not open the Edit form of the row")
 	}
@@ -277,11 +280,11 @@ func TestDeleteAsksAndCancelKeeps(t *testing.T) {
 
 	h.selectProfile("Old app")
 	h.key(fyne.KeyDelete)
-	if h.wb.dlg == nil || !strings.Contains(h.wb.dlg.body.Text, `"Old app"`) || !strings.Contains(h.wb.dlg.body.Text, "cannot be undone") {
-		t.Fatalf("Delete should ask, naming the profile and warning: %+v", h.wb.dlg)
+	if h.wb.dialogs.top() == nil || !strings.Contains(h.wb.dialogs.top().body.Text, `"Old app"`) || !strings.Contains(h.wb.dialogs.top().body.Text, "cannot be undone") {
+		t.Fatalf("Delete should ask, naming the profile and warning: %+v", h.wb.dialogs.top())
 	}
-	h.tap(h.wb.dlg.button("Cancel"))
-	if h.wb.dlg != nil || h.rowOf("Old app") < 0 {
+	h.tap(h.wb.dialogs.top().button("Cancel"))
+	if h.wb.dialogs.top() != nil || h.rowOf("Old app") < 0 {
 		t.Fatal("Cancel must keep the profile")
 	}
 	if _, err := repo.Get(p.ID); err != nil {
@@ -289,7 +292,7 @@ func TestDeleteAsksAndCancelKeeps(t *testing.T) {
 	}
 
 	h.tap(h.wb.toolbar["Delete"])
-	h.tap(h.wb.dlg.button("Delete"))
+	h.tap(h.wb.dialogs.top().button("Delete"))
 	h.waitFor("the row to go", func() bool { return h.rowOf("Old app") < 0 })
 	if _, err := repo.Get(p.ID); !errors.Is(err, credentials.ErrNotFound) {
 		t.Errorf("store still has it: %v", err)
@@ -339,14 +342,16 @@ func TestLoginEndsWithLoggedInAs(t *testing.T) {
 	h := newHarness(t, repo, loginBrowser(t, idp, testidp.Username, testidp.Password))
 	h.selectProfile("Alice portal")
 	h.shortcut(fyne.KeyL)
-	if h.wb.dlg == nil || !strings.Contains(h.wb.dlg.body.Text, "Waiting for the browser") {
+	if h.wb.dialogs.top() == nil || !strings.Contains(h.wb.dialogs.top().body.Text, "Waiting for the browser") {
 		t.Fatal("Login should show the waiting dialog")
 	}
-	if h.wb.dlg.button("Cancel") == nil || h.wb.dlg.button("Copy login URL") == nil {
+	if h.wb.dialogs.top().button("Cancel") == nil || h.wb.dialogs.top().button("Copy login URL") == nil {
 		t.Fatal("the waiting dialog offers Cancel and Copy login URL")
 	}
-	h.waitFor("Logged in as", func() bool { return h.wb.dlg != nil && strings.HasPrefix(h.wb.dlg.body.Text, "Logged in as") })
-	msg := h.wb.dlg.body.Text
+	h.waitFor("Logged in as", func() bool {
+		return h.wb.dialogs.top() != nil && strings.HasPrefix(h.wb.dialogs.top().body.Text, "Logged in as")
+	})
+	msg := h.wb.dialogs.top().body.Text
 	if !strings.Contains(msg, "Logged in as "+testidp.Username) || !strings.Contains(msg, "admin, viewer") {
 		t.Errorf("message = %q", msg)
 	}
@@ -354,7 +359,7 @@ func TestLoginEndsWithLoggedInAs(t *testing.T) {
 		t.Errorf("row status = %q", got)
 	}
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg != nil {
+	if h.wb.dialogs.top() != nil {
 		t.Error("Escape should close the dialog")
 	}
 }
@@ -369,7 +374,7 @@ func TestLoginCancelKeepsState(t *testing.T) {
 	h := newHarness(t, repo, browserFunc(func(u string) error { opened = u; return nil }))
 	h.selectProfile("Slow user")
 	h.tap(h.wb.toolbar["Login"])
-	copyBtn := h.wb.dlg.button("Copy login URL")
+	copyBtn := h.wb.dialogs.top().button("Copy login URL")
 	h.waitFor("the login URL", func() bool { return !copyBtn.Disabled() })
 	h.tap(copyBtn)
 	// The one-time local start address (issue #18), not the IdP's URL.
@@ -377,8 +382,8 @@ func TestLoginCancelKeepsState(t *testing.T) {
 		t.Errorf("clipboard = %q", got)
 	}
 	_ = opened
-	h.tap(h.wb.dlg.button("Cancel"))
-	h.waitFor("the login to end", func() bool { return h.wb.busy[h.wb.selected] == "" })
+	h.tap(h.wb.dialogs.top().button("Cancel"))
+	h.waitFor("the login to end", func() bool { return h.wb.m.Busy(h.wb.m.Sel.SelectedID()) == model.Idle })
 	// The dead login URL does not stay in the clipboard.
 	if got := h.app.Clipboard().Content(); got != "" {
 		t.Errorf("after the login the clipboard still holds %q", got)
@@ -386,38 +391,63 @@ func TestLoginCancelKeepsState(t *testing.T) {
 	if got := h.statusOf("Slow user"); got != "Untested" {
 		t.Errorf("after cancel the row says %q", got)
 	}
-	if !strings.Contains(h.wb.statusText.Text, "cancelled") {
-		t.Errorf("status bar = %q", h.wb.statusText.Text)
+	if !strings.Contains(h.wb.bar.text.Text, "cancelled") {
+		t.Errorf("status bar = %q", h.wb.bar.text.Text)
 	}
 }
 
+// heldTests is the real service whose tests wait until released: what the
+// window does meanwhile is done while they are in flight, counted, not
+// timed.
+type heldTests struct {
+	*oauthflow.Service
+	release  chan struct{}
+	started  atomic.Int64
+	returned atomic.Int64
+}
+
+func (o *heldTests) Test(ctx context.Context, id string) (oauthflow.Result, error) {
+	o.started.Add(1)
+	defer o.returned.Add(1)
+	select {
+	case <-o.release:
+	case <-ctx.Done():
+	}
+	return o.Service.Test(ctx, id)
+}
+
+// The window answers taps while Test all runs: the taps are handled, and
+// none of the tests has returned by the time they are (the tests are held,
+// so a tap that waited for them would hang instead).
 func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	requireKeyring(t)
 	idp := testidp.Start(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, appProfile("One", idp), testidp.AppClientSecret)
 	saveProfile(t, repo, appProfile("Two", idp), testidp.AppClientSecret)
-	idp.SetTokenFault(t, testidp.Fault{Delay: 3 * time.Second})
-	h := newHarness(t, repo, nil)
+	svc := oauthflow.NewService(repo, nil, nil)
+	t.Cleanup(svc.Close)
+	ops := &heldTests{Service: svc, release: make(chan struct{})}
+	h := newHarnessOps(t, repo, ops)
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(ops.release)
+		}
+	}
+	t.Cleanup(release)
 	h.tap(h.wb.toolbar["Test all"])
-	if !h.wb.activity.Visible() || h.statusOf("One") != "Testing…" {
+	if !h.wb.bar.activity.Visible() || h.statusOf("One") != "Testing…" {
 		t.Fatalf("Test all should show progress; row says %q", h.statusOf("One"))
 	}
-	// Only the taps are timed: the test's own widget-tree walks to find
-	// the cells are slow under -race on a loaded machine.
-	header := h.header(colName)
-	start := time.Now()
-	test.Tap(header)
-	d := time.Since(start)
-	cell := h.cell(h.rowOf("Two"), colName)
-	start = time.Now()
-	test.Tap(cell)
-	d += time.Since(start)
-	if h.wb.selectedRow() == nil || h.wb.selectedRow().p.Name != "Two" {
-		t.Error("the row tap was not handled while testing")
+	test.Tap(h.header(colName))
+	test.Tap(h.cell(h.rowOf("Two"), colName))
+	if n := ops.returned.Load(); n != 0 {
+		t.Fatalf("%d tests returned before the taps were handled; they are held", n)
 	}
-	if d > time.Second {
-		t.Errorf("taps took %v while Test all ran", d)
+	if h.wb.m.Sel.Selected() == nil || h.wb.m.Sel.Selected().P.Name != "Two" {
+		t.Error("the row tap was not handled while testing")
 	}
 	if got := h.columnTexts(colName); !slices.Equal(got, []string{"Two", "One"}) {
 		t.Errorf("the sort tap was not handled while testing: %v", got)
@@ -425,8 +455,12 @@ func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	if h.statusOf("One") != "Testing…" {
 		t.Fatal("Test all finished too early to prove anything")
 	}
+	release()
 	h.waitFor("Test all to finish", func() bool { return h.statusOf("One") == "Active" && h.statusOf("Two") == "Active" })
-	if h.wb.activity.Visible() {
+	if n := ops.started.Load(); n != 2 {
+		t.Errorf("%d tests started, want 2", n)
+	}
+	if h.wb.bar.activity.Visible() {
 		t.Error("the progress bar should hide when done")
 	}
 }
@@ -443,33 +477,33 @@ func TestKeyboardShortcuts(t *testing.T) {
 	}
 	h.win.Canvas().Unfocus()
 	h.shortcut(fyne.KeyN)
-	if h.wb.form == nil || h.wb.form.orig != nil {
+	if h.wb.screens.form == nil || h.wb.screens.form.orig != nil {
 		t.Fatal("Ctrl+N should open the Add form")
 	}
 	// Escape in a focused form entry closes the dialog.
-	h.wb.form.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if h.wb.dlg != nil || h.wb.form != nil {
+	h.wb.screens.form.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.wb.dialogs.top() != nil || h.wb.screens.form != nil {
 		t.Fatal("Escape should close the form")
 	}
 	h.key(fyne.KeyDown)
-	if r := h.wb.selectedRow(); r == nil || r.p.Name != "Keys" {
+	if r := h.wb.m.Sel.Selected(); r == nil || r.P.Name != "Keys" {
 		t.Fatalf("Down should select the first row: %v", r)
 	}
 	h.key(fyne.KeyDown)
-	if r := h.wb.selectedRow(); r == nil || r.p.Name != "More keys" {
+	if r := h.wb.m.Sel.Selected(); r == nil || r.P.Name != "More keys" {
 		t.Fatal("Down should move the selection")
 	}
 	h.key(fyne.KeyReturn)
-	if h.wb.form == nil || h.wb.form.orig == nil || h.wb.form.orig.Name != "More keys" {
+	if h.wb.screens.form == nil || h.wb.screens.form.orig == nil || h.wb.screens.form.orig.Name != "More keys" {
 		t.Fatal("Enter should edit the selection")
 	}
 	h.key(fyne.KeyEscape)
 	h.key(fyne.KeyDelete)
-	if h.wb.dlg == nil || h.wb.dlg.title != "Delete profile" {
+	if h.wb.dialogs.top() == nil || h.wb.dialogs.top().title != "Delete profile" {
 		t.Fatal("Delete should ask to delete the selection")
 	}
 	h.key(fyne.KeyEscape)
-	if h.wb.dlg != nil || h.rowOf("More keys") < 0 {
+	if h.wb.dialogs.top() != nil || h.rowOf("More keys") < 0 {
 		t.Fatal("Escape should cancel the delete")
 	}
 }
@@ -484,18 +518,18 @@ func TestCorruptConfigBannerAndStartFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, repo, nil)
-	if !h.wb.banner.Visible() || !strings.Contains(h.wb.bannerText.Text, path) || !strings.Contains(h.wb.bannerText.Text, ".broken-") {
-		t.Fatalf("banner = %q", h.wb.bannerText.Text)
+	if !h.wb.banner.showing() || !strings.Contains(h.wb.banner.text.Text, path) || !strings.Contains(h.wb.banner.text.Text, ".broken-") {
+		t.Fatalf("banner = %q", h.wb.banner.text.Text)
 	}
 	if !h.wb.toolbar["Add"].Disabled() || !h.wb.toolbar["Import"].Disabled() {
 		t.Error("a corrupt file makes the workbench read-only")
 	}
-	h.tap(h.wb.bannerFix)
-	if h.wb.dlg == nil {
+	h.tap(h.wb.banner.fix)
+	if h.wb.dialogs.top() == nil {
 		t.Fatal("the fix should ask first")
 	}
-	h.tap(h.wb.dlg.button("Start with an empty list (the broken file is kept)"))
-	if h.wb.banner.Visible() || h.wb.toolbar["Add"].Disabled() || !h.wb.emptyHint.Visible() {
+	h.tap(h.wb.dialogs.top().button("Start with an empty list (the broken file is kept)"))
+	if h.wb.banner.showing() || h.wb.toolbar["Add"].Disabled() || !h.wb.tbl.emptyHint.Visible() {
 		t.Fatal("after starting afresh the workbench is usable and empty")
 	}
 	matches, _ := filepath.Glob(path + ".broken-*")
@@ -517,9 +551,9 @@ func TestKeyringUnavailableBanner(t *testing.T) {
 	seedNoSecrets(t, repo, userProfile("Still listed", "x", "https://idp.example.com/auth"))
 	h := newHarness(t, repo, nil)
 	h.wb.CheckKeyring()
-	h.waitFor("the keyring banner", func() bool { return h.wb.banner.Visible() })
-	if !strings.Contains(h.wb.bannerText.Text, "keyring") || !strings.Contains(h.wb.bannerText.Text, "gnome-keyring") {
-		t.Errorf("banner = %q", h.wb.bannerText.Text)
+	h.waitFor("the keyring banner", func() bool { return h.wb.banner.showing() })
+	if !strings.Contains(h.wb.banner.text.Text, "keyring") || !strings.Contains(h.wb.banner.text.Text, "gnome-keyring") {
+		t.Errorf("banner = %q", h.wb.banner.text.Text)
 	}
 	if h.rowOf("Still listed") < 0 {
 		t.Error("profiles stay listed without a keyring")
@@ -532,17 +566,17 @@ func TestImportPreviewSkipsInvalid(t *testing.T) {
 	data := []byte(`{"format":"credworkbench-profiles","version":1,"profiles":[
 	 {"name":"Good one","type":"application","tokenUrl":"https://idp.example.com/token","clientId":"good"},
 	 {"name":"Bad/one","type":"application","tokenUrl":"ftp://x","clientId":"bad"}]}`)
-	s := h.wb.previewImport("profiles.json", data)
+	s := h.wb.screens.previewImport("profiles.json", data)
 	if !strings.Contains(s.body.Text, "✓ Good one") || !strings.Contains(s.body.Text, "✗ Bad/one") ||
 		!strings.Contains(s.body.Text, "must start with https") {
 		t.Fatalf("preview = %q", s.body.Text)
 	}
 	h.tap(s.button("Import"))
-	if h.rowOf("Good one") < 0 || len(h.wb.rows) != 1 {
+	if h.rowOf("Good one") < 0 || len(h.wb.m.Rows()) != 1 {
 		t.Fatalf("rows after import: %v", h.columnTexts(colName))
 	}
-	if !strings.Contains(h.wb.statusText.Text, "skipped 1 invalid") {
-		t.Errorf("status = %q", h.wb.statusText.Text)
+	if !strings.Contains(h.wb.bar.text.Text, "skipped 1 invalid") {
+		t.Errorf("status = %q", h.wb.bar.text.Text)
 	}
 }
 
@@ -551,16 +585,16 @@ func TestColumnWidthIsRemembered(t *testing.T) {
 	seedNoSecrets(t, repo, userProfile("W", "w", "https://idp.example.com/auth"))
 	h := newHarness(t, repo, nil)
 	hc := h.header(colEndpoint)
-	before := h.wb.colWidths[colEndpoint]
+	before := h.wb.tbl.colWidths[colEndpoint]
 	hc.Dragged(&fyne.DragEvent{Dragged: fyne.Delta{DX: 40}})
 	hc.DragEnd()
 	if got := h.app.Preferences().Float("table.column.3.width"); got != float64(before+40) {
 		t.Errorf("remembered width = %v, want %v", got, before+40)
 	}
 	// A new workbench on the same app starts with that width.
-	w2 := newWorkbench(h.app, test.NewTempWindow(t, nil), repo, h.wb.ops, h.q.do)
-	if w2.colWidths[colEndpoint] != before+40 {
-		t.Errorf("new workbench width = %v", w2.colWidths[colEndpoint])
+	w2 := newWorkbench(h.app, test.NewTempWindow(t, nil), h.wb.ops, h.q.do)
+	if w2.tbl.colWidths[colEndpoint] != before+40 {
+		t.Errorf("new workbench width = %v", w2.tbl.colWidths[colEndpoint])
 	}
 }
 
@@ -569,8 +603,8 @@ func TestCountdown(t *testing.T) {
 		0: "expired", 12 * time.Second: "12s", 59*time.Minute + 58*time.Second: "59m 58s",
 		time.Hour + 5*time.Minute: "1h 05m", 50 * time.Hour: "2d 02h",
 	} {
-		if got := countdown(d); got != want {
-			t.Errorf("countdown(%v) = %q, want %q", d, got, want)
+		if got := model.Countdown(d); got != want {
+			t.Errorf("model.Countdown(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
@@ -586,7 +620,7 @@ func liveRow(t *testing.T) (*harness, *time.Time) {
 	h := newHarness(t, repo, nil)
 	now := time.Now()
 	h.wb.now = func() time.Time { return now }
-	h.wb.rows[0].edit().TokenExpiry = now.Add(90 * time.Second)
+	h.wb.m.Rows()[0].Edit().TokenExpiry = now.Add(90 * time.Second)
 	return h, &now
 }
 
@@ -614,7 +648,7 @@ func TestRotateSecretReportsEachStep(t *testing.T) {
 	h.waitFor("the profile to be Active", func() bool { return h.statusOf("Rotating") == "Active" })
 
 	h.tap(h.wb.toolbar["Rotate secret"])
-	s := h.wb.dlg
+	s := h.wb.dialogs.top()
 	secret := s.input
 	test.Type(secret, "wrong-secret")
 	h.tap(s.button("Test and replace"))
@@ -629,7 +663,7 @@ func TestRotateSecretReportsEachStep(t *testing.T) {
 	if got := h.statusOf("Rotating"); got != "Active" {
 		t.Errorf("after a refused rotation the healthy profile shows %q", got)
 	}
-	if st := h.wb.statusText.Text; strings.Contains(st, "Failed") || !strings.Contains(st, "old secret") {
+	if st := h.wb.bar.text.Text; strings.Contains(st, "Failed") || !strings.Contains(st, "old secret") {
 		t.Errorf("status bar = %q", st)
 	}
 	if h.wb.details.sections["failure"].Visible() {
@@ -653,7 +687,7 @@ func TestImportPreviewAsksForEndpointsAndConfirmsNetworkSettings(t *testing.T) {
 	h := newHarness(t, repo, nil)
 	// A client-registration array has no endpoints: Import waits for one.
 	regs := []byte(`[{"clientId":"reports","authorizedGrantTypes":["client_credentials"],"scope":"read"}]`)
-	s := h.wb.previewImport("registrations.json", regs)
+	s := h.wb.screens.previewImport("registrations.json", regs)
 	if !s.button("Import").Disabled() {
 		t.Fatalf("Import enabled before the token URL is given: %q", s.body.Text)
 	}
@@ -670,7 +704,7 @@ func TestImportPreviewAsksForEndpointsAndConfirmsNetworkSettings(t *testing.T) {
 	// A profile that turns TLS verification off needs an explicit yes.
 	data := []byte(`{"format":"credworkbench-profiles","version":1,"profiles":[
 	 {"name":"Lax","type":"application","tokenUrl":"https://idp.example.com/token","clientId":"lax","tls":{"insecureSkipVerify":true}}]}`)
-	s = h.wb.previewImport("profiles.json", data)
+	s = h.wb.screens.previewImport("profiles.json", data)
 	if !strings.Contains(s.body.Text, "TLS verification OFF") || !s.button("Import").Disabled() {
 		t.Fatalf("risky import preview = %q (Import disabled: %v)", s.body.Text, s.button("Import").Disabled())
 	}
@@ -736,7 +770,7 @@ func TestTickUpdatesCellsWithoutFullRefresh(t *testing.T) {
 		t.Fatalf("after a tick the cell shows %q (found %v), want 1m 00s", got, ok)
 	}
 
-	id := h.wb.rows[0].p.ID
+	id := h.wb.m.Rows()[0].P.ID
 	h.wb.onEvent(oauthflow.Event{ProfileID: id, Name: "Live", Kind: oauthflow.EventFailed, Time: *now,
 		Result: &oauthflow.Result{ProfileID: id, Name: "Live", Status: credentials.StatusFailed, CheckedAt: *now,
 			Failure: &oauthflow.Failure{Category: oauthflow.CatNetwork, Message: "no route"}}})
@@ -758,18 +792,18 @@ func TestIdleTickDoesNotRefreshTheTable(t *testing.T) {
 	if h.cell(0, colName) == nil {
 		t.Fatal("the row is not shown")
 	}
-	h.wb.refreshCells()
-	last := h.wb.lastCellRefresh
+	h.wb.tbl.refreshCells()
+	last := h.wb.tbl.lastCellRefresh
 	for i := 0; i < 59 && h.wb.ticks%60 != 59; i++ {
 		h.wb.tick()
 	}
-	if h.wb.lastCellRefresh != last {
+	if h.wb.tbl.lastCellRefresh != last {
 		t.Fatal("an idle tick refreshed the table")
 	}
 	for h.wb.ticks%60 != 0 {
 		h.wb.tick()
 	}
-	if h.wb.lastCellRefresh == last {
+	if h.wb.tbl.lastCellRefresh == last {
 		t.Error("no refresh in a minute of ticks")
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/credworkbench/credworkbench/assets"
-	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/hardening"
 	"github.com/credworkbench/credworkbench/internal/instance"
 	"github.com/credworkbench/credworkbench/oauthflow"
@@ -53,7 +52,7 @@ func main() {
 	win := a.NewWindow(ui.Title)
 	win.Resize(ui.WindowSize(a))
 
-	repo, err := credentials.NewRepository()
+	svc, err := oauthflow.Open(nil, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "credworkbench:", err)
 		msg := widget.NewLabel("Credential Workbench cannot start: " + err.Error())
@@ -62,11 +61,10 @@ func main() {
 		win.ShowAndRun()
 		os.Exit(1)
 	}
-	svc := oauthflow.NewService(repo, nil, nil)
 	svc.Log = log
 	defer svc.Close()
 
-	wb := ui.New(a, win, repo, svc)
+	wb := ui.New(a, win, svc)
 	problems.ShowIn(wb)
 	wb.Start()
 	wb.CheckKeyring()
