@@ -230,6 +230,13 @@ type Profile struct {
 	TenantHeader  string `json:"tenantHeader,omitempty"`
 	RedirectPort  int    `json:"redirectPort,omitempty"`
 
+	// GitHosts are the git remotes `credctl git-credential` serves with this
+	// profile, space-separated ("dev.azure.com git.example.com/team/*"; a
+	// string keeps Profile comparable); GitUsername is the username it
+	// answers ("" = the one git asked for, else "oauth2").
+	GitHosts    string `json:"gitHosts,omitempty"`
+	GitUsername string `json:"gitUsername,omitempty"`
+
 	// MFA is the multi-factor requirement of a User profile (mfa.go).
 	MFA MFAPolicy `json:"mfa,omitzero"`
 
@@ -273,9 +280,10 @@ func (p *Profile) Normalize() {
 	for _, s := range []*string{&p.Name, &p.IssuerURL, &p.TokenURL, &p.AuthURL, &p.RevocationURL,
 		&p.ClientID, &p.Audience, &p.Resource, &p.Proxy.URL, &p.Proxy.Username, &p.TLS.CAFile,
 		&p.UsernameClaim, &p.RolesClaim, &p.TenantClaim, &p.Tenant, &p.TenantHeader, &p.Certificate,
-		&p.AssertionAlg, &p.AssertionHeaders, &p.AssertionAudience} {
+		&p.AssertionAlg, &p.AssertionHeaders, &p.AssertionAudience, &p.GitUsername} {
 		trim(s)
 	}
+	p.GitHosts = strings.Join(normalizeGitHosts(strings.Fields(p.GitHosts)), " ")
 	p.Scope = strings.Join(strings.Fields(p.Scope), " ")
 	p.MFA.normalize()
 	p.AssertionAlg = strings.ToUpper(p.AssertionAlg)
@@ -352,6 +360,8 @@ func (p Profile) CredentialExpiry() (time.Time, string) {
 func sameSettings(a, b Profile) bool {
 	a, b = a.Config(), b.Config()
 	a.SecretExpiresAt, b.SecretExpiresAt = time.Time{}, time.Time{}
+	// Which git remotes it serves changes no token request either.
+	a.GitHosts, b.GitHosts, a.GitUsername, b.GitUsername = "", "", "", ""
 	return a == b
 }
 

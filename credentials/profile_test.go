@@ -43,6 +43,8 @@ func fullProfile() Profile {
 		Tenant:            "testTenant",
 		TenantHeader:      "X-Tenant",
 		RedirectPort:      8400,
+		GitHosts:          "dev.azure.com git.example.com/team/*",
+		GitUsername:       "build-bot",
 		MFA:               MFAPolicy{Required: true, ACRValues: "urn:okta:loa:2fa:any phr", FreshSignIn: true, ClaimsParam: true, AuthContext: "c1"},
 		Bookkeeping: Bookkeeping{
 			Revision:        7,

@@ -37,6 +37,7 @@ const (
 	FieldCertificate     = "certificate"
 	FieldPrivateKey      = "privateKey"
 	FieldAssertion       = "assertion" // algorithm, headers, audience
+	FieldGitHosts        = "gitHosts"
 )
 
 // MaxNameLength keeps names readable in a table.
@@ -297,6 +298,7 @@ func Validate(p Profile, opt ValidateOptions) error {
 		add(FieldRedirectPort, "Redirect port must be 0 (any free port) or between 1024 and 65535.")
 	}
 	validateMFA(p.MFA, add) // mfa.go
+	validateGit(p, add)     // profile_git.go
 
 	if len(errs) == 0 {
 		return nil

@@ -9,7 +9,8 @@ build=(gcc libc6-dev pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev lib
 case "${1:-build}" in
   build)   want=("${build[@]}") ;;
   demo)    want=("${build[@]}" nodejs npm) ;;
-  test)    want=("${build[@]}" dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick tesseract-ocr libgl1-mesa-dri tinyproxy chromium nodejs npm curl) ;;
+  test)    want=("${build[@]}" dbus gnome-keyring libsecret-tools xvfb xauth xdotool imagemagick tesseract-ocr libgl1-mesa-dri tinyproxy chromium nodejs npm curl
+           git kubernetes-client) ;; # the real clients of credctl's git/kubectl helpers
   # nfpm and actionlint are pinned Go modules (packaging/package.sh, packaging.mk);
   # wixl/msitools build and read the MSI; lintian, appstream and rpm check the packages.
   package) want=("${build[@]}" gcc-mingw-w64-x86-64 desktop-file-utils xz-utils zip unzip file osslsigncode openssl
@@ -24,7 +25,9 @@ esac
 missing=()
 for p in "${want[@]}"; do
   # nodejs/npm may come from elsewhere (nodesource, nvm): a working command counts.
-  case "$p" in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
+  case "$p" in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;;
+    kubernetes-client) command -v kubectl >/dev/null && continue ;; # any kubectl (e.g. the kubectl package) counts
+  esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 check_node() {

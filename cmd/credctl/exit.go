@@ -219,6 +219,7 @@ var flagOfField = map[string]string{
 	credentials.FieldCertificate:     "--certificate",
 	credentials.FieldPrivateKey:      "--certificate",
 	credentials.FieldAssertion:       "--assertion-alg/--assertion-headers/--assertion-audience",
+	credentials.FieldGitHosts:        "--git-host/--git-username",
 }
 
 // printError writes err to stderr: the message, and for IdP and keyring

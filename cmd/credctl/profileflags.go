@@ -34,6 +34,8 @@ type profileFlags struct {
 	assertionAlg, assertionHeaders, assertionAud string
 	secretExpires                                string
 	mfa                                          mfaFlags // profileflags_mfa.go
+	gitHosts                                     []string
+	gitUsername                                  string
 }
 
 // registerProfileFlags defines the profile flags of add (edit: of edit) on cmd,
@@ -79,6 +81,8 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	fs.StringVar(&f.tenantHeader, "tenant-header", "", "`header` that carries the tenant (default X-TENANT-ID)")
 	fs.IntVar(&f.redirectPort, "redirect-port", 0, "User profiles: loopback redirect `port`, 0 = any free port")
 	f.mfa.register(fs)
+	fs.StringArrayVar(&f.gitHosts, "git-host", nil, "git `remote` served by credctl git-credential: host[:port], optionally with a path prefix ending in /* (repeatable; replaces the list; \"\" clears it)")
+	fs.StringVar(&f.gitUsername, "git-username", "", "`username` credctl git-credential answers (default: the one git asks for, else oauth2)")
 	for _, name := range []string{"certificate", "ca-file"} {
 		_ = cmd.MarkFlagFilename(name)
 	}
@@ -188,6 +192,8 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 	set("tenant", &p.Tenant, f.tenant)
 	set("tenant-header", &p.TenantHeader, f.tenantHeader)
 	set("proxy-user", &p.Proxy.Username, f.proxyUser)
+	set("git-username", &p.GitUsername, f.gitUsername)
+	set("git-host", &p.GitHosts, strings.Join(f.gitHosts, " "))
 	if f.given("refresh-interval") {
 		p.RefreshInterval = credentials.Duration(f.refresh)
 	}
