@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,26 @@ func (h *H) kubectl(kc string, args ...string) (string, error) {
 	cmd.Env = h.Environ()
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// kubectlMinor is the real kubectl's client minor version (0 when it
+// cannot be read).
+func (h *H) kubectlMinor() int {
+	h.t.Helper()
+	out, err := exec.Command("kubectl", "version", "--client", "-o", "json").Output()
+	if err != nil {
+		return 0
+	}
+	var v struct {
+		ClientVersion struct {
+			Minor string `json:"minor"`
+		} `json:"clientVersion"`
+	}
+	if json.Unmarshal(out, &v) != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimRight(v.ClientVersion.Minor, "+"))
+	return n
 }
 
 // kubeconfigFile writes `credctl kubeconfig NAME --server URL` to a file.
@@ -72,9 +93,16 @@ func TestKubectlCredentialRealKubectl(t *testing.T) {
 	if err != nil || !strings.Contains(out, "v1.20.0-testapi") {
 		t.Fatalf("kubectl (v1beta1) get --raw /version: %v\n%s", err, out)
 	}
-	out, err = h.kubectl(kcV1, "get", "--raw", "/api/v1/namespaces")
-	if err != nil || !strings.Contains(out, "team-a") {
-		t.Fatalf("kubectl (v1) get --raw /api/v1/namespaces: %v\n%s", err, out)
+	if h.kubectlMinor() >= 22 {
+		out, err = h.kubectl(kcV1, "get", "--raw", "/api/v1/namespaces")
+		if err != nil || !strings.Contains(out, "team-a") {
+			t.Fatalf("kubectl (v1) get --raw /api/v1/namespaces: %v\n%s", err, out)
+		}
+	} else {
+		// client.authentication.k8s.io/v1 came with kubectl 1.22 (Debian
+		// 12's kubernetes-client is 1.20): its shape is checked by
+		// TestKubectlCredentialSchemas; this kubectl speaks v1beta1 only.
+		t.Log("this kubectl predates ExecCredential v1: the v1 run is left to the schema test")
 	}
 	if st := idp.Stats(t); st.Token != 1 {
 		t.Fatalf("three kubectl runs made %d token requests, want 1", st.Token)
