@@ -128,6 +128,9 @@ func TestGitCredentialProtocol(t *testing.T) {
 	h := New(t)
 	h.AddApp(nil, "Team Git", "--git-host", "git.example.com/team/*")
 	h.AddApp(nil, "Other Git", "--git-host", "git.example.com")
+	if out := h.MustCredctl("show", "Team Git").Stdout; !strings.Contains(out, "Git hosts:") || !strings.Contains(out, "git.example.com/team/*") {
+		t.Fatalf("credctl show does not say which remotes the profile serves:\n%s", out)
+	}
 
 	r := h.MustCredctlIn("protocol=https\nhost=git.example.com\npath=team/repo.git\nusername=me\n\n", "git-credential", "get")
 	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
