@@ -3,28 +3,18 @@ package oauthflow
 import (
 	"context"
 	"errors"
-	"path/filepath"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
-	"github.com/credworkbench/credworkbench/credentials/credtest"
-	"github.com/credworkbench/credworkbench/internal/testenv"
 )
 
 // Transports go through the service: each write is announced once in the
 // writing process, and another process (credctl beside the workbench) sees
 // it through Watch; deleting a profile a transport uses follows one rule.
 func TestTransportsThroughTheService(t *testing.T) {
-	dir := t.TempDir()
-	kr := testenv.NewMemKeyring()
-	newSvc := func() *Service {
-		repo := credtest.Repository(t, kr, credtest.InDir(filepath.Join(dir, "credworkbench")))
-		s := NewService(repo, nil, nil)
-		t.Cleanup(s.Close)
-		return s
-	}
-	wb, cli := newSvc(), newSvc()
+	wb, cli := twoProcesses(t)
 	wbEvents, cliEvents := make(chan Event, 100), make(chan Event, 100)
 	defer wb.Subscribe(func(e Event) { wbEvents <- e })()
 	defer cli.Subscribe(func(e Event) { cliEvents <- e })()
@@ -35,17 +25,7 @@ func TestTransportsThroughTheService(t *testing.T) {
 	defer stop()
 	want := func(events chan Event, kind EventKind, name string) {
 		t.Helper()
-		deadline := time.After(2 * time.Second)
-		for {
-			select {
-			case e := <-events:
-				if e.Kind == kind && e.Transport == name {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("no %q event for transport %q within 2 s", kind, name)
-			}
-		}
+		waitEvent(t, events, func(e Event) bool { return e.Kind == kind && e.Transport == name }, fmt.Sprintf("%q event for transport %q", kind, name))
 	}
 
 	p, err := cli.Save(credentials.Profile{Name: "orders app", Type: credentials.TypeApplication,

@@ -2,6 +2,7 @@ package oauthflow
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -16,15 +17,7 @@ import (
 // Another process's changes to the profile file arrive as events within
 // two seconds: an added, renamed, re-tested, logged-out and deleted profile.
 func TestWatchPublishesOtherProcessChanges(t *testing.T) {
-	dir := t.TempDir()
-	kr := testenv.NewMemKeyring()
-	newSvc := func() *Service {
-		repo := credtest.Repository(t, kr, credtest.InDir(filepath.Join(dir, "credworkbench")))
-		s := NewService(repo, nil, nil)
-		t.Cleanup(s.Close)
-		return s
-	}
-	wb, cli := newSvc(), newSvc()
+	wb, cli := twoProcesses(t)
 	events := make(chan Event, 100)
 	cancel := wb.Subscribe(func(e Event) { events <- e })
 	defer cancel()
@@ -36,17 +29,7 @@ func TestWatchPublishesOtherProcessChanges(t *testing.T) {
 
 	want := func(kind EventKind, name string) Event {
 		t.Helper()
-		deadline := time.After(2 * time.Second)
-		for {
-			select {
-			case e := <-events:
-				if e.Kind == kind && e.Name == name {
-					return e
-				}
-			case <-deadline:
-				t.Fatalf("no %q event for %q within 2 s", kind, name)
-			}
-		}
+		return waitEvent(t, events, func(e Event) bool { return e.Kind == kind && e.Name == name }, fmt.Sprintf("%q event for %q", kind, name))
 	}
 	p, err := cli.Save(credentials.Profile{Name: "portal", Type: credentials.TypeUser, AuthURL: "https://idp.example/auth",
 		TokenURL: "https://idp.example/token", ClientID: "c"}, credentials.SecretChange{})
@@ -143,6 +126,39 @@ func settled(t *testing.T, ss ...*Service) {
 					s.passes.started.Load(), s.passes.finished.Load(), s.events.pending.Load())
 			}
 			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// twoProcesses is the workbench and credctl: two services on one profile
+// directory and one keyring, as two processes of the user run them.
+func twoProcesses(t *testing.T) (wb, cli *Service) {
+	t.Helper()
+	dir := t.TempDir()
+	kr := testenv.NewMemKeyring()
+	newSvc := func() *Service {
+		repo := credtest.Repository(t, kr, credtest.InDir(filepath.Join(dir, "credworkbench")))
+		s := NewService(repo, nil, nil)
+		t.Cleanup(s.Close)
+		return s
+	}
+	return newSvc(), newSvc()
+}
+
+// waitEvent returns the first event on events that matches, failing the
+// test when none comes within two seconds (what follows another process
+// promises).
+func waitEvent(t *testing.T, events <-chan Event, match func(Event) bool, what string) Event {
+	t.Helper()
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			if match(e) {
+				return e
+			}
+		case <-deadline:
+			t.Fatalf("no %s within 2 s", what)
 		}
 	}
 }
