@@ -181,6 +181,7 @@ func (d *detailsPane) show(r *row) {
 	add("Username claim", p.UsernameClaim)
 	add("Roles claim", p.RolesClaim)
 	add("Tenant", p.Tenant)
+	add("Git hosts", p.GitHosts)
 	add("Last checked", model.ShortTime(p.LastChecked, now))
 	setItems(d.fields, items)
 

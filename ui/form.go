@@ -64,6 +64,7 @@ type profileForm struct {
 	secret, scope, audience, resource, refresh, redirectPort  *entry
 	usernameClaim, rolesClaim, tenantClaim, tenant, tenantHdr *entry
 	proxyURL, proxyUser, proxyPass, caFile                    *entry
+	gitHosts, gitUser                                         *entry // credctl git-credential
 	typ                                                       *widget.RadioGroup
 	authMethod, proxyMode                                     *widget.Select
 	skipTLS                                                   *widget.Check

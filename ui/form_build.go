@@ -95,6 +95,8 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.tenant = f.textField("tenant", "Tenant", "optional: sent in a header on test requests")
 	f.tenantHdr = f.textField(credentials.FieldTenantHeader, "Tenant header", credentials.DefaultTenantHeader)
 	f.tenantClaim = f.textField(credentials.FieldTenantClaim, "JWT tenant claim", "optional, e.g. $.TenantID")
+	f.gitHosts = f.textField(credentials.FieldGitHosts, "Git hosts", "optional: remotes credctl git-credential serves, e.g. dev.azure.com")
+	f.gitUser = f.textField("gitUsername", "Git username", "optional: what git sends with the token (default oauth2)")
 	f.buildMFA()
 	adv := container.New(layout.NewFormLayout())
 	for _, ff := range f.order[basicCount:] {
@@ -150,6 +152,8 @@ func (f *profileForm) fill() {
 	set(f.tenantClaim, p.TenantClaim)
 	set(f.tenant, p.Tenant)
 	set(f.tenantHdr, p.TenantHeader)
+	set(f.gitHosts, p.GitHosts)
+	set(f.gitUser, p.GitUsername)
 	set(f.proxyURL, p.Proxy.URL)
 	set(f.proxyUser, p.Proxy.Username)
 	set(f.caFile, p.TLS.CAFile)
@@ -188,7 +192,7 @@ func (f *profileForm) fill() {
 		for _, ff := range f.order {
 			ff.touched = true
 		}
-		if p.Proxy.Mode != credentials.ProxyNone || p.TLS.CAFile != "" || p.TLS.InsecureSkipVerify || p.Tenant != "" {
+		if p.Proxy.Mode != credentials.ProxyNone || p.TLS.CAFile != "" || p.TLS.InsecureSkipVerify || p.Tenant != "" || p.GitHosts != "" {
 			f.advanced.Open(0)
 		}
 	}

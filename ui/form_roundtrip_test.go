@@ -61,7 +61,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 		TLS:             credentials.TLS{CAFile: caFile, InsecureSkipVerify: true},
 		UsernameClaim:   "preferred_username", RolesClaim: "realm_access.roles", TenantClaim: "$.TenantID",
 		Tenant: "testTenant", TenantHeader: "X-Tenant", RedirectPort: 8400,
-		GitHosts: "dev.azure.com git.example.com/team/*", GitUsername: "build-bot", // no form field: kept as loaded
+		GitHosts: "dev.azure.com git.example.com/team/*", GitUsername: "build-bot",
 		SecretExpiresAt: time.Date(2027, 3, 31, 23, 59, 59, 0, time.UTC),
 		MFA: credentials.MFAPolicy{Required: true, ACRValues: "urn:okta:loa:2fa:any phr", FreshSignIn: true,
 			ClaimsParam: true, AuthContext: "c7"},

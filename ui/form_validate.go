@@ -63,6 +63,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TLS = credentials.TLS{CAFile: f.caFile.Text, InsecureSkipVerify: f.skipTLS.Checked}
 	p.Tenant = f.tenant.Text
 	p.TenantHeader = f.tenantHdr.Text
+	p.GitHosts, p.GitUsername = f.gitHosts.Text, f.gitUser.Text
 	f.readMFA(&p)
 	p.Normalize()
 
