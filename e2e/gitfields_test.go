@@ -13,6 +13,8 @@ func TestWorkbenchShowsGitHosts(t *testing.T) {
 	w.Resize(1280, 800)
 	w.WaitText("Azure Repos", uiWait)
 	w.Key("Down") // select the row: its details
+	w.WaitText("Client secret", uiWait)
+	w.wheel(500, 700, 10) // the details pane scrolls: the git hosts are near its end
 	s := w.WaitText("Git hosts", uiWait)
 	if !s.Contains("dev.azure.com") {
 		t.Errorf("the details do not name the git host:\n%s", s.Text())
