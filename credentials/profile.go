@@ -37,6 +37,9 @@ type GrantType string
 const (
 	GrantClientCredentials GrantType = "client_credentials"
 	GrantAuthorizationCode GrantType = "authorization_code"
+	// Derived profiles (#28): RFC 8693 token exchange, RFC 7523 JWT bearer.
+	GrantTokenExchange GrantType = "urn:ietf:params:oauth:grant-type:token-exchange"
+	GrantJWTBearer     GrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
 // Label is the human name of the grant.
@@ -64,6 +67,9 @@ type AuthMethod string
 const (
 	AuthBasic AuthMethod = "client_secret_basic"
 	AuthPost  AuthMethod = "client_secret_post"
+	// Mutual TLS client authentication (RFC 8705 §2).
+	AuthTLSClient     AuthMethod = "tls_client_auth"
+	AuthSelfSignedTLS AuthMethod = "self_signed_tls_client_auth"
 	// AuthPrivateKeyJWT signs a fresh JWT assertion with the profile's
 	// private key for every token request (RFC 7523).
 	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
@@ -240,6 +246,33 @@ type Profile struct {
 	// MFA is the multi-factor requirement of a User profile (mfa.go).
 	MFA MFAPolicy `json:"mfa,omitzero"`
 
+	// IdP secret lifecycle (#26): the profile whose token manages this
+	// app at its IdP, which management API that is ("" = inferred from the
+	// issuer) and its base URL ("" = the API's default).
+	ManagementProfile string `json:"managementProfile,omitempty"`
+	ManagementAPI     string `json:"managementApi,omitempty"`
+	ManagementURL     string `json:"managementUrl,omitempty"`
+	// RegistrationClientURI is the RFC 7592 client configuration endpoint
+	// (its registration access token is in the keyring).
+	RegistrationClientURI string `json:"registrationClientUri,omitempty"`
+	// MaxSecretAge is the admin's limit for secrets the IdP gives no expiry (Okta).
+	MaxSecretAge Duration `json:"maxSecretAge,omitempty"`
+
+	// Sender-constrained tokens and modern login (#28): DPoP proofs
+	// (RFC 9449; the key in the keyring), certificate-bound tokens
+	// (RFC 8705), pushed authorization requests (RFC 9126) and signed
+	// request objects (RFC 9101).
+	DPoP                    bool `json:"dpop,omitempty"`
+	BindTokensToCertificate bool `json:"bindTokensToCertificate,omitempty"`
+	PAR                     bool `json:"par,omitempty"`
+	RequestObject           bool `json:"requestObject,omitempty"`
+	// Derived profiles (#28): token exchange (RFC 8693) of another
+	// profile's token, or a JWT bearer assertion (RFC 7523) for a subject.
+	SubjectProfile     string `json:"subjectProfile,omitempty"`
+	ActorProfile       string `json:"actorProfile,omitempty"`
+	RequestedTokenType string `json:"requestedTokenType,omitempty"`
+	AssertionSubject   string `json:"assertionSubject,omitempty"`
+
 	Bookkeeping
 }
 
@@ -271,6 +304,16 @@ type Bookkeeping struct {
 	// LoginMFA is what the session's login proved about MFA ("MFA verified:
 	// otp, pwd", "MFA not verifiable: …"); "" when MFA is not required.
 	LoginMFA string `json:"loginMfa,omitempty"`
+
+	// IdP secret lifecycle (#26): the key ID of the secret in use at the
+	// IdP, where SecretExpiresAt came from (SecretExpiryFromIdP, or "" =
+	// the admin) and when the IdP was last asked, when the IdP says the
+	// secret was created, and a step still to do at the IdP.
+	SecretKeyID           string       `json:"secretKeyId,omitempty"`
+	SecretExpirySource    string       `json:"secretExpirySource,omitempty"`
+	SecretExpiryCheckedAt time.Time    `json:"secretExpiryCheckedAt,omitzero"`
+	SecretCreatedAt       time.Time    `json:"secretCreatedAt,omitzero"`
+	PendingAtIdP          PendingAtIdP `json:"pendingAtIdp,omitzero"`
 }
 
 // Normalize trims whitespace and fills defaults that follow from other fields.

@@ -46,6 +46,21 @@ func fullProfile() Profile {
 		GitHosts:          "dev.azure.com git.example.com/team/*",
 		GitUsername:       "build-bot",
 		MFA:               MFAPolicy{Required: true, ACRValues: "urn:okta:loa:2fa:any phr", FreshSignIn: true, ClaimsParam: true, AuthContext: "c1"},
+
+		ManagementProfile:     "fedcba9876543210",
+		ManagementAPI:         "keycloak",
+		ManagementURL:         "https://idp.example.com/admin/realms/main",
+		RegistrationClientURI: "https://idp.example.com/reg/workbench-ui",
+		MaxSecretAge:          Duration(90 * 24 * time.Hour),
+
+		DPoP:                    true,
+		BindTokensToCertificate: true,
+		PAR:                     true,
+		RequestObject:           true,
+		SubjectProfile:          "0011223344556677",
+		ActorProfile:            "8899aabbccddeeff",
+		RequestedTokenType:      "urn:ietf:params:oauth:token-type:access_token",
+		AssertionSubject:        "svc-build@example.com",
 		Bookkeeping: Bookkeeping{
 			Revision:        7,
 			CreatedAt:       t0,
@@ -64,6 +79,13 @@ func fullProfile() Profile {
 			Subject:         "u-alice",
 			LoginAt:         t0.Add(6 * time.Hour),
 			LoginMFA:        "MFA verified: otp, pwd",
+
+			SecretKeyID:           "6c0c3c3e-1f0a-4c5b-9b1e-2a7d1c0e9f11",
+			SecretExpirySource:    SecretExpiryFromIdP,
+			SecretExpiryCheckedAt: t0.Add(7 * time.Hour),
+			SecretCreatedAt:       t0.Add(-24 * time.Hour),
+			PendingAtIdP: PendingAtIdP{Step: "revoke", API: "entra", AppID: "app-object-id", AppName: "Billing API",
+				NewKeyID: "new-key", OldKeyID: "old-key", Since: t0.Add(8 * time.Hour), Due: t0.Add(32 * time.Hour)},
 		},
 	}
 }

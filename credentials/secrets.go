@@ -28,10 +28,20 @@ const (
 	// IDToken is the last login's ID token, kept only as the id_token_hint
 	// of an RP-initiated logout (it names the user and session to end).
 	IDToken SecretKind = "id-token"
+	// NextClientSecret is a secret minted at the IdP, kept before its test
+	// and the switch to it (#26): never lost between the two.
+	NextClientSecret SecretKind = "client-secret-next"
+	// ManagementToken is an IdP management API token (Okta SSWS, #26).
+	ManagementToken SecretKind = "management-token"
+	// RegistrationToken is the RFC 7592 registration access token (#26).
+	RegistrationToken SecretKind = "registration-token"
+	// DPoPKey is the profile's DPoP private key (RFC 9449, #28; PKCS#8).
+	DPoPKey SecretKind = "dpop-key"
 )
 
 // AllSecretKinds lists every kind, for deletion.
-var AllSecretKinds = []SecretKind{ClientSecret, ProxyPassword, RefreshToken, TokenCache, PrivateKey, IDToken}
+var AllSecretKinds = []SecretKind{ClientSecret, ProxyPassword, RefreshToken, TokenCache, PrivateKey, IDToken,
+	NextClientSecret, ManagementToken, RegistrationToken, DPoPKey}
 
 // Keyring is the part of the OS keyring the app uses (go-keyring's shape),
 // so tests can inject failures.

@@ -1,0 +1,28 @@
+package credentials
+
+import "time"
+
+// SecretExpiryFromIdP marks a SecretExpiresAt read from the IdP's
+// management API (Bookkeeping.SecretExpirySource).
+const SecretExpiryFromIdP = "idp"
+
+// PendingAtIdP is a step of an IdP-side secret rotation (#26) still to be
+// carried out: a new secret minted but not yet switched to, or an old secret
+// to revoke when Due comes. It survives restarts in the profile file; the
+// running workbench or the next credctl command carries it out.
+type PendingAtIdP struct {
+	// Step is "switch" (NewKeyID minted, its secret in the keyring as
+	// NextClientSecret, not yet tested and switched to) or "revoke"
+	// (OldKeyID to revoke at Due; zero Due = only by hand).
+	Step     string    `json:"step,omitempty"`
+	API      string    `json:"api,omitempty"`   // entra, okta, keycloak, rfc7592
+	AppID    string    `json:"appId,omitempty"` // the app's ID at the IdP
+	AppName  string    `json:"appName,omitempty"`
+	NewKeyID string    `json:"newKeyId,omitempty"`
+	OldKeyID string    `json:"oldKeyId,omitempty"`
+	Since    time.Time `json:"since,omitzero"`
+	Due      time.Time `json:"due,omitzero"`
+}
+
+// IsZero reports whether nothing is pending.
+func (p PendingAtIdP) IsZero() bool { return p.Step == "" }
