@@ -135,5 +135,17 @@ func (cl Client) metadata() jsClient {
 	if !cl.SecretExpiresAt.IsZero() {
 		m.SecretExpiresAt = cl.SecretExpiresAt.Unix()
 	}
+	m.Extra = cl.Metadata
 	return m
+}
+
+// WithFeature passes settings to one of server.mjs's feature modules (its
+// configure and attach functions read cfg.features[name]).
+func WithFeature(name string, settings any) Option {
+	return func(c *config) {
+		if c.Features == nil {
+			c.Features = map[string]any{}
+		}
+		c.Features[name] = settings
+	}
 }

@@ -118,6 +118,10 @@ type Client struct {
 	// SecretExpiresAt sets client_secret_expires_at: after it the IdP
 	// refuses the secret ("its client secret is expired").
 	SecretExpiresAt time.Time
+	// Metadata is further oidc-provider client metadata (e.g.
+	// dpop_bound_access_tokens, tls_client_auth_subject_dn); it wins over
+	// what the fields above produce.
+	Metadata map[string]any
 }
 
 // Stats counts what the IdP saw since start or the last Reset.
@@ -168,6 +172,9 @@ type config struct {
 	DeviceCodeTTL   int        `json:"deviceCodeTTL"`  // lifetime of device and user codes (seconds)
 	Users           []User     `json:"users"`
 	Clients         []jsClient `json:"clients"`
+	// Features configure the feature modules of server.mjs (featureModules),
+	// by module name (WithFeature).
+	Features map[string]any `json:"features,omitempty"`
 
 	tlsMode  tlsMode
 	clients  []Client
@@ -196,6 +203,8 @@ type jsClient struct {
 	JWKS                    *jsJWKS `json:"jwks,omitempty"`
 	TokenEndpointAuthMethod string  `json:"token_endpoint_auth_method,omitempty"`
 	SecretExpiresAt         int64   `json:"client_secret_expires_at,omitempty"`
+	// Extra is Client.Metadata, merged over the rest by server.mjs.
+	Extra map[string]any `json:"extra,omitempty"`
 }
 
 type jsJWKS struct {

@@ -16,6 +16,15 @@ import https from 'node:https';
 
 import Provider, { errors } from 'oidc-provider';
 
+// Feature modules (one file each, e.g. dpop.mjs): each may export
+//   configure(conf, cfg)          edit the provider configuration
+//   attach(provider, cfg, ctx)    after the provider exists (middleware, grant types)
+//   testEndpoint(req, res, url, ctx) → true when it answered a /__test/ request
+// where ctx = { clients, users, log, send, readForm }. cfg.features[name] holds
+// their Go-side settings (testidp.WithFeature).
+const featureModules = [
+];
+
 const log = (...args) => console.error('[testidp]', ...args);
 
 const configPath = process.argv[2] || process.env.TESTIDP_CONFIG;
@@ -91,6 +100,7 @@ function providerConfig() {
       const meta = { ...c };
       delete meta.secrets;
       delete meta.service_account;
+      delete meta.extra;
       if (c.secrets?.length) {
         meta.client_secret = c.secrets[0];
         meta.token_endpoint_auth_method ??= 'client_secret_basic';
@@ -99,7 +109,7 @@ function providerConfig() {
       }
       // private_key_jwt clients carry jwks and their method from Go; the
       // provider's replay detection rejects a reused assertion jti.
-      return meta;
+      return { ...meta, ...(c.extra || {}) };
     }),
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
@@ -411,6 +421,10 @@ async function deviceMiddleware(ctx, next) {
 
 // ---------------------------------------------------------------- server
 let provider;
+
+function moduleContext() {
+  return { clients, users, log, send, readForm };
+}
 let callback;
 
 async function handle(req, res) {
@@ -419,7 +433,12 @@ async function handle(req, res) {
   if (counter) stats[counter] += 1;
   log(req.method, url.pathname);
   try {
-    if (url.pathname.startsWith('/__test/')) return await testEndpoint(req, res, url);
+    if (url.pathname.startsWith('/__test/')) {
+      for (const m of featureModules) {
+        if (await m.testEndpoint?.(req, res, url, moduleContext())) return undefined;
+      }
+      return await testEndpoint(req, res, url);
+    }
     if (url.pathname.startsWith('/interaction/')) return await interaction(provider, req, res, url);
     if (url.pathname === '/token' && await applyFault(req, res)) return undefined;
     return callback(req, res);
@@ -438,8 +457,11 @@ const server = cfg.tls
 server.listen(cfg.port || 0, '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `${cfg.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  provider = new Provider(issuer, withRpInitiatedLogout(providerConfig()));
+  const conf = withRpInitiatedLogout(providerConfig());
+  for (const m of featureModules) m.configure?.(conf, cfg);
+  provider = new Provider(issuer, conf);
   allowSeveralSecrets(provider);
+  for (const m of featureModules) m.attach?.(provider, cfg, moduleContext());
   provider.use(holdAnswer);
   provider.use(deviceMiddleware);
   provider.on('grant.success', (ctx) => bump(stats.grants, ctx.oidc.params.grant_type));
