@@ -76,6 +76,7 @@ type profileForm struct {
 	advanced                                                  *widget.Accordion
 	cert                                                      certPart      // private_key_jwt (form_certificate.go)
 	mfa                                                       mfaPart       // multi-factor (form_mfa.go)
+	idp                                                       idpPart       // IdP management (form_idp.go)
 	presetNote                                                *widget.Label // the applied preset's guidance (form_presets.go)
 	secretExpires                                             *entry
 
@@ -126,7 +127,7 @@ func (f *profileForm) open() {
 // changed says whether the user changed anything, a typed secret included.
 func (f *profileForm) changed() bool {
 	p, _ := f.profile()
-	return p != f.initial || f.secret.Text != "" || f.proxyPass.Text != ""
+	return p != f.initial || f.secret.Text != "" || f.proxyPass.Text != "" || f.idp.token.Text != ""
 }
 
 // mayDiscard is asked before Escape or Cancel closes the form: changes

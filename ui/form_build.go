@@ -98,12 +98,13 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.gitHosts = f.textField(credentials.FieldGitHosts, "Git hosts", "optional: remotes credctl git-credential serves, e.g. dev.azure.com")
 	f.gitUser = f.textField("gitUsername", "Git username", "optional: what git sends with the token (default oauth2)")
 	f.buildMFA()
+	f.buildIdP() // form_idp.go
 	adv := container.New(layout.NewFormLayout())
 	for _, ff := range f.order[basicCount:] {
 		adv.Add(ff.label)
 		adv.Add(ff.cell)
 	}
-	f.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced: proxy, TLS, tenant, MFA", adv))
+	f.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced: proxy, TLS, tenant, MFA, IdP management", adv))
 
 	f.problems = widget.NewLabel("")
 	f.problems.Wrapping = fyne.TextWrapWord
@@ -173,6 +174,7 @@ func (f *profileForm) fill() {
 	f.authMethod.Refresh()
 	f.cert.fillCertificate(p)
 	f.fillMFA(p)
+	f.fillIdP(p) // form_idp.go
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:
 		f.proxyMode.Selected = proxySystem
