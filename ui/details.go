@@ -41,10 +41,11 @@ type detailsPane struct {
 	noToken  *widget.Label  // says why no claims are shown for an Active profile
 	current  *row
 	sections map[string]*fyne.Container
+	idp      *idpSection // IdP management lines and actions (details_idp.go)
 }
 
 func newDetailsPane(m *model.List, ops Operations, fit func(bool)) *detailsPane {
-	d := &detailsPane{m: m, ops: ops, fit: fit, setSecret: func() {}, login: func() {}, loginAnother: func() {}}
+	d := &detailsPane{m: m, ops: ops, fit: fit, setSecret: func() {}, login: func() {}, loginAnother: func() {}, idp: newIDPSection()}
 	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.title.Wrapping = fyne.TextWrapWord
 	d.status = widget.NewLabel("")
@@ -65,10 +66,11 @@ func newDetailsPane(m *model.List, ops Operations, fit func(bool)) *detailsPane 
 		"token":   container.NewVBox(heading("Current token"), d.token, d.noToken),
 		"failure": container.NewVBox(heading("Last error"), d.failure, d.advice),
 		"history": container.NewVBox(heading("Recent events"), d.history),
+		"idp":     d.idp.box, // hidden with nothing selected; details_idp.go shows it
 	}
 	// Settings on the left; state (error, token, history) on the right.
 	d.box = container.NewGridWithColumns(2,
-		container.NewVBox(d.title, d.status, container.NewHBox(d.action), d.expires, d.fields),
+		container.NewVBox(d.title, d.status, container.NewHBox(d.action), d.expires, d.fields, d.idp.box),
 		container.NewVBox(d.sections["failure"], d.sections["token"], d.sections["history"]))
 	d.scroll = container.NewVScroll(container.NewPadded(d.box))
 	d.scroll.SetMinSize(fyne.NewSize(0, 160))
@@ -149,7 +151,7 @@ func (d *detailsPane) show(r *row) {
 	add("Client ID", p.ClientID)
 	add("Client secret", secretState(p.HasSecret, p.SecretSetAt, p.SecretRotatedAt))
 	now := d.m.Now()
-	add(credentialExpiryDetail(p, now))
+	add(idpExpiryDetail(p, now))
 	if !publicClient(p) { // a public client authenticates with nothing
 		add("Client authentication", string(p.AuthMethod))
 	}
@@ -183,7 +185,9 @@ func (d *detailsPane) show(r *row) {
 	add("Tenant", p.Tenant)
 	add("Git hosts", p.GitHosts)
 	add("Last checked", model.ShortTime(p.LastChecked, now))
+	items = append(items, idpItems(p, now, d.m.Find)...)
 	setItems(d.fields, items)
+	d.idp.show(p, now)
 
 	// The next step the status calls for.
 	act := model.Action(-1)

@@ -1,47 +1,39 @@
 package ui
 
 import (
-	"net/url"
-	"strings"
+	"context"
+	"errors"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/idpadmin"
 	"github.com/credworkbench/credworkbench/ui/model"
 )
 
 // The window's view of the engine's IdP secret lifecycle (#26): what the
 // form infers and defaults, where the form's token goes.
 
-// inferManagementAPI is the management API the issuer names ("" = unknown).
+// inferManagementAPI is the management API the issuer names ("" = unknown):
+// a stored registration URI is RFC 7592.
 func inferManagementAPI(p credentials.Profile) string {
-	u, err := url.Parse(firstNonEmpty(p.IssuerURL, p.TokenURL))
-	if err != nil || u.Host == "" {
-		return ""
+	if k := idpadmin.InferKind(firstNonEmpty(p.IssuerURL, p.TokenURL)); k != "" {
+		return string(k)
 	}
-	host := strings.ToLower(u.Hostname())
-	switch {
-	case strings.HasSuffix(host, "login.microsoftonline.com") || strings.HasSuffix(host, "login.microsoftonline.us"):
-		return model.APIEntra
-	case strings.HasSuffix(host, ".okta.com") || strings.HasSuffix(host, ".oktapreview.com"):
-		return model.APIOkta
-	case strings.Contains(u.Path, "/realms/"):
-		return model.APIKeycloak
-	case p.RegistrationClientURI != "":
+	if p.RegistrationClientURI != "" {
 		return model.APIRFC7592
 	}
 	return ""
 }
 
-// defaultManagementURL is the base URL used when the form's is empty.
+// defaultManagementURL is the base URL used when the form's is empty ("" = none).
 func defaultManagementURL(p credentials.Profile, kind string) string {
-	switch kind {
-	case model.APIEntra:
-		return "https://graph.microsoft.com/v1.0"
-	case model.APIOkta, model.APIKeycloak:
-		if u, err := url.Parse(firstNonEmpty(p.IssuerURL, p.TokenURL)); err == nil && u.Host != "" {
-			return u.Scheme + "://" + u.Host
-		}
+	if kind == "" || kind == model.APIRFC7592 {
+		return ""
 	}
-	return ""
+	u, err := idpadmin.DefaultBaseURL(idpadmin.Kind(kind), firstNonEmpty(p.IssuerURL, p.TokenURL))
+	if err != nil {
+		return ""
+	}
+	return u
 }
 
 // setManagementToken puts a typed Okta API token or registration access
@@ -59,4 +51,19 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// idpRevokeNow carries out the profile's pending step now.
+func idpRevokeNow(ctx context.Context, svc Operations, id string) (string, error) {
+	return "", errors.New("not yet available")
+}
+
+// idpCancelPending drops the profile's pending step.
+func idpCancelPending(ctx context.Context, svc Operations, id string) (string, error) {
+	return "", errors.New("not yet available")
+}
+
+// idpRefreshExpiry reads the secret's expiry from the IdP again.
+func idpRefreshExpiry(ctx context.Context, svc Operations, id string) (string, error) {
+	return "", errors.New("not yet available")
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/idpadmin"
 )
 
 // The IdP secret lifecycle (#26) as the window shows it: where a secret's
@@ -13,10 +14,10 @@ import (
 
 // Management API kinds as the profile stores them ("" = inferred).
 const (
-	APIEntra    = "entra"
-	APIOkta     = "okta"
-	APIKeycloak = "keycloak"
-	APIRFC7592  = "rfc7592"
+	APIEntra    = string(idpadmin.Entra)
+	APIOkta     = string(idpadmin.Okta)
+	APIKeycloak = string(idpadmin.Keycloak)
+	APIRFC7592  = string(idpadmin.RFC7592)
 )
 
 // APIKinds are the kinds the form offers, in its order.
