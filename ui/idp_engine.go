@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/oauthflow/idpadmin"
 	"github.com/credworkbench/credworkbench/ui/model"
 )
@@ -53,17 +54,76 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
+// SecretOperations is what the IdP secret views ask of oauthflow.Service
+// beyond Operations. A workbench whose Operations lack it (a test fake)
+// offers no rotation at the IdP.
+type SecretOperations interface {
+	Secrets() *oauthflow.SecretLifecycle
+}
+
+var _ SecretOperations = (*oauthflow.Service)(nil)
+
+// errNoLifecycle: the service cannot manage secrets at the IdP.
+var errNoLifecycle = errors.New("this workbench cannot reach IdP management APIs")
+
+func lifecycleOf(svc Operations) (*oauthflow.SecretLifecycle, error) {
+	if s, ok := svc.(SecretOperations); ok {
+		return s.Secrets(), nil
+	}
+	return nil, errNoLifecycle
+}
+
 // idpRevokeNow carries out the profile's pending step now.
 func idpRevokeNow(ctx context.Context, svc Operations, id string) (string, error) {
-	return "", errors.New("not yet available")
+	l, err := lifecycleOf(svc)
+	if err != nil {
+		return "", err
+	}
+	r, err := l.Complete(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return model.RotationLine(r), nil
 }
 
 // idpCancelPending drops the profile's pending step.
 func idpCancelPending(ctx context.Context, svc Operations, id string) (string, error) {
-	return "", errors.New("not yet available")
+	l, err := lifecycleOf(svc)
+	if err != nil {
+		return "", err
+	}
+	r, err := l.Cancel(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if !r.OK() {
+		return model.RotationLine(r), nil
+	}
+	msg := r.Profile + ": pending step cancelled"
+	if r.Left != "" {
+		msg += " (" + r.Left + ")"
+	}
+	return msg, nil
 }
 
 // idpRefreshExpiry reads the secret's expiry from the IdP again.
 func idpRefreshExpiry(ctx context.Context, svc Operations, id string) (string, error) {
-	return "", errors.New("not yet available")
+	l, err := lifecycleOf(svc)
+	if err != nil {
+		return "", err
+	}
+	info, err := l.RefreshExpiry(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	s := info.Profile + ": " + model.APILabel(info.API) + " says the secret "
+	switch {
+	case !info.Expires.IsZero():
+		s += "expires on " + info.Expires.UTC().Format("2006-01-02")
+	case !info.MaxAgeDue.IsZero():
+		s += "has no expiry; its maximum age ends on " + info.MaxAgeDue.UTC().Format("2006-01-02")
+	default:
+		s += "has no expiry"
+	}
+	return s, nil
 }

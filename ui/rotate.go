@@ -30,6 +30,7 @@ type rotateDialog struct {
 	secret    *entry
 	expires   *entry
 	steps     *widget.Label
+	idp       *rotateIdP // "Create the new secret at the IdP" (rotate_idp.go)
 	// noExpiryConfirmed: the user was asked about a missing date once.
 	noExpiryConfirmed bool
 }
@@ -51,9 +52,9 @@ func openRotate(h rotateHost, id, name string, oldExpiry time.Time) *rotateDialo
 	}
 	expiresHint := messageLabel(hint)
 	expiresHint.Importance = widget.LowImportance
-	r.steps = messageLabel("1. Enter the new secret issued by the IdP.\n2. It is tested against the token endpoint.\n" +
-		"3. Only if the test succeeds it replaces the stored secret.")
-	r.s = d.show("Rotate secret of "+name, sized(container.NewVBox(r.secret, r.expires, expiresHint, r.steps), 460, 0),
+	r.steps = messageLabel(rotateSteps)
+	idpBox := container.NewVBox()
+	r.s = d.show("Rotate secret of "+name, sized(container.NewVBox(idpBox, r.secret, r.expires, expiresHint, r.steps), 460, 0),
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Test and replace", importance: widget.HighImportance, keepOpen: true, fn: r.testAndReplace})
 	// Enter is Test and replace (the old secret stays unless the new one
@@ -66,11 +67,21 @@ func openRotate(h rotateHost, id, name string, oldExpiry time.Time) *rotateDialo
 		}
 	}
 	r.s.body, r.s.input = r.steps, r.secret
+	r.idp = newRotateIdP(r)
+	idpBox.Add(r.idp.box)
 	h.window().Canvas().Focus(r.secret)
 	return r
 }
 
+// rotateSteps is what the dialog says before a typed secret is rotated.
+const rotateSteps = "1. Enter the new secret issued by the IdP.\n2. It is tested against the token endpoint.\n" +
+	"3. Only if the test succeeds it replaces the stored secret."
+
 func (r *rotateDialog) testAndReplace() {
+	if r.idp.on() {
+		r.idp.rotate()
+		return
+	}
 	newSecret := r.secret.Text
 	if newSecret == "" {
 		r.steps.SetText("Enter the new secret first.")

@@ -119,28 +119,9 @@ func shortKey(id string) string {
 
 // PendingLine is the step still to do at the IdP, as the details show it
 // ("" when none): "Old secret (keyId 1a2b3c4d…) will be revoked at Entra on
-// 2026-12-09 10:00".
+// 2026-12-09 10:00."
 func PendingLine(p credentials.Profile, now time.Time) string {
-	pa := p.PendingAtIdP
-	at := APILabel(pa.API)
-	switch pa.Step {
-	case "":
-		return ""
-	case "switch":
-		return fmt.Sprintf("A new secret (keyId %s) was created at %s and is kept in the keyring, but the profile "+
-			"does not use it yet: Revoke now removes it at the IdP, or rotate again to test and switch to it.",
-			shortKey(pa.NewKeyID), at)
-	case "revoke":
-		old := fmt.Sprintf("Old secret (keyId %s)", shortKey(pa.OldKeyID))
-		switch {
-		case pa.Due.IsZero():
-			return old + " is still valid at " + at + ": revoke it by hand when nothing uses it any more."
-		case !now.Before(pa.Due):
-			return old + " is due to be revoked at " + at + " now (the workbench or the next credctl command does it)."
-		}
-		return old + " will be revoked at " + at + " on " + pa.Due.Local().Format("2006-01-02 15:04") + "."
-	}
-	return "A step at " + at + " is pending: " + pa.Step + "."
+	return PendingText(p.PendingAtIdP, now)
 }
 
 // ProfileChoice is one entry of a profile select: the name shown, the ID kept.
