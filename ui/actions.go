@@ -29,6 +29,7 @@ var actionNames = map[model.Action]string{
 // selection (each checks what the selection allows itself).
 type rowActions struct {
 	edit, test, request, login, loginAnother, loginDevice, logout, setSecret, rotate, del, export func()
+	rotateAtIdP                                                                                   func() // bulk_idp.go
 }
 
 const (

@@ -97,5 +97,7 @@ func (s *marks) selectionMenu(rows []*row) *fyne.Menu {
 	del := fyne.NewMenuItem(fmt.Sprintf("Delete %d…", n), s.acts.del)
 	del.Disabled = ro
 	one := fyne.NewMenuItem("Select just this one (Escape)", func() { s.clear() })
-	return fyne.NewMenu("", test, secret, export, one, fyne.NewMenuItemSeparator(), del)
+	atIdP := fyne.NewMenuItem(fmt.Sprintf("Rotate %d at IdP…", n), s.acts.rotateAtIdP) // bulk_idp.go
+	atIdP.Disabled = ro
+	return fyne.NewMenu("", test, secret, atIdP, export, one, fyne.NewMenuItemSeparator(), del)
 }

@@ -33,10 +33,59 @@ type rotateIdP struct {
 	box    *fyne.Container
 	atIdP  *widget.Check
 	why    *widget.Label // why it is disabled
-	revoke *widget.RadioGroup
-	grace  *entry
-	opts   *fyne.Container
+	revoke *revokePicker
 	api    string
+}
+
+// revokePicker is "Revoke the old secret: now / after [duration] / never".
+type revokePicker struct {
+	choice *widget.RadioGroup
+	grace  *entry
+	box    *fyne.Container
+}
+
+func newRevokePicker(d *dialogs) *revokePicker {
+	x := &revokePicker{grace: newEntry(d)}
+	x.choice = widget.NewRadioGroup([]string{revokeNow, revokeAfter, revokeNever}, func(string) { x.refresh() })
+	x.choice.Horizontal = true
+	x.choice.Selected = revokeAfter
+	x.grace.SetText("7d")
+	x.grace.SetPlaceHolder("e.g. 24h or 7d")
+	x.box = container.NewVBox(widget.NewLabel("Revoke the old secret:"),
+		container.NewBorder(nil, nil, x.choice, nil, x.grace))
+	return x
+}
+
+func (x *revokePicker) refresh() {
+	if x.choice.Selected == revokeAfter && !x.choice.Disabled() {
+		x.grace.Enable()
+	} else {
+		x.grace.Disable()
+	}
+}
+
+func (x *revokePicker) enable(on bool) {
+	if on {
+		x.choice.Enable()
+	} else {
+		x.choice.Disable()
+	}
+	x.refresh()
+}
+
+// value is the chosen revocation; msg says what is wrong with it.
+func (x *revokePicker) value() (oauthflow.RevokeAfter, string) {
+	switch x.choice.Selected {
+	case revokeNow:
+		return oauthflow.RevokeAfter{Now: true}, ""
+	case revokeNever:
+		return oauthflow.RevokeAfter{Never: true}, ""
+	}
+	ra, err := oauthflow.ParseRevokeAfter(x.grace.Text)
+	if err != nil {
+		return ra, "Revoke the old secret after: " + err.Error() + "."
+	}
+	return ra, ""
 }
 
 // newRotateIdP builds the part for the profile id (read from the store).
@@ -49,15 +98,8 @@ func newRotateIdP(r *rotateDialog) *rotateIdP {
 	x.atIdP = widget.NewCheck("Create the new secret at the IdP", x.toggle)
 	x.why = messageLabel("")
 	x.why.Importance = widget.LowImportance
-	x.revoke = widget.NewRadioGroup([]string{revokeNow, revokeAfter, revokeNever}, func(string) { x.refresh() })
-	x.revoke.Horizontal = true
-	x.revoke.Selected = revokeAfter
-	x.grace = newEntry(r.h.dialogs())
-	x.grace.SetText("7d")
-	x.grace.SetPlaceHolder("e.g. 24h or 7d")
-	x.opts = container.NewVBox(widget.NewLabel("Revoke the old secret:"),
-		container.NewBorder(nil, nil, x.revoke, nil, x.grace))
-	x.box = container.NewVBox(x.atIdP, x.why, x.opts)
+	x.revoke = newRevokePicker(r.h.dialogs())
+	x.box = container.NewVBox(x.atIdP, x.why, x.revoke.box)
 	_, lifecycle := r.h.service().(SecretOperations)
 	switch {
 	case !lifecycle:
@@ -116,44 +158,25 @@ func (x *rotateIdP) refresh() {
 	b := r.s.button("Test and replace")
 	if x.on() {
 		r.secret.Hide()
-		x.opts.Show()
-		if x.revoke.Selected == revokeAfter {
-			x.grace.Enable()
-		} else {
-			x.grace.Disable()
-		}
+		x.revoke.box.Show()
+		x.revoke.refresh()
 		if b != nil {
 			b.SetText("Rotate at the IdP")
 		}
 		return
 	}
 	r.secret.Show()
-	x.opts.Hide()
+	x.revoke.box.Hide()
 	if b != nil {
 		b.SetText("Test and replace")
 	}
-}
-
-// revokeChoice is the chosen revocation; msg says what is wrong with it.
-func (x *rotateIdP) revokeChoice() (oauthflow.RevokeAfter, string) {
-	switch x.revoke.Selected {
-	case revokeNow:
-		return oauthflow.RevokeAfter{Now: true}, ""
-	case revokeNever:
-		return oauthflow.RevokeAfter{Never: true}, ""
-	}
-	ra, err := oauthflow.ParseRevokeAfter(x.grace.Text)
-	if err != nil {
-		return ra, "Revoke the old secret after: " + err.Error() + "."
-	}
-	return ra, ""
 }
 
 // rotate runs the rotation at the IdP, ticking off the steps as the
 // engine reports them.
 func (x *rotateIdP) rotate() {
 	r := x.r
-	ra, msg := x.revokeChoice()
+	ra, msg := x.revoke.value()
 	if msg == "" {
 		if at, err := credentials.ParseExpiryDate(r.expires.Text); err != nil {
 			msg = "Secret expires: " + err.Error() + "."
@@ -170,8 +193,7 @@ func (x *rotateIdP) start(o oauthflow.AtIdPOptions) {
 	r := x.r
 	r.enable(false)
 	x.atIdP.Disable()
-	x.revoke.Disable()
-	x.grace.Disable()
+	x.revoke.enable(false)
 	r.steps.Importance = widget.MediumImportance
 	r.steps.SetText("• Finding the app at " + model.APILabel(x.api) + "…")
 	var done []string
@@ -237,7 +259,7 @@ func (x *rotateIdP) finish(rot oauthflow.Rotation, err error) {
 	if err != nil || !rot.OK() {
 		r.enable(true)
 		x.atIdP.Enable()
-		x.revoke.Enable()
+		x.revoke.enable(true)
 		x.refresh()
 	} else {
 		r.s.buttons["Cancel"].SetText("Close")

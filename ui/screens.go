@@ -140,6 +140,13 @@ func (s *screens) setSecretSelected() {
 	}
 }
 
+// rotateAtIdPSelected rotates the selected profiles' secrets at the IdP (bulk_idp.go).
+func (s *screens) rotateAtIdPSelected() {
+	if ps := s.h.selectionProfiles(); ps != nil && !s.h.isReadOnly() && !s.busy() {
+		openBulkRotate(s.h, ps)
+	}
+}
+
 // setSecretOf asks once for the client secret of the profiles ids (secret.go).
 func (s *screens) setSecretOf(ids []string) *shownDialog { return openSetSecret(s.h, ids) }
 

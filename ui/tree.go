@@ -58,6 +58,7 @@ type navigator struct {
 	credentials fyne.CanvasObject
 	transport   *transportPane
 	logs        *logsView
+	idpSecrets  *idpSecretsView // Administration › IdP secrets (idp_secrets_view.go)
 
 	transports []credentials.Transport
 	selected   string
@@ -78,6 +79,7 @@ func newNavigator(h navHost, login func(id, name string), credentialsView fyne.C
 	n := &navigator{h: h, login: login, credentials: credentialsView, runAs: map[string]string{}, pendingAs: map[string]string{}}
 	n.transport = newTransportPane(n)
 	n.logs = newLogsView(n)
+	n.idpSecrets = newIDPSecretsView(h)
 	n.banner = widget.NewLabel("")
 	n.banner.Wrapping = fyne.TextWrapWord
 	n.banner.Importance = widget.DangerImportance
@@ -171,7 +173,7 @@ func (n *navigator) childUIDs(id widget.TreeNodeID) []widget.TreeNodeID {
 	case "":
 		return []string{nodeAdmin, nodeTransports, nodeLogs}
 	case nodeAdmin:
-		return []string{nodeCredentials}
+		return []string{nodeCredentials, nodeIdPSecrets}
 	case nodeTransports:
 		out := make([]string, 0, len(n.transports))
 		for _, t := range n.transports {
@@ -234,6 +236,9 @@ func (n *navigator) show(id widget.TreeNodeID) {
 	case id == nodeLogs:
 		n.logs.load()
 		v = n.logs.root
+	case id == nodeIdPSecrets:
+		n.idpSecrets.shown()
+		v = n.idpSecrets.root
 	case id == nodeTransports:
 		n.transport.setTransport("")
 		v = n.transport.root
@@ -263,6 +268,8 @@ func (n *navigator) nodeLabel(id string) (string, fyne.Resource) {
 		return "Transports", theme.MailSendIcon()
 	case nodeLogs:
 		return "Logs", theme.ListIcon()
+	case nodeIdPSecrets:
+		return "IdP secrets", theme.VisibilityOffIcon()
 	}
 	t := n.find(strings.TrimPrefix(id, nodeTransportPrefix))
 	if t == nil {

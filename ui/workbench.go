@@ -151,6 +151,7 @@ func (w *Workbench) Start() {
 			w.do(func() { w.onEvent(ev) })
 		}
 	})
+	w.startSecretsDue() // secrets_due.go
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
@@ -195,6 +196,7 @@ func (w *Workbench) build() {
 		loginDevice: func() { w.screens.loginDeviceSelected() }, logout: func() { w.logoutSelected() },
 		setSecret: func() { w.screens.setSecretSelected() }, rotate: func() { w.screens.rotateSelected() },
 		del: func() { w.screens.deleteSelected() }, export: func() { w.screens.exportProfiles() },
+		rotateAtIdP: func() { w.screens.rotateAtIdPSelected() },
 	}
 	w.bar = newStatusBar(w.m, func() string {
 		if w.nav == nil {
@@ -426,7 +428,7 @@ func (w *Workbench) onEvent(ev oauthflow.Event) {
 	case oauthflow.EventTransportSaved, oauthflow.EventTransportDeleted:
 		return // no profile's: the tree follows them (navigator.onEvent)
 	}
-	if w.m.Event(ev) {
+	if w.m.Event(ev) || model.LifecycleChanged(ev.Kind) {
 		w.reload()
 		return
 	}

@@ -12,6 +12,7 @@ type IdPSecret struct {
 	App, ClientID string
 	Kind          string // "secret" or "certificate"
 	KeyID, Hint   string // the IdP's key ID; the hint is the secret's first characters, where the IdP shows them
+	Status        string // "active", "inactive", "rotated" ("" = active)
 	Created       time.Time
 	Expires       time.Time // zero: the IdP gives none (Okta)
 	UsedBy        []string  // the local profiles that use this app (their names)
@@ -102,6 +103,9 @@ func (t *SecretsTable) Cell(r IdPSecret, col int) string {
 		k := shortKey(r.KeyID)
 		if r.Hint != "" {
 			k += " (" + r.Hint + "…)"
+		}
+		if r.Status != "" && r.Status != "active" {
+			k += " " + r.Status
 		}
 		return k
 	case 3:

@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
+	"github.com/credworkbench/credworkbench/ui/model"
+)
+
+// Bulk rotation at the IdP (#26): several selected profiles → "Rotate at
+// IdP…" → one dialog that asks when to revoke the old secrets, rotates
+// each in turn and ends with one summary: rotated, failed with the reason
+// and what is left at the IdP, pending revocation.
+
+// bulkRotateHost is what the dialog asks of the window.
+type bulkRotateHost interface {
+	workHost
+	applyResult(res oauthflow.Result)
+	reload()
+}
+
+// bulkRotate is the dialog.
+type bulkRotate struct {
+	h       bulkRotateHost
+	ids     []string
+	names   []string
+	s       *shownDialog
+	revoke  *revokePicker
+	summary *widget.Label
+	scroll  *container.Scroll
+}
+
+// openBulkRotate shows the dialog for the profiles ps; those without a
+// management connection are named and left out.
+func openBulkRotate(h bulkRotateHost, ps []*credentials.Profile) *bulkRotate {
+	b := &bulkRotate{h: h}
+	var skipped []string
+	for _, p := range ps {
+		if p.Type == credentials.TypeApplication && p.HasSecret && model.HasManagement(*p, p.ManagementAPI != "") {
+			b.ids, b.names = append(b.ids, p.ID), append(b.names, p.Name)
+		} else {
+			skipped = append(skipped, p.Name)
+		}
+	}
+	d := h.dialogs()
+	b.revoke = newRevokePicker(d)
+	intro := fmt.Sprintf("A new client secret is created at the IdP for each of these %d profiles, kept in the OS keyring, "+
+		"tested and then used; the old secret keeps working until it is revoked:\n%s", len(b.ids), strings.Join(b.names, ", "))
+	if len(skipped) > 0 {
+		intro += fmt.Sprintf("\nLeft out (%d: no management connection or no client secret): %s", len(skipped), strings.Join(skipped, ", "))
+	}
+	b.summary = messageLabel(intro)
+	b.scroll = container.NewVScroll(b.summary)
+	content := container.NewBorder(b.revoke.box, nil, nil, nil, b.scroll)
+	b.s = d.show(fmt.Sprintf("Rotate %d secrets at the IdP", len(b.ids)),
+		container.NewStack(d.fitSpacer(560, 320), content),
+		dialogButton{label: "Cancel"},
+		dialogButton{label: "Rotate", importance: widget.HighImportance, keepOpen: true, fn: b.run})
+	b.s.body = b.summary
+	if len(b.ids) == 0 {
+		b.s.button("Rotate").Disable()
+	}
+	return b
+}
+
+// run rotates every profile in turn and shows the summary.
+func (b *bulkRotate) run() {
+	ra, msg := b.revoke.value()
+	if msg != "" {
+		b.summary.SetText(msg)
+		return
+	}
+	b.s.button("Rotate").Disable()
+	b.revoke.enable(false)
+	n := 0
+	b.summary.SetText(fmt.Sprintf("Rotating %d secrets at the IdP…", len(b.ids)))
+	unsub := b.h.service().Subscribe(func(ev oauthflow.Event) {
+		if ev.Kind == oauthflow.EventSecretSwitched {
+			b.h.onUI(func() {
+				n++
+				b.summary.SetText(fmt.Sprintf("Rotating %d secrets at the IdP… %d switched so far", len(b.ids), n))
+			})
+		}
+	})
+	var rs []oauthflow.Rotation
+	b.h.background(fmt.Sprintf("Rotating %d secrets at the IdP…", len(b.ids)), func(ctx context.Context) error {
+		l, err := lifecycleOf(b.h.service())
+		if err == nil {
+			rs, err = l.RotateAll(ctx, b.ids, oauthflow.AtIdPOptions{RevokeOld: ra})
+		}
+		return err
+	}, func(err error) {
+		unsub()
+		for _, r := range rs {
+			if r.Result.ProfileID != "" {
+				b.h.applyResult(r.Result)
+			}
+		}
+		text := model.BulkSummary(rs, b.h.clock())
+		if err != nil {
+			text += "\n\nNot attempted: " + err.Error()
+		}
+		b.summary.SetText(text)
+		b.scroll.ScrollToTop()
+		b.s.buttons["Cancel"].SetText("Close")
+		b.h.setStatus(bulkStatus(rs))
+		b.h.reload()
+	})
+}
+
+// bulkStatus is the status bar's line after a bulk rotation.
+func bulkStatus(rs []oauthflow.Rotation) string {
+	ok, failed := 0, 0
+	for _, r := range rs {
+		if r.OK() && !r.Skipped {
+			ok++
+		} else {
+			failed++
+		}
+	}
+	return fmt.Sprintf("Rotated %d secrets at the IdP, %d not", ok, failed)
+}

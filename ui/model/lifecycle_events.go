@@ -1,0 +1,16 @@
+package model
+
+import "github.com/credworkbench/credworkbench/oauthflow"
+
+// LifecycleChanged says whether an event of the IdP secret lifecycle (#26)
+// changed what a profile records (its secret, key ID, expiry, pending
+// step): the window then reads the profiles again, so a pending step shows
+// and goes as it happens, here or in credctl.
+func LifecycleChanged(k oauthflow.EventKind) bool {
+	switch k {
+	case oauthflow.EventSecretMinted, oauthflow.EventSecretSwitched, oauthflow.EventSecretRevoked,
+		oauthflow.EventPendingChanged, oauthflow.EventExpiryRefreshed:
+		return true
+	}
+	return false
+}
