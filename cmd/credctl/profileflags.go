@@ -33,7 +33,8 @@ type profileFlags struct {
 	certPassStdin                                bool
 	assertionAlg, assertionHeaders, assertionAud string
 	secretExpires                                string
-	mfa                                          mfaFlags // profileflags_mfa.go
+	mfa                                          mfaFlags        // profileflags_mfa.go
+	mgmt                                         managementFlags // profileflags_management.go (#26)
 	gitHosts                                     []string
 	gitUsername                                  string
 }
@@ -81,6 +82,7 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	fs.StringVar(&f.tenantHeader, "tenant-header", "", "`header` that carries the tenant (default X-TENANT-ID)")
 	fs.IntVar(&f.redirectPort, "redirect-port", 0, "User profiles: loopback redirect `port`, 0 = any free port")
 	f.mfa.register(fs)
+	f.mgmt.register(fs) // #26
 	fs.StringArrayVar(&f.gitHosts, "git-host", nil, "git `remote` served by credctl git-credential: host[:port], optionally with a path prefix ending in /* (repeatable; replaces the list; \"\" clears it)")
 	fs.StringVar(&f.gitUsername, "git-username", "", "`username` credctl git-credential answers (default: the one git asks for, else oauth2)")
 	for _, name := range []string{"certificate", "ca-file"} {
@@ -221,6 +223,9 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 		default:
 			p.Proxy.Mode, p.Proxy.URL = credentials.ProxyURL, v
 		}
+	}
+	if err := f.mgmt.apply(cmd, f.given, p); err != nil { // #26
+		return err
 	}
 	return f.mfa.apply(cmd, f.given, p)
 }
