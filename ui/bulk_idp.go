@@ -42,7 +42,7 @@ func openBulkRotate(h bulkRotateHost, ps []*credentials.Profile) *bulkRotate {
 	b := &bulkRotate{h: h}
 	var skipped []string
 	for _, p := range ps {
-		if p.Type == credentials.TypeApplication && p.HasSecret && model.HasManagement(*p, p.ManagementAPI != "") {
+		if p.Type == credentials.TypeApplication && p.HasSecret && p.HasManagement() {
 			b.ids, b.names = append(b.ids, p.ID), append(b.names, p.Name)
 		} else {
 			skipped = append(skipped, p.Name)

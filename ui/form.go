@@ -197,6 +197,9 @@ func (f *profileForm) submit() {
 	h.backgroundRow(p.ID, model.BusySaving, func(ctx context.Context) error {
 		var err error
 		saved, err = h.service().Save(p, ch)
+		if err == nil {
+			err = f.idp.storeToken(h.service(), saved) // form_idp.go
+		}
 		return err
 	}, func(err error) {
 		f.saving = false

@@ -18,14 +18,14 @@ import (
 // Okta API token or RFC 7592 registration access token (to the keyring
 // only, like the client secret).
 
-// Form field keys (the profile's JSON names, as validation names them).
+// Form field keys (as validation names them).
 const (
-	fieldMgmtProfile = "managementProfile"
-	fieldMgmtAPI     = "managementApi"
-	fieldMgmtURL     = "managementUrl"
-	fieldRegURI      = "registrationClientUri"
-	fieldMaxAge      = "maxSecretAge"
-	fieldMgmtToken   = "managementToken"
+	fieldMgmtProfile = credentials.FieldManagementProfile
+	fieldMgmtAPI     = credentials.FieldManagementAPI
+	fieldMgmtURL     = credentials.FieldManagementURL
+	fieldRegURI      = credentials.FieldRegistrationClientURI
+	fieldMaxAge      = credentials.FieldMaxSecretAge
+	fieldMgmtToken   = "managementToken" // the keyring's, not the profile's
 )
 
 const (
@@ -117,8 +117,8 @@ func (f *profileForm) fillIdP(p credentials.Profile) {
 	}
 }
 
-// readIdP puts the inputs into p, and a typed token into ch.
-func (f *profileForm) readIdP(p *credentials.Profile, ch *credentials.SecretChange) {
+// readIdP puts the inputs into p (a typed token is stored after the save: storeToken).
+func (f *profileForm) readIdP(p *credentials.Profile) {
 	m := &f.idp
 	p.ManagementProfile = ""
 	for _, c := range m.choices {
@@ -137,9 +137,26 @@ func (f *profileForm) readIdP(p *credentials.Profile, ch *credentials.SecretChan
 		}
 		p.MaxSecretAge = credentials.Duration(d)
 	}
-	if m.token.Text != "" && m.tokenWanted(*p) {
-		setManagementToken(ch, p.ManagementAPI, m.token.Text)
+}
+
+// storeToken keeps a typed Okta API token or registration access token in
+// the keyring once the profile is saved (it needs the profile's ID).
+func (m *idpPart) storeToken(svc Operations, saved credentials.Profile) error {
+	if m.token.Text == "" || !m.tokenWanted(saved) {
+		return nil
 	}
+	l, err := lifecycleOf(svc)
+	if err != nil {
+		return err
+	}
+	kind := credentials.ManagementToken
+	if k := saved.ManagementAPI; k == model.APIRFC7592 || (k == "" && inferManagementAPI(saved) == model.APIRFC7592) {
+		kind = credentials.RegistrationToken
+	}
+	if err := l.SetManagementToken(saved.ID, kind, m.token.Text); err != nil {
+		return fmt.Errorf("the profile was saved, but its token could not be kept in the OS keyring: %w", err)
+	}
+	return nil
 }
 
 // apiLabelOf is the API select's choice for a stored kind.

@@ -15,7 +15,6 @@ import (
 // it was, even one the form hides for the current type or proxy mode.
 func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) {
 	var p credentials.Profile
-	var ch credentials.SecretChange
 	if f.orig != nil {
 		p = *f.orig
 	}
@@ -67,9 +66,10 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.GitHosts, p.GitUsername = f.gitHosts.Text, f.gitUser.Text
 	f.readMFA(&p)
 	p.Normalize()
-	f.readIdP(&p, &ch) // form_idp.go
+	f.readIdP(&p) // form_idp.go
 
 	p.SecretExpiresAt = f.readSecretExpires()
+	var ch credentials.SecretChange
 	f.cert.readCertificate(&p, &ch)
 	if f.secret.Text != "" {
 		ch.ClientSecret = credentials.Secret(f.secret.Text)

@@ -37,14 +37,6 @@ func defaultManagementURL(p credentials.Profile, kind string) string {
 	return u
 }
 
-// setManagementToken puts a typed Okta API token or registration access
-// token into the save's secret changes (the keyring, never the file).
-func setManagementToken(ch *credentials.SecretChange, kind, token string) {
-	_ = ch
-	_ = kind
-	_ = token
-}
-
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {
 		if v != "" {

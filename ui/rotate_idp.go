@@ -106,7 +106,7 @@ func newRotateIdP(r *rotateDialog) *rotateIdP {
 		x.disable("This workbench cannot reach IdP management APIs.")
 	case x.p.ID == "":
 		x.disable("The profile is not in the store any more.")
-	case !model.HasManagement(x.p, x.p.ManagementAPI != ""):
+	case !x.p.HasManagement():
 		x.disable("No management connection: choose a management profile (or an API token) in Edit › Advanced, " +
 			"IdP management, to mint and revoke secrets at the IdP. Until then enter a secret issued in the IdP's console.")
 	default:

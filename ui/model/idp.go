@@ -138,10 +138,3 @@ func ManagementChoices(all []*credentials.Profile, self string) []ProfileChoice 
 	}
 	return out
 }
-
-// HasManagement says whether the profile can reach its IdP's management
-// API: a management profile, an RFC 7592 registration URI (its token in
-// the keyring), or an Okta API token kept in the keyring (hasToken).
-func HasManagement(p credentials.Profile, hasToken bool) bool {
-	return p.ManagementProfile != "" || p.RegistrationClientURI != "" || hasToken
-}
