@@ -93,3 +93,5 @@ func IsDenied(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && (e.Status == 401 || e.Status == 403)
 }
+
+func asError(err error, e **Error) bool { return errors.As(err, e) }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
 )
@@ -117,4 +119,71 @@ func sameOrigin(base, next string) bool {
 	b, err1 := url.Parse(base)
 	n, err2 := url.Parse(next)
 	return err1 == nil && err2 == nil && strings.EqualFold(b.Scheme, n.Scheme) && strings.EqualFold(b.Host, n.Host)
+}
+
+// maxPages bounds how many pages a listing follows.
+const maxPages = 1000
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// activeUntil is StatusActive, or StatusInactive once end has passed.
+func activeUntil(end *time.Time, now time.Time) string {
+	if end != nil && !end.IsZero() && now.After(*end) {
+		return StatusInactive
+	}
+	return StatusActive
+}
+
+// oneMatch is the single key ID that matched, or an "unidentified" error.
+func oneMatch(match []string, why string) (string, error) {
+	switch len(match) {
+	case 1:
+		return match[0], nil
+	case 0:
+		return "", &Error{Op: "identify", Code: CodeUnidentified,
+			Message: "the stored secret matches none of the app's active secrets at the IdP (it may have been removed there)",
+			Advice:  "test the profile; if its secret no longer works, rotate it at the IdP"}
+	}
+	return "", &Error{Op: "identify", Code: CodeUnidentified,
+		Message: "the stored secret matches more than one of the app's secrets (" + why + ")",
+		Advice:  "revoke the old secret by hand, or rotate once so the new secret's key ID is known"}
+}
+
+// goneIsDone: a failed revocation whose credential is not (or no longer)
+// listed is done (already gone); so is a 404. Otherwise the error stands.
+func goneIsDone(ctx context.Context, err error, c Client, a App, keyID string) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if !errors.As(err, &e) || IsDenied(err) || e.Status == 0 || e.Status >= 500 {
+		return err
+	}
+	if e.Status == http.StatusNotFound {
+		return nil
+	}
+	creds, lerr := c.Credentials(ctx, a)
+	if lerr != nil {
+		return err
+	}
+	for _, cr := range creds {
+		if cr.KeyID == keyID {
+			return err
+		}
+	}
+	return nil
+}
+
+// withOp relabels the step of an *Error (a lookup done for another step).
+func withOp(err error, op string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Op != "token" {
+		e.Op = op
+	}
+	return err
 }

@@ -192,6 +192,10 @@ type MintOptions struct {
 type Minted struct {
 	Credential
 	Value string
+	// PreviousKeyID is the key ID the secret in use before has now, when
+	// minting renamed it (Keycloak: "current" becomes "rotated"); "" =
+	// unchanged. Revoke the old secret by this ID.
+	PreviousKeyID string
 }
 
 // String describes the minted credential without its value.
@@ -253,9 +257,9 @@ func New(c Conn) (Client, error) {
 	case Okta:
 		return &okta{h}, nil
 	case Keycloak:
-		return &keycloak{h}, nil
+		return &keycloak{httpAPI: h}, nil
 	case RFC7592:
-		return &rfc7592{h}, nil
+		return &rfc7592{httpAPI: h}, nil
 	}
 	return nil, fmt.Errorf("unknown management API %q: use one of entra, okta, keycloak, rfc7592", c.Kind)
 }
