@@ -78,11 +78,14 @@ func (b *bulkRotate) run() {
 	}
 	b.s.button("Rotate").Disable()
 	b.revoke.enable(false)
-	n := 0
+	n, finished := 0, false
 	b.summary.SetText(fmt.Sprintf("Rotating %d secrets at the IdP…", len(b.ids)))
 	unsub := b.h.service().Subscribe(func(ev oauthflow.Event) {
 		if ev.Kind == oauthflow.EventSecretSwitched {
 			b.h.onUI(func() {
+				if finished {
+					return // the summary is shown
+				}
 				n++
 				b.summary.SetText(fmt.Sprintf("Rotating %d secrets at the IdP… %d switched so far", len(b.ids), n))
 			})
@@ -97,6 +100,7 @@ func (b *bulkRotate) run() {
 		return err
 	}, func(err error) {
 		unsub()
+		finished = true
 		for _, r := range rs {
 			if r.Result.ProfileID != "" {
 				b.h.applyResult(r.Result)

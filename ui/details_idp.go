@@ -78,7 +78,9 @@ func idpItems(p credentials.Profile, now time.Time, find func(id string) *model.
 	case api == model.APIRFC7592:
 		via += " with the registration access token (OS keyring)"
 	case api == model.APIOkta:
-		via += " with the Okta API token (OS keyring)"
+		via += " with an Okta API token in the OS keyring (no management profile)"
+	default:
+		via += " (no management profile chosen)"
 	}
 	items := []item{{"Managed at", via}}
 	if p.SecretKeyID != "" {

@@ -197,12 +197,16 @@ func (x *rotateIdP) start(o oauthflow.AtIdPOptions) {
 	r.steps.Importance = widget.MediumImportance
 	r.steps.SetText("• Finding the app at " + model.APILabel(x.api) + "…")
 	var done []string
+	finished := false // events still queued after the outcome must not cover it
 	unsub := r.h.service().Subscribe(func(ev oauthflow.Event) {
 		if ev.ProfileID != r.id {
 			return
 		}
 		if line := eventStep(ev.Kind, model.APILabel(x.api)); line != "" {
 			r.h.onUI(func() {
+				if finished {
+					return
+				}
 				done = append(done, "✓ "+line)
 				r.steps.SetText(strings.Join(done, "\n") + "\n• …")
 			})
@@ -217,6 +221,7 @@ func (x *rotateIdP) start(o oauthflow.AtIdPOptions) {
 		return err
 	}, func(err error) {
 		unsub()
+		finished = true
 		x.finish(rot, err)
 	})
 }

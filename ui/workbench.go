@@ -244,6 +244,7 @@ func (w *Workbench) build() {
 
 	w.details = newDetailsPane(w.m, w.ops, w.tbl.fitSplit)
 	w.details.setSecret, w.details.login, w.details.loginAnother = w.acts.setSecret, w.acts.login, w.acts.loginAnother
+	w.details.idp.h = workbenchHost{w} // details_idp.go
 	// The table gets the full width (eight columns); details below it.
 	w.tbl.split = container.NewVSplit(w.tbl.tableArea, w.details.scroll)
 	w.tbl.split.Offset = 1 // nothing selected yet: the table gets the room (largelist.go)
