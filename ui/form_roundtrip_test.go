@@ -96,7 +96,18 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	userCert := appCert // a confidential User client with a certificate
 	userCert.Name, userCert.Type, userCert.GrantType = "Cert user", credentials.TypeUser, credentials.GrantAuthorizationCode
 	userCert.AuthURL = "https://login.example.com/tenant/oauth2/v2.0/authorize"
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert}
+	// IdP secret lifecycle (#26): managed through appPlain (seedNoSecrets's
+	// ID for it); nothing due, so the workbench's RunDue leaves it alone.
+	managed := appPlain
+	managed.Name, managed.ManagementProfile, managed.ManagementAPI = "Managed app", "seed-plain-app-d", "okta"
+	managed.ManagementURL, managed.RegistrationClientURI = "https://okta.example.com", "https://idp.example.com/reg/reports"
+	managed.MaxSecretAge = credentials.Duration(90 * 24 * time.Hour)
+	managed.Bookkeeping = credentials.Bookkeeping{HasSecret: true, SecretKeyID: "ocs1", SecretExpirySource: credentials.SecretExpiryFromIdP,
+		SecretExpiryCheckedAt: time.Now().UTC(), SecretCreatedAt: t0.Add(-time.Hour), PendingAtIdP: credentials.PendingAtIdP{Step: "revoke", API: "okta",
+			AppID: "0oa1", AppName: "Reports", NewKeyID: "ocs1", OldKeyID: "ocs0", Since: t0, Due: time.Now().UTC().Add(48 * time.Hour),
+			NewExpires: t0.Add(90 * 24 * time.Hour), NewCreated: t0, RevokeOld: "2d", Management: "Plain app", LastError: "HTTP 503",
+			Tries: 1, LastTry: t0}}
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert, managed}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that
