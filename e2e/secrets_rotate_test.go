@@ -84,7 +84,8 @@ func TestSecretsRotateAtIdP(t *testing.T) {
 			}
 			h.MustCredctl("test", "billing")
 			show := h.MustCredctl("show", "billing")
-			if !strings.Contains(show.Stdout, "IdP management:") || !strings.Contains(show.Stdout, "Secret key ID:") {
+			if !strings.Contains(show.Stdout, "IdP management:") || !strings.Contains(show.Stdout, "Secret key ID:") ||
+				(kind != idpadmin.Okta && !strings.Contains(show.Stdout, "from "+map[idpadmin.Kind]string{idpadmin.Entra: "Entra", idpadmin.Keycloak: "Keycloak"}[kind])) {
 				t.Fatalf("show: %s", show)
 			}
 			logs := h.MustCredctl("logs", "--profile", "billing")
@@ -215,4 +216,37 @@ func TestSecretsTenantAndBulk(t *testing.T) {
 	}
 	h.MustCredctl("test", "billing")
 	h.MustCredctl("test", "audit")
+}
+
+// RFC 7592 against the test IdP's real oidc-provider: its PUT keeps the
+// secret (said so, nothing changes); with an IdP that issues a new secret
+// on update the rotation switches to it, and the rotated registration
+// access token is kept for the next one.
+func TestSecretsRotateRFC7592(t *testing.T) {
+	h := New(t)
+	idp := h.StartIdP(testidp.WithManagement(testidp.Management{SecretTTL: 30 * 24 * time.Hour}))
+	reg := idp.RegisterClient(t, nil)
+	h.MustCredctlIn(reg.ClientSecret+"\n"+reg.RegistrationAccessToken+"\n", "add", "--name", "dyn", "--type", "application",
+		"--token-url", idp.TokenURL, "--client-id", reg.ClientID, "--client-secret-stdin", "--scope", testidp.AppScopes,
+		"--registration-uri", reg.RegistrationClientURI, "--registration-token-stdin", "--no-test")
+	h.MustCredctl("test", "dyn")
+
+	kept := h.Credctl("rotate-secret", "dyn", "--at-idp")
+	if kept.Code == 0 || !strings.Contains(kept.Stdout, "the mint step failed") || !strings.Contains(kept.Stdout, "nothing was created") {
+		t.Fatalf("oidc-provider keeps the secret on update: %s", kept)
+	}
+	h.MustCredctl("test", "dyn")
+
+	idp.SetIssueSecretOnUpdate(t, true)
+	for i := range 2 { // the second uses the registration token the first one got
+		r := h.Credctl("rotate-secret", "dyn", "--at-idp")
+		if r.Code != 0 || !strings.Contains(r.Stdout, "done (find, mint, store, test, switch)") {
+			t.Fatalf("rotation %d: %s", i, r)
+		}
+		h.MustCredctl("test", "dyn")
+	}
+	show := h.MustCredctl("show", "dyn")
+	if !strings.Contains(show.Stdout, "Secret expiry source:  from the IdP (RFC 7592), checked") {
+		t.Errorf("show: %s", show)
+	}
 }

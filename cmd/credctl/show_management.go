@@ -19,8 +19,8 @@ func managementRows(a *app, p credentials.Profile, now time.Time, row func(k, v 
 		src := "entered by you"
 		if p.SecretExpirySource == credentials.SecretExpiryFromIdP {
 			src = "from the IdP"
-			if p.ManagementAPI != "" {
-				src = "from " + p.ManagementAPI
+			if l, ok := apiLabels[p.ManagementAPI]; ok {
+				src = "from " + l
 			}
 			if !p.SecretExpiryCheckedAt.IsZero() {
 				src += ", checked " + humanTime(p.SecretExpiryCheckedAt)
@@ -46,6 +46,9 @@ func managementRows(a *app, p credentials.Profile, now time.Time, row func(k, v 
 		row("Pending at IdP", pendingLine(p.PendingAtIdP))
 	}
 }
+
+// apiLabels name the management APIs as their vendors do.
+var apiLabels = map[string]string{"entra": "Entra", "okta": "Okta", "keycloak": "Keycloak", "rfc7592": "the IdP (RFC 7592)"}
 
 // shortDays is a duration in days where it is whole days ("90d").
 func shortDays(d time.Duration) string {
