@@ -204,3 +204,10 @@ func DueAt(p credentials.Profile) time.Time {
 	}
 	return time.Time{}
 }
+
+// SetManagementToken stores (or, with "", removes) a profile's Okta API
+// token (credentials.ManagementToken) or RFC 7592 registration access
+// token (credentials.RegistrationToken) in the keyring.
+func (l *SecretLifecycle) SetManagementToken(nameOrID string, kind credentials.SecretKind, value string) error {
+	return l.s.repo.SetManagementSecret(nameOrID, kind, value)
+}

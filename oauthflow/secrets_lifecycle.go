@@ -73,9 +73,12 @@ func (l *SecretLifecycle) RunDue(ctx context.Context) ([]Rotation, error) {
 			// that failed waits for the admin: Complete or Cancel.)
 		case pend.Step == "revoke" && !pend.Due.IsZero() && !pend.Due.After(now) && retryDue(pend, now):
 		default:
-			if p.HasManagement() && p.Type == credentials.TypeApplication && now.Sub(p.SecretExpiryCheckedAt) > expiryRefreshEvery {
+			managed := p.ManagementProfile != "" || p.RegistrationClientURI != ""
+			if managed && p.Type == credentials.TypeApplication && p.AuthMethod != credentials.AuthPrivateKeyJWT && now.Sub(p.SecretExpiryCheckedAt) > expiryRefreshEvery {
+				// Info, not a warning: it is retried, and a warning would
+				// print on every credctl command while the IdP is away.
 				if _, err := l.RefreshExpiry(ctx, p.ID); err != nil && l.s.Log != nil {
-					l.s.Log.Warn("the secret expiry could not be read from the IdP", "profile", p.Name, "error", err.Error())
+					l.s.Log.Info("the secret expiry could not be read from the IdP", "profile", p.Name, "error", err.Error())
 				}
 			}
 			continue
