@@ -153,13 +153,7 @@ func (m *idpPart) storeToken(svc Operations, saved credentials.Profile) error {
 	if k := saved.ManagementAPI; k == model.APIRFC7592 || (k == "" && inferManagementAPI(saved) == model.APIRFC7592) {
 		kind = credentials.RegistrationToken
 	}
-	ts, ok := any(l).(interface {
-		SetManagementToken(id string, kind credentials.SecretKind, value string) error
-	})
-	if !ok {
-		return errNoLifecycle
-	}
-	if err := ts.SetManagementToken(saved.ID, kind, m.token.Text); err != nil {
+	if err := l.SetManagementToken(saved.ID, kind, m.token.Text); err != nil {
 		return fmt.Errorf("the profile was saved, but its token could not be kept in the OS keyring: %w", err)
 	}
 	return nil
