@@ -153,6 +153,9 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
 		case o.Bookkeeping != p.Bookkeeping:
 			s.mgr.forgetStale(p)
+			if o.PendingAtIdP != p.PendingAtIdP || o.SecretKeyID != p.SecretKeyID { // #26: a step at the IdP, done elsewhere
+				s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventPendingChanged})
+			}
 			if s.mgr.fetchedHere(p) || s.own.ownResult(p) {
 				// This process's own test, renewal, login or logout,
 				// already published when it was recorded.

@@ -63,6 +63,13 @@ func openBulkRotate(h bulkRotateHost, ps []*credentials.Profile) *bulkRotate {
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Rotate", importance: widget.HighImportance, keepOpen: true, fn: b.run})
 	b.s.body = b.summary
+	b.s.onEnter = func() { // Rotate, and Close once the summary is shown
+		if btn := b.s.button("Rotate"); !btn.Disabled() {
+			b.run()
+		} else if b.s.buttons["Cancel"].Text == "Close" {
+			d.closeTop()
+		}
+	}
 	if len(b.ids) == 0 {
 		b.s.button("Rotate").Disable()
 	}

@@ -70,7 +70,7 @@ func newDetailsPane(m *model.List, ops Operations, fit func(bool)) *detailsPane 
 	}
 	// Settings on the left; state (error, token, history) on the right.
 	d.box = container.NewGridWithColumns(2,
-		container.NewVBox(d.title, d.status, container.NewHBox(d.action), d.expires, d.fields, d.idp.box),
+		container.NewVBox(d.title, d.status, container.NewHBox(d.action), d.idp.box, d.expires, d.fields),
 		container.NewVBox(d.sections["failure"], d.sections["token"], d.sections["history"]))
 	d.scroll = container.NewVScroll(container.NewPadded(d.box))
 	d.scroll.SetMinSize(fyne.NewSize(0, 160))

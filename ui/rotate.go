@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -54,7 +55,11 @@ func openRotate(h rotateHost, id, name string, oldExpiry time.Time) *rotateDialo
 	expiresHint.Importance = widget.LowImportance
 	r.steps = messageLabel(rotateSteps)
 	idpBox := container.NewVBox()
-	r.s = d.show("Rotate secret of "+name, sized(container.NewVBox(idpBox, r.secret, r.expires, expiresHint, r.steps), 460, 0),
+	// The steps scroll: an IdP's error with its advice is long, and the
+	// dialog must fit an 800×600 window.
+	steps := container.NewVScroll(r.steps)
+	steps.SetMinSize(fyne.NewSize(460, 120))
+	r.s = d.show("Rotate secret of "+name, sized(container.NewVBox(idpBox, r.secret, r.expires, expiresHint, steps), 460, 0),
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Test and replace", importance: widget.HighImportance, keepOpen: true, fn: r.testAndReplace})
 	// Enter is Test and replace (the old secret stays unless the new one

@@ -110,8 +110,8 @@ func newRotateIdP(r *rotateDialog) *rotateIdP {
 		x.disable("No management connection: choose a management profile (or an API token) in Edit › Advanced, " +
 			"IdP management, to mint and revoke secrets at the IdP. Until then enter a secret issued in the IdP's console.")
 	default:
-		x.why.SetText("Minted through " + managementName(x.p, r.h.service()) + " at " + model.APILabel(x.api) +
-			", kept in the OS keyring, tested, then used; the old secret keeps working until it is revoked.")
+		x.why.SetText("Minted at " + model.APILabel(x.api) + " through " + managementName(x.p, r.h.service()) +
+			", tested, then used; the old secret works until it is revoked.")
 	}
 	x.refresh()
 	if !x.atIdP.Disabled() {

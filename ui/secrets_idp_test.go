@@ -149,7 +149,7 @@ func TestRotateDialogAtIdPNamesTheFailedStep(t *testing.T) {
 	d := openRotateOf(h, "Billing")
 	h.tap(d.s.button("Test and replace"))
 	h.waitFor("the failure", func() bool { return strings.Contains(d.steps.Text, "✗") })
-	for _, want := range []string{"✗ Creating a new secret at Entra failed", "Authorization_RequestDenied", "keeps its old secret"} {
+	for _, want := range []string{"✗ Creating a new secret at Entra failed", "Authorization_RequestDenied", "Left at the IdP: nothing was created"} {
 		if !strings.Contains(d.steps.Text, want) {
 			t.Errorf("outcome lacks %q:\n%s", want, d.steps.Text)
 		}

@@ -95,15 +95,16 @@ func RotationReport(r oauthflow.Rotation, now time.Time) string {
 		b.WriteString("✗ " + stepFailed(r, step))
 		if r.Failure != nil {
 			b.WriteString(": " + r.Failure.Error())
-			if a := r.Failure.Advice(); a != "" {
+			// The IdP's own errors carry their advice (which permission to
+			// grant); a refused test is the token endpoint's, with ours.
+			if a := r.Failure.Advice(); a != "" && step == oauthflow.StepTest {
 				b.WriteString("\nWhat to check: " + a)
 			}
 		}
 		b.WriteString("\n")
 		if r.Left != "" {
 			b.WriteString("Left at the IdP: " + r.Left + "\n")
-		}
-		if !r.Did(oauthflow.StepSwitch) {
+		} else if !r.Did(oauthflow.StepSwitch) {
 			b.WriteString("• The profile keeps its old secret, which still works.\n")
 		}
 	}
