@@ -50,15 +50,15 @@ func openBulkRotate(h bulkRotateHost, ps []*credentials.Profile) *bulkRotate {
 	}
 	d := h.dialogs()
 	b.revoke = newRevokePicker(d)
-	intro := fmt.Sprintf("A new client secret is created at the IdP for each of these %d profiles, kept in the OS keyring, "+
-		"tested and then used; the old secret keeps working until it is revoked:\n%s", len(b.ids), strings.Join(b.names, ", "))
+	intro := "A new client secret is created at the IdP for each of these profiles, kept in the OS keyring, " +
+		"tested and then used; the old secret keeps working until it is revoked:\n" + strings.Join(b.names, ", ")
 	if len(skipped) > 0 {
 		intro += fmt.Sprintf("\nLeft out (%d: no management connection or no client secret): %s", len(skipped), strings.Join(skipped, ", "))
 	}
 	b.summary = messageLabel(intro)
 	b.scroll = container.NewVScroll(b.summary)
 	content := container.NewBorder(b.revoke.box, nil, nil, nil, b.scroll)
-	b.s = d.show(fmt.Sprintf("Rotate %d secrets at the IdP", len(b.ids)),
+	b.s = d.show("Rotate "+secretsCount(len(b.ids))+" at the IdP",
 		container.NewStack(d.fitSpacer(560, 320), content),
 		dialogButton{label: "Cancel"},
 		dialogButton{label: "Rotate", importance: widget.HighImportance, keepOpen: true, fn: b.run})
@@ -86,7 +86,7 @@ func (b *bulkRotate) run() {
 	b.s.button("Rotate").Disable()
 	b.revoke.enable(false)
 	n, finished := 0, false
-	b.summary.SetText(fmt.Sprintf("Rotating %d secrets at the IdP…", len(b.ids)))
+	b.summary.SetText("Rotating " + secretsCount(len(b.ids)) + " at the IdP…")
 	unsub := b.h.service().Subscribe(func(ev oauthflow.Event) {
 		if ev.Kind == oauthflow.EventSecretSwitched {
 			b.h.onUI(func() {
@@ -94,12 +94,12 @@ func (b *bulkRotate) run() {
 					return // the summary is shown
 				}
 				n++
-				b.summary.SetText(fmt.Sprintf("Rotating %d secrets at the IdP… %d switched so far", len(b.ids), n))
+				b.summary.SetText(fmt.Sprintf("Rotating %s at the IdP… %d switched so far", secretsCount(len(b.ids)), n))
 			})
 		}
 	})
 	var rs []oauthflow.Rotation
-	b.h.background(fmt.Sprintf("Rotating %d secrets at the IdP…", len(b.ids)), func(ctx context.Context) error {
+	b.h.background("Rotating "+secretsCount(len(b.ids))+" at the IdP…", func(ctx context.Context) error {
 		l, err := lifecycleOf(b.h.service())
 		if err == nil {
 			rs, err = l.RotateAll(ctx, b.ids, oauthflow.AtIdPOptions{RevokeOld: ra})
@@ -135,5 +135,13 @@ func bulkStatus(rs []oauthflow.Rotation) string {
 			failed++
 		}
 	}
-	return fmt.Sprintf("Rotated %d secrets at the IdP, %d not", ok, failed)
+	return fmt.Sprintf("Rotated %d of %s at the IdP", ok, secretsCount(ok+failed))
+}
+
+// secretsCount is "1 secret", "3 secrets".
+func secretsCount(n int) string {
+	if n == 1 {
+		return "1 secret"
+	}
+	return fmt.Sprintf("%d secrets", n)
 }

@@ -50,7 +50,7 @@ var withinChoices = []string{"All", "7d", "30d", "90d"}
 
 // idpSecretsWidths are the columns' widths: together they fit the view of
 // an 800-pixel window beside the tree.
-var idpSecretsWidths = []float32{120, 120, 100, 90, 105, 120}
+var idpSecretsWidths = []float32{105, 85, 90, 95, 95, 100}
 
 func newIDPSecretsView(h idpSecretsHost) *idpSecretsView {
 	v := &idpSecretsView{h: h, rows: model.NewSecretsTable(h.clock), ids: map[string]string{}}
@@ -83,7 +83,7 @@ func newIDPSecretsView(h idpSecretsHost) *idpSecretsView {
 		v.table.SetColumnWidth(i, w)
 	}
 	bar := container.NewBorder(nil, nil, widget.NewLabel("Management profile"),
-		container.NewHBox(widget.NewLabel("Expires within"), v.within, v.refresh), v.mgmt)
+		container.NewHBox(widget.NewLabel("Expires within"), container.NewStack(canvasSpacer(96, 0), v.within), v.refresh), v.mgmt)
 	v.root = container.NewBorder(container.NewVBox(bar, v.info), nil, nil, nil, v.table)
 	return v
 }

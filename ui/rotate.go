@@ -31,7 +31,8 @@ type rotateDialog struct {
 	secret    *entry
 	expires   *entry
 	steps     *widget.Label
-	idp       *rotateIdP // "Create the new secret at the IdP" (rotate_idp.go)
+	idp       *rotateIdP    // "Create the new secret at the IdP" (rotate_idp.go)
+	hint      *widget.Label // about the new secret's date (hidden when the IdP mints it)
 	// noExpiryConfirmed: the user was asked about a missing date once.
 	noExpiryConfirmed bool
 }
@@ -53,6 +54,7 @@ func openRotate(h rotateHost, id, name string, oldExpiry time.Time) *rotateDialo
 	}
 	expiresHint := messageLabel(hint)
 	expiresHint.Importance = widget.LowImportance
+	r.hint = expiresHint
 	r.steps = messageLabel(rotateSteps)
 	idpBox := container.NewVBox()
 	// The steps scroll: an IdP's error with its advice is long, and the

@@ -158,6 +158,8 @@ func (x *rotateIdP) refresh() {
 	b := r.s.button("Test and replace")
 	if x.on() {
 		r.secret.Hide()
+		r.hint.Hide() // the placeholder says what the date does at the IdP
+		r.expires.SetPlaceHolder("New secret expires (YYYY-MM-DD; empty: the IdP's default)")
 		x.revoke.box.Show()
 		x.revoke.refresh()
 		if b != nil {
@@ -166,6 +168,8 @@ func (x *rotateIdP) refresh() {
 		return
 	}
 	r.secret.Show()
+	r.hint.Show()
+	r.expires.SetPlaceHolder("New secret expires (YYYY-MM-DD)")
 	x.revoke.box.Hide()
 	if b != nil {
 		b.SetText("Test and replace")

@@ -1,13 +1,18 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/internal/testmgmt"
+	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/oauthflow/idpadmin"
 )
 
@@ -15,6 +20,12 @@ import (
 // management API harness showing the app client as kind's app, a
 // management profile and the app profile managed by it.
 func lcHarness(t *testing.T, kind idpadmin.Kind, opts ...testmgmt.Option) (*harness, *testidp.IdP, *testmgmt.Server, credentials.Profile) {
+	t.Helper()
+	repo, idp, mg, p := lcWorld(t, kind, opts...)
+	return newHarness(t, repo, nil), idp, mg, p
+}
+
+func lcWorld(t *testing.T, kind idpadmin.Kind, opts ...testmgmt.Option) (*credentials.Repository, *testidp.IdP, *testmgmt.Server, credentials.Profile) {
 	t.Helper()
 	requireKeyring(t)
 	idp := testidp.Start(t, testidp.WithManagement(testidp.Management{}))
@@ -34,7 +45,7 @@ func lcHarness(t *testing.T, kind idpadmin.Kind, opts ...testmgmt.Option) (*harn
 			_ = repo.Secrets.Delete(m.ID, k)
 		}
 	})
-	return newHarness(t, repo, nil), idp, mg, p
+	return repo, idp, mg, p
 }
 
 // TestFormIdPManagement: the Advanced section offers every other profile
@@ -138,6 +149,46 @@ func TestRotateDialogAtIdP(t *testing.T) {
 	if !got.PendingAtIdP.IsZero() || got.SecretKeyID == "" {
 		t.Fatalf("bookkeeping after Revoke now: %+v", got.Bookkeeping)
 	}
+
+	// Refresh from IdP: the expiry comes from Entra, and says so.
+	h.wb.details.idp.outcome.SetText("")
+	h.tap(h.wb.details.idp.refresh)
+	h.waitFor("Refresh from IdP", func() bool { return h.wb.details.idp.outcome.Text != "" })
+	if !strings.Contains(h.wb.details.idp.outcome.Text, "Entra says the secret expires on") {
+		t.Fatalf("refresh: %s", h.wb.details.idp.outcome.Text)
+	}
+	h.waitFor("the expiry's source in the details", func() bool {
+		return strings.Contains(detailsText(h), "from Entra, checked just now")
+	})
+}
+
+// TestWorkbenchRunsDueSteps: a revocation that fell due while no
+// workbench ran is carried out when it starts, and the status bar says so.
+func TestWorkbenchRunsDueSteps(t *testing.T) {
+	repo, idp, _, p := lcWorld(t, idpadmin.Entra)
+	svc := oauthflow.NewService(repo, nil, nil)
+	r, err := svc.Secrets().RotateAtIdP(context.Background(), p.ID, oauthflow.AtIdPOptions{RevokeOld: oauthflow.RevokeAfter{After: time.Millisecond}})
+	svc.Close()
+	if err != nil || !r.OK() || r.Pending.IsZero() {
+		t.Fatalf("setup rotation: %v %+v %v", err, r.Failure, r.Pending)
+	}
+	time.Sleep(5 * time.Millisecond)
+	h := newHarness(t, repo, nil)
+	h.waitFor("RunDue at start", func() bool { return strings.Contains(h.wb.bar.text.Text, "old secret revoked at Entra") })
+	if accepted(t, idp, testidp.AppClientSecret) {
+		t.Fatal("the due revocation left the old secret valid")
+	}
+}
+
+// detailsText is the details' label texts, joined.
+func detailsText(h *harness) string {
+	var b strings.Builder
+	walk(h.wb.details.box, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Visible() {
+			b.WriteString(l.Text + "\n")
+		}
+	})
+	return b.String()
 }
 
 // TestRotateDialogAtIdPNamesTheFailedStep: Graph refuses the mint
@@ -190,7 +241,7 @@ func TestIdPSecretsViewAndBulk(t *testing.T) {
 		apps = append(apps, v.rows.Cell(r, 0)+" / "+v.rows.Cell(r, 5))
 	}
 	all := strings.Join(apps, "; ")
-	if !strings.Contains(all, "Unused app / no profile here") || !strings.Contains(all, "Billing app / Billing") {
+	if !strings.Contains(all, "Unused app / none here") || !strings.Contains(all, "Billing app / Billing") {
 		t.Fatalf("rows: %s (%s)", all, v.info.Text)
 	}
 	h.wb.nav.tree.Select(nodeCredentials)

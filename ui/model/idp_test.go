@@ -111,7 +111,7 @@ func TestSecretsTableSortsFiltersAndMarks(t *testing.T) {
 	if got := tbl.Cell(v[1], 2); got != "abcdefgh… (Xy1…)" {
 		t.Errorf("key cell: %q", got)
 	}
-	if got := tbl.Cell(v[1], 5); got != "no profile here" {
+	if got := tbl.Cell(v[1], 5); got != "none here" {
 		t.Errorf("unused app: %q", got)
 	}
 	if got := tbl.Cell(v[2], 5); got != "Billing" {

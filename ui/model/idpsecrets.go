@@ -124,7 +124,7 @@ func (t *SecretsTable) Cell(r IdPSecret, col int) string {
 		return s
 	case 5:
 		if len(r.UsedBy) == 0 {
-			return "no profile here"
+			return "none here"
 		}
 		return strings.Join(r.UsedBy, ", ")
 	}

@@ -91,21 +91,22 @@ func RotationReport(r oauthflow.Rotation, now time.Time) string {
 		return strings.TrimSpace(b.String())
 	}
 	if !r.OK() {
+		// What failed and what is left first (the dialog shows them without
+		// scrolling); the IdP's long error after.
 		step := r.Failed
-		b.WriteString("✗ " + stepFailed(r, step))
-		if r.Failure != nil {
-			b.WriteString(": " + r.Failure.Error())
-			// The IdP's own errors carry their advice (which permission to
-			// grant); a refused test is the token endpoint's, with ours.
-			if a := r.Failure.Advice(); a != "" && step == oauthflow.StepTest {
-				b.WriteString("\nWhat to check: " + a)
-			}
-		}
-		b.WriteString("\n")
+		b.WriteString("✗ " + stepFailed(r, step) + ".\n")
 		if r.Left != "" {
 			b.WriteString("Left at the IdP: " + r.Left + "\n")
 		} else if !r.Did(oauthflow.StepSwitch) {
 			b.WriteString("• The profile keeps its old secret, which still works.\n")
+		}
+		if r.Failure != nil {
+			b.WriteString("Why: " + r.Failure.Error() + "\n")
+			// The IdP's own errors carry their advice (which permission to
+			// grant); a refused test is the token endpoint's, with ours.
+			if a := r.Failure.Advice(); a != "" && step == oauthflow.StepTest {
+				b.WriteString("What to check: " + a + "\n")
+			}
 		}
 	}
 	if line := PendingText(r.Pending, now); line != "" {
