@@ -1,0 +1,58 @@
+package testmgmt
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/oauthflow/idpadmin"
+)
+
+// TokenFunc is an idpadmin.Conn.Token that takes client_credentials tokens
+// (scopes testidp.ManagementScopes) of a management client from the IdP.
+func TokenFunc(idp *testidp.IdP, clientID, secret string) func(context.Context) (string, string, error) {
+	cfg := clientcredentials.Config{
+		ClientID: clientID, ClientSecret: secret, TokenURL: idp.TokenURL,
+		Scopes: []string{"okta.apps.read", "okta.apps.manage"}, AuthStyle: oauth2.AuthStyleInHeader,
+	}
+	return func(ctx context.Context) (string, string, error) {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, idp.HTTPClient())
+		tok, err := cfg.Token(ctx)
+		if err != nil {
+			return "", "", err
+		}
+		return "Bearer", tok.AccessToken, nil
+	}
+}
+
+// Conn is a connection to one API of s as testidp.ManagerClientID.
+func (s *Server) Conn(k idpadmin.Kind) idpadmin.Conn {
+	return s.ConnAs(k, testidp.ManagerClientID, testidp.ManagerClientSecret)
+}
+
+// ConnAs is a connection to one API of s as another management client.
+func (s *Server) ConnAs(k idpadmin.Kind, clientID, secret string) idpadmin.Conn {
+	return idpadmin.Conn{Kind: k, BaseURL: s.BaseURL(k), Client: &http.Client{}, Token: TokenFunc(s.idp, clientID, secret)}
+}
+
+// Accepts reports whether the IdP's token endpoint accepts the client's
+// secret now (a client_credentials grant); other failures fail the test.
+func Accepts(t testing.TB, idp *testidp.IdP, clientID, secret string) bool {
+	t.Helper()
+	cfg := clientcredentials.Config{ClientID: clientID, ClientSecret: secret, TokenURL: idp.TokenURL, AuthStyle: oauth2.AuthStyleInHeader}
+	_, err := cfg.Token(context.WithValue(context.Background(), oauth2.HTTPClient, idp.HTTPClient()))
+	var re *oauth2.RetrieveError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &re) && re.ErrorCode == "invalid_client":
+		return false
+	}
+	t.Fatalf("token request for %s: %v", clientID, err)
+	return false
+}
