@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -14,11 +15,14 @@ import (
 )
 
 // TokenFunc is an idpadmin.Conn.Token that takes client_credentials tokens
-// (scopes testidp.ManagementScopes) of a management client from the IdP.
-func TokenFunc(idp *testidp.IdP, clientID, secret string) func(context.Context) (string, string, error) {
+// of a management client from the IdP, with scopes (default
+// testidp.ManagementScopes).
+func TokenFunc(idp *testidp.IdP, clientID, secret string, scopes ...string) func(context.Context) (string, string, error) {
+	if len(scopes) == 0 {
+		scopes = strings.Fields(testidp.ManagementScopes)
+	}
 	cfg := clientcredentials.Config{
-		ClientID: clientID, ClientSecret: secret, TokenURL: idp.TokenURL,
-		Scopes: []string{"okta.apps.read", "okta.apps.manage"}, AuthStyle: oauth2.AuthStyleInHeader,
+		ClientID: clientID, ClientSecret: secret, TokenURL: idp.TokenURL, Scopes: scopes, AuthStyle: oauth2.AuthStyleInHeader,
 	}
 	return func(ctx context.Context) (string, string, error) {
 		ctx = context.WithValue(ctx, oauth2.HTTPClient, idp.HTTPClient())
@@ -35,9 +39,10 @@ func (s *Server) Conn(k idpadmin.Kind) idpadmin.Conn {
 	return s.ConnAs(k, testidp.ManagerClientID, testidp.ManagerClientSecret)
 }
 
-// ConnAs is a connection to one API of s as another management client.
-func (s *Server) ConnAs(k idpadmin.Kind, clientID, secret string) idpadmin.Conn {
-	return idpadmin.Conn{Kind: k, BaseURL: s.BaseURL(k), Client: &http.Client{}, Token: TokenFunc(s.idp, clientID, secret)}
+// ConnAs is a connection to one API of s as another management client
+// (testidp.AuditorClientID may only ask for "okta.apps.read").
+func (s *Server) ConnAs(k idpadmin.Kind, clientID, secret string, scopes ...string) idpadmin.Conn {
+	return idpadmin.Conn{Kind: k, BaseURL: s.BaseURL(k), Client: &http.Client{}, Token: TokenFunc(s.idp, clientID, secret, scopes...)}
 }
 
 // Accepts reports whether the IdP's token endpoint accepts the client's
