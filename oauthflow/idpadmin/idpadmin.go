@@ -21,8 +21,10 @@ package idpadmin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -205,6 +207,12 @@ func (m Minted) String() string {
 
 // GoString hides the value from %#v too.
 func (m Minted) GoString() string { return m.String() }
+
+// LogValue hides the value from log/slog.
+func (m Minted) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// MarshalJSON writes the credential without its value.
+func (m Minted) MarshalJSON() ([]byte, error) { return json.Marshal(m.Credential) }
 
 // Limits are what an API allows.
 type Limits struct {

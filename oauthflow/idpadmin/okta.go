@@ -151,7 +151,9 @@ func nextLink(h http.Header) string {
 	return ""
 }
 
-func (c *okta) secretsPath(a App) string { return "/api/v1/apps/" + pathEscape(a.ID) + "/credentials/secrets" }
+func (c *okta) secretsPath(a App) string {
+	return "/api/v1/apps/" + pathEscape(a.ID) + "/credentials/secrets"
+}
 
 func (c *okta) secrets(ctx context.Context, a App) ([]oktaSecret, error) {
 	var list []oktaSecret
