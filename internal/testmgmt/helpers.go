@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -60,4 +61,35 @@ func Accepts(t testing.TB, idp *testidp.IdP, clientID, secret string) bool {
 	}
 	t.Fatalf("token request for %s: %v", clientID, err)
 	return false
+}
+
+// Secret is what the harness holds for one secret of an app (no value).
+type Secret struct {
+	KeyID       string // Entra keyId, Okta secret id, Keycloak "current" / "rotated"
+	DisplayName string
+	Active      bool // the test IdP accepts it
+	Expires     time.Time
+}
+
+// Secrets lists an app's secrets as the harness holds them, e.g. to check
+// that a failed rotation left no unexplained secret behind.
+func (s *Server) Secrets(k idpadmin.Kind, clientID string) []Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.appBy(k, func(a *app) bool { return a.clientID == clientID })
+	if a == nil {
+		return nil
+	}
+	var out []Secret
+	for _, sec := range a.secrets {
+		id := sec.id
+		if k == idpadmin.Keycloak {
+			id = idpadmin.KeycloakCurrent
+			if sec.rotated {
+				id = idpadmin.KeycloakRotated
+			}
+		}
+		out = append(out, Secret{KeyID: id, DisplayName: sec.displayName, Active: sec.active, Expires: sec.expires})
+	}
+	return out
 }

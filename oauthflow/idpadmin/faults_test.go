@@ -59,6 +59,9 @@ func TestFaultsAtEachStep(t *testing.T) {
 			if _, err := c.Mint(ctx, a, idpadmin.MintOptions{}); !idpadmin.IsDenied(err) {
 				t.Fatalf("denied mint = %v", err)
 			}
+			if got := srv.Secrets(kind, testidp.AppClientID); len(got) != 1 || !got[0].Active {
+				t.Fatalf("after a denied mint the harness holds %+v", got)
+			}
 			srv.SetFault(kind, testmgmt.OpCredentials, testmgmt.Fault{Status: 503, Count: 1})
 			var e *idpadmin.Error
 			if _, err := c.Credentials(ctx, a); !errors.As(err, &e) || e.Status != 503 || e.Op != "credentials" {
