@@ -48,6 +48,8 @@ func TestDefaultBaseURL(t *testing.T) {
 		want   string
 	}{
 		{idpadmin.Entra, "https://login.microsoftonline.com/t/v2.0", "https://graph.microsoft.com/v1.0"},
+		{idpadmin.Entra, "https://login.microsoftonline.us/t/v2.0", "https://graph.microsoft.us/v1.0"},
+		{idpadmin.Entra, "", "https://graph.microsoft.com/v1.0"},
 		{idpadmin.Okta, "https://dev-1.okta.com/oauth2/default", "https://dev-1.okta.com"},
 		{idpadmin.Keycloak, "https://sso.example.com/realms/prod", "https://sso.example.com/admin/realms/prod"},
 		{idpadmin.Keycloak, "https://sso.example.com:8443/auth/realms/prod/", "https://sso.example.com:8443/auth/admin/realms/prod"},
