@@ -113,6 +113,9 @@ type Fault struct {
 	Status int
 	Delay  time.Duration // wait before answering (or before the fault)
 	Count  int           // requests affected; 0 = until ClearFaults
+	// After lets that many requests of the step pass first (Okta's revoke
+	// is two requests: After 1 fails the DELETE after the deactivation).
+	After int
 }
 
 // Request is what the server saw (never a token or secret).
@@ -250,6 +253,10 @@ func (s *Server) fault(r *http.Request, k idpadmin.Kind, op Op) *Fault {
 	s.mu.Lock()
 	f := s.faults[faultKey{k, op}]
 	var hit Fault
+	if f != nil && f.After > 0 {
+		f.After--
+		f = nil
+	}
 	if f != nil {
 		hit = *f
 		if f.Count > 0 {

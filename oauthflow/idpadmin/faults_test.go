@@ -108,3 +108,30 @@ func TestFindAppNotFound(t *testing.T) {
 		}
 	}
 }
+
+// An Okta revocation that stopped after the deactivation (DELETE failed)
+// is finished by the next Revoke: the inactive secret is only deleted.
+func TestOktaRevokeResumesAfterDeactivation(t *testing.T) {
+	idp, srv, c := startHarness(t, idpadmin.Okta)
+	ctx := ctxT(t)
+	a, _ := c.FindApp(ctx, testidp.AppClientID)
+	old, _ := c.Identify(ctx, a, testidp.AppClientSecret)
+	if _, err := c.Mint(ctx, a, idpadmin.MintOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// deactivate passes, the DELETE (second revoke request) fails
+	srv.SetFault(idpadmin.Okta, testmgmt.OpRevoke, testmgmt.Fault{Status: 500, Count: 1, After: 1})
+	if err := c.Revoke(ctx, a, old); err == nil || !strings.Contains(err.Error(), "deactivated") {
+		t.Fatalf("Revoke with a failing DELETE = %v", err)
+	}
+	if got := srv.Secrets(idpadmin.Okta, testidp.AppClientID); len(got) != 2 || testmgmt.Accepts(t, idp, testidp.AppClientID, testidp.AppClientSecret) {
+		t.Fatalf("after the deactivation: %+v", got)
+	}
+	srv.ClearFaults()
+	if err := c.Revoke(ctx, a, old); err != nil {
+		t.Fatalf("resumed Revoke: %v", err)
+	}
+	if testmgmt.Accepts(t, idp, testidp.AppClientID, testidp.AppClientSecret) || len(srv.Secrets(idpadmin.Okta, testidp.AppClientID)) != 1 {
+		t.Fatalf("after the resumed revoke: %+v", srv.Secrets(idpadmin.Okta, testidp.AppClientID))
+	}
+}

@@ -234,8 +234,8 @@ func (m Minted) MarshalJSON() ([]byte, error) { return json.Marshal(m.Credential
 type Limits struct {
 	// MaxSecrets is how many secrets an app may have at once; Mint fails
 	// when it already has that many (Okta: 2: deactivate and delete one
-	// first). 0 = Mint never fails for the count (no known limit, or a mint
-	// replaces the old secret).
+	// first; inactive secrets count too). 0 = Mint never fails for the
+	// count (no known limit, or a mint replaces the old secret).
 	MaxSecrets int
 	// MintReplacesOld: minting makes the old secret stop working at once
 	// (RFC 7592; Keycloak without the client-secret-rotation policy), so
