@@ -102,6 +102,17 @@ func TestRotateAtIdPKeycloakReplaces(t *testing.T) {
 	if lcAccepted(t, idp, testidp.AppClientSecret) || !lcAccepted(t, idp, lcSecret(t, s, p.ID, credentials.ClientSecret)) {
 		t.Fatal("not replaced")
 	}
+	// A replacing mint whose test fails: the minted secret is the only one
+	// that can work, so Cancel keeps it (and says so).
+	lcForgetMinted(t, idp)
+	r, _ = s.Secrets().RotateAtIdP(context.Background(), p.Name, AtIdPOptions{})
+	if r.Failed != StepTest || !strings.Contains(r.Left, "no longer works") {
+		t.Fatalf("%v %v %q", r.Failed, r.Failure, r.Left)
+	}
+	c, err := s.Secrets().Cancel(context.Background(), p.Name)
+	if err != nil || c.OK() || lcSecret(t, s, p.ID, credentials.NextClientSecret) == "" || !strings.Contains(c.Failure.Error(), "replaced the old secret") {
+		t.Fatalf("cancel: %v %+v", err, c.Failure)
+	}
 }
 
 func TestRotateAtIdPFaults(t *testing.T) {
