@@ -59,7 +59,8 @@ func (l *SecretLifecycle) Expiring(within time.Duration) ([]credentials.Profile,
 // ticker, credctl before each command; what failed is in the Rotations,
 // never an error (an error: the profiles could not be read).
 func (l *SecretLifecycle) RunDue(ctx context.Context) ([]Rotation, error) {
-	ps, err := l.s.repo.List()
+	// View: no copy of every profile on each credctl command.
+	ps, err := l.s.repo.View()
 	if err != nil {
 		return nil, err
 	}
