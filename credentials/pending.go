@@ -41,4 +41,3 @@ type PendingAtIdP struct {
 
 // IsZero reports whether nothing is pending.
 func (p PendingAtIdP) IsZero() bool { return p.Step == "" }
-

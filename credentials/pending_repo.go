@@ -51,7 +51,9 @@ func (r *Repository) StoreNextSecret(id, secret string, pending PendingAtIdP) er
 }
 
 // NextSecret is the minted secret waiting for its switch.
-func (r *Repository) NextSecret(id string) (string, error) { return r.Secrets.Get(id, NextClientSecret) }
+func (r *Repository) NextSecret(id string) (string, error) {
+	return r.Secrets.Get(id, NextClientSecret)
+}
 
 // DropNextSecret removes the minted secret from the keyring.
 func (r *Repository) DropNextSecret(id string) error { return r.Secrets.Delete(id, NextClientSecret) }

@@ -55,7 +55,7 @@ func validateManagement(p Profile, others []Profile, add func(field, format stri
 			m, ok := ResolveManagement(p, others)
 			switch {
 			case !ok:
-				add(FieldManagementProfile, "Management profile %q does not exist: add it first (an Application profile with the IdP's management scope).", p.ManagementProfile)
+				add(FieldManagementProfile, "Management profile %q does not exist: add it first (an Application profile with the IdP's management scope), or clear it (--management-profile none).", p.ManagementProfile)
 			case managementCycle(p, m, others):
 				add(FieldManagementProfile, "Management profile %q is managed, through others, by this profile: that is a cycle; choose a profile outside it.", m.Name)
 			}

@@ -93,3 +93,34 @@ func TestManagementExportImportByName(t *testing.T) {
 		t.Fatalf("imported link %q, want %q", ia.ManagementProfile, im.ID)
 	}
 }
+
+// A date the admin types (or a secret rotated by hand) is no longer the IdP's.
+func TestExpirySourceResetByAdmin(t *testing.T) {
+	r := newRepo(t, testenv.NewMemKeyring())
+	p, err := r.Save(mgmtProfile("", "billing", ""), SecretChange{ClientSecret: Secret("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := func() {
+		t.Helper()
+		if err := r.UpdateLifecycle(p.ID, func(q *Profile) error {
+			q.SecretExpirySource, q.SecretKeyID = SecretExpiryFromIdP, "k1"
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idp()
+	p, _ = r.Get(p.ID)
+	p.SecretExpiresAt = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	if p, err = r.Save(p, SecretChange{}); err != nil || p.SecretExpirySource != "" {
+		t.Fatalf("after the admin's date: %v %q", err, p.SecretExpirySource)
+	}
+	idp()
+	if err := r.RotateClientSecret(p.ID, "s2", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ = r.Get(p.ID); p.SecretExpirySource != "" || p.SecretKeyID != "" {
+		t.Fatalf("after a rotation by hand: %+v", p.Bookkeeping)
+	}
+}

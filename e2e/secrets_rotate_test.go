@@ -153,6 +153,41 @@ func TestSecretsRotateFaults(t *testing.T) {
 		}
 		w.h.MustCredctl("test", "billing")
 	})
+	t.Run("the new secret fails its test: pending switch, completed by hand", func(t *testing.T) {
+		w := newMgmtWorld(t, idpadmin.Entra)
+		w.h.MustCredctl("test", "manager") // the management token is in the shared store
+		w.mg.SetFault(idpadmin.Entra, testmgmt.OpMint, testmgmt.Fault{Delay: 2 * time.Second, Count: 1})
+		p := w.h.StartCredctl("", "rotate-secret", "billing", "--at-idp")
+		deadline := time.Now().Add(30 * time.Second)
+		for !slices.ContainsFunc(w.mg.Requests(), func(r testmgmt.Request) bool { return r.Op == testmgmt.OpCredentials }) {
+			if time.Now().After(deadline) {
+				t.Fatal("the rotation never read the app's secrets")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		w.idp.SetTokenFault(t, testidp.Fault{Status: 401}) // while the mint waits
+		r := p.Wait()
+		if r.Code == 0 || !strings.Contains(r.Stdout, "the test step failed") || !strings.Contains(r.Stdout, "failed its test") {
+			t.Fatalf("%s", r)
+		}
+		w.idp.Reset(t)
+		if got := w.pending(t, "billing"); got["step"] != "switch" || got["lastError"] == nil {
+			t.Fatalf("pending %v", got)
+		}
+		if s := w.secrets(t); !slices.Contains(s, testidp.AppClientSecret) || len(s) != 2 {
+			t.Fatalf("the IdP should hold the old and the minted secret: %d", len(s))
+		}
+		w.h.MustCredctl("test", "billing") // still the old one
+		pend := w.h.MustCredctl("idp", "pending")
+		if !strings.Contains(pend.Stdout, "billing: switch to the new secret") || !strings.Contains(pend.Stdout, "its test failed") {
+			t.Fatalf("%s", pend)
+		}
+		w.h.MustCredctl("idp", "complete", "billing")
+		if s := w.secrets(t); len(s) != 1 || s[0] == testidp.AppClientSecret {
+			t.Fatalf("after complete the IdP accepts %d secrets", len(s))
+		}
+		w.h.MustCredctl("test", "billing")
+	})
 	t.Run("two processes rotate one profile", func(t *testing.T) {
 		w := newMgmtWorld(t, idpadmin.Entra)
 		w.mg.SetFault(idpadmin.Entra, testmgmt.OpMint, testmgmt.Fault{Delay: 2 * time.Second, Count: 2})

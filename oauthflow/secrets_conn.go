@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/logfile"
@@ -183,4 +184,16 @@ func (l *SecretLifecycle) audit(p credentials.Profile, kind EventKind, r *Rotati
 		e.Result = &res
 	}
 	s.events.deliver(e)
+}
+
+// lifecycleChanged reports a change of only the IdP lifecycle bookkeeping
+// (a pending step, the key or expiry read from the IdP), which Watch
+// announces as EventPendingChanged (a change of more is announced as before).
+func lifecycleChanged(o, p credentials.Profile) bool {
+	rest := func(b credentials.Bookkeeping) credentials.Bookkeeping {
+		b.PendingAtIdP, b.SecretKeyID, b.SecretExpirySource = credentials.PendingAtIdP{}, "", ""
+		b.SecretExpiryCheckedAt, b.SecretCreatedAt = time.Time{}, time.Time{}
+		return b
+	}
+	return o.Bookkeeping != p.Bookkeeping && rest(o.Bookkeeping) == rest(p.Bookkeeping)
 }

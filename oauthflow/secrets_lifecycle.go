@@ -59,7 +59,8 @@ func (l *SecretLifecycle) Expiring(within time.Duration) ([]credentials.Profile,
 // ticker, credctl before each command; what failed is in the Rotations,
 // never an error (an error: the profiles could not be read).
 func (l *SecretLifecycle) RunDue(ctx context.Context) ([]Rotation, error) {
-	ps, err := l.s.repo.List()
+	// View: no copy of every profile on each credctl command.
+	ps, err := l.s.repo.View()
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,8 @@ func (l *SecretLifecycle) RunDue(ctx context.Context) ([]Rotation, error) {
 			continue
 		}
 		r, err := l.complete(ctx, p.ID, false)
-		if err == nil && (len(r.Done) > 0 || r.Failure != nil) {
+		// Skipped: another process is at it (its rotation holds the lock).
+		if err == nil && !r.Skipped && (len(r.Done) > 0 || r.Failure != nil) {
 			out = append(out, r)
 		}
 	}
@@ -197,6 +199,12 @@ func (l *SecretLifecycle) Cancel(ctx context.Context, nameOrID string) (Rotation
 			return r.fail(StepRevoke, adminFailure(err), "nothing was cancelled: the minted secret could not be removed at the IdP"), nil
 		}
 		app := idpadmin.App{ID: pend.AppID, ClientID: p.ClientID, Name: pend.AppName}
+		if pend.OldKeyID == "" && pend.RevokeOld == "never" && replacesOld(ctx, conn, app) {
+			// The IdP replaced the old secret when it minted this one:
+			// dropping it would leave the profile without a working secret.
+			return r.fail(StepSwitch, &Failure{Category: CatConfig, Message: fmt.Sprintf("%s replaced the old secret with the minted one (key %s): it is the only one that can work, so it is not dropped",
+				kindLabel(conn.kind), orUnknown(pend.NewKeyID))}, fmt.Sprintf("complete it with credctl idp complete %s (or rotate again)", p.Name)), nil
+		}
 		if !conn.client.Limits().MintReplacesOld {
 			if err := conn.client.Revoke(ctx, app, pend.NewKeyID); err != nil {
 				return r.fail(StepRevoke, adminFailure(err), fmt.Sprintf("nothing was cancelled: the minted secret (key %s) is still at %s and in the keyring", pend.NewKeyID, kindLabel(conn.kind))), nil
@@ -222,6 +230,13 @@ func (l *SecretLifecycle) Cancel(ctx context.Context, nameOrID string) (Rotation
 	r.Pending = credentials.PendingAtIdP{}
 	l.audit(p, EventPendingChanged, &r, slog.LevelInfo, "pending", "cancelled "+pend.Step)
 	return r, nil
+}
+
+// replacesOld asks the IdP's limits (Keycloak learns its rotation policy
+// from reading the app).
+func replacesOld(ctx context.Context, conn *adminConn, app idpadmin.App) bool {
+	_, _ = conn.client.Credentials(ctx, app)
+	return conn.client.Limits().MintReplacesOld
 }
 
 // RefreshExpiry reads the secret's key ID, creation and expiry from the

@@ -102,6 +102,17 @@ func TestRotateAtIdPKeycloakReplaces(t *testing.T) {
 	if lcAccepted(t, idp, testidp.AppClientSecret) || !lcAccepted(t, idp, lcSecret(t, s, p.ID, credentials.ClientSecret)) {
 		t.Fatal("not replaced")
 	}
+	// A replacing mint whose test fails: the minted secret is the only one
+	// that can work, so Cancel keeps it (and says so).
+	lcForgetMinted(t, idp)
+	r, _ = s.Secrets().RotateAtIdP(context.Background(), p.Name, AtIdPOptions{})
+	if r.Failed != StepTest || !strings.Contains(r.Left, "no longer works") {
+		t.Fatalf("%v %v %q", r.Failed, r.Failure, r.Left)
+	}
+	c, err := s.Secrets().Cancel(context.Background(), p.Name)
+	if err != nil || c.OK() || lcSecret(t, s, p.ID, credentials.NextClientSecret) == "" || !strings.Contains(c.Failure.Error(), "replaced the old secret") {
+		t.Fatalf("cancel: %v %+v", err, c.Failure)
+	}
 }
 
 func TestRotateAtIdPFaults(t *testing.T) {
@@ -139,24 +150,8 @@ func TestRotateAtIdPFaults(t *testing.T) {
 	})
 	t.Run("the new secret fails its test", func(t *testing.T) {
 		s, idp, _, p := lcSetup(t, idpadmin.Entra)
-		// The IdP "forgets" every secret it mints: the test must fail.
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-				cur, _ := idp.ClientSecrets(testidp.AppClientID)
-				for _, c := range cur {
-					if c != testidp.AppClientSecret {
-						_ = idp.SetClientSecrets(testidp.AppClientID, nil, []string{c})
-					}
-				}
-			}
-		}()
+		// The token endpoint refuses what the management API mints.
+		lcForgetMinted(t, idp)
 		r, err := s.Secrets().RotateAtIdP(ctx, p.Name, AtIdPOptions{})
 		if err != nil || r.Failed != StepTest || !strings.Contains(r.Left, "failed its test") || !strings.Contains(r.Left, r.NewKeyID) {
 			t.Fatalf("%v; %v %v %q", err, r.Failed, r.Failure, r.Left)
@@ -245,4 +240,29 @@ func TestRotateAtIdPFaults(t *testing.T) {
 			t.Fatalf("complete: %v %v %v", err, c.Failed, c.Failure)
 		}
 	})
+}
+
+// forgetful is a management client whose minted secrets the token
+// endpoint does not know (failure injection: the new secret fails its test).
+type forgetful struct {
+	idpadmin.Client
+	idp *testidp.IdP
+}
+
+func (f forgetful) Mint(ctx context.Context, a idpadmin.App, o idpadmin.MintOptions) (idpadmin.Minted, error) {
+	m, err := f.Client.Mint(ctx, a, o)
+	if err == nil {
+		err = f.idp.SetClientSecrets(testidp.AppClientID, nil, []string{m.Value})
+	}
+	return m, err
+}
+
+func lcForgetMinted(t *testing.T, idp *testidp.IdP) {
+	t.Helper()
+	orig := newAdminClient
+	newAdminClient = func(c idpadmin.Conn) (idpadmin.Client, error) {
+		cl, err := orig(c)
+		return forgetful{cl, idp}, err
+	}
+	t.Cleanup(func() { newAdminClient = orig })
 }

@@ -151,6 +151,8 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 			}
 			res := s.mgr.currentResult(p, now)
 			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
+		case lifecycleChanged(o, p): // secrets_conn.go (#26)
+			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventPendingChanged})
 		case o.Bookkeeping != p.Bookkeeping:
 			s.mgr.forgetStale(p)
 			if o.PendingAtIdP != p.PendingAtIdP || o.SecretKeyID != p.SecretKeyID { // #26: a step at the IdP, done elsewhere

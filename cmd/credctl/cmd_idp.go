@@ -15,7 +15,13 @@ func newIdPCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "idp secrets|pending|complete|cancel|refresh",
 		Short: "Client secrets at the IdP: list a tenant's, finish or cancel pending rotation steps, read expiry",
-		Args:  wantArgs("idp"),
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &usageError{cmd: "idp", msg: "missing the subcommand: secrets, pending, complete, cancel or refresh"}
+			}
+			return &usageError{cmd: "idp", msg: fmt.Sprintf("unknown subcommand %q: use secrets, pending, complete, cancel or refresh", args[0])}
+		},
 		// These commands show and handle pending steps themselves: the
 		// pending revocation the admin wants to cancel must not run first.
 		PersistentPreRun: func(*cobra.Command, []string) { a.noRunDue = true },

@@ -43,6 +43,7 @@ type profileJSON struct {
 	Certificate     *certificateJSON       `json:"certificate,omitempty"`
 	MFA             *credentials.MFAPolicy `json:"mfa,omitempty"`
 	CredentialExp   *expiryJSON            `json:"credentialExpiry,omitempty"`
+	IdP             *idpJSON               `json:"idp,omitempty"` // show_management.go (#26)
 	Status          statusJSON             `json:"status"`
 	Revision        int                    `json:"revision"`
 	CreatedAt       time.Time              `json:"createdAt,omitzero"`
@@ -108,6 +109,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 			LoginMFA: p.LoginMFA,
 		},
 		MFA:      mfaJSON(p.MFA),
+		IdP:      toIdPJSON(p),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
 }

@@ -57,3 +57,37 @@ func shortDays(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// idpJSON is a profile's IdP secret lifecycle in `show --json` / `list --json`.
+type idpJSON struct {
+	ManagementProfile     string                    `json:"managementProfile,omitempty"` // the profile's ID
+	ManagementAPI         string                    `json:"managementApi,omitempty"`
+	ManagementURL         string                    `json:"managementUrl,omitempty"`
+	RegistrationClientURI string                    `json:"registrationClientUri,omitempty"`
+	MaxSecretAge          string                    `json:"maxSecretAge,omitempty"`
+	SecretKeyID           string                    `json:"secretKeyId,omitempty"`
+	ExpirySource          string                    `json:"secretExpirySource"` // "idp" or "admin"
+	ExpiryCheckedAt       time.Time                 `json:"secretExpiryCheckedAt,omitzero"`
+	SecretCreatedAt       time.Time                 `json:"secretCreatedAt,omitzero"`
+	Pending               *credentials.PendingAtIdP `json:"pending,omitempty"`
+}
+
+func toIdPJSON(p credentials.Profile) *idpJSON {
+	if !p.HasManagement() && p.PendingAtIdP.IsZero() {
+		return nil
+	}
+	j := &idpJSON{ManagementProfile: p.ManagementProfile, ManagementAPI: p.ManagementAPI, ManagementURL: p.ManagementURL,
+		RegistrationClientURI: p.RegistrationClientURI, SecretKeyID: p.SecretKeyID, ExpirySource: "admin",
+		ExpiryCheckedAt: utc(p.SecretExpiryCheckedAt), SecretCreatedAt: utc(p.SecretCreatedAt)}
+	if p.SecretExpirySource == credentials.SecretExpiryFromIdP {
+		j.ExpirySource = "idp"
+	}
+	if p.MaxSecretAge > 0 {
+		j.MaxSecretAge = shortDays(p.MaxSecretAge.D())
+	}
+	if !p.PendingAtIdP.IsZero() {
+		pend := p.PendingAtIdP
+		j.Pending = &pend
+	}
+	return j
+}

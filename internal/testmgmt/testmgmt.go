@@ -20,10 +20,20 @@
 // error body or answer slowly. RFC 7592 needs no server here: the test IdP
 // itself manages registrations (testidp.IdP.RegisterClient).
 //
+// End-to-end tests that run bin/credctl use the server in the test
+// process: the management profile is a client_credentials profile of
+// testidp.ManagerClientID / ManagerClientSecret at the IdP's token URL with
+// scope testidp.ManagementScopes; the managed profile names it with
+// --management-profile, --management-api entra|okta|keycloak (the
+// 127.0.0.1 issuer says nothing about the kind) and --management-url
+// BaseURL(kind). For RFC 7592 use testidp.IdP.RegisterClient: its
+// registration_client_uri and registration access token.
+//
 // What it does not do: Graph's $filter/$select (answers carry every
 // field), Okta's rate limits, Keycloak's other admin resources, and the
 // Keycloak rotated secret's expiry is enforced when the harness is next
-// called, not by a timer.
+// called, not by a timer; the test IdP does not refuse an Entra secret
+// past its endDateTime (the harness only lists the date).
 package testmgmt
 
 import (
@@ -103,6 +113,9 @@ type Fault struct {
 	Status int
 	Delay  time.Duration // wait before answering (or before the fault)
 	Count  int           // requests affected; 0 = until ClearFaults
+	// After lets that many requests of the step pass first (Okta's revoke
+	// is two requests: After 1 fails the DELETE after the deactivation).
+	After int
 }
 
 // Request is what the server saw (never a token or secret).
@@ -240,6 +253,10 @@ func (s *Server) fault(r *http.Request, k idpadmin.Kind, op Op) *Fault {
 	s.mu.Lock()
 	f := s.faults[faultKey{k, op}]
 	var hit Fault
+	if f != nil && f.After > 0 {
+		f.After--
+		f = nil
+	}
 	if f != nil {
 		hit = *f
 		if f.Count > 0 {

@@ -83,7 +83,11 @@ func (h *httpAPI) call(ctx context.Context, op, method, u string, in, out any, p
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			return resp.Header, &Error{Op: op, Status: resp.StatusCode, Code: CodeBadAnswer, Message: "the answer is not the JSON the API documents"}
+			msg := "the answer is not the JSON the API documents"
+			if method != http.MethodGet {
+				msg = "the IdP took the request, but " + msg + ": check the app at the IdP"
+			}
+			return resp.Header, &Error{Op: op, Status: resp.StatusCode, Code: CodeBadAnswer, Message: msg}
 		}
 	}
 	return resp.Header, nil

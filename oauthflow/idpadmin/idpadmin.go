@@ -21,8 +21,10 @@ package idpadmin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,9 +66,10 @@ func InferKind(issuer string) Kind {
 	}
 	host := strings.ToLower(u.Hostname())
 	switch {
-	case host == "login.microsoftonline.com" || host == "sts.windows.net":
+	case entraGraph[host] != "":
 		return Entra
-	case hasDomain(host, "okta.com"), hasDomain(host, "oktapreview.com"), hasDomain(host, "okta-emea.com"):
+	case hasDomain(host, "okta.com"), hasDomain(host, "oktapreview.com"), hasDomain(host, "okta-emea.com"),
+		hasDomain(host, "okta-gov.com"), hasDomain(host, "okta.mil"):
 		return Okta
 	case keycloakRealm(u.Path) != "":
 		return Keycloak
@@ -93,11 +96,26 @@ func keycloakRealm(path string) string {
 // GraphURL is Microsoft Graph's v1.0 root (global cloud).
 const GraphURL = "https://graph.microsoft.com/v1.0"
 
+// entraGraph maps Entra login hosts to their cloud's Graph root
+// (learn.microsoft.com/graph/deployments).
+var entraGraph = map[string]string{
+	"login.microsoftonline.com":        GraphURL,
+	"sts.windows.net":                  GraphURL,
+	"login.microsoftonline.us":         "https://graph.microsoft.us/v1.0", // US Government L4
+	"login.chinacloudapi.cn":           "https://microsoftgraph.chinacloudapi.cn/v1.0",
+	"login.partner.microsoftonline.cn": "https://microsoftgraph.chinacloudapi.cn/v1.0",
+}
+
 // DefaultBaseURL is the API's base URL when the profile names none: Graph
-// for Entra, the issuer's origin for Okta, {origin}[/auth]/admin/realms/{realm}
-// for Keycloak. RFC 7592 has no default (it needs the registration_client_uri).
+// for Entra (the national cloud's Graph for its login hosts; US Government
+// L5/DoD needs --management-url), the issuer's origin for Okta,
+// {origin}[/auth]/admin/realms/{realm} for Keycloak. RFC 7592 has no
+// default (it needs the registration_client_uri).
 func DefaultBaseURL(k Kind, issuer string) (string, error) {
 	if k == Entra {
+		if u, err := url.Parse(strings.TrimSpace(issuer)); err == nil && entraGraph[strings.ToLower(u.Hostname())] != "" {
+			return entraGraph[strings.ToLower(u.Hostname())], nil
+		}
 		return GraphURL, nil
 	}
 	if k == RFC7592 {
@@ -206,9 +224,18 @@ func (m Minted) String() string {
 // GoString hides the value from %#v too.
 func (m Minted) GoString() string { return m.String() }
 
+// LogValue hides the value from log/slog.
+func (m Minted) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// MarshalJSON writes the credential without its value.
+func (m Minted) MarshalJSON() ([]byte, error) { return json.Marshal(m.Credential) }
+
 // Limits are what an API allows.
 type Limits struct {
-	// MaxSecrets is how many secrets an app may have (Okta: 2); 0 = no limit we know.
+	// MaxSecrets is how many secrets an app may have at once; Mint fails
+	// when it already has that many (Okta: 2: deactivate and delete one
+	// first; inactive secrets count too). 0 = Mint never fails for the
+	// count (no known limit, or a mint replaces the old secret).
 	MaxSecrets int
 	// MintReplacesOld: minting makes the old secret stop working at once
 	// (RFC 7592; Keycloak without the client-secret-rotation policy), so
@@ -216,24 +243,43 @@ type Limits struct {
 	MintReplacesOld bool
 }
 
-// Client is one management API connection.
+// Client is one management API connection. Every error is an *Error.
 type Client interface {
 	Kind() Kind
 	Limits() Limits
 	// FindApp finds the app of an OAuth client_id (Entra GET
 	// /applications(appId='{id}'); Okta the app whose OAuth client_id it
-	// is; Keycloak GET /clients?clientId=; RFC 7592 GET the registration URI).
+	// is; Keycloak GET /clients?clientId=; RFC 7592 GET the registration
+	// URI). Not there: an *Error with Code CodeNotFound (IsNotFound).
 	FindApp(ctx context.Context, clientID string) (App, error)
-	// Apps lists every app the connection sees (following the pages).
+	// Apps lists every app the connection sees (following the pages:
+	// Graph @odata.nextLink, Okta Link rel="next", Keycloak first/max; only
+	// on the base URL's origin).
 	Apps(ctx context.Context) ([]App, error)
-	// Credentials lists an app's secrets and certificates.
+	// Credentials lists an app's secrets and certificates (Entra
+	// passwordCredentials and keyCredentials; Okta secrets, no expiry;
+	// Keycloak the current secret and the rotation policy's "rotated" one
+	// with their expiry attributes; RFC 7592 client_secret_expires_at).
 	Credentials(ctx context.Context, a App) ([]Credential, error)
-	// Identify says which credential (KeyID) the secret is, or an *Error
-	// (Code "unidentified") when it cannot tell.
+	// Identify says which credential (KeyID) the secret is: Entra by the
+	// hint (first 3 characters, unique among active secrets), Okta by
+	// secret_hash, Keycloak "current" or "rotated" (constant-time compare),
+	// RFC 7592 the one. An *Error with Code CodeUnidentified when it cannot
+	// tell. Keycloak's key IDs are positions: after a Mint the old secret
+	// is "rotated" (Minted.PreviousKeyID).
 	Identify(ctx context.Context, a App, secret string) (keyID string, err error)
-	// Mint creates a new secret.
+	// Mint creates a new secret (Entra addPassword with displayName and
+	// endDateTime; Okta POST …/credentials/secrets, CodeLimit at two;
+	// Keycloak POST …/client-secret; RFC 7592 PUT, CodeSecretKept when the
+	// IdP keeps the secret). RFC 7592 only: a Minted with a Value AND an
+	// error (Code "token_not_saved") means the new secret is issued (the
+	// old one no longer works) but the rotated registration access token
+	// could not be kept: keep the secret.
 	Mint(ctx context.Context, a App, o MintOptions) (Minted, error)
-	// Revoke removes a secret; one already gone is not an error.
+	// Revoke removes a secret (Entra removePassword; Okta deactivate, then
+	// DELETE; Keycloak DELETE …/client-secret/rotated — the current
+	// secret cannot be revoked, CodeUnsupported). One already gone is not
+	// an error.
 	Revoke(ctx context.Context, a App, keyID string) error
 }
 

@@ -45,7 +45,7 @@ func (c *keycloak) Kind() Kind { return Keycloak }
 func (c *keycloak) Limits() Limits {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Limits{MaxSecrets: 2, MintReplacesOld: !c.rotation}
+	return Limits{MintReplacesOld: !c.rotation}
 }
 
 type keycloakClient struct {

@@ -151,7 +151,9 @@ func nextLink(h http.Header) string {
 	return ""
 }
 
-func (c *okta) secretsPath(a App) string { return "/api/v1/apps/" + pathEscape(a.ID) + "/credentials/secrets" }
+func (c *okta) secretsPath(a App) string {
+	return "/api/v1/apps/" + pathEscape(a.ID) + "/credentials/secrets"
+}
 
 func (c *okta) secrets(ctx context.Context, a App) ([]oktaSecret, error) {
 	var list []oktaSecret
@@ -223,11 +225,30 @@ func (c *okta) Mint(ctx context.Context, a App, _ MintOptions) (Minted, error) {
 }
 
 // Revoke deactivates, then deletes (Okta deletes only inactive secrets).
+// A secret already inactive (an earlier revocation stopped after the
+// deactivation) is only deleted; one not listed is already gone.
 func (c *okta) Revoke(ctx context.Context, a App, keyID string) error {
-	p := c.secretsPath(a) + "/" + pathEscape(keyID)
-	_, err := c.call(ctx, "revoke", http.MethodPost, p+"/lifecycle/deactivate", nil, nil, oktaErr)
+	list, err := c.secrets(ctx, a)
 	if err != nil {
-		return goneIsDone(ctx, err, c, a, keyID)
+		if IsNotFound(err) {
+			return nil
+		}
+		return withOp(err, "revoke")
+	}
+	var found *oktaSecret
+	for i := range list {
+		if list[i].ID == keyID {
+			found = &list[i]
+		}
+	}
+	if found == nil {
+		return nil
+	}
+	p := c.secretsPath(a) + "/" + pathEscape(keyID)
+	if strings.EqualFold(found.Status, "ACTIVE") {
+		if _, err := c.call(ctx, "revoke", http.MethodPost, p+"/lifecycle/deactivate", nil, nil, oktaErr); err != nil {
+			return goneIsDone(ctx, err, c, a, keyID)
+		}
 	}
 	_, err = c.call(ctx, "revoke", http.MethodDelete, p, nil, nil, oktaErr)
 	if err != nil && !IsNotFound(err) {

@@ -37,7 +37,7 @@ type rfc7592 struct {
 func (c *rfc7592) Kind() Kind { return RFC7592 }
 
 // Limits: one secret per client; a new one replaces the old at once.
-func (c *rfc7592) Limits() Limits { return Limits{MaxSecrets: 1, MintReplacesOld: true} }
+func (c *rfc7592) Limits() Limits { return Limits{MintReplacesOld: true} }
 
 func rfc7591Err(status int, body []byte) *Error {
 	var b struct {
