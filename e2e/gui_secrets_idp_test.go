@@ -98,6 +98,8 @@ func TestGUISecretsRotateAtIdP(t *testing.T) {
 	s = w.WaitText("will be revoked at Entra", uiWait) // the details
 	noSecretShown(t, s, all...)
 	w.ClickText("evoke now", uiWait) // the blue button reads "“evoke now"
+	w.WaitText("anything still using it stops working", uiWait)
+	w.ClickText("Revoke it now", uiWait)
 	s = w.WaitText("old secret revoked at Entra", uiWait)
 	noSecretShown(t, s, all...)
 	if got := mw.secrets(t); len(got) != 1 || got[0] == testidp.AppClientSecret {

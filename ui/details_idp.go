@@ -108,6 +108,15 @@ func (s *idpSection) show(p credentials.Profile, now time.Time) {
 		return
 	}
 	if line := model.PendingLine(p, now); line != "" {
+		// A minted secret not yet used: "now" tests and switches to it,
+		// Cancel removes it at the IdP.
+		if p.PendingAtIdP.Step == "switch" {
+			s.revoke.SetText("Test and switch now")
+			s.cancel.SetText("Remove it at the IdP")
+		} else {
+			s.revoke.SetText("Revoke now")
+			s.cancel.SetText("Cancel")
+		}
 		s.pending.SetText(line)
 		s.pending.Show()
 		s.revoke.Show()
@@ -152,6 +161,23 @@ func (s *idpSection) run(b model.Busy, what string, op func(ctx context.Context,
 	})
 }
 
-func (s *idpSection) revokeNow()     { s.run(model.BusyRotating, "Revoke now", idpRevokeNow) }
+// revokeNow asks first: whatever still uses the old secret stops working
+// (a switch only tests and uses the minted secret: no question).
+func (s *idpSection) revokeNow() {
+	if s.h == nil || s.h.dialogs().top() != nil {
+		return
+	}
+	p := s.h.profileOf(s.id)
+	if p == nil || p.PendingAtIdP.Step != "revoke" {
+		s.run(model.BusyRotating, "Test and switch", idpRevokeNow)
+		return
+	}
+	pa := p.PendingAtIdP
+	s.h.dialogs().showConfirm("Revoke the old secret now?",
+		"The old secret of "+p.Name+" (keyId "+pa.OldKeyID+") is revoked at "+model.APILabel(pa.API)+
+			" now, not at the end of its grace period: anything still using it stops working.",
+		"Revoke it now", func() { s.run(model.BusyRotating, "Revoke now", idpRevokeNow) })
+}
+
 func (s *idpSection) cancelPending() { s.run(model.BusySaving, "Cancel", idpCancelPending) }
 func (s *idpSection) refreshExpiry() { s.run(model.BusyTesting, "Refresh from IdP", idpRefreshExpiry) }

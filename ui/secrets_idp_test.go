@@ -138,6 +138,11 @@ func TestRotateDialogAtIdP(t *testing.T) {
 		t.Fatal("the old secret stopped working before its grace period")
 	}
 	h.tap(h.wb.details.idp.revoke)
+	confirm := h.wb.dialogs.top()
+	if confirm == nil || !strings.Contains(confirm.body.Text, "anything still using it stops working") {
+		t.Fatalf("Revoke now does not ask first: %+v", confirm)
+	}
+	h.tap(confirm.button("Revoke it now"))
 	h.waitFor("Revoke now", func() bool { return h.wb.details.idp.outcome.Visible() })
 	if h.wb.details.idp.pending.Visible() {
 		t.Fatalf("still pending after Revoke now: %s", h.wb.details.idp.outcome.Text)

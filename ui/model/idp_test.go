@@ -64,8 +64,8 @@ func TestPendingLine(t *testing.T) {
 	if got := PendingLine(p, p.PendingAtIdP.Due); !strings.Contains(got, "due to be revoked at Entra now") {
 		t.Errorf("due: %q", got)
 	}
-	p.PendingAtIdP.Due = time.Time{}
-	if got := PendingLine(p, idpNow); !strings.Contains(got, "still valid at Entra") {
+	p.PendingAtIdP.Due, p.PendingAtIdP.LastError = time.Time{}, "HTTP 503"
+	if got := PendingLine(p, idpNow); !strings.Contains(got, "still valid at Entra") || !strings.HasSuffix(got, "Last try failed: HTTP 503") {
 		t.Errorf("by hand: %q", got)
 	}
 	p.PendingAtIdP = credentials.PendingAtIdP{Step: "switch", API: APIOkta, NewKeyID: "ocs1"}

@@ -191,15 +191,24 @@ func countPrefix(lines []string, p string) int {
 	return n
 }
 
-// PendingText is a pending step in words ("" when none).
+// PendingText is a pending step in words ("" when none), with why its
+// last try failed.
 func PendingText(pa credentials.PendingAtIdP, now time.Time) string {
+	s := pendingStep(pa, now)
+	if s != "" && pa.LastError != "" {
+		s += " Last try failed: " + firstLine(pa.LastError)
+	}
+	return s
+}
+
+func pendingStep(pa credentials.PendingAtIdP, now time.Time) string {
 	at := APILabel(pa.API)
 	switch pa.Step {
 	case "":
 		return ""
 	case "switch":
 		return fmt.Sprintf("A new secret (keyId %s) was created at %s and is kept in the keyring, but the profile "+
-			"does not use it yet: Revoke now tests and switches to it, Cancel removes it at the IdP.",
+			"does not use it yet: test and switch to it now, or remove it at the IdP.",
 			shortKey(pa.NewKeyID), at)
 	case "revoke":
 		old := fmt.Sprintf("Old secret (keyId %s)", shortKey(pa.OldKeyID))
