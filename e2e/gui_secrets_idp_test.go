@@ -98,8 +98,19 @@ func TestGUISecretsRotateAtIdP(t *testing.T) {
 	s = w.WaitText("will be revoked at Entra", uiWait) // the details
 	noSecretShown(t, s, all...)
 	w.ClickText("evoke now", uiWait) // the blue button reads "“evoke now"
-	w.WaitText("anything still using it stops working", uiWait)
-	w.ClickText("Revoke it now", uiWait)
+	// The confirmation; its red button does not read: it is right of Cancel.
+	s = w.WaitText("anything still using it stops working", uiWait)
+	title := s.FindAll("Revoke the old secret now?")
+	var c *Box
+	for _, b := range s.FindAll("Cancel") { // the dialog's: the first below its title
+		if len(title) > 0 && b.Y > title[0].Y && (c == nil || b.Y < c.Y) {
+			c = &b
+		}
+	}
+	if c == nil {
+		t.Fatalf("no Cancel in the confirmation (screenshot %s):\n%s", s.Path, s.Text())
+	}
+	w.Click(c.X+c.Width+80, c.Y+c.Height/2)
 	s = w.WaitText("old secret revoked at Entra", uiWait)
 	noSecretShown(t, s, all...)
 	if got := mw.secrets(t); len(got) != 1 || got[0] == testidp.AppClientSecret {
