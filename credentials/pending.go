@@ -11,7 +11,8 @@ const SecretExpiryFromIdP = "idp"
 // to revoke when Due comes. It survives restarts in the profile file; the
 // running workbench or the next credctl command carries it out.
 type PendingAtIdP struct {
-	// Step is "switch" (NewKeyID minted, its secret in the keyring as
+	// Step is "mint" (the IdP was asked for a new secret named NewName,
+	// not yet kept here: a process stopped in between), "switch" (NewKeyID minted, its secret in the keyring as
 	// NextClientSecret, not yet tested and switched to) or "revoke"
 	// (OldKeyID to revoke at Due; zero Due = only by hand).
 	Step     string    `json:"step,omitempty"`
@@ -29,6 +30,8 @@ type PendingAtIdP struct {
 	NewExpires time.Time `json:"newExpires,omitzero"`
 	NewCreated time.Time `json:"newCreated,omitzero"`
 	RevokeOld  string    `json:"revokeOld,omitempty"`
+	// NewName is the new secret's display name at the IdP.
+	NewName string `json:"newName,omitempty"`
 	// Management names the connection used (for the audit log).
 	Management string `json:"management,omitempty"`
 	// LastError is why the step failed last (a test refused, a revocation

@@ -148,8 +148,12 @@ func (l *SecretLifecycle) complete(ctx context.Context, nameOrID string, byHand 
 	}
 	r.Management = conn.label
 	app := idpadmin.App{ID: pend.AppID, ClientID: p.ClientID, Name: pend.AppName}
-	if pend.Step == "revoke" {
+	switch pend.Step {
+	case "revoke":
 		return l.revokeOld(ctx, conn, app, p, pend, r), nil
+	case "mint":
+		return r.fail(StepMint, &Failure{Category: CatConfig, Message: mintInterrupted(p)},
+			fmt.Sprintf("nothing can be completed: remove that secret at the IdP if it is there (credctl idp secrets), then credctl idp cancel %s", p.Name)), nil
 	}
 	secret, err := s.repo.NextSecret(p.ID)
 	if err != nil {
@@ -222,9 +226,10 @@ func (l *SecretLifecycle) Cancel(ctx context.Context, nameOrID string) (Rotation
 	if err != nil {
 		return r.fail(StepSwitch, adminFailure(err), "the pending step could not be dropped"), nil
 	}
-	if pend.Step == "switch" {
+	switch pend.Step {
+	case "switch":
 		_ = s.repo.DropNextSecret(p.ID)
-	} else {
+	case "revoke":
 		r.Left = fmt.Sprintf("the old secret (key %s) stays at the IdP", orUnknown(pend.OldKeyID))
 	}
 	r.Pending = credentials.PendingAtIdP{}

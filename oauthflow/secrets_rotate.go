@@ -91,6 +91,9 @@ func (l *SecretLifecycle) RotateAtIdP(ctx context.Context, nameOrID string, o At
 	case "switch":
 		return r.fail(StepFind, &Failure{Category: CatConfig, Message: "an earlier rotation is unfinished: a new secret (key " + orUnknown(p.PendingAtIdP.NewKeyID) + ") waits for its test and switch"},
 			fmt.Sprintf("finish it with credctl idp complete %s, or drop it with credctl idp cancel %s", p.Name, p.Name)), nil
+	case "mint":
+		return r.fail(StepFind, &Failure{Category: CatConfig, Message: mintInterrupted(p)},
+			fmt.Sprintf("look for it with credctl idp secrets and remove it at the IdP, then credctl idp cancel %s and rotate again", p.Name)), nil
 	case "revoke":
 		return r.fail(StepFind, &Failure{Category: CatConfig, Message: "the previous rotation's old secret (key " + orUnknown(p.PendingAtIdP.OldKeyID) + ") is still to be revoked"},
 			fmt.Sprintf("revoke it now with credctl idp complete %s, or keep it with credctl idp cancel %s; then rotate", p.Name, p.Name)), nil
@@ -131,8 +134,21 @@ func (l *SecretLifecycle) rotate(ctx context.Context, p credentials.Profile, o A
 	if name == "" {
 		name = "credworkbench " + p.Name + " " + s.Clock.Now().UTC().Format("2006-01-02")
 	}
+	// A "mint" step on record until the secret is kept: a process killed
+	// in between leaves a secret at the IdP that only this explains.
+	intent := credentials.PendingAtIdP{Step: "mint", API: r.API, AppID: app.ID, AppName: r.App, OldKeyID: r.OldKeyID,
+		Since: s.Clock.Now().UTC(), Management: r.Management, NewName: name}
+	if err := s.repo.UpdateLifecycle(p.ID, func(q *credentials.Profile) error { q.PendingAtIdP = intent; return nil }); err != nil {
+		return r.fail(StepMint, failure.Classify(err), "nothing was created at "+idp)
+	}
 	m, err := conn.client.Mint(ctx, app, idpadmin.MintOptions{DisplayName: name, Expires: o.Expires})
 	if err != nil {
+		_ = s.repo.UpdateLifecycle(p.ID, func(q *credentials.Profile) error {
+			if q.PendingAtIdP == intent {
+				q.PendingAtIdP = credentials.PendingAtIdP{}
+			}
+			return nil
+		})
 		r = r.fail(StepMint, adminFailure(err), "nothing was created at "+idp+"; the old secret stays in use")
 		l.audit(p, EventFailed, &r, slog.LevelWarn, "step", string(StepMint), "error", r.Failure.Error())
 		return r
@@ -375,4 +391,18 @@ func timeAttr(t time.Time) string {
 		return "none"
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// mintInterrupted explains a "mint" step left on record: the process
+// stopped while the IdP created a secret it never kept.
+func mintInterrupted(p credentials.Profile) string {
+	return fmt.Sprintf("an earlier rotation stopped while %s created a new secret (named %q, %s): if it was created, it is at the IdP but not here",
+		orWord(p.PendingAtIdP.API, "the IdP"), p.PendingAtIdP.NewName, p.PendingAtIdP.Since.UTC().Format(time.RFC3339))
+}
+
+func orWord(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

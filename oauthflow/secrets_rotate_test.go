@@ -127,6 +127,29 @@ func TestRotateAtIdPFaults(t *testing.T) {
 		if lcSecret(t, s, p.ID, credentials.ClientSecret) != testidp.AppClientSecret || !lcAccepted(t, idp, testidp.AppClientSecret) {
 			t.Fatal("the old secret was lost")
 		}
+		if got, _ := s.Profile(p.ID); !got.PendingAtIdP.IsZero() {
+			t.Fatalf("a refused mint left %+v", got.PendingAtIdP)
+		}
+	})
+	t.Run("killed while minting: the mint on record explains it", func(t *testing.T) {
+		s, _, _, p := lcSetup(t, idpadmin.Entra)
+		_ = s.repo.UpdateLifecycle(p.ID, func(q *credentials.Profile) error {
+			q.PendingAtIdP = credentials.PendingAtIdP{Step: "mint", API: "entra", NewName: "credworkbench billing 2026-12-07", Since: time.Now()}
+			return nil
+		})
+		r, _ := s.Secrets().RotateAtIdP(ctx, p.Name, AtIdPOptions{})
+		if r.Failed != StepFind || !strings.Contains(r.Failure.Error(), "credworkbench billing 2026-12-07") || !strings.Contains(r.Left, "idp cancel") {
+			t.Fatalf("%v %v %q", r.Failed, r.Failure, r.Left)
+		}
+		if rs, _ := s.Secrets().RunDue(ctx); len(rs) != 0 {
+			t.Fatalf("RunDue acted on it: %+v", rs)
+		}
+		if c, err := s.Secrets().Cancel(ctx, p.Name); err != nil || !c.OK() {
+			t.Fatalf("cancel: %v %v", err, c.Failure)
+		}
+		if r, _ := s.Secrets().RotateAtIdP(ctx, p.Name, AtIdPOptions{}); !r.OK() {
+			t.Fatalf("after cancel: %v", r.Failure)
+		}
 	})
 	t.Run("mint denied (Okta E0000006)", func(t *testing.T) {
 		s, _, mg, p := lcSetup(t, idpadmin.Okta)

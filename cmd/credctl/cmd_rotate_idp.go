@@ -187,6 +187,9 @@ func writeRotationSummary(w io.Writer, rs []oauthflow.Rotation) int {
 // pendingLine is a pending step in words.
 func pendingLine(pp credentials.PendingAtIdP) string {
 	switch pp.Step {
+	case "mint":
+		return fmt.Sprintf("interrupted while %s created a new secret %q (%s): if it is there, remove it at the IdP, then credctl idp cancel",
+			orWord(pp.API, "the IdP"), pp.NewName, pp.Since.Local().Format("2006-01-02 15:04"))
 	case "switch":
 		s := fmt.Sprintf("switch to the new secret (key %s), minted %s", orWord(pp.NewKeyID, "unknown"), pp.Since.Local().Format("2006-01-02 15:04"))
 		if pp.LastError != "" {
