@@ -23,7 +23,7 @@ type userClient struct {
 	warnings []string
 }
 
-func (pr protocol) userClient(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
+func (pr protocol) userClientNoDPoP(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
 	s := pr.s
 	u := &userClient{p: p}
 	client, warnings, err := s.mgr.http.IdP(p)
