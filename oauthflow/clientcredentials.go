@@ -90,6 +90,9 @@ func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Pro
 		auth.Now = s.Clock.Now
 	}
 	tok, f := idp.ClientCredentials(ctx, client, p, auth)
+	if f == nil {
+		f = idp.CheckTokenBinding(tok, p.DPoP) // Bearer or DPoP as the profile asks
+	}
 	if f != nil {
 		return fail(pr.dpopMissing(ctx, p, client, f), warnings) // dpop.go
 	}

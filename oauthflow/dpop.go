@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -110,8 +111,19 @@ func (pr protocol) dpopIdPClient(ctx context.Context, p credentials.Profile, cli
 	if err != nil {
 		return nil, nil, dpopKeyFailure(err)
 	}
+	base := transportOf(client)
+	if p.Type == credentials.TypeApplication && p.AuthMethod == credentials.AuthPrivateKeyJWT {
+		// The grant's client assertion is single-use: a nonce retry gets a
+		// fresh one (User profiles have this transport already, inside).
+		ak, f := loadAssertionKey(pr.s.repo.Secrets, p)
+		if f != nil {
+			return nil, nil, f
+		}
+		base = &assertionTransport{base: base, targets: map[string]bool{endpointKey(p.TokenURL): true},
+			sign: func() (string, error) { return signAssertion(p, ak, time.Now()) }} // the IdP checks real time
+	}
 	c := *client
-	c.Transport = &dpop.Transport{Base: transportOf(client), Prover: &dpop.Prover{Key: k, Nonces: dpopNonces}, Only: dpop.TokenRequests}
+	c.Transport = &dpop.Transport{Base: base, Prover: &dpop.Prover{Key: k, Nonces: dpopNonces}, Only: dpop.TokenRequests}
 	var notes []string
 	if note != "" {
 		notes = append(notes, note)

@@ -60,9 +60,6 @@ func ClientCredentials(ctx context.Context, client *http.Client, p credentials.P
 	if f := CheckTokenResponse(tok); f != nil {
 		return nil, f
 	}
-	if f := CheckTokenBinding(tok, p.DPoP); f != nil {
-		return nil, f
-	}
 	return tok, nil
 }
 
