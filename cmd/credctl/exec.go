@@ -74,7 +74,8 @@ func execRun(a *app, opts *execOptions) error {
 	a.svc.Close()
 	a.svc = nil
 
-	env := dpopExecEnv(childEnv(os.Environ(), opts.Env, tok.AccessToken, p.Tenant), opts.Env, tok) // helpers_dpop.go
+	env := childEnv(os.Environ(), opts.Env, tok.AccessToken, p.Tenant)
+	env = dpopExecEnv(env, opts.Env, tok)
 	cmd := exec.Command(opts.Command[0], opts.Command[1:]...) // #nosec G204 -- running the user's command is what exec is for
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, a.stdout, a.stderr
 	if a.stdin != nil { // a nil *os.File would be a non-nil io.Reader
