@@ -58,7 +58,11 @@ func TestHardeningNoDPoPLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, der, _ := strings.Cut(stored, ":")
-	d := base64.RawURLEncoding.EncodeToString(key.Signer.(*ecdsa.PrivateKey).D.FillBytes(make([]byte, 32)))
+	raw, err := key.Signer.(*ecdsa.PrivateKey).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := base64.RawURLEncoding.EncodeToString(raw)
 	secrets := map[string]string{"client secret": clientSecret, "DPoP key (stored form)": der, "DPoP key (JWK d)": d}
 	for i, v := range tokens {
 		secrets["DPoP-bound token "+string(rune('0'+i))] = v
