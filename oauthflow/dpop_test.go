@@ -295,4 +295,17 @@ func TestDPoPUserLoginWithTestIdP(t *testing.T) {
 	if err != nil || resp.Status != http.StatusOK {
 		t.Fatalf("request: %v %+v", err, resp)
 	}
+
+	// The device flow: proofs on the device authorization and every poll.
+	u := newDeviceUser(approveAs(testidp.Username, testidp.Password))
+	res = deviceLogin(t, s, p.Name, LoginOptions{OnDeviceCode: u.onCode})
+	if err := <-u.done; err != nil {
+		t.Fatalf("approving: %v", err)
+	}
+	if !res.Active() {
+		t.Fatalf("device login: %s %v", res.Status, res.Failure)
+	}
+	if tok, err := s.Token(ctx, p.Name); err != nil || tok.Type() != "DPoP" {
+		t.Fatalf("device login token %v %v: want DPoP", tok, err)
+	}
 }
