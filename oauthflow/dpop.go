@@ -188,13 +188,24 @@ const MsgDPoPMissing = "if the client is set up at the IdP for DPoP-bound tokens
 	"dpop_signing_alg_values_supported), this profile sends no DPoP proof: turn on DPoP for the profile (credctl edit NAME --dpop, or the form's DPoP box)"
 
 func (pr protocol) dpopMissing(ctx context.Context, p credentials.Profile, client *http.Client, f *Failure) *Failure {
-	if p.DPoP || p.IssuerURL == "" || (f.IdPError != "invalid_grant" && f.IdPError != "invalid_request") ||
-		strings.Contains(f.Message, "DPoP") {
+	if !dpopMayBeMissing(p, f) {
 		return f
 	}
-	if ep, err := discovered(ctx, pr.s.mgr.http, p, client); err != nil || len(ep.DPoPAlgs) == 0 {
-		return f
+	if ep, err := discovered(ctx, pr.s.mgr.http, p, client); err == nil {
+		dpopMissingHint(f, p, ep.DPoPAlgs)
 	}
-	f.Message += "; or " + MsgDPoPMissing
 	return f
+}
+
+func dpopMayBeMissing(p credentials.Profile, f *Failure) bool {
+	return f != nil && !p.DPoP && p.IssuerURL != "" && (f.IdPError == "invalid_grant" || f.IdPError == "invalid_request") &&
+		!strings.Contains(f.Message, "DPoP")
+}
+
+// dpopMissingHint adds MsgDPoPMissing to f when it may apply (algs: the
+// IdP's dpop_signing_alg_values_supported).
+func dpopMissingHint(f *Failure, p credentials.Profile, algs []string) {
+	if dpopMayBeMissing(p, f) && len(algs) > 0 {
+		f.Message += "; or " + MsgDPoPMissing
+	}
 }

@@ -309,3 +309,21 @@ func TestDPoPUserLoginWithTestIdP(t *testing.T) {
 		t.Fatalf("device login token %v %v: want DPoP", tok, err)
 	}
 }
+
+// A User profile without DPoP for a client the IdP binds to DPoP: the
+// login's code exchange is refused, and the diagnosis names DPoP.
+func TestDPoPMissingAtLogin(t *testing.T) {
+	requireKeyring(t)
+	idp := testidp.Start(t, testidp.WithDPoP(testidp.DPoPSettings{}))
+	repo := loginRepo(t)
+	p := saveUserProfile(t, repo, idp.Issuer, testidp.DPoPUserClientID, "", nil)
+	s := NewService(repo, newFakeBrowser(idp.Browser(testidp.Username, testidp.Password)), nil)
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := s.Login(ctx, p.Name, LoginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFailure(t, res, "sends no DPoP proof", "--dpop")
+}

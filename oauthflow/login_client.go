@@ -122,6 +122,7 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 			f.Category = CatRedirect
 			f.Message = "the IdP does not allow this client the authorization code flow"
 		}
+		dpopMissingHint(f, u.p, u.ep.DPoPAlgs) // dpop.go
 		return nil, f.ForProfile(u.p)
 	}
 	return tok, nil
