@@ -37,6 +37,7 @@ func TestDPoPCommands(t *testing.T) {
 	contains(t, "add --dpop", o.stdout, "Active")
 	defer c.run("", "delete", "dpop api", "--yes")
 
+	contains(t, "show --json", c.must(0, "", "show", "dpop api", "--json").stdout, `"dpop": true`)
 	show := c.must(0, "", "show", "dpop api").stdout
 	m := jktLine.FindStringSubmatch(show)
 	if m == nil {
