@@ -201,6 +201,34 @@ func TestDPoPClientCredentialsWithTestIdP(t *testing.T) {
 		}
 	})
 
+	t.Run("transports: HTTP and WS_SOAP prove, WS-Security is refused", func(t *testing.T) {
+		for _, tr := range []credentials.Transport{
+			{Name: "orders", Type: credentials.TransportHTTP, URL: api.URL + "/orders", Method: "GET",
+				Authorization: credentials.AuthCredential, ProfileID: p.ID},
+			{Name: "billing", Type: credentials.TransportWSSOAP, URL: api.URL + "/billing", SOAPVersion: "1.1", SOAPAction: "urn:get",
+				Body: `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>`,
+				Authorization: credentials.AuthCredential, ProfileID: p.ID},
+		} {
+			if _, err := s.Transports().Save(tr); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Transports().Run(ctx, tr.Name, RunOptions{})
+			if err != nil || res.Outcome != OutcomeOK {
+				t.Errorf("%s: %v %s %+v", tr.Name, err, res.Outcome, res.Diagnosis)
+			}
+		}
+		wsse := credentials.Transport{Name: "billing wsse", Type: credentials.TransportWSSOAP, URL: api.URL + "/billing", SOAPVersion: "1.1",
+			SOAPAction: "urn:get", Body: `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>`,
+			Authorization: credentials.AuthCredential, ProfileID: p.ID, TokenIn: credentials.TokenInWSSE}
+		if _, err := s.Transports().Save(wsse); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Transports().Run(ctx, wsse.Name, RunOptions{})
+		if err != nil || res.Outcome != OutcomeInvalid || res.Diagnosis == nil || !strings.Contains(res.Diagnosis.Cause, "DPoP-bound") {
+			t.Errorf("wsse: %v %s %+v", err, res.Outcome, res.Diagnosis)
+		}
+	})
+
 	t.Run("WS-Security cannot carry a DPoP token", func(t *testing.T) {
 		tok, _ := s.Token(ctx, p.Name)
 		if d := wsseDPoP(tok); d == nil || !strings.Contains(d.Cause, "DPoP-bound") {
