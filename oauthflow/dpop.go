@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,7 +145,9 @@ func (pr protocol) userClient(ctx context.Context, p credentials.Profile) (*user
 		return u, f
 	}
 	u.http = c
-	u.warnings = append(u.warnings, notes...)
+	if len(notes) > 0 {
+		u.warnings = append(slices.Clone(u.warnings), notes...) // never into the client cache's slice
+	}
 	return u, nil
 }
 
