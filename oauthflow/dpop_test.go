@@ -206,7 +206,7 @@ func TestDPoPClientCredentialsWithTestIdP(t *testing.T) {
 			{Name: "orders", Type: credentials.TransportHTTP, URL: api.URL + "/orders", Method: "GET",
 				Authorization: credentials.AuthCredential, ProfileID: p.ID},
 			{Name: "billing", Type: credentials.TransportWSSOAP, URL: api.URL + "/billing", SOAPVersion: "1.1", SOAPAction: "urn:get",
-				Body: `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>`,
+				Body:          `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>`,
 				Authorization: credentials.AuthCredential, ProfileID: p.ID},
 		} {
 			if _, err := s.Transports().Save(tr); err != nil {
