@@ -122,6 +122,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 	if p.Tenant != "" {
 		row("Tenant", p.Tenant+" (header "+p.TenantHeader+")")
 	}
+	row("DPoP", dpopShow(a, p))
 	row("Git hosts", p.GitHosts) // served by `credctl git-credential`
 	row("Git username", p.GitUsername)
 	if p.Type == credentials.TypeUser {

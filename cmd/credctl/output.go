@@ -42,6 +42,7 @@ type profileJSON struct {
 	ClientSecret    secretJSON             `json:"clientSecret"`
 	Certificate     *certificateJSON       `json:"certificate,omitempty"`
 	MFA             *credentials.MFAPolicy `json:"mfa,omitempty"`
+	DPoP            bool                   `json:"dpop,omitempty"` // RFC 9449; the key's thumbprint: show
 	CredentialExp   *expiryJSON            `json:"credentialExpiry,omitempty"`
 	Status          statusJSON             `json:"status"`
 	Revision        int                    `json:"revision"`
@@ -108,6 +109,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 			LoginMFA: p.LoginMFA,
 		},
 		MFA:      mfaJSON(p.MFA),
+		DPoP:     p.DPoP,
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
 }

@@ -97,6 +97,7 @@ func AuthProblem(status int, challenges []string) string {
 	if status == http.StatusForbidden {
 		base = "the API accepted the token but refused access (403 Forbidden)"
 	}
+	base = dpopChallenged(base, challenges) // dpop.go
 	for _, c := range challenges {
 		params := ChallengeParams(c)
 		code, desc := params["error"], params["error_description"]

@@ -33,6 +33,8 @@ type Endpoints struct {
 	IssParameterSupported bool
 	// PromptValues are the IdP's prompt_values_supported (often absent).
 	PromptValues []string
+	// DPoPAlgs are its dpop_signing_alg_values_supported (RFC 9449).
+	DPoPAlgs []string
 	// Notices are worth showing with results (endpoints on other hosts).
 	Notices []string
 }
@@ -66,6 +68,7 @@ func Discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 		EndSessionURL: doc.EndSessionURL, DeviceAuthURL: doc.DeviceAuthURL, IssParameterSupported: doc.IssParameterSupported,
 		PromptValues: doc.PromptValues,
 	}
+	e.DPoPAlgs = doc.DPoPAlgs
 	if e.TokenURL == "" {
 		return e, &failure.Failure{Category: failure.CatEndpoint, Message: "the discovery document of " + e.Issuer + " names no token endpoint; enter it by hand"}
 	}
@@ -122,6 +125,8 @@ type discoveryDoc struct {
 	// OpenID Connect Prompt Create 1.0 §4 (e.g. Entra, Google): the prompt
 	// values the IdP understands.
 	PromptValues []string `json:"prompt_values_supported"`
+	// RFC 9449 §5.1: the DPoP proof signatures the IdP accepts.
+	DPoPAlgs []string `json:"dpop_signing_alg_values_supported"`
 }
 
 var statusPrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{3}) `) })

@@ -17,6 +17,7 @@ import https from 'node:https';
 import Provider, { errors } from 'oidc-provider';
 
 import * as management from './management.mjs';
+import * as dpop from './dpop.mjs';
 
 // Feature modules (one file each, e.g. dpop.mjs): each may export
 //   configure(conf, cfg)          edit the provider configuration
@@ -26,6 +27,7 @@ import * as management from './management.mjs';
 // their Go-side settings (testidp.WithFeature).
 const featureModules = [
   management, // IdP secret lifecycle (#26)
+  dpop,
 ];
 
 const log = (...args) => console.error('[testidp]', ...args);
