@@ -49,6 +49,10 @@ func (g GrantType) Label() string {
 		return "Client Credentials"
 	case GrantAuthorizationCode:
 		return "Authorization Code"
+	case GrantTokenExchange:
+		return "Token Exchange"
+	case GrantJWTBearer:
+		return "JWT Bearer"
 	}
 	return string(g)
 }

@@ -1,0 +1,179 @@
+package oauthflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/internal/testapi"
+	"github.com/credworkbench/credworkbench/internal/testidp"
+)
+
+const (
+	teClientID     = "exchanger"
+	teClientSecret = "exchanger-secret"
+	teNoGrantID    = "no-exchange"
+	tePublicID     = "public-exchanger"
+	jbClientID     = "bearer"
+)
+
+// teIdP is the test IdP with token exchange and JWT bearer switched on,
+// and the clients of these tests.
+func teIdP(t *testing.T, jwks ...json.RawMessage) *testidp.IdP {
+	t.Helper()
+	opts := []testidp.Option{testidp.WithTokenExchange(),
+		testidp.WithClient(testidp.Client{ID: teClientID, Secrets: []string{teClientSecret}, GrantTypes: []string{testidp.TokenExchangeGrant}}),
+		testidp.WithClient(testidp.Client{ID: tePublicID, GrantTypes: []string{testidp.TokenExchangeGrant}}),
+		testidp.WithClient(testidp.Client{ID: teNoGrantID, Secrets: []string{teClientSecret}, GrantTypes: []string{"client_credentials"}}),
+	}
+	if len(jwks) > 0 {
+		opts = append(opts, testidp.WithClient(testidp.Client{ID: jbClientID, GrantTypes: []string{testidp.JWTBearerGrant}, JWKS: jwks,
+			Metadata: map[string]any{"token_endpoint_auth_method": "none"}}))
+	}
+	return testidp.Start(t, opts...)
+}
+
+func teProfile(name, tokenURL, clientID, subjectID string) credentials.Profile {
+	return credentials.Profile{
+		Name: name, Type: credentials.TypeApplication, GrantType: credentials.GrantTokenExchange,
+		TokenURL: tokenURL, ClientID: clientID, SubjectProfile: subjectID, Audience: testidp.ExchangeAudience,
+		RefreshInterval: credentials.Duration(5 * time.Minute),
+	}
+}
+
+func teSave(t *testing.T, s *Service, p credentials.Profile, secret string) credentials.Profile {
+	t.Helper()
+	ch := credentials.SecretChange{}
+	if secret != "" {
+		ch.ClientSecret = credentials.Secret(secret)
+	}
+	saved, err := s.Save(p, ch)
+	if err != nil {
+		t.Fatalf("save %s: %v", p.Name, err)
+	}
+	t.Cleanup(func() { _ = s.repo.Delete(saved.ID) })
+	return saved
+}
+
+func wantMessage(t *testing.T, res Result, want string) {
+	t.Helper()
+	if res.Failure == nil || !strings.Contains(res.Failure.Message, want) {
+		t.Fatalf("status %s, failure %v; want a failure saying %q", res.Status, res.Failure, want)
+	}
+}
+
+// Token exchange against the real oidc-provider with the grant registered
+// (exchange.mjs): the user's token is exchanged for one of another
+// audience that a resource server of that audience accepts, with act for
+// an actor; the failures read as our diagnoses; the derived token is
+// exchanged again when the subject's renews and dropped when the subject
+// logs out; deleting the subject names the derived profile.
+func TestTokenExchangeAgainstTestIdP(t *testing.T) {
+	idp := teIdP(t)
+	repo := loginRepo(t)
+	s := NewService(repo, newFakeBrowser(idp.Browser(testidp.Username, testidp.Password)), nil)
+	defer s.Close()
+	alice := saveUserProfile(t, repo, idp.Issuer, testidp.PublicClientID, "", func(p *credentials.Profile) { p.Name = "alice-portal" })
+	orders := teSave(t, s, teProfile("orders", idp.TokenURL, teClientID, alice.ID), teClientSecret)
+	api := testapi.StartJSON(t, testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.ExchangeAudience})
+
+	res := ccTest(t, s, orders.Name)
+	wantMessage(t, res, "log in to 'alice-portal' first: the token exchange needs its token")
+
+	loginOK(t, s, alice.Name, LoginOptions{})
+	res = ccTest(t, s, orders.Name)
+	ccWantActive(t, res)
+	if res.Token == nil || res.Token.Subject != "" && res.Token.Subject != testidp.Username || res.Token.Claims["sub"] != testidp.Username {
+		t.Fatalf("the exchanged token is not alice's: %+v", res.Token)
+	}
+	if !strings.Contains(strings.Join(res.Token.Audience, " "), testidp.ExchangeAudience) {
+		t.Fatalf("audience %v, want %s", res.Token.Audience, testidp.ExchangeAudience)
+	}
+	resp, err := s.Request(context.Background(), orders.Name, RequestSpec{Method: "GET", URL: api.URL + "/orders"})
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("the API refused the exchanged token: %v %+v", err, resp)
+	}
+
+	t.Run("actor", func(t *testing.T) {
+		app := ccSave(t, s, ccApp("robot", idp.TokenURL), testidp.AppClientSecret)
+		p := teProfile("orders as robot", idp.TokenURL, teClientID, alice.ID)
+		p.ActorProfile, p.RequestedTokenType = app.ID, credentials.TokenTypeJWT
+		p = teSave(t, s, p, teClientSecret)
+		res := ccTest(t, s, p.Name)
+		ccWantActive(t, res)
+		act, _ := res.Token.Claims["act"].(map[string]any)
+		if act["sub"] != testidp.AppClientID {
+			t.Fatalf("act = %v, want sub %s", res.Token.Claims["act"], testidp.AppClientID)
+		}
+	})
+	t.Run("public client", func(t *testing.T) {
+		res := ccTest(t, s, teSave(t, s, teProfile("orders public", idp.TokenURL, tePublicID, alice.ID), "").Name)
+		ccWantActive(t, res)
+	})
+	t.Run("grant not allowed", func(t *testing.T) {
+		res := ccTest(t, s, teSave(t, s, teProfile("orders no grant", idp.TokenURL, teNoGrantID, alice.ID), teClientSecret).Name)
+		wantMessage(t, res, "the IdP does not allow token exchange for this client")
+	})
+	t.Run("unknown audience", func(t *testing.T) {
+		p := teProfile("orders elsewhere", idp.TokenURL, teClientID, alice.ID)
+		p.Audience = "https://elsewhere.credworkbench.test"
+		res := ccTest(t, s, teSave(t, s, p, teClientSecret).Name)
+		wantMessage(t, res, "invalid_target")
+	})
+
+	events := ccSubscribe(t, s)
+	before, _ := s.Token(context.Background(), orders.Name)
+	if _, err := s.Test(context.Background(), alice.Name); err != nil { // the subject renews
+		t.Fatal(err)
+	}
+	events.wait(t, orders.ID, EventRenewed, 30*time.Second)
+	after, _ := s.Token(context.Background(), orders.Name)
+	if before == nil || after == nil || before.AccessToken == after.AccessToken {
+		t.Fatal("the derived token was not exchanged again when the subject's token renewed")
+	}
+
+	var inUse *InUseError
+	if err := s.Delete(alice.Name, DeleteOptions{}); !errors.As(err, &inUse) || !strings.Contains(err.Error(), `"orders"`) {
+		t.Fatalf("deleting the subject: %v; want it to name the derived profile", err)
+	}
+
+	if err := s.Logout(context.Background(), alice.Name); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Tokens.Load(orders.ID); ok {
+		t.Fatal("the derived token outlived its subject's session in the shared store")
+	}
+	st, _ := s.Status(orders.Name)
+	wantMessage(t, st, "logged out")
+	res = ccTest(t, s, orders.Name)
+	wantMessage(t, res, "log in to 'alice-portal' first")
+}
+
+// The JWT bearer grant: an assertion signed with the profile's key for a
+// subject gets that subject's token; a key the IdP does not know is our
+// diagnosis, without the assertion in it.
+func TestJWTBearerAgainstTestIdP(t *testing.T) {
+	km, foreign := pkGenerate(t), pkGenerate(t)
+	idp := teIdP(t, pkJWK(t, km))
+	ccRequireRealKeyring(t)
+	s := ccService(t, nil)
+	save := func(name string, k credentials.KeyMaterial) credentials.Profile {
+		return pkSave(t, s, name, idp.TokenURL, k, func(p *credentials.Profile) {
+			p.ClientID, p.AuthMethod, p.GrantType, p.AssertionSubject = jbClientID, credentials.AuthBasic, credentials.GrantJWTBearer, testidp.Username2
+		})
+	}
+	res := ccTest(t, s, save("bearer bob", km).Name)
+	ccWantActive(t, res)
+	if res.Token.Claims["sub"] != testidp.Username2 {
+		t.Fatalf("sub = %v, want %s", res.Token.Claims["sub"], testidp.Username2)
+	}
+	res = ccTest(t, s, save("bearer foreign", foreign).Name)
+	wantMessage(t, res, "the IdP refused the assertion for subject")
+	if strings.Contains(res.Failure.Error(), "eyJ") {
+		t.Fatalf("the failure quotes the assertion: %v", res.Failure)
+	}
+}
