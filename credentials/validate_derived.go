@@ -96,22 +96,13 @@ func derivedPublicOK(p Profile) bool { return p.IsDerived() }
 // Application profiles (validate.go) let both derived grants through.
 func validateDerived(p Profile, opt ValidateOptions, add func(field, format string, args ...any)) {
 	if !p.IsDerived() {
-		if p.SubjectProfile != "" || p.ActorProfile != "" || p.RequestedTokenType != "" {
-			add(FieldSubjectProfile, "A subject profile, actor profile and requested token type are only used with the token exchange grant.")
-		}
-		if p.AssertionSubject != "" {
-			add(FieldAssertionSubject, "An assertion subject is only used with the JWT bearer grant.")
-		}
-		return
+		return // the settings of another grant are kept but not used
 	}
 	if p.Type != TypeApplication {
 		add(FieldGrantType, "Token exchange and JWT bearer are grants of Application profiles.")
 	}
 	switch p.GrantType {
 	case GrantTokenExchange:
-		if p.AssertionSubject != "" {
-			add(FieldAssertionSubject, "An assertion subject is only used with the JWT bearer grant.")
-		}
 		checkReference(p, opt, FieldSubjectProfile, "subject", p.SubjectProfile, true, add)
 		checkReference(p, opt, FieldActorProfile, "actor", p.ActorProfile, false, add)
 		if p.ActorProfile != "" && p.ActorProfile == p.SubjectProfile {
@@ -123,14 +114,14 @@ func validateDerived(p Profile, opt ValidateOptions, add func(field, format stri
 			}
 		}
 	case GrantJWTBearer:
-		if p.SubjectProfile != "" || p.ActorProfile != "" || p.RequestedTokenType != "" {
-			add(FieldSubjectProfile, "A subject profile, actor profile and requested token type are only used with the token exchange grant.")
-		}
 		switch {
 		case p.AssertionSubject == "":
 			add(FieldAssertionSubject, "The JWT bearer grant needs the assertion subject: the user or service the token is for (--assertion-subject).")
 		case strings.ContainsFunc(p.AssertionSubject, unicode.IsControl):
 			add(FieldAssertionSubject, "The assertion subject holds control characters.")
+		}
+		if p.Certificate == "" && !opt.CertificateLater && !opt.SecretOptional {
+			add(FieldCertificate, "The JWT bearer grant signs its assertion with a certificate's key: import one with its key (--certificate FILE), or generate one.")
 		}
 		if p.AuthMethod != AuthPrivateKeyJWT { // else validateAssertion ran already
 			validateAssertion(p, opt.CertificateLater, add)
