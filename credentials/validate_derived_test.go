@@ -27,13 +27,25 @@ func TestValidateDerived(t *testing.T) {
 		{"public token exchange", func() Profile { return exchangeProfile("orders", subject.ID) }, ValidateOptions{Others: others}, "", ""},
 		{"no subject", func() Profile { return exchangeProfile("orders", "") }, ValidateOptions{Others: others}, FieldSubjectProfile, "--subject-profile"},
 		{"subject gone", func() Profile { return exchangeProfile("orders", "00000000000000bb") }, ValidateOptions{Others: others}, FieldSubjectProfile, "no longer exists"},
-		{"own token", func() Profile { p := exchangeProfile("orders", "00000000000000cc"); p.ID = "00000000000000cc"; return p }, ValidateOptions{Others: others}, FieldSubjectProfile, "its own token"},
+		{"own token", func() Profile {
+			p := exchangeProfile("orders", "00000000000000cc")
+			p.ID = "00000000000000cc"
+			return p
+		}, ValidateOptions{Others: others}, FieldSubjectProfile, "its own token"},
 		{"actor is subject", func() Profile { p := exchangeProfile("orders", subject.ID); p.ActorProfile = subject.ID; return p }, ValidateOptions{Others: others}, FieldActorProfile, "differ"},
-		{"bad token type", func() Profile { p := exchangeProfile("orders", subject.ID); p.RequestedTokenType = "jwt please"; return p }, ValidateOptions{Others: others}, FieldRequestedTokenType, "token type"},
+		{"bad token type", func() Profile {
+			p := exchangeProfile("orders", subject.ID)
+			p.RequestedTokenType = "jwt please"
+			return p
+		}, ValidateOptions{Others: others}, FieldRequestedTokenType, "token type"},
 		{"user type", func() Profile { p := exchangeProfile("orders", subject.ID); p.Type = TypeUser; return p }, ValidateOptions{Others: others}, FieldGrantType, ""},
 		{"subject kept on client credentials", func() Profile { p := appProfile("x"); p.SubjectProfile = "gone"; return p }, ValidateOptions{Others: others, HasSecret: true}, "", ""},
 		{"jwt bearer without subject", func() Profile { p := appProfile("jb"); p.GrantType = GrantJWTBearer; return p }, ValidateOptions{CertificateLater: true}, FieldAssertionSubject, "--assertion-subject"},
-		{"jwt bearer without certificate", func() Profile { p := appProfile("jb"); p.GrantType, p.AssertionSubject = GrantJWTBearer, "bob"; return p }, ValidateOptions{}, FieldCertificate, "--certificate FILE"},
+		{"jwt bearer without certificate", func() Profile {
+			p := appProfile("jb")
+			p.GrantType, p.AssertionSubject = GrantJWTBearer, "bob"
+			return p
+		}, ValidateOptions{}, FieldCertificate, "--certificate FILE"},
 		{"import names the subject", func() Profile { return exchangeProfile("orders", "Alice-Portal") }, ValidateOptions{Names: map[string]Profile{NameKey(subject.Name): subject}, SecretOptional: true}, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
