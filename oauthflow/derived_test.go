@@ -97,6 +97,14 @@ func TestTokenExchangeAgainstTestIdP(t *testing.T) {
 	if err != nil || resp.Status != 200 {
 		t.Fatalf("the API refused the exchanged token: %v %+v", err, resp)
 	}
+	soap := testapi.StartSOAP11(t, testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.ExchangeAudience}, testapi.FromWSSecurity)
+	if _, err := s.Transports().Save(credentials.Transport{Name: "invoices", Type: credentials.TransportWSSOAP, URL: soap.URL, SOAPVersion: "1.1",
+		SOAPAction: "urn:billing:GetInvoice", Body: soap11Env, Authorization: credentials.AuthCredential, ProfileID: orders.ID, TokenIn: credentials.TokenInWSSE}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.Transports().Run(context.Background(), "invoices", RunOptions{}); err != nil || r.Outcome != OutcomeOK {
+		t.Fatalf("a WS_SOAP transport with the exchanged token: %v %+v", err, r)
+	}
 
 	t.Run("actor", func(t *testing.T) {
 		app := ccSave(t, s, ccApp("robot", idp.TokenURL), testidp.AppClientSecret)
@@ -108,6 +116,29 @@ func TestTokenExchangeAgainstTestIdP(t *testing.T) {
 		act, _ := res.Token.Claims["act"].(map[string]any)
 		if act["sub"] != testidp.AppClientID {
 			t.Fatalf("act = %v, want sub %s", res.Token.Claims["act"], testidp.AppClientID)
+		}
+		// A resource server that takes delegated tokens only, through a
+		// transport; the subject's own token is refused there.
+		cfg := testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.ExchangeAudience}
+		actAPI := testapi.StartActAPI(t, cfg, testidp.AppClientID)
+		for _, tr := range []credentials.Transport{
+			{Name: "delegated", Type: credentials.TransportHTTP, URL: actAPI.URL + "/orders", Method: "GET", Authorization: credentials.AuthCredential, ProfileID: p.ID},
+			{Name: "not delegated", Type: credentials.TransportHTTP, URL: actAPI.URL + "/orders", Method: "GET", Authorization: credentials.AuthCredential, ProfileID: orders.ID},
+		} {
+			if _, err := s.Transports().Save(tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run := func(name string) *RunResult {
+			r, err := s.Transports().Run(context.Background(), name, RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		wantOutcome(t, run("delegated"), OutcomeOK)
+		if r := run("not delegated"); r.Outcome == OutcomeOK {
+			t.Fatal("the API took a token without act")
 		}
 	})
 	t.Run("public client", func(t *testing.T) {
