@@ -64,6 +64,10 @@ func TestTokenExchangeProfile(t *testing.T) {
 	if r := h.MustCredctl("request", "orders", api.URL+"/orders"); !strings.Contains(r.Stdout, `"subject":"alice"`) {
 		t.Fatalf("credctl request with the exchanged token: %s", r)
 	}
+	// The helpers hand out the exchanged token like any other.
+	if r := h.MustCredctl("exec", "orders", "--", "sh", "-c", `test "$ACCESS_TOKEN" = "`+tok+`" && echo same`); strings.TrimSpace(r.Stdout) != "same" {
+		t.Fatalf("credctl exec: %s", r)
+	}
 	if r := h.MustCredctl("show", "orders"); !strings.Contains(r.Stdout, "'alice-portal'") {
 		t.Fatalf("credctl show:\n%s", r.Stdout)
 	}

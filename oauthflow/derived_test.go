@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,6 +157,31 @@ func TestTokenExchangeAgainstTestIdP(t *testing.T) {
 		wantMessage(t, res, "invalid_target")
 	})
 
+	// Subject and derived fetched at once from many goroutines: the
+	// subject's lock is taken first and released before the derived
+	// profile's, so nothing waits for anything in a circle.
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := orders.Name
+			if i%2 == 0 {
+				name = alice.Name
+			}
+			if _, err := s.Test(context.Background(), name); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	waited := make(chan struct{})
+	go func() { wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(60 * time.Second):
+		t.Fatal("concurrent tests of a subject and its derived profile hang")
+	}
+
 	events := ccSubscribe(t, s)
 	before, _ := s.Token(context.Background(), orders.Name)
 	if _, err := s.Test(context.Background(), alice.Name); err != nil { // the subject renews
@@ -207,4 +233,34 @@ func TestJWTBearerAgainstTestIdP(t *testing.T) {
 	if strings.Contains(res.Failure.Error(), "eyJ") {
 		t.Fatalf("the failure quotes the assertion: %v", res.Failure)
 	}
+}
+
+// Profiles that exchange each other's tokens in a circle (the file allows
+// it: each was valid when saved) fail with our diagnosis instead of
+// waiting for each other; a deleted subject says so.
+func TestTokenExchangeCycleAndDeletedSubject(t *testing.T) {
+	ccRequireRealKeyring(t)
+	s := ccService(t, nil)
+	app := ccSave(t, s, ccApp("robot", "http://127.0.0.1:1/token"), "x")
+	a := teSave(t, s, teProfile("a", "http://127.0.0.1:1/token", teClientID, app.ID), "")
+	b := teSave(t, s, teProfile("b", "http://127.0.0.1:1/token", teClientID, a.ID), "")
+	a.SubjectProfile = b.ID
+	a = teSave(t, s, a, "")
+	done := make(chan Result, 1)
+	go func() { done <- ccTest(t, s, a.Name) }()
+	select {
+	case res := <-done:
+		wantMessage(t, res, "leads back to itself")
+	case <-time.After(30 * time.Second):
+		t.Fatal("a circle of token exchanges hangs")
+	}
+
+	if err := s.Delete(app.ID, DeleteOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	c := teSave(t, s, teProfile("c", "http://127.0.0.1:1/token", teClientID, b.ID), "")
+	if err := s.Delete(b.ID, DeleteOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	wantMessage(t, ccTest(t, s, c.Name), "no longer exists")
 }

@@ -47,6 +47,8 @@ type profileJSON struct {
 	Revision        int                    `json:"revision"`
 	CreatedAt       time.Time              `json:"createdAt,omitzero"`
 	UpdatedAt       time.Time              `json:"updatedAt,omitzero"`
+
+	Derived *derivedJSON `json:"derived,omitempty"` // profileflags_derived.go
 }
 
 type proxyJSON struct {
@@ -108,6 +110,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 			LoginMFA: p.LoginMFA,
 		},
 		MFA:      mfaJSON(p.MFA),
+		Derived:  toDerivedJSON(p),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
 }

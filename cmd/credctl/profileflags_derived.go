@@ -116,3 +116,21 @@ func derivedSourceName(a *app, id string) string {
 	}
 	return "(deleted profile " + id + ")"
 }
+
+// derivedJSON is a derived profile's source in JSON output.
+type derivedJSON struct {
+	SubjectProfileID   string `json:"subjectProfileId,omitempty"`
+	ActorProfileID     string `json:"actorProfileId,omitempty"`
+	RequestedTokenType string `json:"requestedTokenType,omitempty"`
+	AssertionSubject   string `json:"assertionSubject,omitempty"`
+}
+
+func toDerivedJSON(p credentials.Profile) *derivedJSON {
+	switch p.GrantType {
+	case credentials.GrantTokenExchange:
+		return &derivedJSON{SubjectProfileID: p.SubjectProfile, ActorProfileID: p.ActorProfile, RequestedTokenType: p.RequestedTokenType}
+	case credentials.GrantJWTBearer:
+		return &derivedJSON{AssertionSubject: p.AssertionSubject}
+	}
+	return nil
+}
