@@ -35,25 +35,25 @@ type derivedIn struct {
 }
 
 // derivedInputs returns nil for profiles that are not token exchanges.
-func (m *Manager) derivedInputs(p credentials.Profile) *derivedIn {
+func derivedInputs(m *Manager, p credentials.Profile) *derivedIn {
 	if p.GrantType != credentials.GrantTokenExchange {
 		return nil
 	}
 	in := &derivedIn{}
-	if f := m.checkChain(p); f != nil {
+	if f := checkChain(m.s.repo, p); f != nil {
 		in.fail = f
 		return in
 	}
-	in.subject, in.subjectTok, in.fail = m.derivedSource(p.SubjectProfile, "subject")
+	in.subject, in.subjectTok, in.fail = derivedSource(m, p.SubjectProfile, "subject")
 	if in.fail == nil && p.ActorProfile != "" {
-		in.actor, in.actorTok, in.fail = m.derivedSource(p.ActorProfile, "actor")
+		in.actor, in.actorTok, in.fail = derivedSource(m, p.ActorProfile, "actor")
 	}
 	return in
 }
 
 // checkChain refuses profiles that exchange each other's tokens in a circle
 // (the fetches would wait for each other).
-func (m *Manager) checkChain(p credentials.Profile) *Failure {
+func checkChain(repo *credentials.Repository, p credentials.Profile) *Failure {
 	seen := map[string]bool{p.ID: true}
 	next := p.DerivedFrom()
 	for depth := 0; len(next) > 0; depth++ {
@@ -66,7 +66,7 @@ func (m *Manager) checkChain(p credentials.Profile) *Failure {
 				return &Failure{Category: CatConfig, Message: fmt.Sprintf("the token exchange of '%s' leads back to itself through its subject or actor profiles: choose a subject that does not derive from it", p.Name)}
 			}
 			seen[id] = true
-			if q, err := m.s.repo.Get(id); err == nil {
+			if q, err := repo.Get(id); err == nil {
 				after = append(after, q.DerivedFrom()...)
 			}
 		}
@@ -76,7 +76,7 @@ func (m *Manager) checkChain(p credentials.Profile) *Failure {
 }
 
 // derivedSource is the current token of the profile id names.
-func (m *Manager) derivedSource(id, role string) (credentials.Profile, *oauth2.Token, *Failure) {
+func derivedSource(m *Manager, id, role string) (credentials.Profile, *oauth2.Token, *Failure) {
 	src, err := m.s.repo.Get(id)
 	if errors.Is(err, credentials.ErrNotFound) {
 		return src, nil, &Failure{Category: CatConfig, Err: err, Message: fmt.Sprintf(

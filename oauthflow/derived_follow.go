@@ -14,23 +14,23 @@ import (
 
 // followDerived is called for every event this process publishes or sees
 // from another one (events.go).
-func (s *Service) followDerived(e Event) {
+func followDerived(s *Service, e Event) {
 	if e.ProfileID == "" || s.repo == nil {
 		return
 	}
 	switch e.Kind {
 	case EventLoggedOut, EventDeleted:
-		s.dropDerived(e.ProfileID, e.Name, e.Kind, 0)
+		dropDerived(s, e.ProfileID, e.Name, e.Kind, 0)
 	case EventRenewed, EventTested, EventLoggedIn:
 		if e.Result != nil && e.Result.Active() && !s.OneShot {
-			s.mgr.reexchange(e.ProfileID)
+			reexchange(s.mgr, e.ProfileID)
 		}
 	}
 }
 
 // reexchange renews the tokens kept here that were exchanged from the
 // token of the profile id names.
-func (m *Manager) reexchange(id string) {
+func reexchange(m *Manager, id string) {
 	m.mu.Lock()
 	var due []credentials.Profile
 	for _, e := range m.entries {
@@ -50,7 +50,7 @@ func derivesFrom(p credentials.Profile, id string) bool {
 
 // dropDerived drops the tokens exchanged from the profile id (and, down the
 // chain, from those) and records why.
-func (s *Service) dropDerived(id, name string, why EventKind, depth int) {
+func dropDerived(s *Service, id, name string, why EventKind, depth int) {
 	if depth >= maxExchangeChain {
 		return
 	}
@@ -81,6 +81,6 @@ func (s *Service) dropDerived(id, name string, why EventKind, depth int) {
 			logWarn(s.Log, "cannot record a dropped derived token", "profile", d.Name, "error", err.Error())
 		}
 		s.publish(Event{ProfileID: d.ID, Name: d.Name, Kind: EventFailed, Result: &res})
-		s.dropDerived(d.ID, d.Name, EventLoggedOut, depth+1)
+		dropDerived(s, d.ID, d.Name, EventLoggedOut, depth+1)
 	}
 }

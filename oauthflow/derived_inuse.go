@@ -8,7 +8,7 @@ import (
 
 // derivedUsing names the profiles that exchange the token of the profile
 // id (as subject or actor): deleting it leaves them without one.
-func (s *Service) derivedUsing(id string) []string {
+func derivedUsing(s *Service, id string) []string {
 	ps, err := s.repo.List()
 	if err != nil {
 		return nil

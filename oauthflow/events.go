@@ -75,7 +75,7 @@ func (s *Service) publish(e Event) {
 	}
 	logEvent(s.Log, e)
 	s.events.deliver(e)
-	s.followDerived(e) // derived_follow.go
+	followDerived(s, e) // derived_follow.go
 }
 
 // publishSeen announces what another process did (watch.go). That process
@@ -86,7 +86,7 @@ func (s *Service) publishSeen(e Event) {
 		e.Time = s.Clock.Now()
 	}
 	s.events.deliver(e)
-	s.followDerived(e) // derived_follow.go
+	followDerived(s, e) // derived_follow.go
 }
 
 func (h *eventHub) deliver(e Event) {

@@ -169,7 +169,7 @@ func (s *Service) InUse(nameOrID string) (*InUseError, error) {
 		return nil, err
 	}
 	using, err := s.repo.Transports().Using(p.ID)
-	derived := s.derivedUsing(p.ID)
+	derived := derivedUsing(s, p.ID)
 	if err != nil || len(using)+len(derived) == 0 {
 		return nil, err
 	}
