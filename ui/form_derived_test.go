@@ -51,3 +51,25 @@ func TestFormTokenExchange(t *testing.T) {
 		t.Fatalf("details line %q", v)
 	}
 }
+
+// TestFormJWTBearer: JWT Bearer shows the assertion subject and the
+// certificate (whose key signs the assertion), and no subject profile.
+func TestFormJWTBearer(t *testing.T) {
+	requireKeyring(t)
+	repo := newRepo(t, nil)
+	seedNoSecrets(t, repo, credentials.Profile{Name: "Batch", Type: credentials.TypeApplication, TokenURL: "https://idp.example.com/token", ClientID: "batch"})
+	h := newHarness(t, repo, nil)
+	h.selectProfile("Batch")
+	h.wb.screens.editSelected()
+	f := h.wb.screens.form
+	f.derived.grant.SetSelected(credentials.GrantJWTBearer.Label())
+	for key, want := range map[string]bool{credentials.FieldAssertionSubject: true, credentials.FieldCertificate: true,
+		credentials.FieldSubjectProfile: false, credentials.FieldActorProfile: false} {
+		if got := f.fields[key].label.Visible(); got != want {
+			t.Errorf("JWT Bearer: %s visible %v, want %v", key, got, want)
+		}
+	}
+	if msg := f.fields[credentials.FieldAssertionSubject].msg.Text; !strings.Contains(msg, "assertion subject") || !f.save.Disabled() {
+		t.Fatalf("no assertion subject: message %q", msg)
+	}
+}
