@@ -21,6 +21,10 @@ func followDerived(s *Service, e Event) {
 	switch e.Kind {
 	case EventLoggedOut, EventDeleted:
 		dropDerived(s, e.ProfileID, e.Name, e.Kind, 0)
+	case EventFailed:
+		if e.Result != nil && e.Result.Status == credentials.StatusLoggedOut { // the session ended at the IdP
+			dropDerived(s, e.ProfileID, e.Name, EventLoggedOut, 0)
+		}
 	case EventRenewed, EventTested, EventLoggedIn:
 		if e.Result != nil && e.Result.Active() && !s.OneShot {
 			reexchange(s.mgr, e.ProfileID)
