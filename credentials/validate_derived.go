@@ -17,12 +17,12 @@ const (
 	FieldAssertionSubject   = "assertionSubject"
 )
 
-// Token type identifiers of RFC 8693 §3.
+// Token type identifiers of RFC 8693 §3 (names, not credentials).
 const (
-	TokenTypeAccessToken  = "urn:ietf:params:oauth:token-type:access_token"
-	TokenTypeRefreshToken = "urn:ietf:params:oauth:token-type:refresh_token"
-	TokenTypeIDToken      = "urn:ietf:params:oauth:token-type:id_token"
-	TokenTypeJWT          = "urn:ietf:params:oauth:token-type:jwt"
+	TokenTypeAccessToken  = "urn:ietf:params:oauth:token-type:access_token"  // #nosec G101 -- a token type name
+	TokenTypeRefreshToken = "urn:ietf:params:oauth:token-type:refresh_token" // #nosec G101 -- a token type name
+	TokenTypeIDToken      = "urn:ietf:params:oauth:token-type:id_token"      // #nosec G101 -- a token type name
+	TokenTypeJWT          = "urn:ietf:params:oauth:token-type:jwt"           // #nosec G101 -- a token type name
 )
 
 // TokenTypeURN expands the short names people type (access_token, jwt,

@@ -4,8 +4,8 @@ package testidp
 
 // The grant types exchange.mjs registers.
 const (
-	TokenExchangeGrant = "urn:ietf:params:oauth:grant-type:token-exchange"
-	JWTBearerGrant     = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	TokenExchangeGrant = "urn:ietf:params:oauth:grant-type:token-exchange" // #nosec G101 -- a grant type name
+	JWTBearerGrant     = "urn:ietf:params:oauth:grant-type:jwt-bearer"     // #nosec G101 -- a grant type name
 )
 
 // ExchangeAudience is an audience besides Resource that tokens may be
