@@ -32,7 +32,7 @@ func Export(ps []Profile) ([]byte, error) { return ExportAll(ps, nil) }
 func ExportAll(ps []Profile, ts []Transport) ([]byte, error) {
 	out := exportFile{Format: ExportFormat, Version: SchemaVersion, Profiles: make([]Profile, 0, len(ps))}
 	for _, p := range ps {
-		c := p.Config()
+		c := exportDerivedRefs(p.Config(), ps) // derived_transfer.go
 		c.ID = ""
 		out.Profiles = append(out.Profiles, c)
 	}
@@ -189,6 +189,7 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 			names[NameKey(p.Name)] = Profile{ID: p.ID, Name: p.Name}
 			sum.Added = append(sum.Added, p.Name)
 		}
+		resolveDerivedRefs(ps[len(ps)-len(sum.Added):], names) // derived_transfer.go
 		return ps, nil
 	})
 	return sum, err

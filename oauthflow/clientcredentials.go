@@ -67,6 +67,8 @@ func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Pro
 			return fail(f, warnings)
 		}
 		auth.Params, auth.Hide = params, jwt
+	} else if p.IsDerived() && !p.HasSecret && secret == nil {
+		p.AuthMethod = credentials.AuthPost // a public client sends its client_id alone (derived.go)
 	} else {
 		sec := ""
 		if secret != nil {

@@ -156,6 +156,7 @@ func (d *detailsPane) show(r *row) {
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)
 	add("Resource", p.Resource)
+	add(derivedDetails(p, profileNameOf(d.ops))) // form_derived.go
 	add("Refresh interval", humanDuration(p.RefreshInterval.D()))
 	switch p.Proxy.Mode {
 	case credentials.ProxyURL:

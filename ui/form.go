@@ -90,6 +90,8 @@ type profileForm struct {
 	initial      credentials.Profile // what the inputs held when the form opened
 	discardArmed bool                // Escape was pressed once on a changed form
 	scroll       *container.Scroll
+
+	derived derivedPart // token exchange, JWT bearer (form_derived.go)
 }
 
 // newProfileForm is the Add form (p == nil) or the Edit form for p.

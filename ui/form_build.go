@@ -18,6 +18,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.typ.Horizontal = true
 	f.typ.Required = true
 	f.newField(credentials.FieldType, "Type", f.typ)
+	f.buildDerived() // form_derived.go
 	f.issuer = f.textField(credentials.FieldIssuerURL, "Issuer URL", "optional: https://idp.example.com/realms/x")
 	f.discover = widget.NewButton("Discover", f.runDiscover)
 	f.buildPresetRow() // form_presets.go
@@ -244,4 +245,5 @@ func (f *profileForm) updateVisibility() {
 	if f.orig != nil && f.orig.HasProxyPass {
 		f.proxyPass.SetPlaceHolder("leave empty to keep the stored password")
 	}
+	f.derivedVisibility(user) // form_derived.go
 }

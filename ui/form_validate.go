@@ -66,6 +66,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.GitHosts, p.GitUsername = f.gitHosts.Text, f.gitUser.Text
 	f.readMFA(&p)
 	f.readDPoP(&p) // form_dpop.go
+	f.readDerived(&p) // form_derived.go
 	p.Normalize()
 
 	p.SecretExpiresAt = f.readSecretExpires()

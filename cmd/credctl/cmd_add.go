@@ -36,7 +36,7 @@ func addRun(a *app, opts *addOptions) error {
 	f := opts.Flags
 	var missing []string
 	for _, name := range []string{"name", "type", "client-id"} {
-		if !f.given(name) {
+		if !f.given(name) && (name != "type" || !f.derivedGrantGiven()) {
 			missing = append(missing, "--"+name)
 		}
 	}

@@ -94,6 +94,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 	row("Scope", p.Scope)
 	row("Audience", p.Audience)
 	row("Resource", p.Resource)
+	showDerived(a, p, row) // profileflags_derived.go
 	row("Refresh interval", p.RefreshInterval.D().String())
 	switch p.Proxy.Mode {
 	case credentials.ProxyURL:

@@ -48,6 +48,8 @@ type profileJSON struct {
 	Revision        int                    `json:"revision"`
 	CreatedAt       time.Time              `json:"createdAt,omitzero"`
 	UpdatedAt       time.Time              `json:"updatedAt,omitzero"`
+
+	Derived *derivedJSON `json:"derived,omitempty"` // profileflags_derived.go
 }
 
 type proxyJSON struct {
@@ -110,6 +112,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		},
 		MFA:      mfaJSON(p.MFA),
 		DPoP:     p.DPoP,
+		Derived:  toDerivedJSON(p),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
 }

@@ -47,17 +47,20 @@ func ClientCredentials(ctx context.Context, client *http.Client, p credentials.P
 	if p.Resource != "" {
 		cfg.EndpointParams.Set("resource", p.Resource)
 	}
+	g := grantFrom(ctx) // a derived grant instead (exchange.go)
+	g.apply(cfg.EndpointParams)
 	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
 	if err != nil {
 		f := failure.Classify(err).ForProfile(p)
 		failure.Redact(f, auth.Hide)
+		g.diagnose(f, p)
 		failure.AddScopeProposal(f, p.Scope)
 		if auth.Now != nil {
 			failure.ExpiredFirst(f, p, auth.Now())
 		}
 		return nil, f
 	}
-	if f := CheckTokenResponse(tok); f != nil {
+	if f := g.checkResponse(tok); f != nil {
 		return nil, f
 	}
 	return tok, nil

@@ -18,6 +18,7 @@ import Provider, { errors } from 'oidc-provider';
 
 import * as management from './management.mjs';
 import * as dpop from './dpop.mjs';
+import * as exchange from './exchange.mjs';
 
 // Feature modules (one file each, e.g. dpop.mjs): each may export
 //   configure(conf, cfg)          edit the provider configuration
@@ -28,6 +29,7 @@ import * as dpop from './dpop.mjs';
 const featureModules = [
   management, // IdP secret lifecycle (#26)
   dpop,
+  exchange,
 ];
 
 const log = (...args) => console.error('[testidp]', ...args);
