@@ -34,6 +34,7 @@ func ExportAll(ps []Profile, ts []Transport) ([]byte, error) {
 	for _, p := range ps {
 		c := exportDerivedRefs(p.Config(), ps) // derived_transfer.go
 		c.ID = ""
+		c.ManagementProfile = exportManagementRef(ps, c.ManagementProfile) // by name (#26)
 		out.Profiles = append(out.Profiles, c)
 	}
 	out.Transports = exportTransports(ps, ts)
@@ -168,6 +169,7 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 	now := r.now()
 	err := r.Store.Update(func(ps []Profile) ([]Profile, error) {
 		sum = ImportSummary{}
+		start := len(ps)
 		names := nameIndex(ps)
 		for _, e := range entries {
 			if e.Err != nil {
@@ -190,6 +192,7 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 			sum.Added = append(sum.Added, p.Name)
 		}
 		resolveDerivedRefs(ps[len(ps)-len(sum.Added):], names) // derived_transfer.go
+		resolveManagementRefs(ps, start) // names to IDs (#26)
 		return ps, nil
 	})
 	return sum, err

@@ -85,7 +85,9 @@ func fullProfile() Profile {
 			SecretExpiryCheckedAt: t0.Add(7 * time.Hour),
 			SecretCreatedAt:       t0.Add(-24 * time.Hour),
 			PendingAtIdP: PendingAtIdP{Step: "revoke", API: "entra", AppID: "app-object-id", AppName: "Billing API",
-				NewKeyID: "new-key", OldKeyID: "old-key", Since: t0.Add(8 * time.Hour), Due: t0.Add(32 * time.Hour)},
+				NewKeyID: "new-key", OldKeyID: "old-key", Since: t0.Add(8 * time.Hour), Due: t0.Add(32 * time.Hour),
+				NewExpires: t0.Add(90 * 24 * time.Hour), NewCreated: t0.Add(8 * time.Hour), RevokeOld: "7d", Management: "graph admin", NewName: "credworkbench billing 2026-01-01",
+				LastError: "revoking the secret at the IdP: HTTP 503", Tries: 2, LastTry: t0.Add(9 * time.Hour)},
 		},
 	}
 }

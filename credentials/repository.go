@@ -130,6 +130,9 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 				return nil, ErrConflict
 			}
 			next.Bookkeeping = cur.Bookkeeping
+			if !p.SecretExpiresAt.Equal(cur.SecretExpiresAt) {
+				next.SecretExpirySource = "" // #26: a date the admin typed
+			}
 			if !sameSettings(cur, p) || ch.ClientSecret != nil || ch.ProxyPassword != nil || ch.PrivateKey != nil {
 				// New settings: the old test result no longer says anything.
 				next.LastStatus, next.LastError, next.LastCategory = StatusUntested, "", ""
@@ -329,6 +332,8 @@ func (r *Repository) RotateClientSecret(id, secret string, expiresAt time.Time) 
 				ps[i].SecretRotatedAt = now
 				// The recorded expiry was the old secret's.
 				ps[i].SecretExpiresAt = expiresAt
+				// #26: typed by the admin; the IdP's key ID was the old secret's.
+				ps[i].SecretExpirySource, ps[i].SecretKeyID = "", ""
 				return ps, nil
 			}
 		}

@@ -297,8 +297,9 @@ func Validate(p Profile, opt ValidateOptions) error {
 	if p.RedirectPort != 0 && (p.RedirectPort < 1024 || p.RedirectPort > 65535) {
 		add(FieldRedirectPort, "Redirect port must be 0 (any free port) or between 1024 and 65535.")
 	}
-	validateMFA(p.MFA, add) // mfa.go
-	validateGit(p, add)     // profile_git.go
+	validateMFA(p.MFA, add)                // mfa.go
+	validateManagement(p, opt.Others, add) // validate_management.go (#26)
+	validateGit(p, add)                    // profile_git.go
 
 	validateDerived(p, opt, add) // validate_derived.go
 

@@ -151,6 +151,8 @@ func (s *Service) applyChanges(old map[string]credentials.Profile) map[string]cr
 			}
 			res := s.mgr.currentResult(p, now)
 			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventRotated, Result: &res})
+		case lifecycleChanged(o, p): // secrets_conn.go (#26)
+			s.publishSeen(Event{ProfileID: id, Name: p.Name, Kind: EventPendingChanged})
 		case o.Bookkeeping != p.Bookkeeping:
 			s.mgr.forgetStale(p)
 			if s.mgr.fetchedHere(p) || s.own.ownResult(p) {

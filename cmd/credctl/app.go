@@ -26,6 +26,8 @@ type app struct {
 	// (logging.go). logFile closes the file.
 	log     *slog.Logger
 	logFile io.Closer
+	// noRunDue: the command handles pending IdP steps itself (idp …).
+	noRunDue bool
 }
 
 func (a *app) close() {
@@ -46,6 +48,9 @@ func (a *app) service() (*oauthflow.Service, error) {
 		svc.Log = a.log
 		svc.OneShot = true
 		a.svc = svc
+		if !a.noRunDue {
+			a.runDue(svc) // #26: pending IdP steps (cmd_rotate_idp.go)
+		}
 	}
 	return a.svc, nil
 }

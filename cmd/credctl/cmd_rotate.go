@@ -14,6 +14,7 @@ type rotateOptions struct {
 	Name                string
 	FromStdin, NoExpiry bool
 	Expires             string
+	idp                 rotateIdPFlags // cmd_rotate_idp.go (#26)
 }
 
 func newRotateCmd(a *app) *cobra.Command {
@@ -26,9 +27,12 @@ and stored only when it works; the old one stays otherwise. When the old
 secret has an expiry date, say when the new one expires (--secret-expires)
 or that it does not (--no-secret-expiry); credctl refuses to guess.
 `,
-		Args:              wantArgs("rotate-secret", "NAME"),
+		Args:              opts.idp.args(),
 		ValidArgsFunction: a.completeProfile,
 		RunE: func(_ *cobra.Command, args []string) error {
+			if opts.idp.atIdP || opts.idp.allExpiring != "" {
+				return rotateIdPRun(a, opts, args) // #26
+			}
 			opts.Name = args[0]
 			return rotateRun(a, opts)
 		},
@@ -37,6 +41,7 @@ or that it does not (--no-secret-expiry); credctl refuses to guess.
 	fs.BoolVar(&opts.FromStdin, "new-secret-stdin", false, "read the new client secret from standard input (first line), or prompt on a terminal")
 	fs.StringVar(&opts.Expires, "secret-expires", "", "`date` (YYYY-MM-DD) the new secret expires")
 	fs.BoolVar(&opts.NoExpiry, "no-secret-expiry", false, "the new secret does not expire (clears the old secret's date)")
+	opts.idp.register(fs) // #26
 	return cmd
 }
 

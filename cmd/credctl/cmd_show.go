@@ -126,6 +126,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 	row("DPoP", dpopShow(a, p))
 	row("Git hosts", p.GitHosts) // served by `credctl git-credential`
 	row("Git username", p.GitUsername)
+	managementRows(a, p, now, row) // show_management.go (#26)
 	if p.Type == credentials.TypeUser {
 		port := "any free port"
 		if p.RedirectPort != 0 {

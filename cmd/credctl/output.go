@@ -44,6 +44,7 @@ type profileJSON struct {
 	MFA             *credentials.MFAPolicy `json:"mfa,omitempty"`
 	DPoP            bool                   `json:"dpop,omitempty"` // RFC 9449; the key's thumbprint: show
 	CredentialExp   *expiryJSON            `json:"credentialExpiry,omitempty"`
+	IdP             *idpJSON               `json:"idp,omitempty"` // show_management.go (#26)
 	Status          statusJSON             `json:"status"`
 	Revision        int                    `json:"revision"`
 	CreatedAt       time.Time              `json:"createdAt,omitzero"`
@@ -113,6 +114,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		MFA:      mfaJSON(p.MFA),
 		DPoP:     p.DPoP,
 		Derived:  toDerivedJSON(p),
+		IdP:      toIdPJSON(p),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
 }

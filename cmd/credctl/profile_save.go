@@ -14,6 +14,9 @@ import (
 // secrets (and the --certificate file) the flags ask for, save, warn about
 // TLS verification off.
 func (a *app) saveProfile(svc *oauthflow.Service, p credentials.Profile, f *profileFlags, certLater bool) (credentials.Profile, error) {
+	if err := f.mgmt.resolve(svc, &p); err != nil { // #26
+		return credentials.Profile{}, err
+	}
 	ch, err := a.secretChanges(&p, f)
 	if err != nil {
 		return credentials.Profile{}, err
@@ -24,7 +27,8 @@ func (a *app) saveProfile(svc *oauthflow.Service, p credentials.Profile, f *prof
 		return credentials.Profile{}, err
 	}
 	a.warnInsecure(saved)
-	return saved, nil
+	return saved, f.mgmt.store(svc, saved) // #26
+
 }
 
 // secretChanges reads the secrets the flags ask for, and the --certificate
@@ -41,6 +45,7 @@ func (a *app) secretChanges(p *credentials.Profile, f *profileFlags) (credential
 	if f.certPassStdin {
 		prompts = append(prompts, secretPrompt{"certificate password", credentials.FieldCertificate})
 	}
+	prompts = append(prompts, f.mgmt.prompts()...) // #26: read last
 	certPass := ""
 	if len(prompts) > 0 {
 		vals, err := a.readSecrets(p.Name, prompts...)
@@ -58,7 +63,9 @@ func (a *app) secretChanges(p *credentials.Profile, f *profileFlags) (credential
 		}
 		if f.certPassStdin {
 			certPass = vals[i]
+			i++
 		}
+		f.mgmt.take(vals[i:])
 	}
 	if f.given("certificate") {
 		key, err := loadCertificate(p, f.certFile, certPass)

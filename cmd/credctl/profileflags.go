@@ -33,7 +33,8 @@ type profileFlags struct {
 	certPassStdin                                bool
 	assertionAlg, assertionHeaders, assertionAud string
 	secretExpires                                string
-	mfa                                          mfaFlags // profileflags_mfa.go
+	mfa                                          mfaFlags        // profileflags_mfa.go
+	mgmt                                         managementFlags // profileflags_management.go (#26)
 	gitHosts                                     []string
 	gitUsername                                  string
 
@@ -85,6 +86,7 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	f.mfa.register(fs)
 	registerDPoP(fs) // profileflags_dpop.go
 	f.derived.register(a, cmd, fs)
+	f.mgmt.register(fs) // #26
 	fs.StringArrayVar(&f.gitHosts, "git-host", nil, "git `remote` served by credctl git-credential: host[:port], optionally with a path prefix ending in /* (repeatable; replaces the list; \"\" clears it)")
 	fs.StringVar(&f.gitUsername, "git-username", "", "`username` credctl git-credential answers (default: the one git asks for, else oauth2)")
 	for _, name := range []string{"certificate", "ca-file"} {
@@ -228,6 +230,9 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 	}
 	applyDPoP(f.fs, p) // profileflags_dpop.go
 	if err := f.derived.apply(cmd, f, p); err != nil {
+		return err
+	}
+	if err := f.mgmt.apply(cmd, f.given, p); err != nil { // #26
 		return err
 	}
 	return f.mfa.apply(cmd, f.given, p)

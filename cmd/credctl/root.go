@@ -44,6 +44,7 @@ var commands = []struct {
 	{"expiring", newExpiringCmd},
 	{"certificate", newCertificateCmd},
 	{"rotate-secret", newRotateCmd},
+	{"idp", newIdPCmd}, // #26
 	{"import", newImportCmd},
 	{"export", newExportCmd},
 	{"completion", newCompletionCmd},
