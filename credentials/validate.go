@@ -299,6 +299,7 @@ func Validate(p Profile, opt ValidateOptions) error {
 	}
 	validateMFA(p.MFA, add) // mfa.go
 	validateGit(p, add)     // profile_git.go
+	validateLogin(p, add)   // validate_login.go
 
 	if len(errs) == 0 {
 		return nil

@@ -135,7 +135,11 @@ func (pr protocol) runLogin(ctx context.Context, p credentials.Profile, opt Logi
 	opts = append(opts, mfaOptions(u.p)...) // login_mfa.go
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
-	l.SetAuthURL(cfg.AuthCodeURL(state, opts...))
+	authURL, f := (protocol{s}).authorizationURL(ctx, u, cfg, state, opts) // login_par.go: PAR, request objects
+	if f != nil {
+		return fail(f)
+	}
+	l.SetAuthURL(authURL)
 	offerURL(ctx, s.Browser, l.StartURL(), opt)
 
 	cb, err := l.Wait(ctx)
@@ -145,7 +149,7 @@ func (pr protocol) runLogin(ctx context.Context, p credentials.Profile, opt Logi
 		return fail(l.Lead(waitFailure(ctx)))
 	}
 	if cb.Err != nil {
-		return fail(l.Lead(cb.Err))
+		return fail(l.Lead(parHint(cb.Err, p)))
 	}
 	u.warnings = append(u.warnings, l.Warnings()...)
 	tok, f := u.exchange(ctx, cfg, cb.Code, verifier)

@@ -35,6 +35,8 @@ type Endpoints struct {
 	PromptValues []string
 	// Notices are worth showing with results (endpoints on other hosts).
 	Notices []string
+	// Pushed authorization requests and request objects (RFC 9126, RFC 9101).
+	PAR PARMetadata
 }
 
 // Discover reads the issuer's /.well-known/openid-configuration through
@@ -64,7 +66,7 @@ func Discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 		Issuer: issuer, IssuerNote: note, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
 		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
 		EndSessionURL: doc.EndSessionURL, DeviceAuthURL: doc.DeviceAuthURL, IssParameterSupported: doc.IssParameterSupported,
-		PromptValues: doc.PromptValues,
+		PromptValues: doc.PromptValues, PAR: doc.PARMetadata,
 	}
 	if e.TokenURL == "" {
 		return e, &failure.Failure{Category: failure.CatEndpoint, Message: "the discovery document of " + e.Issuer + " names no token endpoint; enter it by hand"}
@@ -90,6 +92,7 @@ func checkDiscovered(e *Endpoints) *failure.Failure {
 		{"userinfo_endpoint", e.UserinfoURL},
 		{"end_session_endpoint", e.EndSessionURL},
 		{"device_authorization_endpoint", e.DeviceAuthURL},
+		{"pushed_authorization_request_endpoint", e.PAR.Endpoint},
 	} {
 		if f.value == "" {
 			continue
@@ -122,6 +125,7 @@ type discoveryDoc struct {
 	// OpenID Connect Prompt Create 1.0 §4 (e.g. Entra, Google): the prompt
 	// values the IdP understands.
 	PromptValues []string `json:"prompt_values_supported"`
+	PARMetadata  // par.go: its fields are top-level members
 }
 
 var statusPrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{3}) `) })

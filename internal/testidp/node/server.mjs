@@ -16,6 +16,8 @@ import https from 'node:https';
 
 import Provider, { errors } from 'oidc-provider';
 
+import * as par from './par.mjs';
+
 // Feature modules (one file each, e.g. dpop.mjs): each may export
 //   configure(conf, cfg)          edit the provider configuration
 //   attach(provider, cfg, ctx)    after the provider exists (middleware, grant types)
@@ -23,6 +25,7 @@ import Provider, { errors } from 'oidc-provider';
 // where ctx = { clients, users, log, send, readForm }. cfg.features[name] holds
 // their Go-side settings (testidp.WithFeature).
 const featureModules = [
+  par,
 ];
 
 const log = (...args) => console.error('[testidp]', ...args);
