@@ -36,6 +36,8 @@ type profileFlags struct {
 	mfa                                          mfaFlags // profileflags_mfa.go
 	gitHosts                                     []string
 	gitUsername                                  string
+
+	login loginFlags // profileflags_login.go
 }
 
 // registerProfileFlags defines the profile flags of add (edit: of edit) on cmd,
@@ -81,6 +83,7 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	fs.StringVar(&f.tenantHeader, "tenant-header", "", "`header` that carries the tenant (default X-TENANT-ID)")
 	fs.IntVar(&f.redirectPort, "redirect-port", 0, "User profiles: loopback redirect `port`, 0 = any free port")
 	f.mfa.register(fs)
+	f.login.register(fs)
 	fs.StringArrayVar(&f.gitHosts, "git-host", nil, "git `remote` served by credctl git-credential: host[:port], optionally with a path prefix ending in /* (repeatable; replaces the list; \"\" clears it)")
 	fs.StringVar(&f.gitUsername, "git-username", "", "`username` credctl git-credential answers (default: the one git asks for, else oauth2)")
 	for _, name := range []string{"certificate", "ca-file"} {
@@ -222,6 +225,7 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 			p.Proxy.Mode, p.Proxy.URL = credentials.ProxyURL, v
 		}
 	}
+	f.login.apply(f.given, p)
 	return f.mfa.apply(cmd, f.given, p)
 }
 
