@@ -125,7 +125,8 @@ type discoveryDoc struct {
 	// OpenID Connect Prompt Create 1.0 §4 (e.g. Entra, Google): the prompt
 	// values the IdP understands.
 	PromptValues []string `json:"prompt_values_supported"`
-	PARMetadata  // par.go: its fields are top-level members
+
+	PARMetadata // par.go: its fields are top-level members
 }
 
 var statusPrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{3}) `) })

@@ -17,6 +17,7 @@ import https from 'node:https';
 import Provider, { errors } from 'oidc-provider';
 
 import * as par from './par.mjs';
+import * as stepup from './stepup.mjs';
 
 // Feature modules (one file each, e.g. dpop.mjs): each may export
 //   configure(conf, cfg)          edit the provider configuration
@@ -26,6 +27,7 @@ import * as par from './par.mjs';
 // their Go-side settings (testidp.WithFeature).
 const featureModules = [
   par,
+  stepup,
 ];
 
 const log = (...args) => console.error('[testidp]', ...args);
