@@ -177,6 +177,7 @@ func (d *detailsPane) show(r *row) {
 		}
 		add("Redirect port", port)
 		add("MFA", mfaDetails(p)) // form_mfa.go
+		add("Login request", loginDetails(p))
 	}
 	add("Username claim", p.UsernameClaim)
 	add("Roles claim", p.RolesClaim)

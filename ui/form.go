@@ -89,6 +89,8 @@ type profileForm struct {
 	initial      credentials.Profile // what the inputs held when the form opened
 	discardArmed bool                // Escape was pressed once on a changed form
 	scroll       *container.Scroll
+
+	login loginPart // PAR and request objects (form_login.go)
 }
 
 // newProfileForm is the Add form (p == nil) or the Edit form for p.

@@ -98,6 +98,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.gitHosts = f.textField(credentials.FieldGitHosts, "Git hosts", "optional: remotes credctl git-credential serves, e.g. dev.azure.com")
 	f.gitUser = f.textField("gitUsername", "Git username", "optional: what git sends with the token (default oauth2)")
 	f.buildMFA()
+	f.buildLogin() // form_login.go
 	adv := container.New(layout.NewFormLayout())
 	for _, ff := range f.order[basicCount:] {
 		adv.Add(ff.label)
@@ -225,6 +226,7 @@ func (f *profileForm) updateVisibility() {
 		credentials.FieldCertificate:  f.usesCertificate(),
 		credentials.FieldAssertion:    f.usesCertificate(),
 		credentials.FieldMFA:          user,
+		credentials.FieldLogin:        user,
 	} {
 		f.fields[key].setVisible(on)
 	}

@@ -65,6 +65,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TenantHeader = f.tenantHdr.Text
 	p.GitHosts, p.GitUsername = f.gitHosts.Text, f.gitUser.Text
 	f.readMFA(&p)
+	f.readLogin(&p) // form_login.go
 	p.Normalize()
 
 	p.SecretExpiresAt = f.readSecretExpires()
