@@ -21,7 +21,9 @@ const stepUpTitle = "The API asks for a stronger sign-in"
 // (no user can sign in for it: the diagnosis says so).
 func offerStepUp(h uiHost, id string, s *oauthflow.StepUp, retry func()) *shownDialog {
 	lh, ok := h.(loginHost)
-	rows, ok2 := h.(interface{ profileOf(id string) *credentials.Profile })
+	rows, ok2 := h.(interface {
+		profileOf(id string) *credentials.Profile
+	})
 	if s == nil || !ok || !ok2 {
 		return nil
 	}
