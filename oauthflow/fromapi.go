@@ -82,11 +82,11 @@ func (s *Service) ProfileFromAPI(ctx context.Context, apiURL string, draft crede
 	}
 	if m.DPoPBound {
 		p.DPoP = true
-		out.Notes = append(out.Notes, "The API requires DPoP-bound tokens: DPoP is on.")
+		out.Notes = append(out.Notes, "The API requires DPoP-bound tokens (RFC 9449): the profile must use DPoP.")
 	}
 	if m.TLSBound {
 		p.BindTokensToCertificate = true
-		out.Notes = append(out.Notes, "The API requires certificate-bound tokens (mutual TLS): give the profile a client certificate.")
+		out.Notes = append(out.Notes, "The API requires certificate-bound tokens (RFC 8705): the profile must bind its tokens to a client certificate.")
 	}
 	out.Notes = append(out.Notes, ep.Notices...)
 	out.Profile = p
