@@ -133,7 +133,7 @@ func (pr protocol) runLogin(ctx context.Context, p credentials.Profile, opt Logi
 	}
 	opts = append(opts, promptOptions(opt, u.ep)...)
 	opts = append(opts, mfaOptions(u.p)...) // login_mfa.go
-	opts = append(opts, stepUpOptions(opt.StepUp)...) // login_stepup.go
+	opts = append(opts, stepUpOptions(opt.StepUp)...)
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
 	authURL, f := (protocol{s}).authorizationURL(ctx, u, cfg, state, opts) // login_par.go: PAR, request objects
