@@ -47,6 +47,10 @@ type profileJSON struct {
 	Revision        int                    `json:"revision"`
 	CreatedAt       time.Time              `json:"createdAt,omitzero"`
 	UpdatedAt       time.Time              `json:"updatedAt,omitzero"`
+
+	// The browser login's request (#28, profileflags_login.go).
+	PAR           bool `json:"par,omitempty"`
+	RequestObject bool `json:"requestObject,omitempty"`
 }
 
 type proxyJSON struct {
@@ -109,6 +113,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		},
 		MFA:      mfaJSON(p.MFA),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
+		PAR: p.PAR, RequestObject: p.RequestObject,
 	}
 }
 
