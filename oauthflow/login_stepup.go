@@ -1,6 +1,7 @@
 package oauthflow
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -81,11 +82,11 @@ func checkStepUp(u *userClient, tok *oauth2.Token, res *Result, s *StepUp, now t
 		}
 	}
 	if s.MaxAge >= 0 {
-		at, ok := idClaims["auth_time"].(float64)
+		at, ok := claimUnix(idClaims["auth_time"])
 		if !ok {
 			return fail("the ID token has no auth_time, so the time of the sign-in cannot be checked")
 		}
-		age := now.Sub(time.Unix(int64(at), 0))
+		age := now.Sub(time.Unix(at, 0))
 		if age > time.Duration(s.MaxAge)*time.Second+stepUpSkew {
 			return fail(fmt.Sprintf("the IdP reused a sign-in from %s ago", age.Round(time.Second)))
 		}
@@ -116,4 +117,16 @@ func stepUpChecks(d *Diagnosis, p credentials.Profile, s *StepUp) []string {
 	}
 	d.Category = CatMFA
 	return []string{"Step-up: " + StepUpAdvice(p, s, "--step-up (credctl transport run), or accept the new login the window offers") + "."}
+}
+
+// claimUnix reads a NumericDate claim (decodeJWT keeps numbers as json.Number).
+func claimUnix(v any) (int64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return int64(f), err == nil
+	case float64:
+		return int64(n), true
+	}
+	return 0, false
 }

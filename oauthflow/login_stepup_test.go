@@ -90,6 +90,30 @@ func TestStepUp(t *testing.T) {
 		}
 	})
 
+	t.Run("max_age: a recent sign-in", func(t *testing.T) {
+		fresh := testapi.StartStepUp(t, testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource},
+			testapi.StepUpPolicy{MaxAge: 2 * time.Second})
+		s, p, u, _ := setup(t)
+		time.Sleep(3 * time.Second) // the login is older than the API accepts now
+		resp, err := s.Request(context.Background(), p.Name, RequestSpec{URL: fresh.URL + "/orders"})
+		if err != nil || resp.StepUp == nil || resp.StepUp.MaxAge != 2 {
+			t.Fatalf("request: %v %+v", err, resp)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		res, err := s.Login(ctx, p.Name, LoginOptions{StepUp: resp.StepUp})
+		if err != nil || !res.Active() {
+			t.Fatalf("step-up login: %v %s %v", err, res.Status, res.Failure)
+		}
+		if q := u.seen[len(u.seen)-1].Query(); q.Get("max_age") != "2" {
+			t.Errorf("the step-up login did not send max_age: %v", q)
+		}
+		resp, err = s.Request(context.Background(), p.Name, RequestSpec{URL: fresh.URL + "/orders"})
+		if err != nil || resp.Status != http.StatusOK {
+			t.Fatalf("retried request: %v %+v", err, resp)
+		}
+	})
+
 	t.Run("step-up without the second factor", func(t *testing.T) {
 		s, p, _, _ := setup(t)
 		resp := request(t, s, p.Name)
