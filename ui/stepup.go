@@ -45,6 +45,7 @@ func offerStepUp(h uiHost, id string, s *oauthflow.StepUp, retry func()) *shownD
 			})
 		}})
 	d.body = l
+	d.onEnter = func() { d.button("Log in and retry").OnTapped() } // a new login is what was asked; nothing is lost
 	return d
 }
 
