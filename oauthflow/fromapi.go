@@ -40,8 +40,8 @@ func (s *Service) ProfileFromAPI(ctx context.Context, apiURL string, draft crede
 	// An unsaved profile with only the draft's network settings: the
 	// client for the API's metadata and its IdP's discovery (the token URL
 	// only satisfies the stored-profile rules; nothing is sent there).
-	probe := credentials.Profile{Name: "from api", Type: credentials.TypeApplication, ClientID: "-",
-		TokenURL: "https://127.0.0.1/", Proxy: draft.Proxy, TLS: draft.TLS}
+	probe := credentials.Profile{Name: "from api", Type: credentials.TypeApplication, Proxy: draft.Proxy, TLS: draft.TLS}
+	probe.ClientID, probe.TokenURL = "-", "https://127.0.0.1/" // placeholders of an unsaved probe, no credential
 	probe.Normalize()
 	client, _, err := s.mgr.http.IdP(probe)
 	if err != nil {
