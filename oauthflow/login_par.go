@@ -137,6 +137,11 @@ func parHint(f *Failure, p credentials.Profile) *Failure {
 		return f
 	}
 	d := strings.ToLower(f.IdPDescription)
+	if !strings.Contains(d, "pushed authorization request must be used") && !strings.Contains(d, "request object must be used") {
+		return f
+	}
+	c := *f // the listener's page reads f meanwhile
+	f = &c
 	switch {
 	case strings.Contains(d, "pushed authorization request must be used"):
 		f.Category = CatConfig
