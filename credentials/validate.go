@@ -300,8 +300,8 @@ func Validate(p Profile, opt ValidateOptions) error {
 	validateMFA(p.MFA, add)                // mfa.go
 	validateManagement(p, opt.Others, add) // validate_management.go (#26)
 	validateGit(p, add)                    // profile_git.go
-
-	validateDerived(p, opt, add) // validate_derived.go
+	validateLogin(p, add)                  // validate_login.go
+	validateDerived(p, opt, add)           // validate_derived.go
 
 	if len(errs) == 0 {
 		return nil

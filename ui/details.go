@@ -178,6 +178,7 @@ func (d *detailsPane) show(r *row) {
 		}
 		add("Redirect port", port)
 		add("MFA", mfaDetails(p)) // form_mfa.go
+		add("Login request", loginDetails(p))
 	}
 	add("DPoP", dpopDetails(d.ops, p)) // form_dpop.go
 	add("Username claim", p.UsernameClaim)

@@ -100,6 +100,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.gitUser = f.textField("gitUsername", "Git username", "optional: what git sends with the token (default oauth2)")
 	f.buildMFA()
 	f.buildDPoP() // form_dpop.go
+	f.buildLogin() // form_login.go
 	adv := container.New(layout.NewFormLayout())
 	for _, ff := range f.order[basicCount:] {
 		adv.Add(ff.label)
@@ -227,6 +228,7 @@ func (f *profileForm) updateVisibility() {
 		credentials.FieldCertificate:  f.usesCertificate(),
 		credentials.FieldAssertion:    f.usesCertificate(),
 		credentials.FieldMFA:          user,
+		credentials.FieldLogin:        user,
 	} {
 		f.fields[key].setVisible(on)
 	}

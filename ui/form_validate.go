@@ -67,6 +67,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	f.readMFA(&p)
 	f.readDPoP(&p) // form_dpop.go
 	f.readDerived(&p) // form_derived.go
+	f.readLogin(&p) // form_login.go
 	p.Normalize()
 
 	p.SecretExpiresAt = f.readSecretExpires()

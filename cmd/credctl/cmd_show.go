@@ -134,6 +134,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 		}
 		row("Redirect port", port)
 		row("MFA", mfaSummary(p.MFA))
+		row("Login request", loginSummary(p)) // profileflags_login.go
 	}
 	sd := oauthflow.StandingOf(p, now) // as the workbench shows it
 	status := sd.Text()

@@ -51,6 +51,9 @@ type profileJSON struct {
 	UpdatedAt       time.Time              `json:"updatedAt,omitzero"`
 
 	Derived *derivedJSON `json:"derived,omitempty"` // profileflags_derived.go
+	// The browser login's request (#28, profileflags_login.go).
+	PAR           bool `json:"par,omitempty"`
+	RequestObject bool `json:"requestObject,omitempty"`
 }
 
 type proxyJSON struct {
@@ -116,6 +119,7 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		Derived:  toDerivedJSON(p),
 		IdP:      toIdPJSON(p),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
+		PAR: p.PAR, RequestObject: p.RequestObject,
 	}
 }
 

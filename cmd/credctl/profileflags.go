@@ -39,6 +39,7 @@ type profileFlags struct {
 	gitUsername                                  string
 
 	derived derivedFlags // profileflags_derived.go
+	login loginFlags // profileflags_login.go
 }
 
 // registerProfileFlags defines the profile flags of add (edit: of edit) on cmd,
@@ -87,6 +88,7 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	registerDPoP(fs) // profileflags_dpop.go
 	f.derived.register(a, cmd, fs)
 	f.mgmt.register(fs) // #26
+	f.login.register(fs)
 	fs.StringArrayVar(&f.gitHosts, "git-host", nil, "git `remote` served by credctl git-credential: host[:port], optionally with a path prefix ending in /* (repeatable; replaces the list; \"\" clears it)")
 	fs.StringVar(&f.gitUsername, "git-username", "", "`username` credctl git-credential answers (default: the one git asks for, else oauth2)")
 	for _, name := range []string{"certificate", "ca-file"} {
@@ -235,6 +237,7 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 	if err := f.mgmt.apply(cmd, f.given, p); err != nil { // #26
 		return err
 	}
+	f.login.apply(f.given, p)
 	return f.mfa.apply(cmd, f.given, p)
 }
 

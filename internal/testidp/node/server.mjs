@@ -19,6 +19,8 @@ import Provider, { errors } from 'oidc-provider';
 import * as management from './management.mjs';
 import * as dpop from './dpop.mjs';
 import * as exchange from './exchange.mjs';
+import * as par from './par.mjs';
+import * as stepup from './stepup.mjs';
 
 // Feature modules (one file each, e.g. dpop.mjs): each may export
 //   configure(conf, cfg)          edit the provider configuration
@@ -30,6 +32,8 @@ const featureModules = [
   management, // IdP secret lifecycle (#26)
   dpop,
   exchange,
+  par,
+  stepup,
 ];
 
 const log = (...args) => console.error('[testidp]', ...args);
