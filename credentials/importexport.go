@@ -192,7 +192,7 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 			sum.Added = append(sum.Added, p.Name)
 		}
 		resolveDerivedRefs(ps[len(ps)-len(sum.Added):], names) // derived_transfer.go
-		resolveManagementRefs(ps, start) // names to IDs (#26)
+		resolveManagementRefs(ps, start)                       // names to IDs (#26)
 		return ps, nil
 	})
 	return sum, err

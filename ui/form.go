@@ -92,7 +92,7 @@ type profileForm struct {
 	scroll       *container.Scroll
 
 	derived derivedPart // token exchange, JWT bearer (form_derived.go)
-	login loginPart // PAR and request objects (form_login.go)
+	login   loginPart   // PAR and request objects (form_login.go)
 }
 
 // newProfileForm is the Add form (p == nil) or the Edit form for p.

@@ -99,7 +99,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.gitHosts = f.textField(credentials.FieldGitHosts, "Git hosts", "optional: remotes credctl git-credential serves, e.g. dev.azure.com")
 	f.gitUser = f.textField("gitUsername", "Git username", "optional: what git sends with the token (default oauth2)")
 	f.buildMFA()
-	f.buildDPoP() // form_dpop.go
+	f.buildDPoP()  // form_dpop.go
 	f.buildLogin() // form_login.go
 	adv := container.New(layout.NewFormLayout())
 	for _, ff := range f.order[basicCount:] {

@@ -39,7 +39,7 @@ type profileFlags struct {
 	gitUsername                                  string
 
 	derived derivedFlags // profileflags_derived.go
-	login loginFlags // profileflags_login.go
+	login   loginFlags   // profileflags_login.go
 }
 
 // registerProfileFlags defines the profile flags of add (edit: of edit) on cmd,
