@@ -16,7 +16,7 @@ import (
 // "New profile from an API…" (RFC 9728): given an API's URL, its
 // protected-resource metadata names the authorization server, whose
 // discovery fills the form: issuer, endpoints, scopes, resource (and the
-// DPoP / certificate-binding requirements, said in the note). The user
+// DPoP / certificate-binding requirements: ticked, and said in the note). The user
 // still enters the client ID and secret.
 
 // fromAPILabel is the button on the issuer's row (and the dialog's title).
@@ -107,6 +107,9 @@ func (f *profileForm) applyFromAPI(out oauthflow.APIProfile) {
 		if s.e.Text == "" && s.v != "" {
 			s.e.SetText(s.v)
 		}
+	}
+	if p.DPoP && f.dpop != nil {
+		f.dpop.SetChecked(true) // the API takes only DPoP-bound tokens
 	}
 	f.presetNote.SetText(strings.Join(out.Notes, " "))
 	f.presetNote.Show()

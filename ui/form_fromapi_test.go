@@ -43,6 +43,9 @@ func TestFormFromAPI(t *testing.T) {
 	if f.issuer.Text != idp.Issuer || f.tokenURL.Text != idp.TokenURL || f.scope.Text != "openid api:read" || f.resource.Text != api.URL {
 		t.Fatalf("filled issuer %q token %q scope %q resource %q", f.issuer.Text, f.tokenURL.Text, f.scope.Text, f.resource.Text)
 	}
+	if !f.dpop.Checked {
+		t.Error("the API requires DPoP but the form's DPoP box is not ticked")
+	}
 	if !strings.Contains(f.presetNote.Text, "DPoP") {
 		t.Errorf("the note does not say the API requires DPoP: %q", f.presetNote.Text)
 	}
