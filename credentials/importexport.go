@@ -32,7 +32,7 @@ func Export(ps []Profile) ([]byte, error) { return ExportAll(ps, nil) }
 func ExportAll(ps []Profile, ts []Transport) ([]byte, error) {
 	out := exportFile{Format: ExportFormat, Version: SchemaVersion, Profiles: make([]Profile, 0, len(ps))}
 	for _, p := range ps {
-		c := p.Config()
+		c := exportDerivedRefs(p.Config(), ps) // derived_transfer.go
 		c.ID = ""
 		c.ManagementProfile = exportManagementRef(ps, c.ManagementProfile) // by name (#26)
 		out.Profiles = append(out.Profiles, c)
@@ -191,7 +191,8 @@ func (r *Repository) Import(entries []ImportEntry, skipInvalid bool) (ImportSumm
 			names[NameKey(p.Name)] = Profile{ID: p.ID, Name: p.Name}
 			sum.Added = append(sum.Added, p.Name)
 		}
-		resolveManagementRefs(ps, start) // names to IDs (#26)
+		resolveDerivedRefs(ps[len(ps)-len(sum.Added):], names) // derived_transfer.go
+		resolveManagementRefs(ps, start)                       // names to IDs (#26)
 		return ps, nil
 	})
 	return sum, err

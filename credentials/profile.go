@@ -38,8 +38,8 @@ const (
 	GrantClientCredentials GrantType = "client_credentials"
 	GrantAuthorizationCode GrantType = "authorization_code"
 	// Derived profiles (#28): RFC 8693 token exchange, RFC 7523 JWT bearer.
-	GrantTokenExchange GrantType = "urn:ietf:params:oauth:grant-type:token-exchange"
-	GrantJWTBearer     GrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	GrantTokenExchange GrantType = "urn:ietf:params:oauth:grant-type:token-exchange" // #nosec G101 -- a grant type name, not a credential
+	GrantJWTBearer     GrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"     // #nosec G101 -- a grant type name, not a credential
 )
 
 // Label is the human name of the grant.
@@ -49,6 +49,10 @@ func (g GrantType) Label() string {
 		return "Client Credentials"
 	case GrantAuthorizationCode:
 		return "Authorization Code"
+	case GrantTokenExchange:
+		return "Token Exchange"
+	case GrantJWTBearer:
+		return "JWT Bearer"
 	}
 	return string(g)
 }

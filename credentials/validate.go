@@ -177,8 +177,8 @@ func Validate(p Profile, opt ValidateOptions) error {
 	// Type and grant.
 	switch p.Type {
 	case TypeApplication:
-		if p.GrantType != GrantClientCredentials {
-			add(FieldGrantType, "An Application profile uses the Client Credentials grant.")
+		if p.GrantType != GrantClientCredentials && !p.IsDerived() {
+			add(FieldGrantType, "An Application profile uses the Client Credentials, Token Exchange or JWT Bearer grant.")
 		}
 		switch {
 		case opt.SecretOptional, opt.CertificateLater && p.AuthMethod == AuthPrivateKeyJWT && p.Certificate == "":
@@ -186,7 +186,7 @@ func Validate(p Profile, opt ValidateOptions) error {
 			// validateAssertion asks for the certificate (with its key): one message.
 		case p.AuthMethod == AuthPrivateKeyJWT && !opt.HasPrivateKey:
 			add(FieldPrivateKey, "private_key_jwt needs a private key: import a certificate with its key, or generate one.")
-		case p.AuthMethod != AuthPrivateKeyJWT && !opt.HasSecret:
+		case p.AuthMethod != AuthPrivateKeyJWT && !opt.HasSecret && !derivedPublicOK(p):
 			add(FieldClientSecret, "An Application profile needs a client secret.")
 		}
 		if p.TokenURL == "" && p.IssuerURL == "" {
@@ -300,6 +300,8 @@ func Validate(p Profile, opt ValidateOptions) error {
 	validateMFA(p.MFA, add)                // mfa.go
 	validateManagement(p, opt.Others, add) // validate_management.go (#26)
 	validateGit(p, add)                    // profile_git.go
+	validateLogin(p, add)                  // validate_login.go
+	validateDerived(p, opt, add)           // validate_derived.go
 
 	if len(errs) == 0 {
 		return nil

@@ -24,6 +24,7 @@ type Browser struct {
 	quick          bool // UseQuick
 	results        chan error
 	logins         int
+	otp            string // UseOTP (stepup_test.go)
 }
 
 // LoginBrowser makes every later credctl and workbench of h open its
@@ -80,8 +81,11 @@ func (b *Browser) login(ctx context.Context, u string) error {
 	defer cancel()
 	b.mu.Lock()
 	b.logins++
-	quick := b.quick
+	quick, otp := b.quick, b.otp
 	b.mu.Unlock()
+	if otp != "" {
+		return testidp.BrowserLogin(ctx, u, b.user, b.password, testidp.WithOTP(otp))
+	}
 	if quick {
 		return testidp.BrowserLogin(ctx, u, b.user, b.password)
 	}

@@ -104,6 +104,12 @@ func KeyID(pub crypto.PublicKey) (string, error) {
 
 // signAssertion builds and signs one client assertion.
 func signAssertion(p credentials.Profile, k assertionKey, now time.Time) (string, error) {
+	return signAssertionFor(p, k, p.ClientID, now)
+}
+
+// signAssertionFor signs an assertion for sub: the client itself, or a JWT
+// bearer grant's subject (derived.go).
+func signAssertionFor(p credentials.Profile, k assertionKey, sub string, now time.Time) (string, error) {
 	alg := assertionAlg(p, k.key.Public())
 	kid, err := KeyID(k.key.Public())
 	if err != nil {
@@ -130,7 +136,7 @@ func signAssertion(p credentials.Profile, k assertionKey, now time.Time) (string
 	jti[8] = jti[8]&0x3f | 0x80
 	payload, err := json.Marshal(map[string]any{
 		"iss": p.ClientID,
-		"sub": p.ClientID,
+		"sub": sub,
 		"aud": assertionAudience(p),
 		"jti": fmt.Sprintf("%x-%x-%x-%x-%x", jti[0:4], jti[4:6], jti[6:8], jti[8:10], jti[10:]),
 		"iat": now.Unix(),

@@ -51,6 +51,11 @@ func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Pro
 	if p.TokenURL == "" {
 		return fail(&Failure{Category: CatConfig, Message: "the profile has neither a token endpoint URL nor an issuer URL"}, warnings)
 	}
+	client, notes, f := pr.dpopIdPClient(ctx, p, client) // dpop.go
+	if f != nil {
+		return fail(f, warnings)
+	}
+	warnings = append(warnings, notes...)
 	if hint := EntraScopeHint(p.TokenURL, p.Scope); hint != "" {
 		warnings = append(warnings, hint)
 	}
@@ -62,6 +67,8 @@ func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Pro
 			return fail(f, warnings)
 		}
 		auth.Params, auth.Hide = params, jwt
+	} else if p.IsDerived() && !p.HasSecret && secret == nil {
+		p.AuthMethod = credentials.AuthPost // a public client sends its client_id alone (derived.go)
 	} else {
 		sec := ""
 		if secret != nil {
@@ -85,8 +92,11 @@ func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Pro
 		auth.Now = s.Clock.Now
 	}
 	tok, f := idp.ClientCredentials(ctx, client, p, auth)
+	if f == nil {
+		f = idp.CheckTokenBinding(tok, p.DPoP) // Bearer or DPoP as the profile asks
+	}
 	if f != nil {
-		return fail(f, warnings)
+		return fail(pr.dpopMissing(ctx, p, client, f), warnings) // dpop.go
 	}
 	res := activeResult(p, tok, idp.Lifetime(tok), warnings, start)
 	return tok, res, nil

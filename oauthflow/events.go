@@ -75,6 +75,7 @@ func (s *Service) publish(e Event) {
 	}
 	logEvent(s.Log, e)
 	s.events.deliver(e)
+	followDerived(s, e) // derived_follow.go
 }
 
 // publishSeen announces what another process did (watch.go). That process
@@ -85,6 +86,7 @@ func (s *Service) publishSeen(e Event) {
 		e.Time = s.Clock.Now()
 	}
 	s.events.deliver(e)
+	followDerived(s, e) // derived_follow.go
 }
 
 func (h *eventHub) deliver(e Event) {

@@ -31,7 +31,7 @@ func withAssertions(u *userClient, secrets *credentials.Secrets, now func() time
 	}
 	p := u.p // endpoints filled from discovery: the assertion's audience is the real token endpoint
 	targets := map[string]bool{}
-	for _, e := range []string{p.TokenURL, p.RevocationURL, deviceAuthURL} {
+	for _, e := range []string{p.TokenURL, p.RevocationURL, deviceAuthURL, u.ep.PAR.Endpoint} {
 		if e != "" {
 			targets[endpointKey(e)] = true
 		}

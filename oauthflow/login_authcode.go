@@ -133,9 +133,14 @@ func (pr protocol) runLogin(ctx context.Context, p credentials.Profile, opt Logi
 	}
 	opts = append(opts, promptOptions(opt, u.ep)...)
 	opts = append(opts, mfaOptions(u.p)...) // login_mfa.go
+	opts = append(opts, stepUpOptions(opt.StepUp)...)
 	// The browser gets the one-time local start address, never the
 	// authorization URL itself: the opener's command line is public.
-	l.SetAuthURL(cfg.AuthCodeURL(state, opts...))
+	authURL, f := (protocol{s}).authorizationURL(ctx, u, cfg, state, opts) // login_par.go: PAR, request objects
+	if f != nil {
+		return fail(f)
+	}
+	l.SetAuthURL(authURL)
 	offerURL(ctx, s.Browser, l.StartURL(), opt)
 
 	cb, err := l.Wait(ctx)
@@ -145,7 +150,7 @@ func (pr protocol) runLogin(ctx context.Context, p credentials.Profile, opt Logi
 		return fail(l.Lead(waitFailure(ctx)))
 	}
 	if cb.Err != nil {
-		return fail(l.Lead(cb.Err))
+		return fail(l.Lead(parHint(cb.Err, p)))
 	}
 	u.warnings = append(u.warnings, l.Warnings()...)
 	tok, f := u.exchange(ctx, cfg, cb.Code, verifier)
@@ -156,6 +161,9 @@ func (pr protocol) runLogin(ctx context.Context, p credentials.Profile, opt Logi
 	res, f := s.logins.userResult(ctx, s.Clock.Now, u, tok, nonce, "", start)
 	if f == nil {
 		f = checkMFA(u, tok, &res) // login_mfa.go
+	}
+	if f == nil {
+		f = checkStepUp(u, tok, &res, opt.StepUp, time.Now()) // login_stepup.go; the IdP's auth_time is real time
 	}
 	if f != nil {
 		outcome = f

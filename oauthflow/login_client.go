@@ -23,7 +23,7 @@ type userClient struct {
 	warnings []string
 }
 
-func (pr protocol) userClient(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
+func (pr protocol) userClientNoDPoP(ctx context.Context, p credentials.Profile) (*userClient, *Failure) {
 	s := pr.s
 	u := &userClient{p: p}
 	client, warnings, err := s.mgr.http.IdP(p)
@@ -122,6 +122,7 @@ func (u *userClient) exchange(ctx context.Context, cfg *oauth2.Config, code, ver
 			f.Category = CatRedirect
 			f.Message = "the IdP does not allow this client the authorization code flow"
 		}
+		dpopMissingHint(f, u.p, u.ep.DPoPAlgs) // dpop.go
 		return nil, f.ForProfile(u.p)
 	}
 	return tok, nil

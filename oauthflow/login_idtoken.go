@@ -33,6 +33,9 @@ func (l *loginSessions) userResult(ctx context.Context, now func() time.Time, u 
 	if f := idp.CheckTokenResponse(tok); f != nil {
 		return Result{}, f
 	}
+	if f := idp.CheckTokenBinding(tok, u.p.DPoP); f != nil {
+		return Result{}, f
+	}
 	p := u.p
 	warnings := slices.Clone(u.warnings)
 	var idClaims map[string]any

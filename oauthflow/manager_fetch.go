@@ -148,6 +148,7 @@ func (m *Manager) finish(fl *flight, p credentials.Profile, kind EventKind) {
 // renewal here and a credctl there) only the first asks the IdP and the
 // others take its token. adopted reports a token taken from the store.
 func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, res Result, adopted bool, err error) {
+	in := derivedInputs(m, p) // derived.go: a subject's token first, under its own lock
 	do := tokens.Fetch[Result]{
 		Lock: tokens.LockFunc(m.s.lockProfile),
 		LockFailed: func(err error) (Result, error) {
@@ -164,6 +165,9 @@ func (m *Manager) fetch(fl *flight, p credentials.Profile) (tok *oauth2.Token, r
 			defer done()
 			if p.Type == credentials.TypeUser {
 				return (protocol{m.s}).refreshUser(ctx, p)
+			}
+			if p.IsDerived() {
+				return (protocol{m.s}).fetchDerived(ctx, p, in)
 			}
 			return (protocol{m.s}).fetchClientCredentials(ctx, p, nil)
 		},

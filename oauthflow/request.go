@@ -122,6 +122,9 @@ func (ps *profileSource) Credential(ctx context.Context) (apicall.Credential, er
 		}
 	}
 	c := apicall.Credential{Token: tok, Tenant: p.Tenant, TenantHeader: p.TenantHeader}
+	if c.DPoP, err = dpopProver(ps.s.repo.Secrets, p, tok); err != nil { // dpop.go
+		return apicall.Credential{}, err
+	}
 	if c.TenantHeader == "" {
 		c.TenantHeader = credentials.DefaultTenantHeader
 	}

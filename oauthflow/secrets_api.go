@@ -149,6 +149,9 @@ type Rotation struct {
 	// Skipped: nothing was done, e.g. another process rotated the profile
 	// meanwhile (Left says so).
 	Skipped bool
+	// Warnings are problems that did not stop the rotation (an RFC 7592
+	// registration token the IdP rotated but that could not be kept).
+	Warnings []string
 }
 
 // OK reports whether no step failed.

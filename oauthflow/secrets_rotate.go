@@ -142,6 +142,14 @@ func (l *SecretLifecycle) rotate(ctx context.Context, p credentials.Profile, o A
 		return r.fail(StepMint, failure.Classify(err), "nothing was created at "+idp)
 	}
 	m, err := conn.client.Mint(ctx, app, idpadmin.MintOptions{DisplayName: name, Expires: o.Expires})
+	if err != nil && m.Value != "" {
+		// RFC 7592: the secret was issued (the old one no longer works) but
+		// the rotated registration token could not be kept. The secret must
+		// not be lost: keep it and say what else is wrong.
+		r.Warnings = append(r.Warnings, adminFailure(err).Error())
+		l.audit(p, EventFailed, &r, slog.LevelWarn, "step", string(StepMint), "error", adminFailure(err).Error())
+		err = nil
+	}
 	if err != nil {
 		_ = s.repo.UpdateLifecycle(p.ID, func(q *credentials.Profile) error {
 			if q.PendingAtIdP == intent {

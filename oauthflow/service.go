@@ -120,6 +120,9 @@ type LoginOptions struct {
 	// OnDeviceCode is called once the IdP has issued the user code, with
 	// what the user must see (login_device.go).
 	OnDeviceCode func(DeviceCode)
+	// StepUp asks the IdP for what an API's RFC 9470 challenge named (acr
+	// values, max_age) and checks the login's ID token meets it (login_stepup.go).
+	StepUp *StepUp
 }
 
 // Service is the one set of operations the GUI and credctl share.

@@ -18,6 +18,9 @@ func (s *Service) Save(p credentials.Profile, ch credentials.SecretChange) (cred
 		return saved, err
 	}
 	s.own.noteSaved(saved)
+	if err := keepDPoPKey(s.repo.Secrets, saved); err != nil { // dpop.go; else made at the first token request
+		logWarn(s.Log, "cannot keep the DPoP key in the keyring", "profile", saved.Name, "error", err.Error())
+	}
 	wasKept := s.mgr.Forget(saved.ID)
 	// The stored token belongs to the old settings (its fingerprint already
 	// keeps it from use); removing it keeps the keyring tidy.

@@ -72,6 +72,10 @@ func (w *wsseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody()
 		return nil, err
 	}
+	if d := wsseDPoP(tok); d != nil { // dpop.go
+		closeBody()
+		return nil, &Failure{Category: CatConfig, Message: d.Cause}
+	}
 	var env []byte
 	if req.Body != nil {
 		env, err = io.ReadAll(req.Body)

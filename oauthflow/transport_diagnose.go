@@ -153,6 +153,7 @@ func apiRefusal(res *RunResult, info *TokenInfo, p credentials.Profile) *Diagnos
 	if d.Challenge == "invalid_token" && len(d.Checks) == 0 {
 		d.Checks = append(d.Checks, "The API does not accept the token: check that it trusts the profile's IdP (issuer) and that the token has not been revoked.")
 	}
+	d.Checks = append(d.Checks, stepUpChecks(d, p, resp.StepUp)...) // login_stepup.go
 	d.Checks = append(d.Checks, checkLogs)
 	return d
 }

@@ -216,6 +216,10 @@ func (tr *Transports) run(ctx context.Context, t credentials.Transport, opt RunO
 	res.Notice, res.noticeHost = hostNotice(t, p) // transport_audience.go
 	var resp *Response
 	if t.Type == credentials.TransportWSSOAP && t.TokenIn == credentials.TokenInWSSE {
+		if d := wsseDPoP(tok); d != nil { // dpop.go
+			res.Outcome, res.Diagnosis = OutcomeInvalid, d
+			return res
+		}
 		env, ierr := InjectWSSE(body, access)
 		if ierr != nil {
 			res.Outcome = OutcomeInvalid

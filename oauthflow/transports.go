@@ -143,9 +143,13 @@ type DeleteOptions struct {
 type InUseError struct {
 	Profile    string   // the profile's name
 	Transports []string // the names of the transports using it
+	Derived    []string // the profiles exchanging its token (derived_inuse.go)
 }
 
 func (e *InUseError) Error() string {
+	if len(e.Derived) > 0 {
+		return e.derivedError()
+	}
 	return fmt.Sprintf("profile %q is the credential of transport(s) %s; delete it anyway only if they may have no credential, or pick another credential for them first", e.Profile, e.List())
 }
 
@@ -165,10 +169,11 @@ func (s *Service) InUse(nameOrID string) (*InUseError, error) {
 		return nil, err
 	}
 	using, err := s.repo.Transports().Using(p.ID)
-	if err != nil || len(using) == 0 {
+	derived := derivedUsing(s, p.ID)
+	if err != nil || len(using)+len(derived) == 0 {
 		return nil, err
 	}
-	e := &InUseError{Profile: p.Name}
+	e := &InUseError{Profile: p.Name, Derived: derived}
 	for _, t := range using {
 		e.Transports = append(e.Transports, t.Name)
 	}

@@ -47,7 +47,7 @@ func askDelete(h deleteHost, nav *navigator, id, name, used string, force bool) 
 			}, func(err error) {
 				var inUse *oauthflow.InUseError
 				if errors.As(err, &inUse) {
-					askDelete(h, nav, id, name, usedWarning(inUse.Transports), true)
+					askDelete(h, nav, id, name, inUseWarning(inUse), true)
 					return
 				}
 				if err != nil {

@@ -158,6 +158,7 @@ func (d *detailsPane) show(r *row) {
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)
 	add("Resource", p.Resource)
+	add(derivedDetails(p, profileNameOf(d.ops))) // form_derived.go
 	add("Refresh interval", humanDuration(p.RefreshInterval.D()))
 	switch p.Proxy.Mode {
 	case credentials.ProxyURL:
@@ -179,7 +180,9 @@ func (d *detailsPane) show(r *row) {
 		}
 		add("Redirect port", port)
 		add("MFA", mfaDetails(p)) // form_mfa.go
+		add("Login request", loginDetails(p))
 	}
+	add("DPoP", dpopDetails(d.ops, p)) // form_dpop.go
 	add("Username claim", p.UsernameClaim)
 	add("Roles claim", p.RolesClaim)
 	add("Tenant", p.Tenant)

@@ -76,6 +76,7 @@ type profileForm struct {
 	advanced                                                  *widget.Accordion
 	cert                                                      certPart      // private_key_jwt (form_certificate.go)
 	mfa                                                       mfaPart       // multi-factor (form_mfa.go)
+	dpop                                                      *widget.Check // DPoP (form_dpop.go)
 	idp                                                       idpPart       // IdP management (form_idp.go)
 	presetNote                                                *widget.Label // the applied preset's guidance (form_presets.go)
 	secretExpires                                             *entry
@@ -90,6 +91,9 @@ type profileForm struct {
 	initial      credentials.Profile // what the inputs held when the form opened
 	discardArmed bool                // Escape was pressed once on a changed form
 	scroll       *container.Scroll
+
+	derived derivedPart // token exchange, JWT bearer (form_derived.go)
+	login   loginPart   // PAR and request objects (form_login.go)
 }
 
 // newProfileForm is the Add form (p == nil) or the Edit form for p.

@@ -18,6 +18,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.typ.Horizontal = true
 	f.typ.Required = true
 	f.newField(credentials.FieldType, "Type", f.typ)
+	f.buildDerived() // form_derived.go
 	f.issuer = f.textField(credentials.FieldIssuerURL, "Issuer URL", "optional: https://idp.example.com/realms/x")
 	f.discover = widget.NewButton("Discover", f.runDiscover)
 	f.buildPresetRow() // form_presets.go
@@ -98,7 +99,9 @@ func (f *profileForm) build() fyne.CanvasObject {
 	f.gitHosts = f.textField(credentials.FieldGitHosts, "Git hosts", "optional: remotes credctl git-credential serves, e.g. dev.azure.com")
 	f.gitUser = f.textField("gitUsername", "Git username", "optional: what git sends with the token (default oauth2)")
 	f.buildMFA()
-	f.buildIdP() // form_idp.go
+	f.buildDPoP()  // form_dpop.go
+	f.buildLogin() // form_login.go
+	f.buildIdP()   // form_idp.go
 	adv := container.New(layout.NewFormLayout())
 	for _, ff := range f.order[basicCount:] {
 		adv.Add(ff.label)
@@ -227,6 +230,7 @@ func (f *profileForm) updateVisibility() {
 		credentials.FieldCertificate:  f.usesCertificate(),
 		credentials.FieldAssertion:    f.usesCertificate(),
 		credentials.FieldMFA:          user,
+		credentials.FieldLogin:        user,
 	} {
 		f.fields[key].setVisible(on)
 	}
@@ -245,4 +249,5 @@ func (f *profileForm) updateVisibility() {
 	if f.orig != nil && f.orig.HasProxyPass {
 		f.proxyPass.SetPlaceHolder("leave empty to keep the stored password")
 	}
+	f.derivedVisibility(user) // form_derived.go
 }

@@ -24,7 +24,7 @@ import (
 func (f *profileForm) buildPresetRow() {
 	field := f.fields[credentials.FieldIssuerURL]
 	field.cell.Objects[0] = container.NewBorder(nil, nil, nil,
-		container.NewHBox(widget.NewButton("Preset…", f.askPreset), f.discover), f.issuer)
+		container.NewHBox(widget.NewButton("Preset…", f.askPreset), f.fromAPIButton(), f.discover), f.issuer) // form_fromapi.go
 	f.presetNote = widget.NewLabel("")
 	f.presetNote.Importance = widget.LowImportance
 	f.presetNote.Wrapping = fyne.TextWrapWord

@@ -65,6 +65,9 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TenantHeader = f.tenantHdr.Text
 	p.GitHosts, p.GitUsername = f.gitHosts.Text, f.gitUser.Text
 	f.readMFA(&p)
+	f.readDPoP(&p)    // form_dpop.go
+	f.readDerived(&p) // form_derived.go
+	f.readLogin(&p)   // form_login.go
 	p.Normalize()
 	f.readIdP(&p) // form_idp.go
 

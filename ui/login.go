@@ -29,6 +29,12 @@ type loginHost interface {
 
 // startLogin runs a login; another asks the IdP for a fresh login (prompt=login).
 func startLogin(h loginHost, id, name string, another bool) {
+	startLoginWith(h, id, name, oauthflow.LoginOptions{AnotherUser: another}, nil)
+}
+
+// startLoginWith runs a login with opts (OnURL is set here); after, when
+// set, runs once it is done (stepup.go).
+func startLoginWith(h loginHost, id, name string, opts oauthflow.LoginOptions, after func(oauthflow.Result, error)) {
 	ctx, cancel := context.WithCancel(h.appContext())
 	ld := &loginDialog{}
 	ld.message = messageLabel(fmt.Sprintf("Waiting for the browser…\n\nLog in to %q on the page that opened. "+
@@ -52,7 +58,7 @@ func startLogin(h loginHost, id, name string, another bool) {
 	ld.copyBtn = ld.s.button("Copy login URL")
 	ld.copyBtn.Disable()
 
-	opts := oauthflow.LoginOptions{AnotherUser: another, OnURL: func(authURL string, browserErr error) {
+	opts.OnURL = func(authURL string, browserErr error) {
 		h.onUI(func() {
 			ld.url = authURL
 			ld.copyBtn.Enable()
@@ -66,11 +72,14 @@ func startLogin(h loginHost, id, name string, another bool) {
 					"Open the login URL below in a browser on this machine; this window waits for the login.")
 			}
 		})
-	}}
+	}
 	runLogin(ctx, cancel, h, id, "Logging in with "+name+"…", opts, func(res oauthflow.Result, err error) {
 		// The copied login URL is dead now: do not leave it in the clipboard.
 		forgetClipboard(h.clipboard(), ld.url)
 		loginDone(h, ld.s, name, res, err)
+		if after != nil {
+			after(res, err)
+		}
 	})
 }
 

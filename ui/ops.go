@@ -46,6 +46,8 @@ type Operations interface {
 	Import(entries []credentials.ImportEntry, skipInvalid bool) (credentials.ImportSummary, error)
 	StartFresh() (kept string, err error)
 	CheckKeyring() error
+	// DPoP is the profiles' DPoP keys (the details pane's thumbprint).
+	DPoP() *oauthflow.DPoPKeys
 }
 
 var _ Operations = (*oauthflow.Service)(nil)

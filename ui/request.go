@@ -395,6 +395,7 @@ func (d *requestDialog) finish(resp *oauthflow.Response, err error) {
 	d.scroll.ScrollToTop()
 	d.copyBtn.Enable()
 	d.h.setStatus(fmt.Sprintf("%s: %s %s → %s", d.name, d.method.Selected, strings.TrimSpace(d.url.Text), line))
+	d.offerStepUp(resp) // stepup.go
 }
 
 func (d *requestDialog) showError(err error) {

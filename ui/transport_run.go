@@ -205,6 +205,9 @@ func (n *navigator) run(tid string) {
 		p.results[tid] = res
 		n.reload()
 		n.h.setStatus(runLine(res))
+		if n.offerStepUp(tid, res) { // stepup.go; the pane shows the notice too
+			return
+		}
 		if d := n.h.dialogs(); res.Notice != "" && d.top() == nil { // never over a form being edited: the pane shows it too
 			d.showMessage("The token went to another host", res.Notice)
 		}

@@ -11,6 +11,9 @@ import (
 type addOptions struct {
 	Flags  *profileFlags
 	NoTest bool
+
+	FromAPI string   // add_fromapi.go
+	Args    []string // NAME, instead of --name
 }
 
 func newAddCmd(a *app) *cobra.Command {
@@ -24,19 +27,23 @@ the next line) is read from standard input:
       --token-url https://idp.example.com/token --client-id my-app --client-secret-stdin
 On a terminal credctl prompts without echo instead.
 `,
-		Args: wantArgs("add"),
-		RunE: func(*cobra.Command, []string) error { return addRun(a, opts) },
+		Args: addArgs,
+		RunE: func(_ *cobra.Command, args []string) error { opts.Args = args; return addRun(a, opts) },
 	}
 	opts.Flags = registerProfileFlags(a, cmd, false)
 	cmd.Flags().BoolVar(&opts.NoTest, "no-test", false, "do not test an Application profile after saving it")
+	registerFromAPI(cmd, &opts.FromAPI)
 	return cmd
 }
 
 func addRun(a *app, opts *addOptions) error {
 	f := opts.Flags
+	if err := nameArg(f, opts.Args); err != nil {
+		return err
+	}
 	var missing []string
 	for _, name := range []string{"name", "type", "client-id"} {
-		if !f.given(name) {
+		if !f.given(name) && (name != "type" || !f.derivedGrantGiven()) {
 			missing = append(missing, "--"+name)
 		}
 	}
@@ -49,6 +56,9 @@ func addRun(a *app, opts *addOptions) error {
 	}
 	svc, err := a.service()
 	if err != nil {
+		return err
+	}
+	if err := applyFromAPI(a, svc, opts.FromAPI, &p); err != nil {
 		return err
 	}
 	others, err := svc.Profiles()

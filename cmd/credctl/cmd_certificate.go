@@ -49,7 +49,9 @@ func loadCertificate(p *credentials.Profile, file, password string) (string, err
 		return "", fail(err.Error())
 	}
 	p.Certificate = credentials.CertificatePEM(km.Cert)
-	p.AuthMethod = credentials.AuthPrivateKeyJWT
+	if p.GrantType != credentials.GrantJWTBearer { // whose key signs the grant's assertion, not client authentication
+		p.AuthMethod = credentials.AuthPrivateKeyJWT
+	}
 	return key, nil
 }
 
@@ -132,7 +134,10 @@ func certificateNewRun(a *app, opts *certificateNewOptions) error {
 		_ = os.Remove(path)
 		return err
 	}
-	p.Certificate, p.AuthMethod = certPEM, credentials.AuthPrivateKeyJWT
+	p.Certificate = certPEM
+	if p.GrantType != credentials.GrantJWTBearer { // its key signs the grant's assertion
+		p.AuthMethod = credentials.AuthPrivateKeyJWT
+	}
 	saved, err := svc.Save(p, credentials.SecretChange{PrivateKey: &key})
 	if err != nil {
 		_ = os.Remove(path)

@@ -11,6 +11,8 @@ type editOptions struct {
 	Name   string
 	Flags  *profileFlags
 	NoTest bool
+
+	FromAPI string // add_fromapi.go
 }
 
 func newEditCmd(a *app) *cobra.Command {
@@ -31,6 +33,7 @@ unless --grant is given too. --clear-client-secret removes the stored secret
 	}
 	opts.Flags = registerProfileFlags(a, cmd, true)
 	cmd.Flags().BoolVar(&opts.NoTest, "no-test", false, "do not test an Application profile after saving it")
+	registerFromAPI(cmd, &opts.FromAPI)
 	return cmd
 }
 
@@ -50,6 +53,9 @@ func editRun(a *app, opts *editOptions) error {
 		return err
 	}
 	if err := f.apply("edit", &p); err != nil {
+		return err
+	}
+	if err := applyFromAPI(a, svc, opts.FromAPI, &p); err != nil {
 		return err
 	}
 	saved, err := a.saveProfile(svc, p, f, false)

@@ -19,6 +19,7 @@ type requestOptions struct {
 	Headers               headerFlag
 	Include, InsecureHTTP bool
 	Timeout               time.Duration
+	StepUp                bool // stepup.go
 }
 
 func newRequestCmd(a *app) *cobra.Command {
@@ -45,6 +46,7 @@ WWW-Authenticate reason.
 	fs.BoolVar(&opts.Include, "include", false, "print the status line and response headers before the body")
 	fs.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "give up after this `duration`")
 	fs.BoolVar(&opts.InsecureHTTP, "insecure-http", false, "send the token to a plain-http URL of another machine (anyone on the network path can read it)")
+	registerStepUp(fs, &opts.StepUp)
 	_ = cmd.RegisterFlagCompletionFunc("data", completeAtFile)
 	a.completeWords(cmd, "method", http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead)
 	return cmd
@@ -71,7 +73,7 @@ func requestRun(a *app, opts *requestOptions, dataGiven bool) error {
 	}
 	// The same token `credctl token` would print (the shared store's while
 	// it is good); a 401 drops it from the store.
-	resp, err := svc.Request(a.ctx, opts.Name, spec)
+	resp, err := requestStepUp(a, svc, opts.Name, spec, opts.StepUp) // stepup.go
 	if err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ func requestRun(a *app, opts *requestOptions, dataGiven bool) error {
 	}
 	switch {
 	case resp.Status == http.StatusUnauthorized:
-		return &exitError{code: exitAuth, msg: orDefault(resp.AuthProblem, "the API refused the token (401 Unauthorized)")}
+		return &exitError{code: exitAuth, msg: stepUpVerdict(a, opts.Name, resp, orDefault(resp.AuthProblem, "the API refused the token (401 Unauthorized)"))}
 	case resp.Status < 200 || resp.Status > 299:
 		msg := fmt.Sprintf("the API answered %s", statusLine)
 		if resp.AuthProblem != "" {

@@ -156,6 +156,9 @@ func writeRotation(w io.Writer, r oauthflow.Rotation) {
 	if !r.Pending.IsZero() {
 		fmt.Fprintf(w, "  Pending: %s.\n", pendingLine(r.Pending))
 	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "  Warning: %s\n", warn)
+	}
 }
 
 // writeRotationSummary prints the bulk summary and returns how many failed.

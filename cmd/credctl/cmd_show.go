@@ -94,6 +94,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 	row("Scope", p.Scope)
 	row("Audience", p.Audience)
 	row("Resource", p.Resource)
+	showDerived(a, p, row) // profileflags_derived.go
 	row("Refresh interval", p.RefreshInterval.D().String())
 	switch p.Proxy.Mode {
 	case credentials.ProxyURL:
@@ -122,6 +123,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 	if p.Tenant != "" {
 		row("Tenant", p.Tenant+" (header "+p.TenantHeader+")")
 	}
+	row("DPoP", dpopShow(a, p))
 	row("Git hosts", p.GitHosts) // served by `credctl git-credential`
 	row("Git username", p.GitUsername)
 	managementRows(a, p, now, row) // show_management.go (#26)
@@ -132,6 +134,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 		}
 		row("Redirect port", port)
 		row("MFA", mfaSummary(p.MFA))
+		row("Login request", loginSummary(p)) // profileflags_login.go
 	}
 	sd := oauthflow.StandingOf(p, now) // as the workbench shows it
 	status := sd.Text()

@@ -32,7 +32,10 @@ func newExecCmd(a *app) *cobra.Command {
 		Long: `COMMAND gets the token in $VAR (default ACCESS_TOKEN), never in its
 arguments, and the profile's tenant (--tenant) in $VAR_TENANT when set. The
 token is valid for at least a minute when the command starts. credctl exits
-with the command's exit code (127 when it cannot be run).
+with the command's exit code (127 when it cannot be run). With a DPoP profile
+the token is DPoP-bound and $VAR_TYPE is DPoP: the command presents it as
+"Authorization: DPoP $VAR" with a proof from
+"credctl token NAME --dpop-proof-for METHOD URL" for each request.
   credctl exec api -- sh -c 'curl -H "Authorization: Bearer $ACCESS_TOKEN" https://api.example.com/'
 `,
 		Args: func(c *cobra.Command, args []string) error {
@@ -72,6 +75,7 @@ func execRun(a *app, opts *execOptions) error {
 	a.svc = nil
 
 	env := childEnv(os.Environ(), opts.Env, tok.AccessToken, p.Tenant)
+	env = dpopExecEnv(env, opts.Env, tok)
 	cmd := exec.Command(opts.Command[0], opts.Command[1:]...) // #nosec G204 -- running the user's command is what exec is for
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, a.stdout, a.stderr
 	if a.stdin != nil { // a nil *os.File would be a non-nil io.Reader

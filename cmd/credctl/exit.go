@@ -232,6 +232,9 @@ func (a *app) printError(err error) {
 	if errors.As(err, &inUse) {
 		ue = &usageError{cmd: "delete", msg: fmt.Sprintf("profile %q is the credential of transport(s) %s; pass --force to delete it anyway "+
 			"(they will have no credential), or pick another credential first with 'credctl transport edit NAME --credential PROFILE'", inUse.Profile, inUse.List())}
+		if len(inUse.Derived) > 0 {
+			ue.msg = inUse.Error() + " (pass --force to delete it anyway)"
+		}
 		err = ue
 	}
 	switch {

@@ -111,6 +111,9 @@ func gitCredentialRun(a *app, opts *gitCredentialOptions) error {
 	}
 	interactive := stderrIsTerminal() && os.Getenv("GIT_TERMINAL_PROMPT") != "0"
 	tok, p, err := a.helperToken(name, interactive)
+	if err == nil {
+		err = dpopHelperRefusal("git-credential", p) // helpers_dpop.go
+	}
 	if err != nil {
 		return err
 	}

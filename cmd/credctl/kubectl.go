@@ -75,7 +75,10 @@ func kubectlCredentialRun(a *app, opts *kubectlCredentialOptions) error {
 		return fmt.Errorf("kubectl asks for ExecCredential %q; credctl speaks %s and %s: set one of them as the exec apiVersion in the kubeconfig",
 			info.APIVersion, execCredV1, execCredV1beta1)
 	}
-	tok, _, err := a.helperToken(opts.Name, info.Spec.Interactive)
+	tok, p, err := a.helperToken(opts.Name, info.Spec.Interactive)
+	if err == nil {
+		err = dpopHelperRefusal("kubectl-credential", p) // helpers_dpop.go
+	}
 	if err != nil {
 		return err
 	}

@@ -42,12 +42,18 @@ type profileJSON struct {
 	ClientSecret    secretJSON             `json:"clientSecret"`
 	Certificate     *certificateJSON       `json:"certificate,omitempty"`
 	MFA             *credentials.MFAPolicy `json:"mfa,omitempty"`
+	DPoP            bool                   `json:"dpop,omitempty"` // RFC 9449; the key's thumbprint: show
 	CredentialExp   *expiryJSON            `json:"credentialExpiry,omitempty"`
 	IdP             *idpJSON               `json:"idp,omitempty"` // show_management.go (#26)
 	Status          statusJSON             `json:"status"`
 	Revision        int                    `json:"revision"`
 	CreatedAt       time.Time              `json:"createdAt,omitzero"`
 	UpdatedAt       time.Time              `json:"updatedAt,omitzero"`
+
+	Derived *derivedJSON `json:"derived,omitempty"` // profileflags_derived.go
+	// The browser login's request (#28, profileflags_login.go).
+	PAR           bool `json:"par,omitempty"`
+	RequestObject bool `json:"requestObject,omitempty"`
 }
 
 type proxyJSON struct {
@@ -109,8 +115,11 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 			LoginMFA: p.LoginMFA,
 		},
 		MFA:      mfaJSON(p.MFA),
+		DPoP:     p.DPoP,
+		Derived:  toDerivedJSON(p),
 		IdP:      toIdPJSON(p),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
+		PAR: p.PAR, RequestObject: p.RequestObject,
 	}
 }
 

@@ -37,6 +37,9 @@ type profileFlags struct {
 	mgmt                                         managementFlags // profileflags_management.go (#26)
 	gitHosts                                     []string
 	gitUsername                                  string
+
+	derived derivedFlags // profileflags_derived.go
+	login   loginFlags   // profileflags_login.go
 }
 
 // registerProfileFlags defines the profile flags of add (edit: of edit) on cmd,
@@ -52,7 +55,7 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 		fs.StringVar(&f.name, "name", "", "profile `name` (letters, digits, space, _ - & .)")
 	}
 	fs.StringVar(&f.typ, "type", "", "profile `type`: application (client credentials) or user (interactive login)")
-	fs.StringVar(&f.grant, "grant", "", "`grant`: client_credentials or authorization_code (default: from --type)")
+	fs.StringVar(&f.grant, "grant", "", "`grant`: client_credentials, authorization_code, token-exchange or jwt-bearer (default: from --type)")
 	fs.StringVar(&f.issuer, "issuer", "", "issuer `URL` (OIDC discovery finds the endpoints)")
 	fs.StringVar(&f.tokenURL, "token-url", "", "token endpoint `URL`")
 	fs.StringVar(&f.authURL, "auth-url", "", "authorization endpoint `URL` (User profiles)")
@@ -82,14 +85,17 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	fs.StringVar(&f.tenantHeader, "tenant-header", "", "`header` that carries the tenant (default X-TENANT-ID)")
 	fs.IntVar(&f.redirectPort, "redirect-port", 0, "User profiles: loopback redirect `port`, 0 = any free port")
 	f.mfa.register(fs)
+	registerDPoP(fs) // profileflags_dpop.go
+	f.derived.register(a, cmd, fs)
 	f.mgmt.register(fs) // #26
+	f.login.register(fs)
 	fs.StringArrayVar(&f.gitHosts, "git-host", nil, "git `remote` served by credctl git-credential: host[:port], optionally with a path prefix ending in /* (repeatable; replaces the list; \"\" clears it)")
 	fs.StringVar(&f.gitUsername, "git-username", "", "`username` credctl git-credential answers (default: the one git asks for, else oauth2)")
 	for _, name := range []string{"certificate", "ca-file"} {
 		_ = cmd.MarkFlagFilename(name)
 	}
 	a.completeWords(cmd, "type", "application", "user")
-	a.completeWords(cmd, "grant", string(credentials.GrantClientCredentials), string(credentials.GrantAuthorizationCode))
+	a.completeWords(cmd, "grant", string(credentials.GrantClientCredentials), string(credentials.GrantAuthorizationCode), "token-exchange", "jwt-bearer")
 	a.completeWords(cmd, "auth-method", string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT))
 	a.completeWords(cmd, "proxy", "system", "none")
 	return f
@@ -127,11 +133,11 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 		}
 	}
 	if f.given("grant") {
-		switch g := credentials.GrantType(strings.ToLower(strings.TrimSpace(f.grant))); g {
-		case credentials.GrantClientCredentials, credentials.GrantAuthorizationCode:
+		switch g := parseGrant(f.grant); g {
+		case credentials.GrantClientCredentials, credentials.GrantAuthorizationCode, credentials.GrantTokenExchange, credentials.GrantJWTBearer:
 			p.GrantType = g
 		default:
-			return &usageError{cmd: cmd, msg: fmt.Sprintf("--grant must be client_credentials or authorization_code, not %q", f.grant)}
+			return &usageError{cmd: cmd, msg: fmt.Sprintf("--grant must be client_credentials, authorization_code, token-exchange or jwt-bearer, not %q", f.grant)}
 		}
 	}
 	if f.given("auth-method") {
@@ -175,7 +181,7 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 	if f.certPassStdin && !f.given("certificate") {
 		return &usageError{cmd: cmd, msg: "--certificate-password-stdin needs --certificate FILE"}
 	}
-	if f.given("certificate") && !f.given("auth-method") {
+	if f.given("certificate") && !f.given("auth-method") && p.GrantType != credentials.GrantJWTBearer {
 		p.AuthMethod = credentials.AuthPrivateKeyJWT // a certificate is only for private_key_jwt
 	}
 	set("name", &p.Name, f.name)
@@ -224,9 +230,14 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 			p.Proxy.Mode, p.Proxy.URL = credentials.ProxyURL, v
 		}
 	}
+	applyDPoP(f.fs, p) // profileflags_dpop.go
+	if err := f.derived.apply(cmd, f, p); err != nil {
+		return err
+	}
 	if err := f.mgmt.apply(cmd, f.given, p); err != nil { // #26
 		return err
 	}
+	f.login.apply(f.given, p)
 	return f.mfa.apply(cmd, f.given, p)
 }
 

@@ -12,6 +12,7 @@ import (
 type transportRunOptions struct {
 	Name, As string
 	JSON     bool
+	StepUp   bool // stepup.go
 }
 
 func newTransportRunCmd(a *app) *cobra.Command {
@@ -28,6 +29,7 @@ func newTransportRunCmd(a *app) *cobra.Command {
 	}
 	jsonFlag(cmd, &opts.JSON)
 	cmd.Flags().StringVar(&opts.As, "as", "", "run: run as this logged-in User `PROFILE` instead of the transport's credential")
+	registerStepUp(cmd.Flags(), &opts.StepUp)
 	_ = cmd.RegisterFlagCompletionFunc("as", a.completeProfileFlag)
 	return cmd
 }
@@ -55,7 +57,7 @@ func transportRunRun(a *app, opts *transportRunOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := svc.Transports().Run(a.ctx, opts.Name, oauthflow.RunOptions{AsProfile: opts.As})
+	res, err := runStepUp(a, svc, opts.Name, oauthflow.RunOptions{AsProfile: opts.As}, opts.StepUp) // stepup.go
 	if err != nil {
 		return err
 	}

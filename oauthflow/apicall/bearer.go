@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow/dpop"
 	"github.com/credworkbench/credworkbench/oauthflow/httpclient"
 )
 
@@ -23,6 +24,8 @@ type Credential struct {
 	// Refused, when set, is told that the API answered 401 to the token, so
 	// that no process hands it out again.
 	Refused func(ctx context.Context)
+	// DPoP, for a DPoP-bound token, signs the proofs it is presented with.
+	DPoP *dpop.Prover
 }
 
 // Source is a profile's oauth2.TokenSource as a request sees it: the token
@@ -97,8 +100,8 @@ func (t *Bearer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c.Tenant != "" {
 		r.Header.Set(c.TenantHeader, c.Tenant)
 	}
-	resp, err := base(t.Base).RoundTrip(r)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.Refused != nil {
+	resp, err := c.send(base(t.Base), r, access) // dpop.go
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.Refused != nil && tokenRefused(resp) {
 		// The API refused this token (revoked, or a key rollover).
 		c.Refused(req.Context())
 	}

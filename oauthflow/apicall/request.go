@@ -36,6 +36,8 @@ type Response struct {
 	Duration    time.Duration
 	AuthProblem string // for 401/403: the WWW-Authenticate reason
 	Advice      string // for 401/403: what to check (AuthAdvice)
+
+	StepUp *StepUp // an RFC 9470 challenge: the sign-in the API asks for (stepup.go)
 }
 
 // MaxResponseExcerpt is how much of a test request's answer is kept.
@@ -97,6 +99,7 @@ func AuthProblem(status int, challenges []string) string {
 	if status == http.StatusForbidden {
 		base = "the API accepted the token but refused access (403 Forbidden)"
 	}
+	base = dpopChallenged(base, challenges) // dpop.go
 	for _, c := range challenges {
 		params := ChallengeParams(c)
 		code, desc := params["error"], params["error_description"]
@@ -211,6 +214,7 @@ func Send(ctx context.Context, client *http.Client, spec RequestSpec, token stri
 	}
 	if r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden {
 		out.AuthProblem = AuthProblem(r.StatusCode, r.Header.Values("WWW-Authenticate"))
+		out.StepUp = ParseStepUp(r.StatusCode, r.Header.Values("WWW-Authenticate"))
 	}
 	hideToken(out, token)
 	return out, nil

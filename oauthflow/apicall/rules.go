@@ -103,6 +103,8 @@ func AuthAdvice(status int, problem string) string {
 	switch {
 	case status != http.StatusUnauthorized && status != http.StatusForbidden:
 		return ""
+	case dpopAdvice(problem) != "": // dpop.go
+		return dpopAdvice(problem)
 	case strings.Contains(problem, "insufficient_scope"):
 		return "The token lacks a scope the API needs: add it to the profile's scope (the client must be allowed it at the IdP), then test again."
 	case strings.Contains(problem, "invalid_token"):

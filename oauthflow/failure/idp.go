@@ -134,7 +134,7 @@ func diagnoseIdP(errCode, desc string, codes []int, ids SupportIDs) *idpDiagnosi
 	for _, t := range []struct {
 		idp  string
 		rows []idpRow
-	}{{"Okta", oktaTable}, {"Keycloak", keycloakTable}, {"The IdP", genericTable}} {
+	}{{"The IdP", dpopTable}, {"Okta", oktaTable}, {"Keycloak", keycloakTable}, {"The IdP", genericTable}} {
 		for _, r := range t.rows {
 			if r.Error != "" && r.Error != errCode {
 				continue

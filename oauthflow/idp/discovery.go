@@ -33,8 +33,12 @@ type Endpoints struct {
 	IssParameterSupported bool
 	// PromptValues are the IdP's prompt_values_supported (often absent).
 	PromptValues []string
+	// DPoPAlgs are its dpop_signing_alg_values_supported (RFC 9449).
+	DPoPAlgs []string
 	// Notices are worth showing with results (endpoints on other hosts).
 	Notices []string
+	// Pushed authorization requests and request objects (RFC 9126, RFC 9101).
+	PAR PARMetadata
 }
 
 // Discover reads the issuer's /.well-known/openid-configuration through
@@ -64,8 +68,9 @@ func Discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 		Issuer: issuer, IssuerNote: note, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
 		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
 		EndSessionURL: doc.EndSessionURL, DeviceAuthURL: doc.DeviceAuthURL, IssParameterSupported: doc.IssParameterSupported,
-		PromptValues: doc.PromptValues,
+		PromptValues: doc.PromptValues, PAR: doc.PARMetadata,
 	}
+	e.DPoPAlgs = doc.DPoPAlgs
 	if e.TokenURL == "" {
 		return e, &failure.Failure{Category: failure.CatEndpoint, Message: "the discovery document of " + e.Issuer + " names no token endpoint; enter it by hand"}
 	}
@@ -90,6 +95,7 @@ func checkDiscovered(e *Endpoints) *failure.Failure {
 		{"userinfo_endpoint", e.UserinfoURL},
 		{"end_session_endpoint", e.EndSessionURL},
 		{"device_authorization_endpoint", e.DeviceAuthURL},
+		{"pushed_authorization_request_endpoint", e.PAR.Endpoint},
 	} {
 		if f.value == "" {
 			continue
@@ -122,6 +128,10 @@ type discoveryDoc struct {
 	// OpenID Connect Prompt Create 1.0 §4 (e.g. Entra, Google): the prompt
 	// values the IdP understands.
 	PromptValues []string `json:"prompt_values_supported"`
+	// RFC 9449 §5.1: the DPoP proof signatures the IdP accepts.
+	DPoPAlgs []string `json:"dpop_signing_alg_values_supported"`
+
+	PARMetadata // par.go: its fields are top-level members
 }
 
 var statusPrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{3}) `) })

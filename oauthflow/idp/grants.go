@@ -47,17 +47,20 @@ func ClientCredentials(ctx context.Context, client *http.Client, p credentials.P
 	if p.Resource != "" {
 		cfg.EndpointParams.Set("resource", p.Resource)
 	}
+	g := grantFrom(ctx) // a derived grant instead (exchange.go)
+	g.apply(cfg.EndpointParams)
 	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
 	if err != nil {
 		f := failure.Classify(err).ForProfile(p)
 		failure.Redact(f, auth.Hide)
+		g.diagnose(f, p)
 		failure.AddScopeProposal(f, p.Scope)
 		if auth.Now != nil {
 			failure.ExpiredFirst(f, p, auth.Now())
 		}
 		return nil, f
 	}
-	if f := CheckTokenResponse(tok); f != nil {
+	if f := g.checkResponse(tok); f != nil {
 		return nil, f
 	}
 	return tok, nil
@@ -68,12 +71,13 @@ func ClientCredentials(ctx context.Context, client *http.Client, p credentials.P
 const maxTokenLifetime = 10 * 365 * 24 * time.Hour
 
 // CheckTokenResponse refuses token responses a client must not use
-// (RFC 6749 §5.1, RFC 6750): a token type other than Bearer, or a token that
-// is expired on arrival.
+// (RFC 6749 §5.1, RFC 6750, RFC 9449): a token type other than Bearer or
+// DPoP (CheckTokenBinding matches it to the profile), or a token that is
+// expired on arrival.
 func CheckTokenResponse(tok *oauth2.Token) *failure.Failure {
-	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
+	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") && !strings.EqualFold(t, "dpop") {
 		return &failure.Failure{Category: failure.CatEndpoint, Message: fmt.Sprintf(
-			"the IdP issued a token of type %q; only Bearer tokens are supported (RFC 6750)", failure.Sanitize(t, 40))}
+			"the IdP issued a token of type %q; only Bearer and DPoP tokens are supported (RFC 6750, RFC 9449)", failure.Sanitize(t, 40))}
 	}
 	if Lifetime(tok) < 0 {
 		return &failure.Failure{Category: failure.CatEndpoint, Message: "the IdP issued a token that is already expired (negative expires_in)"}

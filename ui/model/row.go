@@ -64,7 +64,11 @@ func NeedsSecret(p *credentials.Profile) bool {
 	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
 		return p.Type == credentials.TypeApplication && !p.HasPrivateKey
 	}
-	return p.Type == credentials.TypeApplication && !p.HasSecret
+	if p.GrantType == credentials.GrantJWTBearer {
+		return !p.HasPrivateKey // its assertion needs the key; a secret is optional
+	}
+	// A token exchange may be made by a public client (#28).
+	return p.Type == credentials.TypeApplication && !p.HasSecret && p.GrantType != credentials.GrantTokenExchange
 }
 
 // MayHaveSession is a User profile that is, or may still be, logged in:

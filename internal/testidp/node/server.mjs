@@ -17,6 +17,10 @@ import https from 'node:https';
 import Provider, { errors } from 'oidc-provider';
 
 import * as management from './management.mjs';
+import * as dpop from './dpop.mjs';
+import * as exchange from './exchange.mjs';
+import * as par from './par.mjs';
+import * as stepup from './stepup.mjs';
 
 // Feature modules (one file each, e.g. dpop.mjs): each may export
 //   configure(conf, cfg)          edit the provider configuration
@@ -26,6 +30,10 @@ import * as management from './management.mjs';
 // their Go-side settings (testidp.WithFeature).
 const featureModules = [
   management, // IdP secret lifecycle (#26)
+  dpop,
+  exchange,
+  par,
+  stepup,
 ];
 
 const log = (...args) => console.error('[testidp]', ...args);
