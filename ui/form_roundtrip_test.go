@@ -105,7 +105,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	managed.Bookkeeping = credentials.Bookkeeping{HasSecret: true, SecretKeyID: "ocs1", SecretExpirySource: credentials.SecretExpiryFromIdP,
 		SecretExpiryCheckedAt: time.Now().UTC(), SecretCreatedAt: t0.Add(-time.Hour), PendingAtIdP: credentials.PendingAtIdP{Step: "revoke", API: "okta",
 			AppID: "0oa1", AppName: "Reports", NewKeyID: "ocs1", OldKeyID: "ocs0", Since: t0, Due: time.Now().UTC().Add(48 * time.Hour),
-			NewExpires: t0.Add(90 * 24 * time.Hour), NewCreated: t0, RevokeOld: "2d", Management: "Plain app", LastError: "HTTP 503",
+			NewExpires: t0.Add(90 * 24 * time.Hour), NewCreated: t0, NewName: "credworkbench Reports", RevokeOld: "2d", Management: "Plain app", LastError: "HTTP 503",
 			Tries: 1, LastTry: t0}}
 	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert, managed}
 }
