@@ -49,7 +49,9 @@ func loadCertificate(p *credentials.Profile, file, password string) (string, err
 		return "", fail(err.Error())
 	}
 	p.Certificate = credentials.CertificatePEM(km.Cert)
-	p.AuthMethod = credentials.AuthPrivateKeyJWT
+	if !p.AuthMethod.UsesKey() && !p.BindTokensToCertificate {
+		p.AuthMethod = credentials.AuthPrivateKeyJWT // mutual TLS keeps its method
+	}
 	return key, nil
 }
 
@@ -132,7 +134,10 @@ func certificateNewRun(a *app, opts *certificateNewOptions) error {
 		_ = os.Remove(path)
 		return err
 	}
-	p.Certificate, p.AuthMethod = certPEM, credentials.AuthPrivateKeyJWT
+	p.Certificate = certPEM
+	if !p.AuthMethod.UsesKey() && !p.BindTokensToCertificate {
+		p.AuthMethod = credentials.AuthPrivateKeyJWT // mutual TLS keeps its method
+	}
 	saved, err := svc.Save(p, credentials.SecretChange{PrivateKey: &key})
 	if err != nil {
 		_ = os.Remove(path)

@@ -47,6 +47,9 @@ type profileJSON struct {
 	Revision        int                    `json:"revision"`
 	CreatedAt       time.Time              `json:"createdAt,omitzero"`
 	UpdatedAt       time.Time              `json:"updatedAt,omitzero"`
+
+	// Mutual TLS (#28): certificate-bound tokens.
+	BindTokensToCertificate bool `json:"bindTokensToCertificate,omitempty"`
 }
 
 type proxyJSON struct {
@@ -109,6 +112,8 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		},
 		MFA:      mfaJSON(p.MFA),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
+
+		BindTokensToCertificate: p.BindTokensToCertificate,
 	}
 }
 

@@ -35,6 +35,9 @@ type Endpoints struct {
 	PromptValues []string
 	// Notices are worth showing with results (endpoints on other hosts).
 	Notices []string
+	// MTLSAliases are the endpoints to use with mutual TLS, by discovery
+	// name (RFC 8705 §5; see oauthflow/mtls).
+	MTLSAliases map[string]string
 }
 
 // Discover reads the issuer's /.well-known/openid-configuration through
@@ -64,7 +67,7 @@ func Discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 		Issuer: issuer, IssuerNote: note, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
 		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
 		EndSessionURL: doc.EndSessionURL, DeviceAuthURL: doc.DeviceAuthURL, IssParameterSupported: doc.IssParameterSupported,
-		PromptValues: doc.PromptValues,
+		PromptValues: doc.PromptValues, MTLSAliases: doc.MTLSAliases,
 	}
 	if e.TokenURL == "" {
 		return e, &failure.Failure{Category: failure.CatEndpoint, Message: "the discovery document of " + e.Issuer + " names no token endpoint; enter it by hand"}
@@ -122,6 +125,8 @@ type discoveryDoc struct {
 	// OpenID Connect Prompt Create 1.0 §4 (e.g. Entra, Google): the prompt
 	// values the IdP understands.
 	PromptValues []string `json:"prompt_values_supported"`
+	// RFC 8705 §5.
+	MTLSAliases map[string]string `json:"mtls_endpoint_aliases"`
 }
 
 var statusPrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{3}) `) })
