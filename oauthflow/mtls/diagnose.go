@@ -37,7 +37,10 @@ func Explain(p credentials.Profile, f *failure.Failure) {
 		f.WithAdvice(AdviceMTLS)
 	case f.IdPError == "invalid_client" && p.AuthMethod.IsMTLS():
 		f.Category = failure.CatCredentials
-		f.Message = "the IdP does not accept the profile's client certificate for " + failure.Sanitize(p.ClientID, 100) + ": " + unknownCertificateHint(p)
+		f.Message = "the IdP does not accept the profile's client certificate for " + failure.Sanitize(p.ClientID, 100) + ", or did not receive it: " +
+			unknownCertificateHint(p) + ". If it is registered, the IdP may ask for certificates only at its mutual TLS endpoints " +
+			"(mtls_endpoint_aliases of its discovery document: set the issuer URL and leave the token URL empty to use them), " +
+			"or a TLS-terminating proxy in front of it dropped the certificate"
 		f.WithAdvice(AdviceMTLS)
 	case strings.Contains(desc, "mutual tls client certificate not provided") || strings.Contains(desc, "failed x5t#s256 verification"):
 		f.Category = failure.CatTLS

@@ -16,6 +16,8 @@ import https from 'node:https';
 
 import Provider, { errors } from 'oidc-provider';
 
+import * as mtls from './mtls.mjs';
+
 // Feature modules (one file each, e.g. dpop.mjs): each may export
 //   configure(conf, cfg)          edit the provider configuration
 //   attach(provider, cfg, ctx)    after the provider exists (middleware, grant types)
@@ -23,6 +25,7 @@ import Provider, { errors } from 'oidc-provider';
 // where ctx = { clients, users, log, send, readForm }. cfg.features[name] holds
 // their Go-side settings (testidp.WithFeature).
 const featureModules = [
+  mtls,
 ];
 
 const log = (...args) => console.error('[testidp]', ...args);
@@ -451,7 +454,12 @@ async function handle(req, res) {
 }
 
 const server = cfg.tls
-  ? https.createServer({ cert: readFileSync(cfg.tls.cert), key: readFileSync(cfg.tls.key) }, handle)
+  ? https.createServer({
+    cert: readFileSync(cfg.tls.cert),
+    key: readFileSync(cfg.tls.key),
+    // mtls.mjs: ask for a client certificate; the provider decides.
+    ...(cfg.features?.mtls ? { requestCert: true, rejectUnauthorized: false } : {}),
+  }, handle)
   : http.createServer(handle);
 
 server.listen(cfg.port || 0, '127.0.0.1', () => {
