@@ -65,7 +65,7 @@ type certificateNewOptions struct {
 func newCertificateCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "certificate new NAME [--days 365] [--out FILE]",
-		Short: "Generate a key pair and self-signed certificate for private_key_jwt (key to the keyring)",
+		Short: "Generate a key pair and self-signed certificate for private_key_jwt or mutual TLS (key to the keyring)",
 		Long: `new NAME switches the profile to private_key_jwt: the private key goes to the
 OS keyring, the public certificate to NAME.crt (or --out FILE), which is never
 overwritten. Upload it to the IdP (or register the printed JWK).

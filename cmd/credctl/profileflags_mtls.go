@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/credworkbench/credworkbench/credentials"
+	"github.com/credworkbench/credworkbench/oauthflow"
 	"github.com/credworkbench/credworkbench/oauthflow/mtls"
 	"github.com/spf13/pflag"
 )
@@ -55,4 +58,18 @@ func assertionSummary(p credentials.Profile, line string) string {
 		return line
 	}
 	return ""
+}
+
+// refuseBoundHelper refuses to hand a certificate-bound token to a helper
+// (git-credential, kubectl-credential, exec): git, kubectl's exec plugin
+// and exec's program receive only the token, and cannot present the
+// certificate whose key stays in the keyring, so every API would refuse it.
+func refuseBoundHelper(p credentials.Profile) error {
+	if !p.BindTokensToCertificate {
+		return nil
+	}
+	return &oauthflow.Failure{Category: oauthflow.CatConfig, Message: fmt.Sprintf("%q has certificate-bound tokens (mutual TLS): "+
+		"an API accepts its token only over a connection that presents the profile's client certificate, and git, kubectl's exec plugin "+
+		"and programs run by credctl exec receive only the token (the private key stays in the OS keyring). Call the API with "+
+		"credctl request %s or a transport instead, or use a profile without --bind-tokens-to-certificate", p.Name, shellQuote(p.Name))}
 }
