@@ -153,6 +153,7 @@ func (d *detailsPane) show(r *row) {
 	if !publicClient(p) { // a public client authenticates with nothing
 		add("Client authentication", string(p.AuthMethod))
 	}
+	add("Mutual TLS", mtlsDetails(p)) // form_mtls.go
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)
 	add("Resource", p.Resource)

@@ -65,6 +65,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	p.TenantHeader = f.tenantHdr.Text
 	p.GitHosts, p.GitUsername = f.gitHosts.Text, f.gitUser.Text
 	f.readMFA(&p)
+	f.readMTLS(&p)
 	p.Normalize()
 
 	p.SecretExpiresAt = f.readSecretExpires()

@@ -118,13 +118,20 @@ func SelfSignedClient(t testing.TB, dir, cn string) (path string, jwk json.RawMe
 	key, cert := newCert(t, pkix.Name{CommonName: cn}, nil, nil, false)
 	path = filepath.Join(dir, cn+".pem")
 	writeKeyPair(t, path, key, cert)
+	return path, JWKWithCertificate(t, cert)
+}
+
+// JWKWithCertificate is cert's public key as a JWK with x5c and x5t#S256,
+// as self_signed_tls_client_auth registers a certificate.
+func JWKWithCertificate(t testing.TB, cert *x509.Certificate) json.RawMessage {
+	t.Helper()
 	sum := sha256.Sum256(cert.Raw)
-	j, err := (&jose.JSONWebKey{Key: key.Public(), Use: "sig", Certificates: []*x509.Certificate{cert},
+	j, err := (&jose.JSONWebKey{Key: cert.PublicKey, Use: "sig", Certificates: []*x509.Certificate{cert},
 		CertificateThumbprintSHA256: sum[:]}).MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return path, j
+	return j
 }
 
 // newCert makes an EC P-256 key and a certificate for it, signed by
