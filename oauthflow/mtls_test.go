@@ -214,4 +214,14 @@ func TestMTLSBoundTokenAtTheAPI(t *testing.T) {
 	if !ok || f.Category != CatTLS || !strings.Contains(f.Message, "this profile presents none") {
 		t.Fatalf("handshake without a certificate: %v", err)
 	}
+	// The same at a token endpoint that demands a certificate in the handshake.
+	strictIdP := ccSave(t, s, func() credentials.Profile {
+		q := ccApp("strict idp", gateway.URL+"/token")
+		q.TLS.CAFile = bundle
+		return q
+	}(), testidp.AppClientSecret)
+	f = ccWantFailed(t, ccTest(t, s, strictIdP.Name), CatTLS)
+	if !strings.Contains(f.Message, "asked for a TLS client certificate") || f.Advice() != mtls.AdviceMTLS {
+		t.Fatalf("IdP handshake without a certificate: %v", f)
+	}
 }
