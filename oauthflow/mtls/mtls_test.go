@@ -43,7 +43,9 @@ func TestCheckBinding(t *testing.T) {
 	if err != nil || len(ours) != 43 {
 		t.Fatalf("thumbprint %q %v", ours, err)
 	}
-	bound := func(x5t string) string { return jwt(t, map[string]any{"sub": "s", "cnf": map[string]any{"x5t#S256": x5t}}) }
+	bound := func(x5t string) string {
+		return jwt(t, map[string]any{"sub": "s", "cnf": map[string]any{"x5t#S256": x5t}})
+	}
 	if w, f := CheckBinding(p, bound(ours)); w != "" || f != nil {
 		t.Fatalf("our binding: %q %v", w, f)
 	}
