@@ -34,6 +34,10 @@ func validateMTLS(p Profile, opt ValidateOptions, add func(field, format string,
 		// It comes next (credctl certificate new).
 	case p.Certificate == "":
 		add(FieldCertificate, "%s needs the client certificate: import one with its key, or generate one.", what)
+	case !p.AuthMethod.IsMTLS():
+		// Bound tokens with another client authentication: the certificate
+		// (kept for private_key_jwt too) is checked where the handshake
+		// needs it, and a missing key is explained there.
 	default:
 		if c, err := ParseCertificatePEM(p.Certificate); err != nil {
 			add(FieldCertificate, "The certificate cannot be read: %v.", err)
