@@ -30,6 +30,12 @@ function peerCertificate(ctx) {
 const dn = (cert) => cert.subject.split('\n').filter(Boolean).reverse().join(',');
 const normalizeDN = (s) => String(s).split(',').map((p) => p.trim()).join(',').toLowerCase();
 
+// serverOptions are the https server's: ask every client for a
+// certificate and let the provider decide (no TLS-level refusal).
+export function serverOptions(cfg) {
+  return cfg.features?.mtls ? { requestCert: true, rejectUnauthorized: false } : {};
+}
+
 export function configure(conf, cfg) {
   settings = cfg.features?.mtls;
   if (!settings) return;

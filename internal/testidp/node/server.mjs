@@ -454,12 +454,7 @@ async function handle(req, res) {
 }
 
 const server = cfg.tls
-  ? https.createServer({
-    cert: readFileSync(cfg.tls.cert),
-    key: readFileSync(cfg.tls.key),
-    // mtls.mjs: ask for a client certificate; the provider decides.
-    ...(cfg.features?.mtls ? { requestCert: true, rejectUnauthorized: false } : {}),
-  }, handle)
+  ? https.createServer({ cert: readFileSync(cfg.tls.cert), key: readFileSync(cfg.tls.key), ...mtls.serverOptions(cfg) }, handle)
   : http.createServer(handle);
 
 server.listen(cfg.port || 0, '127.0.0.1', () => {
