@@ -225,3 +225,35 @@ func TestMTLSBoundTokenAtTheAPI(t *testing.T) {
 		t.Fatalf("IdP handshake without a certificate: %v", f)
 	}
 }
+
+// Transports present the certificate too: an HTTP and a WS_SOAP transport
+// reach APIs that hold the bound token to it, and a run against an API
+// that never asks for the certificate is refused with the binding named in
+// the diagnosis.
+func TestMTLSTransports(t *testing.T) {
+	e := startMTLSIdP(t, testidp.MTLS{Aliases: testidp.AliasesLocalhost})
+	ccRequireRealKeyring(t)
+	s := ccService(t, nil)
+	cfg := testapi.Config{Issuer: e.idp.Issuer, JWKSURL: e.idp.JWKSURL, Audience: testidp.Resource, Client: e.idp.HTTPClient()}
+	api := testapi.StartJSONMTLS(t, cfg, testapi.MTLSOptions{RequireBound: true})
+	soap := testapi.StartSOAP11MTLS(t, cfg, testapi.MTLSOptions{RequireBound: true})
+	proxied := testapi.StartJSONMTLS(t, cfg, testapi.MTLSOptions{DoNotAsk: true})
+	ca, _ := os.ReadFile(e.idp.CAFile)
+	bundle := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(bundle, append(append(append(ca, api.CertPEM...), soap.CertPEM...), proxied.CertPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := mtlsSave(t, s, e.idp, "mtls transports", e.boundSelf, e.selfCert, "", func(p *credentials.Profile) {
+		p.AuthMethod, p.BindTokensToCertificate, p.TLS.CAFile = credentials.AuthSelfSignedTLS, true, bundle
+	})
+	env := &runEnv{s: s, idp: e.idp, app: p}
+	env.save(t, credentials.Transport{Name: "orders", Type: credentials.TransportHTTP, URL: api.URL + "/orders", Method: "GET",
+		Authorization: credentials.AuthCredential, ProfileID: p.ID})
+	env.save(t, credentials.Transport{Name: "billing", Type: credentials.TransportWSSOAP, URL: soap.URL, SOAPVersion: "1.1",
+		SOAPAction: "urn:billing:GetInvoice", Body: soap11Env, Authorization: credentials.AuthCredential, ProfileID: p.ID})
+	env.save(t, credentials.Transport{Name: "behind proxy", Type: credentials.TransportHTTP, URL: proxied.URL + "/orders", Method: "GET",
+		Authorization: credentials.AuthCredential, ProfileID: p.ID})
+	wantOutcome(t, env.run(t, "orders", RunOptions{}), OutcomeOK)
+	wantOutcome(t, env.run(t, "billing", RunOptions{}), OutcomeOK)
+	wantOutcome(t, env.run(t, "behind proxy", RunOptions{}), OutcomeAPIRefused, "Certificate binding", "TLS-terminating proxy")
+}
