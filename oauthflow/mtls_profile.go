@@ -63,3 +63,14 @@ func checkBinding(p credentials.Profile, accessToken string, res *Result) *Failu
 	}
 	return nil
 }
+
+// withoutClientCertificate is p for a call that needs no client
+// certificate (discovery of a draft, whose key may not be in the keyring
+// yet): a transport of its own (no ID), presenting nothing.
+func withoutClientCertificate(p credentials.Profile) credentials.Profile {
+	if !p.PresentsCertificate() {
+		return p
+	}
+	p.ID, p.AuthMethod, p.BindTokensToCertificate = "", credentials.AuthBasic, false
+	return p
+}

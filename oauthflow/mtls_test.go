@@ -10,6 +10,7 @@ import (
 
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testapi"
+	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
 	"github.com/credworkbench/credworkbench/oauthflow/mtls"
 )
@@ -256,4 +257,21 @@ func TestMTLSTransports(t *testing.T) {
 	wantOutcome(t, env.run(t, "orders", RunOptions{}), OutcomeOK)
 	wantOutcome(t, env.run(t, "billing", RunOptions{}), OutcomeOK)
 	wantOutcome(t, env.run(t, "behind proxy", RunOptions{}), OutcomeAPIRefused, "Certificate binding", "TLS-terminating proxy")
+}
+
+// Discover (the form's button) gives a profile that presents its
+// certificate the IdP's mTLS aliases, and others the plain endpoints.
+func TestMTLSDiscoverGivesAliases(t *testing.T) {
+	e := startMTLSIdP(t, testidp.MTLS{Aliases: testidp.AliasesLocalhost})
+	s := ccService(t, testenv.NewMemKeyring())
+	p := credentials.Profile{Name: "d", Type: credentials.TypeApplication, IssuerURL: e.idp.Issuer, ClientID: "mtls-app",
+		AuthMethod: credentials.AuthTLSClient, TLS: credentials.TLS{CAFile: e.idp.CAFile}}
+	ep, err := s.Discover(context.Background(), p)
+	if err != nil || !strings.HasPrefix(ep.TokenURL, "https://localhost:") {
+		t.Fatalf("mutual TLS profile: %q %v", ep.TokenURL, err)
+	}
+	p.AuthMethod = credentials.AuthBasic
+	if ep, err := s.Discover(context.Background(), p); err != nil || ep.TokenURL != e.idp.TokenURL {
+		t.Fatalf("plain profile: %q %v", ep.TokenURL, err)
+	}
 }
