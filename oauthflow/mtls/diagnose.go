@@ -16,8 +16,8 @@ var certificateAlerts = []string{"certificate required", "bad certificate", "cer
 // terms where mutual TLS is its cause; it edits f. Other failures are left
 // as they are.
 func Explain(p credentials.Profile, f *failure.Failure) {
-	if f == nil {
-		return
+	if f == nil || f.Advice() == AdviceMTLS || strings.Contains(f.Message, "mtls_endpoint_aliases") {
+		return // explained already (a failure may pass here twice)
 	}
 	desc := strings.ToLower(f.IdPDescription)
 	switch {

@@ -83,6 +83,10 @@ func TestExplainHandshake(t *testing.T) {
 	if !strings.Contains(f.Message, "this profile presents none") || !strings.Contains(f.Message, "certificate required") || f.Advice() != AdviceMTLS {
 		t.Fatalf("no certificate: %v", f)
 	}
+	once := f.Message
+	if Explain(credentials.Profile{}, f); f.Message != once {
+		t.Fatalf("explained twice: %v", f)
+	}
 	f = tlsFail()
 	f.Message = strings.Replace(f.Message, "certificate required", "bad certificate", 1)
 	Explain(profile(t, credentials.AuthTLSClient, false), f)
