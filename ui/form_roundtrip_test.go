@@ -96,7 +96,9 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	userCert := appCert // a confidential User client with a certificate
 	userCert.Name, userCert.Type, userCert.GrantType = "Cert user", credentials.TypeUser, credentials.GrantAuthorizationCode
 	userCert.AuthURL = "https://login.example.com/tenant/oauth2/v2.0/authorize"
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert}
+	appMTLS := appCert // mutual TLS (RFC 8705) with certificate-bound tokens
+	appMTLS.Name, appMTLS.AuthMethod, appMTLS.BindTokensToCertificate = "mTLS app", credentials.AuthSelfSignedTLS, true
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert, appMTLS}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that
