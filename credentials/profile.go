@@ -389,7 +389,7 @@ func SameName(a, b string) bool {
 // it is: the certificate's NotAfter for private_key_jwt, else the recorded
 // secret expiry. Zero when unknown.
 func (p Profile) CredentialExpiry() (time.Time, string) {
-	if p.AuthMethod == AuthPrivateKeyJWT {
+	if p.AuthMethod.UsesKey() {
 		if c, err := ParseCertificatePEM(p.Certificate); err == nil {
 			return c.NotAfter.UTC(), "certificate"
 		}

@@ -95,7 +95,7 @@ func (r *Repository) Save(p Profile, ch SecretChange) (Profile, error) {
 	if err := Validate(p, ValidateOptions{Others: all, HasSecret: hasSecret, HasPrivateKey: hasKey, CertificateLater: ch.CertificateLater}); err != nil {
 		return Profile{}, err
 	}
-	if p.AuthMethod == AuthPrivateKeyJWT && ch.PrivateKey != nil && *ch.PrivateKey != "" && ch.ClientSecret == nil && old != nil && old.HasSecret {
+	if p.AuthMethod.UsesKey() && ch.PrivateKey != nil && *ch.PrivateKey != "" && ch.ClientSecret == nil && old != nil && old.HasSecret {
 		// The profile becomes a certificate client now and never sends its
 		// client secret again: it must not linger in the keyring.
 		ch.ClientSecret = Secret("")

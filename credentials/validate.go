@@ -181,7 +181,8 @@ func Validate(p Profile, opt ValidateOptions) error {
 			add(FieldGrantType, "An Application profile uses the Client Credentials, Token Exchange or JWT Bearer grant.")
 		}
 		switch {
-		case opt.SecretOptional, opt.CertificateLater && p.AuthMethod == AuthPrivateKeyJWT && p.Certificate == "":
+		case opt.SecretOptional, opt.CertificateLater && p.AuthMethod.UsesKey() && p.Certificate == "", p.AuthMethod.IsMTLS():
+			// mutual TLS: validateMTLS asks for the certificate and key.
 		case p.AuthMethod == AuthPrivateKeyJWT && p.Certificate == "":
 			// validateAssertion asks for the certificate (with its key): one message.
 		case p.AuthMethod == AuthPrivateKeyJWT && !opt.HasPrivateKey:
@@ -235,9 +236,11 @@ func Validate(p Profile, opt ValidateOptions) error {
 	case AuthBasic, AuthPost:
 	case AuthPrivateKeyJWT:
 		validateAssertion(p, opt.CertificateLater, add)
+	case AuthTLSClient, AuthSelfSignedTLS:
 	default:
-		add(FieldAuthMethod, "Client authentication must be client_secret_basic, client_secret_post or private_key_jwt.")
+		add(FieldAuthMethod, "Client authentication must be client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or self_signed_tls_client_auth.")
 	}
+	validateMTLS(p, opt, add) // validate_mtls.go
 	for _, s := range strings.Fields(p.Scope) {
 		for _, r := range s {
 			// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )

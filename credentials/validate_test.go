@@ -92,7 +92,7 @@ func TestValidateRules(t *testing.T) {
 		// Client.
 		{"client id required", app, func(p *Profile) { p.ClientID = "" }, nil, FieldClientID, "required"},
 		{"client id control char", app, func(p *Profile) { p.ClientID = "a\x00b" }, nil, FieldClientID, "control"},
-		{"auth method unknown", app, func(p *Profile) { p.AuthMethod = "tls_client_auth" }, nil, FieldAuthMethod, "client_secret_basic"},
+		{"auth method unknown", app, func(p *Profile) { p.AuthMethod = "client_secret_jwt" }, nil, FieldAuthMethod, "client_secret_basic"},
 		{"auth method post", app, func(p *Profile) { p.AuthMethod = AuthPost }, nil, "", ""},
 		{"scope with quote", app, func(p *Profile) { p.Scope = `openid read"write` }, nil, FieldScope, `holds '"'`},
 		{"scope with backslash", app, func(p *Profile) { p.Scope = `a\b` }, nil, FieldScope, "may not contain"},

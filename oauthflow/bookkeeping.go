@@ -137,7 +137,7 @@ func unasked(p credentials.Profile, res Result) bool {
 		return true
 	case p.Type != credentials.TypeApplication || f.Category != CatCredentials:
 		return false
-	case p.AuthMethod == credentials.AuthPrivateKeyJWT:
+	case p.AuthMethod.UsesKey():
 		return !p.HasPrivateKey
 	}
 	return !p.HasSecret

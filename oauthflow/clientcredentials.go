@@ -10,6 +10,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
 	"github.com/credworkbench/credworkbench/oauthflow/idp"
+	"github.com/credworkbench/credworkbench/oauthflow/mtls"
 )
 
 // Test runs the profile's grant now (client credentials for Application
@@ -67,6 +68,8 @@ func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Pro
 			return fail(f, warnings)
 		}
 		auth.Params, auth.Hide = params, jwt
+	} else if p.AuthMethod.IsMTLS() && secret == nil {
+		// Mutual TLS: the handshake authenticates the client (client_id in the body).
 	} else if p.IsDerived() && !p.HasSecret && secret == nil {
 		p.AuthMethod = credentials.AuthPost // a public client sends its client_id alone (derived.go)
 	} else {
@@ -99,6 +102,9 @@ func (pr protocol) fetchClientCredentials(ctx context.Context, p credentials.Pro
 		return fail(pr.dpopMissing(ctx, p, client, f), warnings) // dpop.go
 	}
 	res := activeResult(p, tok, idp.Lifetime(tok), warnings, start)
+	if f := checkBinding(p, tok.AccessToken, &res); f != nil { // mtls_profile.go
+		return fail(f, warnings)
+	}
 	return tok, res, nil
 }
 
@@ -115,5 +121,6 @@ func activeResult(p credentials.Profile, tok *oauth2.Token, lifetime time.Durati
 }
 
 func failedResult(p credentials.Profile, f *Failure, warnings []string, at time.Time) Result {
+	mtls.Explain(p, f)
 	return Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusFailed, Failure: f, Warnings: warnings, CheckedAt: at}
 }

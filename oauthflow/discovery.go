@@ -16,12 +16,13 @@ func (s *Service) Discover(ctx context.Context, p credentials.Profile) (Endpoint
 	if p.IssuerURL == "" {
 		return Endpoints{}, &Failure{Category: CatConfig, Message: "the profile has no issuer URL to discover endpoints from"}
 	}
-	p.Normalize() // a draft from a form: defaults filled in before the network rules apply
-	client, _, err := s.mgr.http.IdP(p)
+	p.Normalize()                                                 // a draft from a form: defaults filled in before the network rules apply
+	client, _, err := s.mgr.http.IdP(withoutClientCertificate(p)) // mtls_profile.go
 	if err != nil {
 		return Endpoints{}, failure.Classify(err)
 	}
-	return discover(ctx, client, p.IssuerURL)
+	e, err := discover(ctx, client, p.IssuerURL)
+	return withMTLSEndpoints(p, e, err) // a mutual TLS profile gets the IdP's mtls_endpoint_aliases
 }
 
 // withEndpoints fills the profile's missing endpoints from discovery when

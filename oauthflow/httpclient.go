@@ -38,10 +38,12 @@ func newClientCache(s *Service) *httpclient.Cache {
 			return s.repo.Secrets.Get(id, credentials.ProxyPassword)
 		},
 		MaxIdleConnsPerHost: 2 * DefaultTestAllConcurrency,
+		ClientCertificate:   clientCertificate(s.repo.Secrets), // mtls_profile.go
 	})
 }
 
 // discovered returns the profile's discovered endpoints, cached with its client.
 func discovered(ctx context.Context, clients *httpclient.Cache, p credentials.Profile, client *http.Client) (Endpoints, error) {
-	return httpclient.Remember(clients, p, func() (Endpoints, error) { return discover(ctx, client, p.IssuerURL) })
+	e, err := httpclient.Remember(clients, p, func() (Endpoints, error) { return discover(ctx, client, p.IssuerURL) })
+	return withMTLSEndpoints(p, e, err) // mtls_profile.go
 }

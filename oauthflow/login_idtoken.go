@@ -96,6 +96,9 @@ func (l *loginSessions) userResult(ctx context.Context, now func() time.Time, u 
 		}
 	}
 	res := Result{ProfileID: p.ID, Name: p.Name, Status: credentials.StatusActive, Token: info, Warnings: warnings, CheckedAt: at}
+	if f := checkBinding(p, tok.AccessToken, &res); f != nil { // mtls_profile.go
+		return Result{}, f
+	}
 	if d := idp.Lifetime(tok); d > 0 {
 		res.Expiry = at.Add(d)
 		info.Expiry = res.Expiry

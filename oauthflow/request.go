@@ -11,6 +11,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/apicall"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/mtls"
 )
 
 // Request sends a test request with the profile's token (renewed if
@@ -51,9 +52,13 @@ func (s *Service) Request(ctx context.Context, nameOrID string, spec RequestSpec
 	spec.Method = method
 	out, err := apicall.Send(ctx, client, spec, tok.AccessToken)
 	if err != nil {
+		mtls.ExplainError(p, err)
 		return nil, err
 	}
 	out.Advice = AuthAdvice(out.Status, out.AuthProblem)
+	if c := mtls.APIRefusalCheck(p, mtls.BoundToken(tok.AccessToken), out.Status); c != "" {
+		out.Advice = c + " " + out.Advice
+	}
 	return out, nil
 }
 

@@ -73,8 +73,8 @@ func (s *Service) RotateSecret(ctx context.Context, nameOrID, newSecret string, 
 		f := &Failure{Category: CatConfig, Message: "secret rotation tests the new secret with the client credentials grant, so it is for Application profiles; for a User profile edit the secret and log in again"}
 		return failedResult(p, f, nil, now), &RotateError{Step: RotateStepCheck, Err: f}
 	}
-	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
-		f := &Failure{Category: CatConfig, Message: "the profile authenticates with private_key_jwt and has no client secret: replace its certificate instead (credctl certificate new, or --certificate)"}
+	if p.AuthMethod.UsesKey() {
+		f := &Failure{Category: CatConfig, Message: "the profile authenticates with " + string(p.AuthMethod) + " and has no client secret: replace its certificate instead (credctl certificate new, or --certificate)"}
 		return failedResult(p, f, nil, now), &RotateError{Step: RotateStepCheck, Err: f}
 	}
 	if strings.TrimSpace(newSecret) == "" {

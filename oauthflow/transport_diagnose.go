@@ -10,6 +10,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/apicall"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
+	"github.com/credworkbench/credworkbench/oauthflow/mtls"
 )
 
 // How a transport run's outcome is explained: no token, no answer, or the
@@ -53,6 +54,7 @@ func finish(res *RunResult, resp *Response, err error, info *TokenInfo, p creden
 		if af, ok := AsFailure(err); ok {
 			f = af
 		}
+		mtls.Explain(p, f)
 		res.Outcome = OutcomeNetwork
 		if f.Category == CatConfig {
 			res.Outcome = OutcomeInvalid
@@ -149,6 +151,11 @@ func apiRefusal(res *RunResult, info *TokenInfo, p credentials.Profile) *Diagnos
 	// Tenant header against the tenant claim.
 	if c := tenantCheck(p, d.Tenant, res.AsUser || p.Type == credentials.TypeUser); c != "" {
 		d.Checks = append(d.Checks, c)
+	}
+	if info != nil {
+		if c := mtls.APIRefusalCheck(p, mtls.ClaimsBoundTo(info.Claims), resp.Status); c != "" {
+			d.Checks = append(d.Checks, c)
+		}
 	}
 	if d.Challenge == "invalid_token" && len(d.Checks) == 0 {
 		d.Checks = append(d.Checks, "The API does not accept the token: check that it trusts the profile's IdP (issuer) and that the token has not been revoked.")

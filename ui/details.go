@@ -108,7 +108,7 @@ func isURL(s string) bool {
 // publicClient is a User profile without a client secret or key: it sends
 // only its client ID.
 func publicClient(p credentials.Profile) bool {
-	return p.Type == credentials.TypeUser && !p.HasSecret && p.AuthMethod != credentials.AuthPrivateKeyJWT
+	return p.Type == credentials.TypeUser && !p.HasSecret && !p.AuthMethod.UsesKey()
 }
 
 // show fills the pane for r (nil: nothing selected).
@@ -155,6 +155,7 @@ func (d *detailsPane) show(r *row) {
 	if !publicClient(p) { // a public client authenticates with nothing
 		add("Client authentication", string(p.AuthMethod))
 	}
+	add("Mutual TLS", mtlsDetails(p)) // form_mtls.go
 	add("Scope", p.Scope)
 	add("Audience", p.Audience)
 	add("Resource", p.Resource)

@@ -77,6 +77,7 @@ type profileForm struct {
 	cert                                                      certPart      // private_key_jwt (form_certificate.go)
 	mfa                                                       mfaPart       // multi-factor (form_mfa.go)
 	dpop                                                      *widget.Check // DPoP (form_dpop.go)
+	mtls                                                      mtlsPart      // mutual TLS (form_mtls.go)
 	idp                                                       idpPart       // IdP management (form_idp.go)
 	presetNote                                                *widget.Label // the applied preset's guidance (form_presets.go)
 	secretExpires                                             *entry

@@ -40,7 +40,8 @@ func (f *profileForm) build() fyne.CanvasObject {
 	// The hint right under the entry; the message line stays last.
 	secretField.cell.Objects = []fyne.CanvasObject{secretField.cell.Objects[0], f.secretHint, secretField.msg}
 	f.secretExpires = f.textField(fieldSecretExpires, "Secret expires", "optional: YYYY-MM-DD, for expiry warnings")
-	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT)}, func(string) {
+	f.authMethod = widget.NewSelect([]string{string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT),
+		string(credentials.AuthTLSClient), string(credentials.AuthSelfSignedTLS)}, func(string) {
 		if f.cert.info != nil { // not while building
 			f.updateVisibility()
 			f.validate()
@@ -48,6 +49,7 @@ func (f *profileForm) build() fyne.CanvasObject {
 	})
 	f.newField(credentials.FieldAuthMethod, "Client authentication", f.authMethod)
 	f.cert.buildCertificate()
+	f.buildMTLS() // form_mtls.go
 	f.scope = f.textField(credentials.FieldScope, "Scope", "space-separated, e.g. api:read api:write")
 	f.audience = f.textField(credentials.FieldAudience, "Audience", "optional")
 	f.resource = f.textField(credentials.FieldResource, "Resource", "optional: https://api.example.com")
@@ -177,6 +179,7 @@ func (f *profileForm) fill() {
 	f.authMethod.Refresh()
 	f.cert.fillCertificate(p)
 	f.fillMFA(p)
+	f.fillMTLS(p)
 	f.fillIdP(p) // form_idp.go
 	switch p.Proxy.Mode {
 	case credentials.ProxySystem:
@@ -225,15 +228,16 @@ func (f *profileForm) updateVisibility() {
 		"proxyUrl":                    f.proxyMode.Selected == proxyURL,
 		"proxyUser":                   f.proxyMode.Selected == proxyURL,
 		"proxyPassword":               f.proxyMode.Selected == proxyURL,
-		credentials.FieldClientSecret: !f.usesCertificate(),
-		fieldSecretExpires:            !f.usesCertificate(),
+		credentials.FieldClientSecret: !f.usesKey(),
+		fieldSecretExpires:            !f.usesKey(),
 		credentials.FieldCertificate:  f.usesCertificate(),
-		credentials.FieldAssertion:    f.usesCertificate(),
+		credentials.FieldAssertion:    f.mtlsMethod() == credentials.AuthPrivateKeyJWT,
 		credentials.FieldMFA:          user,
 		credentials.FieldLogin:        user,
 	} {
 		f.fields[key].setVisible(on)
 	}
+	f.showMTLSHint() // form_mtls.go
 	switch {
 	case f.orig != nil && f.orig.HasSecret:
 		f.secret.SetPlaceHolder("leave empty to keep the stored secret")

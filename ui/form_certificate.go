@@ -109,7 +109,7 @@ func (c *certPart) readCertificate(p *credentials.Profile, ch *credentials.Secre
 }
 
 func (f *profileForm) usesCertificate() bool {
-	return f.authMethod.Selected == string(credentials.AuthPrivateKeyJWT)
+	return f.usesKey() || f.mtls.bind.Checked // form_mtls.go
 }
 
 // hasKey says whether a private key is stored or about to be.
@@ -212,7 +212,9 @@ func (c *certPart) takeKeyMaterial(km credentials.KeyMaterial) error {
 		return err
 	}
 	c.certPEM, c.pendingKey = credentials.CertificatePEM(km.Cert), key
-	f.authMethod.SetSelected(string(credentials.AuthPrivateKeyJWT))
+	if !f.usesCertificate() { // mutual TLS keeps its method
+		f.authMethod.SetSelected(string(credentials.AuthPrivateKeyJWT))
+	}
 	f.fields[credentials.FieldCertificate].touched = true
 	c.showCertificateInfo()
 	f.updateVisibility()

@@ -111,6 +111,9 @@ func (f *profileForm) applyFromAPI(out oauthflow.APIProfile) {
 	if p.DPoP && f.dpop != nil {
 		f.dpop.SetChecked(true) // the API takes only DPoP-bound tokens
 	}
+	if p.BindTokensToCertificate && f.mtls.bind != nil {
+		f.mtls.bind.SetChecked(true) // the API takes only certificate-bound tokens
+	}
 	f.presetNote.SetText(strings.Join(out.Notes, " "))
 	f.presetNote.Show()
 	f.validate()

@@ -19,7 +19,7 @@ func TestFormFromAPI(t *testing.T) {
 	idp := testidp.Start(t)
 	cfg := testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource}
 	api := testapi.StartProtected(t, cfg, testapi.ProtectedResource{AuthorizationServers: []string{idp.Issuer},
-		Scopes: []string{"openid", "api:read"}, DPoPRequired: true})
+		Scopes: []string{"openid", "api:read"}, DPoPRequired: true, TLSBound: true})
 	hostile := testapi.StartProtected(t, cfg, testapi.ProtectedResource{AuthorizationServers: []string{idp.Issuer}, Resource: "https://bank.example.com"})
 	repo := newRepo(t, nil)
 	h := newHarness(t, repo, nil)
@@ -43,8 +43,8 @@ func TestFormFromAPI(t *testing.T) {
 	if f.issuer.Text != idp.Issuer || f.tokenURL.Text != idp.TokenURL || f.scope.Text != "openid api:read" || f.resource.Text != api.URL {
 		t.Fatalf("filled issuer %q token %q scope %q resource %q", f.issuer.Text, f.tokenURL.Text, f.scope.Text, f.resource.Text)
 	}
-	if !f.dpop.Checked {
-		t.Error("the API requires DPoP but the form's DPoP box is not ticked")
+	if !f.dpop.Checked || !f.mtls.bind.Checked {
+		t.Errorf("the API requires DPoP and certificate-bound tokens: DPoP box %v, binding box %v", f.dpop.Checked, f.mtls.bind.Checked)
 	}
 	if !strings.Contains(f.presetNote.Text, "DPoP") {
 		t.Errorf("the note does not say the API requires DPoP: %q", f.presetNote.Text)

@@ -96,6 +96,8 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	userCert := appCert // a confidential User client with a certificate
 	userCert.Name, userCert.Type, userCert.GrantType = "Cert user", credentials.TypeUser, credentials.GrantAuthorizationCode
 	userCert.AuthURL = "https://login.example.com/tenant/oauth2/v2.0/authorize"
+	appMTLS := appCert // mutual TLS (RFC 8705) with certificate-bound tokens
+	appMTLS.Name, appMTLS.AuthMethod, appMTLS.BindTokensToCertificate = "mTLS app", credentials.AuthSelfSignedTLS, true
 	// IdP secret lifecycle (#26): managed through appPlain (seedNoSecrets's
 	// ID for it); nothing due, so the workbench's RunDue leaves it alone.
 	managed := appPlain
@@ -107,7 +109,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 			AppID: "0oa1", AppName: "Reports", NewKeyID: "ocs1", OldKeyID: "ocs0", Since: t0, Due: time.Now().UTC().Add(48 * time.Hour),
 			NewExpires: t0.Add(90 * 24 * time.Hour), NewCreated: t0, NewName: "credworkbench Reports", RevokeOld: "2d", Management: "Plain app", LastError: "HTTP 503",
 			Tries: 1, LastTry: t0}}
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert, managed}
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert, appMTLS, managed}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that

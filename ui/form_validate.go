@@ -68,6 +68,7 @@ func (f *profileForm) profile() (credentials.Profile, credentials.SecretChange) 
 	f.readDPoP(&p)    // form_dpop.go
 	f.readDerived(&p) // form_derived.go
 	f.readLogin(&p)   // form_login.go
+	f.readMTLS(&p)
 	p.Normalize()
 	f.readIdP(&p) // form_idp.go
 

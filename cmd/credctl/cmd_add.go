@@ -67,7 +67,7 @@ func addRun(a *app, opts *addOptions) error {
 	}
 	// private_key_jwt without --certificate: the key comes next from
 	// `credctl certificate new`; no placeholder secret is asked for.
-	certLater := p.AuthMethod == credentials.AuthPrivateKeyJWT && !f.given("certificate")
+	certLater := (p.AuthMethod.UsesKey() || p.BindTokensToCertificate) && !f.given("certificate")
 	// Check first, so nobody types a secret for a profile that will be refused.
 	if err := precheck(others, p, f.secretStdin, f.given("certificate"), certLater); err != nil {
 		return err

@@ -49,8 +49,8 @@ func loadCertificate(p *credentials.Profile, file, password string) (string, err
 		return "", fail(err.Error())
 	}
 	p.Certificate = credentials.CertificatePEM(km.Cert)
-	if p.GrantType != credentials.GrantJWTBearer { // whose key signs the grant's assertion, not client authentication
-		p.AuthMethod = credentials.AuthPrivateKeyJWT
+	if p.GrantType != credentials.GrantJWTBearer && !p.AuthMethod.UsesKey() && !p.BindTokensToCertificate {
+		p.AuthMethod = credentials.AuthPrivateKeyJWT // mutual TLS keeps its method; a JWT bearer grant's key signs its assertion
 	}
 	return key, nil
 }
@@ -65,7 +65,7 @@ type certificateNewOptions struct {
 func newCertificateCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "certificate new NAME [--days 365] [--out FILE]",
-		Short: "Generate a key pair and self-signed certificate for private_key_jwt (key to the keyring)",
+		Short: "Generate a key pair and self-signed certificate for private_key_jwt or mutual TLS (key to the keyring)",
 		Long: `new NAME switches the profile to private_key_jwt: the private key goes to the
 OS keyring, the public certificate to NAME.crt (or --out FILE), which is never
 overwritten. Upload it to the IdP (or register the printed JWK).
@@ -135,8 +135,8 @@ func certificateNewRun(a *app, opts *certificateNewOptions) error {
 		return err
 	}
 	p.Certificate = certPEM
-	if p.GrantType != credentials.GrantJWTBearer { // its key signs the grant's assertion
-		p.AuthMethod = credentials.AuthPrivateKeyJWT
+	if p.GrantType != credentials.GrantJWTBearer && !p.AuthMethod.UsesKey() && !p.BindTokensToCertificate {
+		p.AuthMethod = credentials.AuthPrivateKeyJWT // mutual TLS keeps its method; a JWT bearer grant's key signs its assertion
 	}
 	saved, err := svc.Save(p, credentials.SecretChange{PrivateKey: &key})
 	if err != nil {

@@ -70,13 +70,14 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 			secret += ", rotated " + humanTime(p.SecretRotatedAt)
 		}
 	}
-	if p.AuthMethod != credentials.AuthPrivateKeyJWT || p.HasSecret {
+	if !p.AuthMethod.UsesKey() || p.HasSecret {
 		row("Client secret", secret)
 	}
 	if at, what := p.CredentialExpiry(); !at.IsZero() {
 		row(capitalize(what)+" expires", at.UTC().Format("2006-01-02")+" ("+humanExpiry(p, now)+")")
 	}
 	row("Client authentication", string(p.AuthMethod))
+	row("Mutual TLS", mtlsSummary(p)) // profileflags_mtls.go
 	if c := toCertificateJSON(p); c != nil {
 		key := "private key not set"
 		if c.PrivateKeySet {
@@ -89,7 +90,7 @@ func writeProfile(a *app, p credentials.Profile, now time.Time) error {
 		if alg == "" {
 			alg = "by key type"
 		}
-		row("Assertion", fmt.Sprintf("alg %s, headers %s, audience %s", alg, orWord(c.Headers, "x5t and x5t#S256"), orWord(c.Audience, "token endpoint")))
+		row("Assertion", assertionSummary(p, fmt.Sprintf("alg %s, headers %s, audience %s", alg, orWord(c.Headers, "x5t and x5t#S256"), orWord(c.Audience, "token endpoint"))))
 	}
 	row("Scope", p.Scope)
 	row("Audience", p.Audience)

@@ -21,6 +21,9 @@ func (a *app) helperToken(name string, interactive bool) (*oauth2.Token, credent
 	if err != nil {
 		return nil, p, err
 	}
+	if err := refuseBoundHelper(p); err != nil { // profileflags_mtls.go
+		return nil, p, err
+	}
 	tok, _, err := svc.FetchToken(a.ctx, p.ID, oauthflow.TokenOptions{})
 	f, isFailure := oauthflow.AsFailure(err)
 	if err == nil || p.Type != credentials.TypeUser || !isFailure || f.Category != oauthflow.CatLogin {

@@ -54,6 +54,8 @@ type profileJSON struct {
 	// The browser login's request (#28, profileflags_login.go).
 	PAR           bool `json:"par,omitempty"`
 	RequestObject bool `json:"requestObject,omitempty"`
+	// Mutual TLS (#28): certificate-bound tokens.
+	BindTokensToCertificate bool `json:"bindTokensToCertificate,omitempty"`
 }
 
 type proxyJSON struct {
@@ -120,6 +122,8 @@ func toProfileJSON(p credentials.Profile, now time.Time) profileJSON {
 		IdP:      toIdPJSON(p),
 		Revision: p.Revision, CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 		PAR: p.PAR, RequestObject: p.RequestObject,
+
+		BindTokensToCertificate: p.BindTokensToCertificate,
 	}
 }
 

@@ -40,6 +40,7 @@ type profileFlags struct {
 
 	derived derivedFlags // profileflags_derived.go
 	login   loginFlags   // profileflags_login.go
+	mtls    mtlsFlags    // profileflags_mtls.go
 }
 
 // registerProfileFlags defines the profile flags of add (edit: of edit) on cmd,
@@ -62,8 +63,8 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	fs.StringVar(&f.revocationURL, "revocation-url", "", "token revocation endpoint `URL`")
 	fs.StringVar(&f.clientID, "client-id", "", "client `ID`")
 	fs.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from standard input (first line), or prompt on a terminal")
-	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication `method`: client_secret_basic, client_secret_post or private_key_jwt")
-	fs.StringVar(&f.certFile, "certificate", "", "private_key_jwt: PEM `file` with certificate and private key, or a .pfx/.p12 file; the key goes to the OS keyring only")
+	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication `method`: client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or self_signed_tls_client_auth")
+	fs.StringVar(&f.certFile, "certificate", "", "private_key_jwt or mutual TLS: PEM `file` with certificate and private key, or a .pfx/.p12 file; the key goes to the OS keyring only")
 	fs.BoolVar(&f.certPassStdin, "certificate-password-stdin", false, "read the password of the --certificate PKCS#12 file from standard input (after any other secret)")
 	fs.StringVar(&f.assertionAlg, "assertion-alg", "", "private_key_jwt `algorithm`: RS256, PS256 or ES256 (default: by key type; PS256 for Entra ID)")
 	fs.StringVar(&f.assertionHeaders, "assertion-headers", "", "private_key_jwt thumbprint `header`: x5t, x5t#S256 or both (default both)")
@@ -89,6 +90,7 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	f.derived.register(a, cmd, fs)
 	f.mgmt.register(fs) // #26
 	f.login.register(fs)
+	f.mtls.register(fs)
 	fs.StringArrayVar(&f.gitHosts, "git-host", nil, "git `remote` served by credctl git-credential: host[:port], optionally with a path prefix ending in /* (repeatable; replaces the list; \"\" clears it)")
 	fs.StringVar(&f.gitUsername, "git-username", "", "`username` credctl git-credential answers (default: the one git asks for, else oauth2)")
 	for _, name := range []string{"certificate", "ca-file"} {
@@ -96,7 +98,8 @@ func registerProfileFlags(a *app, cmd *cobra.Command, edit bool) *profileFlags {
 	}
 	a.completeWords(cmd, "type", "application", "user")
 	a.completeWords(cmd, "grant", string(credentials.GrantClientCredentials), string(credentials.GrantAuthorizationCode), "token-exchange", "jwt-bearer")
-	a.completeWords(cmd, "auth-method", string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT))
+	a.completeWords(cmd, "auth-method", string(credentials.AuthBasic), string(credentials.AuthPost), string(credentials.AuthPrivateKeyJWT),
+		string(credentials.AuthTLSClient), string(credentials.AuthSelfSignedTLS))
 	a.completeWords(cmd, "proxy", "system", "none")
 	return f
 }
@@ -142,10 +145,10 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 	}
 	if f.given("auth-method") {
 		switch m := credentials.AuthMethod(strings.ToLower(strings.TrimSpace(f.authMethod))); m {
-		case credentials.AuthBasic, credentials.AuthPost, credentials.AuthPrivateKeyJWT:
+		case credentials.AuthBasic, credentials.AuthPost, credentials.AuthPrivateKeyJWT, credentials.AuthTLSClient, credentials.AuthSelfSignedTLS:
 			p.AuthMethod = m
 		default:
-			return &usageError{cmd: cmd, msg: fmt.Sprintf("--auth-method must be client_secret_basic, client_secret_post or private_key_jwt, not %q", f.authMethod)}
+			return &usageError{cmd: cmd, msg: fmt.Sprintf("--auth-method must be client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or self_signed_tls_client_auth, not %q", f.authMethod)}
 		}
 	}
 	if f.given("assertion-headers") {
@@ -181,8 +184,9 @@ func (f *profileFlags) apply(cmd string, p *credentials.Profile) error {
 	if f.certPassStdin && !f.given("certificate") {
 		return &usageError{cmd: cmd, msg: "--certificate-password-stdin needs --certificate FILE"}
 	}
-	if f.given("certificate") && !f.given("auth-method") && p.GrantType != credentials.GrantJWTBearer {
-		p.AuthMethod = credentials.AuthPrivateKeyJWT // a certificate is only for private_key_jwt
+	f.mtls.apply(f.given, p)
+	if f.given("certificate") && !f.given("auth-method") && p.GrantType != credentials.GrantJWTBearer && !p.AuthMethod.UsesKey() && !p.BindTokensToCertificate {
+		p.AuthMethod = credentials.AuthPrivateKeyJWT // a certificate without mutual TLS (or a JWT bearer grant) is for private_key_jwt
 	}
 	set("name", &p.Name, f.name)
 	set("rename", &p.Name, f.rename)

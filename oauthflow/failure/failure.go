@@ -146,6 +146,8 @@ func AdviceFor(p credentials.Profile, cat Category, message string) string {
 	switch {
 	case cat == CatCredentials && p.AuthMethod == credentials.AuthPrivateKeyJWT:
 		return AdviceCertificate
+	case cat == CatCredentials && p.AuthMethod.IsMTLS():
+		return AdviceMTLS
 	case cat == CatMFA && p.MFA.Required && strings.Contains(message, OwnMFAMarker):
 		return AdviceOwnMFA
 	}

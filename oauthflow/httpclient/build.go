@@ -54,6 +54,9 @@ func (c *Cache) buildTransport(p credentials.Profile) (*http.Transport, []string
 		tlsCfg.InsecureSkipVerify = true // #nosec G402 -- only when the administrator chose it; reported as a warning
 		warnings = append(warnings, WarnInsecureTLS)
 	}
+	if err := c.withClientCertificate(tlsCfg, p); err != nil { // mtls.go
+		return nil, nil, err
+	}
 	proxy, err := c.proxyFunc(p)
 	if err != nil {
 		return nil, nil, err

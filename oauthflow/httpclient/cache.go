@@ -1,6 +1,7 @@
 package httpclient
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,6 +26,9 @@ type Options struct {
 	ProxyPassword func(profileID string) (string, error)
 	// MaxIdleConnsPerHost is shared by the profiles of one IdP.
 	MaxIdleConnsPerHost int
+	// ClientCertificate is the certificate (with its key from the keyring)
+	// a profile presents in TLS handshakes (mtls.go).
+	ClientCertificate func(p credentials.Profile) (*tls.Certificate, error)
 }
 
 // Cache keeps each profile's clients, per revision and connection settings,
@@ -138,10 +142,11 @@ func Remember[T any](c *Cache, p credentials.Profile, compute func() (T, error))
 }
 
 // transportKey names a profile's connection settings. A profile whose
-// proxy takes a user name gets a transport of its own: its proxy password
-// (from its keyring entry) is part of the transport.
+// proxy takes a user name, or that presents a client certificate, gets a
+// transport of its own: its proxy password or private key (from its
+// keyring entry) is part of the transport.
 func (c *Cache) transportKey(p credentials.Profile) string {
-	if p.Proxy.Mode == credentials.ProxyURL && (p.Proxy.Username != "" || strings.Contains(p.Proxy.URL, "@")) {
+	if p.PresentsCertificate() || p.Proxy.Mode == credentials.ProxyURL && (p.Proxy.Username != "" || strings.Contains(p.Proxy.URL, "@")) {
 		return fmt.Sprintf("profile|%s|%d", p.ID, p.Revision)
 	}
 	return fmt.Sprintf("%s|%s|%q|%t|%s", p.Proxy.Mode, p.Proxy.URL, p.TLS.CAFile, p.TLS.InsecureSkipVerify, c.opt.Timeout())

@@ -39,6 +39,9 @@ type Endpoints struct {
 	Notices []string
 	// Pushed authorization requests and request objects (RFC 9126, RFC 9101).
 	PAR PARMetadata
+	// MTLSAliases are the endpoints to use with mutual TLS, by discovery
+	// name (RFC 8705 §5; see oauthflow/mtls).
+	MTLSAliases map[string]string
 }
 
 // Discover reads the issuer's /.well-known/openid-configuration through
@@ -68,7 +71,7 @@ func Discover(ctx context.Context, client *http.Client, issuer string) (Endpoint
 		Issuer: issuer, IssuerNote: note, TokenURL: ep.TokenURL, AuthURL: ep.AuthURL,
 		RevocationURL: doc.RevocationURL, JWKSURL: doc.JWKSURL, UserinfoURL: doc.UserinfoURL,
 		EndSessionURL: doc.EndSessionURL, DeviceAuthURL: doc.DeviceAuthURL, IssParameterSupported: doc.IssParameterSupported,
-		PromptValues: doc.PromptValues, PAR: doc.PARMetadata,
+		PromptValues: doc.PromptValues, PAR: doc.PARMetadata, MTLSAliases: doc.MTLSAliases,
 	}
 	e.DPoPAlgs = doc.DPoPAlgs
 	if e.TokenURL == "" {
@@ -132,6 +135,8 @@ type discoveryDoc struct {
 	DPoPAlgs []string `json:"dpop_signing_alg_values_supported"`
 
 	PARMetadata // par.go: its fields are top-level members
+	// RFC 8705 §5.
+	MTLSAliases map[string]string `json:"mtls_endpoint_aliases"`
 }
 
 var statusPrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{3}) `) })

@@ -88,7 +88,7 @@ func CheckTokenResponse(tok *oauth2.Token) *failure.Failure {
 // AuthStyle maps the profile's choice; never auto-detect, which would send
 // the secret a second way after a failure.
 func AuthStyle(m credentials.AuthMethod) oauth2.AuthStyle {
-	if m == credentials.AuthPost || m == credentials.AuthPrivateKeyJWT {
+	if m == credentials.AuthPost || m.UsesKey() { // the assertion or the TLS handshake authenticates
 		return oauth2.AuthStyleInParams
 	}
 	return oauth2.AuthStyleInHeader

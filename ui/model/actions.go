@@ -83,7 +83,7 @@ func (l *List) TakesSecret(rows []*Row) []string {
 	var ids []string
 	for _, r := range rows {
 		takes := r.P.Type == credentials.TypeApplication || r.P.HasSecret
-		if takes && r.P.AuthMethod != credentials.AuthPrivateKeyJWT && l.busy[r.P.ID] == Idle {
+		if takes && !r.P.AuthMethod.UsesKey() && l.busy[r.P.ID] == Idle {
 			ids = append(ids, r.P.ID)
 		}
 	}

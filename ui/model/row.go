@@ -61,7 +61,7 @@ func NewRows(ps []credentials.Profile) []*Row {
 // client secret is entered (e.g. just imported). A private_key_jwt
 // profile needs its private key instead.
 func NeedsSecret(p *credentials.Profile) bool {
-	if p.AuthMethod == credentials.AuthPrivateKeyJWT {
+	if p.AuthMethod.UsesKey() {
 		return p.Type == credentials.TypeApplication && !p.HasPrivateKey
 	}
 	if p.GrantType == credentials.GrantJWTBearer {

@@ -21,6 +21,7 @@ import * as dpop from './dpop.mjs';
 import * as exchange from './exchange.mjs';
 import * as par from './par.mjs';
 import * as stepup from './stepup.mjs';
+import * as mtls from './mtls.mjs';
 
 // Feature modules (one file each, e.g. dpop.mjs): each may export
 //   configure(conf, cfg)          edit the provider configuration
@@ -34,6 +35,7 @@ const featureModules = [
   exchange,
   par,
   stepup,
+  mtls,
 ];
 
 const log = (...args) => console.error('[testidp]', ...args);
@@ -462,7 +464,7 @@ async function handle(req, res) {
 }
 
 const server = cfg.tls
-  ? https.createServer({ cert: readFileSync(cfg.tls.cert), key: readFileSync(cfg.tls.key) }, handle)
+  ? https.createServer({ cert: readFileSync(cfg.tls.cert), key: readFileSync(cfg.tls.key), ...mtls.serverOptions(cfg) }, handle)
   : http.createServer(handle);
 
 server.listen(cfg.port || 0, '127.0.0.1', () => {
