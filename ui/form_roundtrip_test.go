@@ -96,6 +96,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	userCert := appCert // a confidential User client with a certificate
 	userCert.Name, userCert.Type, userCert.GrantType = "Cert user", credentials.TypeUser, credentials.GrantAuthorizationCode
 	userCert.AuthURL = "https://login.example.com/tenant/oauth2/v2.0/authorize"
+	userCert.PAR, userCert.RequestObject = true, true // the login pushed and signed (RFC 9126, RFC 9101)
 	appMTLS := appCert // mutual TLS (RFC 8705) with certificate-bound tokens
 	appMTLS.Name, appMTLS.AuthMethod, appMTLS.BindTokensToCertificate = "mTLS app", credentials.AuthSelfSignedTLS, true
 	// IdP secret lifecycle (#26): managed through appPlain (seedNoSecrets's
@@ -109,7 +110,17 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 			AppID: "0oa1", AppName: "Reports", NewKeyID: "ocs1", OldKeyID: "ocs0", Since: t0, Due: time.Now().UTC().Add(48 * time.Hour),
 			NewExpires: t0.Add(90 * 24 * time.Hour), NewCreated: t0, NewName: "credworkbench Reports", RevokeOld: "2d", Management: "Plain app", LastError: "HTTP 503",
 			Tries: 1, LastTry: t0}}
-	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert, appMTLS, managed}
+	// Modern OAuth (#28): DPoP, and the derived grants (subject and actor
+	// by their seed IDs: userPublic is b, appFull c).
+	appDPoP := appPlain
+	appDPoP.Name, appDPoP.DPoP = "DPoP app", true
+	exchange := appPlain
+	exchange.Name, exchange.GrantType = "Exchanged", credentials.GrantTokenExchange
+	exchange.SubjectProfile, exchange.ActorProfile = "seed-public-login-b", "seed-m2m-api-c"
+	exchange.RequestedTokenType = "urn:ietf:params:oauth:token-type:jwt"
+	jwtBearer := appCert
+	jwtBearer.Name, jwtBearer.GrantType, jwtBearer.AssertionSubject = "JWT bearer", credentials.GrantJWTBearer, "svc-build@example.com"
+	return []credentials.Profile{userFull, userPublic, appFull, appPlain, appCert, userCert, appMTLS, managed, appDPoP, exchange, jwtBearer}
 }
 
 // assertEveryFieldCovered fails for each field of Profile (recursively) that
