@@ -20,10 +20,10 @@ func dpopHelperRefusal(helper string, p credentials.Profile) error {
 	if !p.DPoP {
 		return nil
 	}
-	why := map[string]string{
-		"git-credential":     "git sends the credential as HTTP Basic (or Bearer) and cannot add a DPoP proof to each request",
-		"kubectl-credential": "kubectl's exec credential plugin can hand over only a bearer token (ExecCredential status.token), never a DPoP proof per request",
-	}[helper]
+	why := "git sends the credential as HTTP Basic (or Bearer) and cannot add a DPoP proof to each request"
+	if helper == "kubectl-credential" {
+		why = "kubectl's exec credential plugin can hand over only a bearer token (ExecCredential status.token), never a DPoP proof per request"
+	}
 	return fmt.Errorf("%q uses DPoP (RFC 9449), and %s, so the server would refuse its DPoP-bound token: "+
 		"use a profile without DPoP for %s (credctl edit %s --dpop=false, if the server accepts Bearer tokens)",
 		p.Name, why, strings.TrimSuffix(helper, "-credential"), shellQuote(p.Name))
