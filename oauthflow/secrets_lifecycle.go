@@ -113,35 +113,20 @@ func (l *SecretLifecycle) Complete(ctx context.Context, nameOrID string) (Rotati
 }
 
 func (l *SecretLifecycle) complete(ctx context.Context, nameOrID string, byHand bool) (Rotation, error) {
-	s := l.s
-	p, err := s.repo.Get(nameOrID)
-	if err != nil {
-		return Rotation{}, err
-	}
-	r := Rotation{Profile: p.Name, ProfileID: p.ID}
 	wait := time.Duration(0) // RunDue: skip what another process works on
 	if byHand {
-		wait = s.LockTimeout
-		if wait <= 0 {
-			wait = credentials.DefaultProfileLockTimeout
-		}
+		wait = l.lockWait()
 	}
-	unlock, err := l.lockRotation(ctx, p.ID, wait)
-	if err != nil {
-		r.Skipped = true
-		return r.fail(StepFind, lockFailure(err), "another process is working on this rotation"), nil
+	p, r, unlock, err := l.lockPending(ctx, nameOrID, wait)
+	if err != nil || unlock == nil {
+		if r.Failure != nil {
+			r.Skipped = true // another process works on it
+		}
+		return r, err
 	}
 	defer unlock()
-	if p, err = s.repo.Get(p.ID); err != nil {
-		return Rotation{}, err
-	}
+	s := l.s
 	pend := p.PendingAtIdP
-	r.Pending, r.API, r.App, r.NewKeyID, r.OldKeyID, r.Management = pend, pend.API, pend.AppName, pend.NewKeyID, pend.OldKeyID, pend.Management
-	if pend.IsZero() {
-		r.Skipped = true
-		r.Left = fmt.Sprintf("nothing is pending for %q", p.Name)
-		return r, nil
-	}
 	conn, err := l.connect(p)
 	if err != nil {
 		return r.fail(Step(pend.Step), adminFailure(err), "the pending step stays"), nil
@@ -164,6 +149,42 @@ func (l *SecretLifecycle) complete(ctx context.Context, nameOrID string, byHand 
 	return l.testAndSwitch(ctx, conn, app, p, pend, secret, r), nil
 }
 
+func (l *SecretLifecycle) lockWait() time.Duration {
+	if l.s.LockTimeout > 0 {
+		return l.s.LockTimeout
+	}
+	return credentials.DefaultProfileLockTimeout
+}
+
+// lockPending takes the profile's rotation lock (waiting up to wait) and
+// reads its pending step afresh. With nothing to do — the lock is held
+// elsewhere, or nothing is pending — unlock is nil and r says why.
+func (l *SecretLifecycle) lockPending(ctx context.Context, nameOrID string, wait time.Duration) (credentials.Profile, Rotation, func(), error) {
+	s := l.s
+	p, err := s.repo.Get(nameOrID)
+	if err != nil {
+		return p, Rotation{}, nil, err
+	}
+	r := Rotation{Profile: p.Name, ProfileID: p.ID}
+	unlock, err := l.lockRotation(ctx, p.ID, wait)
+	if err != nil {
+		return p, r.fail(StepFind, lockFailure(err), "another process is working on this rotation"), nil, nil
+	}
+	if p, err = s.repo.Get(p.ID); err != nil {
+		unlock()
+		return p, Rotation{}, nil, err
+	}
+	pend := p.PendingAtIdP
+	r.Pending, r.API, r.App, r.NewKeyID, r.OldKeyID, r.Management = pend, pend.API, pend.AppName, pend.NewKeyID, pend.OldKeyID, pend.Management
+	if pend.IsZero() {
+		unlock()
+		r.Skipped = true
+		r.Left = fmt.Sprintf("nothing is pending for %q", p.Name)
+		return p, r, nil, nil
+	}
+	return p, r, unlock, nil
+}
+
 // Step is the RotationStep of a pending step's name.
 func Step(name string) RotationStep { return RotationStep(name) }
 
@@ -173,30 +194,12 @@ func Step(name string) RotationStep { return RotationStep(name) }
 // refuses, nothing changes and the Rotation says why.
 func (l *SecretLifecycle) Cancel(ctx context.Context, nameOrID string) (Rotation, error) {
 	s := l.s
-	p, err := s.repo.Get(nameOrID)
-	if err != nil {
-		return Rotation{}, err
-	}
-	r := Rotation{Profile: p.Name, ProfileID: p.ID}
-	wait := s.LockTimeout
-	if wait <= 0 {
-		wait = credentials.DefaultProfileLockTimeout
-	}
-	unlock, err := l.lockRotation(ctx, p.ID, wait)
-	if err != nil {
-		return r.fail(StepFind, lockFailure(err), "another process is working on this rotation"), nil
+	p, r, unlock, err := l.lockPending(ctx, nameOrID, l.lockWait())
+	if err != nil || unlock == nil {
+		return r, err
 	}
 	defer unlock()
-	if p, err = s.repo.Get(p.ID); err != nil {
-		return Rotation{}, err
-	}
 	pend := p.PendingAtIdP
-	r.Pending, r.API, r.App, r.NewKeyID, r.OldKeyID, r.Management = pend, pend.API, pend.AppName, pend.NewKeyID, pend.OldKeyID, pend.Management
-	if pend.IsZero() {
-		r.Skipped = true
-		r.Left = fmt.Sprintf("nothing is pending for %q", p.Name)
-		return r, nil
-	}
 	if pend.Step == "switch" && pend.NewKeyID != "" {
 		conn, err := l.connect(p)
 		if err != nil {
