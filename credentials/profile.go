@@ -398,6 +398,16 @@ func (p Profile) CredentialExpiry() (time.Time, string) {
 	if !p.HasSecret && p.Type == TypeUser {
 		return time.Time{}, "client secret" // a public client has none
 	}
+	if p.SecretExpiresAt.IsZero() && p.MaxSecretAge > 0 {
+		// No expiry at the IdP (Okta): the admin's maximum age counts as one.
+		created := p.SecretCreatedAt
+		if created.IsZero() {
+			created = p.SecretSetAt
+		}
+		if !created.IsZero() {
+			return created.Add(p.MaxSecretAge.D()).UTC(), "client secret (maximum age)"
+		}
+	}
 	return p.SecretExpiresAt, "client secret"
 }
 

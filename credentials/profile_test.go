@@ -248,3 +248,22 @@ func TestStatusAt(t *testing.T) {
 		}
 	}
 }
+
+// An Okta secret has no expiry at the IdP: the admin's maximum age gives
+// the date every expiry warning uses (credctl expiring, list, the window).
+func TestCredentialExpiryFromMaxSecretAge(t *testing.T) {
+	created := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	p := Profile{Type: TypeApplication, MaxSecretAge: Duration(90 * 24 * time.Hour),
+		Bookkeeping: Bookkeeping{HasSecret: true, SecretCreatedAt: created}}
+	if at, what := p.CredentialExpiry(); !at.Equal(created.Add(90*24*time.Hour)) || what != "client secret (maximum age)" {
+		t.Fatalf("max age: %v %q", at, what)
+	}
+	p.SecretExpiresAt = created.Add(30 * 24 * time.Hour) // a real expiry wins
+	if at, what := p.CredentialExpiry(); !at.Equal(p.SecretExpiresAt) || what != "client secret" {
+		t.Fatalf("expiry date: %v %q", at, what)
+	}
+	p.SecretExpiresAt, p.SecretCreatedAt, p.SecretSetAt = time.Time{}, time.Time{}, created.Add(time.Hour)
+	if at, _ := p.CredentialExpiry(); !at.Equal(created.Add(time.Hour + 90*24*time.Hour)) {
+		t.Fatalf("from the secret's set date: %v", at)
+	}
+}

@@ -193,19 +193,11 @@ type TenantCredential struct {
 // DueAt is when p's secret must be replaced: the IdP's or the admin's
 // expiry date, else (Okta) SecretCreatedAt + MaxSecretAge; zero = never.
 func DueAt(p credentials.Profile) time.Time {
-	if !p.SecretExpiresAt.IsZero() {
-		return p.SecretExpiresAt
+	if p.AuthMethod.UsesKey() {
+		return time.Time{} // a certificate is replaced, not rotated at the IdP
 	}
-	if p.MaxSecretAge > 0 {
-		created := p.SecretCreatedAt
-		if created.IsZero() {
-			created = p.SecretSetAt
-		}
-		if !created.IsZero() {
-			return created.Add(time.Duration(p.MaxSecretAge))
-		}
-	}
-	return time.Time{}
+	at, _ := p.CredentialExpiry()
+	return at
 }
 
 // SetManagementToken stores (or, with "", removes) a profile's Okta API

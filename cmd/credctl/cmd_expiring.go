@@ -18,7 +18,7 @@ const exitExpiring = 8
 // expiryJSON is a profile's client credential expiry in `list --json`,
 // `show --json` and `expiring --json`.
 type expiryJSON struct {
-	Credential string    `json:"credential"` // "client secret" or "certificate"
+	Credential string    `json:"credential"` // "client secret", "client secret (maximum age)" or "certificate"
 	ExpiresAt  time.Time `json:"expiresAt"`
 	DaysLeft   int       `json:"daysLeft"` // negative once expired
 	Expired    bool      `json:"expired"`
