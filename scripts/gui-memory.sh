@@ -35,7 +35,7 @@ EOF
   (cd "$MEM_TMP/bare" && GOFLAGS=-mod=mod GOPROXY=off go build -o bare .)
   export MEM_TMP HOME="$MEM_TMP" XDG_CONFIG_HOME="$MEM_TMP/config" XDG_DATA_HOME="$MEM_TMP/data" LANG=en_US.UTF-8
   exec dbus-run-session -- sh -c 'echo -n mem | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$@"' \
-    sh xvfb-run -a -s "-screen 0 1280x800x24" "$0" --inner "$(realpath "$bin")"
+    sh xvfb-run -a -s "-screen 0 1280x800x24 -noreset" "$0" --inner "$(realpath "$bin")"
 fi
 
 bin="$2"

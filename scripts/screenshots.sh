@@ -26,7 +26,7 @@ if [[ "${1:-}" != "--inner" ]]; then
   SHOTS_TMP="$(mktemp -d)"
   export SHOTS_SIZE="${SHOTS_SIZE:-1280x800}" SHOTS_DIR="${SHOTS_DIR:-docs}"
   export SHOTS_TMP HOME="$SHOTS_TMP" XDG_CONFIG_HOME="$SHOTS_TMP/config" XDG_DATA_HOME="$SHOTS_TMP/data" LANG=en_US.UTF-8
-  inner=(xvfb-run -a -s "-screen 0 2560x1440x24" "$0" --inner "$(realpath "$bin")")
+  inner=(xvfb-run -a -s "-screen 0 2560x1440x24 -noreset" "$0" --inner "$(realpath "$bin")")
   if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
     # A private Secret Service, so the shots show no keyring banner.
     exec dbus-run-session -- sh -c 'echo -n screenshots | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$@"' sh "${inner[@]}"

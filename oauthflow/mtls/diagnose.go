@@ -16,7 +16,7 @@ var certificateAlerts = []string{"certificate required", "bad certificate", "cer
 // terms where mutual TLS is its cause; it edits f. Other failures are left
 // as they are.
 func Explain(p credentials.Profile, f *failure.Failure) {
-	if f == nil || f.Advice() == AdviceMTLS || strings.Contains(f.Message, "mtls_endpoint_aliases") {
+	if f == nil || explained(f.Message) {
 		return // explained already (a failure may pass here twice)
 	}
 	desc := strings.ToLower(f.IdPDescription)
@@ -53,6 +53,22 @@ func Explain(p credentials.Profile, f *failure.Failure) {
 		f.Message += "; with mutual TLS the profile calls the IdP's mtls_endpoint_aliases (from its discovery document) where it publishes them: " +
 			"check that those hosts and ports are reachable from here, or enter the token endpoint URL by hand"
 	}
+}
+
+// explainedMarks begin (or end) the messages Explain writes. The advice
+// alone does not tell: the IdP's refusal of an mTLS profile already
+// carries AdviceMTLS (failure.AdviceFor) before it is explained here.
+var explainedMarks = []string{"the server asked for a TLS client certificate", "the server refused the profile's TLS client certificate",
+	"the IdP received no TLS client certificate", "the IdP does not accept the profile's client certificate",
+	"the IdP binds this client's tokens", "mtls_endpoint_aliases"}
+
+func explained(msg string) bool {
+	for _, m := range explainedMarks {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func unknownCertificateHint(p credentials.Profile) string {
