@@ -141,6 +141,7 @@ type Server struct {
 	kcExpiration, kcRotatedExpiration time.Duration
 
 	mu       sync.Mutex
+	held     map[Op]int // requests a Delay fault holds right now (Held)
 	pending  []App
 	apps     []*app
 	faults   map[faultKey]*Fault
@@ -271,15 +272,34 @@ func (s *Server) fault(r *http.Request, k idpadmin.Kind, op Op) *Fault {
 		return nil
 	}
 	if hit.Delay > 0 {
+		s.hold(op, 1)
 		select {
 		case <-time.After(hit.Delay):
 		case <-r.Context().Done():
 		}
+		s.hold(op, -1)
 	}
 	if !hit.Deny && hit.Status == 0 {
 		return nil
 	}
 	return &hit
+}
+
+func (s *Server) hold(op Op, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[Op]int{}
+	}
+	s.held[op] += n
+}
+
+// Held reports whether a request of op is being held by a Delay fault now:
+// its client has sent it and waits for the answer.
+func (s *Server) Held(op Op) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held[op] > 0
 }
 
 func randomString(n int) string {
