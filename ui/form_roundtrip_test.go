@@ -97,7 +97,7 @@ func roundTripProfiles(caFile string) []credentials.Profile {
 	userCert.Name, userCert.Type, userCert.GrantType = "Cert user", credentials.TypeUser, credentials.GrantAuthorizationCode
 	userCert.AuthURL = "https://login.example.com/tenant/oauth2/v2.0/authorize"
 	userCert.PAR, userCert.RequestObject = true, true // the login pushed and signed (RFC 9126, RFC 9101)
-	appMTLS := appCert // mutual TLS (RFC 8705) with certificate-bound tokens
+	appMTLS := appCert                                // mutual TLS (RFC 8705) with certificate-bound tokens
 	appMTLS.Name, appMTLS.AuthMethod, appMTLS.BindTokensToCertificate = "mTLS app", credentials.AuthSelfSignedTLS, true
 	// IdP secret lifecycle (#26): managed through appPlain (seedNoSecrets's
 	// ID for it); nothing due, so the workbench's RunDue leaves it alone.
