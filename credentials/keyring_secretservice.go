@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	dbus "github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
@@ -57,12 +58,39 @@ type ssConn struct {
 	resolved bool
 	login    dbus.ObjectPath // where go-keyring writes: collection/login, else the default alias
 	volatile dbus.ObjectPath // the in-memory session collection; "" if the provider has none
+
+	accesses atomic.Int32
+	fillOnce sync.Once
+	idx      atomic.Pointer[ssIndex] // set once filled (keyring_ss_index.go)
+}
+
+// index counts an access and returns the entry map once it is filled. The
+// fill runs on the ssFillAfter-th access, in that caller; calls meanwhile
+// search as before. A process with fewer accesses (`credctl token`: one)
+// never fills: one targeted search costs less than reading every item's
+// attributes (see docs/bench/keyring.md).
+func (c *ssConn) index(service string) *ssIndex {
+	if x := c.idx.Load(); x != nil {
+		return x
+	}
+	if c.accesses.Add(1) >= ssFillAfter {
+		c.fillOnce.Do(func() {
+			x := newSSIndex(c.svc.Conn, service)
+			if x.fill() == nil {
+				c.idx.Store(x)
+			}
+		})
+	}
+	return c.idx.Load()
 }
 
 type secretServiceClient struct {
 	mu  sync.Mutex
 	cur *ssConn
 }
+
+// ssSearches counts entry searches (tests check the index spares them).
+var ssSearches atomic.Int64
 
 // systemSecretService is shared by every SystemKeyring of the process: the
 // D-Bus session bus is one per process anyway.
@@ -125,6 +153,7 @@ func (c *secretServiceClient) drop(conn *ssConn) {
 	defer c.mu.Unlock()
 	if c.cur == conn {
 		c.cur = nil
+		conn.idx.Load().close()
 	}
 }
 
@@ -178,6 +207,7 @@ type found struct {
 // in the collection the entry is written to now comes first: the session
 // collection for a cached token, else the login collection.
 func (c *ssConn) find(service, user string) (found, error) {
+	ssSearches.Add(1)
 	var unlocked, locked []dbus.ObjectPath
 	attrs := map[string]string{"service": service, "username": user}
 	if err := c.svc.Object(ssService, ssPath).Call(ssIface+".SearchItems", 0, attrs).Store(&unlocked, &locked); err != nil {
@@ -231,23 +261,50 @@ func (c *ssConn) findUnlocked(service, user string) (found, error) {
 func (c *secretServiceClient) Get(service, user string) (string, error) {
 	var value string
 	err := c.do(func(conn *ssConn) error {
+		x := conn.index(service)
+		if f, ok := x.lookup(service, user); ok {
+			v, err := conn.read(f, user)
+			if !vanishedItem(err) {
+				value = v
+				return err
+			}
+			x.forget(f.item) // deleted behind our back: search again
+		}
 		f, err := conn.findUnlocked(service, user)
 		if err != nil {
 			return err
 		}
-		s, err := conn.svc.GetSecret(f.item, conn.session)
-		if err != nil {
-			return err
-		}
-		value = string(s.Value)
-		if volatileKind(user) && inCollection(f.item, ssSessionPath) {
-			for _, old := range f.others {
-				_ = conn.svc.Delete(old) // an earlier release's copy in the login keyring
-			}
-		}
-		return nil
+		x.learn(service, user, f)
+		value, err = conn.read(f, user)
+		return err
 	})
 	return value, err
+}
+
+// read gets the secret of f's item, unlocking it if the provider says it is
+// locked, and removes an earlier release's copies of a cached token.
+func (c *ssConn) read(f found, user string) (string, error) {
+	s, err := c.svc.GetSecret(f.item, c.session)
+	if isLocked(err) {
+		if err := c.unlock(f.item); err != nil {
+			return "", err
+		}
+		s, err = c.svc.GetSecret(f.item, c.session)
+	}
+	if err != nil {
+		return "", err
+	}
+	if volatileKind(user) && inCollection(f.item, ssSessionPath) {
+		for _, old := range f.others {
+			_ = c.svc.Delete(old) // an earlier release's copy in the login keyring
+		}
+	}
+	return string(s.Value), nil
+}
+
+func isLocked(err error) bool {
+	var de dbus.Error
+	return errors.As(err, &de) && de.Name == ssErrLocked
 }
 
 // Set stores under go-keyring's label (an existing entry keeps its label).
@@ -270,24 +327,21 @@ func (c *secretServiceClient) set(service, user, label, secret string) error {
 		if err != nil {
 			return err
 		}
+		x := conn.index(service)
+		if f, ok := x.lookup(service, user); ok && inCollection(f.item, collection) {
+			err := conn.setItem(f, label, secret)
+			if !vanishedItem(err) {
+				return err
+			}
+			x.forget(f.item) // deleted behind our back: search again
+		}
 		f, err := conn.find(service, user)
 		if err != nil {
 			return err
 		}
+		x.learn(service, user, f)
 		if inCollection(f.item, collection) {
-			if f.locked {
-				if err := conn.unlock(f.item); err != nil {
-					return err
-				}
-			}
-			item := conn.svc.Object(ssService, f.item)
-			if err := item.Call("org.freedesktop.Secret.Item.SetSecret", 0, ss.NewSecret(conn.session, secret)).Err; err != nil {
-				return err
-			}
-			if label != "" {
-				return item.SetProperty("org.freedesktop.Secret.Item.Label", dbus.MakeVariant(label))
-			}
-			return nil
+			return conn.setItem(f, label, secret)
 		}
 		if label == "" {
 			label = fmt.Sprintf("Password for '%s' on '%s'", user, service)
@@ -297,8 +351,7 @@ func (c *secretServiceClient) set(service, user, label, secret string) error {
 			return conn.svc.CreateItem(conn.svc.Object(ssService, collection), label, attrs, ss.NewSecret(conn.session, secret))
 		}
 		err = create()
-		var de dbus.Error
-		if errors.As(err, &de) && de.Name == ssErrLocked {
+		if isLocked(err) {
 			if err := conn.unlock(collection); err != nil {
 				return err
 			}
@@ -308,6 +361,31 @@ func (c *secretServiceClient) set(service, user, label, secret string) error {
 	})
 }
 
+// setItem replaces the secret (and the label, if given) of f's item in
+// place, unlocking it first if it is or turns out to be locked.
+func (c *ssConn) setItem(f found, label, secret string) error {
+	if f.locked {
+		if err := c.unlock(f.item); err != nil {
+			return err
+		}
+	}
+	item := c.svc.Object(ssService, f.item)
+	set := func() error {
+		return item.Call("org.freedesktop.Secret.Item.SetSecret", 0, ss.NewSecret(c.session, secret)).Err
+	}
+	err := set()
+	if isLocked(err) {
+		if err := c.unlock(f.item); err != nil {
+			return err
+		}
+		err = set()
+	}
+	if err != nil || label == "" {
+		return err
+	}
+	return item.SetProperty("org.freedesktop.Secret.Item.Label", dbus.MakeVariant(label))
+}
+
 // Delete removes every copy of the entry.
 func (c *secretServiceClient) Delete(service, user string) error {
 	return c.do(func(conn *ssConn) error {
@@ -315,10 +393,13 @@ func (c *secretServiceClient) Delete(service, user string) error {
 		if err != nil {
 			return err
 		}
+		// Deletes always search: rare, and "every copy" must include one
+		// another process made a moment ago.
 		for _, it := range append([]dbus.ObjectPath{f.item}, f.others...) {
 			if err := conn.svc.Delete(it); err != nil {
 				return err
 			}
+			conn.idx.Load().forget(it)
 		}
 		return nil
 	})

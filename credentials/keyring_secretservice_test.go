@@ -117,6 +117,20 @@ func keyringRestartHelper(repo *Repository, fail func(string, ...any)) {
 	if err := repo.Secrets.Set(a.ID, TokenCache, "LEAKCANARY-token"); err != nil {
 		fail("cache a token: %v", err)
 	}
+	// Enough reads that the entry map is filled: the restart must drop it.
+	for range ssFillAfter {
+		if _, err := repo.Secrets.Get(a.ID, ClientSecret); err != nil {
+			fail("read: %v", err)
+		}
+	}
+	conn, err := systemSecretService.open()
+	if err != nil {
+		fail("open: %v", err)
+	}
+	x := conn.idx.Load()
+	if x == nil {
+		fail("the entry map was not filled")
+	}
 	pid, err := secretServicePID()
 	if err != nil {
 		fail("find the daemon: %v", err)
@@ -135,6 +149,19 @@ func keyringRestartHelper(repo *Repository, fail func(string, ...any)) {
 		fail("start the daemon again: %v %s", err, out)
 	}
 	waitForSecretService(fail)
+	for deadline := time.After(10 * time.Second); ; { // NameOwnerChanged closes the map
+		x.mu.Lock()
+		closed, next := x.closed, x.notify
+		x.mu.Unlock()
+		if closed {
+			break
+		}
+		select {
+		case <-next:
+		case <-deadline:
+			fail("the entry map outlived the daemon")
+		}
+	}
 	if v, err := repo.Secrets.Get(a.ID, ClientSecret); err != nil || v != secretFor("restart-a", 1) {
 		fail("client secret after the restart: %v", err)
 	}
