@@ -40,10 +40,10 @@ type ssIndex struct {
 	stop    chan struct{} // closed by close: the handler ends
 
 	mu      sync.Mutex
-	live    bool                        // filled, subscription running
-	closed  bool                        // provider gone or connection dropped: answers nothing
-	entries map[string][]ssItem         // username -> items
-	paths   map[dbus.ObjectPath]string  // item -> username
+	live    bool                         // filled, subscription running
+	closed  bool                         // provider gone or connection dropped: answers nothing
+	entries map[string][]ssItem          // username -> items
+	paths   map[dbus.ObjectPath]string   // item -> username
 	gone    map[dbus.ObjectPath]struct{} // deleted while the fill ran
 
 	handled atomic.Uint64 // signals handled (tests wait on it)
