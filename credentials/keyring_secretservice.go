@@ -60,26 +60,25 @@ type ssConn struct {
 	volatile dbus.ObjectPath // the in-memory session collection; "" if the provider has none
 
 	accesses atomic.Int32
-	fillOnce sync.Once
+	filling  atomic.Bool             // the fill was started (once per connection)
 	idx      atomic.Pointer[ssIndex] // set once filled (keyring_ss_index.go)
 }
 
 // index counts an access and returns the entry map once it is filled. The
 // fill runs on the ssFillAfter-th access, in that caller; calls meanwhile
-// search as before. A process with fewer accesses (`credctl token`: one)
+// do not wait for it and search as before, and a failed fill is not tried
+// again on this connection (everything searches, as before). A process with fewer accesses (`credctl token`: one)
 // never fills: one targeted search costs less than reading every item's
 // attributes (see docs/bench/keyring.md).
 func (c *ssConn) index(service string) *ssIndex {
 	if x := c.idx.Load(); x != nil {
 		return x
 	}
-	if c.accesses.Add(1) >= ssFillAfter {
-		c.fillOnce.Do(func() {
-			x := newSSIndex(c.svc.Conn, service)
-			if x.fill() == nil {
-				c.idx.Store(x)
-			}
-		})
+	if c.accesses.Add(1) >= ssFillAfter && c.filling.CompareAndSwap(false, true) {
+		x := newSSIndex(c.svc.Conn, service)
+		if x.fill() == nil {
+			c.idx.Store(x)
+		}
 	}
 	return c.idx.Load()
 }
