@@ -61,13 +61,16 @@ type ssConn struct {
 
 	accesses atomic.Int32
 	filling  atomic.Bool             // the fill was started (once per connection)
+	filled   chan struct{}           // closed when the fill has ended
 	idx      atomic.Pointer[ssIndex] // set once filled (keyring_ss_index.go)
 }
 
 // index counts an access and returns the entry map once it is filled. The
-// fill runs on the ssFillAfter-th access, in that caller; calls meanwhile
-// do not wait for it and search as before, and a failed fill is not tried
-// again on this connection (everything searches, as before). A process with fewer accesses (`credctl token`: one)
+// ssFillAfter-th access starts the fill on its own goroutine: no call waits
+// for it (a fill of thousands of items takes seconds, more than a call's
+// deadline in Secrets), they search as before until it is done. A failed
+// fill is not tried again on this connection (everything searches, as
+// before). A process with fewer accesses (`credctl token`: one to three)
 // never fills: one targeted search costs less than reading every item's
 // attributes (see docs/bench/keyring.md).
 func (c *ssConn) index(service string) *ssIndex {
@@ -75,10 +78,13 @@ func (c *ssConn) index(service string) *ssIndex {
 		return x
 	}
 	if c.accesses.Add(1) >= ssFillAfter && c.filling.CompareAndSwap(false, true) {
-		x := newSSIndex(c.svc.Conn, service)
-		if x.fill() == nil {
-			c.idx.Store(x)
-		}
+		go func() {
+			defer close(c.filled)
+			x := newSSIndex(c.svc.Conn, service)
+			if x.fill() == nil {
+				c.idx.Store(x)
+			}
+		}()
 	}
 	return c.idx.Load()
 }
@@ -112,7 +118,7 @@ func (c *secretServiceClient) open() (*ssConn, error) {
 	if err := svc.Object(ssService, ssPath).Call(ssIface+".OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&ignored, &session); err != nil {
 		return nil, err
 	}
-	c.cur = &ssConn{svc: svc, session: session}
+	c.cur = &ssConn{svc: svc, session: session, filled: make(chan struct{})}
 	return c.cur, nil
 }
 

@@ -127,6 +127,7 @@ func keyringRestartHelper(repo *Repository, fail func(string, ...any)) {
 	if err != nil {
 		fail("open: %v", err)
 	}
+	<-conn.filled
 	x := conn.idx.Load()
 	if x == nil {
 		fail("the entry map was not filled")

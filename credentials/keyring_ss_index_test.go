@@ -17,7 +17,7 @@ import (
 )
 
 // filledIndex makes c's connection fill its entry map (the ssFillAfter-th
-// access does) and returns it.
+// access starts it), waits for the fill and returns the map.
 func filledIndex(tb testing.TB, c *secretServiceClient) (*ssConn, *ssIndex) {
 	tb.Helper()
 	conn, err := c.open()
@@ -25,12 +25,18 @@ func filledIndex(tb testing.TB, c *secretServiceClient) (*ssConn, *ssIndex) {
 		tb.Fatal(err)
 	}
 	for range ssFillAfter {
-		if x := conn.index(KeyringService); x != nil {
-			return conn, x
-		}
+		conn.index(KeyringService)
 	}
-	tb.Fatal("the entry map was not filled")
-	return nil, nil
+	select {
+	case <-conn.filled:
+	case <-time.After(30 * time.Second):
+		tb.Fatal("the fill did not end")
+	}
+	x := conn.idx.Load()
+	if x == nil {
+		tb.Fatal("the entry map was not filled")
+	}
+	return conn, x
 }
 
 // waitIndex waits until cond holds for x, woken by each signal x handles
