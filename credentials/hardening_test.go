@@ -399,6 +399,7 @@ func keyringFaultHelper(mode string, repo *Repository, fail func(string, ...any)
 	if err != nil {
 		fail("save before the fault: %v", err)
 	}
+	fillEntryMap(repo, a.ID, fail) // the faults must read as before with the map filled
 	want, hint := KeyringUnavailable, "No Secret Service provider is running"
 	switch mode {
 	case "stopped":

@@ -117,21 +117,8 @@ func keyringRestartHelper(repo *Repository, fail func(string, ...any)) {
 	if err := repo.Secrets.Set(a.ID, TokenCache, "LEAKCANARY-token"); err != nil {
 		fail("cache a token: %v", err)
 	}
-	// Enough reads that the entry map is filled: the restart must drop it.
-	for range ssFillAfter {
-		if _, err := repo.Secrets.Get(a.ID, ClientSecret); err != nil {
-			fail("read: %v", err)
-		}
-	}
-	conn, err := systemSecretService.open()
-	if err != nil {
-		fail("open: %v", err)
-	}
-	<-conn.filled
-	x := conn.idx.Load()
-	if x == nil {
-		fail("the entry map was not filled")
-	}
+	// The entry map filled: the restart must drop it.
+	x := fillEntryMap(repo, a.ID, fail)
 	pid, err := secretServicePID()
 	if err != nil {
 		fail("find the daemon: %v", err)
@@ -174,6 +161,26 @@ func keyringRestartHelper(repo *Repository, fail func(string, ...any)) {
 	}
 	fmt.Println("restarted and reconnected")
 	fmt.Println("ok")
+}
+
+// fillEntryMap reads id's client secret until the process's entry map is
+// filled, and returns the map.
+func fillEntryMap(repo *Repository, id string, fail func(string, ...any)) *ssIndex {
+	for range ssFillAfter {
+		if _, err := repo.Secrets.Get(id, ClientSecret); err != nil {
+			fail("read: %v", err)
+		}
+	}
+	conn, err := systemSecretService.open()
+	if err != nil {
+		fail("open: %v", err)
+	}
+	<-conn.filled
+	x := conn.idx.Load()
+	if x == nil {
+		fail("the entry map was not filled")
+	}
+	return x
 }
 
 // waitForSecretService waits until a daemon owns the Secret Service name
