@@ -362,6 +362,10 @@ func (c *secretServiceClient) set(service, user, label, secret string) error {
 			}
 			err = create()
 		}
+		// Until its signal is handled the map would offer an older copy
+		// (an earlier release's, in the login collection): the next access
+		// searches instead.
+		x.drop(user)
 		return err
 	})
 }

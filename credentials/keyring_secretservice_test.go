@@ -36,6 +36,7 @@ func TestTokenCacheLivesInTheSessionCollection(t *testing.T) {
 	s := NewSecrets(kr)
 	id := "ss-" + token("id")
 	cleanupKeyring(t, kr, id)
+	filledIndex(t, systemSecretService)
 	tok, sec := token("LEAKCANARY-access"), token("LEAKCANARY-secret")
 	if err := s.Set(id, TokenCache, tok); err != nil {
 		t.Fatal(err)
@@ -85,6 +86,7 @@ func TestTokenCacheOfEarlierReleases(t *testing.T) {
 	s := NewSecrets(kr)
 	id := "ss-old-" + token("id")
 	cleanupKeyring(t, kr, id)
+	filledIndex(t, systemSecretService) // as in a long-running process
 	if err := keyring.Set(KeyringService, entry(id, TokenCache), "old-token"); err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,7 @@ type ssIndex struct {
 	entries map[string][]ssItem          // username -> items
 	paths   map[dbus.ObjectPath]string   // item -> username
 	gone    map[dbus.ObjectPath]struct{} // deleted while the fill ran
+	stale   map[string]struct{}          // entries to search for at their next access
 
 	handled atomic.Uint64 // signals handled (tests wait on it)
 	notify  chan struct{} // closed and replaced after each handled signal
@@ -66,7 +67,7 @@ const (
 func newSSIndex(conn *dbus.Conn, service string) *ssIndex {
 	return &ssIndex{conn: conn, service: service, sigs: make(chan *dbus.Signal, 1024),
 		entries: map[string][]ssItem{}, paths: map[dbus.ObjectPath]string{},
-		gone: map[dbus.ObjectPath]struct{}{}, notify: make(chan struct{}), stop: make(chan struct{})}
+		gone: map[dbus.ObjectPath]struct{}{}, stale: map[string]struct{}{}, notify: make(chan struct{}), stop: make(chan struct{})}
 }
 
 func (x *ssIndex) matches() [][]dbus.MatchOption {
@@ -246,7 +247,7 @@ func (x *ssIndex) lookup(service, user string) (found, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	items := x.entries[user]
-	if !x.live || x.closed || len(items) == 0 {
+	if _, stale := x.stale[user]; stale || !x.live || x.closed || len(items) == 0 {
 		return found{}, false
 	}
 	return pick(items, user), true
@@ -264,6 +265,7 @@ func (x *ssIndex) learn(service, user string, f found) {
 	if !x.live || x.closed {
 		return
 	}
+	delete(x.stale, user)
 	for _, p := range append([]dbus.ObjectPath{f.item}, f.others...) {
 		if _, known := x.paths[p]; !known {
 			x.add(p, user, p == f.item && f.locked)
@@ -281,6 +283,17 @@ func (x *ssIndex) forget(paths ...dbus.ObjectPath) {
 	for _, p := range paths {
 		x.unlink(p)
 	}
+}
+
+// drop makes the entry's next access search (and learn what it finds),
+// whatever the signals add meanwhile.
+func (x *ssIndex) drop(user string) {
+	if x == nil {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.stale[user] = struct{}{}
 }
 
 // close stops answering and unsubscribes.
