@@ -2,8 +2,6 @@ package instance
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -12,25 +10,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/credworkbench/credworkbench/internal/testenv"
 )
-
-// askAs is the helper process of TestTokenOtherUserRefused: it sends a
-// token request to sock and prints what came back.
-func askAs(sock string) {
-	c, err := net.DialTimeout("unix", sock, 5*time.Second)
-	if err != nil {
-		fmt.Println("dial:", err)
-		os.Exit(2)
-	}
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	_, _ = io.WriteString(c, tokenVerb+`{"profile":"api","store":"/s"}`+"\n")
-	b, _ := io.ReadAll(c)
-	fmt.Printf("reply:%s", b)
-	os.Exit(0)
-}
 
 // A process of another user that reaches the socket (here: one in an
 // open folder) gets no answer: the peer's user ID is checked on every

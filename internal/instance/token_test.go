@@ -3,11 +3,11 @@ package instance
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -116,41 +116,6 @@ func rawExchange(t *testing.T, dir, msg string) string {
 	return string(b)
 }
 
-// No socket, a stale one (the workbench was killed) and a folder that is
-// not ours: no agent, at once.
-func TestTokenNoAgent(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("unix sockets only")
-	}
-	q := TokenRequest{Profile: "api", Store: "/s"}
-	dir := filepath.Join(t.TempDir(), "rt")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	if _, err := askToken(dir, q, 5*time.Second); !errors.Is(err, ErrNoAgent) {
-		t.Fatalf("no socket: %v", err)
-	}
-	ln, err := net.Listen("unix", sockPath(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(false)
-	_ = ln.Close() // the socket file stays, nobody listens: as after SIGKILL
-	if _, err := askToken(dir, q, 5*time.Second); !errors.Is(err, ErrNoAgent) {
-		t.Fatalf("stale socket: %v", err)
-	}
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := askToken(dir, q, 5*time.Second); !errors.Is(err, ErrNoAgent) {
-		t.Fatalf("a folder others can write: %v", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("finding no agent took %v", d)
-	}
-}
-
 // A hung agent (accepts, never answers) and one whose token source hangs
 // cost the client its deadline, then it falls back.
 func TestTokenHungAgentTimesOut(t *testing.T) {
@@ -166,41 +131,17 @@ func TestTokenHungAgentTimesOut(t *testing.T) {
 	}
 }
 
-// A server that answers junk, another version, or without end is no agent.
-func TestTokenBadAnswers(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("unix sockets only")
+// askAs is the helper process of TestTokenOtherUserRefused: it sends a
+// token request to sock and prints what came back.
+func askAs(sock string) {
+	c, err := net.DialTimeout("unix", sock, 5*time.Second)
+	if err != nil {
+		fmt.Println("dial:", err)
+		os.Exit(2)
 	}
-	for name, answer := range map[string]string{
-		"junk":        "hello\n",
-		"old version": `{"v":0,"status":"ok","profile":{"id":"a","name":"a","type":"application"},"token":{"accessToken":"x"}}` + "\n",
-		"no newline":  `{"v":1,"status":"declined"}`,
-		"unknown":     `{"v":1,"status":"maybe"}` + "\n",
-		"oversize":    `{"v":1,"status":"declined","x":"` + strings.Repeat("a", maxAnswer) + `"}` + "\n",
-	} {
-		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "rt")
-			if err := os.Mkdir(dir, 0o700); err != nil {
-				t.Fatal(err)
-			}
-			ln, err := net.Listen("unix", sockPath(dir))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			go func() {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer c.Close()
-				buf := make([]byte, 4096)
-				_, _ = c.Read(buf)
-				_, _ = io.WriteString(c, answer)
-			}()
-			if a, err := askToken(dir, TokenRequest{Profile: "api", Store: "/s"}, 5*time.Second); !errors.Is(err, ErrNoAgent) {
-				t.Fatalf("answer %+v, %v", a, err)
-			}
-		})
-	}
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	_, _ = io.WriteString(c, tokenVerb+`{"profile":"api","store":"/s"}`+"\n")
+	b, _ := io.ReadAll(c)
+	fmt.Printf("reply:%s", b)
+	os.Exit(0)
 }
