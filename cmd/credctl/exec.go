@@ -74,8 +74,10 @@ func execRun(a *app, opts *execOptions) error {
 		return err
 	}
 	// The command may run credctl itself: hold no store or lock meanwhile.
-	a.svc.Close()
-	a.svc = nil
+	if a.svc != nil { // nil when the running workbench handed out the token
+		a.svc.Close()
+		a.svc = nil
+	}
 
 	env := childEnv(os.Environ(), opts.Env, tok.AccessToken, p.Tenant)
 	env = dpopExecEnv(env, opts.Env, tok)
