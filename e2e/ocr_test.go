@@ -182,11 +182,22 @@ func (w *Window) clickFound(text string, timeout time.Duration, pick func([]Box)
 // faint grey); dark themes are inverted, as tesseract reads dark text on
 // light best.
 func readScreen(shot string) (Screen, error) {
+	img, err := decodePNG(shot)
+	if err != nil {
+		return Screen{}, err
+	}
+	// A poll of an unchanged window reads the same pixels again: tesseract
+	// (one thread) gives the same words for the same pixels, so they are
+	// read once (see ocrCache).
+	key, keyed := pixelKey(img)
+	if keyed {
+		if words, ok := ocrCache.get(key); ok {
+			return Screen{Path: shot, Words: words}, nil
+		}
+	}
 	big := strings.TrimSuffix(shot, ".png") + "-ocr.png"
 	args := []string{shot, "-grayscale", "Brightness"}
-	if dark, err := isDark(shot); err != nil {
-		return Screen{}, err
-	} else if dark {
+	if meanLuma(img) < 0.5 {
 		args = append(args, "-negate")
 	}
 	args = append(args, "-filter", "Triangle", "-resize", fmt.Sprintf("%d%%", ocrScale*100), big)
@@ -200,7 +211,11 @@ func readScreen(shot string) (Screen, error) {
 	if err != nil {
 		return Screen{}, fmt.Errorf("tesseract %s: %v", big, err)
 	}
-	return Screen{Path: shot, Words: parseTSV(string(out))}, nil
+	words := parseTSV(string(out))
+	if keyed {
+		ocrCache.put(key, words)
+	}
+	return Screen{Path: shot, Words: words}, nil
 }
 
 // parseTSV reads tesseract's TSV: level page block par line word left top
@@ -223,18 +238,18 @@ func parseTSV(tsv string) []Word {
 	return words
 }
 
-// isDark reports whether the picture is mostly dark (mean luminance).
-func isDark(path string) (bool, error) {
+// decodePNG reads a screenshot.
+func decodePNG(path string) (image.Image, error) {
 	f, err := os.Open(path) // #nosec G304 -- the harness's own screenshot
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer f.Close()
 	img, err := png.Decode(f)
 	if err != nil {
-		return false, fmt.Errorf("screenshot %s: %v", path, err)
+		return nil, fmt.Errorf("screenshot %s: %v", path, err)
 	}
-	return meanLuma(img) < 0.5, nil
+	return img, nil
 }
 
 func meanLuma(img image.Image) float64 {
