@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"image"
 	"image/png"
@@ -141,8 +142,12 @@ func (w *Window) WaitGone(substr string, timeout time.Duration) Screen {
 func (w *Window) waitScreen(what string, timeout time.Duration, ok func(Screen) bool) Screen {
 	w.t.Helper()
 	deadline := time.Now().Add(timeout)
+	var reader screenReader
 	for {
-		s := w.OCR()
+		s, err := reader.read(w.Screenshot())
+		if err != nil {
+			w.t.Fatal(err)
+		}
 		if ok(s) {
 			return s
 		}
@@ -182,19 +187,31 @@ func (w *Window) clickFound(text string, timeout time.Duration, pick func([]Box)
 // faint grey); dark themes are inverted, as tesseract reads dark text on
 // light best.
 func readScreen(shot string) (Screen, error) {
+	return (&screenReader{}).read(shot)
+}
+
+// screenReader reads screenshots one after the other; when a screenshot
+// has the same pixels as the one before, it returns that reading again
+// (tesseract, one thread, reads the same pixels the same way) instead of a
+// new OCR pass, which takes seconds on a loaded machine. A wait keeps one
+// reader, so only its polls of an unchanged window are saved: its first
+// reading is always a fresh one, as before.
+type screenReader struct {
+	key   [sha256.Size]byte
+	words []Word
+	have  bool
+}
+
+func (r *screenReader) read(shot string) (Screen, error) {
 	img, err := decodePNG(shot)
 	if err != nil {
 		return Screen{}, err
 	}
-	// A poll of an unchanged window reads the same pixels again: tesseract
-	// (one thread) gives the same words for the same pixels, so they are
-	// read once (see ocrCache).
 	key, keyed := pixelKey(img)
-	if keyed {
-		if words, ok := ocrCache.get(key); ok {
-			return Screen{Path: shot, Words: words}, nil
-		}
+	if keyed && r.have && key == r.key {
+		return Screen{Path: shot, Words: r.words}, nil
 	}
+	r.have = false
 	big := strings.TrimSuffix(shot, ".png") + "-ocr.png"
 	args := []string{shot, "-grayscale", "Brightness"}
 	if meanLuma(img) < 0.5 {
@@ -212,9 +229,7 @@ func readScreen(shot string) (Screen, error) {
 		return Screen{}, fmt.Errorf("tesseract %s: %v", big, err)
 	}
 	words := parseTSV(string(out))
-	if keyed {
-		ocrCache.put(key, words)
-	}
+	r.key, r.words, r.have = key, words, keyed
 	return Screen{Path: shot, Words: words}, nil
 }
 

@@ -5,39 +5,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"sync"
 	"testing"
 )
-
-// ocrCache keeps what tesseract read per screenshot content, so a wait that
-// polls an unchanged window (or reads it again for the next word) costs a
-// screenshot, not another OCR pass (seconds on a loaded machine). The key
-// is the decoded pixels, not the PNG file (ImageMagick stamps dates into it).
-var ocrCache = &wordCache{m: map[[sha256.Size]byte][]Word{}}
-
-// ocrCacheMax bounds the cache: a scenario's screens number in the tens.
-const ocrCacheMax = 256
-
-type wordCache struct {
-	mu sync.Mutex
-	m  map[[sha256.Size]byte][]Word
-}
-
-func (c *wordCache) get(k [sha256.Size]byte) ([]Word, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	w, ok := c.m[k]
-	return w, ok
-}
-
-func (c *wordCache) put(k [sha256.Size]byte, words []Word) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= ocrCacheMax {
-		clear(c.m)
-	}
-	c.m[k] = words
-}
 
 // pixelKey hashes the image's pixels (with its size and pixel format);
 // false for a format it does not know (then nothing is cached).
