@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"image"
 	"image/png"
@@ -142,12 +141,8 @@ func (w *Window) WaitGone(substr string, timeout time.Duration) Screen {
 func (w *Window) waitScreen(what string, timeout time.Duration, ok func(Screen) bool) Screen {
 	w.t.Helper()
 	deadline := time.Now().Add(timeout)
-	var reader screenReader
 	for {
-		s, err := reader.read(w.Screenshot())
-		if err != nil {
-			w.t.Fatal(err)
-		}
+		s := w.OCR()
 		if ok(s) {
 			return s
 		}
@@ -187,34 +182,11 @@ func (w *Window) clickFound(text string, timeout time.Duration, pick func([]Box)
 // faint grey); dark themes are inverted, as tesseract reads dark text on
 // light best.
 func readScreen(shot string) (Screen, error) {
-	return (&screenReader{}).read(shot)
-}
-
-// screenReader reads screenshots one after the other; when a screenshot
-// has the same pixels as the one before, it returns that reading again
-// (tesseract, one thread, reads the same pixels the same way) instead of a
-// new OCR pass, which takes seconds on a loaded machine. A wait keeps one
-// reader, so only its polls of an unchanged window are saved: its first
-// reading is always a fresh one, as before.
-type screenReader struct {
-	key   [sha256.Size]byte
-	words []Word
-	have  bool
-}
-
-func (r *screenReader) read(shot string) (Screen, error) {
-	img, err := decodePNG(shot)
-	if err != nil {
-		return Screen{}, err
-	}
-	key, keyed := pixelKey(img)
-	if keyed && r.have && key == r.key {
-		return Screen{Path: shot, Words: r.words}, nil
-	}
-	r.have = false
 	big := strings.TrimSuffix(shot, ".png") + "-ocr.png"
 	args := []string{shot, "-grayscale", "Brightness"}
-	if meanLuma(img) < 0.5 {
+	if dark, err := isDark(shot); err != nil {
+		return Screen{}, err
+	} else if dark {
 		args = append(args, "-negate")
 	}
 	args = append(args, "-filter", "Triangle", "-resize", fmt.Sprintf("%d%%", ocrScale*100), big)
@@ -228,9 +200,7 @@ func (r *screenReader) read(shot string) (Screen, error) {
 	if err != nil {
 		return Screen{}, fmt.Errorf("tesseract %s: %v", big, err)
 	}
-	words := parseTSV(string(out))
-	r.key, r.words, r.have = key, words, keyed
-	return Screen{Path: shot, Words: words}, nil
+	return Screen{Path: shot, Words: parseTSV(string(out))}, nil
 }
 
 // parseTSV reads tesseract's TSV: level page block par line word left top
@@ -253,18 +223,18 @@ func parseTSV(tsv string) []Word {
 	return words
 }
 
-// decodePNG reads a screenshot.
-func decodePNG(path string) (image.Image, error) {
+// isDark reports whether the picture is mostly dark (mean luminance).
+func isDark(path string) (bool, error) {
 	f, err := os.Open(path) // #nosec G304 -- the harness's own screenshot
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	defer f.Close()
 	img, err := png.Decode(f)
 	if err != nil {
-		return nil, fmt.Errorf("screenshot %s: %v", path, err)
+		return false, fmt.Errorf("screenshot %s: %v", path, err)
 	}
-	return img, nil
+	return meanLuma(img) < 0.5, nil
 }
 
 func meanLuma(img image.Image) float64 {
