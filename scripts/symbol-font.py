@@ -4,7 +4,9 @@
 in a font of their own (see ui/theme_symbols.go). Needs fontTools (Debian:
 apt-get install fonttools). Usage, from the module root:
 
-    scripts/symbol-font.py "$(go env GOMODCACHE)/fyne.io/fyne/v2@v2.7.1/theme/font/EmojiOneColor.otf" U+26A0
+    scripts/symbol-font.py "$(go env GOMODCACHE)/fyne.io/fyne/v2@v2.7.1/theme/font/EmojiOneColor.otf" \
+        U+0020 U+0023 U+002A U+0030 U+0031 U+0032 U+0033 U+0034 U+0035 \
+        U+0036 U+0037 U+0038 U+0039 U+00A9 U+00AE U+26A0
 """
 import sys
 
