@@ -207,16 +207,44 @@ func (ip *importPreview) open() *shownDialog {
 
 // exportProfilesData is an export of ps with the transports that use them.
 func exportProfilesData(ps []*credentials.Profile, transports []credentials.Transport) ([]byte, int, error) {
+	data, err := credentials.ExportAll(profileValues(ps), transports)
+	return data, len(ps), err
+}
+
+func profileValues(ps []*credentials.Profile) []credentials.Profile {
 	out := make([]credentials.Profile, len(ps))
 	for i, p := range ps {
 		out[i] = *p
 	}
-	data, err := credentials.ExportAll(out, transports)
-	return data, len(out), err
+	return out
 }
 
-// saveExport asks where to save an export of n profiles and writes it.
-func saveExport(h uiHost, data []byte, n int) {
+// managementNote is what the status adds when an export of ps leaves out
+// the management profile some of them name: the import then drops that
+// link, so the user should know before sharing the file.
+func managementNote(ps []*credentials.Profile) string {
+	names := credentials.ExportDropsManagement(profileValues(ps))
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; the management profile of %s is not in it: export it too, or set it again after the import", quoteNames(names, 3))
+}
+
+// quoteNames is up to most names, quoted, and how many more.
+func quoteNames(names []string, most int) string {
+	q := make([]string, 0, most)
+	for i, n := range names {
+		if i == most {
+			return strings.Join(q, ", ") + fmt.Sprintf(" and %d more", len(names)-most)
+		}
+		q = append(q, "'"+n+"'")
+	}
+	return strings.Join(q, ", ")
+}
+
+// saveExport asks where to save an export of n profiles and writes it;
+// note ends the status line (managementNote).
+func saveExport(h uiHost, data []byte, n int, note string) {
 	d := h.dialogs()
 	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
@@ -234,7 +262,7 @@ func saveExport(h uiHost, data []byte, n int) {
 			d.showError("Cannot write "+wc.URI().Name(), err)
 			return
 		}
-		h.setStatus(fmt.Sprintf("Exported %s to %s (no secrets)", plural(n, "profile"), wc.URI().Path()))
+		h.setStatus(fmt.Sprintf("Exported %s to %s (no secrets)%s", plural(n, "profile"), wc.URI().Path(), note))
 	}, h.window())
 	fd.SetFileName("credworkbench-profiles.json")
 	fd.Resize(fyne.NewSize(760, 520))

@@ -188,17 +188,21 @@ func (s *screens) exportProfiles() {
 		s.h.dialogs().showError("Cannot export", err)
 		return
 	}
-	saveExport(s.h, data, n)
+	saveExport(s.h, data, n, managementNote(s.exported()))
 }
 
-// exportData is what Export writes: the selected profiles when several are
-// selected, else all; with the transports that use them.
-func (s *screens) exportData() ([]byte, int, error) {
-	ps := s.h.selectionProfiles()
-	if ps == nil {
-		ps = s.h.allProfiles()
+// exported is what Export writes: the selected profiles when several are
+// selected, else all.
+func (s *screens) exported() []*credentials.Profile {
+	if ps := s.h.selectionProfiles(); ps != nil {
+		return ps
 	}
-	return exportProfilesData(ps, s.nav.transports)
+	return s.h.allProfiles()
+}
+
+// exportData is the export of exported() with the transports that use them.
+func (s *screens) exportData() ([]byte, int, error) {
+	return exportProfilesData(s.exported(), s.nav.transports)
 }
 
 // newSecretBanner builds the banner of credentials to renew (banner_secret.go).

@@ -87,6 +87,7 @@ func main() {
 	wb.GoLive(svc)
 	if inst != nil {
 		inst.OnShow(func() { fyne.Do(agent.Show) })
+		inst.OnToken(ui.AgentTokens(svc)) // credctl token asks here first (ui/agent_token.go)
 	}
 	a.Run()
 }

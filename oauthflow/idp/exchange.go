@@ -118,7 +118,7 @@ func (g *Grant) checkResponse(tok *oauth2.Token) *failure.Failure {
 	if g == nil || g.Type != credentials.GrantTokenExchange {
 		return CheckTokenResponse(tok)
 	}
-	issued, _ := tok.Extra("issued_token_type").(string)
+	issued := issuedTokenType(tok)
 	want := g.Requested
 	if want == "" {
 		want = credentials.TokenTypeAccessToken
@@ -136,8 +136,8 @@ func (g *Grant) checkResponse(tok *oauth2.Token) *failure.Failure {
 	return CheckTokenResponse(tok)
 }
 
-// IssuedTokenType is the issued_token_type of a token exchange answer ("" otherwise).
-func IssuedTokenType(tok *oauth2.Token) string {
+// issuedTokenType is the issued_token_type of a token exchange answer ("" otherwise).
+func issuedTokenType(tok *oauth2.Token) string {
 	s, _ := tok.Extra("issued_token_type").(string)
 	return s
 }
