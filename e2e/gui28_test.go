@@ -63,7 +63,9 @@ func TestWorkbenchShowsLoginRequest(t *testing.T) {
 	w.Resize(1280, 800)
 	w.WaitText("Portal", uiWait)
 	w.Key("Down") // select the row: its details
-	w.WaitText("Client ID", uiWait)
+	// "Client secret" is only in the details ("Client ID" is also a column
+	// of the table, shown before the details are).
+	w.WaitText("Client secret", uiWait)
 	w.wheel(500, 700, 10) // the details pane scrolls: the login request is near its end
 	w.WaitText("pushed (PAR)", uiWait)
 }

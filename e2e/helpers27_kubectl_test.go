@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/internal/testapi"
 	"github.com/credworkbench/credworkbench/internal/testenv"
 	"github.com/credworkbench/credworkbench/internal/testidp"
+	"github.com/credworkbench/credworkbench/oauthflow"
 )
 
 // kubectl runs the real kubectl with the kubeconfig file kc.
@@ -109,7 +111,15 @@ func TestKubectlCredentialRealKubectl(t *testing.T) {
 	}
 
 	// The token expires: the next run's plugin call fetches a new one.
-	time.Sleep(11 * time.Second) // 20s tokens are handed out while 10s are left
+	// Tokens are handed out while more than 10 s are left: wait until just
+	// past that point of the cached token (its exp), not a fixed 11 s
+	// after the runs above, which already used part of its 20 s.
+	tok := strings.TrimSpace(h.MustCredctl("token", "Kube App").Stdout)
+	exp := oauthflow.Inspect(tok, credentials.Profile{}).Expiry
+	if exp.IsZero() || idp.Stats(t).Token != 1 {
+		t.Fatalf("credctl token did not read the cached token (expiry %v, %d token requests)", exp, idp.Stats(t).Token)
+	}
+	time.Sleep(time.Until(exp.Add(-10*time.Second + time.Second)))
 	out, err = h.kubectl(kc, "get", "--raw", "/version")
 	if err != nil {
 		t.Fatalf("kubectl after the token expired: %v\n%s", err, out)

@@ -35,6 +35,12 @@ func (w *trayHost) RegisterStatusNotifierHost(string) *dbus.Error { return nil }
 func startTrayHost(t *testing.T) *trayHost {
 	t.Helper()
 	testenv.LockDesktopBus(t) // cmd/credworkbench's tray test plays the host on this bus too
+	return takeTrayHost(t)
+}
+
+// takeTrayHost is startTrayHost for a test that holds LockDesktopBus already.
+func takeTrayHost(t *testing.T) *trayHost {
+	t.Helper()
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		t.Fatalf("the D-Bus session bus: %v", err)

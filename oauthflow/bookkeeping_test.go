@@ -43,7 +43,7 @@ func importApps(t testing.TB, s *Service, n int, tokenURL string) []credentials.
 // per profile (which every watching process would then re-read), and each
 // outcome is still published as an event.
 func TestBringLiveWritesStateInBatches(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	const n = 300
 	importApps(t, s, n, idp.TokenURL)
@@ -96,7 +96,7 @@ func TestBringLiveWritesStateInBatches(t *testing.T) {
 // never the profile file, and every result is in the file when it returns
 // (another Store, as another process, reads them).
 func TestTestAllWritesStateInBatches(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	const n = 1000
 	importApps(t, s, n, idp.TokenURL)

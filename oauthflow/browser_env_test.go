@@ -130,7 +130,7 @@ func TestSystemBrowserHonoursBROWSER(t *testing.T) {
 // follows it logs in.
 func TestLoginThroughBROWSER(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := loginRepo(t)
 	p := saveUserProfile(t, repo, idp.Issuer, testidp.PublicClientID, "", nil)
 	dir := noDisplay(t)

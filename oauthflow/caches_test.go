@@ -78,7 +78,7 @@ func TestTransportsSharedBySettings(t *testing.T) {
 // The manager's and the login state's maps do not grow with edits, tests,
 // logins and deletes: what is kept is bounded by the profiles in use.
 func TestCachesDoNotGrow(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	ctx := context.Background()
 	sizes := func() (gens, entries, clients, transports, sessions, keySets int) {

@@ -106,7 +106,7 @@ func ccWantFailed(t testing.TB, res Result, cat Category) *Failure {
 // token's claims are read through the profile's claim paths.
 func TestClientCredentialsBasicAndPost(t *testing.T) {
 	ccRequireRealKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, nil)
 	for _, m := range []credentials.AuthMethod{credentials.AuthBasic, credentials.AuthPost} {
 		t.Run(string(m), func(t *testing.T) {
@@ -218,7 +218,7 @@ func TestClientAuthOnTheWire(t *testing.T) {
 }
 
 func TestClientCredentialsRefusals(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 
 	t.Run("wrong secret", func(t *testing.T) {
@@ -400,7 +400,7 @@ func TestClientCredentialsUnreachable(t *testing.T) {
 }
 
 func TestClientCredentialsDiscovery(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	p := ccApp("discovered", "")
 	p.IssuerURL = idp.Issuer
@@ -514,7 +514,7 @@ func TestClientCredentialsTLSWrongHost(t *testing.T) {
 }
 
 func TestClientCredentialsProxy(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 
 	t.Run("through tinyproxy", func(t *testing.T) {

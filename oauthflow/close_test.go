@@ -14,7 +14,7 @@ import (
 // process, succeeds; abandoning it kept the used token, and its reuse made
 // the IdP end the session.
 func TestCloseKeepsRedemptionInFlight(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := loginRepo(t)
 	p := saveUserProfile(t, repo, idp.Issuer, testidp.PublicClientID, "", nil)
 	s := NewService(repo, newFakeBrowser(idp.Browser(testidp.Username, testidp.Password)), nil)
@@ -47,7 +47,7 @@ func TestCloseKeepsRedemptionInFlight(t *testing.T) {
 // it fetched schedules no renewal, so no redemption can be in flight when
 // the command ends.
 func TestOneShotSchedulesNoRenewal(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	clock := newCCFakeClock()
 	s := ccServiceWithClock(t, clock)
 	s.OneShot = true

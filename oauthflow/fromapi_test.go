@@ -17,7 +17,7 @@ import (
 // server, whose discovery fills the profile; hostile documents are refused
 // in our words.
 func TestProfileFromAPI(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := NewService(credtest.Repository(t, credtest.NewKeyring(), credtest.InDir(t.TempDir())), nil, nil)
 	defer s.Close()
 	cfg := testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource}

@@ -70,7 +70,7 @@ func TestInspectClaimPaths(t *testing.T) {
 
 // Claim paths against real tokens of the IdP.
 func TestInspectRealToken(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	p := ccApp("claims", idp.TokenURL)
 	p.UsernameClaim, p.RolesClaim, p.TenantClaim = "preferred_username", "realm_access.roles", "$.TenantID"

@@ -17,7 +17,7 @@ import (
 // The log says what happened to which profile, with the failure category,
 // and never the secret or the token.
 func TestEventLogNamesOutcomeWithoutSecrets(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	var buf testenv.LockedBuffer
 	s.Log = slog.New(slog.NewTextHandler(&buf, nil))

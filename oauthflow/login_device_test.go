@@ -55,7 +55,7 @@ func deviceLogin(t *testing.T, s *Service, name string, opt LoginOptions) Result
 
 func TestDeviceLogin(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 
 	t.Run("public client: approve, refresh token kept, another process renews, logout", func(t *testing.T) {
 		idp.Reset(t)

@@ -157,7 +157,9 @@ func callbackWith(params url.Values) func(ctx context.Context, authURL string) e
 			return err
 		}
 		resp.Body.Close()
-		return nil
+		// A browser loads the result page the callback sends it to; else the
+		// listener waits DoneLinger for it at Close.
+		return followDone(ctx, client, cb, resp)
 	}
 }
 
@@ -331,4 +333,25 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// followDone loads the loopback listener's /done page when resp (the
+// callback's answer) redirects there, as a browser does.
+func followDone(ctx context.Context, client *http.Client, cb *url.URL, resp *http.Response) error {
+	if resp.StatusCode/100 != 3 {
+		return nil
+	}
+	done, err := cb.Parse(resp.Header.Get("Location"))
+	if err != nil || done.Host != cb.Host {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, done.String(), nil)
+	if err != nil {
+		return err
+	}
+	resp, err = client.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
 }

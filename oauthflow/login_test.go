@@ -66,7 +66,7 @@ func refreshDirect(idp *testidp.IdP, clientID, secret, rt string) error {
 
 func TestLoginWithTestIdP(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 
 	t.Run("issuer typed with a trailing slash", func(t *testing.T) {
 		// The IdP's spelling is adopted: the ID token's iss and the RFC
@@ -648,7 +648,7 @@ func TestLoginIssuerParameterMismatch(t *testing.T) {
 
 func TestLoginChromium(t *testing.T) {
 	repo := loginRepo(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	p := saveUserProfile(t, repo, idp.Issuer, testidp.PublicClientID, "", nil)
 	type outcome struct {
 		res *testidp.ChromiumResult

@@ -54,7 +54,7 @@ func (b *sessionBrowser) loginAs(user, password string, asked *bool, prompt *str
 // session is still there.
 func TestIdPLogoutAndAnotherUser(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := loginRepo(t)
 	p := saveUserProfile(t, repo, idp.Issuer, testidp.PublicClientID, "", nil)
 	jar, _ := cookiejar.New(nil)
@@ -154,7 +154,7 @@ func TestIdPLogoutAndAnotherUser(t *testing.T) {
 // ends in "unknown" after the timeout, not a hang.
 func TestIdPLogoutOutcomes(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := loginRepo(t)
 	ctx := context.Background()
 

@@ -143,7 +143,7 @@ func ccServiceWithClock(t testing.TB, clock Clock) *Service {
 // an injected clock: nothing happens before it, one grant when it is due,
 // and the next renewal is scheduled.
 func TestManagerRenewsAtInterval(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	clock := newCCFakeClock()
 	s := ccServiceWithClock(t, clock)
 	ev := ccSubscribe(t, s)
@@ -229,7 +229,7 @@ func TestManagerRenewsBeforeExpiry(t *testing.T) {
 
 // N concurrent Token calls cause a single request to the IdP.
 func TestManagerSingleFlight(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	p := ccSave(t, s, ccApp("single", idp.TokenURL), testidp.AppClientSecret)
 	idp.SetTokenFault(t, testidp.Fault{Delay: 300 * time.Millisecond})
@@ -278,7 +278,7 @@ func TestManagerSingleFlight(t *testing.T) {
 // Editing a profile drops its token and restarts renewal with the new
 // settings; deleting it stops renewal.
 func TestManagerEditAndDelete(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	clock := newCCFakeClock()
 	s := ccServiceWithClock(t, clock)
 	ev := ccSubscribe(t, s)
@@ -406,7 +406,7 @@ func TestTestAllConcurrencyBound(t *testing.T) {
 // Close stops renewals, waits for a fetch already sent to the IdP (and
 // keeps its token) and leaves no goroutine behind.
 func TestManagerCloseLeavesNoGoroutines(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	before := runtime.NumGoroutine()
 	s := ccService(t, testenv.NewMemKeyring())
 	ev := ccSubscribe(t, s)

@@ -52,7 +52,7 @@ func TestApplyPreset(t *testing.T) {
 // The generic preset against the real IdP: with or without the trailing
 // slash, discovery finds the endpoints.
 func TestGenericPresetDiscovers(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, nil)
 	for _, iss := range []string{idp.Issuer, idp.Issuer + "/"} {
 		r, err := ApplyPreset(PresetInput{IdP: PresetGeneric, Base: iss})

@@ -18,7 +18,7 @@ import (
 // The test request carries the IdP's bearer token and the tenant header;
 // SOAP helpers set their headers; 401 is explained; bodies are cut at 64 KiB.
 func TestRequestCarriesBearerAndTenant(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	type seen struct {
 		method, auth, tenant, custom, ctype, action, body string
 	}
@@ -158,7 +158,7 @@ func TestRequestCarriesBearerAndTenant(t *testing.T) {
 // token the service hands out (no second grant), and an oauth2.Transport
 // over it calls an API with it.
 func TestTokenSourceIsTheServicesToken(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	p := ccSave(t, s, ccApp("source", idp.TokenURL), testidp.AppClientSecret)
 	ctx := context.Background()

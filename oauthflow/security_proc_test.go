@@ -30,7 +30,7 @@ import (
 func TestSecurityProcAttacker(t *testing.T) {
 	twouser.Require(t)
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := loginRepo(t)
 	p := saveUserProfile(t, repo, idp.Issuer, testidp.PublicClientID, "", nil)
 	if os.Getenv("DISPLAY") == "" {

@@ -123,7 +123,7 @@ func TestApplyResultUnasked(t *testing.T) {
 // "Last checked" of a login is when it ended (the user took their time in
 // the browser), in the result and in the state file.
 func TestLoginLastCheckedIsItsEnd(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := loginRepo(t)
 	p := saveUserProfile(t, repo, idp.Issuer, testidp.PublicClientID, "", nil)
 	const dawdle = 1500 * time.Millisecond

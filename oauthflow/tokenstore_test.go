@@ -21,7 +21,7 @@ import (
 // file.
 func TestOversizeTokenSharedAndRemoved(t *testing.T) {
 	testenv.RequireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	cache := filepath.Join(dir, "cache")

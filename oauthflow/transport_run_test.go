@@ -37,7 +37,7 @@ type runEnv struct {
 func newRunEnv(t *testing.T, tenant string) *runEnv {
 	t.Helper()
 	ccRequireRealKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, nil)
 	log := &testenv.LockedBuffer{}
 	s.Log = slog.New(slog.NewJSONHandler(log, nil))
@@ -250,7 +250,7 @@ func TestRunTransportDiagnoses(t *testing.T) {
 
 func TestRunTransportAsLoggedInUser(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := loginRepo(t)
 	s := NewService(repo, newFakeBrowser(idp.Browser(testidp.Username, testidp.Password)), nil)
 	t.Cleanup(s.Close)

@@ -76,7 +76,7 @@ func TestWatchPublishesOtherProcessChanges(t *testing.T) {
 // This process's own test result, written to the state file, is not
 // announced a second time by the watcher (it was published when recorded).
 func TestWatchDoesNotRepeatOwnResults(t *testing.T) {
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	s := ccService(t, testenv.NewMemKeyring())
 	importApps(t, s, 3, idp.TokenURL)
 	var mu sync.Mutex

@@ -48,13 +48,13 @@ fi
 ensure_nfpm() {
   [ -x "$NFPM" ] && return
   say "installing nfpm $NFPM_VERSION into $(dirname "$NFPM")"
-  GOBIN=$(dirname "$NFPM") "$GO" install "github.com/goreleaser/nfpm/v2/cmd/nfpm@$NFPM_VERSION"
+  CGO_ENABLED=0 GOBIN=$(dirname "$NFPM") "$GO" install "github.com/goreleaser/nfpm/v2/cmd/nfpm@$NFPM_VERSION"
 }
 
 ensure_fyne() {
   [ -x "$FYNE" ] && return
   say "installing the fyne tool $FYNE_TOOL_VERSION into $(dirname "$FYNE")"
-  GOBIN=$(dirname "$FYNE") "$GO" install "fyne.io/tools/cmd/fyne@$FYNE_TOOL_VERSION"
+  CGO_ENABLED=0 GOBIN=$(dirname "$FYNE") "$GO" install "fyne.io/tools/cmd/fyne@$FYNE_TOOL_VERSION"
 }
 
 # stage copies the sources (not .git, build output or node_modules) and puts
@@ -312,5 +312,7 @@ case "${1:-}" in
     rm -rf "$STAGE" # only on success (set -e): kept after a failure to look into
     ;;
   sums) sums ;;
-  *) die "usage: $0 linux|windows|macos|darwin_cli|sums" ;;
+  # tools: nfpm and the fyne tool only (make tools builds them ahead of time).
+  tools) ensure_nfpm && ensure_fyne ;;
+  *) die "usage: $0 linux|windows|macos|darwin_cli|sums|tools" ;;
 esac

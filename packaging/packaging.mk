@@ -38,8 +38,8 @@ deps-package-test:
 	@scripts/deps.sh package-test
 
 ## actionlint: every workflow in .github/workflows (pinned actionlint)
-actionlint:
-	$(GO) run $(ACTIONLINT) -no-color
+actionlint: $(call tool-bin,$(ACTIONLINT))
+	$< -no-color
 
 ## package-macos: on a Mac only: .app zip (optionally signed, .pkg, notarized) and credctl tarballs
 package-macos:

@@ -75,6 +75,9 @@ type Agent struct {
 	settings *fyne.Menu
 	// notices shows in the window what no notification daemon would show.
 	notices *notices
+	// trayUp: the window and the menu were handed to the system tray
+	// (startTray); running: Start has run, so the app's loop may have too.
+	trayUp, running bool
 }
 
 // NewAgent attaches the quiet agent to the workbench. Call Start after the
@@ -112,11 +115,7 @@ func NewAgent(w *Workbench, opt AgentOptions) *Agent {
 // Start installs the tray and the close handling, and begins watching for
 // expiring secrets.
 func (a *Agent) Start() {
-	if a.opt.Tray != nil {
-		// Tapping the tray icon shows the window (where the tray supports it).
-		a.opt.Tray.SetSystemTrayWindow(a.w.win)
-	}
-	// After SetSystemTrayWindow, which installs a plain Hide.
+	a.startTray()
 	a.w.win.SetCloseIntercept(a.onClose)
 	a.installMenu()
 	a.w.win.SetContent(container.NewBorder(a.notices.root, nil, nil, nil, a.w.win.Content()))
@@ -124,6 +123,24 @@ func (a *Agent) Start() {
 	a.tray.update()
 	a.notes.start()
 	a.syncStartAtLogin()
+	a.running = true
+}
+
+// startTray hands the window to the system tray (tapping the icon shows
+// it) once a panel shows tray icons, and only then: fyne starts its tray
+// with the first call, and with it a hidden GL window (~5 MiB) and a tray
+// item on the bus that nothing would show. A host that appears later gets
+// the tray then (desktopChanged).
+func (a *Agent) startTray() {
+	if a.trayUp || !a.HasTray() {
+		return
+	}
+	a.trayUp = true
+	a.opt.Tray.SetSystemTrayWindow(a.w.win)
+	a.w.win.SetCloseIntercept(a.onClose) // SetSystemTrayWindow installs a plain Hide
+	if late, ok := a.opt.Tray.(lateTray); ok && a.running {
+		late.startLate()
+	}
 }
 
 // HasTray says whether the tray icon is shown: the app has a tray and a
@@ -134,6 +151,7 @@ func (a *Agent) HasTray() bool { return a.opt.Tray != nil && a.opt.Desktop.TrayH
 // desktopChanged follows a tray host coming or going. When it goes, the
 // window comes up: hidden, it could no longer be reached.
 func (a *Agent) desktopChanged() {
+	a.startTray()
 	a.refreshMenus()
 	if !a.HasTray() {
 		a.Show()

@@ -16,7 +16,7 @@ import (
 // which keeps the URL. The form with the button still fits 800×600.
 func TestFormFromAPI(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	cfg := testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource}
 	api := testapi.StartProtected(t, cfg, testapi.ProtectedResource{AuthorizationServers: []string{idp.Issuer},
 		Scopes: []string{"openid", "api:read"}, DPoPRequired: true, TLSBound: true})

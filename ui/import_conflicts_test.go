@@ -102,7 +102,7 @@ func TestImportAsksAboutExistingNames(t *testing.T) {
 // against the real IdP and says which token endpoint the profiles use.
 func TestImportRegistrationsDiscoverIssuer(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	h := newHarness(t, newRepo(t, nil), nil)
 	regs := []byte(`[{"clientId":"reports","authorizedGrantTypes":["client_credentials"],"scope":"read"}]`)
 	s := h.wb.screens.previewImport("registrations.json", regs)

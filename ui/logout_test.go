@@ -19,7 +19,7 @@ import (
 // login asks for the password again. The signed-out page says so.
 func TestLogoutEndsIdPSession(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, credentials.Profile{Name: "Portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
 		ClientID: testidp.PublicClientID, Scope: "openid profile", RolesClaim: "roles"}, "")

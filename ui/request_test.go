@@ -359,7 +359,7 @@ func TestRedactHidesTokensOnly(t *testing.T) {
 // indented, and the fault is explained with the way out (#24.16).
 func TestRequestDialogSOAPFault(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	p := appProfile("Orders API", idp)
 	saveProfile(t, repo, p, testidp.AppClientSecret)

@@ -219,7 +219,7 @@ func TestRotateDialogAtIdPNamesTheFailedStep(t *testing.T) {
 // choice is disabled and says why.
 func TestRotateDialogWithoutManagement(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	p := saveProfile(t, repo, appProfile("Plain", idp), testidp.AppClientSecret)
 	t.Cleanup(func() { _ = repo.Secrets.Delete(p.ID, credentials.ClientSecret) })

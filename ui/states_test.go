@@ -111,7 +111,7 @@ func TestToolbarAndMenuAgreeOnABusyRow(t *testing.T) {
 
 func TestProfileWithoutSecretNeedsSecretAndIsNotTested(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	imported := appProfile("Imported", idp)
 	seedNoSecrets(t, repo, imported)
@@ -153,7 +153,7 @@ func TestProfileWithoutSecretNeedsSecretAndIsNotTested(t *testing.T) {
 
 func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, credentials.Profile{Name: "Portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
 		ClientID: testidp.PublicClientID, Scope: "openid profile"}, "")
@@ -190,7 +190,7 @@ func TestUserNotLoggedInSaysSoAndOffersLogin(t *testing.T) {
 
 func TestLoginDialogSaysTheBrowserErrorOnceAndShowsTheURL(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, credentials.Profile{Name: "Portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
 		ClientID: testidp.PublicClientID, Scope: "openid"}, "")
@@ -227,7 +227,7 @@ func TestLoginDialogSaysTheBrowserErrorOnceAndShowsTheURL(t *testing.T) {
 // changed in another window) nothing older.
 func TestDetailsShowOnlyTheTokenTheStoreHolds(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, appProfile("Reports", idp), testidp.AppClientSecret)
 	h := newHarness(t, repo, nil)

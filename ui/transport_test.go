@@ -48,7 +48,7 @@ func menuItem(m *fyne.Menu, label string) *fyne.MenuItem {
 
 func TestTransportTreeEditorRunAndRightClickLogin(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	ap := appProfile("Backend", idp)
 	ap.Tenant = testidp.TenantID

@@ -42,7 +42,7 @@ const (
 // whenever what they show changes (Agent.changed groups the rebuilds).
 type tray struct {
 	a       *Agent
-	menu    *fyne.Menu // the menu last set (tests read it)
+	menu    *fyne.Menu // the menu last built (tests read it)
 	icon    fyne.Resource
 	okIcon  fyne.Resource
 	badIcon fyne.Resource
@@ -72,6 +72,10 @@ func (t *tray) update() {
 		return
 	}
 	m, failing := t.build()
+	t.menu = m
+	if !t.a.trayUp {
+		return // no panel shows a tray (startTray)
+	}
 	t.makeIcons()
 	icon := t.okIcon
 	if failing > 0 {
@@ -81,7 +85,6 @@ func (t *tray) update() {
 		t.icon = icon
 		t.a.opt.Tray.SetSystemTrayIcon(icon)
 	}
-	t.menu = m
 	t.a.opt.Tray.SetSystemTrayMenu(m)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/systray"
 	"github.com/godbus/dbus/v5"
 )
 
@@ -29,15 +30,39 @@ func SystemTray(a fyne.App) desktop.App {
 		return d
 	}
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
-		return d
+		return busTray{d}
 	}
 	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" {
 		// #nosec G703 -- only whether the user's own session bus socket exists is looked at
 		if st, err := os.Stat(filepath.Join(rt, "bus")); err == nil && st.Mode()&os.ModeSocket != 0 {
-			return d
+			return busTray{d}
 		}
 	}
 	return nil
+}
+
+// lateTray is a tray that can be started while the app already runs.
+type lateTray interface{ startLate() }
+
+// busTray is fyne's StatusNotifierItem tray. Fyne puts it on the bus when
+// its loop starts (Run), and only if SetSystemTrayWindow or a tray menu
+// came before; the agent hands it over only when a panel shows tray icons
+// (Agent.startTray), which may be after Run.
+type busTray struct{ desktop.App }
+
+// startLate puts the tray on the bus now, as fyne's Run would have: after
+// SetSystemTrayWindow, whose registration fyne starts only in Run. The
+// menu and the icon follow (Agent.desktopChanged). The title is the one
+// fyne gives the item; set first, as the item's id is made from it.
+func (busTray) startLate() {
+	app := fyne.CurrentApp()
+	title := app.Metadata().Name
+	if title == "" {
+		title = app.UniqueID()
+	}
+	systray.SetTitle(title)
+	start, _ := systray.RunWithExternalLoop(nil, nil) // fyne's own stop (at quit) ends it
+	start()
 }
 
 // Desktop says what the desktop offers now. A session bus alone does not

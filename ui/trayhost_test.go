@@ -75,7 +75,7 @@ func TestNoTrayHostWindowMenuQuitsOnCloseAndShowsNotices(t *testing.T) {
 			t.Errorf("Settings %q lacks %q", got, want)
 		}
 	}
-	if findItem(settings, trayKeep) != nil || findItem(ah.tray.menu.Items[len(ah.tray.menu.Items)-3].ChildMenu, trayKeep) != nil {
+	if findItem(settings, trayKeep) != nil || findItem(ah.agent.tray.menu.Items[len(ah.agent.tray.menu.Items)-3].ChildMenu, trayKeep) != nil {
 		t.Errorf("keeping running in the background is offered without a tray host: %q", got)
 	}
 

@@ -203,7 +203,7 @@ func TestAddApplicationProfileTypedTurnsActive(t *testing.T) {
 
 func TestAddUserProfileByTyping(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	h := newHarness(t, newRepo(t, nil), nil)
 	h.tap(h.wb.toolbar["Add"])
 	f := h.wb.screens.form
@@ -244,7 +244,7 @@ func TestAddUserProfileByTyping(t *testing.T) {
 
 func TestEditKeepsTheSecret(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saved := saveProfile(t, repo, appProfile("Reports", idp), testidp.AppClientSecret)
 	h := newHarness(t, repo, nil)
@@ -307,7 +307,7 @@ func TestDeleteAsksAndCancelKeeps(t *testing.T) {
 
 func TestFailingProfileShowsCategoryAndAdvice(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, appProfile("Wrong secret", idp), "not-the-secret")
 	h := newHarness(t, repo, nil)
@@ -335,7 +335,7 @@ func TestFailingProfileShowsCategoryAndAdvice(t *testing.T) {
 
 func TestLoginEndsWithLoggedInAs(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, credentials.Profile{Name: "Alice portal", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
 		ClientID: testidp.PublicClientID, Scope: "openid profile", RolesClaim: "roles"}, "")
@@ -366,7 +366,7 @@ func TestLoginEndsWithLoggedInAs(t *testing.T) {
 
 func TestLoginCancelKeepsState(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, credentials.Profile{Name: "Slow user", Type: credentials.TypeUser, IssuerURL: idp.Issuer,
 		ClientID: testidp.PublicClientID, Scope: "openid"}, "")
@@ -421,7 +421,7 @@ func (o *heldTests) Test(ctx context.Context, id string) (oauthflow.Result, erro
 // so a tap that waited for them would hang instead).
 func TestTapHandledWhileTestAllInFlight(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	repo := newRepo(t, nil)
 	saveProfile(t, repo, appProfile("One", idp), testidp.AppClientSecret)
 	saveProfile(t, repo, appProfile("Two", idp), testidp.AppClientSecret)

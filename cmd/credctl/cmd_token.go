@@ -79,6 +79,14 @@ type tokenJSON struct {
 // it), fetching a new one only when none has more than
 // oauthflow.MinTokenValidity left.
 func (a *app) accessToken(name string, fresh bool) (tokenJSON, error) {
+	if !fresh { // a running workbench first (token_agent.go); --fresh asks the IdP anyway
+		if r, asked, err := a.agentToken(name, false); asked {
+			if err != nil {
+				return tokenJSON{}, err
+			}
+			return tokenOutput(r.p.Name, r.tok, r.cached), nil
+		}
+	}
 	svc, p, err := a.serviceProfile(name)
 	if err != nil {
 		return tokenJSON{}, err

@@ -66,7 +66,7 @@ func runDeviceLogin(t *testing.T, c *cli, name string, act func(ctx context.Cont
 
 func TestLoginDevice(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	// No display and no opener: the device login never needs one.
 	c.env = append(c.env, "DISPLAY=", "WAYLAND_DISPLAY=", "BROWSER=")

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -22,7 +23,9 @@ type execOptions struct {
 // exitCannotRun is a shell's code for a command that cannot be found or run.
 const exitCannotRun = 127
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// envNameRE is compiled on first use: every credctl start pays for what
+// package variables build.
+var envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 func newExecCmd(a *app) *cobra.Command {
 	opts := &execOptions{}
@@ -63,7 +66,7 @@ the token is DPoP-bound and $VAR_TYPE is DPoP: the command presents it as
 }
 
 func execRun(a *app, opts *execOptions) error {
-	if !envNameRE.MatchString(opts.Env) {
+	if !envNameRE().MatchString(opts.Env) {
 		return &usageError{cmd: "exec", msg: fmt.Sprintf("--env %q is not a variable name: use letters, digits and _, e.g. API_TOKEN", opts.Env)}
 	}
 	tok, p, err := a.helperToken(opts.Name, stderrIsTerminal() && a.stdinIsTerminal())
@@ -71,8 +74,10 @@ func execRun(a *app, opts *execOptions) error {
 		return err
 	}
 	// The command may run credctl itself: hold no store or lock meanwhile.
-	a.svc.Close()
-	a.svc = nil
+	if a.svc != nil { // nil when the running workbench handed out the token
+		a.svc.Close()
+		a.svc = nil
+	}
 
 	env := childEnv(os.Environ(), opts.Env, tok.AccessToken, p.Tenant)
 	env = dpopExecEnv(env, opts.Env, tok)

@@ -17,14 +17,18 @@ import (
 // can answer the browser step; its texts go to stderr, never stdout,
 // which belongs to the protocol); otherwise the error says how to log in.
 func (a *app) helperToken(name string, interactive bool) (*oauth2.Token, credentials.Profile, error) {
-	svc, p, err := a.serviceProfile(name)
-	if err != nil {
-		return nil, p, err
+	r, asked, err := a.agentToken(name, true) // a running workbench first (token_agent.go)
+	tok, p := r.tok, r.p
+	if !asked {
+		var svc *oauthflow.Service
+		if svc, p, err = a.serviceProfile(name); err != nil {
+			return nil, p, err
+		}
+		if err := refuseBoundHelper(p); err != nil { // profileflags_mtls.go
+			return nil, p, err
+		}
+		tok, _, err = svc.FetchToken(a.ctx, p.ID, oauthflow.TokenOptions{})
 	}
-	if err := refuseBoundHelper(p); err != nil { // profileflags_mtls.go
-		return nil, p, err
-	}
-	tok, _, err := svc.FetchToken(a.ctx, p.ID, oauthflow.TokenOptions{})
 	f, isFailure := oauthflow.AsFailure(err)
 	if err == nil || p.Type != credentials.TypeUser || !isFailure || f.Category != oauthflow.CatLogin {
 		return tok, p, err
@@ -32,6 +36,10 @@ func (a *app) helperToken(name string, interactive bool) (*oauth2.Token, credent
 	if !interactive {
 		return nil, p, fmt.Errorf("%q has no login session and there is no terminal to log in from: "+
 			"run 'credctl login %s' (or log in in the workbench), then try again: %w", p.Name, shellQuote(p.Name), err)
+	}
+	svc, err := a.service() // open already unless the workbench answered
+	if err != nil {
+		return nil, p, err
 	}
 	res, err := svc.Login(a.ctx, p.ID, oauthflow.LoginOptions{
 		Timeout: oauthflow.DefaultLoginTimeout,

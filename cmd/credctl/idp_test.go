@@ -176,7 +176,7 @@ func TestApplicationProfile(t *testing.T) {
 
 func TestTestAll(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "a-good")
 	addApp(t, c, idp, "b-unreachable", "--token-url", "http://127.0.0.1:"+strconv.Itoa(closedPort(t))+"/token")
@@ -191,7 +191,7 @@ func TestTestAll(t *testing.T) {
 
 func TestKeyringUnavailable(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "api")
 
@@ -213,7 +213,7 @@ func TestKeyringUnavailable(t *testing.T) {
 
 func TestRequest(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "api", "--tenant", testidp.TenantID)
 
@@ -284,7 +284,7 @@ func TestRequest(t *testing.T) {
 
 func TestImportExportRoundTrip(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "api", "--tenant", testidp.TenantID, "--proxy", "system", "--refresh-interval", "2m")
 	c.must(0, "", "add", "--name", "portal", "--type", "user", "--issuer", idp.Issuer,
@@ -378,7 +378,7 @@ func addUser(t *testing.T, c *cli, idp *testidp.IdP, name string) {
 
 func TestLoginTokenLogout(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	urlFile := fakeBrowser(t, c)
 	addUser(t, c, idp, "portal")
@@ -434,7 +434,7 @@ func TestLoginTokenLogout(t *testing.T) {
 
 func TestLoginCtrlC(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addUser(t, c, idp, "portal")
 
@@ -504,7 +504,7 @@ func TestLoginCtrlC(t *testing.T) {
 
 func TestProxyPasswordFromStdin(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	proxy := testidp.StartProxy(t, testidp.WithProxyAuth("bob", "proxy-pass-77"))
 	c := newCLI(t)
 	// Both secrets from one pipe: the client secret, then the proxy password.

@@ -52,7 +52,7 @@ func TestImportTransportsNeedAcceptance(t *testing.T) {
 // resource host.
 func TestTransportRunHostNotice(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "backend", "--tenant", testidp.TenantID, "--resource", testidp.Resource)
 	api := testapi.StartJSON(t, testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource})

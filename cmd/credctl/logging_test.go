@@ -16,7 +16,7 @@ import (
 // only with CREDCTL_LOG), and `credctl logs` before any log says so.
 func TestCredctlWritesTheSharedLog(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	path := filepath.Join(c.home, ".local", "state", "credworkbench", logfile.FileName)
 

@@ -18,7 +18,7 @@ import (
 // the next login asks for the password again.
 func TestLogoutEndSessionAndAnotherUser(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	urlFile := fakeBrowser(t, c)
 	addUser(t, c, idp, "portal")

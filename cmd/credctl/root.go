@@ -99,7 +99,11 @@ func (a *app) execute(args []string) error {
 	// One command needs only its own definitions; the help and the
 	// completion scripts ask about every command.
 	only := ""
-	if len(args) > 0 && isCommand(args[0]) && args[0] != "help" && args[0] != "completion" {
+	switch {
+	case len(args) == 0:
+	case args[0] == "-version" || args[0] == "--version":
+		only = "version"
+	case isCommand(args[0]) && args[0] != "help" && args[0] != "completion":
 		only = args[0]
 	}
 	return a.executeTop(newRootCmd(a, only), args)

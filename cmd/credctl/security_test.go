@@ -183,7 +183,7 @@ func attackerOpener(t *testing.T, c *cli, family string, mode ...string) (report
 func TestSecurityLoginOtherUser(t *testing.T) {
 	twouser.Require(t)
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	for _, family := range twouser.Families {
 		t.Run(family, func(t *testing.T) {
 			c := newCLI(t)
@@ -206,7 +206,7 @@ func TestSecurityLoginOtherUser(t *testing.T) {
 func TestSecurityLogoutOtherUser(t *testing.T) {
 	twouser.Require(t)
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	for _, family := range twouser.Families {
 		t.Run(family, func(t *testing.T) {
 			c := newCLI(t)

@@ -72,7 +72,7 @@ func loginIn(t testing.TB, s *oauthflow.Service, name string) {
 // the IdP.
 func TestTokenSharedBetweenWorkbenchAndCLI(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "api", "--no-test")
 	addApp(t, c, idp, "api2", "--no-test")
@@ -125,7 +125,7 @@ func TestTokenSharedBetweenWorkbenchAndCLI(t *testing.T) {
 // request and print the same token.
 func TestConcurrentColdTokensOneRequest(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "api", "--no-test")
 	idp.Reset(t)
@@ -154,7 +154,7 @@ func TestConcurrentColdTokensOneRequest(t *testing.T) {
 // fails within 2 s.
 func TestCLILogoutSeenByWorkbench(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addUser(t, c, idp, "portal")
 	wb := workbench(t, c, idpBrowser(t, idp))
@@ -182,7 +182,7 @@ func TestCLILogoutSeenByWorkbench(t *testing.T) {
 // token once, and both end with the same working token.
 func TestConcurrentRefreshOneRedemption(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addUser(t, c, idp, "portal")
 	first := workbench(t, c, idpBrowser(t, idp))
@@ -230,7 +230,7 @@ func TestConcurrentRefreshOneRedemption(t *testing.T) {
 // saving it and report its status; --no-test skips that.
 func TestAddReportsTestedStatus(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	idp.Reset(t)
 	o := c.must(0, testidp.AppClientSecret+"\n", "add", "--name", "api", "--type", "application", "--token-url", idp.TokenURL,

@@ -15,7 +15,7 @@ import (
 // to the log file and not also to stderr as a slog line (README, "credctl").
 func TestTransportRunFailureSaidOnce(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "backend")
 	down := "http://127.0.0.1:" + strconv.Itoa(closedPort(t))

@@ -19,7 +19,7 @@ const invoiceEnvelope = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/s
 
 func TestTransportCommands(t *testing.T) {
 	requireKeyring(t)
-	idp := testidp.Start(t)
+	idp := testidp.Shared(t)
 	c := newCLI(t)
 	addApp(t, c, idp, "backend", "--tenant", testidp.TenantID)
 	cfg := testapi.Config{Issuer: idp.Issuer, JWKSURL: idp.JWKSURL, Audience: testidp.Resource, TenantHeader: "X-TENANT-ID"}

@@ -160,9 +160,15 @@ func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
 		}
 	}
 	wid = strings.Fields(wid)[0]
-	time.Sleep(2 * time.Second) // first frames
+	// The first frames: look until the window shows more than a blank fill.
 	shot := filepath.Join(dir, "agent-shown.png")
-	if n := screenshotColours(t, shot); n < 8 {
+	n := 0
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if n = screenshotColours(t, shot); n >= 8 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if n < 8 {
 		t.Errorf("the shown window looks blank (%d colours)", n)
 	}
 	if dst := os.Getenv("CREDWB_AGENT_SCREENSHOT"); dst != "" {

@@ -45,6 +45,7 @@ func main() {
 		defer inst.Close()
 	}
 
+	ui.UseSymbolFont() // before any text is measured: 21 KB instead of Fyne's 4.2 MB emoji font per text style
 	a := app.NewWithID("io.github.credworkbench")
 	a.Settings().SetTheme(ui.Theme()) // a keyboard focus that can be seen
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
@@ -86,6 +87,7 @@ func main() {
 	wb.GoLive(svc)
 	if inst != nil {
 		inst.OnShow(func() { fyne.Do(agent.Show) })
+		inst.OnToken(ui.AgentTokens(svc)) // credctl token asks here first (ui/agent_token.go)
 	}
 	a.Run()
 }

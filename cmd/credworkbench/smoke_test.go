@@ -68,7 +68,19 @@ func TestRealWindowSmoke(t *testing.T) {
 		t.Fatalf("the window did not appear: %v\napp output:\n%s", err, log.String())
 	}
 	wid := strings.Fields(string(out))[0]
-	time.Sleep(2 * time.Second) // let the first frames render
+	// The first frames may take a while on a busy machine: look again
+	// until the window shows more than a blank fill (at most 60 s); the
+	// checks below then see the app after it rendered.
+	shot := filepath.Join(dir, "smoke.png")
+	n := 0
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if n = screenshotColours(t, shot); n >= 8 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if n < 8 {
+		t.Errorf("the screenshot has %d colours: the window looks blank", n)
+	}
 	// No core file can hold the client secrets the app reads (issue #18).
 	if runtime.GOOS == "linux" {
 		limits, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", cmd.Process.Pid))
@@ -93,18 +105,6 @@ func TestRealWindowSmoke(t *testing.T) {
 	}
 	t.Logf("window %s: %s", wid, strings.Join(strings.Fields(string(geo)), " "))
 
-	// The first frames may take a while on a busy machine: look again
-	// until the window shows more than a blank fill (at most 60 s).
-	shot := filepath.Join(dir, "smoke.png")
-	n := 0
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(time.Second) {
-		if n = screenshotColours(t, shot); n >= 8 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if n < 8 {
-		t.Errorf("the screenshot has %d colours: the window looks blank", n)
-	}
 	if dst := os.Getenv("CREDWB_SMOKE_SCREENSHOT"); dst != "" {
 		b, _ := os.ReadFile(shot)
 		_ = os.WriteFile(dst, b, 0o644)

@@ -41,7 +41,8 @@ type Instance struct {
 	cleanup func()
 	mu      sync.Mutex
 	onShow  func()
-	missed  bool // a show request came before there was an onShow
+	onToken TokenFunc // token.go
+	missed  bool      // a show request came before there was an onShow
 	once    sync.Once
 	done    chan struct{}
 }
@@ -131,8 +132,9 @@ func (in *Instance) serve() {
 	}
 }
 
-// maxRequest bounds what is read from a connection.
-const maxRequest = 128
+// maxRequest bounds what is read from a connection: a token request
+// carries a profile name and the store's path; a longer line is ignored.
+const maxRequest = 8 << 10
 
 func (in *Instance) handle(c net.Conn) {
 	defer c.Close()
@@ -144,7 +146,12 @@ func (in *Instance) handle(c net.Conn) {
 	if err != nil {
 		return
 	}
-	if !validRequest(strings.TrimSuffix(string(line), "\n")) {
+	msg := strings.TrimSuffix(string(line), "\n")
+	if q, ok := tokenRequest(msg); ok { // token.go
+		in.answerToken(c, q)
+		return
+	}
+	if !validRequest(msg) {
 		return
 	}
 	_, _ = c.Write([]byte("ok\n"))

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"syscall"
+	"time"
 
 	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
@@ -82,13 +83,24 @@ func listen(dir string) (net.Listener, func(), error) {
 }
 
 func dial(dir string) (net.Conn, string, error) {
+	c, _, err := dialAgent(dir, handoverTimeout)
+	return c, "show", err
+}
+
+// dialAgent connects to dir's instance; auth is what a token request
+// carries before its body (nothing here: the socket's folder and the peer
+// check keep others out).
+func dialAgent(dir string, timeout time.Duration) (c net.Conn, auth string, err error) {
 	addr, release, err := sockAddr(dir)
 	if err != nil {
 		return nil, "", err
 	}
 	defer release()
-	c, err := net.Dial("unix", addr)
-	return c, "show", err
+	c, err = net.DialTimeout("unix", addr, timeout)
+	return c, "", err
 }
 
 func validRequest(msg string) bool { return msg == "show" }
+
+// checkAuth returns a token request's body.
+func checkAuth(rest string) (string, bool) { return rest, true }

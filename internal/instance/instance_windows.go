@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/credworkbench/credworkbench/internal/fileguard"
 )
@@ -55,6 +56,13 @@ func listen(dir string) (net.Listener, func(), error) {
 }
 
 func dial(dir string) (net.Conn, string, error) {
+	c, auth, err := dialAgent(dir, handoverTimeout)
+	return c, "show " + strings.TrimSuffix(auth, " "), err
+}
+
+// dialAgent connects to dir's instance; auth is the instance's random
+// secret and a space, which a token request carries before its body.
+func dialAgent(dir string, timeout time.Duration) (c net.Conn, auth string, err error) {
 	b, err := fileguard.ReadOwn(portFile(dir), "port file", 128)
 	if err != nil {
 		return nil, "", err
@@ -63,8 +71,14 @@ func dial(dir string) (net.Conn, string, error) {
 	if len(f) != 2 {
 		return nil, "", fmt.Errorf("%s is malformed", portFile(dir))
 	}
-	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", f[0]))
-	return c, "show " + f[1], err
+	c, err = net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", f[0]), timeout)
+	return c, f[1] + " ", err
+}
+
+// checkAuth returns a token request's body when it carries the secret.
+func checkAuth(rest string) (string, bool) {
+	secret, body, ok := strings.Cut(rest, " ")
+	return body, ok && token != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(token)) == 1
 }
 
 func validRequest(msg string) bool {
