@@ -11,6 +11,7 @@ import (
 	"github.com/credworkbench/credworkbench/credentials"
 	"github.com/credworkbench/credworkbench/oauthflow/failure"
 	"github.com/credworkbench/credworkbench/oauthflow/idp"
+	"github.com/credworkbench/credworkbench/oauthflow/tokens"
 )
 
 // Derived profiles (#28): a token exchange (RFC 8693) of another profile's
@@ -49,6 +50,28 @@ func derivedInputs(m *Manager, p credentials.Profile) *derivedIn {
 		in.actor, in.actorTok, in.fail = derivedSource(m, p.ActorProfile, "actor")
 	}
 	return in
+}
+
+// sourceLoggedOut reports whether a token exchange's subject or actor (or
+// theirs, down the chain) is a User profile that is logged out. Its
+// exchanged token is then not handed out from memory even before this
+// process has handled the logout's event: the process that logged out has
+// dropped it from the shared store already (dropDerived), and a running
+// workbench answers credctl's token requests (ui.AgentTokens) at once.
+func sourceLoggedOut(repo *credentials.Repository, p credentials.Profile, depth int) bool {
+	if repo == nil || depth >= maxExchangeChain {
+		return false
+	}
+	for _, id := range p.DerivedFrom() {
+		src, err := repo.Get(id)
+		if err != nil {
+			continue // a deleted source is the fetch's to explain
+		}
+		if tokens.LoggedOut(src) || sourceLoggedOut(repo, src, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkChain refuses profiles that exchange each other's tokens in a circle

@@ -175,6 +175,9 @@ func (m *Manager) Token(ctx context.Context, p credentials.Profile) (*oauth2.Tok
 func (m *Manager) token(ctx context.Context, p credentials.Profile, mode fetchMode) (tok *oauth2.Token, cached bool, err error) {
 	now := m.s.Clock.Now()
 	fp := tokens.Fingerprint(p)
+	if sourceLoggedOut(m.s.repo, p, 0) { // derived.go (reads the profiles of exchanges only)
+		mode = fetchForce // neither cache: the fetch says to log in to the source
+	}
 	m.mu.Lock()
 	e := m.entries[p.ID]
 	if mode != fetchForce && e != nil && e.tok != nil && e.fp == fp && !tokens.LoggedOut(p) &&
