@@ -162,13 +162,7 @@ func TestAgentKeepsRenewingWhileHidden(t *testing.T) {
 	wid = strings.Fields(wid)[0]
 	// The first frames: look until the window shows more than a blank fill.
 	shot := filepath.Join(dir, "agent-shown.png")
-	n := 0
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if n = screenshotColours(t, shot); n >= 8 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if n < 8 {
+	if n := waitForFrames(t, shot, 30*time.Second); n < 8 {
 		t.Errorf("the shown window looks blank (%d colours)", n)
 	}
 	if dst := os.Getenv("CREDWB_AGENT_SCREENSHOT"); dst != "" {

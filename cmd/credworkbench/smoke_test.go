@@ -72,13 +72,7 @@ func TestRealWindowSmoke(t *testing.T) {
 	// until the window shows more than a blank fill (at most 60 s); the
 	// checks below then see the app after it rendered.
 	shot := filepath.Join(dir, "smoke.png")
-	n := 0
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if n = screenshotColours(t, shot); n >= 8 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if n < 8 {
+	if n := waitForFrames(t, shot, 60*time.Second); n < 8 {
 		t.Errorf("the screenshot has %d colours: the window looks blank", n)
 	}
 	// No core file can hold the client secrets the app reads (issue #18).
@@ -113,6 +107,18 @@ func TestRealWindowSmoke(t *testing.T) {
 
 // screenshotColours takes a screenshot of the whole screen into shot and
 // counts its colours.
+// waitForFrames takes screenshots into shot until the window shows more
+// than a blank fill (8 colours) or within has passed; it returns the last
+// count of colours.
+func waitForFrames(t *testing.T, shot string, within time.Duration) int {
+	t.Helper()
+	for deadline := time.Now().Add(within); ; time.Sleep(200 * time.Millisecond) {
+		if n := screenshotColours(t, shot); n >= 8 || time.Now().After(deadline) {
+			return n
+		}
+	}
+}
+
 func screenshotColours(t *testing.T, shot string) int {
 	t.Helper()
 	if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
